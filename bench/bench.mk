@@ -1,0 +1,1 @@
+# Benchmarks (bench/README.md): run with `make bench`.

@@ -1,0 +1,14 @@
+# build/unik: the CLI, the monitor, the image converter, and the guest kernel embedded.
+UNIK_SRCS := $(wildcard cli/*.c) $(MONITOR_SRCS) $(IMAGE_SRCS)
+UNIK_OBJS := $(patsubst %.c,$(BUILD)/host/%.o,$(UNIK_SRCS)) $(BUILD)/host/kernel_blob.o
+
+$(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -c $< -o $@
+
+$(BUILD)/host/kernel_blob.o: cli/kernel_blob.S $(BUILD)/kernel.elf
+	@mkdir -p $(dir $@)
+	$(HOST_CC) -c -DKERNEL_ELF='"$(BUILD)/kernel.elf"' $< -o $@
+
+$(BUILD)/unik: $(UNIK_OBJS)
+	$(HOST_CC) -o $@ $(UNIK_OBJS) $(MONITOR_LDLIBS) $(IMAGE_LDLIBS)

@@ -1,0 +1,170 @@
+/* The `unik` command: run, convert, inspect. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "monitor/vm.h"
+#include "image/image.h"
+
+extern const char unik_kernel_blob[], unik_kernel_blob_end[];
+
+#define RUN_MAX_ENV 4096
+#define MEM_MIN (16ull << 20)
+#define MEM_MAX (64ull << 30)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: unik run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       unik convert IMAGE.tar [-o OUT.unik] [OPTIONS]   (unik convert --help)\n"
+		"       unik inspect ARTIFACT [--ls [PATH]] [--json] [--check]\n"
+		"run options:\n"
+		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
+		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
+		"  --trace             print every system call to stderr (strace style)\n"
+		"  --stats             print VM exits and CPL0 entries after the run\n"
+		"  --no-rewrite        keep system calls on the trap path (for measuring)\n"
+		"  --mode fast|isolated  where the libOS core runs (default fast)\n"
+		"exit status: the program's; 128+N if killed by signal N; 125 unik's own error;\n"
+		"126 not executable; 127 not found\n");
+}
+
+/* Parses docker-style sizes: 512m, 1g, 1048576, 64k. Returns 0 on error. */
+static uint64_t parse_size(const char *s)
+{
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno || end == s)
+		return 0;
+	uint64_t mul = 1;
+	switch (*end) {
+	case 'k': case 'K': mul = 1ull << 10; end++; break;
+	case 'm': case 'M': mul = 1ull << 20; end++; break;
+	case 'g': case 'G': mul = 1ull << 30; end++; break;
+	case 'b': case 'B': end++; break;
+	}
+	if (*end || v > UINT64_MAX / mul)
+		return 0;
+	return v * mul;
+}
+
+/* Takes "--name VALUE", "--name=VALUE", "-x VALUE" or "-xVALUE"; returns the value or NULL. */
+static const char *opt_value(int argc, char **argv, int *i, const char *s, const char *l)
+{
+	const char *a = argv[*i];
+	size_t sl = strlen(s), ll = strlen(l);
+	if (!strcmp(a, s) || !strcmp(a, l)) {
+		if (*i + 1 >= argc)
+			return NULL;
+		return argv[++*i];
+	}
+	if (!strncmp(a, l, ll) && a[ll] == '=')
+		return a + ll + 1;
+	if (sl == 2 && !strncmp(a, s, 2) && a[2])
+		return a + 2;
+	return NULL;
+}
+
+static int run_main(int argc, char **argv)
+{
+	static char *envp[RUN_MAX_ENV + 1];
+	struct vm_config cfg = { .mem_size = 512ull << 20, .mode = UNIK_MODE_FAST,
+				 .kernel = unik_kernel_blob,
+				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
+	int i;
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		const char *a = argv[i], *v;
+		if (!strcmp(a, "--")) {
+			i++;
+			break;
+		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(a, "--trace")) {
+			cfg.trace = true;
+		} else if (!strcmp(a, "--stats")) {
+			cfg.stats = true;
+		} else if (!strcmp(a, "--no-rewrite")) {
+			cfg.no_rewrite = true;
+		} else if ((v = opt_value(argc, argv, &i, "--mode", "--mode"))) {
+			if (!strcmp(v, "fast"))
+				cfg.mode = UNIK_MODE_FAST;
+			else if (!strcmp(v, "isolated"))
+				cfg.mode = UNIK_MODE_ISOLATED;
+			else {
+				fprintf(stderr, "unik: --mode must be fast or isolated\n");
+				return 125;
+			}
+		} else if ((v = opt_value(argc, argv, &i, "-e", "--env"))) {
+			if (cfg.envc >= RUN_MAX_ENV) {
+				fprintf(stderr, "unik: too many -e options\n");
+				return 125;
+			}
+			if (!strchr(v, '=')) {
+				const char *hv = getenv(v);
+				if (!hv)
+					continue;       /* docker: unset on the host -> not set */
+				char *kv = malloc(strlen(v) + strlen(hv) + 2);
+				if (!kv)
+					return 125;
+				sprintf(kv, "%s=%s", v, hv);
+				v = kv;
+			}
+			envp[cfg.envc++] = (char *)v;
+		} else if ((v = opt_value(argc, argv, &i, "-m", "--memory"))) {
+			uint64_t m = parse_size(v);
+			if (!m || m < MEM_MIN || m > MEM_MAX) {
+				fprintf(stderr, "unik: invalid memory size '%s' (16m to 64g)\n", v);
+				return 125;
+			}
+			cfg.mem_size = (m + (2u << 20) - 1) & ~((2ull << 20) - 1);
+		} else {
+			fprintf(stderr, "unik: unknown option '%s'\n", a);
+			usage(stderr);
+			return 125;
+		}
+	}
+	if (i >= argc) {
+		fprintf(stderr, "unik run: no program given\n");
+		usage(stderr);
+		return 125;
+	}
+	if (cfg.mode == UNIK_MODE_ISOLATED) {
+		fprintf(stderr, "unik: isolated mode is not implemented yet\n");
+		return 125;
+	}
+	cfg.prog_path = argv[i];
+	cfg.argv = argv + i;
+	cfg.argc = argc - i;
+	cfg.envp = envp;
+	struct vm vm;
+	int status = vm_create(&vm, &cfg);
+	if (!status)
+		status = vm_run(&vm, &cfg);
+	vm_destroy(&vm);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 125;
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "run"))
+		return run_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "convert"))
+		return image_convert_main(argc - 1, argv + 1, unik_kernel_blob,
+					  (size_t)(unik_kernel_blob_end - unik_kernel_blob));
+	if (!strcmp(cmd, "inspect"))
+		return image_inspect_main(argc - 1, argv + 1);
+	if (!strcmp(cmd, "-h") || !strcmp(cmd, "--help") || !strcmp(cmd, "help")) {
+		usage(stdout);
+		return 0;
+	}
+	fprintf(stderr, "unik: unknown command '%s'\n", cmd);
+	usage(stderr);
+	return 125;
+}

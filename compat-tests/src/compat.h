@@ -1,0 +1,71 @@
+/* compat.h: helpers shared by the compat test programs (errno names, fact and result printers). */
+#ifndef COMPAT_H
+#define COMPAT_H
+
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdio.h>
+
+/* errname: the symbolic name of errno value e, so output never depends on a libc's strerror text. */
+static inline const char *errname(int e)
+{
+	switch (e) {
+	case 0: return "0";
+	case EPERM: return "EPERM";
+	case ENOENT: return "ENOENT";
+	case ESRCH: return "ESRCH";
+	case EINTR: return "EINTR";
+	case EIO: return "EIO";
+	case EBADF: return "EBADF";
+	case EAGAIN: return "EAGAIN";
+	case ENOMEM: return "ENOMEM";
+	case EACCES: return "EACCES";
+	case EFAULT: return "EFAULT";
+	case EEXIST: return "EEXIST";
+	case ENOTDIR: return "ENOTDIR";
+	case EINVAL: return "EINVAL";
+	case ENOTTY: return "ENOTTY";
+	case ESPIPE: return "ESPIPE";
+	case EPIPE: return "EPIPE";
+	case ERANGE: return "ERANGE";
+	case ENOSYS: return "ENOSYS";
+	case EOPNOTSUPP: return "EOPNOTSUPP";
+	default: return "E?";
+	}
+}
+
+/* fact: prints "WHAT: yes" or "WHAT: no". */
+static inline void fact(const char *what, int ok)
+{
+	printf("%s: %s\n", what, ok ? "yes" : "no");
+}
+
+/* result: prints a call's outcome as "WHAT: RET" on success or "WHAT: -1 ENAME" on failure.
+ * err must be errno as read after the call returned (see RESULT). */
+static inline void result(const char *what, long ret, int err)
+{
+	if (ret == -1)
+		printf("%s: -1 %s\n", what, errname(err));
+	else
+		printf("%s: %ld\n", what, ret);
+}
+
+/* RESULT: runs call, then prints it through result() with the errno it left (an argument list
+ * would not order the call before the read of errno). */
+#define RESULT(what, call)                           \
+	do {                                         \
+		long result_ret_ = (long)(call);     \
+		result((what), result_ret_, errno);  \
+	} while (0)
+
+/* fnv1a: a 64-bit FNV-1a checksum of n bytes, continuing from h (start with FNV_INIT). */
+#define FNV_INIT 0xcbf29ce484222325ULL
+static inline unsigned long long fnv1a(unsigned long long h, const void *p, unsigned long n)
+{
+	const unsigned char *b = p;
+	for (unsigned long i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+
+#endif

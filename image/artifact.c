@@ -1,0 +1,241 @@
+/* The .unik artifact: reproducible zstd-compressed writer and a verifying reader. */
+#include "image/artifact.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zstd.h>
+
+#define MAX_KERNEL (1ull << 30)
+#define MAX_CONFIG (16ull << 20)
+#define MAX_IMGFS  (1ull << 40)
+
+const char *artifact_section_name(uint32_t type)
+{
+	switch (type) {
+	case UNIK_SECTION_KERNEL: return "kernel";
+	case UNIK_SECTION_IMGFS: return "imgfs";
+	case UNIK_SECTION_CONFIG: return "config";
+	default: return "unknown";
+	}
+}
+
+static int compress_section(struct img_ctx *c, const struct artifact_part *p, int level,
+			    struct buf *out, struct unik_artifact_section *s)
+{
+	size_t bound = ZSTD_compressBound(p->len);
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	int ret = 0;
+	if (!cc || buf_reserve(out, bound)) {
+		ret = img_failc(c, -ENOMEM, "artifact", "out of memory");
+		goto out;
+	}
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, level);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag, 1);
+	size_t r = ZSTD_compress2(cc, out->p + out->len, bound, p->data, p->len);
+	if (ZSTD_isError(r)) {
+		ret = img_fail(c, "artifact", "zstd: %s", ZSTD_getErrorName(r));
+		goto out;
+	}
+	s->type = p->type;
+	s->compression = UNIK_COMPRESS_ZSTD;
+	s->offset = sizeof(struct unik_artifact_header) + out->len;
+	s->stored_size = r;
+	s->size = p->len;
+	sha256(p->data, p->len, s->sha256);
+	sha256(out->p + out->len, r, s->stored_sha256);
+	out->len += r;
+out:
+	ZSTD_freeCCtx(cc);
+	return ret;
+}
+
+int artifact_build(struct img_ctx *c, const struct artifact_part *parts, size_t n, int level,
+		   uint8_t **out, size_t *outlen)
+{
+	struct unik_artifact_header h;
+	struct buf body = {0}, all = {0};
+	int ret = 0;
+	memset(&h, 0, sizeof(h));
+	if (n == 0 || n > UNIK_ARTIFACT_MAX_SECTIONS)
+		return img_fail(c, "artifact", "bad section count");
+	memcpy(h.magic, UNIK_ARTIFACT_MAGIC, 8);
+	h.version = UNIK_ARTIFACT_VERSION;
+	h.header_size = sizeof(h);
+	h.section_count = (uint32_t)n;
+	for (size_t i = 0; i < n; i++)
+		if ((ret = compress_section(c, &parts[i], level, &body, &h.sections[i])) < 0)
+			goto out;
+	h.file_size = sizeof(h) + body.len;
+	sha256(&h, sizeof(h), h.header_sha256);
+	if (buf_put(&all, &h, sizeof(h)) || buf_put(&all, body.p, body.len)) {
+		ret = img_failc(c, -ENOMEM, "artifact", "out of memory");
+		goto out;
+	}
+	*out = all.p;
+	*outlen = all.len;
+	all.p = NULL;
+out:
+	buf_free(&body);
+	buf_free(&all);
+	return ret;
+}
+
+static int fail(char *err, size_t errlen, int code, const char *msg)
+{
+	snprintf(err, errlen, "%s", msg);
+	return code;
+}
+
+static int check_header(struct artifact *a, uint64_t fsize, char *err, size_t errlen)
+{
+	struct unik_artifact_header *h = &a->hdr;
+	uint8_t want[32], got[32];
+	if (memcmp(h->magic, UNIK_ARTIFACT_MAGIC, 8) != 0)
+		return fail(err, errlen, -EINVAL, "not a unik artifact (bad magic)");
+	if (h->version != UNIK_ARTIFACT_VERSION || h->header_size != sizeof(*h))
+		return fail(err, errlen, -EINVAL, "unsupported artifact format version");
+	memcpy(want, h->header_sha256, 32);
+	memset(h->header_sha256, 0, 32);
+	sha256(h, sizeof(*h), got);
+	memcpy(h->header_sha256, want, 32);
+	if (memcmp(want, got, 32) != 0)
+		return fail(err, errlen, -EBADMSG, "corrupt artifact: header checksum mismatch");
+	if (h->file_size > fsize)
+		return fail(err, errlen, -EBADMSG, "truncated artifact");
+	if (h->file_size != fsize)
+		return fail(err, errlen, -EBADMSG, "corrupt artifact: trailing bytes after the last section");
+	uint64_t off = sizeof(*h);
+	uint32_t seen = 0;
+	if (h->section_count == 0 || h->section_count > UNIK_ARTIFACT_MAX_SECTIONS)
+		return fail(err, errlen, -EBADMSG, "corrupt artifact: bad section count");
+	for (uint32_t i = 0; i < h->section_count; i++) {
+		struct unik_artifact_section *s = &h->sections[i];
+		if (s->type < 1 || s->type > 3 || (seen & (1u << s->type)) || s->offset != off ||
+		    s->compression != UNIK_COMPRESS_ZSTD || s->stored_size > fsize - off)
+			return fail(err, errlen, -EBADMSG, "corrupt artifact: bad section table");
+		uint64_t max = s->type == UNIK_SECTION_KERNEL ? MAX_KERNEL :
+			       s->type == UNIK_SECTION_CONFIG ? MAX_CONFIG : MAX_IMGFS;
+		if (s->size > max || (s->type == UNIK_SECTION_IMGFS && s->size % 4096))
+			return fail(err, errlen, -EBADMSG, "corrupt artifact: implausible section size");
+		seen |= 1u << s->type;
+		off += s->stored_size;
+	}
+	if (off != fsize)
+		return fail(err, errlen, -EBADMSG, "corrupt artifact: sections do not cover the file");
+	if (seen != 0xe)
+		return fail(err, errlen, -EBADMSG, "artifact lacks a kernel, imgfs or config section");
+	return 0;
+}
+
+static int load_section(struct artifact *a, const uint8_t *file, const struct unik_artifact_section *s,
+			uint8_t *dst, char *err, size_t errlen)
+{
+	uint8_t d[32];
+	const char *nm = artifact_section_name(s->type);
+	sha256(file + s->offset, s->stored_size, d);
+	if (memcmp(d, s->stored_sha256, 32) != 0) {
+		snprintf(err, errlen, "corrupt artifact: section %s: stored checksum mismatch", nm);
+		return -EBADMSG;
+	}
+	size_t r = ZSTD_decompress(dst, s->size, file + s->offset, s->stored_size);
+	if (ZSTD_isError(r) || r != s->size) {
+		snprintf(err, errlen, "corrupt artifact: section %s: %s", nm,
+			 ZSTD_isError(r) ? ZSTD_getErrorName(r) : "size mismatch");
+		return -EBADMSG;
+	}
+	sha256(dst, s->size, d);
+	if (memcmp(d, s->sha256, 32) != 0) {
+		snprintf(err, errlen, "corrupt artifact: section %s: content checksum mismatch", nm);
+		return -EBADMSG;
+	}
+	(void)a;
+	return 0;
+}
+
+static int place_sections(struct artifact *a, const uint8_t *file, char *err, size_t errlen)
+{
+	const struct unik_artifact_section *sec[4] = {0};
+	for (uint32_t i = 0; i < a->hdr.section_count; i++)
+		sec[a->hdr.sections[i].type] = &a->hdr.sections[i];
+	uint64_t ilen = sec[UNIK_SECTION_IMGFS]->size, klen = sec[UNIK_SECTION_KERNEL]->size;
+	uint64_t clen = sec[UNIK_SECTION_CONFIG]->size;
+	uint64_t kpad = (klen + 4095) & ~4095ull;
+	a->mem_len = ilen + kpad + clen + 1;
+	a->mem = mmap(NULL, a->mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (a->mem == MAP_FAILED) {
+		a->mem = NULL;
+		return fail(err, errlen, -ENOMEM, "out of memory decompressing the artifact");
+	}
+	a->imgfs = a->mem;
+	a->imgfs_len = ilen;
+	a->kernel = a->mem + ilen;
+	a->kernel_len = klen;
+	a->config_json = (const char *)a->mem + ilen + kpad;
+	a->config_len = clen;
+	int r;
+	if ((r = load_section(a, file, sec[UNIK_SECTION_IMGFS], a->mem, err, errlen)) < 0 ||
+	    (r = load_section(a, file, sec[UNIK_SECTION_KERNEL], a->mem + ilen, err, errlen)) < 0 ||
+	    (r = load_section(a, file, sec[UNIK_SECTION_CONFIG], a->mem + ilen + kpad, err, errlen)) < 0)
+		return r;
+	return 0;
+}
+
+int artifact_open(const char *path, struct artifact *a, char *err, size_t errlen)
+{
+	struct stat st;
+	uint8_t *file = MAP_FAILED;
+	int ret, fd = open(path, O_RDONLY | O_CLOEXEC);
+	memset(a, 0, sizeof(*a));
+	if (fd < 0) {
+		snprintf(err, errlen, "%s", strerror(errno));
+		return -errno;
+	}
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		ret = fail(err, errlen, -EINVAL, "not a regular file");
+		goto out;
+	}
+	if ((uint64_t)st.st_size < sizeof(a->hdr)) {
+		ret = fail(err, errlen, -EBADMSG, st.st_size >= 8 && pread(fd, a->hdr.magic, 8, 0) == 8 &&
+			   memcmp(a->hdr.magic, UNIK_ARTIFACT_MAGIC, 8) == 0 ? "truncated artifact"
+			   : "not a unik artifact (too short)");
+		goto out;
+	}
+	file = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	if (file == MAP_FAILED) {
+		ret = fail(err, errlen, -errno, "cannot map the artifact");
+		goto out;
+	}
+	memcpy(&a->hdr, file, sizeof(a->hdr));
+	a->file_size = (uint64_t)st.st_size;
+	if ((ret = check_header(a, (uint64_t)st.st_size, err, errlen)) < 0 ||
+	    (ret = place_sections(a, file, err, errlen)) < 0)
+		goto out;
+	const char *why;
+	struct imgfs fs;
+	if (imgfs_open(&fs, a->imgfs, a->imgfs_len, &why) < 0) {
+		ret = fail(err, errlen, -EBADMSG, why);
+		goto out;
+	}
+	ret = runcfg_from_json(a->config_json, a->config_len, &a->cfg, err, errlen);
+out:
+	if (file != MAP_FAILED)
+		munmap(file, (size_t)st.st_size);
+	close(fd);
+	if (ret < 0)
+		artifact_close(a);
+	return ret;
+}
+
+void artifact_close(struct artifact *a)
+{
+	if (a->mem)
+		munmap(a->mem, a->mem_len);
+	runcfg_free(&a->cfg);
+	memset(a, 0, sizeof(*a));
+}

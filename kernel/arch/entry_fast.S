@@ -1,0 +1,184 @@
+/* Fast-mode entry layer: the libOS core runs at CPL3 beside the program. CPL0 holds only the stubs
+   below, each a handful of instructions (CPL0 code is emulated ~2,400x slower on kvm_pvm), which hand
+   the event to the core at CPL3 through a prebuilt iret frame. The core returns to the program at
+   CPL3 without any privilege transition. Layout of struct regs: kernel/include/k/regs.h. */
+#include "k/asm.h"
+
+	.section .text.cpl0, "ax"
+/* `syscall` from the program: rcx = user rip, r11 = user rflags, rsp = user rsp. */
+	.globl fast_syscall_stub
+fast_syscall_stub:
+	movq %rsp, cpu0 + CPU_TRAP_RSP(%rip)
+	leaq iret_to_sys_trap(%rip), %rsp
+	iretq
+
+/* Page fault: the hot exception gets its own 5-instruction path. */
+fast_pf_stub:
+	pushq $14
+	pushq %rax
+	movq %cr2, %rax
+	pushq %rax
+	leaq iret_to_exc(%rip), %rsp
+	iretq
+
+/* Other exceptions: frame on the IST1 stack is, from the top: ss rsp rflags cs rip err vec rax cr2. */
+exc_common:
+	pushq %rax
+	movq %cr2, %rax
+	pushq %rax
+	leaq iret_to_exc(%rip), %rsp
+	iretq
+
+/* #UD. The core asks for CPL0 services with a `ud2` at fast_service_insn (kvm_pvm answers
+   `int n` from CPL3 with #UD, so a software interrupt cannot be used): load cpu0.cr3 into CR3,
+   which also flushes the TLB, and step over the ud2. Any other #UD goes to the core. */
+	.globl fast_exc_6
+fast_exc_6:
+	cmpq $fast_service_insn, (%rsp)
+	jne 1f
+	pushq %rax
+	movq cpu0 + CPU_CR3(%rip), %rax
+	movq %rax, %cr3
+	popq %rax
+	addq $2, (%rsp)
+	iretq
+1:	pushq $0
+	pushq $6
+	jmp exc_common
+
+.macro EXC vec, err
+	.globl fast_exc_\vec
+fast_exc_\vec:
+	.if \err == 0
+	pushq $0
+	.endif
+	pushq $\vec
+	jmp exc_common
+.endm
+EXC 0,0; EXC 1,0; EXC 2,0; EXC 3,0; EXC 4,0; EXC 5,0; EXC 7,0
+EXC 8,1; EXC 9,0; EXC 10,1; EXC 11,1; EXC 12,1; EXC 13,1
+EXC 16,0; EXC 17,1; EXC 18,0; EXC 19,0; EXC 20,0; EXC 21,1
+	.globl fast_exc_14
+fast_exc_14:
+	jmp fast_pf_stub
+
+	.section .rodata
+	.balign 16
+/* iretq frames into the core at CPL3, interrupts off. */
+iret_to_sys_trap:
+	.quad core_sys_trap, UNIK_SEL_UCODE, RFLAGS_CORE, core_sys_stack_top, UNIK_SEL_UDATA
+iret_to_exc:
+	.quad core_exc_entry, UNIK_SEL_UCODE, RFLAGS_CORE, core_exc_stack_top, UNIK_SEL_UDATA
+
+	.text
+/* Builds struct regs below the current rsp: the caller has pushed rsp, rflags, rip, cr2, err, vec. */
+.macro PUSH_GPRS
+	pushq %rax; pushq %rbx; pushq %rcx; pushq %rdx; pushq %rsi; pushq %rdi; pushq %rbp
+	pushq %r8; pushq %r9; pushq %r10; pushq %r11; pushq %r12; pushq %r13; pushq %r14; pushq %r15
+.endm
+
+/* System call that trapped through CPL0 (first call from a site, or a site not rewritten). */
+	.globl core_sys_trap
+core_sys_trap:
+	pushq cpu0 + CPU_TRAP_RSP(%rip)
+	pushq %r11
+	pushq %rcx
+	pushq $0; pushq $0; pushq $0
+	PUSH_GPRS
+	cld
+	movq %rsp, %rdi
+	call syscall_from_trap
+	jmp core_return
+
+/* System call through a rewritten site (`call *%rax` into the sled at address 0): the return address
+   is at [rsp]; rcx and r11 are free (syscall clobbers them); flags are still the program's. */
+	.globl core_sys_direct
+core_sys_direct:
+	movq %rsp, cpu0 + CPU_TRAP_RSP(%rip)
+	leaq core_sys_stack_top(%rip), %rsp
+	pushq $0
+	pushfq
+	pushq $0
+	pushq $0; pushq $0; pushq $0
+	PUSH_GPRS
+	movq cpu0 + CPU_TRAP_RSP(%rip), %rax
+	movq (%rax), %rcx
+	movq %rcx, REGS_RIP(%rsp)
+	addq $8, %rax
+	movq %rax, REGS_RSP(%rsp)
+	cld
+	movq %rsp, %rdi
+	call syscall_from_direct
+	jmp core_return
+
+/* Exception: the CPL0 stub left its frame at the top of the IST1 stack; other GPRs are live. */
+	.globl core_exc_entry
+core_exc_entry:
+	subq $48, %rsp              /* rsp, rflags, rip, cr2, err, vec: filled below */
+	PUSH_GPRS
+	movq cpu0_ist_top - 72 + 8(%rip), %rax   /* saved rax */
+	movq %rax, REGS_RAX(%rsp)
+	movq cpu0_ist_top - 72(%rip), %rax       /* cr2 */
+	movq %rax, REGS_CR2(%rsp)
+	movq cpu0_ist_top - 72 + 16(%rip), %rax  /* vec */
+	movq %rax, REGS_VEC(%rsp)
+	movq cpu0_ist_top - 72 + 24(%rip), %rax  /* err */
+	movq %rax, REGS_ERR(%rsp)
+	movq cpu0_ist_top - 72 + 32(%rip), %rax  /* rip */
+	movq %rax, REGS_RIP(%rsp)
+	movq cpu0_ist_top - 72 + 48(%rip), %rax  /* rflags */
+	movq %rax, REGS_RFLAGS(%rsp)
+	movq cpu0_ist_top - 72 + 56(%rip), %rax  /* rsp */
+	movq %rax, REGS_RSP(%rsp)
+	cld
+	movq %rsp, %rdi
+	call trap_from_exception
+	jmp core_return
+
+/* Return to the program at CPL3 from a struct regs at rsp; no privilege change, no register
+   clobbered, nothing written below the program's rsp. */
+	.globl core_return
+core_return:
+	movq REGS_RSP(%rsp), %rax
+	movq %rax, cpu0 + CPU_RET_RSP(%rip)
+	movq REGS_RIP(%rsp), %rax
+	movq %rax, cpu0 + CPU_RET_RIP(%rip)
+	popq %r15; popq %r14; popq %r13; popq %r12; popq %r11; popq %r10; popq %r9; popq %r8
+	popq %rbp; popq %rdi; popq %rsi; popq %rdx; popq %rcx; popq %rbx; popq %rax
+	leaq 32(%rsp), %rsp         /* vec, err, cr2, rip */
+	popfq
+	movq cpu0 + CPU_RET_RSP(%rip), %rsp
+	jmp *cpu0 + CPU_RET_RIP(%rip)
+
+/* The CPL0 service request (see fast_exc_6). */
+	.globl arch_cpl0_service
+arch_cpl0_service:
+	.globl fast_service_insn
+fast_service_insn:
+	ud2
+	ret
+
+/* First instruction of the kernel in fast mode (CPL3, rsp = boot stack). */
+	.globl fast_start
+fast_start:
+	cld
+	call kmain
+1:	jmp 1b
+
+/* Jump to the program for the first time: rdi = struct regs *. */
+	.globl arch_enter_user
+arch_enter_user:
+	movq %rdi, %rsp
+	jmp core_return
+
+	.bss
+	.balign 4096
+	.globl core_sys_stack_top, core_exc_stack_top, cpu0_ist_top
+	.space 16384
+core_sys_stack_top:
+	.space 16384
+core_exc_stack_top:
+	.space 4096
+cpu0_ist_top:
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,206 @@
+/* Fast-mode setup: descriptor tables filled in at CPL3 before any trap can happen, the syscall
+   sled at address 0, and the privileged operations the core needs (through the CPL0 stubs). */
+#include "k/kernel.h"
+#include "k/arch.h"
+#include "k/cpu.h"
+#include "k/pt.h"
+#include "k/pmm.h"
+#include "k/mm.h"
+#include "k/proc.h"
+#include "k/stats.h"
+
+struct idt_gate {
+	uint16_t off_lo, sel;
+	uint8_t ist, type;
+	uint16_t off_mid;
+	uint32_t off_hi, zero;
+} __attribute__((packed));
+
+struct tss {
+	uint32_t _r0;
+	uint64_t rsp[3];
+	uint64_t _r1;
+	uint64_t ist[7];
+	uint64_t _r2;
+	uint16_t _r3, iomap_base;
+	uint8_t iomap[UNIK_HC_PORT_BASE / 8 + 2 + 1];   /* ports up to the hypercall range, then 0xff */
+} __attribute__((packed));
+
+struct idt_gate unik_idt[256] __attribute__((aligned(4096)));
+struct tss unik_tss __attribute__((aligned(128)));
+uint64_t unik_gdt[10] __attribute__((aligned(64))) = {
+	0,
+	0x00cf9b000000ffffull,  /* 0x08 kernel code 32 (unused) */
+	0x00af9b000000ffffull,  /* 0x10 kernel code 64 */
+	0x00cf93000000ffffull,  /* 0x18 kernel data */
+	0x00cffb000000ffffull,  /* 0x23 user code 32 */
+	0x00cff3000000ffffull,  /* 0x2b user data */
+	0x00affb000000ffffull,  /* 0x33 user code 64 */
+	0,
+	0, 0,                   /* 0x40 TSS, filled in by arch_init */
+};
+
+extern char fast_syscall_stub[], core_sys_direct[], cpu0_ist_top[];
+extern char fast_exc_0[], fast_exc_1[], fast_exc_2[], fast_exc_3[], fast_exc_4[], fast_exc_5[],
+	fast_exc_6[], fast_exc_7[], fast_exc_8[], fast_exc_9[], fast_exc_10[], fast_exc_11[],
+	fast_exc_12[], fast_exc_13[], fast_exc_14[], fast_exc_16[], fast_exc_17[], fast_exc_18[],
+	fast_exc_19[], fast_exc_20[], fast_exc_21[];
+extern char fast_start[], core_sys_stack_top[];
+void fast_start_isolated(void);
+
+void arch_cpl0_service(void);
+
+int arch_rewrite_enabled = 1;
+int arch_has_pku;
+static uint64_t sled_pa;
+
+#define SLED_JMP_AT 0x200       /* past the highest syscall number Linux has */
+
+static void idt_set(int vec, void *handler, int dpl)
+{
+	uint64_t a = (uint64_t)handler;
+	struct idt_gate *g = &unik_idt[vec];
+	g->off_lo = (uint16_t)a;
+	g->sel = UNIK_SEL_KCODE;
+	g->ist = 1;
+	g->type = (uint8_t)(0x8e | (dpl << 5));       /* present 64-bit interrupt gate */
+	g->off_mid = (uint16_t)(a >> 16);
+	g->off_hi = (uint32_t)(a >> 32);
+	g->zero = 0;
+}
+
+static void tss_init(void)
+{
+	uint64_t base = (uint64_t)&unik_tss, limit = sizeof(unik_tss) - 1;
+	unik_tss.rsp[0] = (uint64_t)cpu0_ist_top;
+	unik_tss.ist[0] = (uint64_t)cpu0_ist_top;
+	unik_tss.iomap_base = __builtin_offsetof(struct tss, iomap);
+	memset(unik_tss.iomap, 0xff, sizeof(unik_tss.iomap));
+	unik_tss.iomap[UNIK_HC_PORT_BASE / 8] = 0;        /* ports 0x500-0x507: hypercalls */
+	unik_gdt[8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+		      ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
+	unik_gdt[9] = base >> 32;
+}
+
+/* The sled: `call *%rax` from a rewritten site lands at address rax; nops slide to a jump into
+   the core. A second jump at the end of the page catches numbers past the first. */
+static void sled_build(void)
+{
+	sled_pa = pmm_alloc();
+	if (!sled_pa)
+		panic("no memory for the syscall sled");
+	uint8_t *p = phys_to_virt(sled_pa);
+	memset(p, 0x90, PAGE_SIZE);
+	uint64_t at[2] = { SLED_JMP_AT, PAGE_SIZE - 5 };
+	for (int i = 0; i < 2; i++) {
+		int64_t rel = (int64_t)(uint64_t)core_sys_direct - (int64_t)(at[i] + 5);
+		p[at[i]] = 0xe9;
+		int32_t r32 = (int32_t)rel;
+		memcpy(p + at[i] + 1, &r32, 4);
+	}
+}
+
+static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
+			 : "a"(leaf), "c"(sub));
+}
+
+void arch_init(void)
+{
+	void *exc[22] = { fast_exc_0, fast_exc_1, fast_exc_2, fast_exc_3, fast_exc_4, fast_exc_5,
+			  fast_exc_6, fast_exc_7, fast_exc_8, fast_exc_9, fast_exc_10, fast_exc_11,
+			  fast_exc_12, fast_exc_13, fast_exc_14, 0, fast_exc_16, fast_exc_17,
+			  fast_exc_18, fast_exc_19, fast_exc_20, fast_exc_21 };
+	for (int v = 0; v < 22; v++)
+		if (exc[v])
+			idt_set(v, exc[v], (v == 3 || v == 4) ? 3 : 0);
+	tss_init();
+	uint32_t r[4];
+	cpuid(7, 0, r);
+	arch_has_pku = (r[2] & (1u << 4)) != 0;       /* OSPKE: the monitor enabled CR4.PKE */
+	if (boot_info->flags & UNIK_BOOT_NOREWRITE)
+		arch_rewrite_enabled = 0;
+	sled_build();
+}
+
+int arch_map_sled(uint64_t pml4)
+{
+	uint64_t flags = PTE_U | (arch_has_pku ? PTE_PKEY(1) : 0);
+	return pt_map(pml4, 0, sled_pa, flags);
+}
+
+void arch_switch_mm(uint64_t pml4)
+{
+	cpu0.cr3 = pml4;
+	stats.cpl0_services++;
+	arch_cpl0_service();
+}
+
+void arch_flush_tlb(void)
+{
+	arch_switch_mm(current->mm.pml4);
+}
+
+void arch_set_fs_base(uint64_t base)
+{
+	__asm__ volatile("wrfsbase %0" : : "r"(base));
+}
+
+uint64_t arch_get_fs_base(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdfsbase %0" : "=r"(v));
+	return v;
+}
+
+void arch_set_gs_base(uint64_t base)
+{
+	__asm__ volatile("wrgsbase %0" : : "r"(base));
+}
+
+uint64_t arch_get_gs_base(void)
+{
+	uint64_t v;
+	__asm__ volatile("rdgsbase %0" : "=r"(v));
+	return v;
+}
+
+void arch_init_user_fpu(void)
+{
+	if (arch_has_pku)       /* Linux's default: key 0 open, keys 1-15 access-disabled */
+		__asm__ volatile("wrpkru" : : "a"(0x55555554u), "c"(0), "d"(0));
+}
+
+void arch_rewrite_syscall(uint64_t site)
+{
+	if (!arch_rewrite_enabled || site >= USER_TOP - 2)
+		return;
+	struct vma *v = vma_find(&current->mm.vmas, site);
+	if (!v || !(v->prot & VMA_PROT_EXEC) || (site & (PAGE_SIZE - 1)) == PAGE_SIZE - 1)
+		return;
+	uint64_t *e = pt_walk(current->mm.pml4, site, false);
+	if (!e || !(*e & PTE_P))
+		return;
+	uint8_t *p = (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (site & (PAGE_SIZE - 1));
+	if (p[0] == 0x0f && p[1] == 0x05) {
+		p[0] = 0xff;            /* call *%rax */
+		p[1] = 0xd0;
+		stats.sites_rewritten++;
+	}
+}
+
+__attribute__((section(".unik_header"), used))
+const struct unik_kernel_header unik_kernel_header = {
+	.magic = UNIK_KERNEL_MAGIC,
+	.abi_version = UNIK_ABI_VERSION,
+	.entry_fast = (uint64_t)fast_start,
+	.gdt = (uint64_t)unik_gdt,
+	.gdt_limit = sizeof(unik_gdt) - 1,
+	.idt = (uint64_t)unik_idt,
+	.idt_limit = sizeof(unik_idt) - 1,
+	.tss = (uint64_t)&unik_tss,
+	.tss_limit = sizeof(unik_tss) - 1,
+	.syscall_entry = (uint64_t)fast_syscall_stub,
+	.stack_top = (uint64_t)core_sys_stack_top,
+};

@@ -1,0 +1,26 @@
+/* What the core asks of the entry layer (kernel/arch/): the privileged operations, each of which
+   costs a CPL0 entry in fast mode. */
+#ifndef K_ARCH_H
+#define K_ARCH_H
+#include <stdint.h>
+#include "k/regs.h"
+
+/* Builds IDT, TSS and GDT entries and the syscall sled; runs before anything can trap. */
+void arch_init(void);
+/* Maps the syscall sled at address 0 of an address space (fast mode). */
+int arch_map_sled(uint64_t pml4);
+/* Loads an address space (CR3) on this CPU. */
+void arch_switch_mm(uint64_t pml4);
+void arch_set_fs_base(uint64_t base);
+uint64_t arch_get_fs_base(void);
+void arch_set_gs_base(uint64_t base);
+uint64_t arch_get_gs_base(void);
+/* Rewrites the 2-byte `syscall` at user address site into `call *%rax` when it is one. */
+void arch_rewrite_syscall(uint64_t site);
+/* Sets the program's initial protection-key rights (PKRU) as Linux does. */
+void arch_init_user_fpu(void);
+/* Starts the program: never returns. */
+__attribute__((noreturn)) void arch_enter_user(struct regs *r);
+extern int arch_rewrite_enabled;
+extern int arch_has_pku;
+#endif

@@ -1,0 +1,81 @@
+/* Address spaces: the user half of one process (page tables + VMAs), demand paging, and the
+   memory system calls' semantics (Linux's mm/mmap.c, mremap.c, mprotect.c, madvise.c rules). */
+#ifndef K_MM_H
+#define K_MM_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "k/vma.h"
+
+#define USER_TOP   0x7ffffffff000ull    /* Linux TASK_SIZE, 4-level paging */
+#define USER_MIN   0x10000ull           /* mmap_min_addr */
+#define STACK_TOP  USER_TOP
+#define STACK_SIZE (8ull << 20)         /* RLIMIT_STACK default */
+#define MMAP_TOP   (STACK_TOP - (128ull << 20) - STACK_SIZE)  /* Linux's gap below the stack */
+
+/* Linux mmap flags and prots (uapi values). */
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+#define PROT_EXEC 0x4
+#define PROT_GROWSDOWN 0x01000000
+#define PROT_GROWSUP 0x02000000
+#define MAP_SHARED 0x01
+#define MAP_PRIVATE 0x02
+#define MAP_SHARED_VALIDATE 0x03
+#define MAP_TYPE 0x0f
+#define MAP_FIXED 0x10
+#define MAP_ANONYMOUS 0x20
+#define MAP_GROWSDOWN 0x0100
+#define MAP_DENYWRITE 0x0800
+#define MAP_EXECUTABLE 0x1000
+#define MAP_LOCKED 0x2000
+#define MAP_NORESERVE 0x4000
+#define MAP_POPULATE 0x8000
+#define MAP_NONBLOCK 0x10000
+#define MAP_STACK 0x20000
+#define MAP_HUGETLB 0x40000
+#define MAP_SYNC 0x80000
+#define MAP_FIXED_NOREPLACE 0x100000
+#define MREMAP_MAYMOVE 1
+#define MREMAP_FIXED 2
+#define MREMAP_DONTUNMAP 4
+
+struct mm {
+	uint64_t pml4;                  /* guest-physical root */
+	struct vma_list vmas;
+	uint64_t start_brk, brk;
+	uint64_t mmap_top;              /* top-down search starts here */
+	uint64_t data_start;
+	uint64_t sled_pa;               /* the syscall sled page (fast mode), mapped at 0 */
+};
+
+/* A fault the program caused, for signal delivery. */
+struct mm_fault_info {
+	int signo;                      /* SIGSEGV or SIGBUS */
+	int code;                       /* SEGV_MAPERR, SEGV_ACCERR, SEGV_PKUERR */
+};
+
+int mm_init(struct mm *mm, uint64_t kernel_pml4);
+/* Maps [start, end) of anonymous memory at a fixed place (loader use). */
+int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+		 uint64_t file_pa);
+
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+		uint64_t off);
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
+int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+		  uint64_t new_addr);
+int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
+uint64_t mm_brk(struct mm *mm, uint64_t addr);
+
+/* Handles a page fault at addr (err = x86 #PF error code). Returns 0 if the page is now mapped,
+   else -1 with *info telling which signal the program gets. */
+int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *info);
+/* Makes [addr, addr+len) present for a kernel access (write if for_write). 0 or -EFAULT. */
+int mm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool for_write);
+/* The guest-physical page backing a user address, populating it; 0 if not mappable. */
+uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write);
+
+/* Architecture hooks (kernel/arch): make page-table changes visible. */
+void arch_flush_tlb(void);
+#endif

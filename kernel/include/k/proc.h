@@ -1,0 +1,43 @@
+/* The running process: identity, address space, limits, signal dispositions, fd table. */
+#ifndef K_PROC_H
+#define K_PROC_H
+#include <stdint.h>
+#include "k/mm.h"
+
+#define NSIG 64
+#define RLIM_NLIMITS 16
+#define RLIM_INFINITY (~0ull)
+
+struct k_sigaction {
+	uint64_t handler, flags, restorer, mask;
+};
+
+struct rlimit64 {
+	uint64_t cur, max;
+};
+
+struct fdtable;
+
+struct proc {
+	int pid, ppid, tid;
+	uint32_t uid, euid, suid, gid, egid, sgid;
+	uint32_t umask;
+	struct mm mm;
+	uint64_t fs_base, gs_base;
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_len;
+	uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size */
+	struct k_sigaction sigaction[NSIG];
+	uint64_t sigmask;
+	struct rlimit64 rlim[RLIM_NLIMITS];
+	struct fdtable *files;
+	char comm[16];
+};
+
+extern struct proc *current;
+
+/* Ends the VM with the program's status (exit_group of the last process). */
+__attribute__((noreturn)) void proc_exit(int status);
+/* Kills the process with signal signo: reports like a shell would and exits 128+signo. */
+__attribute__((noreturn)) void proc_kill(int signo, const char *why);
+#endif

@@ -1,0 +1,52 @@
+/* The virtual memory areas of an address space: a sorted list of non-overlapping [start, end)
+   ranges with protections and flags. Pure bookkeeping; page tables are mm.c's business. */
+#ifndef K_VMA_H
+#define K_VMA_H
+#include <stdint.h>
+#include <stdbool.h>
+
+#define VMA_PROT_READ  0x1u
+#define VMA_PROT_WRITE 0x2u
+#define VMA_PROT_EXEC  0x4u
+
+#define VMA_ANON      0x1u      /* demand-zero memory */
+#define VMA_SHARED    0x2u      /* MAP_SHARED */
+#define VMA_STACK     0x4u      /* the main thread's stack */
+#define VMA_HEAP      0x8u      /* the brk area */
+#define VMA_IMAGE     0x10u     /* backed by the program file: pages come from file_pa */
+
+#define VMA_MAX_COUNT 65530u    /* Linux's default vm.max_map_count */
+
+struct vma {
+	uint64_t start, end;
+	uint32_t prot, flags;
+	uint64_t file_pa;       /* VMA_IMAGE: guest-physical address of the page backing start */
+	struct vma *next;
+};
+
+struct vma_list {
+	struct vma *head;
+	unsigned count;
+};
+
+/* The area containing addr, or NULL. */
+struct vma *vma_find(const struct vma_list *l, uint64_t addr);
+/* The first area ending above addr (containing it or after it), or NULL. */
+struct vma *vma_next(const struct vma_list *l, uint64_t addr);
+/* True if no area intersects [start, end). */
+bool vma_range_free(const struct vma_list *l, uint64_t start, uint64_t end);
+/* True if [start, end) is covered by areas with no hole. */
+bool vma_range_mapped(const struct vma_list *l, uint64_t start, uint64_t end);
+/* Adds an area over a free range, merging with equal neighbours. 0, -ENOMEM. */
+int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+	       uint64_t file_pa);
+/* Removes [start, end) from every area it touches, splitting as needed. 0 or -ENOMEM (the split
+   needs a new node or would pass the map count). */
+int vma_remove(struct vma_list *l, uint64_t start, uint64_t end);
+/* Sets prot on [start, end), which must be fully mapped (else -ENOMEM). */
+int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot);
+/* Highest free gap of len bytes with lo <= start and end <= hi; 0 if none. */
+uint64_t vma_find_free(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi);
+/* Frees every node. */
+void vma_clear(struct vma_list *l);
+#endif

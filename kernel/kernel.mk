@@ -1,0 +1,27 @@
+# The guest kernel (libOS core + fast-mode entry layer) -> build/kernel.elf, embedded in build/unik.
+KERNEL_C := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/arch/*.c) \
+	$(wildcard syscalls/*.c) vfs/file.c vfs/console.c loader/elf.c loader/stack.c
+KERNEL_S := $(wildcard kernel/arch/*.S)
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/guest/%.o,$(KERNEL_C)) \
+	$(patsubst %.S,$(BUILD)/guest/%.o,$(KERNEL_S)) $(BUILD)/guest/gen/syscall_table.o
+GEN := $(BUILD)/gen
+
+$(GEN)/syscall_table.c $(GEN)/syscall_decls.h docs/syscalls.md: syscalls/syscall_64.tbl syscalls/gen-table.sh
+	@mkdir -p $(GEN) docs
+	sh syscalls/gen-table.sh syscalls/syscall_64.tbl $(GEN)/syscall_table.c $(GEN)/syscall_decls.h docs/syscalls.md
+
+$(BUILD)/guest/%.o: %.c $(GEN)/syscall_decls.h | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.o: %.S | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/gen/syscall_table.o: $(GEN)/syscall_table.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
+	$(CC) -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,--build-id=none \
+		-Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc

@@ -1,0 +1,79 @@
+/* The core's first C code: check the boot info, set up the CPU tables, memory, time and the first
+   process, then start the program. */
+#include "k/kernel.h"
+#include "k/arch.h"
+#include "k/cpu.h"
+#include "k/pmm.h"
+#include "k/proc.h"
+#include "k/time.h"
+#include "k/random.h"
+#include "k/exec.h"
+#include "k/hc.h"
+#include "vfs/file.h"
+
+struct unik_boot_info *boot_info;
+struct cpu cpu0;
+struct proc *current;
+static struct proc init_proc;
+static struct fdtable init_files;
+
+static void proc_init(struct proc *p)
+{
+	p->pid = p->tid = 1;
+	p->ppid = 0;
+	p->uid = p->euid = p->suid = boot_info->uid;
+	p->gid = p->egid = p->sgid = boot_info->gid;
+	p->umask = 022;
+	for (int i = 0; i < RLIM_NLIMITS; i++)
+		p->rlim[i].cur = p->rlim[i].max = RLIM_INFINITY;
+	p->rlim[3].cur = STACK_SIZE;            /* RLIMIT_STACK */
+	p->rlim[4].cur = p->rlim[4].max = 0;    /* RLIMIT_CORE soft 0 */
+	p->rlim[4].max = RLIM_INFINITY;
+	p->rlim[6].cur = p->rlim[6].max = 63459;  /* RLIMIT_NPROC */
+	p->rlim[7].cur = FD_MAX;                /* RLIMIT_NOFILE */
+	p->rlim[7].max = FD_MAX;
+	p->rlim[8].cur = p->rlim[8].max = 8u << 20;   /* RLIMIT_MEMLOCK */
+	p->rlim[11].cur = p->rlim[11].max = 63459;    /* RLIMIT_SIGPENDING */
+	p->rlim[12].cur = p->rlim[12].max = 819200;   /* RLIMIT_MSGQUEUE */
+	p->rlim[13].cur = p->rlim[13].max = 0;        /* RLIMIT_NICE */
+	p->rlim[14].cur = p->rlim[14].max = 0;        /* RLIMIT_RTPRIO */
+	p->files = &init_files;
+	for (int fd = 0; fd < 3; fd++) {
+		struct file *f = console_open(fd);
+		if (!f || fd_install(p->files, f, fd, 0) != fd)
+			panic("cannot open the console");
+	}
+	memcpy(p->comm, "init", 5);
+}
+
+void kmain(void)
+{
+	boot_info = phys_to_virt(UNIK_BOOT_INFO_GPA);
+	if (boot_info->magic != UNIK_BOOT_MAGIC || boot_info->abi_version != UNIK_ABI_VERSION)
+		hc_exit(125);
+	pmm_init(boot_info->free_start, boot_info->mem_size);
+	arch_init();
+	time_init();
+	random_init();
+	current = &init_proc;
+	proc_init(current);
+	if (mm_init(&current->mm, boot_info->pml4) || arch_map_sled(current->mm.pml4))
+		panic("out of memory at boot");
+	arch_switch_mm(current->mm.pml4);
+	const char *base = boot_info->execfn;
+	for (const char *s = base; *s; s++)
+		if (*s == '/')
+			base = s + 1;
+	size_t n = MIN(strlen(base), sizeof(current->comm) - 1);
+	memcpy(current->comm, base, n);
+	current->comm[n] = 0;
+	static struct regs r;
+	const char *why;
+	int err = exec_boot_program(current, &r, &why);
+	if (err) {
+		kprintf("unik: %s: %s\n", boot_info->execfn, why ? why : "cannot execute");
+		proc_exit(err == -ENOEXEC || err == -EACCES ? 126 : 125);
+	}
+	arch_init_user_fpu();
+	arch_enter_user(&r);
+}

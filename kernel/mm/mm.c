@@ -1,0 +1,393 @@
+/* Address-space operations: demand paging and the anonymous-memory system calls, with Linux's
+   argument checks and errno values. */
+#include "k/kernel.h"
+#include "k/mm.h"
+#include "k/pt.h"
+#include "k/pmm.h"
+#include "k/stats.h"
+
+#define PF_PRESENT 0x1
+#define PF_WRITE   0x2
+#define PF_USER    0x4
+#define PF_INSTR   0x10
+#define PF_PK      0x20
+#define SIGSEGV_ 11
+#define SEGV_MAPERR 1
+#define SEGV_ACCERR 2
+#define SEGV_PKUERR 4
+
+int mm_init(struct mm *mm, uint64_t kernel_pml4)
+{
+	memset(mm, 0, sizeof(*mm));
+	mm->pml4 = pmm_alloc();
+	if (!mm->pml4)
+		return -ENOMEM;
+	uint64_t *dst = phys_to_virt(mm->pml4), *src = phys_to_virt(kernel_pml4);
+	for (int i = 256; i < 512; i++)
+		dst[i] = src[i];
+	mm->mmap_top = MMAP_TOP;
+	return 0;
+}
+
+static uint64_t mm_pte_flags(uint32_t prot)
+{
+	uint64_t f = PTE_P | PTE_U;
+	if (prot & VMA_PROT_WRITE)
+		f |= PTE_W;
+	if (!(prot & VMA_PROT_EXEC))
+		f |= PTE_NX;
+	return f;
+}
+
+/* Unmaps and frees the pages of [start, end); image pages are not ours to free. */
+static void mm_zap(struct mm *mm, uint64_t start, uint64_t end)
+{
+	bool any = false;
+	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
+		struct vma *v = vma_find(&mm->vmas, va);
+		uint64_t old = pt_unmap(mm->pml4, va);
+		if (!(old & (PTE_P | PTE_PROTNONE)))
+			continue;
+		any = true;
+		uint64_t pa = old & PTE_ADDR;
+		bool image = v && (v->flags & VMA_IMAGE) &&
+			     pa == v->file_pa + (va - v->start);
+		if (!image)
+			pmm_free(pa);
+	}
+	if (any)
+		arch_flush_tlb();
+}
+
+int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+		 uint64_t file_pa)
+{
+	if (!vma_range_free(&mm->vmas, start, end)) {
+		mm_zap(mm, start, end);
+		int err = vma_remove(&mm->vmas, start, end);
+		if (err)
+			return err;
+	}
+	return vma_insert(&mm->vmas, start, end, prot, flags, file_pa);
+}
+
+static uint64_t mm_fill_page(struct vma *v, uint64_t va, bool write)
+{
+	if (v->flags & VMA_IMAGE) {
+		uint64_t fpa = v->file_pa + (va - v->start);
+		if (!(v->prot & VMA_PROT_WRITE))
+			return fpa;
+		uint64_t pa = pmm_alloc();
+		if (pa)
+			memcpy(phys_to_virt(pa), phys_to_virt(fpa), PAGE_SIZE);
+		return pa;
+	}
+	return pmm_alloc();
+}
+
+static int mm_map_page(struct mm *mm, struct vma *v, uint64_t va)
+{
+	uint64_t pa = mm_fill_page(v, va, false);
+	if (!pa)
+		return -ENOMEM;
+	int err = pt_map(mm->pml4, va, pa, mm_pte_flags(v->prot));
+	if (err) {
+		if (!(v->flags & VMA_IMAGE) || (v->prot & VMA_PROT_WRITE))
+			pmm_free(pa);
+		return err;
+	}
+	stats.pages_mapped++;
+	return 0;
+}
+
+int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *info)
+{
+	info->signo = SIGSEGV_;
+	info->code = SEGV_MAPERR;
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (!v)
+		return -1;
+	info->code = SEGV_ACCERR;
+	if (err & PF_PK) {
+		info->code = SEGV_PKUERR;
+		return -1;
+	}
+	if ((err & PF_WRITE) && !(v->prot & VMA_PROT_WRITE))
+		return -1;
+	if ((err & PF_INSTR) && !(v->prot & VMA_PROT_EXEC))
+		return -1;
+	if (!(v->prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC)))
+		return -1;
+	if (err & PF_PRESENT)
+		return -1;      /* present and permitted would not fault: stale entry */
+	if (mm_map_page(mm, v, addr & PAGE_MASK)) {
+		info->signo = 7;        /* SIGBUS: no memory left for the page */
+		info->code = 2;         /* BUS_ADRERR */
+		return -1;
+	}
+	return 0;
+}
+
+uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write)
+{
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (!v || !(v->prot & VMA_PROT_READ) || (for_write && !(v->prot & VMA_PROT_WRITE)))
+		return 0;
+	uint64_t va = addr & PAGE_MASK;
+	uint64_t *e = pt_walk(mm->pml4, va, false);
+	if (!e || !(*e & PTE_P)) {
+		if (mm_map_page(mm, v, va))
+			return 0;
+		e = pt_walk(mm->pml4, va, false);
+	}
+	return *e & PTE_ADDR;
+}
+
+int mm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool for_write)
+{
+	if (len == 0)
+		return 0;
+	if (addr >= USER_TOP || len > USER_TOP - addr)
+		return -EFAULT;
+	for (uint64_t va = addr & PAGE_MASK; va < addr + len; va += PAGE_SIZE)
+		if (!mm_user_page(mm, va < addr ? addr : va, for_write))
+			return -EFAULT;
+	return 0;
+}
+
+static uint32_t mm_vma_prot(int prot)
+{
+	return (uint32_t)prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC);
+}
+
+/* Linux's get_unmapped_area for anonymous memory: the hint if it fits, else top-down. */
+static uint64_t mm_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
+{
+	if (hint) {
+		hint = PAGE_ALIGN_UP(hint);
+		if (hint >= USER_MIN && hint <= USER_TOP - len &&
+		    vma_range_free(&mm->vmas, hint, hint + len))
+			return hint;
+	}
+	uint64_t a = vma_find_free(&mm->vmas, len, USER_MIN, mm->mmap_top);
+	if (!a)
+		a = vma_find_free(&mm->vmas, len, USER_MIN, USER_TOP);
+	return a;
+}
+
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int fd,
+		uint64_t off)
+{
+	int type = flags & MAP_TYPE;
+	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (len == 0)
+		return -EINVAL;
+	if (off & ~PAGE_MASK)
+		return -EINVAL;
+	if (len > USER_TOP)
+		return -ENOMEM;
+	len = PAGE_ALIGN_UP(len);
+	if (!(flags & MAP_ANONYMOUS))
+		return fd < 0 ? -EBADF : -ENODEV;       /* file mappings come with the VFS */
+	if (flags & MAP_FIXED_NOREPLACE)
+		flags |= MAP_FIXED;
+	if (flags & MAP_FIXED) {
+		if (addr & ~PAGE_MASK)
+			return -EINVAL;
+		if (addr > USER_TOP - len)
+			return -ENOMEM;
+		if (addr < USER_MIN)
+			return -EPERM;
+		if ((flags & MAP_FIXED_NOREPLACE) && !vma_range_free(&mm->vmas, addr, addr + len))
+			return -EEXIST;
+	} else {
+		addr = mm_unmapped_area(mm, addr, len);
+		if (!addr)
+			return -ENOMEM;
+	}
+	uint32_t vflags = VMA_ANON | (type == MAP_PRIVATE ? 0 : VMA_SHARED);
+	int err = mm_map_fixed(mm, addr, addr + len, mm_vma_prot(prot), vflags, 0);
+	if (err)
+		return err;
+	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
+		mm_populate(mm, addr, len, false);
+	return (int64_t)addr;
+}
+
+int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len)
+{
+	if ((addr & ~PAGE_MASK) || len == 0 || addr > USER_TOP || len > USER_TOP - addr)
+		return -EINVAL;
+	len = PAGE_ALIGN_UP(len);
+	mm_zap(mm, addr, addr + len);
+	return vma_remove(&mm->vmas, addr, addr + len);
+}
+
+int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	if (prot & ~(PROT_READ | PROT_WRITE | PROT_EXEC | PROT_GROWSDOWN | PROT_GROWSUP))
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	len = PAGE_ALIGN_UP(len);
+	if (len == 0 || addr + len < addr || addr + len > USER_TOP)
+		return -ENOMEM;
+	int err = vma_protect(&mm->vmas, addr, addr + len, mm_vma_prot(prot));
+	if (err)
+		return err;
+	/* Rewrite the present entries; image pages keep their backing, now possibly shared. */
+	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
+		uint64_t *e = pt_walk(mm->pml4, va, false);
+		if (!e || !(*e & (PTE_P | PTE_PROTNONE)))
+			continue;
+		struct vma *v = vma_find(&mm->vmas, va);
+		uint64_t pa = *e & PTE_ADDR;
+		if ((v->flags & VMA_IMAGE) && (v->prot & VMA_PROT_WRITE) &&
+		    pa == v->file_pa + (va - v->start)) {
+			*e = 0;         /* becomes writable: refault into a private copy */
+			continue;
+		}
+		if (!v->prot)
+			*e = pa | PTE_PROTNONE;
+		else
+			*e = pa | mm_pte_flags(v->prot);
+	}
+	arch_flush_tlb();
+	return 0;
+}
+
+/* Moves the page-table entries of [old, old+len) to new (no copy: the pages follow). */
+static int mm_move_ptes(struct mm *mm, uint64_t old, uint64_t new, uint64_t len)
+{
+	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
+		uint64_t *e = pt_walk(mm->pml4, old + off, false);
+		if (!e || !(*e & (PTE_P | PTE_PROTNONE)))
+			continue;
+		uint64_t *n = pt_walk(mm->pml4, new + off, true);
+		if (!n)
+			return -ENOMEM;
+		*n = *e;
+		*e = 0;
+	}
+	return 0;
+}
+
+int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,
+		  uint64_t new_addr)
+{
+	if (flags & ~(MREMAP_MAYMOVE | MREMAP_FIXED | MREMAP_DONTUNMAP))
+		return -EINVAL;
+	if ((flags & MREMAP_FIXED) && !(flags & MREMAP_MAYMOVE))
+		return -EINVAL;
+	if (flags & MREMAP_DONTUNMAP)
+		return -EINVAL;         /* needs a second mapping of the same pages: not supported */
+	if (old & ~PAGE_MASK)
+		return -EINVAL;
+	old_len = PAGE_ALIGN_UP(old_len);
+	new_len = PAGE_ALIGN_UP(new_len);
+	if (new_len == 0 || new_len > USER_TOP)
+		return -EINVAL;
+	if (old_len == 0)
+		return -EINVAL;         /* duplicating shared mappings: not supported */
+	struct vma *v = vma_find(&mm->vmas, old);
+	if (!v || old + old_len > v->end)
+		return -EFAULT;
+	uint32_t prot = v->prot, vflags = v->flags;
+	uint64_t fpa = (vflags & VMA_IMAGE) ? v->file_pa + (old - v->start) : 0;
+	if (flags & MREMAP_FIXED) {
+		if ((new_addr & ~PAGE_MASK) || new_addr < USER_MIN || new_addr > USER_TOP - new_len)
+			return -EINVAL;
+		if (new_addr < old + old_len && old < new_addr + new_len)
+			return -EINVAL;
+		mm_munmap(mm, new_addr, new_len);
+	} else if (new_len <= old_len) {
+		if (new_len < old_len)
+			mm_munmap(mm, old + new_len, old_len - new_len);
+		return (int64_t)old;
+	} else if (old + new_len <= USER_TOP &&
+		   vma_range_free(&mm->vmas, old + old_len, old + new_len)) {
+		int err = vma_insert(&mm->vmas, old + old_len, old + new_len, prot, vflags,
+				     fpa ? fpa + old_len : 0);
+		return err ? err : (int64_t)old;
+	} else if (!(flags & MREMAP_MAYMOVE)) {
+		return -ENOMEM;
+	} else {
+		new_addr = mm_unmapped_area(mm, 0, new_len);
+		if (!new_addr)
+			return -ENOMEM;
+	}
+	uint64_t keep = MIN(old_len, new_len);
+	int err = vma_insert(&mm->vmas, new_addr, new_addr + new_len, prot, vflags, fpa);
+	if (err)
+		return err;
+	err = mm_move_ptes(mm, old, new_addr, keep);
+	if (err)
+		return err;
+	mm_munmap(mm, old, old_len);
+	return (int64_t)new_addr;
+}
+
+#define MADV_NORMAL 0
+#define MADV_DONTNEED 4
+#define MADV_FREE 8
+#define MADV_REMOVE 9
+#define MADV_HWPOISON 100
+
+int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
+{
+	if (addr & ~PAGE_MASK)
+		return -EINVAL;
+	uint64_t end = addr + PAGE_ALIGN_UP(len);
+	if (end < addr)
+		return -EINVAL;
+	bool known = (advice >= 0 && advice <= 4) || (advice >= 8 && advice <= 25 && advice != 13) ||
+		     advice == 100 || advice == 101;
+	if (!known)
+		return -EINVAL;
+	/* No shared files to punch and no memory-failure injection: Linux answers EINVAL when
+	   the area cannot support the advice or the kernel lacks the feature. */
+	if (advice == MADV_HWPOISON || advice == 101 || advice == MADV_REMOVE)
+		return -EINVAL;
+	if (len == 0)
+		return 0;
+	if (!vma_range_mapped(&mm->vmas, addr, end))
+		return -ENOMEM;
+	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
+		/* Private anonymous pages read back as zero afterwards, as on Linux. */
+		mm_zap(mm, addr, end);
+	}
+	return 0;
+}
+
+uint64_t mm_brk(struct mm *mm, uint64_t addr)
+{
+	if (addr < mm->start_brk)
+		return mm->brk;
+	uint64_t newbrk = PAGE_ALIGN_UP(addr), oldbrk = PAGE_ALIGN_UP(mm->brk);
+	if (addr > USER_TOP)
+		return mm->brk;
+	if (newbrk == oldbrk) {
+		mm->brk = addr;
+		return addr;
+	}
+	if (addr <= mm->brk) {
+		mm_zap(mm, newbrk, oldbrk);
+		if (vma_remove(&mm->vmas, newbrk, oldbrk))
+			return mm->brk;
+		mm->brk = addr;
+		return addr;
+	}
+	/* Keep a page of gap to the next mapping, as Linux's check against the stack guard. */
+	if (!vma_range_free(&mm->vmas, oldbrk, newbrk + PAGE_SIZE))
+		return mm->brk;
+	if (vma_insert(&mm->vmas, oldbrk, newbrk, VMA_PROT_READ | VMA_PROT_WRITE,
+		       VMA_ANON | VMA_HEAP, 0))
+		return mm->brk;
+	mm->brk = addr;
+	return addr;
+}

@@ -1,0 +1,47 @@
+/* Physical pages: a free list of returned pages plus a bump pointer over never-used memory. Pages
+   from the bump region are already zero (the monitor backs guest memory with fresh anonymous host
+   memory) and are not touched here, which keeps first-touch costs off the allocation path. */
+#include "k/kernel.h"
+#include "k/pmm.h"
+
+static uint64_t bump, bump_end;
+static uint64_t free_head;      /* guest-physical address of the first free page, 0 if none */
+static uint64_t free_count;
+
+void pmm_init(uint64_t start, uint64_t end)
+{
+	bump = start;
+	bump_end = end;
+	free_head = 0;
+	free_count = 0;
+}
+
+uint64_t pmm_alloc(void)
+{
+	if (free_head) {
+		uint64_t pa = free_head;
+		uint64_t *page = phys_to_virt(pa);
+		free_head = page[0];
+		free_count--;
+		memset(page, 0, PAGE_SIZE);
+		return pa;
+	}
+	if (bump >= bump_end)
+		return 0;
+	uint64_t pa = bump;
+	bump += PAGE_SIZE;
+	return pa;
+}
+
+void pmm_free(uint64_t pa)
+{
+	uint64_t *page = phys_to_virt(pa);
+	page[0] = free_head;
+	free_head = pa;
+	free_count++;
+}
+
+uint64_t pmm_free_pages(void)
+{
+	return free_count + (bump_end - bump) / PAGE_SIZE;
+}

@@ -1,0 +1,200 @@
+/* VMA list operations: insert, split, merge, remove, protect and gap search. */
+#include "k/kernel.h"
+#include "k/vma.h"
+#include "k/kheap.h"
+
+static struct vma *vma_new(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+			   uint64_t file_pa)
+{
+	struct vma *v = kmalloc(sizeof(*v));
+	if (!v)
+		return NULL;
+	v->start = start;
+	v->end = end;
+	v->prot = prot;
+	v->flags = flags;
+	v->file_pa = file_pa;
+	return v;
+}
+
+struct vma *vma_find(const struct vma_list *l, uint64_t addr)
+{
+	for (struct vma *v = l->head; v && v->start <= addr; v = v->next)
+		if (addr < v->end)
+			return v;
+	return NULL;
+}
+
+struct vma *vma_next(const struct vma_list *l, uint64_t addr)
+{
+	for (struct vma *v = l->head; v; v = v->next)
+		if (v->end > addr)
+			return v;
+	return NULL;
+}
+
+bool vma_range_free(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_next(l, start);
+	return !v || v->start >= end;
+}
+
+bool vma_range_mapped(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	uint64_t at = start;
+	for (struct vma *v = vma_next(l, start); v && at < end; v = v->next) {
+		if (v->start > at)
+			return false;
+		at = v->end;
+	}
+	return at >= end;
+}
+
+/* Two adjacent areas can be one if nothing distinguishes them. */
+static bool vma_mergeable(const struct vma *a, const struct vma *b)
+{
+	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags)
+		return false;
+	if (a->flags & VMA_IMAGE)
+		return a->file_pa + (a->end - a->start) == b->file_pa;
+	return true;
+}
+
+static void vma_merge_around(struct vma_list *l, struct vma *prev, struct vma *v)
+{
+	struct vma *n = v->next;
+	if (n && vma_mergeable(v, n)) {
+		v->end = n->end;
+		v->next = n->next;
+		kfree(n, sizeof(*n));
+		l->count--;
+	}
+	if (prev && vma_mergeable(prev, v)) {
+		prev->end = v->end;
+		prev->next = v->next;
+		kfree(v, sizeof(*v));
+		l->count--;
+	}
+}
+
+int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
+	       uint64_t file_pa)
+{
+	if (l->count >= VMA_MAX_COUNT)
+		return -ENOMEM;
+	struct vma *v = vma_new(start, end, prot, flags, file_pa);
+	if (!v)
+		return -ENOMEM;
+	struct vma *prev = NULL, **link = &l->head;
+	while (*link && (*link)->start < start) {
+		prev = *link;
+		link = &(*link)->next;
+	}
+	v->next = *link;
+	*link = v;
+	l->count++;
+	vma_merge_around(l, prev, v);
+	return 0;
+}
+
+/* Splits v at addr (strictly inside it); v keeps the lower part. */
+static int vma_split(struct vma_list *l, struct vma *v, uint64_t addr)
+{
+	if (l->count >= VMA_MAX_COUNT)
+		return -ENOMEM;
+	uint64_t fpa = (v->flags & VMA_IMAGE) ? v->file_pa + (addr - v->start) : 0;
+	struct vma *n = vma_new(addr, v->end, v->prot, v->flags, fpa);
+	if (!n)
+		return -ENOMEM;
+	n->next = v->next;
+	v->next = n;
+	v->end = addr;
+	l->count++;
+	return 0;
+}
+
+/* Splits so that start and end fall on area boundaries. */
+static int vma_isolate(struct vma_list *l, uint64_t start, uint64_t end)
+{
+	struct vma *v = vma_find(l, start);
+	if (v && v->start < start) {
+		int err = vma_split(l, v, start);
+		if (err)
+			return err;
+	}
+	v = vma_find(l, end);
+	if (v && v->start < end)
+		return vma_split(l, v, end);
+	return 0;
+}
+
+int vma_remove(struct vma_list *l, uint64_t start, uint64_t end)
+{
+	int err = vma_isolate(l, start, end);
+	if (err)
+		return err;
+	struct vma **link = &l->head;
+	while (*link) {
+		struct vma *v = *link;
+		if (v->start >= start && v->end <= end) {
+			*link = v->next;
+			kfree(v, sizeof(*v));
+			l->count--;
+		} else {
+			link = &v->next;
+		}
+	}
+	return 0;
+}
+
+int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot)
+{
+	if (!vma_range_mapped(l, start, end))
+		return -ENOMEM;
+	int err = vma_isolate(l, start, end);
+	if (err)
+		return err;
+	for (struct vma *v = l->head; v && v->start < end; v = v->next)
+		if (v->start >= start)
+			v->prot = prot;
+	/* Merge neighbours that became equal. */
+	for (struct vma *v = l->head; v;) {
+		struct vma *n = v->next;
+		if (n && vma_mergeable(v, n)) {
+			v->end = n->end;
+			v->next = n->next;
+			kfree(n, sizeof(*n));
+			l->count--;
+			continue;
+		}
+		v = n;
+	}
+	return 0;
+}
+
+uint64_t vma_find_free(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi)
+{
+	if (len == 0 || hi < lo || hi - lo < len)
+		return 0;
+	uint64_t best = 0;
+	uint64_t gap_start = lo;
+	for (struct vma *v = l->head; ; v = v->next) {
+		uint64_t gap_end = v ? MIN(v->start, hi) : hi;
+		if (gap_end > gap_start && gap_end - gap_start >= len)
+			best = gap_end - len;
+		if (!v || v->end >= hi)
+			break;
+		gap_start = MAX(gap_start, v->end);
+	}
+	return best;
+}
+
+void vma_clear(struct vma_list *l)
+{
+	while (l->head) {
+		struct vma *v = l->head;
+		l->head = v->next;
+		kfree(v, sizeof(*v));
+	}
+	l->count = 0;
+}

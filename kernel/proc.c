@@ -1,0 +1,53 @@
+/* The process lifecycle available so far: one process that runs until it exits or is killed. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/hc.h"
+#include "k/stats.h"
+#include "k/signal.h"
+
+struct unik_stats stats;
+
+static void proc_report_stats(void)
+{
+	boot_info->stats = stats;
+}
+
+void proc_exit(int status)
+{
+	proc_report_stats();
+	hc_exit(status & 0xff);
+}
+
+void proc_kill(int signo, const char *why)
+{
+	bool handled = current->sigaction[signo - 1].handler > 1;
+	kprintf("unik: program killed by %s: %s%s\n", signal_name(signo), why,
+		handled ? " (its handler was not run: signal delivery is not implemented yet)" : "");
+	proc_report_stats();
+	hc_exit(128 + signo);
+}
+
+void kprintf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	hc_write(2, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
+}
+
+void panic(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = ksnprintf(buf, sizeof(buf), "unik: guest kernel panic: ");
+	n += kvsnprintf(buf + n, sizeof(buf) - n, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(buf) - 2)
+		n = sizeof(buf) - 2;
+	buf[n++] = '\n';
+	hc_write(2, buf, (size_t)n);
+	hc_exit(125);
+}

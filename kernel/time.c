@@ -1,0 +1,31 @@
+/* TSC clock: ns = (tsc - boot_tsc) * mult >> 32, mult derived from the TSC frequency at boot. */
+#include "k/kernel.h"
+#include "k/time.h"
+
+static uint64_t time_mult;      /* ns per tick, 32.32 fixed point */
+static uint64_t time_boot_tsc;
+
+static inline uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+void time_init(void)
+{
+	uint64_t hz = boot_info->tsc_hz ? boot_info->tsc_hz : 1000000000ull;
+	time_mult = (uint64_t)(((unsigned __int128)1000000000ull << 32) / hz);
+	time_boot_tsc = boot_info->boot_tsc;
+}
+
+uint64_t time_monotonic_ns(void)
+{
+	uint64_t d = rdtsc() - time_boot_tsc;
+	return (uint64_t)(((unsigned __int128)d * time_mult) >> 32);
+}
+
+int64_t time_realtime_ns(void)
+{
+	return boot_info->boot_realtime_ns + (int64_t)time_monotonic_ns();
+}

@@ -1,0 +1,78 @@
+/* Exceptions from the program: demand paging, and synchronous faults turned into signals. */
+#include "k/kernel.h"
+#include "k/regs.h"
+#include "k/cpu.h"
+#include "k/proc.h"
+#include "k/signal.h"
+#include "k/stats.h"
+#include "k/uaccess.h"
+#include "k/arch.h"
+#include "syscalls/syscall.h"
+
+#define PF_INSTR 0x10
+
+const char *signal_name(int signo)
+{
+	static const char *const names[] = {
+		"0", "SIGHUP", "SIGINT", "SIGQUIT", "SIGILL", "SIGTRAP", "SIGABRT", "SIGBUS",
+		"SIGFPE", "SIGKILL", "SIGUSR1", "SIGSEGV", "SIGUSR2", "SIGPIPE", "SIGALRM",
+		"SIGTERM", "SIGSTKFLT", "SIGCHLD", "SIGCONT", "SIGSTOP", "SIGTSTP", "SIGTTIN",
+		"SIGTTOU", "SIGURG", "SIGXCPU", "SIGXFSZ", "SIGVTALRM", "SIGPROF", "SIGWINCH",
+		"SIGIO", "SIGPWR", "SIGSYS",
+	};
+	return signo > 0 && signo < (int)ARRAY_SIZE(names) ? names[signo] : "SIGRT";
+}
+
+/* A rewritten site called with a number past the sled: the fetch at address rax faults with the
+   site's return address on the stack. Treat it as the system call it is (it will be -ENOSYS). */
+static bool trap_is_far_syscall(struct regs *r)
+{
+	if (r->vec != 14 || !(r->err & PF_INSTR) || r->cr2 != r->rip || r->rip != r->rax)
+		return false;
+	uint64_t ret;
+	uint8_t insn[2];
+	if (copy_from_user(&ret, r->rsp, 8) || ret < 2 || copy_from_user(insn, ret - 2, 2))
+		return false;
+	if (insn[0] != 0xff || insn[1] != 0xd0)
+		return false;
+	r->rip = ret;
+	r->rsp += 8;
+	return true;
+}
+
+static int trap_signal(uint64_t vec)
+{
+	switch (vec) {
+	case 0: case 16: case 19: return SIGFPE;
+	case 1: case 3: return SIGTRAP;
+	case 6: return SIGILL;
+	case 17: return SIGBUS;
+	default: return SIGSEGV;
+	}
+}
+
+void trap_from_exception(struct regs *r)
+{
+	if (cpu0.in_core)
+		panic("kernel fault: vector %lu error %lx at ip %lx (cr2 %lx)", r->vec, r->err,
+		      r->rip, r->cr2);
+	char why[128];
+	if (r->vec == 14) {
+		stats.page_faults++;
+		struct mm_fault_info info;
+		if (mm_fault(&current->mm, r->cr2, r->err, &info) == 0)
+			return;
+		if (trap_is_far_syscall(r)) {
+			stats.syscall_direct++;
+			syscall_run(r);
+			return;
+		}
+		ksnprintf(why, sizeof(why), "%s at address 0x%lx, ip 0x%lx",
+			  (r->err & 2) ? "invalid write" : (r->err & PF_INSTR) ? "invalid jump" :
+			  "invalid read", r->cr2, r->rip);
+		proc_kill(info.signo, why);
+	}
+	stats.other_faults++;
+	ksnprintf(why, sizeof(why), "exception %lu at ip 0x%lx", r->vec, r->rip);
+	proc_kill(trap_signal(r->vec), why);
+}

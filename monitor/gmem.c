@@ -1,0 +1,28 @@
+/* Checked guest-memory access. Every guest-supplied address goes through gmem_ptr. */
+#include <string.h>
+#include "monitor/gmem.h"
+
+void *gmem_ptr(const struct gmem *g, unik_gpa_t gpa, uint64_t len)
+{
+	if (gpa > g->size || len > g->size - gpa)
+		return NULL;
+	return g->base + gpa;
+}
+
+int gmem_read(const struct gmem *g, unik_gpa_t gpa, void *dst, uint64_t len)
+{
+	const void *p = gmem_ptr(g, gpa, len);
+	if (!p)
+		return -1;
+	memcpy(dst, p, len);
+	return 0;
+}
+
+int gmem_write(const struct gmem *g, unik_gpa_t gpa, const void *src, uint64_t len)
+{
+	void *p = gmem_ptr(g, gpa, len);
+	if (!p)
+		return -1;
+	memcpy(p, src, len);
+	return 0;
+}

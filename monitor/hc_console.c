@@ -1,0 +1,76 @@
+/* Console hypercalls: the guest's fds 0, 1, 2 are the monitor's stdin, stdout and stderr. Writes
+   go straight from guest memory to the host fd (no copy, bounded by the request). */
+#include <errno.h>
+#include <unistd.h>
+#include "monitor/hc.h"
+
+#define HC_IO_MAX (1u << 20)    /* the guest sends at most this much per call */
+
+static enum hc_result hc_io_args(struct hc_ctx *ctx, unik_gpa_t arg, struct unik_hc_io *io,
+				 void **buf)
+{
+	if (gmem_read(&ctx->mem, arg, io, sizeof(*io)))
+		return HC_BAD;
+	if (io->len > HC_IO_MAX)
+		io->len = HC_IO_MAX;
+	*buf = gmem_ptr(&ctx->mem, io->buf, io->len);
+	return HC_OK;
+}
+
+static void hc_io_done(struct hc_ctx *ctx, unik_gpa_t arg, int64_t ret)
+{
+	gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_io, ret), &ret, sizeof(ret));
+}
+
+enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_io io;
+	void *buf;
+	if (hc_io_args(ctx, arg, &io, &buf) != HC_OK)
+		return HC_BAD;
+	int fd = io.fd == 1 ? ctx->fd_out : io.fd == 2 ? ctx->fd_err : -1;
+	int64_t ret;
+	if (fd < 0)
+		ret = -EBADF;
+	else if (!buf)
+		ret = -EFAULT;
+	else {
+		uint64_t done = 0;
+		ret = 0;
+		while (done < io.len) {
+			ssize_t n = write(fd, (char *)buf + done, io.len - done);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0) {
+				ret = done ? (int64_t)done : -errno;
+				break;
+			}
+			done += (uint64_t)n;
+			ret = (int64_t)done;
+		}
+	}
+	hc_io_done(ctx, arg, ret);
+	return HC_OK;
+}
+
+enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_io io;
+	void *buf;
+	if (hc_io_args(ctx, arg, &io, &buf) != HC_OK)
+		return HC_BAD;
+	int64_t ret;
+	if (io.fd != 0 || ctx->fd_in < 0)
+		ret = -EBADF;
+	else if (!buf)
+		ret = -EFAULT;
+	else {
+		ssize_t n;
+		do
+			n = read(ctx->fd_in, buf, io.len);
+		while (n < 0 && errno == EINTR);
+		ret = n < 0 ? -errno : n;
+	}
+	hc_io_done(ctx, arg, ret);
+	return HC_OK;
+}

@@ -1,0 +1,170 @@
+/* The vCPU loop: it only decodes KVM exits; hypercalls go to the handler table. Host SIGINT,
+   SIGTERM and SIGHUP stop the guest promptly (exit 128+N). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+#include "monitor/vm.h"
+
+static volatile sig_atomic_t run_stop_signal;
+static struct kvm_run *run_active;
+
+static void run_on_signal(int sig)
+{
+	run_stop_signal = sig;
+	if (run_active)
+		run_active->immediate_exit = 1;
+}
+
+static void run_install_signals(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = run_on_signal;  /* no SA_RESTART: KVM_RUN returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);       /* a closed stdout is -EPIPE for the guest */
+}
+
+static int64_t run_now_ns(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Pairs the guest TSC with host wall time so the guest's clocks need no exit. */
+static void run_stamp_clock(struct vm *vm)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e;
+	} m;
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 1;
+	m.e.index = 0x10;       /* IA32_TSC */
+	bi->boot_realtime_ns = run_now_ns(CLOCK_REALTIME);
+	if (ioctl(vm->vcpu, KVM_GET_MSRS, &m) == 1)
+		bi->boot_tsc = m.e.data;
+	bi->tsc_hz = vm->tsc_khz * 1000;
+}
+
+static int run_io_exit(struct vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	uint16_t port = r->io.port;
+	if (r->io.direction != KVM_EXIT_IO_OUT || r->io.size != 4 || r->io.count != 1 ||
+	    port < UNIK_HC_PORT_BASE || port >= UNIK_HC_PORT_BASE + UNIK_HC_MAX) {
+		fprintf(stderr, "unik: guest error: unexpected port I/O (port 0x%x, %s, size %u)\n",
+			port, r->io.direction == KVM_EXIT_IO_OUT ? "out" : "in", r->io.size);
+		return 125;
+	}
+	uint32_t arg;
+	memcpy(&arg, (uint8_t *)r + r->io.data_offset, sizeof(arg));
+	enum hc_result res = hc_dispatch(&vm->hc, port - UNIK_HC_PORT_BASE, arg);
+	if (res == HC_STOP)
+		return vm->hc.exit_status;
+	if (res == HC_BAD) {
+		fprintf(stderr, "unik: guest error: malformed hypercall %u (argument 0x%x)\n",
+			port - UNIK_HC_PORT_BASE, arg);
+		return 125;
+	}
+	return -1;
+}
+
+/* One exit; returns -1 to keep running or the final status. */
+static int run_exit(struct vm *vm)
+{
+	struct kvm_run *r = vm->run;
+	switch (r->exit_reason) {
+	case KVM_EXIT_IO:
+		vm->exits.io++;
+		return run_io_exit(vm);
+	case KVM_EXIT_HLT:
+		vm->exits.hlt++;
+		fprintf(stderr, "unik: guest kernel halted with nothing to wake it\n");
+		return 125;
+	case KVM_EXIT_MMIO:
+		vm->exits.mmio++;
+		fprintf(stderr, "unik: guest error: access to unbacked address 0x%llx\n",
+			(unsigned long long)r->mmio.phys_addr);
+		return 125;
+	case KVM_EXIT_SHUTDOWN:
+		fprintf(stderr, "unik: guest kernel crashed (triple fault)\n");
+		return 125;
+	case KVM_EXIT_FAIL_ENTRY:
+		fprintf(stderr, "unik: KVM refused to enter the guest (reason 0x%llx)\n",
+			(unsigned long long)r->fail_entry.hardware_entry_failure_reason);
+		return 125;
+	case KVM_EXIT_INTERNAL_ERROR:
+		fprintf(stderr, "unik: KVM internal error (suberror %u)\n", r->internal.suberror);
+		return 125;
+	default:
+		vm->exits.other++;
+		fprintf(stderr, "unik: unexpected KVM exit %u\n", r->exit_reason);
+		return 125;
+	}
+}
+
+static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t ns)
+{
+	const struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	const struct unik_stats *s = &bi->stats;
+	const struct vm_exits *e = &vm->exits;
+	fprintf(stderr,
+		"unik stats: mode %s, wall %.3f ms\n"
+		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, exit %llu; "
+		"hlt %llu, mmio %llu, signal %llu, other %llu)\n"
+		"  CPL0 entries: %llu (syscall traps %llu, page faults %llu, other faults %llu, "
+		"interrupts %llu, services %llu)\n"
+		"  direct system calls %llu, call sites rewritten %llu, user pages mapped %llu\n",
+		cfg->mode == UNIK_MODE_FAST ? "fast" : "isolated", ns / 1e6,
+		(unsigned long long)(e->io + e->hlt + e->mmio + e->intr + e->other),
+		(unsigned long long)e->io, (unsigned long long)vm->hc.calls[UNIK_HC_WRITE],
+		(unsigned long long)vm->hc.calls[UNIK_HC_READ],
+		(unsigned long long)vm->hc.calls[UNIK_HC_CLOCK],
+		(unsigned long long)vm->hc.calls[UNIK_HC_EXIT], (unsigned long long)e->hlt,
+		(unsigned long long)e->mmio, (unsigned long long)e->intr,
+		(unsigned long long)e->other,
+		(unsigned long long)(s->syscall_traps + s->page_faults + s->other_faults +
+				     s->interrupts + s->cpl0_services),
+		(unsigned long long)s->syscall_traps, (unsigned long long)s->page_faults,
+		(unsigned long long)s->other_faults, (unsigned long long)s->interrupts,
+		(unsigned long long)s->cpl0_services, (unsigned long long)s->syscall_direct,
+		(unsigned long long)s->sites_rewritten, (unsigned long long)s->pages_mapped);
+}
+
+int vm_run(struct vm *vm, const struct vm_config *cfg)
+{
+	run_install_signals();
+	run_active = vm->run;
+	run_stamp_clock(vm);
+	int64_t t0 = run_now_ns(CLOCK_MONOTONIC);
+	int status = -1;
+	while (status < 0) {
+		if (run_stop_signal) {
+			status = 128 + run_stop_signal;
+			break;
+		}
+		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN) {
+				vm->exits.intr++;
+				vm->run->immediate_exit = 0;
+				continue;
+			}
+			fprintf(stderr, "unik: KVM_RUN: %s\n", strerror(errno));
+			status = 125;
+			break;
+		}
+		status = run_exit(vm);
+	}
+	run_active = NULL;
+	if (cfg->stats)
+		run_print_stats(vm, cfg, run_now_ns(CLOCK_MONOTONIC) - t0);
+	return status;
+}

@@ -1,0 +1,364 @@
+/* KVM set-up: VM, lazily backed guest memory, the program file mapped into it, CPUID/XSAVE
+   passthrough, and the vCPU state for the kernel's first instruction. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <cpuid.h>
+#include <linux/kvm.h>
+#include "monitor/vm.h"
+
+#define MSR_EFER 0xc0000080
+#define MSR_STAR 0xc0000081
+#define MSR_LSTAR 0xc0000082
+#define MSR_CSTAR 0xc0000083
+#define MSR_SFMASK 0xc0000084
+#define MSR_IA32_TSC 0x10
+#define CR0_PG_WP_NE_ET_MP_PE_AM 0x80050033ull
+#define CR4_PAE (1u << 5)
+#define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_FSGSBASE (1u << 16)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_PKE (1u << 22)
+
+static int vm_fail(const char *what)
+{
+	fprintf(stderr, "unik: %s: %s\n", what, strerror(errno));
+	return 125;
+}
+
+static struct kvm_cpuid2 *vm_supported_cpuid(int kvm)
+{
+	for (int n = 128; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+		if (!c)
+			return NULL;
+		c->nent = (uint32_t)n;
+		if (ioctl(kvm, KVM_GET_SUPPORTED_CPUID, c) == 0)
+			return c;
+		free(c);
+		if (errno != E2BIG)
+			return NULL;
+	}
+	return NULL;
+}
+
+static struct kvm_cpuid_entry2 *cpuid_find(struct kvm_cpuid2 *c, uint32_t fn, uint32_t idx)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == fn && c->entries[i].index == idx)
+			return &c->entries[i];
+	return NULL;
+}
+
+/* kvm_pvm reports a stripped feature set in KVM_GET_SUPPORTED_CPUID, while guest code at CPL3
+   runs natively on the host CPU (and sees its features). Programs must see what their code will
+   actually run on, so the feature leaves come from the host's CPUID instruction. */
+static void cpuid_from_host(struct kvm_cpuid2 *c)
+{
+	static const uint32_t leaves[][2] = { { 1, 0 }, { 7, 0 }, { 0xd, 0 }, { 0xd, 1 },
+					      { 0x80000001, 0 } };
+	for (size_t i = 0; i < sizeof(leaves) / sizeof(leaves[0]); i++) {
+		struct kvm_cpuid_entry2 *e = cpuid_find(c, leaves[i][0], leaves[i][1]);
+		if (!e)
+			continue;
+		uint32_t a, b, cc, d;
+		__cpuid_count(leaves[i][0], leaves[i][1], a, b, cc, d);
+		if (leaves[i][0] == 1) {
+			/* Keep KVM's APIC id and topology (ebx); features from the host, plus the
+			   hypervisor bit, minus OSXSAVE (KVM derives it from the guest CR4). */
+			e->ecx = (cc & ~(1u << 27)) | (1u << 31);
+			e->edx = d;
+		} else {
+			e->eax = a;
+			e->ebx = b;
+			e->ecx = leaves[i][0] == 7 ? (cc & ~(1u << 4)) : cc;   /* OSPKE: from CR4 */
+			e->edx = d;
+		}
+	}
+}
+
+/* Passes the host's features through; returns the XCR0 to enable and whether PKU exists. */
+static int vm_setup_cpuid(struct vm *vm, uint64_t *xcr0, bool *pku, bool *fsgsbase)
+{
+	struct kvm_cpuid2 *c = vm_supported_cpuid(vm->kvm);
+	if (!c)
+		return vm_fail("KVM_GET_SUPPORTED_CPUID");
+	cpuid_from_host(c);
+	struct kvm_cpuid_entry2 *l7 = cpuid_find(c, 7, 0), *ld = cpuid_find(c, 0xd, 0);
+	*pku = l7 && (l7->ecx & (1u << 3));
+	*fsgsbase = l7 && (l7->ebx & 1u);
+	/* x87, SSE, AVX, AVX-512 state and PKRU: what Linux enables for programs. */
+	*xcr0 = ld ? (((uint64_t)ld->edx << 32 | ld->eax) & 0x2e7ull) : 3;
+	int r = ioctl(vm->vcpu, KVM_SET_CPUID2, c);
+	free(c);
+	return r ? vm_fail("KVM_SET_CPUID2") : 0;
+}
+
+static void seg(struct kvm_segment *s, uint16_t sel, int code, int dpl)
+{
+	memset(s, 0, sizeof(*s));
+	s->selector = sel;
+	s->limit = 0xffffffff;
+	s->present = 1;
+	s->dpl = (uint8_t)dpl;
+	s->s = 1;
+	s->g = 1;
+	s->type = code ? 11 : 3;
+	s->l = code ? 1 : 0;
+	s->db = code ? 0 : 1;
+}
+
+static int vm_setup_sregs(struct vm *vm, const struct vm_config *cfg, bool pku, bool fsgsbase)
+{
+	struct kvm_sregs s;
+	if (ioctl(vm->vcpu, KVM_GET_SREGS, &s))
+		return vm_fail("KVM_GET_SREGS");
+	int dpl = cfg->mode == UNIK_MODE_FAST ? 3 : 0;
+	seg(&s.cs, dpl ? UNIK_SEL_UCODE : UNIK_SEL_KCODE, 1, dpl);
+	seg(&s.ss, dpl ? UNIK_SEL_UDATA : UNIK_SEL_KDATA, 0, dpl);
+	s.ds = s.es = s.fs = s.gs = s.ss;
+	memset(&s.tr, 0, sizeof(s.tr));
+	s.tr.selector = UNIK_SEL_TSS;
+	s.tr.base = vm->khdr.tss;
+	s.tr.limit = (uint32_t)vm->khdr.tss_limit;
+	s.tr.type = 11;
+	s.tr.present = 1;
+	s.gdt.base = vm->khdr.gdt;
+	s.gdt.limit = (uint16_t)vm->khdr.gdt_limit;
+	s.idt.base = vm->khdr.idt;
+	s.idt.limit = (uint16_t)vm->khdr.idt_limit;
+	s.cr0 = CR0_PG_WP_NE_ET_MP_PE_AM;
+	s.cr3 = vm->pml4;
+	s.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | CR4_OSXSAVE |
+		(fsgsbase ? CR4_FSGSBASE : 0) | (pku ? CR4_PKE : 0);
+	s.efer = 0xd01;         /* SCE | LME | LMA | NXE */
+	if (ioctl(vm->vcpu, KVM_SET_SREGS, &s))
+		return vm_fail("KVM_SET_SREGS");
+	return 0;
+}
+
+static int vm_setup_msrs(struct vm *vm)
+{
+	struct {
+		struct kvm_msrs hdr;
+		struct kvm_msr_entry e[4];
+	} m;
+	memset(&m, 0, sizeof(m));
+	m.hdr.nmsrs = 4;
+	m.e[0].index = MSR_STAR;
+	m.e[0].data = ((uint64_t)0x23 << 48) | ((uint64_t)UNIK_SEL_KCODE << 32);
+	m.e[1].index = MSR_LSTAR;
+	m.e[1].data = vm->khdr.syscall_entry;
+	m.e[2].index = MSR_CSTAR;
+	m.e[2].data = 0;
+	m.e[3].index = MSR_SFMASK;
+	m.e[3].data = 0x47700;  /* TF DF IF IOPL AC NT, as Linux */
+	if (ioctl(vm->vcpu, KVM_SET_MSRS, &m) != 4)
+		return vm_fail("KVM_SET_MSRS");
+	return 0;
+}
+
+static int vm_setup_regs(struct vm *vm, const struct vm_config *cfg, uint64_t xcr0)
+{
+	struct kvm_xcrs x;
+	memset(&x, 0, sizeof(x));
+	x.nr_xcrs = 1;
+	x.xcrs[0].xcr = 0;
+	x.xcrs[0].value = xcr0;
+	if (ioctl(vm->vcpu, KVM_SET_XCRS, &x))
+		return vm_fail("KVM_SET_XCRS");
+	struct kvm_regs r;
+	memset(&r, 0, sizeof(r));
+	r.rip = cfg->mode == UNIK_MODE_FAST ? vm->khdr.entry_fast : vm->khdr.entry_isolated;
+	r.rsp = vm->khdr.stack_top;
+	r.rflags = 0x2;
+	if (ioctl(vm->vcpu, KVM_SET_REGS, &r))
+		return vm_fail("KVM_SET_REGS");
+	return 0;
+}
+
+/* Host terminal facts for fds 0-2 (TCGETS returns the kernel's 36-byte struct termios). */
+static void vm_tty_info(struct unik_tty *t, int fd)
+{
+	struct stat st;
+	struct winsize ws;
+	memset(t, 0, sizeof(*t));
+	if (fstat(fd, &st) == 0)
+		t->st_mode = st.st_mode;
+	if (ioctl(fd, TCGETS, t->termios) == 0) {
+		t->is_tty = 1;
+		if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
+			t->ws_row = ws.ws_row;
+			t->ws_col = ws.ws_col;
+			t->ws_xpixel = ws.ws_xpixel;
+			t->ws_ypixel = ws.ws_ypixel;
+		}
+	}
+}
+
+/* Copies argv then envp strings into guest memory at gpa; returns the bytes used or 0. */
+static uint64_t vm_put_args(struct vm *vm, uint64_t gpa, const struct vm_config *cfg)
+{
+	uint64_t off = 0;
+	for (int i = 0; i < cfg->argc + cfg->envc; i++) {
+		const char *s = i < cfg->argc ? cfg->argv[i] : cfg->envp[i - cfg->argc];
+		size_t n = strlen(s) + 1;
+		if (gmem_write(&vm->mem, gpa + off, s, n))
+			return 0;
+		off += n;
+	}
+	return off ? off : 1;
+}
+
+static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_t args,
+			     uint64_t args_len, uint64_t prog, uint64_t prog_len, uint64_t free_start)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	memset(bi, 0, sizeof(*bi));
+	bi->magic = UNIK_BOOT_MAGIC;
+	bi->abi_version = UNIK_ABI_VERSION;
+	bi->mode = cfg->mode;
+	bi->mem_size = vm->mem.size;
+	bi->free_start = free_start;
+	bi->pml4 = vm->pml4;
+	bi->prog = prog;
+	bi->prog_len = prog_len;
+	bi->args = args;
+	bi->args_len = args_len;
+	bi->argc = (uint32_t)cfg->argc;
+	bi->envc = (uint32_t)cfg->envc;
+	bi->flags = (cfg->trace ? UNIK_BOOT_TRACE : 0) | (cfg->stats ? UNIK_BOOT_STATS : 0) |
+		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0);
+	bi->uid = getuid();
+	bi->gid = getgid();
+	if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
+		return vm_fail("getrandom");
+	for (int fd = 0; fd < 3; fd++)
+		vm_tty_info(&bi->tty[fd], fd);
+	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
+	if (gethostname(bi->hostname, sizeof(bi->hostname) - 1))
+		strcpy(bi->hostname, "unik");
+	return 0;
+}
+
+/* Maps the program file privately over its place in guest memory: lazily read, shared with the
+   host page cache, copied only where the guest writes. */
+static int vm_map_prog(struct vm *vm, int fd, uint64_t gpa, uint64_t len)
+{
+	if (!len)
+		return 0;
+	void *want = vm->mem.base + gpa;
+	void *p = mmap(want, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_FIXED, fd, 0);
+	if (p == MAP_FAILED)
+		return vm_fail("mapping the program into guest memory");
+	return 0;
+}
+
+static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_fd,
+			   uint64_t prog_len)
+{
+	vm->mem.size = cfg->mem_size;
+	vm->mem.base = mmap(NULL, vm->mem.size, PROT_READ | PROT_WRITE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (vm->mem.base == MAP_FAILED)
+		return vm_fail("allocating guest memory");
+	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
+	uint64_t kend;
+	if (boot_load_kernel(vm, cfg->kernel, cfg->kernel_len, &kend) ||
+	    boot_build_page_tables(vm, cfg->mode))
+		return 125;
+	uint64_t args = (kend + 0xfff) & ~0xfffull;
+	uint64_t args_len = vm_put_args(vm, args, cfg);
+	uint64_t prog = (args + args_len + 0xfff) & ~0xfffull;
+	uint64_t free_start = (prog + prog_len + 0xfff) & ~0xfffull;
+	if (!args_len || free_start + (8ull << 20) > vm->mem.size) {
+		fprintf(stderr, "unik: -m %lluM is too small for this program\n",
+			(unsigned long long)(vm->mem.size >> 20));
+		return 125;
+	}
+	if (vm_map_prog(vm, prog_fd, prog, prog_len))
+		return 125;
+	struct kvm_userspace_memory_region region = {
+		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size,
+		.userspace_addr = (uint64_t)vm->mem.base,
+	};
+	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
+		return vm_fail("KVM_SET_USER_MEMORY_REGION");
+	vm->hc.mem = vm->mem;
+	return vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);
+}
+
+int prog_open(const char *path, int *fd, uint64_t *len);
+
+int vm_create(struct vm *vm, const struct vm_config *cfg)
+{
+	memset(vm, 0, sizeof(*vm));
+	vm->kvm = vm->fd = vm->vcpu = -1;
+	vm->hc.fd_in = 0;
+	vm->hc.fd_out = 1;
+	vm->hc.fd_err = 2;
+	int prog_fd;
+	uint64_t prog_len;
+	int st = prog_open(cfg->prog_path, &prog_fd, &prog_len);
+	if (st)
+		return st;
+	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm < 0) {
+		close(prog_fd);
+		return vm_fail("cannot open /dev/kvm");
+	}
+	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
+	if (vm->fd < 0) {
+		close(prog_fd);
+		return vm_fail("KVM_CREATE_VM");
+	}
+	st = vm_setup_memory(vm, cfg, prog_fd, prog_len);
+	close(prog_fd);
+	if (st)
+		return st;
+	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu < 0)
+		return vm_fail("KVM_CREATE_VCPU");
+	vm->run_size = (size_t)ioctl(vm->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu, 0);
+	if (vm->run == MAP_FAILED)
+		return vm_fail("mapping kvm_run");
+	uint64_t xcr0;
+	bool pku, fsgsbase;
+	if ((st = vm_setup_cpuid(vm, &xcr0, &pku, &fsgsbase)))
+		return st;
+	if (!fsgsbase) {
+		fprintf(stderr, "unik: this CPU lacks FSGSBASE, which fast mode needs\n");
+		return 125;
+	}
+	if ((st = vm_setup_sregs(vm, cfg, pku, fsgsbase)) || (st = vm_setup_msrs(vm)) ||
+	    (st = vm_setup_regs(vm, cfg, xcr0)))
+		return st;
+	long khz = ioctl(vm->vcpu, KVM_GET_TSC_KHZ, 0);
+	vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;
+	return 0;
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (vm->run && vm->run != MAP_FAILED)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu >= 0)
+		close(vm->vcpu);
+	if (vm->fd >= 0)
+		close(vm->fd);
+	if (vm->kvm >= 0)
+		close(vm->kvm);
+	if (vm->mem.base && vm->mem.base != MAP_FAILED)
+		munmap(vm->mem.base, vm->mem.size);
+}

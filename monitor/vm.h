@@ -1,0 +1,50 @@
+/* One virtual machine: KVM handles, guest memory, the vCPU, and what a run was asked to do. */
+#ifndef MONITOR_VM_H
+#define MONITOR_VM_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "unik/abi.h"
+#include "monitor/gmem.h"
+#include "monitor/hc.h"
+
+struct vm_config {
+	const char *prog_path;          /* host file to run */
+	char *const *argv;              /* argv[0] as the program sees it, ... */
+	int argc;
+	char *const *envp;
+	int envc;
+	uint64_t mem_size;
+	uint32_t mode;                  /* enum unik_mode */
+	bool trace, stats, no_rewrite;
+	const void *kernel;             /* the guest kernel ELF */
+	size_t kernel_len;
+};
+
+struct vm_exits {
+	uint64_t io, hlt, mmio, intr, other;
+};
+
+struct vm {
+	int kvm, fd, vcpu;
+	struct kvm_run *run;
+	size_t run_size;
+	struct gmem mem;
+	struct hc_ctx hc;
+	struct unik_kernel_header khdr;
+	uint64_t pml4;
+	struct vm_exits exits;
+	uint64_t tsc_khz;
+};
+
+/* Creates the VM, loads the kernel and the program, prepares boot state. Returns 0, or an exit
+   status (125, 126, 127) after printing why. */
+int vm_create(struct vm *vm, const struct vm_config *cfg);
+/* Runs the guest until it exits; returns `unik run`'s exit status. */
+int vm_run(struct vm *vm, const struct vm_config *cfg);
+void vm_destroy(struct vm *vm);
+
+/* boot.c: guest-physical layout, page tables and boot info. */
+int boot_load_kernel(struct vm *vm, const void *elf, size_t len, uint64_t *kernel_end);
+int boot_build_page_tables(struct vm *vm, uint32_t mode);
+#endif

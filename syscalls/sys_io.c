@@ -1,0 +1,184 @@
+/* read/write family, ioctl, fstat, close: copy in, validate, call the file's ops. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/uaccess.h"
+#include "vfs/file.h"
+#include "vfs/stat.h"
+#include "build/gen/syscall_decls.h"
+
+#define IO_CHUNK (64u << 10)
+#define UIO_MAXIOV 1024
+#define MAX_RW_COUNT 0x7ffff000ull
+#define AT_EMPTY_PATH 0x1000
+#define AT_FDCWD (-100)
+
+static uint8_t io_bounce[IO_CHUNK] __attribute__((aligned(4096)));
+
+/* Moves len bytes between a user buffer and f through the bounce buffer. A short transfer or an
+   error after some progress ends the loop with the progress, as Linux's pipes and ttys do. */
+static int64_t io_transfer(struct file *f, uint64_t ubuf, uint64_t len, bool is_write)
+{
+	if (is_write ? !f->ops->write : !f->ops->read)
+		return -EINVAL;
+	len = MIN(len, MAX_RW_COUNT);
+	int64_t done = 0;
+	while ((uint64_t)done < len) {
+		size_t n = (size_t)MIN(len - (uint64_t)done, IO_CHUNK);
+		int64_t r;
+		if (is_write) {
+			if (copy_from_user(io_bounce, ubuf + done, n))
+				return done ? done : -EFAULT;
+			r = f->ops->write(f, io_bounce, n);
+		} else {
+			if (mm_populate(&current->mm, ubuf + done, n, true))
+				return done ? done : -EFAULT;
+			r = f->ops->read(f, io_bounce, n);
+			if (r > 0 && copy_to_user(ubuf + done, io_bounce, (size_t)r))
+				return done ? done : -EFAULT;
+		}
+		if (r < 0)
+			return done ? done : r;
+		done += r;
+		if ((size_t)r < n)
+			break;
+	}
+	return done;
+}
+
+static int64_t io_rw(uint64_t fd, uint64_t buf, uint64_t len, bool is_write)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r = io_transfer(f, buf, len, is_write);
+	file_put(f);
+	return r;
+}
+
+int64_t sys_read(uint64_t fd, uint64_t buf, uint64_t len, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return io_rw(fd, buf, len, false);
+}
+
+int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return io_rw(fd, buf, len, true);
+}
+
+struct iovec_k {
+	uint64_t base, len;
+};
+
+static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
+{
+	if ((int64_t)cnt < 0 || cnt > UIO_MAXIOV)
+		return -EINVAL;
+	struct iovec_k iov[64];
+	uint64_t total = 0;
+	/* Linux validates the whole vector before any transfer. */
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct iovec_k v;
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v)))
+			return -EFAULT;
+		if ((int64_t)v.len < 0 || total + v.len > 0x7fffffffffffffffull)
+			return -EINVAL;
+		total += v.len;
+	}
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t done = 0;
+	for (uint64_t i = 0; i < cnt; i += 64) {
+		uint64_t n = MIN(cnt - i, 64);
+		if (copy_from_user(iov, uiov + i * sizeof(iov[0]), n * sizeof(iov[0]))) {
+			done = done ? done : -EFAULT;
+			goto out;
+		}
+		for (uint64_t j = 0; j < n; j++) {
+			if (!iov[j].len)
+				continue;
+			int64_t r = io_transfer(f, iov[j].base, iov[j].len, is_write);
+			if (r < 0) {
+				done = done ? done : r;
+				goto out;
+			}
+			done += r;
+			if ((uint64_t)r < iov[j].len)
+				goto out;
+		}
+	}
+out:
+	file_put(f);
+	return done;
+}
+
+int64_t sys_readv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return io_rwv(fd, iov, cnt, false);
+}
+
+int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return io_rwv(fd, iov, cnt, true);
+}
+
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+
+int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r;
+	if ((unsigned)req == FIOCLEX || (unsigned)req == FIONCLEX) {
+		current->files->fdflags[fd] = (unsigned)req == FIOCLEX ? FD_CLOEXEC : 0;
+		r = 0;
+	} else {
+		r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned)req, arg) : -ENOTTY;
+	}
+	file_put(f);
+	return r;
+}
+
+static int64_t io_fstat(int fd, uint64_t ust)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	struct stat st;
+	int r = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
+	file_put(f);
+	if (r)
+		return r;
+	return copy_to_user(ust, &st, sizeof(st)) ? -EFAULT : 0;
+}
+
+int64_t sys_fstat(uint64_t fd, uint64_t st, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return io_fstat((int)fd, st);
+}
+
+int64_t sys_newfstatat(uint64_t dfd, uint64_t path, uint64_t st, uint64_t flags, uint64_t a4,
+		       uint64_t a5)
+{
+	char name[4096];
+	if (flags & ~(0x100ull | 0x800 | AT_EMPTY_PATH))        /* NOFOLLOW, NO_AUTOMOUNT */
+		return -EINVAL;
+	int64_t n = strncpy_from_user(name, path, sizeof(name));
+	if (n < 0)
+		return n;
+	if (n == 0) {
+		if (!(flags & AT_EMPTY_PATH))
+			return -ENOENT;
+		if ((int)dfd == AT_FDCWD)
+			return -ENOENT;         /* the cwd: no filesystem yet */
+		return io_fstat((int)dfd, st);
+	}
+	return -ENOENT;                 /* no filesystem yet */
+}
+
+int64_t sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return fd_close(current->files, (int)fd);
+}

@@ -1,0 +1,39 @@
+/* Memory system calls: thin wrappers over kernel/mm/mm.c. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/mm.h"
+#include "build/gen/syscall_decls.h"
+
+int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
+		 uint64_t off)
+{
+	return mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, (int)fd, off);
+}
+
+int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return mm_munmap(&current->mm, addr, len);
+}
+
+int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	return mm_mprotect(&current->mm, addr, len, (int)prot);
+}
+
+int64_t sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags,
+		   uint64_t new_addr, uint64_t a5)
+{
+	return mm_mremap(&current->mm, old, old_len, new_len, (int)flags, new_addr);
+}
+
+int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	return mm_madvise(&current->mm, addr, len, (int)advice);
+}
+
+int64_t sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return (int64_t)mm_brk(&current->mm, addr);
+}

@@ -1,0 +1,231 @@
+/* Process identity, limits, exit, thread-area setup and system information. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/arch.h"
+#include "k/uaccess.h"
+#include "k/random.h"
+#include "vfs/file.h"
+#include "build/gen/syscall_decls.h"
+
+#define ARG_UNUSED uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
+
+int64_t sys_getpid(uint64_t a0, ARG_UNUSED) { return current->pid; }
+int64_t sys_gettid(uint64_t a0, ARG_UNUSED) { return current->tid; }
+int64_t sys_getppid(uint64_t a0, ARG_UNUSED) { return current->ppid; }
+int64_t sys_getuid(uint64_t a0, ARG_UNUSED) { return current->uid; }
+int64_t sys_geteuid(uint64_t a0, ARG_UNUSED) { return current->euid; }
+int64_t sys_getgid(uint64_t a0, ARG_UNUSED) { return current->gid; }
+int64_t sys_getegid(uint64_t a0, ARG_UNUSED) { return current->egid; }
+int64_t sys_sched_yield(uint64_t a0, ARG_UNUSED) { return 0; }
+
+int64_t sys_exit(uint64_t status, ARG_UNUSED)
+{
+	proc_exit((int)status);
+}
+
+int64_t sys_exit_group(uint64_t status, ARG_UNUSED)
+{
+	proc_exit((int)status);
+}
+
+int64_t sys_set_tid_address(uint64_t tidptr, ARG_UNUSED)
+{
+	current->clear_child_tid = tidptr;
+	return current->tid;
+}
+
+int64_t sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
+			    uint64_t a5)
+{
+	if (len != 24)          /* sizeof(struct robust_list_head) */
+		return -EINVAL;
+	current->robust_list = head;
+	current->robust_len = len;
+	return 0;
+}
+
+int64_t sys_get_robust_list(uint64_t pid, uint64_t head_ptr, uint64_t len_ptr, uint64_t a3,
+			    uint64_t a4, uint64_t a5)
+{
+	if (pid && (int)pid != current->pid)
+		return -ESRCH;
+	if (copy_to_user(head_ptr, &current->robust_list, 8) ||
+	    copy_to_user(len_ptr, &current->robust_len, 8))
+		return -EFAULT;
+	return 0;
+}
+
+#define ARCH_SET_GS 0x1001
+#define ARCH_SET_FS 0x1002
+#define ARCH_GET_FS 0x1003
+#define ARCH_GET_GS 0x1004
+#define ARCH_GET_CPUID 0x1011
+#define ARCH_SET_CPUID 0x1012
+
+int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5)
+{
+	uint64_t v;
+	switch (code) {
+	case ARCH_SET_FS:
+	case ARCH_SET_GS:
+		if (addr >= USER_TOP)
+			return -EPERM;
+		if (code == ARCH_SET_FS)
+			arch_set_fs_base(addr);
+		else
+			arch_set_gs_base(addr);
+		return 0;
+	case ARCH_GET_FS:
+	case ARCH_GET_GS:
+		v = code == ARCH_GET_FS ? arch_get_fs_base() : arch_get_gs_base();
+		return copy_to_user(addr, &v, sizeof(v)) ? -EFAULT : 0;
+	case ARCH_GET_CPUID:
+		return 1;
+	case ARCH_SET_CPUID:
+		return -ENODEV;         /* no CPUID faulting, as on hardware without it */
+	default:
+		return -EINVAL;
+	}
+}
+
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_SET_NAME 15
+#define PR_GET_NAME 16
+
+int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	char name[16];
+	switch (op) {
+	case PR_SET_NAME: {
+		int64_t n = strncpy_from_user(name, a1, sizeof(name));
+		if (n == -EFAULT)
+			return -EFAULT;
+		if (n < 0)
+			name[15] = 0;   /* Linux truncates to 15 bytes */
+		memcpy(current->comm, name, sizeof(name));
+		return 0;
+	}
+	case PR_GET_NAME:
+		return copy_to_user(a1, current->comm, sizeof(current->comm)) ? -EFAULT : 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct utsname_k {
+	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
+};
+
+int64_t sys_uname(uint64_t ubuf, ARG_UNUSED)
+{
+	struct utsname_k u;
+	memset(&u, 0, sizeof(u));
+	memcpy(u.sysname, "Linux", 6);
+	size_t hl = strnlen(boot_info->hostname, sizeof(boot_info->hostname) - 1);
+	memcpy(u.nodename, boot_info->hostname, hl);
+	memcpy(u.release, "6.1.0-unik", 11);
+	memcpy(u.version, "#1 SMP unik", 12);
+	memcpy(u.machine, "x86_64", 7);
+	memcpy(u.domainname, "(none)", 7);
+	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
+}
+
+static int64_t rlimit_do(uint64_t res, uint64_t unew, uint64_t uold)
+{
+	if (res >= RLIM_NLIMITS)
+		return -EINVAL;
+	struct rlimit64 nl;
+	if (unew) {
+		if (copy_from_user(&nl, unew, sizeof(nl)))
+			return -EFAULT;
+		if (nl.cur > nl.max)
+			return -EINVAL;
+		if (nl.max > current->rlim[res].max && current->euid != 0)
+			return -EPERM;
+		if (res == 7 && nl.max > FD_MAX)        /* RLIMIT_NOFILE above fs.nr_open */
+			return -EPERM;
+	}
+	if (uold && copy_to_user(uold, &current->rlim[res], sizeof(struct rlimit64)))
+		return -EFAULT;
+	if (unew)
+		current->rlim[res] = nl;
+	return 0;
+}
+
+int64_t sys_prlimit64(uint64_t pid, uint64_t res, uint64_t unew, uint64_t uold, uint64_t a4,
+		      uint64_t a5)
+{
+	if (pid && (int)pid != current->pid)
+		return -ESRCH;
+	return rlimit_do(res, unew, uold);
+}
+
+int64_t sys_getrlimit(uint64_t res, uint64_t uold, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	return rlimit_do(res, 0, uold);
+}
+
+int64_t sys_setrlimit(uint64_t res, uint64_t unew, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	if (!unew)
+		return -EFAULT;
+	return rlimit_do(res, unew, 0);
+}
+
+int64_t sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3,
+			      uint64_t a4, uint64_t a5)
+{
+	if (pid && (int)pid != current->pid)
+		return -ESRCH;
+	/* Linux: the user buffer must hold nr_cpu_ids bits in whole longs. */
+	if (len < 8 || (len & 7))
+		return -EINVAL;
+	uint64_t mask = 1;
+	if (copy_to_user(umask, &mask, sizeof(mask)))
+		return -EFAULT;
+	return 8;
+}
+
+int64_t sys_umask(uint64_t mask, ARG_UNUSED)
+{
+	uint32_t old = current->umask;
+	current->umask = (uint32_t)mask & 0777;
+	return old;
+}
+
+int64_t sys_getcwd(uint64_t buf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (size < 2)
+		return -ERANGE;
+	return copy_to_user(buf, "/", 2) ? -EFAULT : 2;
+}
+
+#define GRND_NONBLOCK 1
+#define GRND_RANDOM 2
+#define GRND_INSECURE 4
+
+int64_t sys_getrandom(uint64_t ubuf, uint64_t len, uint64_t flags, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	uint8_t tmp[256];
+	if (flags & ~(uint64_t)(GRND_NONBLOCK | GRND_RANDOM | GRND_INSECURE))
+		return -EINVAL;
+	if ((flags & GRND_INSECURE) && (flags & GRND_RANDOM))
+		return -EINVAL;
+	len = MIN(len, 0x7ffff000ull);
+	uint64_t done = 0;
+	while (done < len) {
+		size_t n = (size_t)MIN(len - done, sizeof(tmp));
+		random_bytes(tmp, n);
+		if (copy_to_user(ubuf + done, tmp, n))
+			return done ? (int64_t)done : -EFAULT;
+		done += n;
+	}
+	return (int64_t)done;
+}

@@ -1,0 +1,29 @@
+/* System-call dispatch: the generated table and the entry points the arch layer calls. */
+#ifndef SYSCALLS_SYSCALL_H
+#define SYSCALLS_SYSCALL_H
+#include <stdint.h>
+#include <stddef.h>
+#include "k/regs.h"
+
+#define SYSCALL_NR 512
+
+typedef int64_t (*syscall_fn)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+
+struct syscall_desc {
+	const char *name;       /* NULL: unknown number */
+	syscall_fn fn;          /* NULL: -ENOSYS */
+	const char *args;       /* --trace argument format (see syscall_64.tbl) */
+};
+extern const struct syscall_desc syscall_table[SYSCALL_NR];
+
+/* Called by the entry layer with the program's registers; sets rax (and rcx/r11 as Linux's
+   sysret leaves them). syscall_from_trap also rewrites the call site when it can. */
+void syscall_from_trap(struct regs *r);
+void syscall_from_direct(struct regs *r);
+/* Runs one system call for r (dispatch, trace). */
+void syscall_run(struct regs *r);
+
+/* --trace output (syscalls/trace.c). */
+void trace_enter(const struct regs *r);
+void trace_exit(const struct regs *r, int64_t ret);
+#endif

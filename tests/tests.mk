@@ -1,0 +1,15 @@
+# Unit tests: every name in UNIT_TESTS is built from <name>_SRCS into build/tests/<name> (cmocka,
+# ASan/UBSan). `make test` runs them, the compat tests and the end-to-end tests through tests/run-all.sh.
+define unit_test_rule
+$(BUILD)/tests/$(1): $$($(1)_SRCS) | $(DEPS_STAMP)
+	@mkdir -p $$(dir $$@)
+	$(HOST_CC) $(TEST_CFLAGS) $$($(1)_CFLAGS) -o $$@ $$($(1)_SRCS) $(TEST_LDLIBS) $$($(1)_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test_rule,$(t))))
+
+UNIT_BINS := $(addprefix $(BUILD)/tests/,$(UNIT_TESTS))
+unit-test: $(UNIT_BINS)
+	@sh tests/run-unit.sh $(UNIT_BINS)
+
+test: $(BUILD)/unik $(UNIT_BINS) compat-build
+	@sh tests/run-all.sh

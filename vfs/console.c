@@ -1,0 +1,95 @@
+/* The console files behind fds 0, 1 and 2: the host's stdin, stdout and stderr. Terminal facts
+   come from the boot info so TCGETS and TIOCGWINSZ need no exit. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/hc.h"
+#include "k/uaccess.h"
+#include "vfs/file.h"
+#include "vfs/stat.h"
+
+#define TCGETS 0x5401
+#define TIOCGWINSZ 0x5413
+#define TIOCGPGRP 0x540f
+#define FIONBIO 0x5421
+#define FIONCLEX 0x5450
+#define FIOCLEX 0x5451
+#define O_NONBLOCK 04000
+
+static int console_fd(struct file *f)
+{
+	return (int)(uint64_t)f->priv;
+}
+
+static int64_t console_read(struct file *f, void *buf, size_t len)
+{
+	if (console_fd(f) != 0)
+		return -EBADF;
+	return hc_read(buf, len);
+}
+
+static int64_t console_write(struct file *f, const void *buf, size_t len)
+{
+	int fd = console_fd(f);
+	if (fd == 0)
+		return -EBADF;
+	return hc_write(fd, buf, len);
+}
+
+static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
+{
+	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
+	switch (req) {
+	case FIONBIO: {
+		int on;
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
+		return 0;
+	}
+	case TCGETS:
+		if (!tty->is_tty)
+			return -ENOTTY;
+		return copy_to_user(arg, tty->termios, 36) ? -EFAULT : 0;  /* kernel struct termios */
+	case TIOCGWINSZ: {
+		if (!tty->is_tty)
+			return -ENOTTY;
+		uint16_t ws[4] = { tty->ws_row, tty->ws_col, tty->ws_xpixel, tty->ws_ypixel };
+		return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
+	}
+	default:
+		return -ENOTTY;
+	}
+}
+
+static int console_stat(struct file *f, struct stat *st)
+{
+	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
+	memset(st, 0, sizeof(*st));
+	st->st_mode = tty->st_mode ? tty->st_mode : (S_IFCHR | 0620);
+	st->st_nlink = 1;
+	st->st_blksize = 4096;
+	st->st_ino = 3 + console_fd(f);
+	st->st_dev = 0x16;
+	if ((st->st_mode & S_IFMT) == S_IFCHR)
+		st->st_rdev = 0x8800 + console_fd(f);
+	return 0;
+}
+
+static const struct file_ops console_ops = {
+	.read = console_read,
+	.write = console_write,
+	.ioctl = console_ioctl,
+	.stat = console_stat,
+};
+
+struct file *console_open(int hostfd)
+{
+	struct file *f = kmalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ops = &console_ops;
+	f->refs = 1;
+	f->flags = hostfd == 0 ? 0 : 1;     /* O_RDONLY / O_WRONLY */
+	f->priv = (void *)(uint64_t)hostfd;
+	return f;
+}

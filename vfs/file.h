@@ -1,0 +1,46 @@
+/* Open file descriptions and per-process fd tables. Files are polymorphic through file_ops so the
+   console now, and pipes, regular files and sockets later, plug in the same way. */
+#ifndef VFS_FILE_H
+#define VFS_FILE_H
+#include <stdint.h>
+#include <stddef.h>
+
+struct file;
+struct stat;
+
+struct file_ops {
+	/* Kernel-buffer I/O: return bytes done or -errno. */
+	int64_t (*read)(struct file *f, void *buf, size_t len);
+	int64_t (*write)(struct file *f, const void *buf, size_t len);
+	/* arg is the program's untranslated argument (a user pointer for most requests). */
+	int64_t (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
+	int (*stat)(struct file *f, struct stat *st);
+	void (*release)(struct file *f);
+};
+
+struct file {
+	const struct file_ops *ops;
+	int refs;
+	unsigned flags;             /* O_* status flags */
+	void *priv;
+};
+
+#define FD_MAX 1024             /* RLIMIT_NOFILE default soft limit */
+#define FD_CLOEXEC 1
+
+struct fdtable {
+	struct file *fd[FD_MAX];
+	uint8_t fdflags[FD_MAX];
+};
+
+/* The file at fd with a reference held, or NULL (EBADF). Drop it with file_put. */
+struct file *fd_get(struct fdtable *t, int fd);
+void file_put(struct file *f);
+/* Installs f at the lowest free fd >= min; takes over the caller's reference. fd or -EMFILE. */
+int fd_install(struct fdtable *t, struct file *f, int min, unsigned fdflags);
+/* Closes fd. 0 or -EBADF. */
+int fd_close(struct fdtable *t, int fd);
+
+/* The console: host fds 0, 1, 2 through hypercalls. */
+struct file *console_open(int hostfd);
+#endif
