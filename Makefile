@@ -10,7 +10,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Wno-unused-parameter -ffreestan
 	-fno-pie -mcmodel=kernel -mno-red-zone -mgeneral-regs-only -fno-stack-protector \
 	-fno-asynchronous-unwind-tables -fno-builtin -nostdlib -Iinclude -I. -Ikernel/include -MMD -MP
 # Unit tests: guest and host logic compiled for the host with sanitizers.
-TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -I. \
+TEST_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Wno-unused-parameter -Iinclude -I. -Ikernel/include \
 	-fsanitize=address,undefined -fno-omit-frame-pointer -DUNIK_HOST_TEST -MMD -MP
 TEST_LDLIBS := -lcmocka -fsanitize=address,undefined
 
@@ -41,3 +41,13 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The demo: a small program built here, run natively and in a VM, with the run's statistics.
+demo: $(BUILD)/unik $(BUILD)/compat/musl/hello $(BUILD)/compat/glibc-pie/uname
+	@echo "== native:"; $(BUILD)/compat/musl/hello
+	@echo "== unik run --stats $(BUILD)/compat/musl/hello:"
+	@$(BUILD)/unik run --stats $(BUILD)/compat/musl/hello
+	@echo "== unik run $(BUILD)/compat/glibc-pie/uname (glibc, static-pie):"
+	@$(BUILD)/unik run $(BUILD)/compat/glibc-pie/uname
+	@echo "== unik run /bin/busybox seq 3 (Debian's busybox-static):"
+	@$(BUILD)/unik run /bin/busybox seq 3

@@ -1,1 +1,8 @@
-# Benchmarks (bench/README.md): run with `make bench`.
+# Benchmarks: unik against native Linux, side by side, as ratios (bench/README.md).
+.PHONY: bench
+bench: $(BUILD)/unik $(BUILD)/bench/hello $(BUILD)/bench/getppid
+	sh bench/run.sh
+
+$(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
+	@mkdir -p $(@D)
+	musl-gcc -static -O2 -o $@ $<

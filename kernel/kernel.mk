@@ -25,3 +25,8 @@ $(BUILD)/guest/gen/syscall_table.o: $(GEN)/syscall_table.c
 $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 	$(CC) -nostdlib -static -no-pie -Wl,-T,kernel/kernel.ld -Wl,--build-id=none \
 		-Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
+
+# Unit tests of guest logic compiled for the host (tests/unit/kstub.c stands in for the rest).
+UNIT_TESTS += test_vma test_mm
+test_vma_SRCS := tests/unit/test_vma.c tests/unit/kstub.c kernel/mm/vma.c
+test_mm_SRCS := tests/unit/test_mm.c tests/unit/kstub.c kernel/mm/vma.c kernel/mm/mm.c kernel/mm/pt.c

@@ -31,7 +31,7 @@ void syscall_run(struct regs *r)
 				   : dispatch_unknown(nr);
 	r->rax = (uint64_t)ret;
 	if (trace)
-		trace_exit(r, ret);
+		trace_exit(r, nr, ret);
 	/* What Linux's return path leaves behind. */
 	r->rcx = r->rip;
 	r->r11 = r->rflags;

@@ -178,6 +178,16 @@ int64_t sys_newfstatat(uint64_t dfd, uint64_t path, uint64_t st, uint64_t flags,
 	return -ENOENT;                 /* no filesystem yet */
 }
 
+int64_t sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4,
+		  uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return -ESPIPE;         /* only the console exists so far, and it cannot seek */
+}
+
 int64_t sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	return fd_close(current->files, (int)fd);

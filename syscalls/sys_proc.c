@@ -18,6 +18,23 @@ int64_t sys_getgid(uint64_t a0, ARG_UNUSED) { return current->gid; }
 int64_t sys_getegid(uint64_t a0, ARG_UNUSED) { return current->egid; }
 int64_t sys_sched_yield(uint64_t a0, ARG_UNUSED) { return 0; }
 
+static int64_t ids_put3(uint64_t a, uint64_t b, uint64_t c, uint32_t x, uint32_t y, uint32_t z)
+{
+	if (copy_to_user(a, &x, 4) || copy_to_user(b, &y, 4) || copy_to_user(c, &z, 4))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_getresuid(uint64_t r, uint64_t e, uint64_t s, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return ids_put3(r, e, s, current->uid, current->euid, current->suid);
+}
+
+int64_t sys_getresgid(uint64_t r, uint64_t e, uint64_t s, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return ids_put3(r, e, s, current->gid, current->egid, current->sgid);
+}
+
 int64_t sys_exit(uint64_t status, ARG_UNUSED)
 {
 	proc_exit((int)status);

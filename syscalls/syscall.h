@@ -25,5 +25,5 @@ void syscall_run(struct regs *r);
 
 /* --trace output (syscalls/trace.c). */
 void trace_enter(const struct regs *r);
-void trace_exit(const struct regs *r, int64_t ret);
+void trace_exit(const struct regs *r, uint64_t nr, int64_t ret);
 #endif

@@ -98,10 +98,9 @@ void trace_enter(const struct regs *r)
 	}
 }
 
-void trace_exit(const struct regs *r, int64_t ret)
+void trace_exit(const struct regs *r, uint64_t nr, int64_t ret)
 {
-	const char *fmt = r->rax < SYSCALL_NR && syscall_table[r->rax].name ?
-			  syscall_table[r->rax].args : "";
+	const char *fmt = nr < SYSCALL_NR && syscall_table[nr].name ? syscall_table[nr].args : "";
 	int bidx = -1;
 	for (int i = 0; fmt[i]; i++)
 		if (fmt[i] == 'B')
@@ -110,7 +109,7 @@ void trace_exit(const struct regs *r, int64_t ret)
 		/* Re-print the call with the buffer's contents in place of its address. */
 		const uint64_t a[6] = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 };
 		trace_len = 0;
-		trace_put("[pid %d] %s(", current->pid, syscall_table[r->rax].name);
+		trace_put("[pid %d] %s(", current->pid, syscall_table[nr].name);
 		for (int i = 0; fmt[i] && i < 6; i++) {
 			if (i)
 				trace_put(", ");

@@ -1,0 +1,36 @@
+#!/bin/sh
+# unik against native Linux on this machine, one run, side by side as ratios:
+#  1. wall time of `unik run hello` vs native `./hello` (median of RUNS runs) and VM exits per run
+#  2. ns per getppid() in a loop: native, unik fast mode (rewritten call sites), unik trap path
+#  3. peak RSS of the monitor for hello with -m 1G
+set -e
+cd "$(dirname "$0")/.."
+UNIK=${UNIK:-build/unik}
+B=build/bench
+RUNS=${RUNS:-200}
+
+median_ms() {    # command... -> median wall ms over RUNS runs
+	i=0
+	while [ $i -lt "$RUNS" ]; do
+		s=$(date +%s%N)
+		"$@" >/dev/null
+		e=$(date +%s%N)
+		echo $(( (e - s) / 1000 ))
+		i=$((i + 1))
+	done | sort -n | awk '{a[NR]=$1} END {printf "%.3f", a[int((NR+1)/2)] / 1000}'
+}
+
+nat=$(median_ms $B/hello)
+uk=$(median_ms $UNIK run $B/hello)
+exits=$($UNIK run --stats $B/hello 2>&1 >/dev/null | sed -n 's/.*VM exits: \([0-9]*\).*/\1/p')
+echo "hello wall (median of $RUNS): native ${nat} ms, unik ${uk} ms, ratio $(echo "$uk $nat" | awk '{printf "%.1f", $1/$2}')x; VM exits per run: $exits"
+
+N=${N:-2000000}
+gn=$($B/getppid $N)
+gu=$($UNIK run $B/getppid $N)
+gt=$($UNIK run --no-rewrite $B/getppid $((N / 100)))
+echo "getppid ns/call: native $gn, unik fast $gu (ratio $(echo "$gu $gn" | awk '{printf "%.2f", $1/$2}')x), unik trap path $gt (ratio $(echo "$gt $gn" | awk '{printf "%.1f", $1/$2}')x)"
+
+rss=$( { /usr/bin/time -f '%M' $UNIK run -m 1G $B/hello >/dev/null; } 2>&1 | tail -1)
+nrss=$( { /usr/bin/time -f '%M' $B/hello >/dev/null; } 2>&1 | tail -1)
+echo "peak RSS, hello: native ${nrss} KiB, unik monitor with -m 1G ${rss} KiB"

@@ -1,0 +1,123 @@
+/* File-descriptor operations: dup family and fcntl. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "vfs/file.h"
+#include "build/gen/syscall_decls.h"
+
+#define F_DUPFD 0
+#define F_GETFD 1
+#define F_SETFD 2
+#define F_GETFL 3
+#define F_SETFL 4
+#define F_DUPFD_CLOEXEC 1030
+#define O_ACCMODE 03
+#define O_APPEND 02000
+#define O_NONBLOCK 04000
+#define O_CLOEXEC 02000000
+#define FASYNC 020000
+#define O_DIRECT 040000
+#define O_NOATIME 01000000
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME)
+
+static int fd_limit(void)
+{
+	uint64_t l = current->rlim[7].cur;
+	return l < FD_MAX ? (int)l : FD_MAX;
+}
+
+/* Duplicates oldfd onto the lowest free fd >= min (below RLIMIT_NOFILE). */
+static int64_t fd_dup_from(int oldfd, int64_t min, unsigned fdflags)
+{
+	struct fdtable *t = current->files;
+	if (min < 0 || min >= fd_limit())
+		return -EINVAL;
+	struct file *f = fd_get(t, oldfd);
+	if (!f)
+		return -EBADF;
+	int fd = fd_install(t, f, (int)min, fdflags);
+	if (fd < 0 || fd >= fd_limit()) {
+		if (fd >= 0)
+			fd_close(t, fd);
+		else
+			file_put(f);
+		return -EMFILE;
+	}
+	return fd;
+}
+
+/* dup2/dup3 onto a chosen fd, closing what was there. */
+static int64_t fd_dup_to(int oldfd, int64_t newfd, unsigned fdflags)
+{
+	struct fdtable *t = current->files;
+	if (newfd < 0 || newfd >= fd_limit())
+		return -EBADF;
+	struct file *f = fd_get(t, oldfd);
+	if (!f)
+		return -EBADF;
+	if (t->fd[newfd])
+		fd_close(t, (int)newfd);
+	t->fd[newfd] = f;
+	t->fdflags[newfd] = (uint8_t)fdflags;
+	return newfd;
+}
+
+int64_t sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return fd_dup_from((int)fd, 0, 0);
+}
+
+int64_t sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if ((int)oldfd == (int)newfd) {
+		struct file *f = fd_get(current->files, (int)oldfd);
+		if (!f)
+			return -EBADF;
+		file_put(f);
+		return (int)newfd;
+	}
+	return fd_dup_to((int)oldfd, (int)newfd, 0);
+}
+
+int64_t sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, uint64_t a4,
+		 uint64_t a5)
+{
+	if (flags & ~(uint64_t)O_CLOEXEC)
+		return -EINVAL;
+	if ((int)oldfd == (int)newfd)
+		return -EINVAL;
+	return fd_dup_to((int)oldfd, (int)newfd, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
+}
+
+int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct fdtable *t = current->files;
+	struct file *f = fd_get(t, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r;
+	switch ((int)cmd) {
+	case F_DUPFD:
+	case F_DUPFD_CLOEXEC:
+		r = fd_dup_from((int)fd, (int64_t)(int)arg,
+				(int)cmd == F_DUPFD_CLOEXEC ? FD_CLOEXEC : 0);
+		break;
+	case F_GETFD:
+		r = t->fdflags[fd] & FD_CLOEXEC;
+		break;
+	case F_SETFD:
+		t->fdflags[fd] = (uint8_t)(arg & FD_CLOEXEC);
+		r = 0;
+		break;
+	case F_GETFL:
+		r = f->flags;
+		break;
+	case F_SETFL:
+		f->flags = (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
+		r = 0;
+		break;
+	default:
+		r = -EINVAL;
+	}
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,9 @@
+/* Host stand-ins for guest kernel services (see kstub.c). */
+#ifndef TESTS_KSTUB_H
+#define TESTS_KSTUB_H
+#include <stdint.h>
+/* Resets "physical memory" to pages pages (page 0 is never handed out). */
+void kstub_init(uint64_t pages);
+uint64_t kstub_pages_in_use(void);
+extern int kstub_tlb_flushes;
+#endif

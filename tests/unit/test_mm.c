@@ -1,0 +1,183 @@
+/* Address-space semantics against Linux's rules: mmap placement and errors, demand paging,
+   munmap/mprotect/mremap/madvise, brk. Page tables live in kstub's fake physical memory. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include "k/kernel.h"
+#include "k/mm.h"
+#include "k/pt.h"
+#include "k/pmm.h"
+#include "kstub.h"
+
+#define P 0x1000ull
+#define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
+#define RW (PROT_READ | PROT_WRITE)
+#define PF_WRITE 2
+
+static struct mm mm;
+
+static int setup(void **state)
+{
+	kstub_init(4096);
+	uint64_t kpml4 = pmm_alloc();
+	assert_int_equal(mm_init(&mm, kpml4), 0);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	vma_clear(&mm.vmas);
+	return 0;
+}
+
+static uint8_t *user_byte(uint64_t va)
+{
+	uint64_t *e = pt_walk(mm.pml4, va, false);
+	if (!e || !(*e & PTE_P))
+		return NULL;
+	return (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (va & (P - 1));
+}
+
+static void test_mmap_errors(void **state)
+{
+	assert_int_equal(mm_mmap(&mm, 0, 0, RW, ANON, -1, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_ANONYMOUS, -1, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, ANON, -1, 1), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, 1ull << 47, RW, ANON, -1, 0), -ENOMEM);
+	assert_int_equal(mm_mmap(&mm, 0x10001, P, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_PRIVATE, -1, 0), -EBADF);
+	assert_int_equal(mm_mmap(&mm, 0, P, 0x100, ANON, -1, 0), -EINVAL);
+}
+
+static void test_mmap_is_top_down_and_honours_hints(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, 3 * P, RW, ANON, -1, 0);
+	assert_int_equal(a, MMAP_TOP - 3 * P);
+	int64_t b = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	assert_int_equal(b, a - P);
+	int64_t c = mm_mmap(&mm, 0x40000000, P, RW, ANON, -1, 0);
+	assert_int_equal(c, 0x40000000);
+	/* A hint on an occupied range is only a hint. */
+	int64_t d = mm_mmap(&mm, 0x40000000, P, RW, ANON, -1, 0);
+	assert_true(d > 0 && d != 0x40000000);
+	assert_int_equal(mm_mmap(&mm, 0x40000000, P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+			 -EEXIST);
+}
+
+static void test_demand_zero_and_fault_kinds(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, ANON, -1, 0);
+	struct mm_fault_info fi;
+	assert_null(user_byte(a));
+	assert_int_equal(mm_fault(&mm, a + 5, PF_WRITE, &fi), 0);
+	assert_non_null(user_byte(a));
+	assert_int_equal(*user_byte(a + 5), 0);
+	assert_int_equal(mm_fault(&mm, 0x50000, 0, &fi), -1);
+	assert_int_equal(fi.code, 1);   /* SEGV_MAPERR */
+	int64_t ro = mm_mmap(&mm, 0, P, PROT_READ, ANON, -1, 0);
+	assert_int_equal(mm_fault(&mm, ro, PF_WRITE, &fi), -1);
+	assert_int_equal(fi.code, 2);   /* SEGV_ACCERR */
+	int64_t none = mm_mmap(&mm, 0, P, 0, ANON, -1, 0);
+	assert_int_equal(mm_fault(&mm, none, 0, &fi), -1);
+	assert_int_equal(fi.code, 2);
+}
+
+static void test_munmap_frees_pages(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, 4 * P, RW, ANON, -1, 0);
+	uint64_t before = kstub_pages_in_use();
+	for (int i = 0; i < 4; i++)
+		assert_true((mm_user_page(&mm, a + i * P, true)) != 0);
+	assert_true(kstub_pages_in_use() >= before + 4);
+	uint64_t mapped = kstub_pages_in_use();
+	assert_int_equal(mm_munmap(&mm, a + P, 2 * P), 0);
+	assert_int_equal(kstub_pages_in_use(), mapped - 2);
+	assert_null(vma_find(&mm.vmas, a + P));
+	assert_non_null(vma_find(&mm.vmas, a));
+	assert_non_null(vma_find(&mm.vmas, a + 3 * P));
+	assert_int_equal(mm_munmap(&mm, a + 1, P), -EINVAL);
+	assert_int_equal(mm_munmap(&mm, a, 0), -EINVAL);
+	assert_int_equal(mm_munmap(&mm, 0x60000000, P), 0);     /* nothing there: fine */
+}
+
+static void test_mprotect_keeps_contents(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	assert_true((mm_user_page(&mm, a, true)) != 0);
+	*user_byte(a) = 42;
+	assert_int_equal(mm_mprotect(&mm, a, P, 0), 0);
+	assert_null(user_byte(a));      /* not present while 0 */
+	assert_int_equal(mm_mprotect(&mm, a, P, RW), 0);
+	assert_non_null(user_byte(a));
+	assert_int_equal(*user_byte(a), 42);
+	assert_int_equal(mm_mprotect(&mm, a + 1, P, RW), -EINVAL);
+	assert_int_equal(mm_mprotect(&mm, 0x60000000, P, RW), -ENOMEM);
+	assert_true(kstub_tlb_flushes > 0);
+}
+
+static void test_mremap_grow_shrink_move(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0x40000000, 2 * P, RW, ANON, -1, 0);
+	assert_true((mm_user_page(&mm, a, true)) != 0);
+	*user_byte(a) = 7;
+	/* Grows in place when the next pages are free. */
+	assert_int_equal(mm_mremap(&mm, a, 2 * P, 4 * P, 0, 0), a);
+	assert_true(vma_range_mapped(&mm.vmas, a, a + 4 * P));
+	/* Blocked: ENOMEM without MAYMOVE, moved with it, contents follow. */
+	mm_mmap(&mm, a + 4 * P, P, RW, ANON | MAP_FIXED, -1, 0);
+	assert_int_equal(mm_mremap(&mm, a, 4 * P, 8 * P, 0, 0), -ENOMEM);
+	int64_t b = mm_mremap(&mm, a, 4 * P, 8 * P, MREMAP_MAYMOVE, 0);
+	assert_true(b > 0 && b != a);
+	assert_non_null(user_byte(b));
+	assert_int_equal(*user_byte(b), 7);
+	assert_null(vma_find(&mm.vmas, a));
+	/* Shrink. */
+	assert_int_equal(mm_mremap(&mm, b, 8 * P, P, 0, 0), b);
+	assert_null(vma_find(&mm.vmas, b + P));
+	assert_int_equal(mm_mremap(&mm, b, P, 2 * P, MREMAP_FIXED, 0), -EINVAL);
+	assert_int_equal(mm_mremap(&mm, 0x70000000, P, 2 * P, MREMAP_MAYMOVE, 0), -EFAULT);
+}
+
+static void test_madvise_dontneed_zeroes(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	assert_true((mm_user_page(&mm, a, true)) != 0);
+	*user_byte(a) = 9;
+	assert_int_equal(mm_madvise(&mm, a, P, 4 /* MADV_DONTNEED */), 0);
+	assert_true((mm_user_page(&mm, a, true)) != 0);
+	assert_int_equal(*user_byte(a), 0);
+	assert_int_equal(mm_madvise(&mm, a, P, 12345), -EINVAL);
+	assert_int_equal(mm_madvise(&mm, 0x60000000, P, 4), -ENOMEM);
+}
+
+static void test_brk_rules(void **state)
+{
+	mm.start_brk = mm.brk = 0x600000;
+	assert_int_equal(mm_brk(&mm, 0), 0x600000);             /* below start: current break */
+	assert_int_equal(mm_brk(&mm, 0x600010), 0x600010);      /* not page aligned, as Linux */
+	assert_non_null(vma_find(&mm.vmas, 0x600000));
+	assert_int_equal(mm_brk(&mm, 0x603000), 0x603000);
+	assert_non_null(vma_find(&mm.vmas, 0x602fff));
+	assert_int_equal(mm_brk(&mm, 0x601000), 0x601000);      /* shrink unmaps */
+	assert_null(vma_find(&mm.vmas, 0x601000));
+	/* A mapping in the way: the break stays. */
+	mm_mmap(&mm, 0x610000, P, RW, ANON | MAP_FIXED, -1, 0);
+	assert_int_equal(mm_brk(&mm, 0x620000), 0x601000);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_mmap_errors, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mmap_is_top_down_and_honours_hints, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_demand_zero_and_fault_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_munmap_frees_pages, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mprotect_keeps_contents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mremap_grow_shrink_move, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_madvise_dontneed_zeroes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_brk_rules, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,163 @@
+/* The monitor's checked guest-memory helper and hypercall handlers, against a byte array standing
+   in for guest memory and pipes standing in for the host's stdio. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <signal.h>
+#include "monitor/hc.h"
+
+#define MEM 65536
+static uint8_t guest[MEM];
+static struct hc_ctx ctx;
+static int out_pipe[2], in_pipe[2];
+
+static int setup(void **state)
+{
+	memset(guest, 0, sizeof(guest));
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.mem.base = guest;
+	ctx.mem.size = MEM;
+	assert_int_equal(pipe(out_pipe), 0);
+	assert_int_equal(pipe(in_pipe), 0);
+	ctx.fd_out = out_pipe[1];
+	ctx.fd_err = out_pipe[1];
+	ctx.fd_in = in_pipe[0];
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	close(out_pipe[0]);
+	close(out_pipe[1]);
+	close(in_pipe[0]);
+	close(in_pipe[1]);
+	return 0;
+}
+
+static void test_gmem_bounds(void **state)
+{
+	assert_ptr_equal(gmem_ptr(&ctx.mem, 0, 1), guest);
+	assert_ptr_equal(gmem_ptr(&ctx.mem, MEM - 1, 1), guest + MEM - 1);
+	assert_non_null(gmem_ptr(&ctx.mem, MEM, 0));
+	assert_null(gmem_ptr(&ctx.mem, MEM, 1));
+	assert_null(gmem_ptr(&ctx.mem, MEM - 1, 2));
+	assert_null(gmem_ptr(&ctx.mem, UINT64_MAX, 1));
+	assert_null(gmem_ptr(&ctx.mem, 1, UINT64_MAX));        /* gpa + len wraps */
+	assert_null(gmem_ptr(&ctx.mem, UINT64_MAX - 5, 10));
+	assert_null(gmem_ptr(&ctx.mem, 0, MEM + 1));
+}
+
+static void put_io(uint64_t at, uint32_t fd, uint64_t buf, uint64_t len)
+{
+	struct unik_hc_io io = { .fd = fd, .buf = buf, .len = len, .ret = 12345 };
+	memcpy(guest + at, &io, sizeof(io));
+}
+
+static int64_t io_ret(uint64_t at)
+{
+	struct unik_hc_io io;
+	memcpy(&io, guest + at, sizeof(io));
+	return io.ret;
+}
+
+static void test_write_reaches_host_fd(void **state)
+{
+	memcpy(guest + 0x2000, "hello", 5);
+	put_io(0x100, 1, 0x2000, 5);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), 5);
+	char buf[8] = { 0 };
+	assert_int_equal(read(out_pipe[0], buf, sizeof(buf)), 5);
+	assert_string_equal(buf, "hello");
+}
+
+static void test_write_bad_inputs(void **state)
+{
+	put_io(0x100, 7, 0x2000, 5);                            /* not a console fd */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EBADF);
+	put_io(0x100, 1, MEM - 2, 5);                           /* buffer runs off the end */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EFAULT);
+	put_io(0x100, 1, UINT64_MAX, 2);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EFAULT);
+	/* The argument struct itself out of range: the request is malformed. */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, MEM - 8), HC_BAD);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, UINT32_MAX), HC_BAD);
+}
+
+static void test_write_to_closed_pipe_is_epipe(void **state)
+{
+	signal(SIGPIPE, SIG_IGN);
+	close(out_pipe[0]);
+	out_pipe[0] = dup(in_pipe[0]);  /* keep teardown's close balanced */
+	memcpy(guest + 0x2000, "x", 1);
+	put_io(0x100, 2, 0x2000, 1);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EPIPE);
+}
+
+static void test_read_from_host_stdin(void **state)
+{
+	assert_int_equal(write(in_pipe[1], "abc", 3), 3);
+	put_io(0x100, 0, 0x3000, 100);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_READ, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), 3);
+	assert_memory_equal(guest + 0x3000, "abc", 3);
+	close(in_pipe[1]);
+	in_pipe[1] = dup(in_pipe[0]);
+	put_io(0x100, 0, 0x3000, 100);                          /* EOF */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_READ, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), 0);
+	put_io(0x100, 1, 0x3000, 100);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_READ, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EBADF);
+}
+
+static void test_exit_and_after(void **state)
+{
+	struct unik_hc_exit e = { .status = 0x1234 };
+	memcpy(guest + 0x200, &e, sizeof(e));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_EXIT, 0x200), HC_STOP);
+	assert_int_equal(ctx.exit_status, 0x34);
+	/* No call is accepted once the guest has exited. */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_CLOCK, 0x200), HC_BAD);
+}
+
+static void test_unknown_numbers(void **state)
+{
+	assert_int_equal(hc_dispatch(&ctx, 0, 0x100), HC_BAD);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_MAX, 0x100), HC_BAD);
+	assert_int_equal(hc_dispatch(&ctx, UINT32_MAX, 0x100), HC_BAD);
+}
+
+static void test_clock(void **state)
+{
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_CLOCK, 0x400), HC_OK);
+	struct unik_hc_clock c;
+	memcpy(&c, guest + 0x400, sizeof(c));
+	assert_true(c.realtime_ns > 1600000000ll * 1000000000ll);
+	assert_true(c.monotonic_ns > 0);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_CLOCK, MEM - 4), HC_BAD);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_gmem_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_reaches_host_fd, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_bad_inputs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_write_to_closed_pipe_is_epipe, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_read_from_host_stdin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exit_and_after, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_numbers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
