@@ -3,6 +3,7 @@
 # 'N passed, N failed'; the totals are summed into the closing line.
 cd "$(dirname "$0")/.." || exit 1
 UNIK=${UNIK:-build/unik}
+UNIT_BINS=${UNIT_BINS:-$(ls build/tests/test_* | grep -v "\.d$")}
 total_pass=0 total_fail=0
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
@@ -30,8 +31,8 @@ suite() {
 	total_fail=$((total_fail + f))
 }
 
-suite unit sh tests/run-unit.sh build/tests/*
-suite compat sh compat-tests/run.sh "$UNIK"
+suite unit sh tests/run-unit.sh $UNIT_BINS
+suite compat bash compat-tests/run.sh "$UNIK"
 for t in tests/e2e/*.sh; do
 	suite "e2e-$(basename "$t" .sh)" bash "$t" "$UNIK"
 done

@@ -12,4 +12,4 @@ unit-test: $(UNIT_BINS)
 	@sh tests/run-unit.sh $(UNIT_BINS)
 
 test: $(BUILD)/unik $(UNIT_BINS) compat-build
-	@sh tests/run-all.sh
+	@UNIT_BINS="$(UNIT_BINS)" sh tests/run-all.sh
