@@ -118,6 +118,8 @@ int exec_boot_program(struct proc *p, struct regs *r, const char **why)
 		return -ENOEXEC;
 	}
 	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
+	if ((err = elf_check_bias(&img, bias, why)))
+		return err;
 	struct mm *mm = &p->mm;
 	*why = "cannot map the program's segments";
 	for (unsigned i = 0; i < img.nsegs; i++)

@@ -18,11 +18,16 @@ static int prog_check_elf(const char *path, int fd, uint64_t len)
 		fprintf(stderr, "unik: %s: %s\n", path, strerror(errno));
 		return 125;
 	}
-	struct elf_image img;
+	struct elf_image img = { 0 };
 	const char *why = "not an ELF file";
 	int err = p ? elf_parse(p, len, &img, &why) : -ENOEXEC;
 	int st = 0;
-	if (err) {
+	if (err && img.late) {
+		/* Linux fails such a file after execve's point of no return: the process dies of
+		   SIGSEGV, which a shell reports as 139. */
+		fprintf(stderr, "unik: %s: killed by SIGSEGV while loading: %s\n", path, why);
+		st = 139;
+	} else if (err) {
 		if (len >= 2 && !memcmp(p, "#!", 2))
 			why = "a #! script: interpreters need a root filesystem, not supported yet";
 		fprintf(stderr, "unik: %s: exec format error: %s\n", path, why);

@@ -1,0 +1,115 @@
+#!/bin/bash
+# End-to-end checks of `unik run` itself: exit statuses and messages for bad programs (docker's
+# 125/126/127 and Linux's SIGSEGV for late ELF failures), hostile ELF files, host signals, --trace
+# and --stats. usage: tests/e2e/cli.sh [UNIK]
+cd "$(dirname "$0")/../.." || exit 1
+source compat-tests/lib.sh
+harness_init cli "${1:-build/unik}"
+T=$HARNESS_TMP
+HELLO=build/compat/musl/hello
+
+pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
+
+# expect NAME STATUS STDERR-PATTERN -- unik arguments...
+expect() {
+	local name=$1 want=$2 pat=$3
+	shift 4
+	harness_selected "$name" || return 0
+	harness_exec "$T/case" "$UNIK" "$@"
+	if [ "$HARNESS_STATUS" != "$want" ]; then
+		fail "$name" "status $HARNESS_STATUS, want $want; stderr: $(head -c 300 "$T/case.err")"
+	elif [ -n "$pat" ] && ! grep -qE "$pat" "$T/case.err"; then
+		fail "$name" "stderr does not match /$pat/: $(head -c 300 "$T/case.err")"
+	else
+		pass "$name"
+	fi
+}
+
+# patch FILE OFFSET BYTES(printf escapes): overwrite bytes in a copy of the hello binary.
+mkelf() {
+	local out=$1 off=$2 bytes=$3
+	cp "$HELLO" "$out"
+	printf "$bytes" | dd of="$out" bs=1 seek="$off" conv=notrunc status=none
+}
+
+printf 'hello\n' >"$T/text"; chmod +x "$T/text"
+printf '#!/bin/sh\necho hi\n' >"$T/script"; chmod +x "$T/script"
+: >"$T/empty"; chmod +x "$T/empty"
+cp "$HELLO" "$T/noexec"; chmod -x "$T/noexec"
+head -c 100 "$HELLO" >"$T/trunc"; chmod +x "$T/trunc"
+mkelf "$T/class32" 4 '\001'                 # ELFCLASS32 (a header Linux reads as 32-bit)
+mkelf "$T/bigendian" 5 '\002'
+mkelf "$T/machine" 18 '\050\000'            # EM_ARM
+mkelf "$T/etrel" 16 '\001\000'              # ET_REL
+mkelf "$T/phentsize" 54 '\020\000'          # e_phentsize 16
+mkelf "$T/phoff" 32 '\377\377\377\377\377\377\377\177'   # e_phoff far past the end
+mkelf "$T/phnum" 56 '\377\377'              # e_phnum 65535
+# First PT_LOAD's p_memsz set to 0 (p_filesz > p_memsz): Linux fails after its point of no return.
+phoff=$(od -An -t u8 -j 32 -N 8 "$HELLO" | tr -d ' ')
+phent=$(od -An -t u2 -j 54 -N 2 "$HELLO" | tr -d ' ')
+for i in 0 1 2 3 4 5 6 7; do
+	[ "$(od -An -t u4 -j $((phoff + i * phent)) -N 4 "$HELLO" | tr -d ' ')" = 1 ] && break
+done
+mkelf "$T/late" $((phoff + i * phent + 40)) '\000\000\000\000\000\000\000\000'
+mkdir -p "$T/dir"
+DYN=/bin/true
+
+expect not-found 127 'No such file' -- run "$T/missing"
+expect directory 126 'is a directory' -- run "$T/dir"
+expect not-executable 126 'permission denied' -- run "$T/noexec"
+expect text-file 126 'exec format error' -- run "$T/text"
+expect script 126 '#! script' -- run "$T/script"
+expect empty-file 126 'exec format error' -- run "$T/empty"
+expect truncated-elf 126 'exec format error' -- run "$T/trunc"
+# Linux's 64-bit ELF loader never reads EI_CLASS or EI_DATA: such a file runs natively, and so here.
+expect elf-class32-byte 0 '' -- run "$T/class32"
+expect elf-bigendian-byte 0 '' -- run "$T/bigendian"
+expect elf-machine 126 'exec format error' -- run "$T/machine"
+expect elf-rel 126 'exec format error' -- run "$T/etrel"
+expect elf-phentsize 126 'exec format error' -- run "$T/phentsize"
+expect elf-phoff 126 'exec format error' -- run "$T/phoff"
+expect elf-phnum 126 'exec format error' -- run "$T/phnum"
+expect elf-late-segv 139 'SIGSEGV while loading' -- run "$T/late"
+expect dynamic 126 'dynamically linked' -- run "$DYN"
+expect no-program 125 'no program' -- run
+expect unknown-option 125 'unknown option' -- run --bogus "$HELLO"
+expect bad-memory 125 'invalid memory size' -- run -m 1k "$HELLO"
+expect unknown-command 125 'unknown command' -- frobnicate
+expect segv-report 139 'SIGSEGV.*address 0x0, ip 0x' -- run build/compat/glibc/segv
+expect exit-status 3 '' -- run build/compat/musl/exitcode 3
+expect trace 0 'write\(1, "write\(1\) line\\n", 14\) = 14' -- run --trace "$HELLO"
+expect trace-enosys 0 'not implemented: -ENOSYS' -- run --trace build/compat/musl/errno
+expect stats 0 'mode fast.*|CPL0 entries: [0-9]+' -- run --stats "$HELLO"
+expect no-rewrite 0 'call sites rewritten 0' -- run --stats --no-rewrite "$HELLO"
+expect memory-1g 0 '' -- run -m 1g "$HELLO"
+expect isolated-refused 125 'isolated mode' -- run --mode isolated "$HELLO"
+
+cat >"$T/spin.c" <<'SRC'
+int main(void) { for (;;) ; }
+SRC
+if musl-gcc -static -O1 -o "$T/spin" "$T/spin.c" 2>/dev/null; then
+	for sig in INT TERM; do
+		name=signal-$sig
+		harness_selected "$name" || continue
+		"$UNIK" run "$T/spin" </dev/null >/dev/null 2>&1 &
+		pid=$!
+		sleep 0.3
+		start=$(date +%s%N)
+		kill -$sig $pid
+		wait $pid
+		st=$?
+		ms=$(( ($(date +%s%N) - start) / 1000000 ))
+		want=$((128 + $(kill -l $sig)))
+		if [ $st -eq $want ] && [ $ms -lt 1000 ]; then
+			pass "$name"
+		else
+			fail "$name" "status $st (want $want) after ${ms} ms"
+		fi
+	done
+else
+	fail signal-build "musl-gcc failed"
+fi
+
+echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+[ "$HARNESS_FAILED" -eq 0 ]
