@@ -130,10 +130,6 @@ static int run_main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
-	if (cfg.mode == UNIK_MODE_ISOLATED) {
-		fprintf(stderr, "unik: isolated mode is not implemented yet\n");
-		return 125;
-	}
 	cfg.prog_path = argv[i];
 	cfg.argv = argv + i;
 	cfg.argc = argc - i;

@@ -34,7 +34,9 @@ static void warn(struct chk *k, const char *fmt, ...)
 static void join(char *out, const char *dir, const char *name)
 {
 	size_t dl = strlen(dir);
-	snprintf(out, CHK_PATH_MAX, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name);
+	if (snprintf(out, CHK_PATH_MAX, "%s%s%s", dir, dl && dir[dl - 1] == '/' ? "" : "/", name) >=
+	    CHK_PATH_MAX)
+		out[0] = 0; /* too long: resolves to nothing */
 }
 
 /* Absolute form of path (relative paths are taken from the working directory). */
@@ -69,15 +71,13 @@ static int seen_lib(struct chk *k, uint32_t ino)
 /* Library search directories for a glibc or musl interpreter, in the loader's order. */
 static void search_dirs(struct chk *k, const struct elfinfo *ei, const char *origin, struct buf *b)
 {
-	const char *rp = ei->runpath ? ei->runpath : ei->rpath;
+	const char *first[3] = { ei->runpath ? NULL : ei->rpath, k->ld_library_path, ei->runpath };
 	char *s;
-	if (ei->rpath && !ei->runpath)
-		buf_put(b, ei->rpath, strlen(ei->rpath)), buf_put(b, ":", 1);
-	if (k->ld_library_path)
-		buf_put(b, k->ld_library_path, strlen(k->ld_library_path)), buf_put(b, ":", 1);
-	if (ei->runpath)
-		buf_put(b, ei->runpath, strlen(ei->runpath)), buf_put(b, ":", 1);
-	(void)rp;
+	for (int i = 0; i < 3; i++) /* glibc order: DT_RPATH, LD_LIBRARY_PATH, DT_RUNPATH */
+		if (first[i]) {
+			buf_put(b, first[i], strlen(first[i]));
+			buf_put(b, ":", 1);
+		}
 	const struct imgfs_inode *f = lookup(k, "/etc/ld-musl-x86_64.path", NULL);
 	if (ei->interp && strstr(ei->interp, "musl") && f) {
 		s = xstrndup((const char *)imgfs_data(k->fs, f), f->size);

@@ -114,8 +114,10 @@ static int read_image(struct img_ctx *c, const struct convert_req *r, struct img
 		ret = source_open_dir(c, r->input, &s);
 	else
 		ret = source_open_archive(c, r->input, &s);
-	if (ret < 0)
+	if (ret < 0) {
+		source_free(&s);
 		return ret;
+	}
 	if ((ret = manifest_plan(c, &s, r->selector, p)) < 0 || (ret = apply_layers(c, &s, p, t)) < 0)
 		goto out;
 	const char *arch = json_string_value(json_object_get(p->config, "architecture"));

@@ -159,7 +159,8 @@ static void iw_emit(struct iw *w, struct imgfs_header *h, uint8_t *img, struct i
 		dt[i].name_len = (uint32_t)strlen(w->ents[i]->name);
 		dt[i].name_off = iw_str(w, h->strtab_off, w->ents[i]->name, dt[i].name_len);
 	}
-	memcpy(img + h->strtab_off, w->str.p, w->str.len);
+	if (w->str.len)
+		memcpy(img + h->strtab_off, w->str.p, w->str.len);
 }
 
 /* Bytes the string table will need (names, targets, xattrs), computed before layout. */

@@ -52,7 +52,8 @@ int layer_decompress(struct img_ctx *c, const char *member, const uint8_t *p, si
 	archive_read_support_format_raw(a);
 	if (archive_read_open_memory(a, p, n) != ARCHIVE_OK ||
 	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
-		ret = img_fail(c, member, "cannot decompress: %s", archive_error_string(a));
+		ret = img_fail(c, member, "corrupt or truncated compressed data: %s",
+			       archive_error_string(a));
 		goto out;
 	}
 	for (;;) {
@@ -96,6 +97,8 @@ static int lent_fail(struct lentry *l, const char *fmt, const char *arg)
 {
 	char why[512];
 	snprintf(why, sizeof(why), fmt, arg);
+	if (strlen(l->path) > 200) /* keep the reason visible after a huge name */
+		return img_fail(l->c, l->member, "%.200s...: %s", l->path, why);
 	return img_fail(l->c, l->member, "%s: %s", l->path, why);
 }
 

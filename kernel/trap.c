@@ -40,6 +40,19 @@ static bool trap_is_far_syscall(struct regs *r)
 	return true;
 }
 
+/* kvm_pvm delivers `syscall` from CPL3 to LSTAR without raising the privilege level. With the
+   core's pages supervisor-only (isolated mode) that fetch faults; the fault is the system call. */
+static bool trap_is_stranded_syscall(struct regs *r)
+{
+	extern char fast_syscall_stub[];
+	if (r->vec != 14 || !(r->err & PF_INSTR) || r->rip != (uint64_t)fast_syscall_stub ||
+	    r->cr2 != r->rip)
+		return false;
+	r->rip = r->rcx;
+	r->rflags = r->r11;
+	return true;
+}
+
 static int trap_signal(uint64_t vec)
 {
 	switch (vec) {
@@ -58,6 +71,10 @@ void trap_from_exception(struct regs *r)
 		      r->rip, r->cr2);
 	char why[128];
 	if (r->vec == 14) {
+		if (arch_isolated && trap_is_stranded_syscall(r)) {
+			syscall_from_trap(r);
+			return;
+		}
 		stats.page_faults++;
 		struct mm_fault_info info;
 		if (mm_fault(&current->mm, r->cr2, r->err, &info) == 0)
@@ -67,9 +84,9 @@ void trap_from_exception(struct regs *r)
 			syscall_run(r);
 			return;
 		}
-		ksnprintf(why, sizeof(why), "%s at address 0x%lx, ip 0x%lx",
+		ksnprintf(why, sizeof(why), "%s at address 0x%lx, ip 0x%lx (error 0x%lx)",
 			  (r->err & 2) ? "invalid write" : (r->err & PF_INSTR) ? "invalid jump" :
-			  "invalid read", r->cr2, r->rip);
+			  "invalid read", r->cr2, r->rip, r->err);
 		proc_kill(info.signo, why);
 	}
 	stats.other_faults++;

@@ -101,9 +101,14 @@ static int run_exit(struct vm *vm)
 		fprintf(stderr, "unik: KVM refused to enter the guest (reason 0x%llx)\n",
 			(unsigned long long)r->fail_entry.hardware_entry_failure_reason);
 		return 125;
-	case KVM_EXIT_INTERNAL_ERROR:
-		fprintf(stderr, "unik: KVM internal error (suberror %u)\n", r->internal.suberror);
+	case KVM_EXIT_INTERNAL_ERROR: {
+		struct kvm_regs regs;
+		memset(&regs, 0, sizeof(regs));
+		ioctl(vm->vcpu, KVM_GET_REGS, &regs);
+		fprintf(stderr, "unik: KVM internal error (suberror %u) at guest ip 0x%llx\n",
+			r->internal.suberror, (unsigned long long)regs.rip);
 		return 125;
+	}
 	default:
 		vm->exits.other++;
 		fprintf(stderr, "unik: unexpected KVM exit %u\n", r->exit_reason);

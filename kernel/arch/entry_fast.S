@@ -62,9 +62,11 @@ EXC 16,0; EXC 17,1; EXC 18,0; EXC 19,0; EXC 20,0; EXC 21,1
 fast_exc_14:
 	jmp fast_pf_stub
 
-	.section .rodata
+	.data
 	.balign 16
-/* iretq frames into the core at CPL3, interrupts off. */
+/* iretq frames into the core at CPL3, interrupts off. In isolated mode arch_init rewrites the
+   selectors to CPL0 ones, so the same stubs enter the core at CPL0. */
+	.globl iret_to_sys_trap, iret_to_exc
 iret_to_sys_trap:
 	.quad core_sys_trap, UNIK_SEL_UCODE, RFLAGS_CORE, core_sys_stack_top, UNIK_SEL_UDATA
 iret_to_exc:
@@ -135,10 +137,12 @@ core_exc_entry:
 	call trap_from_exception
 	jmp core_return
 
-/* Return to the program at CPL3 from a struct regs at rsp; no privilege change, no register
-   clobbered, nothing written below the program's rsp. */
+/* Return to the program at CPL3 from a struct regs at rsp. Fast mode: no privilege change, no
+   register clobbered, nothing written below the program's rsp. Isolated mode: iretq from CPL0. */
 	.globl core_return
 core_return:
+	cmpb $0, arch_isolated(%rip)
+	jne isolated_return
 	movq REGS_RSP(%rsp), %rax
 	movq %rax, cpu0 + CPU_RET_RSP(%rip)
 	movq REGS_RIP(%rsp), %rax
@@ -158,7 +162,22 @@ fast_service_insn:
 	ud2
 	ret
 
-/* First instruction of the kernel in fast mode (CPL3, rsp = boot stack). */
+isolated_return:
+	movq REGS_RIP(%rsp), %rax
+	movq %rax, cpu0_iret(%rip)
+	movq $UNIK_SEL_UCODE, cpu0_iret + 8(%rip)
+	movq REGS_RFLAGS(%rsp), %rax
+	andq $~0x3000, %rax         /* never hand the program IOPL */
+	movq %rax, cpu0_iret + 16(%rip)
+	movq REGS_RSP(%rsp), %rax
+	movq %rax, cpu0_iret + 24(%rip)
+	movq $UNIK_SEL_UDATA, cpu0_iret + 32(%rip)
+	popq %r15; popq %r14; popq %r13; popq %r12; popq %r11; popq %r10; popq %r9; popq %r8
+	popq %rbp; popq %rdi; popq %rsi; popq %rdx; popq %rcx; popq %rbx; popq %rax
+	leaq cpu0_iret(%rip), %rsp
+	iretq
+
+/* First instruction of the kernel in either mode (CPL3, rsp = boot stack). */
 	.globl fast_start
 fast_start:
 	cld
@@ -172,6 +191,9 @@ arch_enter_user:
 	jmp core_return
 
 	.bss
+	.balign 16
+cpu0_iret:
+	.space 40
 	.balign 4096
 	.globl core_sys_stack_top, core_exc_stack_top, cpu0_ist_top
 	.space 16384

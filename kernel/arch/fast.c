@@ -51,6 +51,8 @@ void fast_start_isolated(void);
 void arch_cpl0_service(void);
 
 int arch_rewrite_enabled = 1;
+uint8_t arch_isolated;
+extern uint64_t iret_to_sys_trap[5], iret_to_exc[5];
 int arch_has_pku;
 static uint64_t sled_pa;
 
@@ -121,11 +123,21 @@ void arch_init(void)
 	arch_has_pku = (r[2] & (1u << 4)) != 0;       /* OSPKE: the monitor enabled CR4.PKE */
 	if (boot_info->flags & UNIK_BOOT_NOREWRITE)
 		arch_rewrite_enabled = 0;
+	if (boot_info->mode == UNIK_MODE_ISOLATED) {
+		/* The core runs at CPL0: the stubs' frames enter it there; no sled, no rewriting. */
+		arch_isolated = 1;
+		arch_rewrite_enabled = 0;
+		iret_to_sys_trap[1] = iret_to_exc[1] = UNIK_SEL_KCODE;
+		iret_to_sys_trap[4] = iret_to_exc[4] = UNIK_SEL_KDATA;
+		return;
+	}
 	sled_build();
 }
 
 int arch_map_sled(uint64_t pml4)
 {
+	if (arch_isolated)
+		return 0;
 	uint64_t flags = PTE_U | (arch_has_pku ? PTE_PKEY(1) : 0);
 	return pt_map(pml4, 0, sled_pa, flags);
 }
@@ -168,7 +180,9 @@ uint64_t arch_get_gs_base(void)
 
 void arch_init_user_fpu(void)
 {
-	if (arch_has_pku)       /* Linux's default: key 0 open, keys 1-15 access-disabled */
+	/* Linux's default: key 0 open, keys 1-15 access-disabled. The CPL0 emulator of kvm_pvm
+	   cannot execute wrpkru, so isolated mode keeps PKRU at 0 (all keys open). */
+	if (arch_has_pku && !arch_isolated)
 		__asm__ volatile("wrpkru" : : "a"(0x55555554u), "c"(0), "d"(0));
 }
 
@@ -195,6 +209,7 @@ const struct unik_kernel_header unik_kernel_header = {
 	.magic = UNIK_KERNEL_MAGIC,
 	.abi_version = UNIK_ABI_VERSION,
 	.entry_fast = (uint64_t)fast_start,
+	.entry_isolated = (uint64_t)fast_start,
 	.gdt = (uint64_t)unik_gdt,
 	.gdt_limit = sizeof(unik_gdt) - 1,
 	.idt = (uint64_t)unik_idt,

@@ -189,7 +189,8 @@ static void test_truncated_and_corrupt_layers(void **state)
 	tar[148] ^= 0x11; /* header checksum field of the first entry */
 	tu_ctx(&c);
 	assert_true(tu_apply(&c, t, tar, tn) < 0);
-	assert_non_null(strstr(c.err, "corrupt or truncated tar"));
+	if (!strstr(c.err, "not a tar archive: Unrecognized archive format"))
+		fail_msg("unexpected: %s", c.err);
 	tar[148] ^= 0x11;
 	uint8_t *gz = tu_compress("gzip", tar, tn, &gn), *owned;
 	const uint8_t *out;

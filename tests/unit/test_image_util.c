@@ -277,6 +277,12 @@ void tu_oci_archive(struct tu_archive *a, uint8_t **blobs, size_t *lens, int n, 
 
 int tu_convert(struct img_ctx *c, const char *path, const char *selector, char **artpath)
 {
+	return tu_convert_ov(c, path, selector, NULL, artpath);
+}
+
+int tu_convert_ov(struct img_ctx *c, const char *path, const char *selector,
+		  const struct runcfg_overrides *ov, char **artpath)
+{
 	static const char kernel[] = "\177ELF test kernel";
 	struct convert_req r;
 	uint8_t *out = NULL;
@@ -284,6 +290,8 @@ int tu_convert(struct img_ctx *c, const char *path, const char *selector, char *
 	memset(&r, 0, sizeof(r));
 	r.input = path;
 	r.selector = selector;
+	if (ov)
+		r.ov = *ov;
 	r.kernel = kernel;
 	r.kernel_len = sizeof(kernel);
 	r.level = 3;

@@ -53,6 +53,9 @@ void tu_oci_archive(struct tu_archive *a, uint8_t **blobs, size_t *lens, int n, 
 /* Converts the archive at path (selector may be NULL); returns convert_image's result and
  * leaves the artifact at *artpath (free() and unlink) on success. */
 int tu_convert(struct img_ctx *c, const char *path, const char *selector, char **artpath);
+struct runcfg_overrides;
+int tu_convert_ov(struct img_ctx *c, const char *path, const char *selector,
+		  const struct runcfg_overrides *ov, char **artpath);
 
 /* Applies one tar layer to t as the next generation. */
 int tu_apply(struct img_ctx *c, struct tree *t, const uint8_t *tar, size_t n);

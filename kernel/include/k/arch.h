@@ -23,4 +23,5 @@ void arch_init_user_fpu(void);
 __attribute__((noreturn)) void arch_enter_user(struct regs *r);
 extern int arch_rewrite_enabled;
 extern int arch_has_pku;
+extern uint8_t arch_isolated;      /* the core runs at CPL0 (isolated mode) */
 #endif
