@@ -10,6 +10,7 @@
 #include "k/exec.h"
 #include "k/hc.h"
 #include "vfs/file.h"
+#include "k/stats.h"
 
 struct unik_boot_info *boot_info;
 struct cpu cpu0;
@@ -46,8 +47,16 @@ static void proc_init(struct proc *p)
 	memcpy(p->comm, "init", 5);
 }
 
+static inline uint64_t main_rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
+
 void kmain(void)
 {
+	uint64_t t0 = main_rdtsc();
 	boot_info = phys_to_virt(UNIK_BOOT_INFO_GPA);
 	if (boot_info->magic != UNIK_BOOT_MAGIC || boot_info->abi_version != UNIK_ABI_VERSION)
 		hc_exit(125);
@@ -75,5 +84,7 @@ void kmain(void)
 		proc_exit(err == -ENOEXEC || err == -EACCES ? 126 : 125);
 	}
 	arch_init_user_fpu();
+	stats.tsc_kmain = t0;
+	stats.tsc_user = main_rdtsc();
 	arch_enter_user(&r);
 }

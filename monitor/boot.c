@@ -36,8 +36,9 @@ static int boot_copy_segments(struct vm *vm, Elf *e, const uint8_t *img, size_t 
 		void *dst = gmem_ptr(&vm->mem, ph.p_paddr, ph.p_memsz);
 		if (!dst)
 			return -1;
+		/* Guest memory is fresh anonymous memory, already zero: the bss is left untouched
+		   so its host pages are only allocated when the guest uses them. */
 		memcpy(dst, img + ph.p_offset, ph.p_filesz);
-		memset((uint8_t *)dst + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
 		if (ph.p_paddr + ph.p_memsz > *end)
 			*end = ph.p_paddr + ph.p_memsz;
 	}

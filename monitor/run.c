@@ -116,6 +116,11 @@ static int run_exit(struct vm *vm)
 	}
 }
 
+static double run_tsc_ms(const struct vm *vm, uint64_t ticks)
+{
+	return vm->tsc_khz ? (double)ticks / (double)vm->tsc_khz : 0;
+}
+
 static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t ns)
 {
 	const struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
@@ -127,7 +132,8 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		"hlt %llu, mmio %llu, signal %llu, other %llu)\n"
 		"  CPL0 entries: %llu (syscall traps %llu, page faults %llu, other faults %llu, "
 		"interrupts %llu, services %llu)\n"
-		"  direct system calls %llu, call sites rewritten %llu, user pages mapped %llu\n",
+		"  direct system calls %llu, call sites rewritten %llu, user pages mapped %llu\n"
+		"  guest boot: first instruction %.3f ms after KVM_RUN, program started %.3f ms later\n",
 		cfg->mode == UNIK_MODE_FAST ? "fast" : "isolated", ns / 1e6,
 		(unsigned long long)(e->io + e->hlt + e->mmio + e->intr + e->other),
 		(unsigned long long)e->io, (unsigned long long)vm->hc.calls[UNIK_HC_WRITE],
@@ -141,7 +147,8 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		(unsigned long long)s->syscall_traps, (unsigned long long)s->page_faults,
 		(unsigned long long)s->other_faults, (unsigned long long)s->interrupts,
 		(unsigned long long)s->cpl0_services, (unsigned long long)s->syscall_direct,
-		(unsigned long long)s->sites_rewritten, (unsigned long long)s->pages_mapped);
+		(unsigned long long)s->sites_rewritten, (unsigned long long)s->pages_mapped,
+		run_tsc_ms(vm, s->tsc_kmain - bi->boot_tsc), run_tsc_ms(vm, s->tsc_user - s->tsc_kmain));
 }
 
 int vm_run(struct vm *vm, const struct vm_config *cfg)

@@ -288,6 +288,7 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 	}
 	if (vm_map_prog(vm, prog_fd, prog, prog_len))
 		return 125;
+
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size,
 		.userspace_addr = (uint64_t)vm->mem.base,

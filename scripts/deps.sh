@@ -2,7 +2,8 @@
 # Installs the Debian packages the build and the tests need (idempotent; run as root).
 set -e
 PKGS="build-essential musl-tools libelf-dev libcmocka-dev libzstd-dev libarchive-dev libjansson-dev
-libssl-dev pkg-config busybox-static umoci skopeo zstd"
+libssl-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev zlib1g-dev pkg-config
+busybox-static umoci skopeo zstd"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

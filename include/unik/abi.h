@@ -87,8 +87,10 @@ struct unik_stats {
 	uint64_t cpl0_services;         /* CPL0 requests from the core (TLB flush, CR3 load) */
 	uint64_t sites_rewritten;       /* `syscall` instructions turned into direct calls */
 	uint64_t pages_mapped;          /* user pages given to the program */
+	uint64_t tsc_kmain;             /* guest TSC at the core's first C code */
+	uint64_t tsc_user;              /* guest TSC when the program started */
 };
-_Static_assert(sizeof(struct unik_stats) == 64, "unik_stats size");
+_Static_assert(sizeof(struct unik_stats) == 80, "unik_stats size");
 
 /* Placed by the monitor at UNIK_BOOT_INFO_GPA before the first instruction. */
 struct unik_boot_info {
@@ -116,7 +118,7 @@ struct unik_boot_info {
 	char execfn[256];               /* argv[0] as given, for AT_EXECFN */
 	char hostname[64];
 };
-_Static_assert(sizeof(struct unik_boot_info) == 768, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 784, "unik_boot_info size");
 
 
 /* Found in the kernel ELF through the symbol `unik_kernel_header`. */
