@@ -124,8 +124,10 @@ void arch_init(void)
 	if (boot_info->flags & UNIK_BOOT_NOREWRITE)
 		arch_rewrite_enabled = 0;
 	if (boot_info->mode == UNIK_MODE_ISOLATED) {
-		/* The core runs at CPL0: the stubs' frames enter it there; no sled, no rewriting. */
+		/* The core runs at CPL0: the stubs' frames enter it there; no sled, no rewriting,
+		   and no I/O port open to the program. */
 		arch_isolated = 1;
+		unik_tss.iomap[UNIK_HC_PORT_BASE / 8] = 0xff;
 		arch_rewrite_enabled = 0;
 		iret_to_sys_trap[1] = iret_to_exc[1] = UNIK_SEL_KCODE;
 		iret_to_sys_trap[4] = iret_to_exc[4] = UNIK_SEL_KDATA;
