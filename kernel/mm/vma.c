@@ -60,21 +60,24 @@ static bool vma_mergeable(const struct vma *a, const struct vma *b)
 	return true;
 }
 
-static void vma_merge_around(struct vma_list *l, struct vma *prev, struct vma *v)
+/* Folds v's successor into v when nothing distinguishes them; true if it did. */
+static bool vma_merge_next(struct vma_list *l, struct vma *v)
 {
 	struct vma *n = v->next;
-	if (n && vma_mergeable(v, n)) {
-		v->end = n->end;
-		v->next = n->next;
-		kfree(n, sizeof(*n));
-		l->count--;
-	}
-	if (prev && vma_mergeable(prev, v)) {
-		prev->end = v->end;
-		prev->next = v->next;
-		kfree(v, sizeof(*v));
-		l->count--;
-	}
+	if (!n || !vma_mergeable(v, n))
+		return false;
+	v->end = n->end;
+	v->next = n->next;
+	kfree(n, sizeof(*n));
+	l->count--;
+	return true;
+}
+
+static void vma_merge_around(struct vma_list *l, struct vma *prev, struct vma *v)
+{
+	vma_merge_next(l, v);
+	if (prev)
+		vma_merge_next(l, prev);
 }
 
 int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
@@ -158,17 +161,9 @@ int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot)
 		if (v->start >= start)
 			v->prot = prot;
 	/* Merge neighbours that became equal. */
-	for (struct vma *v = l->head; v;) {
-		struct vma *n = v->next;
-		if (n && vma_mergeable(v, n)) {
-			v->end = n->end;
-			v->next = n->next;
-			kfree(n, sizeof(*n));
-			l->count--;
-			continue;
-		}
-		v = n;
-	}
+	for (struct vma *v = l->head; v;)
+		if (!vma_merge_next(l, v))
+			v = v->next;
 	return 0;
 }
 
