@@ -47,6 +47,8 @@ static void proc_init(struct proc *p)
 	memcpy(p->comm, "init", 5);
 }
 
+int fs_boot(struct proc *p, const char **why);
+
 static inline uint64_t main_rdtsc(void)
 {
 	uint32_t lo, hi;
@@ -68,6 +70,11 @@ void kmain(void)
 	proc_init(current);
 	if (mm_init(&current->mm, boot_info->pml4) || arch_map_sled(current->mm.pml4))
 		panic("out of memory at boot");
+	const char *fswhy;
+	if (fs_boot(current, &fswhy)) {
+		kprintf("unik: root filesystem: %s\n", fswhy ? fswhy : "out of memory");
+		proc_exit(125);
+	}
 	arch_switch_mm(current->mm.pml4);
 	const char *base = boot_info->execfn;
 	for (const char *s = base; *s; s++)

@@ -9,8 +9,6 @@
 #define IO_CHUNK (64u << 10)
 #define UIO_MAXIOV 1024
 #define MAX_RW_COUNT 0x7ffff000ull
-#define AT_EMPTY_PATH 0x1000
-#define AT_FDCWD (-100)
 
 static uint8_t io_bounce[IO_CHUNK] __attribute__((aligned(4096)));
 
@@ -45,12 +43,25 @@ static int64_t io_transfer(struct file *f, uint64_t ubuf, uint64_t len, bool is_
 	return done;
 }
 
+#define O_ACCMODE 03
+#define O_WRONLY 01
+#define O_PATH 010000000
+
+/* Does f's access mode allow the transfer? (-EBADF otherwise, as Linux) */
+static bool io_allowed(const struct file *f, bool is_write)
+{
+	int acc = f->flags & O_ACCMODE;
+	if (f->flags & O_PATH)
+		return false;
+	return is_write ? acc != 0 : acc != O_WRONLY;
+}
+
 static int64_t io_rw(uint64_t fd, uint64_t buf, uint64_t len, bool is_write)
 {
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;
-	int64_t r = io_transfer(f, buf, len, is_write);
+	int64_t r = io_allowed(f, is_write) ? io_transfer(f, buf, len, is_write) : -EBADF;
 	file_put(f);
 	return r;
 }
@@ -87,6 +98,10 @@ static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;
+	if (!io_allowed(f, is_write)) {
+		file_put(f);
+		return -EBADF;
+	}
 	int64_t done = 0;
 	for (uint64_t i = 0; i < cnt; i += 64) {
 		uint64_t n = MIN(cnt - i, 64);
@@ -139,53 +154,6 @@ int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t
 	}
 	file_put(f);
 	return r;
-}
-
-static int64_t io_fstat(int fd, uint64_t ust)
-{
-	struct file *f = fd_get(current->files, fd);
-	if (!f)
-		return -EBADF;
-	struct stat st;
-	int r = f->ops->stat ? f->ops->stat(f, &st) : -EINVAL;
-	file_put(f);
-	if (r)
-		return r;
-	return copy_to_user(ust, &st, sizeof(st)) ? -EFAULT : 0;
-}
-
-int64_t sys_fstat(uint64_t fd, uint64_t st, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	return io_fstat((int)fd, st);
-}
-
-int64_t sys_newfstatat(uint64_t dfd, uint64_t path, uint64_t st, uint64_t flags, uint64_t a4,
-		       uint64_t a5)
-{
-	char name[4096];
-	if (flags & ~(0x100ull | 0x800 | AT_EMPTY_PATH))        /* NOFOLLOW, NO_AUTOMOUNT */
-		return -EINVAL;
-	int64_t n = strncpy_from_user(name, path, sizeof(name));
-	if (n < 0)
-		return n;
-	if (n == 0) {
-		if (!(flags & AT_EMPTY_PATH))
-			return -ENOENT;
-		if ((int)dfd == AT_FDCWD)
-			return -ENOENT;         /* the cwd: no filesystem yet */
-		return io_fstat((int)dfd, st);
-	}
-	return -ENOENT;                 /* no filesystem yet */
-}
-
-int64_t sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4,
-		  uint64_t a5)
-{
-	struct file *f = fd_get(current->files, (int)fd);
-	if (!f)
-		return -EBADF;
-	file_put(f);
-	return -ESPIPE;         /* only the console exists so far, and it cannot seek */
 }
 
 int64_t sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

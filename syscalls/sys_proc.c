@@ -216,13 +216,6 @@ int64_t sys_umask(uint64_t mask, ARG_UNUSED)
 	return old;
 }
 
-int64_t sys_getcwd(uint64_t buf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	if (size < 2)
-		return -ERANGE;
-	return copy_to_user(buf, "/", 2) ? -EFAULT : 2;
-}
-
 #define GRND_NONBLOCK 1
 #define GRND_RANDOM 2
 #define GRND_INSECURE 4

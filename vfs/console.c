@@ -4,7 +4,7 @@
 #include "k/kheap.h"
 #include "k/hc.h"
 #include "k/uaccess.h"
-#include "vfs/file.h"
+#include "vfs/vfs.h"
 #include "vfs/stat.h"
 
 #define TCGETS 0x5401
@@ -20,19 +20,18 @@ static int console_fd(struct file *f)
 	return (int)(uint64_t)f->priv;
 }
 
+/* Reads come from the host's stdin whatever the console file (fd 0, /dev/tty); writes go to the
+   host fd the file stands for (stdout for fd 0, as a terminal would take them). Access modes are
+   checked by the system calls. */
 static int64_t console_read(struct file *f, void *buf, size_t len)
 {
-	if (console_fd(f) != 0)
-		return -EBADF;
 	return hc_read(buf, len);
 }
 
 static int64_t console_write(struct file *f, const void *buf, size_t len)
 {
 	int fd = console_fd(f);
-	if (fd == 0)
-		return -EBADF;
-	return hc_write(fd, buf, len);
+	return hc_write(fd == 2 ? 2 : 1, buf, len);
 }
 
 static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
@@ -74,6 +73,20 @@ static int console_stat(struct file *f, struct stat *st)
 		st->st_rdev = 0x8800 + console_fd(f);
 	return 0;
 }
+
+static void console_tty_release(struct file *f)
+{
+	path_put(&f->path);
+}
+
+/* /dev/tty and /dev/console opened by name. */
+const struct file_ops console_tty_ops = {
+	.read = console_read,
+	.write = console_write,
+	.ioctl = console_ioctl,
+	.stat = console_stat,
+	.release = console_tty_release,
+};
 
 static const struct file_ops console_ops = {
 	.read = console_read,

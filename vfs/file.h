@@ -7,6 +7,14 @@
 
 struct file;
 struct stat;
+struct mount;
+struct dentry;
+
+/* A place in the file tree: a dentry within a mount. */
+struct path {
+	struct mount *mnt;
+	struct dentry *d;
+};
 
 struct file_ops {
 	/* Kernel-buffer I/O: return bytes done or -errno. */
@@ -15,6 +23,8 @@ struct file_ops {
 	/* arg is the program's untranslated argument (a user pointer for most requests). */
 	int64_t (*ioctl)(struct file *f, unsigned long req, uint64_t arg);
 	int (*stat)(struct file *f, struct stat *st);
+	/* New offset for lseek, or -errno (NULL: -ESPIPE). */
+	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
 };
 
@@ -23,6 +33,9 @@ struct file {
 	int refs;
 	unsigned flags;             /* O_* status flags */
 	void *priv;
+	struct path path;           /* files opened by name: where (references held) */
+	uint64_t pos;               /* file offset, shared by dup'ed descriptors */
+	uint64_t dir_pos;           /* getdents cookie */
 };
 
 #define FD_MAX 1024             /* RLIMIT_NOFILE default soft limit */

@@ -21,4 +21,7 @@ _Static_assert(sizeof(struct stat) == 144, "struct stat");
 #define S_IFDIR 0040000
 #define S_IFCHR 0020000
 #define S_IFIFO 0010000
+#define S_ISUID 04000
+#define S_ISGID 02000
+#define S_ISVTX 01000
 #endif

@@ -117,8 +117,11 @@ struct unik_boot_info {
 	struct unik_stats stats;        /* OUT: written by the guest before UNIK_HC_EXIT */
 	char execfn[256];               /* argv[0] as given, for AT_EXECFN */
 	char hostname[64];
+	unik_gpa_t rootfs;              /* the imgfs root filesystem image, page aligned; 0: none */
+	uint64_t rootfs_len;
+	char workdir[256];              /* working directory (created if missing); "" is "/" */
 };
-_Static_assert(sizeof(struct unik_boot_info) == 784, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 1056, "unik_boot_info size");
 
 
 /* Found in the kernel ELF through the symbol `unik_kernel_header`. */

@@ -17,6 +17,7 @@ struct rlimit64 {
 };
 
 struct fdtable;
+struct fs_context;
 
 struct proc {
 	int pid, ppid, tid;
@@ -31,6 +32,7 @@ struct proc {
 	uint64_t sigmask;
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct fdtable *files;
+	struct fs_context *fs;
 	char comm[16];
 };
 

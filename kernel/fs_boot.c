@@ -1,0 +1,133 @@
+/* The process's first file tree: the root (the image, or an empty tmpfs for a bare program), with
+   devfs on /dev, tmpfs on /dev/shm and /tmp, and the working directory. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/proc.h"
+#include "vfs/vfs.h"
+#include "vfs/dev.h"
+
+static struct fs_context boot_fs;
+
+/* The directory name under dir, created with mode when missing. Returns a referenced path. */
+static int fs_boot_dir(struct path *dir, const char *name, uint32_t mode, struct path *out)
+{
+	struct dentry *d;
+	size_t len = strlen(name);
+	int err = vfs_child(dir->d, name, len, &d);
+	if (err == -ENOENT) {
+		struct inode *ino, *di = dir->d->inode;
+		err = di->ops->create ? di->ops->create(di, name, len, S_IFDIR | mode, 0, &ino) : -EROFS;
+		if (err)
+			return err;
+		inode_put(ino);
+		err = vfs_child(dir->d, name, len, &d);
+	}
+	if (err)
+		return err;
+	out->mnt = dir->mnt;
+	out->d = d;
+	if ((d->inode->mode & S_IFMT) != S_IFDIR) {
+		path_put(out);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+/* mkdir -p of the absolute path where (components up to NAME_MAX), as a referenced path. */
+static int fs_boot_mkdirs(const struct fs_context *fs, const char *where, struct path *out)
+{
+	if (vfs_lookup(fs, &fs->root, where, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, out) == 0)
+		return 0;
+	struct path at = fs->root, next;
+	path_get(&at);
+	int err = 0;
+	char comp[NAME_MAX + 1];
+	for (const char *p = where; *p && !err;) {
+		while (*p == '/')
+			p++;
+		size_t n = 0;
+		while (p[n] && p[n] != '/') {
+			if (n == NAME_MAX) {
+				err = -ENAMETOOLONG;
+				break;
+			}
+			comp[n] = p[n];
+			n++;
+		}
+		comp[n] = 0;
+		p += n;
+		if (!n || err)
+			break;
+		if (!strcmp(comp, ".") || !strcmp(comp, "..")) {
+			err = -EINVAL;
+			break;
+		}
+		err = fs_boot_dir(&at, comp, !strcmp(comp, "tmp") ? 01777 : 0755, &next);
+		if (!err) {
+			path_put(&at);
+			at = next;
+		}
+	}
+	if (err) {
+		path_put(&at);
+		return err;
+	}
+	*out = at;
+	return 0;
+}
+
+static int fs_boot_mount(const struct fs_context *fs, const char *where, struct inode *fsroot,
+			 const char *fstype)
+{
+	if (!fsroot)
+		return -ENOMEM;
+	struct path at;
+	int err = fs_boot_mkdirs(fs, where, &at);
+	if (!err && !vfs_mount(fsroot->sb, fsroot, &at, fstype, where))
+		err = -ENOMEM;
+	if (!err)
+		path_put(&at);
+	return err;
+}
+
+int fs_boot(struct proc *p, const char **why)
+{
+	const void *img = boot_info->rootfs ? phys_to_virt(boot_info->rootfs) : NULL;
+	struct inode *root = tmpfs_new(1, img, boot_info->rootfs_len, boot_info->rootfs, why);
+	if (!root)
+		return -EINVAL;
+	struct mount *m = vfs_mount(root->sb, root, NULL, "rootfs", "/");
+	if (!m)
+		return -ENOMEM;
+	boot_fs.root.mnt = boot_fs.cwd.mnt = m;
+	boot_fs.root.d = boot_fs.cwd.d = m->root;
+	dentry_get(m->root);
+	dentry_get(m->root);
+	boot_fs.umask = 022;
+	p->fs = &boot_fs;
+	*why = "cannot set up /dev, /dev/shm and /tmp";
+	struct inode *dev = tmpfs_new(2, NULL, 0, 0, why);
+	int err = dev ? devfs_populate(dev) : -ENOMEM;
+	if (!err)
+		err = fs_boot_mount(&boot_fs, "/dev", dev, "devtmpfs");
+	if (!err)
+		err = fs_boot_mount(&boot_fs, "/dev/shm", tmpfs_new(3, NULL, 0, 0, why), "tmpfs");
+	if (!err)
+		err = fs_boot_mount(&boot_fs, "/tmp", tmpfs_new(4, NULL, 0, 0, why), "tmpfs");
+	struct path proc;
+	if (!err && !(err = fs_boot_dir(&boot_fs.root, "proc", 0555, &proc)))
+		path_put(&proc);
+	if (err)
+		return err;
+	if (boot_info->workdir[0]) {
+		*why = "cannot create the working directory";
+		struct path wd;
+		err = fs_boot_mkdirs(&boot_fs, boot_info->workdir, &wd);
+		if (err)
+			return err;
+		path_put(&boot_fs.cwd);
+		boot_fs.cwd = wd;
+	}
+	*why = NULL;
+	return 0;
+}

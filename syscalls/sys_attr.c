@@ -1,0 +1,246 @@
+/* Attribute system calls: chmod, chown, utimensat, truncate, statfs. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/uaccess.h"
+#include "syscalls/fs_util.h"
+#include "k/pmm.h"
+#include "build/gen/syscall_decls.h"
+
+#define UTIME_NOW ((1l << 30) - 1l)
+#define UTIME_OMIT ((1l << 30) - 2l)
+
+static int attr_apply(struct inode *ino, struct iattr *a)
+{
+	if (ino->sb && (ino->sb->flags & SB_RDONLY))
+		return -EROFS;
+	if (!ino->ops->setattr)
+		return -EPERM;
+	return ino->ops->setattr(ino, a);
+}
+
+static int attr_chmod(struct inode *ino, uint32_t mode)
+{
+	if (current->euid != 0 && current->euid != ino->uid)
+		return -EPERM;
+	struct iattr a = { .valid = ATTR_MODE, .mode = mode & 07777 };
+	if (current->euid != 0 && ino->gid != current->egid)
+		a.mode &= ~(uint32_t)S_ISGID;
+	return attr_apply(ino, &a);
+}
+
+static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
+{
+	struct iattr a = { 0 };
+	if (uid != (uint32_t)-1) {
+		a.valid |= ATTR_UID;
+		a.uid = uid;
+	}
+	if (gid != (uint32_t)-1) {
+		a.valid |= ATTR_GID;
+		a.gid = gid;
+	}
+	if (current->euid != 0 && ((a.valid & ATTR_UID && uid != ino->uid) ||
+				   (a.valid & ATTR_GID && gid != ino->gid && gid != current->egid)))
+		return -EPERM;
+	/* Linux drops setuid/setgid on a chown of a regular file. */
+	if (a.valid && (ino->mode & S_IFMT) == S_IFREG && (ino->mode & (S_ISUID | S_ISGID))) {
+		a.valid |= ATTR_MODE;
+		a.mode = ino->mode & 07777 & ~(uint32_t)(S_ISUID | S_ISGID);
+	}
+	return attr_apply(ino, &a);
+}
+
+/* Runs op on (dfd, path) or, with AT_EMPTY_PATH and "", on dfd's file. */
+static int64_t attr_at(int dfd, uint64_t upath, unsigned flags, int (*op)(struct inode *, void *),
+		       void *arg)
+{
+	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	struct path p;
+	int err = fs_resolve(dfd, upath, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
+	if (err)
+		return err;
+	err = op(p.d->inode, arg);
+	path_put(&p);
+	return err;
+}
+
+static int64_t attr_fd(int fd, int (*op)(struct inode *, void *), void *arg)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	int err = file_inode(f) ? op(file_inode(f), arg) : -EINVAL;
+	file_put(f);
+	return err;
+}
+
+static int op_chmod(struct inode *ino, void *arg) { return attr_chmod(ino, *(uint32_t *)arg); }
+static int op_chown(struct inode *ino, void *arg)
+{
+	uint32_t *ug = arg;
+	return attr_chown(ino, ug[0], ug[1]);
+}
+
+int64_t sys_chmod(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint32_t m = (uint32_t)mode;
+	return attr_at(AT_FDCWD, path, 0, op_chmod, &m);
+}
+
+int64_t sys_fchmodat(uint64_t dfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	uint32_t m = (uint32_t)mode;
+	return attr_at((int)dfd, path, 0, op_chmod, &m);
+}
+
+int64_t sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint32_t m = (uint32_t)mode;
+	return attr_fd((int)fd, op_chmod, &m);
+}
+
+int64_t sys_chown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint32_t ug[2] = { (uint32_t)uid, (uint32_t)gid };
+	return attr_at(AT_FDCWD, path, 0, op_chown, ug);
+}
+
+int64_t sys_lchown(uint64_t path, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint32_t ug[2] = { (uint32_t)uid, (uint32_t)gid };
+	return attr_at(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, op_chown, ug);
+}
+
+int64_t sys_fchownat(uint64_t dfd, uint64_t path, uint64_t uid, uint64_t gid, uint64_t flags,
+		     uint64_t a5)
+{
+	uint32_t ug[2] = { (uint32_t)uid, (uint32_t)gid };
+	return attr_at((int)dfd, path, (unsigned)flags, op_chown, ug);
+}
+
+int64_t sys_fchown(uint64_t fd, uint64_t uid, uint64_t gid, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	uint32_t ug[2] = { (uint32_t)uid, (uint32_t)gid };
+	return attr_fd((int)fd, op_chown, ug);
+}
+
+struct utimes_arg {
+	struct timespec64 t[2];
+	bool set_all_now;
+};
+
+static int op_utimes(struct inode *ino, void *arg)
+{
+	struct utimes_arg *u = arg;
+	struct iattr a = { 0 };
+	struct timespec64 now = vfs_now();
+	bool explicit_time = false;
+	for (int i = 0; i < 2; i++) {
+		if (u->t[i].nsec == UTIME_OMIT)
+			continue;
+		struct timespec64 v = u->t[i].nsec == UTIME_NOW ? now : u->t[i];
+		explicit_time |= u->t[i].nsec != UTIME_NOW;
+		a.valid |= i ? ATTR_MTIME : ATTR_ATIME;
+		if (i)
+			a.mtime = v;
+		else
+			a.atime = v;
+	}
+	if (!a.valid)
+		return 0;
+	if (current->euid != 0 && current->euid != ino->uid) {
+		if (explicit_time)
+			return -EPERM;
+		int err = vfs_permission(ino, 2);
+		if (err)
+			return err;
+	}
+	return attr_apply(ino, &a);
+}
+
+int64_t sys_utimensat(uint64_t dfd, uint64_t path, uint64_t utimes, uint64_t flags, uint64_t a4,
+		      uint64_t a5)
+{
+	struct utimes_arg u = { { { 0, UTIME_NOW }, { 0, UTIME_NOW } }, true };
+	if (utimes) {
+		if (copy_from_user(u.t, utimes, sizeof(u.t)))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++)
+			if (u.t[i].nsec != UTIME_NOW && u.t[i].nsec != UTIME_OMIT &&
+			    (u.t[i].nsec < 0 || u.t[i].nsec >= 1000000000))
+				return -EINVAL;
+	}
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	if (!path)              /* futimens: utimensat(fd, NULL, ...) */
+		return attr_fd((int)dfd, op_utimes, &u);
+	return attr_at((int)dfd, path, (unsigned)flags, op_utimes, &u);
+}
+
+static int op_truncate(struct inode *ino, void *arg)
+{
+	if ((ino->mode & S_IFMT) == S_IFDIR)
+		return -EISDIR;
+	if ((ino->mode & S_IFMT) != S_IFREG)
+		return -EINVAL;
+	int err = vfs_permission(ino, 2);
+	if (err)
+		return err;
+	struct iattr a = { .valid = ATTR_SIZE, .size = *(uint64_t *)arg };
+	return attr_apply(ino, &a);
+}
+
+int64_t sys_truncate(uint64_t path, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if ((int64_t)len < 0)
+		return -EINVAL;
+	return attr_at(AT_FDCWD, path, 0, op_truncate, &len);
+}
+
+/* struct statfs (x86-64): 120 bytes. */
+struct statfs_k {
+	int64_t type, bsize;
+	uint64_t blocks, bfree, bavail, files, ffree;
+	int32_t fsid[2];
+	int64_t namelen, frsize, flags, spare[4];
+};
+_Static_assert(sizeof(struct statfs_k) == 120, "statfs");
+
+static int64_t statfs_fill(struct inode *ino, uint64_t ubuf)
+{
+	struct statfs_k s;
+	memset(&s, 0, sizeof(s));
+	s.type = 0x01021994;            /* TMPFS_MAGIC */
+	s.bsize = s.frsize = 4096;
+	s.blocks = boot_info->mem_size / 4096;
+	s.bfree = s.bavail = pmm_free_pages();
+	s.files = 1u << 20;
+	s.ffree = s.files / 2;
+	s.namelen = NAME_MAX;
+	s.flags = (ino->sb && (ino->sb->flags & SB_RDONLY)) ? 1 : 0;
+	return copy_to_user(ubuf, &s, sizeof(s)) ? -EFAULT : 0;
+}
+
+int64_t sys_statfs(uint64_t path, uint64_t ubuf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct path p;
+	int err = fs_resolve(AT_FDCWD, path, LOOKUP_FOLLOW, &p);
+	if (err)
+		return err;
+	int64_t r = statfs_fill(p.d->inode, ubuf);
+	path_put(&p);
+	return r;
+}
+
+int64_t sys_fstatfs(uint64_t fd, uint64_t ubuf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r = file_inode(f) ? statfs_fill(file_inode(f), ubuf) : -EINVAL;
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,268 @@
+/* Opening files and operations on open file descriptions: open family, positional I/O, lseek,
+   getdents64, ftruncate, fsync, fchdir/fchmod/fchown. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/uaccess.h"
+#include "syscalls/fs_util.h"
+#include "build/gen/syscall_decls.h"
+
+#define O_ACCMODE 03
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define O_CLOEXEC 02000000
+#define O_PATH 010000000
+#define O_LARGEFILE 0100000
+#define FD_CLOEXEC_ 1
+
+static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode)
+{
+	char *name;
+	int err = fs_user_path(upath, &name);
+	if (err)
+		return err;
+	struct path start;
+	struct file *f = NULL;
+	err = fs_start(dfd, name, &start);
+	if (!err) {
+		err = vfs_open(current->fs, &start, name, flags, mode, &f);
+		path_put(&start);
+	}
+	fs_path_free(name);
+	if (err)
+		return err;
+	f->flags |= O_LARGEFILE;
+	int fd = fd_install(current->files, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC_ : 0);
+	if (fd < 0 || (uint64_t)fd >= current->rlim[7].cur) {
+		if (fd >= 0)
+			fd_close(current->files, fd);
+		else
+			file_put(f);
+		return -EMFILE;
+	}
+	return fd;
+}
+
+int64_t sys_open(uint64_t path, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return open_common(AT_FDCWD, path, (int)flags, (uint32_t)mode);
+}
+
+int64_t sys_openat(uint64_t dfd, uint64_t path, uint64_t flags, uint64_t mode, uint64_t a4,
+		   uint64_t a5)
+{
+	return open_common((int)dfd, path, (int)flags, (uint32_t)mode);
+}
+
+int64_t sys_creat(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode);
+}
+
+/* The inode behind fd for positional I/O: -EBADF, -ESPIPE (not seekable), -EISDIR. */
+static int64_t open_positional(int fd, bool write, struct file **out)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	int acc = f->flags & O_ACCMODE;
+	int64_t err = 0;
+	if (write ? acc == 0 : acc == O_WRONLY)
+		err = -EBADF;
+	else if (f->flags & O_PATH)
+		err = -EBADF;
+	else if (!file_inode(f) || f->ops != &vfs_file_ops)
+		err = -ESPIPE;
+	else if ((file_inode(f)->mode & S_IFMT) == S_IFDIR)
+		err = -EISDIR;
+	if (err) {
+		file_put(f);
+		return err;
+	}
+	*out = f;
+	return 0;
+}
+
+static uint8_t pio_buf[16384];
+
+static int64_t positional_io(int fd, uint64_t ubuf, uint64_t len, int64_t off, bool write)
+{
+	if (off < 0)
+		return -EINVAL;
+	struct file *f;
+	int64_t r = open_positional(fd, write, &f);
+	if (r)
+		return r;
+	struct inode *ino = file_inode(f);
+	int64_t done = 0;
+	len = MIN(len, 0x7ffff000ull);
+	while ((uint64_t)done < len) {
+		size_t n = (size_t)MIN(len - (uint64_t)done, sizeof(pio_buf));
+		if (write && copy_from_user(pio_buf, ubuf + done, n)) {
+			r = -EFAULT;
+			break;
+		}
+		r = write ? ino->ops->write(ino, pio_buf, n, (uint64_t)off + done)
+			  : ino->ops->read(ino, pio_buf, n, (uint64_t)off + done);
+		if (r <= 0)
+			break;
+		if (!write && copy_to_user(ubuf + done, pio_buf, (size_t)r)) {
+			r = -EFAULT;
+			break;
+		}
+		done += r;
+		if ((size_t)r < n)
+			break;
+	}
+	file_put(f);
+	return done ? done : (r < 0 ? r : 0);
+}
+
+int64_t sys_pread64(uint64_t fd, uint64_t buf, uint64_t len, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	return positional_io((int)fd, buf, len, (int64_t)off, false);
+}
+
+int64_t sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t len, uint64_t off, uint64_t a4,
+		     uint64_t a5)
+{
+	return positional_io((int)fd, buf, len, (int64_t)off, true);
+}
+
+int64_t sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4,
+		  uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r = f->ops->llseek ? f->ops->llseek(f, (int64_t)off, (int)whence) : -ESPIPE;
+	file_put(f);
+	return r;
+}
+
+struct getdents_ctx {
+	uint64_t ubuf, size, used;
+	int err;
+};
+
+/* Appends one linux_dirent64 record; nonzero stops the listing (buffer full). */
+static int getdents_emit(void *ctx, const char *name, size_t len, uint64_t ino, unsigned type)
+{
+	struct getdents_ctx *c = ctx;
+	uint8_t rec[280];
+	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
+	if (c->used + reclen > c->size) {
+		if (!c->used)
+			c->err = -EINVAL;
+		return 1;
+	}
+	memset(rec, 0, reclen);
+	memcpy(rec, &ino, 8);
+	uint64_t off = c->used + reclen;        /* d_off: an opaque cookie */
+	memcpy(rec + 8, &off, 8);
+	uint16_t rl = (uint16_t)reclen;
+	memcpy(rec + 16, &rl, 2);
+	rec[18] = (uint8_t)type;
+	memcpy(rec + 19, name, len);
+	if (copy_to_user(c->ubuf + c->used, rec, reclen)) {
+		c->err = -EFAULT;
+		return 1;
+	}
+	c->used += reclen;
+	return 0;
+}
+
+int64_t sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4,
+		       uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int64_t r;
+	if (!ino || (f->flags & O_PATH))
+		r = -EBADF;
+	else if ((ino->mode & S_IFMT) != S_IFDIR || !ino->ops->iterate)
+		r = -ENOTDIR;
+	else {
+		struct getdents_ctx c = { ubuf, size, 0, 0 };
+		r = ino->ops->iterate(ino, &f->dir_pos, getdents_emit, &c);
+		if (!r)
+			r = c.err && !c.used ? c.err : (int64_t)c.used;
+	}
+	file_put(f);
+	return r;
+}
+
+int64_t sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if ((int64_t)len < 0)
+		return -EINVAL;
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int64_t r;
+	if (!ino || (f->flags & O_PATH))
+		r = -EBADF;
+	else if ((ino->mode & S_IFMT) != S_IFREG)
+		r = -EINVAL;
+	else if (!(f->flags & (O_WRONLY | O_RDWR)))
+		r = -EINVAL;
+	else {
+		struct iattr a = { .valid = ATTR_SIZE, .size = len };
+		r = ino->ops->setattr ? ino->ops->setattr(ino, &a) : -EPERM;
+	}
+	file_put(f);
+	return r;
+}
+
+static int64_t fd_exists(uint64_t fd)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	file_put(f);
+	return 0;
+}
+
+/* Everything lives in guest memory: there is nothing to flush. */
+int64_t sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return fd_exists(fd);
+}
+
+int64_t sys_fdatasync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return fd_exists(fd);
+}
+
+int64_t sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return fd_exists(fd);
+}
+
+int64_t sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return 0;
+}
+
+int64_t sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	int64_t r = 0;
+	if (!f->path.d)
+		r = -ENOTDIR;
+	else if ((f->path.d->inode->mode & S_IFMT) != S_IFDIR)
+		r = -ENOTDIR;
+	else if (!(r = vfs_permission(f->path.d->inode, 1))) {
+		path_put(&current->fs->cwd);
+		current->fs->cwd = f->path;
+		path_get(&current->fs->cwd);
+	}
+	file_put(f);
+	return r;
+}

@@ -1,0 +1,177 @@
+/* Inode and dentry lifetimes, the name cache and mounts. Dentries stay cached while referenced
+   or while they have cached children; lookups go to the filesystem only on a miss. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "vfs/vfs.h"
+
+struct mount *vfs_mounts;
+
+struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *ops)
+{
+	static uint64_t next_ino = 2;
+	struct inode *ino = kmalloc(sizeof(*ino));
+	if (!ino)
+		return NULL;
+	ino->ino = next_ino++;
+	ino->mode = mode;
+	ino->nlink = 1;
+	ino->ops = ops;
+	ino->sb = sb;
+	ino->refs = 1;
+	ino->atime = ino->mtime = ino->ctime = vfs_now();
+	return ino;
+}
+
+void inode_get(struct inode *ino)
+{
+	ino->refs++;
+}
+
+void inode_put(struct inode *ino)
+{
+	if (!ino || --ino->refs > 0)
+		return;
+	if (ino->ops && ino->ops->release)
+		ino->ops->release(ino);
+	kfree(ino, sizeof(*ino));
+}
+
+static struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len,
+				   struct inode *ino)
+{
+	struct dentry *d = kmalloc(sizeof(*d));
+	if (!d)
+		return NULL;
+	memcpy(d->name, name, len);
+	d->name[len] = 0;
+	d->len = (uint8_t)len;
+	d->inode = ino;
+	d->refs = 1;
+	d->parent = parent ? parent : d;
+	if (parent) {
+		dentry_get(parent);
+		d->sibling = parent->child;
+		parent->child = d;
+	}
+	return d;
+}
+
+struct dentry *dentry_new_root(struct inode *ino)
+{
+	return dentry_alloc(NULL, "/", 1, ino);
+}
+
+void dentry_get(struct dentry *d)
+{
+	d->refs++;
+}
+
+/* Unhooks d from its parent's child list. */
+static void dentry_unlink(struct dentry *d)
+{
+	struct dentry *p = d->parent;
+	for (struct dentry **l = &p->child; *l; l = &(*l)->sibling) {
+		if (*l == d) {
+			*l = d->sibling;
+			break;
+		}
+	}
+	d->sibling = NULL;
+}
+
+void dentry_put(struct dentry *d)
+{
+	/* Dentries are kept in the cache; only ones forgotten (unlinked names) are freed. */
+	while (d && --d->refs == 0 && !d->child && !d->mounted) {
+		struct dentry *parent = d->parent == d ? NULL : d->parent;
+		if (parent)
+			dentry_unlink(d);
+		inode_put(d->inode);
+		kfree(d, sizeof(*d));
+		d = parent;
+	}
+}
+
+void path_get(const struct path *p)
+{
+	if (p->d)
+		dentry_get(p->d);
+}
+
+void path_put(struct path *p)
+{
+	if (p->d)
+		dentry_put(p->d);
+	p->d = NULL;
+	p->mnt = NULL;
+}
+
+int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out)
+{
+	for (struct dentry *c = dir->child; c; c = c->sibling) {
+		if (c->len == len && !memcmp(c->name, name, len)) {
+			dentry_get(c);
+			*out = c;
+			return 0;
+		}
+	}
+	struct inode *di = dir->inode;
+	if (!di->ops || !di->ops->lookup)
+		return -ENOTDIR;
+	struct inode *ino;
+	int err = di->ops->lookup(di, name, len, &ino);
+	if (err)
+		return err;
+	/* The cache holds one reference; the caller gets another. */
+	struct dentry *d = dentry_alloc(dir, name, len, ino);
+	if (!d) {
+		inode_put(ino);
+		return -ENOMEM;
+	}
+	d->refs = 2;
+	*out = d;
+	return 0;
+}
+
+void vfs_forget(struct dentry *dir, const char *name, size_t len)
+{
+	for (struct dentry *c = dir->child; c; c = c->sibling) {
+		if (c->len == len && !memcmp(c->name, name, len)) {
+			dentry_unlink(c);
+			/* The parent link is gone: re-point to itself so the last put frees only c. */
+			c->parent = c;
+			dentry_put(dir);
+			dentry_put(c);
+			return;
+		}
+	}
+}
+
+struct mount *vfs_mount(struct superblock *sb, struct inode *root, const struct path *p,
+			const char *fstype, const char *where)
+{
+	struct mount *m = kmalloc(sizeof(*m));
+	if (!m)
+		return NULL;
+	m->sb = sb;
+	m->root = dentry_new_root(root);
+	if (!m->root) {
+		kfree(m, sizeof(*m));
+		return NULL;
+	}
+	size_t n = MIN(strlen(fstype), sizeof(m->fstype) - 1);
+	memcpy(m->fstype, fstype, n);
+	n = MIN(strlen(where), sizeof(m->where) - 1);
+	memcpy(m->where, where, n);
+	if (p) {
+		m->mountpoint = p->d;
+		m->parent = p->mnt;
+		dentry_get(p->d);
+		p->d->mounted = m;
+	}
+	struct mount **l = &vfs_mounts;
+	while (*l)
+		l = &(*l)->next;
+	*l = m;
+	return m;
+}

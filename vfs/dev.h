@@ -1,0 +1,12 @@
+/* Character devices by number: the same node works in /dev and in any tmpfs (mknod). */
+#ifndef VFS_DEV_H
+#define VFS_DEV_H
+#include <stdint.h>
+struct file;
+#define DEV_MAKE(maj, min) (((uint64_t)(maj) << 8) | (min))
+/* Points f at the device's operations. 0, or -ENXIO for an unknown device. */
+int dev_open(uint64_t rdev, struct file *f);
+/* Builds /dev in a fresh tmpfs root. */
+struct inode;
+int devfs_populate(struct inode *root);
+#endif

@@ -1,0 +1,274 @@
+/* Opening files by name, the struct file operations for inodes (regular files, directories),
+   permissions, stat and device nodes. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/proc.h"
+#include "k/time.h"
+#include "vfs/vfs.h"
+#include "vfs/dev.h"
+
+#define O_ACCMODE 03
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_EXCL 0200
+#define O_NOCTTY 0400
+#define O_TRUNC 01000
+#define O_APPEND 02000
+#define O_DIRECTORY 0200000
+#define O_NOFOLLOW 0400000
+#define O_PATH 010000000
+#define O_TMPFILE 020200000
+#define SEEK_SET 0
+#define SEEK_CUR 1
+#define SEEK_END 2
+#define SEEK_DATA 3
+#define SEEK_HOLE 4
+#define S_ISDIR_(m) (((m) & S_IFMT) == S_IFDIR)
+#define S_ISREG_(m) (((m) & S_IFMT) == S_IFREG)
+#define S_ISLNK_(m) (((m) & S_IFMT) == S_IFLNK)
+
+struct timespec64 vfs_now(void)
+{
+	int64_t ns = time_realtime_ns();
+	struct timespec64 t = { ns / 1000000000, ns % 1000000000 };
+	return t;
+}
+
+int vfs_permission(const struct inode *ino, int mask)
+{
+	uint32_t uid = current->euid, mode = ino->mode;
+	if (uid == 0) {
+		/* root: everything but executing a file with no x bit at all */
+		if ((mask & 1) && !S_ISDIR_(mode) && !(mode & 0111))
+			return -EACCES;
+		return 0;
+	}
+	uint32_t bits = uid == ino->uid ? (mode >> 6) : current->egid == ino->gid ? (mode >> 3)
+											: mode;
+	return ((uint32_t)mask & ~bits & 7) ? -EACCES : 0;
+}
+
+void vfs_stat_inode(const struct inode *ino, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_dev = ino->sb ? ino->sb->dev : 0;
+	st->st_ino = ino->ino;
+	st->st_nlink = ino->nlink;
+	st->st_mode = ino->mode;
+	st->st_uid = ino->uid;
+	st->st_gid = ino->gid;
+	st->st_rdev = ino->rdev;
+	st->st_size = (int64_t)ino->size;
+	st->st_blksize = 4096;
+	st->st_blocks = S_ISREG_(ino->mode) ? (int64_t)(PAGE_ALIGN_UP(ino->size) / 512) : 0;
+	st->st_atime = (uint64_t)ino->atime.sec;
+	st->st_atime_nsec = (uint64_t)ino->atime.nsec;
+	st->st_mtime = (uint64_t)ino->mtime.sec;
+	st->st_mtime_nsec = (uint64_t)ino->mtime.nsec;
+	st->st_ctime = (uint64_t)ino->ctime.sec;
+	st->st_ctime_nsec = (uint64_t)ino->ctime.nsec;
+}
+
+static int64_t inode_file_read(struct file *f, void *buf, size_t len)
+{
+	struct inode *ino = file_inode(f);
+	if (S_ISDIR_(ino->mode))
+		return -EISDIR;
+	if (!ino->ops->read)
+		return -EINVAL;
+	int64_t n = ino->ops->read(ino, buf, len, f->pos);
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static int64_t inode_file_write(struct file *f, const void *buf, size_t len)
+{
+	struct inode *ino = file_inode(f);
+	if (!ino->ops->write)
+		return -EINVAL;
+	if (f->flags & O_APPEND)
+		f->pos = ino->size;
+	int64_t n = ino->ops->write(ino, buf, len, f->pos);
+	if (n > 0)
+		f->pos += (uint64_t)n;
+	return n;
+}
+
+static int inode_file_stat(struct file *f, struct stat *st)
+{
+	vfs_stat_inode(file_inode(f), st);
+	return 0;
+}
+
+static int64_t inode_file_llseek(struct file *f, int64_t off, int whence)
+{
+	struct inode *ino = file_inode(f);
+	int64_t base;
+	switch (whence) {
+	case SEEK_SET: base = 0; break;
+	case SEEK_CUR: base = (int64_t)f->pos; break;
+	case SEEK_END: base = (int64_t)ino->size; break;
+	case SEEK_DATA:
+	case SEEK_HOLE:
+		if (S_ISDIR_(ino->mode))
+			return -EINVAL;
+		if (off < 0 || (uint64_t)off >= ino->size)
+			return -ENXIO;
+		/* Holes are not tracked: all data up to the end, the one hole at the end. */
+		f->pos = whence == SEEK_DATA ? (uint64_t)off : ino->size;
+		return (int64_t)f->pos;
+	default:
+		return -EINVAL;
+	}
+	int64_t n = base + off;
+	if ((off > 0 && n < base) || n < 0)
+		return -EINVAL;
+	f->pos = (uint64_t)n;
+	if (S_ISDIR_(ino->mode) && n == 0)
+		f->dir_pos = 0;
+	return n;
+}
+
+static void inode_file_release(struct file *f)
+{
+	path_put(&f->path);
+}
+
+const struct file_ops vfs_file_ops = {
+	.read = inode_file_read,
+	.write = inode_file_write,
+	.stat = inode_file_stat,
+	.llseek = inode_file_llseek,
+	.release = inode_file_release,
+};
+
+struct file *file_inode_new(const struct path *p, int flags)
+{
+	struct file *f = kmalloc(sizeof(*f));
+	if (!f)
+		return NULL;
+	f->ops = &vfs_file_ops;
+	f->refs = 1;
+	f->flags = (unsigned)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
+	f->path = *p;
+	path_get(&f->path);
+	return f;
+}
+
+int vfs_open_path(const struct path *p, int flags, struct file **out)
+{
+	struct inode *ino = p->d->inode;
+	int acc = flags & O_ACCMODE;
+	if (!(flags & O_PATH)) {
+		if (S_ISDIR_(ino->mode) && acc != 0)
+			return -EISDIR;
+		if ((flags & O_DIRECTORY) && !S_ISDIR_(ino->mode))
+			return -ENOTDIR;
+		int mask = (acc == 0 ? 4 : acc == O_WRONLY ? 2 : 6);
+		int err = vfs_permission(ino, mask);
+		if (err)
+			return err;
+		if (acc != 0 && ino->sb && (ino->sb->flags & SB_RDONLY))
+			return -EROFS;
+	} else if ((flags & O_DIRECTORY) && !S_ISDIR_(ino->mode)) {
+		return -ENOTDIR;
+	}
+	struct file *f = file_inode_new(p, flags);
+	if (!f)
+		return -ENOMEM;
+	if (!(flags & O_PATH)) {
+		int err = 0;
+		if ((ino->mode & S_IFMT) == S_IFCHR)
+			err = dev_open(ino->rdev, f);
+		else if (ino->ops->open)
+			err = ino->ops->open(ino, f);
+		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && acc != 0 &&
+		    ino->ops->setattr) {
+			struct iattr a = { .valid = ATTR_SIZE, .size = 0 };
+			err = ino->ops->setattr(ino, &a);
+		}
+		if (err) {
+			file_put(f);
+			return err;
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+/* O_CREAT: the last component may be created in its parent. */
+static int vfs_open_create(const struct fs_context *fs, const struct path *start, const char *name,
+			   int flags, uint32_t mode, struct path *out)
+{
+	struct path parent;
+	const char *last;
+	size_t len;
+	bool slash;
+	int err = vfs_lookup_parent(fs, start, name, &parent, &last, &len, &slash);
+	if (err)
+		return err;
+	if (slash || len == 0 || (len == 1 && last[0] == '.') ||
+	    (len == 2 && last[0] == '.' && last[1] == '.')) {
+		path_put(&parent);
+		return -EISDIR;
+	}
+	struct dentry *d;
+	err = vfs_child(parent.d, last, len, &d);
+	if (err == -ENOENT) {
+		struct inode *dir = parent.d->inode;
+		err = vfs_permission(dir, 3);
+		if (!err && dir->sb && (dir->sb->flags & SB_RDONLY))
+			err = -EROFS;
+		struct inode *ino = NULL;
+		if (!err)
+			err = dir->ops->create ? dir->ops->create(dir, last, len, S_IFREG | (mode & 07777 &
+								  ~fs->umask), 0, &ino) : -EROFS;
+		if (!err) {
+			inode_put(ino);
+			err = vfs_child(parent.d, last, len, &d);
+		}
+		if (!err) {
+			out->mnt = parent.mnt;
+			out->d = d;
+		}
+		path_put(&parent);
+		return err;
+	}
+	path_put(&parent);
+	if (err)
+		return err;
+	if (flags & O_EXCL) {
+		dentry_put(d);
+		return -EEXIST;
+	}
+	dentry_put(d);
+	/* It exists: open it as a plain lookup would (following a final symlink unless O_NOFOLLOW). */
+	return vfs_lookup(fs, start, name, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
+}
+
+int vfs_open(const struct fs_context *fs, const struct path *start, const char *name, int flags,
+	     uint32_t mode, struct file **out)
+{
+	struct path p;
+	int err;
+	if ((flags & O_TMPFILE) == O_TMPFILE)
+		return -EOPNOTSUPP;
+	if (flags & O_CREAT) {
+		if (flags & O_DIRECTORY)
+			return -EINVAL;
+		err = vfs_open_create(fs, start, name, flags, mode, &p);
+	} else {
+		err = vfs_lookup(fs, start, name, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
+	}
+	if (err)
+		return err;
+	if (S_ISLNK_(p.d->inode->mode) && !(flags & O_PATH)) {
+		path_put(&p);
+		return -ELOOP;          /* O_NOFOLLOW on a symlink */
+	}
+	err = vfs_open_path(&p, flags, out);
+	path_put(&p);
+	return err;
+}

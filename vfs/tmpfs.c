@@ -1,0 +1,174 @@
+/* tmpfs: an in-memory filesystem, used for /tmp and /dev/shm, and for the root, where it starts
+   out as a lazy view of the read-only image (imgfs) and works as the container's upper layer:
+   directories are read from the image on first use, file contents stay in the image (zero-copy,
+   contiguous guest memory) until the first change copies them into tmpfs pages. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/pmm.h"
+#include "unik/imgfs.h"
+#include "vfs/vfs.h"
+#include "vfs/tmpfs.h"
+
+#define TMPFS_FANOUT 512
+#define TMPFS_MAX_PAGES ((uint64_t)TMPFS_FANOUT * TMPFS_FANOUT)      /* 1 GiB per file */
+
+static struct tmpfs_node *node(struct inode *ino)
+{
+	return ino->priv;
+}
+
+/* ---- pages of regular files: a two-level table of guest-physical addresses ---- */
+
+static uint64_t *tmpfs_slot(struct tmpfs_node *n, uint64_t idx, bool create)
+{
+	if (idx >= TMPFS_MAX_PAGES)
+		return NULL;
+	if (!n->pages) {
+		if (!create)
+			return NULL;
+		uint64_t pa = pmm_alloc();
+		if (!pa)
+			return NULL;
+		n->pages = phys_to_virt(pa);
+	}
+	uint64_t *l1 = &n->pages[idx / TMPFS_FANOUT];
+	if (!*l1) {
+		if (!create)
+			return NULL;
+		*l1 = pmm_alloc();
+		if (!*l1)
+			return NULL;
+	}
+	return (uint64_t *)phys_to_virt(*l1) + idx % TMPFS_FANOUT;
+}
+
+/* Frees the pages from index first on. */
+void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first)
+{
+	if (!n->pages)
+		return;
+	for (uint64_t i = first / TMPFS_FANOUT; i < TMPFS_FANOUT; i++) {
+		if (!n->pages[i])
+			continue;
+		uint64_t *l2 = phys_to_virt(n->pages[i]);
+		uint64_t from = i == first / TMPFS_FANOUT ? first % TMPFS_FANOUT : 0;
+		for (uint64_t j = from; j < TMPFS_FANOUT; j++) {
+			if (l2[j])
+				pmm_free(l2[j]);
+			l2[j] = 0;
+		}
+		if (from == 0) {
+			pmm_free(n->pages[i]);
+			n->pages[i] = 0;
+		}
+	}
+	if (first == 0) {
+		pmm_free(virt_to_phys(n->pages));
+		n->pages = NULL;
+	}
+}
+
+/* Makes the file's content its own (copy-up from the image). */
+static int tmpfs_copy_up(struct inode *ino)
+{
+	if (!ino->contig_pa)
+		return 0;
+	struct tmpfs_node *n = node(ino);
+	uint64_t npages = PAGE_ALIGN_UP(ino->size) / PAGE_SIZE;
+	for (uint64_t i = 0; i < npages; i++) {
+		uint64_t *slot = tmpfs_slot(n, i, true);
+		uint64_t pa = slot ? pmm_alloc() : 0;
+		if (!pa) {
+			tmpfs_free_pages(n, 0);
+			return -ENOSPC;
+		}
+		memcpy(phys_to_virt(pa), phys_to_virt(ino->contig_pa + i * PAGE_SIZE), PAGE_SIZE);
+		*slot = pa;
+	}
+	ino->contig_pa = 0;
+	return 0;
+}
+
+int64_t tmpfs_read(struct inode *ino, void *buf, size_t len, uint64_t off)
+{
+	if (off >= ino->size)
+		return 0;
+	len = (size_t)MIN(len, ino->size - off);
+	if (ino->contig_pa) {
+		memcpy(buf, (char *)phys_to_virt(ino->contig_pa) + off, len);
+		return (int64_t)len;
+	}
+	size_t done = 0;
+	while (done < len) {
+		uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
+		size_t n = (size_t)MIN(len - done, PAGE_SIZE - in);
+		uint64_t *slot = tmpfs_slot(node(ino), idx, false);
+		if (slot && *slot)
+			memcpy((char *)buf + done, (char *)phys_to_virt(*slot) + in, n);
+		else
+			memset((char *)buf + done, 0, n);       /* a hole */
+		done += n;
+	}
+	return (int64_t)len;
+}
+
+int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off)
+{
+	if (off + len < off || (off + len + PAGE_SIZE - 1) / PAGE_SIZE > TMPFS_MAX_PAGES)
+		return -EFBIG;
+	int err = tmpfs_copy_up(ino);
+	if (err)
+		return err;
+	size_t done = 0;
+	while (done < len) {
+		uint64_t at = off + done, idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
+		size_t n = (size_t)MIN(len - done, PAGE_SIZE - in);
+		uint64_t *slot = tmpfs_slot(node(ino), idx, true);
+		if (slot && !*slot)
+			*slot = pmm_alloc();
+		if (!slot || !*slot)
+			return done ? (int64_t)done : -ENOSPC;
+		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, n);
+		done += n;
+	}
+	if (off + len > ino->size)
+		ino->size = off + len;
+	ino->mtime = ino->ctime = vfs_now();
+	return (int64_t)len;
+}
+
+uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write)
+{
+	if (pgoff >= PAGE_ALIGN_UP(ino->size) / PAGE_SIZE)
+		return 0;
+	if (ino->contig_pa && !write)
+		return ino->contig_pa + pgoff * PAGE_SIZE;
+	if (tmpfs_copy_up(ino))
+		return 0;
+	uint64_t *slot = tmpfs_slot(node(ino), pgoff, true);
+	if (slot && !*slot)
+		*slot = pmm_alloc();
+	return slot ? *slot : 0;
+}
+
+int tmpfs_truncate(struct inode *ino, uint64_t size)
+{
+	if ((size + PAGE_SIZE - 1) / PAGE_SIZE > TMPFS_MAX_PAGES)
+		return -EFBIG;
+	int err = tmpfs_copy_up(ino);
+	if (err)
+		return err;
+	if (size < ino->size) {
+		uint64_t keep = PAGE_ALIGN_UP(size) / PAGE_SIZE;
+		tmpfs_free_pages(node(ino), keep);
+		/* Zero the tail of the last kept page: a later extension must read zeros. */
+		uint64_t *slot = (size % PAGE_SIZE) ? tmpfs_slot(node(ino), size / PAGE_SIZE, false)
+						    : NULL;
+		if (slot && *slot)
+			memset((char *)phys_to_virt(*slot) + size % PAGE_SIZE, 0,
+			       PAGE_SIZE - size % PAGE_SIZE);
+	}
+	ino->size = size;
+	ino->mtime = ino->ctime = vfs_now();
+	return 0;
+}

@@ -1,0 +1,48 @@
+/* tmpfs internals shared by its files (tmpfs.c: contents; tmpfs_dir.c: directories, the image). */
+#ifndef VFS_TMPFS_H
+#define VFS_TMPFS_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include "unik/imgfs.h"
+
+struct inode;
+
+struct tmpfs_dirent {
+	const char *name;               /* in the image's string table, or owned (kmalloc) */
+	bool name_owned;
+	uint8_t len;
+	uint32_t img_ino;               /* not yet instantiated: the image inode */
+	struct inode *ino;              /* instantiated inode (a reference) */
+	struct tmpfs_dirent *next;
+};
+
+struct tmpfs_node {
+	/* directories */
+	struct tmpfs_dirent *entries;
+	uint32_t nentries;
+	bool populated;                 /* image entries loaded */
+	struct inode *parent;           /* directories: for "..", not referenced */
+	/* regular files: owned pages (two-level table); image content is inode->contig_pa */
+	uint64_t *pages;
+	/* symlinks */
+	char *target;                   /* owned target, or NULL when in the image */
+	/* the image inode this came from (0: created at run time) */
+	uint32_t img_ino;
+};
+
+struct tmpfs_sb {
+	const uint8_t *image;           /* the imgfs image in the direct map, or NULL */
+	uint64_t image_len, image_gpa;
+	const struct imgfs_header *hdr;
+	struct inode ***imap;           /* image inode -> instantiated inode (hard links) */
+	uint64_t next_ino;
+};
+
+/* Contents of regular files (tmpfs.c). */
+int64_t tmpfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
+int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
+uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write);
+int tmpfs_truncate(struct inode *ino, uint64_t size);
+void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first);
+#endif

@@ -1,0 +1,177 @@
+/* The virtual file system: inodes, dentries (the name cache that also carries mounts, `..` and
+   getcwd), superblocks, path walk and opening files. Filesystems plug in through inode_ops and
+   file_ops; everything here takes kernel pointers and returns negative errno values. */
+#ifndef VFS_VFS_H
+#define VFS_VFS_H
+#include <stdint.h>
+#include <stddef.h>
+#include <stdbool.h>
+#include "vfs/file.h"
+#include "vfs/stat.h"
+
+#define NAME_MAX 255
+#define PATH_MAX 4096
+#define MAXSYMLINKS 40
+
+struct inode;
+struct dentry;
+struct superblock;
+
+struct timespec64 {
+	int64_t sec;
+	int64_t nsec;
+};
+
+/* Attribute changes for inode_ops.setattr. */
+#define ATTR_MODE 0x1
+#define ATTR_UID 0x2
+#define ATTR_GID 0x4
+#define ATTR_SIZE 0x8
+#define ATTR_ATIME 0x10
+#define ATTR_MTIME 0x20
+#define ATTR_CTIME 0x40
+struct iattr {
+	unsigned valid;
+	uint32_t mode, uid, gid;
+	uint64_t size;
+	struct timespec64 atime, mtime;
+};
+
+struct inode_ops {
+	/* Finds name in dir: 0 and a referenced inode, or -ENOENT. */
+	int (*lookup)(struct inode *dir, const char *name, size_t len, struct inode **out);
+	/* Creates a regular file, directory, device or FIFO (mode carries the type). */
+	int (*create)(struct inode *dir, const char *name, size_t len, uint32_t mode, uint64_t rdev,
+		      struct inode **out);
+	int (*symlink)(struct inode *dir, const char *name, size_t len, const char *target,
+		       struct inode **out);
+	int (*link)(struct inode *dir, const char *name, size_t len, struct inode *target);
+	/* Removes name (a non-directory for unlink, an empty directory for rmdir). */
+	int (*unlink)(struct inode *dir, const char *name, size_t len, struct inode *victim);
+	int (*rmdir)(struct inode *dir, const char *name, size_t len, struct inode *victim);
+	/* Moves olddir/oldname to newdir/newname; the VFS has done Linux's type checks. */
+	int (*rename)(struct inode *olddir, const char *oldname, size_t oldlen, struct inode *newdir,
+		      const char *newname, size_t newlen, unsigned flags);
+	/* Copies the target into buf (no NUL); returns its length or -errno. */
+	int64_t (*readlink)(struct inode *ino, char *buf, size_t len);
+	int (*setattr)(struct inode *ino, const struct iattr *a);
+	/* Directory listing: calls emit for each entry from *pos on; stops when emit returns
+	   nonzero. *pos is an opaque cookie. */
+	int (*iterate)(struct inode *dir, uint64_t *pos,
+		       int (*emit)(void *ctx, const char *name, size_t len, uint64_t ino,
+				   unsigned type), void *ctx);
+	/* Byte I/O on regular files at an offset. */
+	int64_t (*read)(struct inode *ino, void *buf, size_t len, uint64_t off);
+	int64_t (*write)(struct inode *ino, const void *buf, size_t len, uint64_t off);
+	/* The guest-physical page holding page index pgoff, for mmap (0: beyond the file; for
+	   write, the page is the file's own and may be shared writable). */
+	uint64_t (*page)(struct inode *ino, uint64_t pgoff, bool write);
+	/* Opens a device or special file: may replace f->ops. */
+	int (*open)(struct inode *ino, struct file *f);
+	void (*release)(struct inode *ino);     /* last reference dropped */
+};
+
+struct superblock {
+	uint64_t dev;
+	const char *type;
+	unsigned flags;         /* SB_RDONLY */
+	void *priv;
+};
+#define SB_RDONLY 1
+
+struct inode {
+	uint64_t ino;
+	uint32_t mode, uid, gid, nlink;
+	uint64_t size, rdev, blocks;
+	struct timespec64 atime, mtime, ctime;
+	const struct inode_ops *ops;
+	struct superblock *sb;
+	int refs;
+	void *priv;
+	uint64_t contig_pa;     /* nonzero: the whole content is contiguous guest memory here */
+};
+
+struct mount;
+
+struct dentry {
+	struct dentry *parent;  /* itself for a filesystem root */
+	struct dentry *child, *sibling;
+	struct inode *inode;
+	struct mount *mounted;  /* a filesystem mounted on this dentry */
+	int refs;
+	uint8_t len;
+	char name[NAME_MAX + 1];
+};
+
+struct mount {
+	struct superblock *sb;
+	struct dentry *root;            /* the mounted filesystem's root */
+	struct dentry *mountpoint;      /* where it sits in the parent mount */
+	struct mount *parent;           /* NULL for the root mount */
+	char fstype[16];
+	char where[64];                 /* for /proc/mounts */
+	struct mount *next;             /* list of all mounts */
+};
+
+/* Root and working directory of the process (shared by threads later). */
+struct fs_context {
+	struct path root, cwd;
+	uint32_t umask;
+};
+
+/* Lookup flags. */
+#define LOOKUP_FOLLOW 0x1       /* follow a symlink in the last component */
+#define LOOKUP_DIRECTORY 0x2    /* the last component must be a directory */
+#define LOOKUP_EMPTY 0x4        /* "" names the starting directory (AT_EMPTY_PATH) */
+
+/* Inodes and dentries. */
+struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *ops);
+void inode_get(struct inode *ino);
+void inode_put(struct inode *ino);
+struct dentry *dentry_new_root(struct inode *ino);
+void dentry_get(struct dentry *d);
+void dentry_put(struct dentry *d);
+void path_get(const struct path *p);
+void path_put(struct path *p);
+
+/* Mounts: attaches sb's root inode at the directory p (or as the root mount when p is NULL). */
+struct mount *vfs_mount(struct superblock *sb, struct inode *root, const struct path *p,
+			const char *fstype, const char *where);
+extern struct mount *vfs_mounts;
+
+/* Path walk. start: the directory relative paths begin at. Returns 0 and a referenced path. */
+int vfs_lookup(const struct fs_context *fs, const struct path *start, const char *name,
+	       unsigned flags, struct path *out);
+/* Walks to the parent of the last component, which last and len then name (it may be "." or
+   ".."; callers decide). Trailing slashes are reported through trailing_slash. */
+int vfs_lookup_parent(const struct fs_context *fs, const struct path *start, const char *name,
+		      struct path *parent, const char **last, size_t *len, bool *trailing_slash);
+/* Finds a child dentry of dir by name (cached or via the filesystem). */
+int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out);
+/* Drops a name from the cache after unlink/rmdir/rename. */
+void vfs_forget(struct dentry *dir, const char *name, size_t len);
+/* The absolute path of p as seen from root, into buf. Returns its length or -ERANGE. */
+int64_t vfs_path_name(const struct fs_context *fs, const struct path *p, char *buf, size_t size);
+
+/* Opens a file (flags are Linux's O_*); mode for O_CREAT. Returns a referenced struct file. */
+int vfs_open(const struct fs_context *fs, const struct path *start, const char *name, int flags,
+	     uint32_t mode, struct file **out);
+/* A struct file for an inode that is already resolved. */
+int vfs_open_path(const struct path *p, int flags, struct file **out);
+/* Fills st from an inode. */
+void vfs_stat_inode(const struct inode *ino, struct stat *st);
+/* Permission check for the current credentials: mask of 4 (r), 2 (w), 1 (x). */
+int vfs_permission(const struct inode *ino, int mask);
+/* The time stamp file systems put on changes. */
+struct timespec64 vfs_now(void);
+
+/* Filesystems. */
+struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uint64_t image_gpa,
+			const char **why);
+struct inode *devfs_new(uint64_t dev);
+
+/* File operations for regular files and directories opened through the VFS. */
+extern const struct file_ops vfs_file_ops;
+struct file *file_inode_new(const struct path *p, int flags);
+static inline struct inode *file_inode(const struct file *f) { return f->path.d ? f->path.d->inode : NULL; }
+#endif
