@@ -1,7 +1,9 @@
-/* Starting the program the monitor handed over: map its segments from the file image in guest
-   memory (read-only pages zero-copy, writable pages copied on first touch), set up brk and the
-   stack with argv, envp and auxv, and build the first register frame. */
+/* Loading a program into a fresh address space: ELF executables (static, static-pie, and dynamic
+   through their PT_INTERP interpreter found in the file tree), `#!` scripts with Linux's argument
+   rules, and the initial stack with argv, envp and auxv. Segments are mapped from the file's pages
+   (private, copy-on-write), so read-only text is never copied. */
 #include "k/kernel.h"
+#include "k/kheap.h"
 #include "k/proc.h"
 #include "k/mm.h"
 #include "k/arch.h"
@@ -10,30 +12,42 @@
 #include "k/exec.h"
 #include "loader/elf.h"
 #include "loader/stack.h"
+#include "vfs/vfs.h"
 
 #define EXEC_STACK_BUF (256u << 10)
 #define EXEC_MAX_ARGS 4096
+#define BINPRM_BUF_SIZE 256
+#define EXEC_MAX_SCRIPT_DEPTH 5         /* Linux: more nested interpreters give ELOOP */
 
 static uint8_t exec_stack_buf[EXEC_STACK_BUF] __attribute__((aligned(4096)));
-static const char *exec_argv[EXEC_MAX_ARGS + 1];
 
-static uint32_t exec_prot(uint32_t p)
+/* The file's bytes, when they are contiguous in guest memory (image files, the boot program). */
+static const uint8_t *exec_bytes(struct inode *ino, const char **why)
 {
-	return p & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC);
+	if ((ino->mode & S_IFMT) != S_IFREG) {
+		*why = "not a regular file";
+		return NULL;
+	}
+	if (!ino->contig_pa && ino->size) {
+		*why = "executing a file written at run time is not supported yet";
+		return NULL;
+	}
+	return ino->size ? phys_to_virt(ino->contig_pa) : (const uint8_t *)"";
 }
 
-/* Maps one PT_LOAD: file-backed part, then the zero-filled rest (bss). */
-static int exec_map_segment(struct mm *mm, const struct elf_seg *s, uint64_t bias, uint64_t file_gpa)
+/* Maps one PT_LOAD from ino: the file-backed part, then the zero-filled rest (bss). */
+static int exec_map_segment(struct mm *mm, struct inode *ino, const struct elf_seg *s,
+			    uint64_t bias)
 {
 	uint64_t start = (s->vaddr + bias) & PAGE_MASK;
 	uint64_t file_end = s->vaddr + bias + s->filesz;
 	uint64_t mem_end = PAGE_ALIGN_UP(s->vaddr + bias + s->memsz);
-	uint64_t file_page_end = PAGE_ALIGN_UP(file_end);
-	uint32_t prot = exec_prot(s->prot);
+	uint64_t file_page_end = s->filesz ? PAGE_ALIGN_UP(file_end) : start;
+	uint32_t prot = s->prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC);
 	int err;
 	if (s->filesz) {
-		uint64_t fpa = file_gpa + (s->offset & PAGE_MASK);
-		err = mm_map_fixed(mm, start, file_page_end, prot, VMA_IMAGE, fpa);
+		err = mm_map_fixed(mm, start, file_page_end, prot, VMA_FILE, ino,
+				   (s->offset & PAGE_MASK) / PAGE_SIZE);
 		if (err)
 			return err;
 		/* Linux zeroes the rest of the last file page of a writable segment (padzero). */
@@ -44,101 +58,209 @@ static int exec_map_segment(struct mm *mm, const struct elf_seg *s, uint64_t bia
 			size_t off = file_end & (PAGE_SIZE - 1);
 			memset((char *)phys_to_virt(pa) + off, 0, PAGE_SIZE - off);
 		}
-	} else {
-		file_page_end = start;
 	}
-	if (mem_end > file_page_end) {
-		err = mm_map_fixed(mm, file_page_end, mem_end, prot, VMA_ANON, 0);
-		if (err)
-			return err;
-	}
+	if (mem_end > file_page_end)
+		return mm_map_fixed(mm, file_page_end, mem_end, prot, VMA_ANON, NULL, 0);
 	return 0;
 }
 
-static uint64_t exec_hwcap(void)
+static int exec_map_image(struct mm *mm, struct inode *ino, const struct elf_image *img,
+			  uint64_t bias, const char **why)
 {
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
-	return d;
+	int err = elf_check_bias(img, bias, why);
+	if (err)
+		return err;
+	*why = "cannot map the program's segments";
+	for (unsigned i = 0; i < img->nsegs; i++)
+		if ((err = exec_map_segment(mm, ino, &img->segs[i], bias)))
+			return err;
+	return 0;
 }
 
-static uint64_t exec_minsigstksz(void)
+/* The interpreter named by PT_INTERP, parsed and placed below the mmap area. */
+static int exec_interp(struct proc *p, const uint8_t *file, const struct elf_image *img,
+		       uint64_t *entry, uint64_t *base, const char **why)
 {
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
-	/* Linux: the XSAVE area of the enabled features plus the rest of the signal frame. */
-	return b + 64 + 440 + 8 + 128;
-}
-
-static int exec_build_stack(struct proc *p, const struct elf_image *img, uint64_t bias,
-			    uint64_t *sp)
-{
-	const char *a = phys_to_virt(boot_info->args);
-	uint32_t n = boot_info->argc + boot_info->envc;
-	if (n > EXEC_MAX_ARGS)
-		return -E2BIG;
-	for (uint32_t i = 0; i < n; i++) {
-		exec_argv[i] = a;
-		a += strlen(a) + 1;
+	char path[ELF_PATH_MAX + 1];
+	memcpy(path, file + img->interp_off, img->interp_len);
+	path[img->interp_len] = 0;
+	struct path ip;
+	int err = vfs_lookup(p->fs, &p->fs->root, path, LOOKUP_FOLLOW, &ip);
+	if (err) {
+		*why = "the program's interpreter (PT_INTERP) was not found";
+		return err;
 	}
-	exec_argv[n] = NULL;
+	struct inode *ino = ip.d->inode;
+	struct elf_image ii;
+	const uint8_t *ib = (ino->mode & S_IFMT) == S_IFDIR ? NULL : exec_bytes(ino, why);
+	if ((ino->mode & S_IFMT) == S_IFDIR) {
+		*why = "the program's interpreter is a directory";
+		err = -EACCES;
+	} else if (!ib) {
+		err = -ENOEXEC;
+	} else if (!(err = elf_parse_interp(ib, ino->size, &ii, why))) {
+		if (ii.kind == ELF_KIND_DYNAMIC) {
+			*why = "the interpreter itself names an interpreter";
+			err = -ELIBBAD;
+		} else {
+			uint64_t span = ii.hi - ii.lo;
+			uint64_t at = vma_find_free(&p->mm.vmas, span, USER_MIN, p->mm.mmap_top);
+			uint64_t bias = ii.is_dyn ? at - ii.lo : 0;
+			if (!at && ii.is_dyn)
+				err = -ENOMEM;
+			else if (!(err = exec_map_image(&p->mm, ino, &ii, bias, why))) {
+				*entry = ii.entry + bias;
+				*base = bias;
+			}
+		}
+	}
+	path_put(&ip);
+	return err;
+}
+
+static uint64_t exec_cpuid(uint32_t leaf, int reg)
+{
+	uint32_t r[4];
+	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+	return r[reg];
+}
+
+static int exec_build_stack(struct proc *p, const struct exec_args *a, const struct elf_image *img,
+			    uint64_t bias, uint64_t entry, uint64_t interp_base, uint64_t *sp)
+{
 	uint8_t rnd[16];
 	random_bytes(rnd, sizeof(rnd));
+	/* Linux's signal frame: the XSAVE area of the enabled features plus the rest of it. */
+	uint64_t minsig = exec_cpuid(0xd, 1) + 64 + 440 + 8 + 128;
 	const uint64_t aux[][2] = {
+		{ AT_MINSIGSTKSZ, minsig }, { AT_HWCAP, exec_cpuid(1, 3) }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_CLKTCK, 100 },
 		{ AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0 },
 		{ AT_PHENT, img->phentsize }, { AT_PHNUM, img->phnum },
-		{ AT_PAGESZ, PAGE_SIZE }, { AT_BASE, 0 }, { AT_FLAGS, 0 },
-		{ AT_ENTRY, img->entry + bias },
+		{ AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, img->entry + bias },
 		{ AT_UID, p->uid }, { AT_EUID, p->euid }, { AT_GID, p->gid }, { AT_EGID, p->egid },
-		{ AT_SECURE, 0 }, { AT_HWCAP, exec_hwcap() }, { AT_HWCAP2, 2 /* FSGSBASE */ },
-		{ AT_CLKTCK, 100 }, { AT_MINSIGSTKSZ, exec_minsigstksz() },
+		{ AT_SECURE, 0 }, { AT_HWCAP2, 2 /* FSGSBASE */ },
 	};
 	struct stack_spec spec = {
-		.argc = (int)boot_info->argc, .argv = exec_argv,
-		.envc = (int)boot_info->envc, .envp = exec_argv + boot_info->argc,
-		.execfn = boot_info->execfn, .platform = "x86_64", .random16 = rnd,
-		.auxv = aux, .nauxv = (int)ARRAY_SIZE(aux),
+		.argc = a->argc, .argv = a->argv, .envc = a->envc, .envp = a->envp,
+		.execfn = a->execfn, .platform = "x86_64", .random16 = rnd,
+		.auxv = aux, .nauxv = (int)ARRAY_SIZE(aux), .stack_rlimit = p->rlim[3].cur,
 	};
 	int err = stack_build(exec_stack_buf, STACK_TOP, EXEC_STACK_BUF, &spec, sp);
 	if (err)
 		return err;
+	(void)entry;
 	uint64_t used = STACK_TOP - (*sp & PAGE_MASK);
 	return copy_to_user(STACK_TOP - used, exec_stack_buf + EXEC_STACK_BUF - used, used);
 }
 
-int exec_boot_program(struct proc *p, struct regs *r, const char **why)
+/* Parses "#!interp [arg]" from the first line (Linux: at most BINPRM_BUF_SIZE bytes read;
+   whitespace separated; the optional argument is the rest of the line, trimmed). */
+static int exec_script_line(const uint8_t *b, uint64_t len, char *interp, char *arg)
 {
-	const uint8_t *file = phys_to_virt(boot_info->prog);
-	struct elf_image img;
-	int err = elf_parse(file, boot_info->prog_len, &img, why);
+	size_t n = (size_t)MIN(len, BINPRM_BUF_SIZE);
+	char line[BINPRM_BUF_SIZE + 1];
+	memcpy(line, b, n);
+	line[n] = 0;
+	char *nl = strchr(line, '\n');
+	if (!nl && n == BINPRM_BUF_SIZE)
+		return -ENOEXEC;        /* Linux 5.x: an interpreter line that does not fit */
+	if (nl)
+		*nl = 0;
+	char *s = line + 2;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (!*s)
+		return -ENOEXEC;
+	char *e = s;
+	while (*e && *e != ' ' && *e != '\t')
+		e++;
+	memcpy(interp, s, (size_t)(e - s));
+	interp[e - s] = 0;
+	while (*e == ' ' || *e == '\t')
+		e++;
+	size_t al = strlen(e);
+	while (al && (e[al - 1] == ' ' || e[al - 1] == '\t'))
+		al--;
+	memcpy(arg, e, al);
+	arg[al] = 0;
+	return 0;
+}
+
+int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct regs *r,
+	      const char **why)
+{
+	const uint8_t *file = exec_bytes(ino, why);
+	if (!file)
+		return ino->contig_pa || !ino->size ? -EACCES : -ENOEXEC;
+	if (ino->size >= 2 && file[0] == '#' && file[1] == '!') {
+		if (++a->depth > EXEC_MAX_SCRIPT_DEPTH) {
+			*why = "too many levels of #! interpreters";
+			return -ELOOP;
+		}
+		return exec_script(p, ino, file, a, r, why);
+	}
+	struct elf_image img = { 0 };
+	int err = elf_parse(file, ino->size, &img, why);
 	if (err)
 		return err;
-	if (img.kind == ELF_KIND_DYNAMIC) {
-		*why = "dynamically linked (needs an interpreter; comes with root filesystems)";
-		return -ENOEXEC;
-	}
-	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
-	if ((err = elf_check_bias(&img, bias, why)))
-		return err;
 	struct mm *mm = &p->mm;
-	*why = "cannot map the program's segments";
-	for (unsigned i = 0; i < img.nsegs; i++)
-		if ((err = exec_map_segment(mm, &img.segs[i], bias, boot_info->prog)))
-			return err;
+	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
+	if ((err = exec_map_image(mm, ino, &img, bias, why)))
+		return err;
+	uint64_t entry = img.entry + bias, interp_base = 0;
+	if (img.kind == ELF_KIND_DYNAMIC &&
+	    (err = exec_interp(p, file, &img, &entry, &interp_base, why)))
+		return err;
 	mm->start_brk = mm->brk = PAGE_ALIGN_UP(img.hi + bias);
 	err = mm_map_fixed(mm, STACK_TOP - STACK_SIZE, STACK_TOP,
 			   VMA_PROT_READ | VMA_PROT_WRITE | (img.exec_stack ? VMA_PROT_EXEC : 0),
-			   VMA_ANON | VMA_STACK, 0);
+			   VMA_ANON | VMA_STACK, NULL, 0);
 	if (err)
 		return err;
 	*why = "argument list too long";
 	uint64_t sp;
-	if ((err = exec_build_stack(p, &img, bias, &sp)))
+	if ((err = exec_build_stack(p, a, &img, bias, entry, interp_base, &sp)))
 		return err;
 	memset(r, 0, sizeof(*r));
-	r->rip = img.entry + bias;
+	r->rip = entry;
 	r->rsp = sp;
 	r->rflags = 0x202;
 	*why = NULL;
 	return 0;
+}
+
+/* `#!`: runs the interpreter with argv = interp [arg] script argv[1..]. */
+int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct exec_args *a,
+		struct regs *r, const char **why)
+{
+	static char interp[BINPRM_BUF_SIZE + 1], arg[BINPRM_BUF_SIZE + 1];
+	static const char *argv[EXEC_MAX_ARGS + 3];
+	if (exec_script_line(file, ino->size, interp, arg)) {
+		*why = "malformed #! line";
+		return -ENOEXEC;
+	}
+	int n = 0;
+	argv[n++] = interp;
+	if (arg[0])
+		argv[n++] = arg;
+	argv[n++] = a->execfn;
+	for (int i = 1; i < a->argc && n < EXEC_MAX_ARGS + 2; i++)
+		argv[n++] = a->argv[i];
+	struct path ip;
+	int err = vfs_lookup(p->fs, &p->fs->cwd, interp, LOOKUP_FOLLOW, &ip);
+	if (err) {
+		*why = "the script's interpreter was not found";
+		return err;
+	}
+	struct exec_args na = *a;
+	na.argv = argv;
+	na.argc = n;
+	err = vfs_permission(ip.d->inode, 1);
+	if (err)
+		*why = "the script's interpreter is not executable";
+	else
+		err = exec_load(p, ip.d->inode, &na, r, why);
+	path_put(&ip);
+	return err;
 }

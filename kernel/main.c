@@ -84,11 +84,11 @@ void kmain(void)
 	memcpy(current->comm, base, n);
 	current->comm[n] = 0;
 	static struct regs r;
-	const char *why;
-	int err = exec_boot_program(current, &r, &why);
-	if (err) {
-		kprintf("unik: %s: %s\n", boot_info->execfn, why ? why : "cannot execute");
-		proc_exit(err == -ENOEXEC || err == -EACCES ? 126 : 125);
+	const char *why = NULL;
+	int status = exec_boot(current, &r, &why);
+	if (status) {
+		kprintf("unik: exec: \"%s\": %s\n", boot_info->execfn, why ? why : "cannot execute");
+		proc_exit(status);
 	}
 	arch_init_user_fpu();
 	stats.tsc_kmain = t0;

@@ -2,12 +2,37 @@
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/mm.h"
+#include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
+
+#define O_ACCMODE 03
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_PATH 010000000
 
 int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		 uint64_t off)
 {
-	return mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, (int)fd, off);
+	if (flags & MAP_ANONYMOUS)
+		return mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, NULL, off);
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int acc = f->flags & O_ACCMODE;
+	int64_t r;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if (!ino || !ino->ops || !ino->ops->page || f->ops != &vfs_file_ops)
+		r = -ENODEV;
+	else if (acc == O_WRONLY)
+		r = -EACCES;
+	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
+		r = -EACCES;
+	else
+		r = mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, ino, off);
+	file_put(f);
+	return r;
 }
 
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

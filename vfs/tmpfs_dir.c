@@ -569,3 +569,15 @@ struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uin
 		root->uid = root->gid = 0;
 	return root;
 }
+
+struct inode *tmpfs_contig_inode(struct superblock *sb, uint64_t pa, uint64_t size, uint32_t mode)
+{
+	struct inode *ino = tmpfs_inode(sb, S_IFREG | (mode & 07777));
+	if (!ino)
+		return NULL;
+	ino->contig_pa = size ? pa : 0;
+	ino->size = size;
+	ino->blocks = (size + 511) / 512;
+	ino->nlink = 0;
+	return ino;
+}

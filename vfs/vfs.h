@@ -168,7 +168,8 @@ struct timespec64 vfs_now(void);
 /* Filesystems. */
 struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uint64_t image_gpa,
 			const char **why);
-struct inode *devfs_new(uint64_t dev);
+/* An unnamed regular file whose content is size bytes of contiguous guest memory at pa. */
+struct inode *tmpfs_contig_inode(struct superblock *sb, uint64_t pa, uint64_t size, uint32_t mode);
 
 /* File operations for regular files and directories opened through the VFS. */
 extern const struct file_ops vfs_file_ops;

@@ -199,11 +199,22 @@ void arch_rewrite_syscall(uint64_t site)
 	if (!e || !(*e & PTE_P))
 		return;
 	uint8_t *p = (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (site & (PAGE_SIZE - 1));
-	if (p[0] == 0x0f && p[1] == 0x05) {
-		p[0] = 0xff;            /* call *%rax */
-		p[1] = 0xd0;
-		stats.sites_rewritten++;
+	if (p[0] != 0x0f || p[1] != 0x05)
+		return;
+	if (!(*e & PTE_PRIVATE)) {
+		/* A page of the file (shared, perhaps read-only image memory): patch a private
+		   copy, as a write to a private mapping would. */
+		uint64_t np = pmm_alloc();
+		if (!np)
+			return;
+		memcpy(phys_to_virt(np), phys_to_virt(*e & PTE_ADDR), PAGE_SIZE);
+		*e = np | (*e & ~PTE_ADDR) | PTE_PRIVATE;
+		arch_flush_tlb();
+		p = (uint8_t *)phys_to_virt(np) + (site & (PAGE_SIZE - 1));
 	}
+	p[0] = 0xff;            /* call *%rax */
+	p[1] = 0xd0;
+	stats.sites_rewritten++;
 }
 
 __attribute__((section(".unik_header"), used))

@@ -5,6 +5,7 @@
 #include "k/pt.h"
 #include "k/pmm.h"
 #include "k/stats.h"
+#include "vfs/vfs.h"
 
 #define PF_PRESENT 0x1
 #define PF_WRITE   0x2
@@ -39,28 +40,36 @@ static uint64_t mm_pte_flags(uint32_t prot)
 	return f;
 }
 
-/* Unmaps and frees the pages of [start, end); image pages are not ours to free. */
+/* Entry flags for page pa of v: a file page of a private mapping stays read-only until a write
+   copies it (PTE_PRIVATE marks pages this address space owns and frees). */
+static uint64_t mm_entry(const struct vma *v, uint64_t pa, bool own)
+{
+	if (!v->prot)
+		return pa | PTE_PROTNONE | (own ? PTE_PRIVATE : 0);
+	uint64_t f = mm_pte_flags(v->prot);
+	if (!own && !(v->flags & VMA_SHARED))
+		f &= ~PTE_W;
+	return pa | f | (own ? PTE_PRIVATE : 0);
+}
+
+/* Unmaps [start, end) and frees the pages this address space owns. */
 static void mm_zap(struct mm *mm, uint64_t start, uint64_t end)
 {
 	bool any = false;
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-		struct vma *v = vma_find(&mm->vmas, va);
 		uint64_t old = pt_unmap(mm->pml4, va);
 		if (!(old & (PTE_P | PTE_PROTNONE)))
 			continue;
 		any = true;
-		uint64_t pa = old & PTE_ADDR;
-		bool image = v && (v->flags & VMA_IMAGE) &&
-			     pa == v->file_pa + (va - v->start);
-		if (!image)
-			pmm_free(pa);
+		if (old & PTE_PRIVATE)
+			pmm_free(old & PTE_ADDR);
 	}
 	if (any)
 		arch_flush_tlb();
 }
 
 int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
-		 uint64_t file_pa)
+		 struct inode *inode, uint64_t pgoff)
 {
 	if (!vma_range_free(&mm->vmas, start, end)) {
 		mm_zap(mm, start, end);
@@ -68,34 +77,61 @@ int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uin
 		if (err)
 			return err;
 	}
-	return vma_insert(&mm->vmas, start, end, prot, flags, file_pa);
+	return vma_insert(&mm->vmas, start, end, prot, flags, inode, pgoff);
 }
 
-static uint64_t mm_fill_page(struct vma *v, uint64_t va, bool write)
+/* The file's page behind va (0: beyond the end of the file). */
+static uint64_t mm_file_page(const struct vma *v, uint64_t va, bool write)
 {
-	if (v->flags & VMA_IMAGE) {
-		uint64_t fpa = v->file_pa + (va - v->start);
-		if (!(v->prot & VMA_PROT_WRITE))
-			return fpa;
-		uint64_t pa = pmm_alloc();
-		if (pa)
-			memcpy(phys_to_virt(pa), phys_to_virt(fpa), PAGE_SIZE);
-		return pa;
+	return v->inode->ops->page(v->inode, vma_pgoff(v, va), write);
+}
+
+/* A private copy of the page at pa (0 when out of memory). */
+static uint64_t mm_copy_page(uint64_t pa)
+{
+	uint64_t np = pmm_alloc();
+	if (np)
+		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
+	return np;
+}
+
+/* Makes va present for an access (write or not). 0, -ENOMEM, or -EFAULT for a file page past
+   the end of the file (SIGBUS). */
+static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write)
+{
+	uint64_t *e = pt_walk(mm->pml4, va, true);
+	if (!e)
+		return -ENOMEM;
+	if (*e & PTE_P) {
+		/* Present but read-only: the first write to a private file page copies it. */
+		if (!write || (*e & PTE_W))
+			return 0;
+		uint64_t np = mm_copy_page(*e & PTE_ADDR);
+		if (!np)
+			return -ENOMEM;
+		*e = mm_entry(v, np, true);
+		arch_flush_tlb();
+		return 0;
 	}
-	return pmm_alloc();
-}
-
-static int mm_map_page(struct mm *mm, struct vma *v, uint64_t va)
-{
-	uint64_t pa = mm_fill_page(v, va, false);
+	uint64_t pa;
+	bool own = true;
+	if (!(v->flags & VMA_FILE)) {
+		pa = pmm_alloc();
+	} else if (v->flags & VMA_SHARED) {
+		pa = mm_file_page(v, va, write);
+		own = false;
+		if (!pa)
+			return -EFAULT;
+	} else {
+		uint64_t fpa = mm_file_page(v, va, false);
+		if (!fpa)
+			return -EFAULT;
+		pa = write ? mm_copy_page(fpa) : fpa;
+		own = write;
+	}
 	if (!pa)
 		return -ENOMEM;
-	int err = pt_map(mm->pml4, va, pa, mm_pte_flags(v->prot));
-	if (err) {
-		if (!(v->flags & VMA_IMAGE) || (v->prot & VMA_PROT_WRITE))
-			pmm_free(pa);
-		return err;
-	}
+	*e = mm_entry(v, pa, own);
 	stats.pages_mapped++;
 	return 0;
 }
@@ -118,14 +154,12 @@ int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *i
 		return -1;
 	if (!(v->prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC)))
 		return -1;
-	if (err & PF_PRESENT)
-		return -1;      /* present and permitted would not fault: stale entry */
-	if (mm_map_page(mm, v, addr & PAGE_MASK)) {
-		info->signo = 7;        /* SIGBUS: no memory left for the page */
-		info->code = 2;         /* BUS_ADRERR */
-		return -1;
-	}
-	return 0;
+	int r = mm_make_present(mm, v, addr & PAGE_MASK, err & PF_WRITE);
+	if (r == 0)
+		return 0;
+	info->signo = 7;                /* SIGBUS */
+	info->code = 2;                 /* BUS_ADRERR: past the end of the file, or no memory */
+	return -1;
 }
 
 uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write)
@@ -134,13 +168,10 @@ uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write)
 	if (!v || !(v->prot & VMA_PROT_READ) || (for_write && !(v->prot & VMA_PROT_WRITE)))
 		return 0;
 	uint64_t va = addr & PAGE_MASK;
+	if (mm_make_present(mm, v, va, for_write))
+		return 0;
 	uint64_t *e = pt_walk(mm->pml4, va, false);
-	if (!e || !(*e & PTE_P)) {
-		if (mm_map_page(mm, v, va))
-			return 0;
-		e = pt_walk(mm->pml4, va, false);
-	}
-	return *e & PTE_ADDR;
+	return e ? *e & PTE_ADDR : 0;
 }
 
 int mm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool for_write)
@@ -175,8 +206,8 @@ static uint64_t mm_unmapped_area(struct mm *mm, uint64_t hint, uint64_t len)
 	return a;
 }
 
-int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int fd,
-		uint64_t off)
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+		struct inode *inode, uint64_t off)
 {
 	int type = flags & MAP_TYPE;
 	if (type != MAP_PRIVATE && type != MAP_SHARED && type != MAP_SHARED_VALIDATE)
@@ -190,8 +221,8 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	if (len > USER_TOP)
 		return -ENOMEM;
 	len = PAGE_ALIGN_UP(len);
-	if (!(flags & MAP_ANONYMOUS))
-		return fd < 0 ? -EBADF : -ENODEV;       /* file mappings come with the VFS */
+	if (!(flags & MAP_ANONYMOUS) && off + len < off)
+		return -EOVERFLOW;
 	if (flags & MAP_FIXED_NOREPLACE)
 		flags |= MAP_FIXED;
 	if (flags & MAP_FIXED) {
@@ -208,8 +239,9 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 		if (!addr)
 			return -ENOMEM;
 	}
-	uint32_t vflags = VMA_ANON | (type == MAP_PRIVATE ? 0 : VMA_SHARED);
-	int err = mm_map_fixed(mm, addr, addr + len, mm_vma_prot(prot), vflags, 0);
+	uint32_t vflags = (inode ? VMA_FILE : VMA_ANON) | (type == MAP_PRIVATE ? 0 : VMA_SHARED);
+	int err = mm_map_fixed(mm, addr, addr + len, mm_vma_prot(prot), vflags, inode,
+			       inode ? off / PAGE_SIZE : 0);
 	if (err)
 		return err;
 	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
@@ -246,16 +278,7 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 		if (!e || !(*e & (PTE_P | PTE_PROTNONE)))
 			continue;
 		struct vma *v = vma_find(&mm->vmas, va);
-		uint64_t pa = *e & PTE_ADDR;
-		if ((v->flags & VMA_IMAGE) && (v->prot & VMA_PROT_WRITE) &&
-		    pa == v->file_pa + (va - v->start)) {
-			*e = 0;         /* becomes writable: refault into a private copy */
-			continue;
-		}
-		if (!v->prot)
-			*e = pa | PTE_PROTNONE;
-		else
-			*e = pa | mm_pte_flags(v->prot);
+		*e = mm_entry(v, *e & PTE_ADDR, *e & PTE_PRIVATE);
 	}
 	arch_flush_tlb();
 	return 0;
@@ -298,7 +321,8 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 	if (!v || old + old_len > v->end)
 		return -EFAULT;
 	uint32_t prot = v->prot, vflags = v->flags;
-	uint64_t fpa = (vflags & VMA_IMAGE) ? v->file_pa + (old - v->start) : 0;
+	struct inode *inode = v->inode;
+	uint64_t pgoff = inode ? vma_pgoff(v, old) : 0;
 	if (flags & MREMAP_FIXED) {
 		if ((new_addr & ~PAGE_MASK) || new_addr < USER_MIN || new_addr > USER_TOP - new_len)
 			return -EINVAL;
@@ -311,8 +335,8 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 		return (int64_t)old;
 	} else if (old + new_len <= USER_TOP &&
 		   vma_range_free(&mm->vmas, old + old_len, old + new_len)) {
-		int err = vma_insert(&mm->vmas, old + old_len, old + new_len, prot, vflags,
-				     fpa ? fpa + old_len : 0);
+		int err = vma_insert(&mm->vmas, old + old_len, old + new_len, prot, vflags, inode,
+				     inode ? pgoff + old_len / PAGE_SIZE : 0);
 		return err ? err : (int64_t)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
@@ -322,7 +346,7 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 			return -ENOMEM;
 	}
 	uint64_t keep = MIN(old_len, new_len);
-	int err = vma_insert(&mm->vmas, new_addr, new_addr + new_len, prot, vflags, fpa);
+	int err = vma_insert(&mm->vmas, new_addr, new_addr + new_len, prot, vflags, inode, pgoff);
 	if (err)
 		return err;
 	err = mm_move_ptes(mm, old, new_addr, keep);
@@ -386,7 +410,7 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 	if (!vma_range_free(&mm->vmas, oldbrk, newbrk + PAGE_SIZE))
 		return mm->brk;
 	if (vma_insert(&mm->vmas, oldbrk, newbrk, VMA_PROT_READ | VMA_PROT_WRITE,
-		       VMA_ANON | VMA_HEAP, 0))
+		       VMA_ANON | VMA_HEAP, NULL, 0))
 		return mm->brk;
 	mm->brk = addr;
 	return addr;

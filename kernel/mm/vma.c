@@ -2,9 +2,10 @@
 #include "k/kernel.h"
 #include "k/vma.h"
 #include "k/kheap.h"
+#include "vfs/vfs.h"
 
 static struct vma *vma_new(uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
-			   uint64_t file_pa)
+			   struct inode *inode, uint64_t pgoff)
 {
 	struct vma *v = kmalloc(sizeof(*v));
 	if (!v)
@@ -13,8 +14,18 @@ static struct vma *vma_new(uint64_t start, uint64_t end, uint32_t prot, uint32_t
 	v->end = end;
 	v->prot = prot;
 	v->flags = flags;
-	v->file_pa = file_pa;
+	v->inode = inode;
+	v->pgoff = pgoff;
+	if (inode)
+		inode_get(inode);
 	return v;
+}
+
+static void vma_free(struct vma *v)
+{
+	if (v->inode)
+		inode_put(v->inode);
+	kfree(v, sizeof(*v));
 }
 
 struct vma *vma_find(const struct vma_list *l, uint64_t addr)
@@ -55,9 +66,9 @@ static bool vma_mergeable(const struct vma *a, const struct vma *b)
 {
 	if (a->end != b->start || a->prot != b->prot || a->flags != b->flags)
 		return false;
-	if (a->flags & VMA_IMAGE)
-		return a->file_pa + (a->end - a->start) == b->file_pa;
-	return true;
+	if (a->inode != b->inode)
+		return false;
+	return !a->inode || vma_pgoff(a, a->end) == b->pgoff;
 }
 
 /* Folds v's successor into v when nothing distinguishes them; true if it did. */
@@ -68,7 +79,7 @@ static bool vma_merge_next(struct vma_list *l, struct vma *v)
 		return false;
 	v->end = n->end;
 	v->next = n->next;
-	kfree(n, sizeof(*n));
+	vma_free(n);
 	l->count--;
 	return true;
 }
@@ -81,11 +92,11 @@ static void vma_merge_around(struct vma_list *l, struct vma *prev, struct vma *v
 }
 
 int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
-	       uint64_t file_pa)
+	       struct inode *inode, uint64_t pgoff)
 {
 	if (l->count >= VMA_MAX_COUNT)
 		return -ENOMEM;
-	struct vma *v = vma_new(start, end, prot, flags, file_pa);
+	struct vma *v = vma_new(start, end, prot, flags, inode, pgoff);
 	if (!v)
 		return -ENOMEM;
 	struct vma *prev = NULL, **link = &l->head;
@@ -105,8 +116,8 @@ static int vma_split(struct vma_list *l, struct vma *v, uint64_t addr)
 {
 	if (l->count >= VMA_MAX_COUNT)
 		return -ENOMEM;
-	uint64_t fpa = (v->flags & VMA_IMAGE) ? v->file_pa + (addr - v->start) : 0;
-	struct vma *n = vma_new(addr, v->end, v->prot, v->flags, fpa);
+	struct vma *n = vma_new(addr, v->end, v->prot, v->flags, v->inode,
+				v->inode ? vma_pgoff(v, addr) : 0);
 	if (!n)
 		return -ENOMEM;
 	n->next = v->next;
@@ -141,7 +152,7 @@ int vma_remove(struct vma_list *l, uint64_t start, uint64_t end)
 		struct vma *v = *link;
 		if (v->start >= start && v->end <= end) {
 			*link = v->next;
-			kfree(v, sizeof(*v));
+			vma_free(v);
 			l->count--;
 		} else {
 			link = &v->next;
@@ -189,7 +200,7 @@ void vma_clear(struct vma_list *l)
 	while (l->head) {
 		struct vma *v = l->head;
 		l->head = v->next;
-		kfree(v, sizeof(*v));
+		vma_free(v);
 	}
 	l->count = 0;
 }

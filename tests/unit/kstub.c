@@ -8,6 +8,7 @@
 #include "k/stats.h"
 #include "k/proc.h"
 #include "kstub.h"
+#include "vfs/vfs.h"
 
 uint8_t *test_phys_base;
 static uint64_t test_phys_size, test_phys_next;
@@ -65,6 +66,27 @@ void kfree(void *p, size_t size)
 {
 	(void)size;
 	free(p);
+}
+
+void inode_get(struct inode *ino)
+{
+	ino->refs++;
+}
+
+void inode_put(struct inode *ino)
+{
+	if (ino)
+		ino->refs--;
+}
+
+struct inode *kstub_inode(void)
+{
+	static struct inode pool[64];
+	static unsigned used;
+	struct inode *ino = &pool[used++ % 64];
+	memset(ino, 0, sizeof(*ino));
+	ino->refs = 1;
+	return ino;
 }
 
 void arch_flush_tlb(void)

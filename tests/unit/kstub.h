@@ -6,4 +6,7 @@
 void kstub_init(uint64_t pages);
 uint64_t kstub_pages_in_use(void);
 extern int kstub_tlb_flushes;
+struct inode;
+/* A bare inode with one reference, from a small static pool. */
+struct inode *kstub_inode(void);
 #endif

@@ -10,6 +10,7 @@
 #include "k/pt.h"
 #include "k/pmm.h"
 #include "kstub.h"
+#include "vfs/vfs.h"
 
 #define P 0x1000ull
 #define ANON (MAP_PRIVATE | MAP_ANONYMOUS)
@@ -42,33 +43,32 @@ static uint8_t *user_byte(uint64_t va)
 
 static void test_mmap_errors(void **state)
 {
-	assert_int_equal(mm_mmap(&mm, 0, 0, RW, ANON, -1, 0), -EINVAL);
-	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_ANONYMOUS, -1, 0), -EINVAL);
-	assert_int_equal(mm_mmap(&mm, 0, P, RW, ANON, -1, 1), -EINVAL);
-	assert_int_equal(mm_mmap(&mm, 0, 1ull << 47, RW, ANON, -1, 0), -ENOMEM);
-	assert_int_equal(mm_mmap(&mm, 0x10001, P, RW, ANON | MAP_FIXED, -1, 0), -EINVAL);
-	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_PRIVATE, -1, 0), -EBADF);
-	assert_int_equal(mm_mmap(&mm, 0, P, 0x100, ANON, -1, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, 0, RW, ANON, NULL, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_ANONYMOUS, NULL, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, ANON, NULL, 1), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, 1ull << 47, RW, ANON, NULL, 0), -ENOMEM);
+	assert_int_equal(mm_mmap(&mm, 0x10001, P, RW, ANON | MAP_FIXED, NULL, 0), -EINVAL);
+	assert_int_equal(mm_mmap(&mm, 0, P, 0x100, ANON, NULL, 0), -EINVAL);
 }
 
 static void test_mmap_is_top_down_and_honours_hints(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, 3 * P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0, 3 * P, RW, ANON, NULL, 0);
 	assert_int_equal(a, MMAP_TOP - 3 * P);
-	int64_t b = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	int64_t b = mm_mmap(&mm, 0, P, RW, ANON, NULL, 0);
 	assert_int_equal(b, a - P);
-	int64_t c = mm_mmap(&mm, 0x40000000, P, RW, ANON, -1, 0);
+	int64_t c = mm_mmap(&mm, 0x40000000, P, RW, ANON, NULL, 0);
 	assert_int_equal(c, 0x40000000);
 	/* A hint on an occupied range is only a hint. */
-	int64_t d = mm_mmap(&mm, 0x40000000, P, RW, ANON, -1, 0);
+	int64_t d = mm_mmap(&mm, 0x40000000, P, RW, ANON, NULL, 0);
 	assert_true(d > 0 && d != 0x40000000);
-	assert_int_equal(mm_mmap(&mm, 0x40000000, P, RW, ANON | MAP_FIXED_NOREPLACE, -1, 0),
+	assert_int_equal(mm_mmap(&mm, 0x40000000, P, RW, ANON | MAP_FIXED_NOREPLACE, NULL, 0),
 			 -EEXIST);
 }
 
 static void test_demand_zero_and_fault_kinds(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, ANON, NULL, 0);
 	struct mm_fault_info fi;
 	assert_null(user_byte(a));
 	assert_int_equal(mm_fault(&mm, a + 5, PF_WRITE, &fi), 0);
@@ -76,17 +76,17 @@ static void test_demand_zero_and_fault_kinds(void **state)
 	assert_int_equal(*user_byte(a + 5), 0);
 	assert_int_equal(mm_fault(&mm, 0x50000, 0, &fi), -1);
 	assert_int_equal(fi.code, 1);   /* SEGV_MAPERR */
-	int64_t ro = mm_mmap(&mm, 0, P, PROT_READ, ANON, -1, 0);
+	int64_t ro = mm_mmap(&mm, 0, P, PROT_READ, ANON, NULL, 0);
 	assert_int_equal(mm_fault(&mm, ro, PF_WRITE, &fi), -1);
 	assert_int_equal(fi.code, 2);   /* SEGV_ACCERR */
-	int64_t none = mm_mmap(&mm, 0, P, 0, ANON, -1, 0);
+	int64_t none = mm_mmap(&mm, 0, P, 0, ANON, NULL, 0);
 	assert_int_equal(mm_fault(&mm, none, 0, &fi), -1);
 	assert_int_equal(fi.code, 2);
 }
 
 static void test_munmap_frees_pages(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, 4 * P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0, 4 * P, RW, ANON, NULL, 0);
 	uint64_t before = kstub_pages_in_use();
 	for (int i = 0; i < 4; i++)
 		assert_true((mm_user_page(&mm, a + i * P, true)) != 0);
@@ -104,7 +104,7 @@ static void test_munmap_frees_pages(void **state)
 
 static void test_mprotect_keeps_contents(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, NULL, 0);
 	assert_true((mm_user_page(&mm, a, true)) != 0);
 	*user_byte(a) = 42;
 	assert_int_equal(mm_mprotect(&mm, a, P, 0), 0);
@@ -119,14 +119,14 @@ static void test_mprotect_keeps_contents(void **state)
 
 static void test_mremap_grow_shrink_move(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0x40000000, 2 * P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0x40000000, 2 * P, RW, ANON, NULL, 0);
 	assert_true((mm_user_page(&mm, a, true)) != 0);
 	*user_byte(a) = 7;
 	/* Grows in place when the next pages are free. */
 	assert_int_equal(mm_mremap(&mm, a, 2 * P, 4 * P, 0, 0), a);
 	assert_true(vma_range_mapped(&mm.vmas, a, a + 4 * P));
 	/* Blocked: ENOMEM without MAYMOVE, moved with it, contents follow. */
-	mm_mmap(&mm, a + 4 * P, P, RW, ANON | MAP_FIXED, -1, 0);
+	mm_mmap(&mm, a + 4 * P, P, RW, ANON | MAP_FIXED, NULL, 0);
 	assert_int_equal(mm_mremap(&mm, a, 4 * P, 8 * P, 0, 0), -ENOMEM);
 	int64_t b = mm_mremap(&mm, a, 4 * P, 8 * P, MREMAP_MAYMOVE, 0);
 	assert_true(b > 0 && b != a);
@@ -142,7 +142,7 @@ static void test_mremap_grow_shrink_move(void **state)
 
 static void test_madvise_dontneed_zeroes(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, -1, 0);
+	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, NULL, 0);
 	assert_true((mm_user_page(&mm, a, true)) != 0);
 	*user_byte(a) = 9;
 	assert_int_equal(mm_madvise(&mm, a, P, 4 /* MADV_DONTNEED */), 0);
@@ -150,6 +150,63 @@ static void test_madvise_dontneed_zeroes(void **state)
 	assert_int_equal(*user_byte(a), 0);
 	assert_int_equal(mm_madvise(&mm, a, P, 12345), -EINVAL);
 	assert_int_equal(mm_madvise(&mm, 0x60000000, P, 4), -ENOMEM);
+}
+
+/* A two-page file whose pages the test owns. */
+static uint64_t file_pages[2];
+
+static uint64_t fake_page(struct inode *ino, uint64_t pgoff, bool write)
+{
+	return pgoff < 2 ? file_pages[pgoff] : 0;
+}
+
+static const struct inode_ops fake_ops = { .page = fake_page };
+
+static struct inode *fake_file(void)
+{
+	struct inode *f = kstub_inode();
+	f->ops = &fake_ops;
+	for (int i = 0; i < 2; i++) {
+		file_pages[i] = pmm_alloc();
+		memset(phys_to_virt(file_pages[i]), 'a' + i, P);
+	}
+	return f;
+}
+
+static void test_private_file_mapping_copies_on_write(void **state)
+{
+	struct inode *f = fake_file();
+	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, MAP_PRIVATE, f, 0);
+	struct mm_fault_info fi;
+	assert_true(a > 0);
+	assert_int_equal(mm_fault(&mm, a + P, 0, &fi), 0);              /* read: the file page */
+	assert_int_equal(*pt_walk(mm.pml4, a + P, false) & PTE_ADDR, file_pages[1]);
+	assert_false(*pt_walk(mm.pml4, a + P, false) & PTE_W);
+	assert_int_equal(*user_byte(a + P), 'b');
+	assert_int_equal(mm_fault(&mm, a + P, PF_WRITE | 1, &fi), 0);   /* write: a copy */
+	uint64_t e = *pt_walk(mm.pml4, a + P, false);
+	assert_true((e & PTE_ADDR) != file_pages[1]);
+	assert_true(e & PTE_W);
+	*user_byte(a + P) = 'X';
+	assert_int_equal(*(uint8_t *)phys_to_virt(file_pages[1]), 'b');  /* the file is unchanged */
+	uint64_t before = kstub_pages_in_use();
+	assert_int_equal(mm_munmap(&mm, a, 2 * P), 0);
+	assert_int_equal(kstub_pages_in_use(), before - 1);     /* only the copy is freed */
+	assert_int_equal(f->refs, 1);
+}
+
+static void test_shared_file_mapping_and_sigbus(void **state)
+{
+	struct inode *f = fake_file();
+	int64_t a = mm_mmap(&mm, 0, 3 * P, RW, MAP_SHARED, f, 0);
+	struct mm_fault_info fi;
+	assert_int_equal(mm_fault(&mm, a, PF_WRITE, &fi), 0);
+	assert_int_equal(*pt_walk(mm.pml4, a, false) & PTE_ADDR, file_pages[0]);
+	*user_byte(a) = 'Z';
+	assert_int_equal(*(uint8_t *)phys_to_virt(file_pages[0]), 'Z');
+	assert_int_equal(mm_fault(&mm, a + 2 * P, 0, &fi), -1);         /* past the end of file */
+	assert_int_equal(fi.signo, 7);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, MAP_SHARED, f, 0xfffffffffffff000ull), -EOVERFLOW);
 }
 
 static void test_brk_rules(void **state)
@@ -163,7 +220,7 @@ static void test_brk_rules(void **state)
 	assert_int_equal(mm_brk(&mm, 0x601000), 0x601000);      /* shrink unmaps */
 	assert_null(vma_find(&mm.vmas, 0x601000));
 	/* A mapping in the way: the break stays. */
-	mm_mmap(&mm, 0x610000, P, RW, ANON | MAP_FIXED, -1, 0);
+	mm_mmap(&mm, 0x610000, P, RW, ANON | MAP_FIXED, NULL, 0);
 	assert_int_equal(mm_brk(&mm, 0x620000), 0x601000);
 }
 
@@ -178,6 +235,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mremap_grow_shrink_move, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_madvise_dontneed_zeroes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_brk_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_private_file_mapping_copies_on_write, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_shared_file_mapping_and_sigbus, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 #include "k/kernel.h"
 #include "k/vma.h"
+#include "vfs/vfs.h"
 #include "kstub.h"
 
 #define P 0x1000ull
@@ -22,16 +23,16 @@ static unsigned count_nodes(const struct vma_list *l)
 static void test_insert_merges_neighbours(void **state)
 {
 	struct vma_list l = { 0 };
-	assert_int_equal(vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, 0), 0);
-	assert_int_equal(vma_insert(&l, 0x14000, 0x16000, RW, VMA_ANON, 0), 0);
+	assert_int_equal(vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, NULL, 0), 0);
+	assert_int_equal(vma_insert(&l, 0x14000, 0x16000, RW, VMA_ANON, NULL, 0), 0);
 	assert_int_equal(l.count, 2);
-	assert_int_equal(vma_insert(&l, 0x12000, 0x14000, RW, VMA_ANON, 0), 0);
+	assert_int_equal(vma_insert(&l, 0x12000, 0x14000, RW, VMA_ANON, NULL, 0), 0);
 	assert_int_equal(l.count, 1);
 	assert_int_equal(count_nodes(&l), 1);
 	assert_int_equal(l.head->start, 0x10000);
 	assert_int_equal(l.head->end, 0x16000);
 	/* Different protection: no merge. */
-	assert_int_equal(vma_insert(&l, 0x16000, 0x17000, VMA_PROT_READ, VMA_ANON, 0), 0);
+	assert_int_equal(vma_insert(&l, 0x16000, 0x17000, VMA_PROT_READ, VMA_ANON, NULL, 0), 0);
 	assert_int_equal(l.count, 2);
 	vma_clear(&l);
 }
@@ -39,18 +40,21 @@ static void test_insert_merges_neighbours(void **state)
 static void test_image_areas_merge_only_when_contiguous_in_file(void **state)
 {
 	struct vma_list l = { 0 };
-	vma_insert(&l, 0x10000, 0x11000, VMA_PROT_READ, VMA_IMAGE, 0x100000);
-	vma_insert(&l, 0x11000, 0x12000, VMA_PROT_READ, VMA_IMAGE, 0x200000);
+	struct inode *f = kstub_inode();
+	vma_insert(&l, 0x10000, 0x11000, VMA_PROT_READ, VMA_FILE, f, 0x100);
+	vma_insert(&l, 0x11000, 0x12000, VMA_PROT_READ, VMA_FILE, f, 0x200);
 	assert_int_equal(l.count, 2);
-	vma_insert(&l, 0x12000, 0x13000, VMA_PROT_READ, VMA_IMAGE, 0x201000);
+	vma_insert(&l, 0x12000, 0x13000, VMA_PROT_READ, VMA_FILE, f, 0x201);
 	assert_int_equal(l.count, 2);
+	assert_int_equal(f->refs, 1 + 2);       /* one reference per area */
 	vma_clear(&l);
 }
 
 static void test_remove_splits(void **state)
 {
 	struct vma_list l = { 0 };
-	vma_insert(&l, 0x10000, 0x20000, RW, VMA_IMAGE, 0x400000);
+	struct inode *f = kstub_inode();
+	vma_insert(&l, 0x10000, 0x20000, RW, VMA_FILE, f, 0x400);
 	assert_int_equal(vma_remove(&l, 0x14000, 0x15000), 0);
 	assert_int_equal(l.count, 2);
 	assert_non_null(vma_find(&l, 0x13fff));
@@ -59,18 +63,20 @@ static void test_remove_splits(void **state)
 	struct vma *hi = vma_find(&l, 0x15000);
 	assert_non_null(hi);
 	assert_int_equal(hi->start, 0x15000);
-	assert_int_equal(hi->file_pa, 0x405000);    /* the split keeps the file offset right */
+	assert_int_equal(hi->pgoff, 0x405);         /* the split keeps the file offset right */
+	assert_int_equal(f->refs, 1 + 2);
 	/* Removing across both and beyond. */
 	assert_int_equal(vma_remove(&l, 0x0, 0x30000), 0);
 	assert_int_equal(l.count, 0);
 	assert_null(l.head);
+	assert_int_equal(f->refs, 1);
 }
 
 static void test_protect_needs_full_coverage(void **state)
 {
 	struct vma_list l = { 0 };
-	vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, 0);
-	vma_insert(&l, 0x13000, 0x14000, RW, VMA_ANON, 0);
+	vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, NULL, 0);
+	vma_insert(&l, 0x13000, 0x14000, RW, VMA_ANON, NULL, 0);
 	assert_int_equal(vma_protect(&l, 0x10000, 0x14000, VMA_PROT_READ), -ENOMEM);
 	assert_int_equal(vma_find(&l, 0x10000)->prot, RW);
 	assert_int_equal(vma_protect(&l, 0x11000, 0x12000, VMA_PROT_READ), 0);
@@ -87,8 +93,8 @@ static void test_protect_needs_full_coverage(void **state)
 static void test_range_queries(void **state)
 {
 	struct vma_list l = { 0 };
-	vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, 0);
-	vma_insert(&l, 0x12000, 0x14000, VMA_PROT_READ, VMA_ANON, 0);
+	vma_insert(&l, 0x10000, 0x12000, RW, VMA_ANON, NULL, 0);
+	vma_insert(&l, 0x12000, 0x14000, VMA_PROT_READ, VMA_ANON, NULL, 0);
 	assert_true(vma_range_mapped(&l, 0x10000, 0x14000));
 	assert_false(vma_range_mapped(&l, 0xf000, 0x14000));
 	assert_false(vma_range_mapped(&l, 0x10000, 0x15000));
@@ -103,9 +109,9 @@ static void test_find_free_is_top_down(void **state)
 	struct vma_list l = { 0 };
 	uint64_t lo = 0x10000, hi = 0x100000;
 	assert_int_equal(vma_find_free(&l, 4 * P, lo, hi), hi - 4 * P);
-	vma_insert(&l, hi - 2 * P, hi, RW, VMA_ANON, 0);
+	vma_insert(&l, hi - 2 * P, hi, RW, VMA_ANON, NULL, 0);
 	assert_int_equal(vma_find_free(&l, 4 * P, lo, hi), hi - 6 * P);
-	vma_insert(&l, 0x20000, hi - 2 * P, RW, VMA_ANON, 0);
+	vma_insert(&l, 0x20000, hi - 2 * P, RW, VMA_ANON, NULL, 0);
 	assert_int_equal(vma_find_free(&l, 4 * P, lo, hi), 0x20000 - 4 * P);
 	assert_int_equal(vma_find_free(&l, 0x10000, lo, hi), 0x10000);
 	assert_int_equal(vma_find_free(&l, 0x10001, lo, hi), 0);

@@ -1,8 +1,25 @@
-/* Loading the program the monitor placed in guest memory into a process. */
+/* Loading programs into a process. */
 #ifndef K_EXEC_H
 #define K_EXEC_H
 #include "k/proc.h"
 #include "k/regs.h"
-/* Maps the boot program into p and fills r with its first registers. 0, or -errno with *why. */
-int exec_boot_program(struct proc *p, struct regs *r, const char **why);
+
+struct inode;
+
+struct exec_args {
+	int argc, envc;
+	const char *const *argv;
+	const char *const *envp;
+	const char *execfn;     /* the path as given (AT_EXECFN, the script name for #!) */
+	int depth;              /* #! nesting so far */
+};
+
+/* Loads the executable ino into p's empty address space and fills r with its first registers.
+   0, or -errno with *why saying what was wrong. */
+int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct regs *r,
+	      const char **why);
+int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct exec_args *a,
+		struct regs *r, const char **why);
+/* Starts the first program (from the boot info: the boot program or a command in the image). */
+int exec_boot(struct proc *p, struct regs *r, const char **why);
 #endif

@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include "k/vma.h"
 
+struct inode;
+
 #define USER_TOP   0x7ffffffff000ull    /* Linux TASK_SIZE, 4-level paging */
 #define USER_MIN   0x10000ull           /* mmap_min_addr */
 #define STACK_TOP  USER_TOP
@@ -57,10 +59,11 @@ struct mm_fault_info {
 int mm_init(struct mm *mm, uint64_t kernel_pml4);
 /* Maps [start, end) of anonymous memory at a fixed place (loader use). */
 int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
-		 uint64_t file_pa);
+		 struct inode *inode, uint64_t pgoff);
 
-int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags, int fd,
-		uint64_t off);
+/* mmap: anonymous when inode is NULL, else a mapping of inode's pages from byte offset off. */
+int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
+		struct inode *inode, uint64_t off);
 int mm_munmap(struct mm *mm, uint64_t addr, uint64_t len);
 int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot);
 int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_len, int flags,

@@ -15,6 +15,7 @@
 #define PTE_PKEY(k) ((uint64_t)(k) << 59)
 #define PTE_ADDR 0x000ffffffffff000ull
 #define PTE_PROTNONE 0x200ull    /* software bit: page kept while its area is PROT_NONE (P clear) */
+#define PTE_PRIVATE 0x400ull     /* software bit: the address space owns the page (anon, copies) */
 
 /* Returns a pointer to the last-level entry for va, creating intermediate tables when create is
    true (NULL when out of memory, or when va is not mapped and create is false). */

@@ -13,14 +13,17 @@
 #define VMA_SHARED    0x2u      /* MAP_SHARED */
 #define VMA_STACK     0x4u      /* the main thread's stack */
 #define VMA_HEAP      0x8u      /* the brk area */
-#define VMA_IMAGE     0x10u     /* backed by the program file: pages come from file_pa */
+#define VMA_FILE      0x10u     /* pages come from inode, page pgoff at start */
 
 #define VMA_MAX_COUNT 65530u    /* Linux's default vm.max_map_count */
+
+struct inode;
 
 struct vma {
 	uint64_t start, end;
 	uint32_t prot, flags;
-	uint64_t file_pa;       /* VMA_IMAGE: guest-physical address of the page backing start */
+	struct inode *inode;    /* VMA_FILE: the file (a reference) */
+	uint64_t pgoff;         /* VMA_FILE: file page index mapped at start */
 	struct vma *next;
 };
 
@@ -37,9 +40,15 @@ struct vma *vma_next(const struct vma_list *l, uint64_t addr);
 bool vma_range_free(const struct vma_list *l, uint64_t start, uint64_t end);
 /* True if [start, end) is covered by areas with no hole. */
 bool vma_range_mapped(const struct vma_list *l, uint64_t start, uint64_t end);
-/* Adds an area over a free range, merging with equal neighbours. 0, -ENOMEM. */
+/* Adds an area over a free range, merging with equal neighbours (takes its own reference to
+   inode). 0, -ENOMEM. */
 int vma_insert(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
-	       uint64_t file_pa);
+	       struct inode *inode, uint64_t pgoff);
+/* The file page index behind addr in v. */
+static inline uint64_t vma_pgoff(const struct vma *v, uint64_t addr)
+{
+	return v->pgoff + ((addr - v->start) >> 12);
+}
 /* Removes [start, end) from every area it touches, splitting as needed. 0 or -ENOMEM (the split
    needs a new node or would pass the map count). */
 int vma_remove(struct vma_list *l, uint64_t start, uint64_t end);
