@@ -24,7 +24,6 @@ static void proc_init(struct proc *p)
 	p->ppid = 0;
 	p->uid = p->euid = p->suid = boot_info->uid;
 	p->gid = p->egid = p->sgid = boot_info->gid;
-	p->umask = 022;
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlim[i].cur = p->rlim[i].max = RLIM_INFINITY;
 	p->rlim[3].cur = STACK_SIZE;            /* RLIMIT_STACK */

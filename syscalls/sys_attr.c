@@ -42,10 +42,14 @@ static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 	if (current->euid != 0 && ((a.valid & ATTR_UID && uid != ino->uid) ||
 				   (a.valid & ATTR_GID && gid != ino->gid && gid != current->egid)))
 		return -EPERM;
-	/* Linux drops setuid/setgid on a chown of a regular file. */
-	if (a.valid && (ino->mode & S_IFMT) == S_IFREG && (ino->mode & (S_ISUID | S_ISGID))) {
-		a.valid |= ATTR_MODE;
-		a.mode = ino->mode & 07777 & ~(uint32_t)(S_ISUID | S_ISGID);
+	/* Linux drops setuid, and setgid when group-executable, on any chown of a non-directory
+	   (even one that changes nothing). */
+	if ((ino->mode & S_IFMT) != S_IFDIR && (ino->mode & S_IFMT) != S_IFLNK) {
+		uint32_t kill = S_ISUID | ((ino->mode & 010) ? S_ISGID : 0);
+		if (ino->mode & kill) {
+			a.valid |= ATTR_MODE;
+			a.mode = ino->mode & 07777 & ~kill;
+		}
 	}
 	return attr_apply(ino, &a);
 }
@@ -71,7 +75,7 @@ static int64_t attr_fd(int fd, int (*op)(struct inode *, void *), void *arg)
 	struct file *f = fd_get(current->files, fd);
 	if (!f)
 		return -EBADF;
-	int err = file_inode(f) ? op(file_inode(f), arg) : -EINVAL;
+	int err = (f->flags & 010000000) ? -EBADF : file_inode(f) ? op(file_inode(f), arg) : -EINVAL;
 	file_put(f);
 	return err;
 }
@@ -94,6 +98,23 @@ int64_t sys_fchmodat(uint64_t dfd, uint64_t path, uint64_t mode, uint64_t a3, ui
 {
 	uint32_t m = (uint32_t)mode;
 	return attr_at((int)dfd, path, 0, op_chmod, &m);
+}
+
+int64_t sys_fchmodat2(uint64_t dfd, uint64_t path, uint64_t mode, uint64_t flags, uint64_t a4,
+		      uint64_t a5)
+{
+	if (flags & ~(uint64_t)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
+		return -EINVAL;
+	uint32_t m = (uint32_t)mode;
+	struct path p;
+	int err = fs_resolve((int)dfd, path, ((flags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
+				  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
+	if (err)
+		return err;
+	/* Symlink modes cannot be changed on Linux. */
+	err = (p.d->inode->mode & S_IFMT) == S_IFLNK ? -EOPNOTSUPP : op_chmod(p.d->inode, &m);
+	path_put(&p);
+	return err;
 }
 
 int64_t sys_fchmod(uint64_t fd, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -1,7 +1,8 @@
 /* File-descriptor operations: dup family and fcntl. */
 #include "k/kernel.h"
 #include "k/proc.h"
-#include "vfs/file.h"
+#include "vfs/vfs.h"
+#include "vfs/pipe.h"
 #include "build/gen/syscall_decls.h"
 
 #define F_DUPFD 0
@@ -10,6 +11,10 @@
 #define F_GETFL 3
 #define F_SETFL 4
 #define F_DUPFD_CLOEXEC 1030
+#define F_SETPIPE_SZ 1031
+#define F_GETPIPE_SZ 1032
+#define F_ADD_SEALS 1033
+#define F_GET_SEALS 1034
 #define O_ACCMODE 03
 #define O_APPEND 02000
 #define O_NONBLOCK 04000
@@ -88,6 +93,28 @@ int64_t sys_dup3(uint64_t oldfd, uint64_t newfd, uint64_t flags, uint64_t a3, ui
 	return fd_dup_to((int)oldfd, (int)newfd, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
 }
 
+#define CLOSE_RANGE_UNSHARE 2
+#define CLOSE_RANGE_CLOEXEC 4
+
+int64_t sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	if (flags & ~(uint64_t)(CLOSE_RANGE_UNSHARE | CLOSE_RANGE_CLOEXEC))
+		return -EINVAL;
+	if ((unsigned)first > (unsigned)last)
+		return -EINVAL;
+	struct fdtable *t = current->files;
+	for (uint64_t fd = (unsigned)first; fd <= (unsigned)last && fd < FD_MAX; fd++) {
+		if (!t->fd[fd])
+			continue;
+		if (flags & CLOSE_RANGE_CLOEXEC)
+			t->fdflags[fd] |= FD_CLOEXEC;
+		else
+			fd_close(t, (int)fd);
+	}
+	return 0;
+}
+
 int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct fdtable *t = current->files;
@@ -114,6 +141,33 @@ int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t
 	case F_SETFL:
 		f->flags = (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
 		r = 0;
+		break;
+	case F_ADD_SEALS:
+	case F_GET_SEALS: {
+		struct inode *ino = file_inode(f);
+		if (!ino || f->ops != &vfs_file_ops || (ino->mode & S_IFMT) != S_IFREG) {
+			r = -EINVAL;
+			break;
+		}
+		if ((int)cmd == F_GET_SEALS) {
+			r = ino->seals;
+			break;
+		}
+		if (ino->seals & F_SEAL_SEAL)
+			r = -EPERM;
+		else if (arg & ~(uint64_t)0x1f)
+			r = -EINVAL;
+		else if (!(f->flags & 03))
+			r = -EPERM;
+		else {
+			ino->seals |= (uint32_t)arg;
+			r = 0;
+		}
+		break;
+	}
+	case F_SETPIPE_SZ:
+	case F_GETPIPE_SZ:
+		r = pipe_fcntl_size(f, (int)cmd == F_SETPIPE_SZ, (uint64_t)(unsigned)arg);
 		break;
 	default:
 		r = -EINVAL;

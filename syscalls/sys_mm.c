@@ -9,6 +9,7 @@
 #define O_WRONLY 01
 #define O_RDWR 02
 #define O_PATH 010000000
+#define MAP_NOWRITE_ MAP_UNIK_NOWRITE
 
 int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		 uint64_t off)
@@ -23,14 +24,16 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 	int64_t r;
 	if (f->flags & O_PATH)
 		r = -EBADF;
-	else if (!ino || !ino->ops || !ino->ops->page || f->ops != &vfs_file_ops)
+	else if (!ino || !ino->ops || !ino->ops->page || f->ops != &vfs_file_ops ||
+		 (ino->mode & S_IFMT) != S_IFREG)
 		r = -ENODEV;
 	else if (acc == O_WRONLY)
 		r = -EACCES;
 	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
 		r = -EACCES;
 	else
-		r = mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, ino, off);
+		r = mm_mmap(&current->mm, addr, len, (int)prot,
+			    (int)flags | (acc != O_RDWR ? MAP_NOWRITE_ : 0), ino, off);
 	file_put(f);
 	return r;
 }
@@ -56,6 +59,24 @@ int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, u
 		    uint64_t a5)
 {
 	return mm_madvise(&current->mm, addr, len, (int)advice);
+}
+
+#define MS_ASYNC 1
+#define MS_INVALIDATE 2
+#define MS_SYNC 4
+
+int64_t sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint64_t a4,
+		  uint64_t a5)
+{
+	if ((addr & (PAGE_SIZE - 1)) || (flags & ~(uint64_t)(MS_ASYNC | MS_INVALIDATE | MS_SYNC)) ||
+	    ((flags & MS_ASYNC) && (flags & MS_SYNC)))
+		return -EINVAL;
+	uint64_t end = addr + PAGE_ALIGN_UP(len);
+	if (end < addr)
+		return -ENOMEM;
+	if (len && !vma_range_mapped(&current->mm.vmas, addr, end))
+		return -ENOMEM;
+	return 0;       /* shared mappings are the file's own pages: nothing to write back */
 }
 
 int64_t sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -86,13 +86,13 @@ static int64_t mknod_at(int dfd, uint64_t upath, uint32_t mode, uint64_t dev)
 
 int64_t sys_mkdir(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return mknod_at(AT_FDCWD, path, S_IFDIR | ((uint32_t)mode & 07777), 0);
+	return mknod_at(AT_FDCWD, path, S_IFDIR | ((uint32_t)mode & 01777), 0);
 }
 
 int64_t sys_mkdirat(uint64_t dfd, uint64_t path, uint64_t mode, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
-	return mknod_at((int)dfd, path, S_IFDIR | ((uint32_t)mode & 07777), 0);
+	return mknod_at((int)dfd, path, S_IFDIR | ((uint32_t)mode & 01777), 0);
 }
 
 static int64_t mknod_check(int dfd, uint64_t path, uint64_t mode, uint64_t dev)
@@ -106,8 +106,8 @@ static int64_t mknod_check(int dfd, uint64_t path, uint64_t mode, uint64_t dev)
 		return -EINVAL;
 	if ((type == S_IFCHR || type == S_IFBLK) && current->euid != 0)
 		return -EPERM;
-	if (type == S_IFIFO || type == S_IFSOCK || type == S_IFBLK)
-		return -EPERM;  /* no FIFOs, sockets or block devices in the filesystem yet */
+	if (type == S_IFSOCK || type == S_IFBLK)
+		return -EPERM;  /* no socket or block device nodes yet */
 	uint64_t rdev = DEV_MAKE((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
 	return mknod_at(dfd, path, type | ((uint32_t)mode & 07777), rdev);
 }

@@ -192,6 +192,8 @@ int64_t sys_chroot(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 int64_t sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	static char cwd[PATH_MAX];
+	if (current->fs->cwd.d->inode->nlink == 0)
+		return -ENOENT;         /* the working directory was removed */
 	int64_t n = vfs_path_name(current->fs, &current->fs->cwd, cwd, sizeof(cwd));
 	if (n < 0)
 		return n;

@@ -11,6 +11,7 @@
 #define O_RDWR 02
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define O_APPEND 02000
 #define O_CLOEXEC 02000000
 #define O_PATH 010000000
 #define O_LARGEFILE 0100000
@@ -86,15 +87,13 @@ static int64_t open_positional(int fd, bool write, struct file **out)
 
 static uint8_t pio_buf[16384];
 
-static int64_t positional_io(int fd, uint64_t ubuf, uint64_t len, int64_t off, bool write)
+/* One buffer at an offset; Linux's pwrite on an O_APPEND file appends. */
+static int64_t positional_buf(struct file *f, uint64_t ubuf, uint64_t len, int64_t off, bool write)
 {
-	if (off < 0)
-		return -EINVAL;
-	struct file *f;
-	int64_t r = open_positional(fd, write, &f);
-	if (r)
-		return r;
 	struct inode *ino = file_inode(f);
+	int64_t r = 0;
+	if (write && (f->flags & O_APPEND))
+		off = (int64_t)ino->size;
 	int64_t done = 0;
 	len = MIN(len, 0x7ffff000ull);
 	while ((uint64_t)done < len) {
@@ -115,8 +114,93 @@ static int64_t positional_io(int fd, uint64_t ubuf, uint64_t len, int64_t off, b
 		if ((size_t)r < n)
 			break;
 	}
+	return done ? done : (r < 0 ? r : 0);
+}
+
+static int64_t positional_io(int fd, uint64_t ubuf, uint64_t len, int64_t off, bool write)
+{
+	if (off < 0)
+		return -EINVAL;
+	struct file *f;
+	int64_t r = open_positional(fd, write, &f);
+	if (r)
+		return r;
+	r = positional_buf(f, ubuf, len, off, write);
+	file_put(f);
+	return r;
+}
+
+struct iov_k {
+	uint64_t base, len;
+};
+
+/* preadv/pwritev(2): off -1 (the 2 variants) means the file position, advanced. */
+static int64_t positional_vec(int fd, uint64_t uiov, uint64_t cnt, int64_t off, bool write,
+			      uint64_t flags)
+{
+	if (flags & ~(uint64_t)0x1f)            /* RWF_HIPRI|DSYNC|SYNC|NOWAIT|APPEND */
+		return -EOPNOTSUPP;
+	if ((int64_t)cnt < 0 || cnt > 1024)
+		return -EINVAL;
+	if (off < -1)
+		return -EINVAL;
+	struct file *f;
+	int64_t r = open_positional(fd, write, &f);
+	if (r)
+		return r;
+	bool use_pos = off == -1;
+	uint64_t at = use_pos ? f->pos : (uint64_t)off;
+	int64_t done = 0;
+	for (uint64_t i = 0; i < cnt; i++) {
+		struct iov_k v;
+		if (copy_from_user(&v, uiov + i * sizeof(v), sizeof(v))) {
+			r = -EFAULT;
+			break;
+		}
+		if ((int64_t)v.len < 0) {
+			r = -EINVAL;
+			break;
+		}
+		if (!v.len)
+			continue;
+		r = positional_buf(f, v.base, v.len, (int64_t)at, write);
+		if (r <= 0)
+			break;
+		at += (uint64_t)r;
+		done += r;
+		if ((uint64_t)r < v.len)
+			break;
+	}
+	if (use_pos)
+		f->pos = at;
 	file_put(f);
 	return done ? done : (r < 0 ? r : 0);
+}
+
+int64_t sys_preadv(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	return positional_vec((int)fd, iov, cnt, (int64_t)off, false, 0);
+}
+
+int64_t sys_pwritev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4, uint64_t a5)
+{
+	if ((int64_t)off < 0)
+		return -EINVAL;
+	return positional_vec((int)fd, iov, cnt, (int64_t)off, true, 0);
+}
+
+int64_t sys_preadv2(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4,
+		    uint64_t flags)
+{
+	return positional_vec((int)fd, iov, cnt, (int64_t)off, false, flags);
+}
+
+int64_t sys_pwritev2(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t off, uint64_t a4,
+		     uint64_t flags)
+{
+	return positional_vec((int)fd, iov, cnt, (int64_t)off, true, flags);
 }
 
 int64_t sys_pread64(uint64_t fd, uint64_t buf, uint64_t len, uint64_t off, uint64_t a4, uint64_t a5)

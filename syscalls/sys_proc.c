@@ -4,7 +4,7 @@
 #include "k/arch.h"
 #include "k/uaccess.h"
 #include "k/random.h"
-#include "vfs/file.h"
+#include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
 
 #define ARG_UNUSED uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
@@ -211,8 +211,8 @@ int64_t sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64
 
 int64_t sys_umask(uint64_t mask, ARG_UNUSED)
 {
-	uint32_t old = current->umask;
-	current->umask = (uint32_t)mask & 0777;
+	uint32_t old = current->fs->umask;
+	current->fs->umask = (uint32_t)mask & 0777;
 	return old;
 }
 

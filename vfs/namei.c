@@ -38,6 +38,7 @@ static void walk_dotdot(struct walk *w, struct path *cur)
 }
 
 /* Moves onto whatever is mounted on cur. */
+void vfs_follow_mounts(struct path *cur);
 static void walk_mounts(struct path *cur)
 {
 	while (cur->d->mounted) {
@@ -237,4 +238,9 @@ int64_t vfs_path_name(const struct fs_context *fs, const struct path *p, char *b
 	size_t n = size - at;
 	memmove(buf, buf + at, n);
 	return (int64_t)n - 1;
+}
+
+void vfs_follow_mounts(struct path *cur)
+{
+	walk_mounts(cur);
 }

@@ -6,6 +6,7 @@
 #include "k/time.h"
 #include "vfs/vfs.h"
 #include "vfs/dev.h"
+#include "vfs/pipe.h"
 
 #define O_ACCMODE 03
 #define O_WRONLY 01
@@ -116,8 +117,15 @@ static int64_t inode_file_llseek(struct file *f, int64_t off, int whence)
 			return -EINVAL;
 		if (off < 0 || (uint64_t)off >= ino->size)
 			return -ENXIO;
-		/* Holes are not tracked: all data up to the end, the one hole at the end. */
-		f->pos = whence == SEEK_DATA ? (uint64_t)off : ino->size;
+		if (ino->ops->seek_data) {
+			int64_t r = ino->ops->seek_data(ino, (uint64_t)off, whence);
+			if (r < 0)
+				return r;
+			f->pos = (uint64_t)r;
+		} else {
+			/* No holes: all data up to the end, the one hole at the end. */
+			f->pos = whence == SEEK_DATA ? (uint64_t)off : ino->size;
+		}
 		return (int64_t)f->pos;
 	default:
 		return -EINVAL;
@@ -166,7 +174,7 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 			return -EISDIR;
 		if ((flags & O_DIRECTORY) && !S_ISDIR_(ino->mode))
 			return -ENOTDIR;
-		int mask = (acc == 0 ? 4 : acc == O_WRONLY ? 2 : 6);
+		int mask = (acc == 0 ? 4 : acc == O_WRONLY ? 2 : 6) | ((flags & O_TRUNC) ? 2 : 0);
 		int err = vfs_permission(ino, mask);
 		if (err)
 			return err;
@@ -182,10 +190,12 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 		int err = 0;
 		if ((ino->mode & S_IFMT) == S_IFCHR)
 			err = dev_open(ino->rdev, f);
+		else if ((ino->mode & S_IFMT) == S_IFIFO)
+			err = pipe_fifo_open(ino, f);
 		else if (ino->ops->open)
 			err = ino->ops->open(ino, f);
-		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && acc != 0 &&
-		    ino->ops->setattr) {
+		/* Linux truncates even for O_RDONLY, given write permission (checked above). */
+		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && ino->ops->setattr) {
 			struct iattr a = { .valid = ATTR_SIZE, .size = 0 };
 			err = ino->ops->setattr(ino, &a);
 		}
@@ -198,9 +208,10 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 	return 0;
 }
 
-/* O_CREAT: the last component may be created in its parent. */
+/* O_CREAT: the last component may be created in its parent. A final symlink is followed (unless
+   O_NOFOLLOW), so a dangling link creates its target, as on Linux. */
 static int vfs_open_create(const struct fs_context *fs, const struct path *start, const char *name,
-			   int flags, uint32_t mode, struct path *out)
+			   int flags, uint32_t mode, int depth, struct path *out)
 {
 	struct path parent;
 	const char *last;
@@ -217,11 +228,10 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 	struct dentry *d;
 	err = vfs_child(parent.d, last, len, &d);
 	if (err == -ENOENT) {
-		struct inode *dir = parent.d->inode;
+		struct inode *dir = parent.d->inode, *ino = NULL;
 		err = vfs_permission(dir, 3);
 		if (!err && dir->sb && (dir->sb->flags & SB_RDONLY))
 			err = -EROFS;
-		struct inode *ino = NULL;
 		if (!err)
 			err = dir->ops->create ? dir->ops->create(dir, last, len, S_IFREG | (mode & 07777 &
 								  ~fs->umask), 0, &ino) : -EROFS;
@@ -229,23 +239,32 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 			inode_put(ino);
 			err = vfs_child(parent.d, last, len, &d);
 		}
-		if (!err) {
-			out->mnt = parent.mnt;
-			out->d = d;
+	} else if (!err && (flags & O_EXCL)) {
+		dentry_put(d);
+		err = -EEXIST;
+	} else if (!err && S_ISLNK_(d->inode->mode) && !(flags & O_NOFOLLOW)) {
+		char *target = kmalloc(PATH_MAX);
+		int64_t n = !target ? -ENOMEM : depth >= MAXSYMLINKS ? -ELOOP :
+			    d->inode->ops->readlink(d->inode, target, PATH_MAX - 1);
+		dentry_put(d);
+		if (n == 0)
+			n = -ENOENT;
+		if (n > 0) {
+			target[n] = 0;
+			n = vfs_open_create(fs, &parent, target, flags, mode, depth + 1, out);
 		}
+		if (target)
+			kfree(target, PATH_MAX);
 		path_put(&parent);
-		return err;
+		return (int)n;
+	}
+	if (!err) {
+		out->mnt = parent.mnt;
+		out->d = d;
+		vfs_follow_mounts(out);
 	}
 	path_put(&parent);
-	if (err)
-		return err;
-	if (flags & O_EXCL) {
-		dentry_put(d);
-		return -EEXIST;
-	}
-	dentry_put(d);
-	/* It exists: open it as a plain lookup would (following a final symlink unless O_NOFOLLOW). */
-	return vfs_lookup(fs, start, name, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, out);
+	return err;
 }
 
 int vfs_open(const struct fs_context *fs, const struct path *start, const char *name, int flags,
@@ -258,7 +277,7 @@ int vfs_open(const struct fs_context *fs, const struct path *start, const char *
 	if (flags & O_CREAT) {
 		if (flags & O_DIRECTORY)
 			return -EINVAL;
-		err = vfs_open_create(fs, start, name, flags, mode, &p);
+		err = vfs_open_create(fs, start, name, flags, mode, 0, &p);
 	} else {
 		err = vfs_lookup(fs, start, name, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
 	}
@@ -266,7 +285,8 @@ int vfs_open(const struct fs_context *fs, const struct path *start, const char *
 		return err;
 	if (S_ISLNK_(p.d->inode->mode) && !(flags & O_PATH)) {
 		path_put(&p);
-		return -ELOOP;          /* O_NOFOLLOW on a symlink */
+		/* O_NOFOLLOW on a symlink: Linux checks O_DIRECTORY first */
+		return (flags & O_DIRECTORY) ? -ENOTDIR : -ELOOP;
 	}
 	err = vfs_open_path(&p, flags, out);
 	path_put(&p);

@@ -116,6 +116,9 @@ int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off
 {
 	if (off + len < off || (off + len + PAGE_SIZE - 1) / PAGE_SIZE > TMPFS_MAX_PAGES)
 		return -EFBIG;
+	if ((ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    ((ino->seals & F_SEAL_GROW) && off + len > ino->size))
+		return -EPERM;
 	int err = tmpfs_copy_up(ino);
 	if (err)
 		return err;
@@ -137,6 +140,23 @@ int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off
 	return (int64_t)len;
 }
 
+/* Holes are the pages never written. */
+int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
+{
+	if (ino->contig_pa)
+		return whence == 3 ? (int64_t)off : (int64_t)ino->size;
+	uint64_t last = PAGE_ALIGN_UP(ino->size) / PAGE_SIZE;
+	for (uint64_t idx = off / PAGE_SIZE; idx < last; idx++) {
+		uint64_t *slot = tmpfs_slot(node(ino), idx, false);
+		bool data = slot && *slot;
+		if (data == (whence == 3)) {
+			uint64_t at = idx * PAGE_SIZE;
+			return (int64_t)MAX(at, off);
+		}
+	}
+	return whence == 3 ? -ENXIO : (int64_t)ino->size;
+}
+
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write)
 {
 	if (pgoff >= PAGE_ALIGN_UP(ino->size) / PAGE_SIZE)
@@ -155,6 +175,9 @@ int tmpfs_truncate(struct inode *ino, uint64_t size)
 {
 	if ((size + PAGE_SIZE - 1) / PAGE_SIZE > TMPFS_MAX_PAGES)
 		return -EFBIG;
+	if (((ino->seals & F_SEAL_SHRINK) && size < ino->size) ||
+	    ((ino->seals & F_SEAL_GROW) && size > ino->size))
+		return -EPERM;
 	int err = tmpfs_copy_up(ino);
 	if (err)
 		return err;

@@ -44,5 +44,6 @@ int64_t tmpfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
 int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write);
 int tmpfs_truncate(struct inode *ino, uint64_t size);
+int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence);
 void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first);
 #endif

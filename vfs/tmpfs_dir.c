@@ -201,6 +201,8 @@ static void dir_touch(struct inode *dir)
 /* Common start of every change to a directory: entries loaded, name free. */
 static int dir_prepare_add(struct inode *dir, const char *name, size_t len)
 {
+	if (dir->nlink == 0)
+		return -ENOENT;         /* a removed directory takes no new names */
 	int err = dir_populate(dir);
 	if (err)
 		return err;
@@ -511,6 +513,7 @@ static const struct inode_ops tmpfs_ops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
 	.page = tmpfs_page,
+	.seek_data = tmpfs_seek_data,
 	.release = tmpfs_release,
 };
 

@@ -66,6 +66,8 @@ struct inode_ops {
 	/* The guest-physical page holding page index pgoff, for mmap (0: beyond the file; for
 	   write, the page is the file's own and may be shared writable). */
 	uint64_t (*page)(struct inode *ino, uint64_t pgoff, bool write);
+	/* SEEK_DATA / SEEK_HOLE from off (off < size): the offset, or -ENXIO. NULL: no holes. */
+	int64_t (*seek_data)(struct inode *ino, uint64_t off, int whence);
 	/* Opens a device or special file: may replace f->ops. */
 	int (*open)(struct inode *ino, struct file *f);
 	void (*release)(struct inode *ino);     /* last reference dropped */
@@ -79,6 +81,12 @@ struct superblock {
 };
 #define SB_RDONLY 1
 
+#define F_SEAL_SEAL 1
+#define F_SEAL_SHRINK 2
+#define F_SEAL_GROW 4
+#define F_SEAL_WRITE 8
+#define F_SEAL_FUTURE_WRITE 16
+
 struct inode {
 	uint64_t ino;
 	uint32_t mode, uid, gid, nlink;
@@ -89,6 +97,8 @@ struct inode {
 	int refs;
 	void *priv;
 	uint64_t contig_pa;     /* nonzero: the whole content is contiguous guest memory here */
+	void *pipe;             /* a FIFO's pipe while it is open */
+	uint32_t seals;         /* F_SEAL_* (memfd) */
 };
 
 struct mount;
@@ -146,6 +156,8 @@ int vfs_lookup(const struct fs_context *fs, const struct path *start, const char
    ".."; callers decide). Trailing slashes are reported through trailing_slash. */
 int vfs_lookup_parent(const struct fs_context *fs, const struct path *start, const char *name,
 		      struct path *parent, const char **last, size_t *len, bool *trailing_slash);
+/* Moves p onto whatever is mounted on it (the path of a mount point is the mounted root). */
+void vfs_follow_mounts(struct path *p);
 /* Finds a child dentry of dir by name (cached or via the filesystem). */
 int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out);
 /* Drops a name from the cache after unlink/rmdir/rename. */

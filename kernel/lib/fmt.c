@@ -1,4 +1,4 @@
-/* A small vsnprintf for kernel messages and --trace lines: %d %i %u %x %X %p %s %c %% with
+/* A small vsnprintf for kernel messages and --trace lines: %d %i %u %x %X %o %p %s %c %% with
    l/ll/z length, '-' and '0' flags and a field width. */
 #include "k/kernel.h"
 
@@ -84,9 +84,10 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			put_num(&o, v < 0 ? -(uint64_t)v : (uint64_t)v, 10, v < 0, width, pad, left, false);
 			break;
 		}
-		case 'u': case 'x': case 'X': {
+		case 'u': case 'x': case 'X': case 'o': {
 			uint64_t v = lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned);
-			put_num(&o, v, *fmt == 'u' ? 10 : 16, false, width, pad, left, *fmt == 'X');
+			int base = *fmt == 'u' ? 10 : *fmt == 'o' ? 8 : 16;
+			put_num(&o, v, base, false, width, pad, left, *fmt == 'X');
 			break;
 		}
 		case 'p':

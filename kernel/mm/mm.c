@@ -240,6 +240,8 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 			return -ENOMEM;
 	}
 	uint32_t vflags = (inode ? VMA_FILE : VMA_ANON) | (type == MAP_PRIVATE ? 0 : VMA_SHARED);
+	if (type != MAP_PRIVATE && (flags & MAP_UNIK_NOWRITE))
+		vflags |= VMA_NOWRITE;
 	int err = mm_map_fixed(mm, addr, addr + len, mm_vma_prot(prot), vflags, inode,
 			       inode ? off / PAGE_SIZE : 0);
 	if (err)
@@ -269,6 +271,10 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	len = PAGE_ALIGN_UP(len);
 	if (len == 0 || addr + len < addr || addr + len > USER_TOP)
 		return -ENOMEM;
+	if (prot & PROT_WRITE)
+		for (struct vma *v = vma_next(&mm->vmas, addr); v && v->start < addr + len; v = v->next)
+			if (v->flags & VMA_NOWRITE)
+				return -EACCES;
 	int err = vma_protect(&mm->vmas, addr, addr + len, mm_vma_prot(prot));
 	if (err)
 		return err;

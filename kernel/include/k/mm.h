@@ -37,6 +37,8 @@ struct inode;
 #define MAP_HUGETLB 0x40000
 #define MAP_SYNC 0x80000
 #define MAP_FIXED_NOREPLACE 0x100000
+/* Internal: a shared file mapping from a read-only descriptor (bit unused by Linux's mmap). */
+#define MAP_UNIK_NOWRITE 0x80000000
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4

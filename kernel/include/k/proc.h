@@ -22,7 +22,6 @@ struct fs_context;
 struct proc {
 	int pid, ppid, tid;
 	uint32_t uid, euid, suid, gid, egid, sgid;
-	uint32_t umask;
 	struct mm mm;
 	uint64_t fs_base, gs_base;
 	uint64_t clear_child_tid;

@@ -14,6 +14,7 @@
 #define VMA_STACK     0x4u      /* the main thread's stack */
 #define VMA_HEAP      0x8u      /* the brk area */
 #define VMA_FILE      0x10u     /* pages come from inode, page pgoff at start */
+#define VMA_NOWRITE   0x20u     /* shared mapping of a file opened read-only: never writable */
 
 #define VMA_MAX_COUNT 65530u    /* Linux's default vm.max_map_count */
 
