@@ -5,6 +5,8 @@
 #include <string.h>
 #include "monitor/vm.h"
 #include "image/image.h"
+#include "cli/run.h"
+#include <unistd.h>
 
 extern const char unik_kernel_blob[], unik_kernel_blob_end[];
 
@@ -25,6 +27,11 @@ static void usage(FILE *f)
 		"  --stats             print VM exits and CPL0 entries after the run\n"
 		"  --no-rewrite        keep system calls on the trap path (for measuring)\n"
 		"  --mode fast|isolated  where the libOS core runs (default fast)\n"
+		"artifact options (unik run [OPTIONS] APP.unik [ARGS...]; ARGS replace the image's Cmd):\n"
+		"  --entrypoint CMD    replace the image's Entrypoint (and clear its Cmd)\n"
+		"  -w, --workdir DIR   working directory (created if missing)\n"
+		"  -u, --user UID[:GID]  identity of the program\n"
+		"  --kernel builtin|artifact  boot unik's own kernel (default) or the artifact's\n"
 		"exit status: the program's; 128+N if killed by signal N; 125 unik's own error;\n"
 		"126 not executable; 127 not found\n");
 }
@@ -69,6 +76,7 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s, const
 static int run_main(int argc, char **argv)
 {
 	static char *envp[RUN_MAX_ENV + 1];
+	struct run_opts ro = { .envp = envp };
 	struct vm_config cfg = { .mem_size = 512ull << 20, .mode = UNIK_MODE_FAST,
 				 .kernel = unik_kernel_blob,
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
@@ -103,8 +111,11 @@ static int run_main(int argc, char **argv)
 			}
 			if (!strchr(v, '=')) {
 				const char *hv = getenv(v);
-				if (!hv)
-					continue;       /* docker: unset on the host -> not set */
+				if (!hv) {
+					/* docker: unset on the host -> removed from the image's */
+					envp[cfg.envc++] = (char *)v;
+					continue;
+				}
 				char *kv = malloc(strlen(v) + strlen(hv) + 2);
 				if (!kv)
 					return 125;
@@ -112,6 +123,23 @@ static int run_main(int argc, char **argv)
 				v = kv;
 			}
 			envp[cfg.envc++] = (char *)v;
+		} else if ((v = opt_value(argc, argv, &i, "--kernel", "--kernel"))) {
+			if (strcmp(v, "artifact") && strcmp(v, "builtin")) {
+				fprintf(stderr, "unik: --kernel must be builtin or artifact\n");
+				return 125;
+			}
+			ro.artifact_kernel = !strcmp(v, "artifact");
+		} else if ((v = opt_value(argc, argv, &i, "--entrypoint", "--entrypoint"))) {
+			ro.entrypoint = v;
+		} else if ((v = opt_value(argc, argv, &i, "-w", "--workdir"))) {
+			if (v[0] != '/') {
+				fprintf(stderr, "unik: the working directory '%s' is invalid, it needs to "
+					"be an absolute path\n", v);
+				return 125;
+			}
+			ro.workdir = v;
+		} else if ((v = opt_value(argc, argv, &i, "-u", "--user"))) {
+			ro.user = v;
 		} else if ((v = opt_value(argc, argv, &i, "-m", "--memory"))) {
 			uint64_t m = parse_size(v);
 			if (!m || m < MEM_MIN || m > MEM_MAX) {
@@ -130,10 +158,29 @@ static int run_main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
-	cfg.prog_path = argv[i];
-	cfg.argv = argv + i;
-	cfg.argc = argc - i;
-	cfg.envp = envp;
+	ro.envc = cfg.envc;
+	cfg.uid = getuid();
+	cfg.gid = getgid();
+	if (run_is_artifact(argv[i])) {
+		int st = run_artifact(&ro, &cfg, argc - i, argv + i);
+		if (st)
+			return st;
+	} else {
+		if (ro.entrypoint || ro.workdir || ro.user) {
+			fprintf(stderr, "unik: --entrypoint, -w and -u apply to artifacts (unik convert)\n");
+			return 125;
+		}
+		cfg.prog_path = argv[i];
+		cfg.argv = argv + i;
+		cfg.argc = argc - i;
+		int n = 0;
+		for (int k = 0; k < cfg.envc; k++)      /* bare programs: names without values drop */
+			if (strchr(envp[k], '='))
+				envp[n++] = envp[k];
+		envp[n] = NULL;
+		cfg.envc = n;
+		cfg.envp = envp;
+	}
 	struct vm vm;
 	int status = vm_create(&vm, &cfg);
 	if (!status)

@@ -19,6 +19,7 @@ static int fs_boot_dir(struct path *dir, const char *name, uint32_t mode, struct
 		err = di->ops->create ? di->ops->create(di, name, len, S_IFDIR | mode, 0, &ino) : -EROFS;
 		if (err)
 			return err;
+		ino->uid = ino->gid = 0;        /* made by the runtime, as docker's are */
 		inode_put(ino);
 		err = vfs_child(dir->d, name, len, &d);
 	}
@@ -110,10 +111,15 @@ int fs_boot(struct proc *p, const char **why)
 	int err = dev ? devfs_populate(dev) : -ENOMEM;
 	if (!err)
 		err = fs_boot_mount(&boot_fs, "/dev", dev, "devtmpfs");
+	struct inode *shm = tmpfs_new(3, NULL, 0, 0, why), *tmp = tmpfs_new(4, NULL, 0, 0, why);
+	if (shm)
+		shm->mode = S_IFDIR | 01777;
+	if (tmp)
+		tmp->mode = S_IFDIR | 01777;
 	if (!err)
-		err = fs_boot_mount(&boot_fs, "/dev/shm", tmpfs_new(3, NULL, 0, 0, why), "tmpfs");
+		err = fs_boot_mount(&boot_fs, "/dev/shm", shm, "tmpfs");
 	if (!err)
-		err = fs_boot_mount(&boot_fs, "/tmp", tmpfs_new(4, NULL, 0, 0, why), "tmpfs");
+		err = fs_boot_mount(&boot_fs, "/tmp", tmp, "tmpfs");
 	struct path proc;
 	if (!err && !(err = fs_boot_dir(&boot_fs.root, "proc", 0555, &proc)))
 		path_put(&proc);

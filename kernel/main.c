@@ -22,8 +22,11 @@ static void proc_init(struct proc *p)
 {
 	p->pid = p->tid = 1;
 	p->ppid = 0;
-	p->uid = p->euid = p->suid = boot_info->uid;
-	p->gid = p->egid = p->sgid = boot_info->gid;
+	p->uid = p->euid = p->suid = p->fsuid = boot_info->uid;
+	p->gid = p->egid = p->sgid = p->fsgid = boot_info->gid;
+	p->ngroups = MIN(boot_info->ngroups, 32u);
+	for (uint32_t i = 0; i < p->ngroups; i++)
+		p->groups[i] = boot_info->groups[i];
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlim[i].cur = p->rlim[i].max = RLIM_INFINITY;
 	p->rlim[3].cur = STACK_SIZE;            /* RLIMIT_STACK */

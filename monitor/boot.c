@@ -140,7 +140,7 @@ static int boot_map_2m(struct vm *vm, uint64_t *pml4, uint64_t va, uint64_t pa, 
 	return 0;
 }
 
-int boot_build_page_tables(struct vm *vm, uint32_t mode)
+int boot_build_page_tables(struct vm *vm, uint32_t mode, uint64_t rootfs_gpa, uint64_t rootfs_len)
 {
 	pt_next = PT_AREA_START;
 	uint64_t *pml4 = boot_new_table(vm, &vm->pml4);
@@ -151,6 +151,11 @@ int boot_build_page_tables(struct vm *vm, uint32_t mode)
 	uint64_t dmap = (vm->mem.size + 0x1fffff) & ~0x1fffffull;
 	if (boot_map_2m(vm, pml4, UNIK_KERNEL_VBASE, 0, UNIK_KERNEL_MAX, PTE_W | u) ||
 	    boot_map_2m(vm, pml4, UNIK_DIRECT_VBASE, 0, dmap, PTE_W | u | PTE_NX))
+		return -1;
+	/* The image sits in a read-only memory slot: its direct map is read-only too, so a stray
+	   write faults in the guest instead of reaching the monitor. */
+	if (rootfs_len && boot_map_2m(vm, pml4, UNIK_DIRECT_VBASE + rootfs_gpa, rootfs_gpa,
+				      (rootfs_len + 0x1fffff) & ~0x1fffffull, u | PTE_NX))
 		return -1;
 	return 0;
 }

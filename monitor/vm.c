@@ -239,14 +239,19 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 	bi->envc = (uint32_t)cfg->envc;
 	bi->flags = (cfg->trace ? UNIK_BOOT_TRACE : 0) | (cfg->stats ? UNIK_BOOT_STATS : 0) |
 		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0);
-	bi->uid = getuid();
-	bi->gid = getgid();
+	bi->uid = cfg->uid;
+	bi->gid = cfg->gid;
+	bi->ngroups = (uint32_t)(cfg->ngroups < 32 ? cfg->ngroups : 32);
+	for (uint32_t g = 0; g < bi->ngroups; g++)
+		bi->groups[g] = cfg->groups[g];
 	if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
 		return vm_fail("getrandom");
 	for (int fd = 0; fd < 3; fd++)
 		vm_tty_info(&bi->tty[fd], fd);
 	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
-	if (gethostname(bi->hostname, sizeof(bi->hostname) - 1))
+	if (cfg->hostname)
+		snprintf(bi->hostname, sizeof(bi->hostname), "%s", cfg->hostname);
+	else if (gethostname(bi->hostname, sizeof(bi->hostname) - 1))
 		strcpy(bi->hostname, "unik");
 	return 0;
 }
@@ -274,8 +279,9 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 		return vm_fail("allocating guest memory");
 	madvise(vm->mem.base, vm->mem.size, MADV_DONTFORK);
 	uint64_t kend;
+	uint64_t rootfs_gpa = cfg->rootfs ? UNIK_ROOTFS_GPA(vm->mem.size) : 0;
 	if (boot_load_kernel(vm, cfg->kernel, cfg->kernel_len, &kend) ||
-	    boot_build_page_tables(vm, cfg->mode))
+	    boot_build_page_tables(vm, cfg->mode, rootfs_gpa, cfg->rootfs_len))
 		return 125;
 	uint64_t args = (kend + 0xfff) & ~0xfffull;
 	uint64_t args_len = vm_put_args(vm, args, cfg);
@@ -286,17 +292,33 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 			(unsigned long long)(vm->mem.size >> 20));
 		return 125;
 	}
-	if (vm_map_prog(vm, prog_fd, prog, prog_len))
+	if (prog_fd >= 0 && vm_map_prog(vm, prog_fd, prog, prog_len))
 		return 125;
-
 	struct kvm_userspace_memory_region region = {
 		.slot = 0, .guest_phys_addr = 0, .memory_size = vm->mem.size,
 		.userspace_addr = (uint64_t)vm->mem.base,
 	};
 	if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &region))
 		return vm_fail("KVM_SET_USER_MEMORY_REGION");
+	/* The image: shared with the host copy, read-only to the guest (zero-copy). */
+	if (cfg->rootfs) {
+		struct kvm_userspace_memory_region img = {
+			.slot = 1, .flags = KVM_MEM_READONLY, .guest_phys_addr = rootfs_gpa,
+			.memory_size = cfg->rootfs_len, .userspace_addr = (uint64_t)cfg->rootfs,
+		};
+		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &img))
+			return vm_fail("mapping the image into the guest");
+	}
 	vm->hc.mem = vm->mem;
-	return vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);
+	int st = vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);
+	if (!st && cfg->rootfs) {
+		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+		bi->rootfs = rootfs_gpa;
+		bi->rootfs_len = cfg->rootfs_len;
+		bi->prog = bi->prog_len = 0;
+		snprintf(bi->workdir, sizeof(bi->workdir), "%s", cfg->workdir ? cfg->workdir : "");
+	}
+	return st;
 }
 
 int prog_open(const char *path, int *fd, uint64_t *len);
@@ -308,23 +330,21 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->hc.fd_in = 0;
 	vm->hc.fd_out = 1;
 	vm->hc.fd_err = 2;
-	int prog_fd;
-	uint64_t prog_len;
-	int st = prog_open(cfg->prog_path, &prog_fd, &prog_len);
+	int prog_fd = -1;
+	uint64_t prog_len = 0;
+	int st = cfg->rootfs ? 0 : prog_open(cfg->prog_path, &prog_fd, &prog_len);
 	if (st)
 		return st;
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-	if (vm->kvm < 0) {
-		close(prog_fd);
-		return vm_fail("cannot open /dev/kvm");
-	}
-	vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0);
-	if (vm->fd < 0) {
-		close(prog_fd);
-		return vm_fail("KVM_CREATE_VM");
+	if (vm->kvm < 0 || (vm->fd = ioctl(vm->kvm, KVM_CREATE_VM, 0)) < 0) {
+		int st2 = vm_fail(vm->kvm < 0 ? "cannot open /dev/kvm" : "KVM_CREATE_VM");
+		if (prog_fd >= 0)
+			close(prog_fd);
+		return st2;
 	}
 	st = vm_setup_memory(vm, cfg, prog_fd, prog_len);
-	close(prog_fd);
+	if (prog_fd >= 0)
+		close(prog_fd);
 	if (st)
 		return st;
 	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);

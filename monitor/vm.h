@@ -19,6 +19,14 @@ struct vm_config {
 	bool trace, stats, no_rewrite;
 	const void *kernel;             /* the guest kernel ELF */
 	size_t kernel_len;
+	const void *rootfs;             /* an imgfs image (page aligned, length a multiple of 4 KiB):
+					   the program is then argv[0], found in it; NULL: prog_path */
+	size_t rootfs_len;
+	const char *workdir;            /* with rootfs: the working directory */
+	uint32_t uid, gid;              /* identity of the program */
+	const uint32_t *groups;         /* supplementary groups */
+	size_t ngroups;
+	const char *hostname;
 };
 
 struct vm_exits {
@@ -46,5 +54,5 @@ void vm_destroy(struct vm *vm);
 
 /* boot.c: guest-physical layout, page tables and boot info. */
 int boot_load_kernel(struct vm *vm, const void *elf, size_t len, uint64_t *kernel_end);
-int boot_build_page_tables(struct vm *vm, uint32_t mode);
+int boot_build_page_tables(struct vm *vm, uint32_t mode, uint64_t rootfs_gpa, uint64_t rootfs_len);
 #endif

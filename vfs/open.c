@@ -63,6 +63,11 @@ void vfs_stat_inode(const struct inode *ino, struct stat *st)
 	st->st_size = (int64_t)ino->size;
 	st->st_blksize = 4096;
 	st->st_blocks = S_ISREG_(ino->mode) ? (int64_t)(PAGE_ALIGN_UP(ino->size) / 512) : 0;
+	/* Directories look like ext4's under docker's overlay: one 4 KiB block. */
+	if (S_ISDIR_(ino->mode)) {
+		st->st_size = 4096;
+		st->st_blocks = 8;
+	}
 	st->st_atime = (uint64_t)ino->atime.sec;
 	st->st_atime_nsec = (uint64_t)ino->atime.nsec;
 	st->st_mtime = (uint64_t)ino->mtime.sec;

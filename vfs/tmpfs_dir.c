@@ -147,10 +147,11 @@ static int dir_populate(struct inode *dir)
 	struct tmpfs_sb *s = tsb(dir);
 	const struct imgfs_inode *ii = img_inode(s, n->img_ino);
 	const struct imgfs_dirent *de = (const struct imgfs_dirent *)(s->image + s->hdr->dirent_off);
-	const char *strtab = (const char *)s->image + s->hdr->strtab_off;
 	for (uint64_t i = 0; i < ii->size; i++) {
 		const struct imgfs_dirent *d = &de[ii->data + i];
-		int err = dir_add(dir, strtab + d->name_off, d->name_len, false, d->ino, NULL);
+		/* name_off is a byte offset from the start of the image (into the string table) */
+		int err = dir_add(dir, (const char *)s->image + d->name_off, d->name_len, false,
+				  d->ino, NULL);
 		if (err)
 			return err;
 	}
@@ -402,7 +403,7 @@ static int64_t tmpfs_readlink(struct inode *ino, char *buf, size_t len)
 	const char *t = n->target;
 	if (!t && n->img_ino) {
 		struct tmpfs_sb *s = tsb(ino);
-		t = (const char *)s->image + s->hdr->strtab_off + img_inode(s, n->img_ino)->data;
+		t = (const char *)s->image + img_inode(s, n->img_ino)->data;
 	}
 	if (!t)
 		return -EINVAL;

@@ -11,6 +11,8 @@
 #define UNIK_KERNEL_VBASE    0xffffffff80000000ull  /* kernel-half alias of guest-physical 0.. */
 #define UNIK_DIRECT_VBASE    0xffff888000000000ull  /* direct map of all guest-physical memory */
 #define UNIK_KERNEL_MAX      (64ull << 20)          /* the kernel image must fit below this GPA */
+/* The root filesystem image starts at the first 1 GiB boundary above guest RAM. */
+#define UNIK_ROOTFS_GPA(mem) (((mem) + (1ull << 30) - 1) & ~((1ull << 30) - 1))
 
 /* Segment selectors: Linux's layout, so selectors agree with the host's where CPL3 runs natively. */
 #define UNIK_SEL_KCODE 0x10
@@ -120,8 +122,11 @@ struct unik_boot_info {
 	unik_gpa_t rootfs;              /* the imgfs root filesystem image, page aligned; 0: none */
 	uint64_t rootfs_len;
 	char workdir[256];              /* working directory (created if missing); "" is "/" */
+	uint32_t ngroups;               /* supplementary groups of the program */
+	uint32_t groups[32];
+	uint32_t _pad3;
 };
-_Static_assert(sizeof(struct unik_boot_info) == 1056, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 1192, "unik_boot_info size");
 
 
 /* Found in the kernel ELF through the symbol `unik_kernel_header`. */

@@ -96,7 +96,9 @@ if [ -f "$A" ]; then
 	"$UNIK" convert -q "$T/da.tar" -o "$T/again.unik" 2> /dev/null
 	if cmp -s "$A" "$T/again.unik"; then ok reproducible; else ko reproducible "artifacts differ"; fi
 	cp "$A" "$T/bad.unik"
-	printf '\x55' | dd of="$T/bad.unik" bs=1 seek=2000 conv=notrunc 2> /dev/null
+	# flip every bit of one byte (a fixed value could equal what is already there)
+	b=$(od -An -t u1 -j 2000 -N 1 "$T/bad.unik" | tr -d ' ')
+	printf "\\$(printf '%03o' $((255 - b)))" | dd of="$T/bad.unik" bs=1 seek=2000 conv=notrunc 2> /dev/null
 	if ! "$UNIK" inspect "$T/bad.unik" > /dev/null 2> "$T/bad.err" &&
 	   grep -q 'corrupt artifact' "$T/bad.err"; then ok corrupt-artifact
 	else ko corrupt-artifact "not detected"; fi

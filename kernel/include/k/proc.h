@@ -21,7 +21,9 @@ struct fs_context;
 
 struct proc {
 	int pid, ppid, tid;
-	uint32_t uid, euid, suid, gid, egid, sgid;
+	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
+	uint32_t ngroups;
+	uint32_t groups[65536 / 256];   /* NGROUPS: up to 256 here */
 	struct mm mm;
 	uint64_t fs_base, gs_base;
 	uint64_t clear_child_tid;

@@ -1,0 +1,21 @@
+/* Options of `unik run` shared by the bare-program and the artifact paths. */
+#ifndef CLI_RUN_H
+#define CLI_RUN_H
+#include <stdbool.h>
+#include "monitor/vm.h"
+
+struct run_opts {
+	char **envp;            /* -e values as given: K=V or K (already resolved against the host) */
+	int envc;
+	const char *entrypoint; /* --entrypoint ("" clears it) */
+	const char *workdir;    /* -w */
+	const char *user;       /* -u */
+	bool artifact_kernel;   /* --kernel artifact */
+};
+
+/* Is path a unik artifact (by its magic)? */
+bool run_is_artifact(const char *path);
+/* Fills cfg from the artifact argv[0] and the run options; ARGS are argv[1..]. Returns 0 or an
+   exit status after printing why. */
+int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **argv);
+#endif

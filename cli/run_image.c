@@ -1,0 +1,153 @@
+/* `unik run ARTIFACT [ARGS...]`: the image's command and environment with docker's rules —
+   Entrypoint + Cmd, ARGS replace Cmd, --entrypoint replaces Entrypoint and clears Cmd, -e K=V sets
+   and -e K takes the host's value (or unsets K), -w and -u override, HOSTNAME and HOME are
+   supplied as docker supplies them. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/random.h>
+#include "cli/run.h"
+#include "image/image.h"
+
+bool run_is_artifact(const char *path)
+{
+	char magic[8];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	bool yes = read(fd, magic, 8) == 8 && !memcmp(magic, UNIK_ARTIFACT_MAGIC, 8);
+	close(fd);
+	return yes;
+}
+
+/* Sets or removes NAME in the environment vector (entries NAME=VALUE). */
+static void env_set(char ***env, size_t *n, const char *kv)
+{
+	const char *eq = strchr(kv, '=');
+	size_t nl = eq ? (size_t)(eq - kv) : strlen(kv);
+	for (size_t i = 0; i < *n; i++) {
+		if (!strncmp((*env)[i], kv, nl) && (*env)[i][nl] == '=') {
+			free((*env)[i]);
+			if (eq) {
+				(*env)[i] = strdup(kv);
+			} else {
+				memmove(&(*env)[i], &(*env)[i + 1], (*n - i) * sizeof(char *));
+				(*n)--;
+			}
+			return;
+		}
+	}
+	if (!eq)
+		return;
+	*env = realloc(*env, (*n + 2) * sizeof(char *));
+	(*env)[(*n)++] = strdup(kv);
+	(*env)[*n] = NULL;
+}
+
+static bool env_has(char **env, size_t n, const char *name)
+{
+	size_t nl = strlen(name);
+	for (size_t i = 0; i < n; i++)
+		if (!strncmp(env[i], name, nl) && env[i][nl] == '=')
+			return true;
+	return false;
+}
+
+/* -u: uid[:gid] (numeric); names need the image's /etc/passwd, resolved at convert time. */
+static int parse_user(const char *u, uint32_t *uid, uint32_t *gid)
+{
+	char *end;
+	unsigned long v = strtoul(u, &end, 10);
+	if (end == u || (*end && *end != ':') || v > 0xfffffffful)
+		return -1;
+	*uid = (uint32_t)v;
+	if (*end == ':') {
+		const char *g = end + 1;
+		v = strtoul(g, &end, 10);
+		if (end == g || *end || v > 0xfffffffful)
+			return -1;
+		*gid = (uint32_t)v;
+	}
+	return 0;
+}
+
+int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **argv)
+{
+	static struct artifact art;
+	char err[256];
+	if (artifact_open(argv[0], &art, err, sizeof(err)) < 0) {
+		fprintf(stderr, "unik: %s: %s\n", argv[0], err);
+		return 125;
+	}
+	struct unik_runcfg *rc = &art.cfg;
+	char **cmdv = NULL;
+	size_t ncmd = 0;
+	if (o->entrypoint) {
+		if (o->entrypoint[0])
+			strv_push(&cmdv, &ncmd, o->entrypoint);
+	} else {
+		for (size_t i = 0; i < rc->n_entrypoint; i++)
+			strv_push(&cmdv, &ncmd, rc->entrypoint[i]);
+	}
+	if (argc > 1) {
+		for (int i = 1; i < argc; i++)
+			strv_push(&cmdv, &ncmd, argv[i]);
+	} else if (!o->entrypoint) {
+		for (size_t i = 0; i < rc->n_cmd; i++)
+			strv_push(&cmdv, &ncmd, rc->cmd[i]);
+	}
+	if (!ncmd) {
+		fprintf(stderr, "unik: %s: no command specified\n", argv[0]);
+		return 125;
+	}
+	char **env = NULL;
+	size_t nenv = 0;
+	for (size_t i = 0; i < rc->n_env; i++)
+		env_set(&env, &nenv, rc->env[i]);
+	static char hostname[16];
+	uint8_t id[6];
+	if (getrandom(id, sizeof(id), 0) != sizeof(id))
+		memset(id, 0x5a, sizeof(id));
+	snprintf(hostname, sizeof(hostname), "%02x%02x%02x%02x%02x%02x", id[0], id[1], id[2], id[3],
+		 id[4], id[5]);
+	char hbuf[64];
+	snprintf(hbuf, sizeof(hbuf), "HOSTNAME=%s", hostname);
+	env_set(&env, &nenv, hbuf);
+	for (int i = 0; i < o->envc; i++)
+		env_set(&env, &nenv, o->envp[i]);
+	cfg->uid = rc->uid;
+	cfg->gid = rc->gid;
+	cfg->groups = rc->groups;
+	cfg->ngroups = rc->n_groups;
+	if (o->user)
+		cfg->ngroups = 0;
+	if (o->user && parse_user(o->user, &cfg->uid, &cfg->gid)) {
+		fprintf(stderr, "unik: -u %s: only numeric uid[:gid] is supported at run time "
+			"(names are resolved by unik convert -u)\n", o->user);
+		return 125;
+	}
+	if (!env_has(env, nenv, "HOME")) {
+		char h[4200];
+		snprintf(h, sizeof(h), "HOME=%s", o->user ? "/" : rc->home ? rc->home : "/");
+		env_set(&env, &nenv, h);
+	}
+	cfg->rootfs = art.imgfs;
+	cfg->rootfs_len = art.imgfs_len;
+	/* The monitor boots its own kernel (built with it, so always the newest that speaks its
+	   ABI); --kernel artifact boots the one the artifact carries. */
+	if (o->artifact_kernel) {
+		cfg->kernel = art.kernel;
+		cfg->kernel_len = art.kernel_len;
+	}
+	cfg->workdir = o->workdir ? o->workdir : rc->workdir;
+	cfg->hostname = hostname;
+	cfg->argv = cmdv;
+	cfg->argc = (int)ncmd;
+	cfg->envp = env;
+	cfg->envc = (int)nenv;
+	cfg->prog_path = cmdv[0];
+	return 0;
+}
