@@ -37,9 +37,14 @@ fast_exc_6:
 	cmpq $fast_service_insn, (%rsp)
 	jne 1f
 	pushq %rax
-	movq cpu0 + CPU_CR3(%rip), %rax
+	movq cpu0 + CPU_INVLPG(%rip), %rax
+	testq %rax, %rax
+	jz 2f
+	invlpg (%rax)
+	jmp 3f
+2:	movq cpu0 + CPU_CR3(%rip), %rax
 	movq %rax, %cr3
-	popq %rax
+3:	popq %rax
 	addq $2, (%rsp)
 	iretq
 1:	pushq $0

@@ -156,6 +156,14 @@ void arch_flush_tlb(void)
 	arch_switch_mm(current->mm.pml4);
 }
 
+void arch_flush_page(uint64_t va)
+{
+	cpu0.invlpg = va;
+	stats.cpl0_services++;
+	arch_cpl0_service();
+	cpu0.invlpg = 0;
+}
+
 void arch_set_fs_base(uint64_t base)
 {
 	__asm__ volatile("wrfsbase %0" : : "r"(base));
@@ -209,7 +217,7 @@ void arch_rewrite_syscall(uint64_t site)
 			return;
 		memcpy(phys_to_virt(np), phys_to_virt(*e & PTE_ADDR), PAGE_SIZE);
 		*e = np | (*e & ~PTE_ADDR) | PTE_PRIVATE;
-		arch_flush_tlb();
+		arch_flush_page(site & PAGE_MASK);
 		p = (uint8_t *)phys_to_virt(np) + (site & (PAGE_SIZE - 1));
 	}
 	p[0] = 0xff;            /* call *%rax */

@@ -52,20 +52,30 @@ static uint64_t mm_entry(const struct vma *v, uint64_t pa, bool own)
 	return pa | f | (own ? PTE_PRIVATE : 0);
 }
 
+/* Makes changed entries visible: one page by invlpg, more by a full flush. */
+static void mm_flush(uint64_t first, unsigned changed)
+{
+	if (changed == 1)
+		arch_flush_page(first);
+	else if (changed)
+		arch_flush_tlb();
+}
+
 /* Unmaps [start, end) and frees the pages this address space owns. */
 static void mm_zap(struct mm *mm, uint64_t start, uint64_t end)
 {
-	bool any = false;
+	unsigned changed = 0;
+	uint64_t first = 0;
 	for (uint64_t va = start; va < end; va += PAGE_SIZE) {
 		uint64_t old = pt_unmap(mm->pml4, va);
 		if (!(old & (PTE_P | PTE_PROTNONE)))
 			continue;
-		any = true;
+		if (!changed++)
+			first = va;
 		if (old & PTE_PRIVATE)
 			pmm_free(old & PTE_ADDR);
 	}
-	if (any)
-		arch_flush_tlb();
+	mm_flush(first, changed);
 }
 
 int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
@@ -110,7 +120,7 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 		if (!np)
 			return -ENOMEM;
 		*e = mm_entry(v, np, true);
-		arch_flush_tlb();
+		arch_flush_page(va);
 		return 0;
 	}
 	uint64_t pa;
@@ -136,6 +146,22 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 	return 0;
 }
 
+/* Fault-around: maps the other pages of the surrounding 64 KiB that are not mapped yet (for a
+   file they are in memory already), saving the faults a sequential access would take next. */
+#define FAULT_AROUND_PAGES 16
+static void mm_fault_around(struct mm *mm, struct vma *v, uint64_t addr)
+{
+	uint64_t lo = MAX(addr & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1), v->start);
+	uint64_t hi = MIN(lo + FAULT_AROUND_PAGES * PAGE_SIZE, v->end);
+	for (uint64_t va = lo; va < hi; va += PAGE_SIZE) {
+		uint64_t *e = pt_walk(mm->pml4, va, false);
+		if (e && (*e & (PTE_P | PTE_PROTNONE)))
+			continue;
+		if (mm_make_present(mm, v, va, false))
+			break;          /* past the end of the file */
+	}
+}
+
 int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *info)
 {
 	info->signo = SIGSEGV_;
@@ -155,8 +181,16 @@ int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *i
 	if (!(v->prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC)))
 		return -1;
 	int r = mm_make_present(mm, v, addr & PAGE_MASK, err & PF_WRITE);
-	if (r == 0)
+	if (r == 0) {
+		/* File pages on a read (Linux's fault-around) and, unlike Linux, private
+		   anonymous memory too: each fault is an exception through CPL0 (~50 us on
+		   kvm_pvm) while a page is ~30 us, so mapping 16 at a time halves the cost of
+		   touching memory. The pages are zero; only the program's RSS shows it. */
+		if (((v->flags & VMA_FILE) && !(err & PF_WRITE)) ||
+		    !(v->flags & (VMA_FILE | VMA_SHARED)))
+			mm_fault_around(mm, v, addr);
 		return 0;
+	}
 	info->signo = 7;                /* SIGBUS */
 	info->code = 2;                 /* BUS_ADRERR: past the end of the file, or no memory */
 	return -1;
@@ -278,15 +312,20 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	int err = vma_protect(&mm->vmas, addr, addr + len, mm_vma_prot(prot));
 	if (err)
 		return err;
-	/* Rewrite the present entries; image pages keep their backing, now possibly shared. */
+	/* Rewrite the present entries; file pages keep their backing. */
+	unsigned changed = 0;
+	uint64_t first = 0;
 	for (uint64_t va = addr; va < addr + len; va += PAGE_SIZE) {
 		uint64_t *e = pt_walk(mm->pml4, va, false);
 		if (!e || !(*e & (PTE_P | PTE_PROTNONE)))
 			continue;
 		struct vma *v = vma_find(&mm->vmas, va);
-		*e = mm_entry(v, *e & PTE_ADDR, *e & PTE_PRIVATE);
+		uint64_t ne = mm_entry(v, *e & PTE_ADDR, *e & PTE_PRIVATE);
+		if (ne != *e && !changed++)
+			first = va;
+		*e = ne;
 	}
-	arch_flush_tlb();
+	mm_flush(first, changed);
 	return 0;
 }
 

@@ -93,3 +93,8 @@ void arch_flush_tlb(void)
 {
 	kstub_tlb_flushes++;
 }
+
+void arch_flush_page(uint64_t va)
+{
+	kstub_tlb_flushes++;
+}

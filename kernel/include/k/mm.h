@@ -83,4 +83,6 @@ uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write);
 
 /* Architecture hooks (kernel/arch): make page-table changes visible. */
 void arch_flush_tlb(void);
+/* Invalidates one page's translation (cheaper than a full flush under shadow paging). */
+void arch_flush_page(uint64_t va);
 #endif
