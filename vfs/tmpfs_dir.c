@@ -500,7 +500,62 @@ static void tmpfs_release(struct inode *ino)
 	kfree(n, sizeof(*n));
 }
 
+/* The image's xattr run of an inode (none for files made at run time). */
+static const struct imgfs_xattr *img_xattrs(struct inode *ino, uint32_t *count)
+{
+	struct tmpfs_node *n = node(ino);
+	*count = 0;
+	if (!n->img_ino)
+		return NULL;
+	struct tmpfs_sb *s = tsb(ino);
+	const struct imgfs_inode *ii = img_inode(s, n->img_ino);
+	if ((uint64_t)ii->xattr_first + ii->xattr_count > s->hdr->xattr_count)
+		return NULL;
+	*count = ii->xattr_count;
+	return (const struct imgfs_xattr *)(s->image + s->hdr->xattr_off) + ii->xattr_first;
+}
+
+static int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
+{
+	uint32_t n;
+	const struct imgfs_xattr *x = img_xattrs(ino, &n);
+	size_t nl = strlen(name);
+	for (uint32_t i = 0; i < n; i++) {
+		const uint8_t *img = tsb(ino)->image;
+		if (x[i].name_len != nl || memcmp(img + x[i].name_off, name, nl))
+			continue;
+		if (size && size < x[i].value_len)
+			return -ERANGE;
+		if (size)
+			memcpy(buf, img + x[i].value_off, x[i].value_len);
+		return x[i].value_len;
+	}
+	return -ENODATA;
+}
+
+static int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size)
+{
+	uint32_t n;
+	const struct imgfs_xattr *x = img_xattrs(ino, &n);
+	size_t need = 0;
+	for (uint32_t i = 0; i < n; i++)
+		need += x[i].name_len + 1u;
+	if (!size)
+		return (int64_t)need;
+	if (size < need)
+		return -ERANGE;
+	size_t at = 0;
+	for (uint32_t i = 0; i < n; i++) {
+		memcpy(buf + at, tsb(ino)->image + x[i].name_off, x[i].name_len);
+		at += x[i].name_len;
+		buf[at++] = 0;
+	}
+	return (int64_t)need;
+}
+
 static const struct inode_ops tmpfs_ops = {
+	.getxattr = tmpfs_getxattr,
+	.listxattr = tmpfs_listxattr,
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.symlink = tmpfs_symlink,

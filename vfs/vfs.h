@@ -66,6 +66,10 @@ struct inode_ops {
 	/* The guest-physical page holding page index pgoff, for mmap (0: beyond the file; for
 	   write, the page is the file's own and may be shared writable). */
 	uint64_t (*page)(struct inode *ino, uint64_t pgoff, bool write);
+	/* Extended attributes: the value's length (copied when size allows, else -ERANGE; size 0
+	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */
+	int64_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
+	int64_t (*listxattr)(struct inode *ino, char *buf, size_t size);
 	/* SEEK_DATA / SEEK_HOLE from off (off < size): the offset, or -ENXIO. NULL: no holes. */
 	int64_t (*seek_data)(struct inode *ino, uint64_t off, int whence);
 	/* Opens a device or special file: may replace f->ops. */

@@ -1,0 +1,73 @@
+#!/bin/bash
+# End-to-end: a Debian bookworm minbase tree (debootstrap; cached in $UNIK_TEST_CACHE, default
+# /var/cache/unik-test, made on first use) converted with `unik convert --rootfs` runs dynamic
+# glibc programs; each output must equal the same command chrooted natively into the same tree.
+# usage: tests/e2e/debian.sh [UNIK]
+cd "$(dirname "$0")/../.." || exit 1
+source compat-tests/lib.sh
+harness_init debian "${1:-build/unik}"
+T=$HARNESS_TMP
+CACHE=${UNIK_TEST_CACHE:-/var/cache/unik-test}
+ROOT=$CACHE/minbase
+if [ ! -d "$ROOT" ]; then
+	echo "debian: building $ROOT with debootstrap (first run only)"
+	mkdir -p "$CACHE" && rm -rf "$ROOT.tmp"
+	if ! debootstrap --variant=minbase bookworm "$ROOT.tmp" http://deb.debian.org/debian \
+		>"$T/debootstrap.log" 2>&1; then
+		tail -5 "$T/debootstrap.log"
+		echo "FAIL debootstrap"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+	rm -rf "$ROOT.tmp/var/cache/apt/archives"/*.deb
+	mv "$ROOT.tmp" "$ROOT"
+fi
+"$UNIK" convert -q --rootfs "$ROOT" -o "$T/deb.unik" -- /bin/bash || exit 1
+
+pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
+
+# same CMD ARGS...: natively chrooted (as root, in /, environment as unik gives) and in unik.
+same() {
+	local label="$*"
+	harness_selected "$label" || return 0
+	harness_exec "$T/n" chroot "$ROOT" /usr/bin/env -i \
+		PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin HOME=/root "$@"
+	local ns=$HARNESS_STATUS
+	harness_exec "$T/u" "$UNIK" run -w / "$T/deb.unik" "$@"
+	local us=$HARNESS_STATUS
+	if [ "$ns" != "$us" ]; then
+		fail "$label" "status $us, native $ns; $(head -c 200 "$T/u.err")"
+	elif ! cmp -s "$T/n.out" "$T/u.out"; then
+		fail "$label" "stdout differs: $(diff "$T/n.out" "$T/u.out" | head -6 | tr '\n' '|')"
+	else
+		pass "$label"
+	fi
+}
+
+same /bin/cat /etc/os-release /etc/debian_version
+same /bin/ls -la /etc/apt
+same /bin/ls -l /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d /usr/bin
+same /bin/ls -lR /usr/share/doc/bash
+same /bin/bash -c 'echo $BASH_VERSION; echo "${PATH//:/ }"'
+same /bin/bash -c 'x=0; for i in 1 2 3 4 5; do x=$((x + i)); done; echo $x; printf "%05d\n" 42'
+same /bin/bash -c 'echo data > /tmp/f; read l < /tmp/f; echo "$l"; [[ -e /tmp/f ]] && echo exists'
+same /usr/bin/sha256sum /bin/bash /etc/passwd
+same /usr/bin/md5sum /etc/group
+same /bin/grep -n root /etc/passwd /etc/group
+same /bin/sed -n 's/:.*//p' /etc/passwd
+same /usr/bin/head -c 100 /usr/share/common-licenses/GPL-3
+same /usr/bin/wc /etc/services
+same /usr/bin/sort -t: -k3 -n /etc/passwd
+same /usr/bin/stat -c '%n %s %a %U %G %F' /etc/passwd /bin /usr/bin/bash /etc/shadow
+same /usr/bin/env -u HOSTNAME
+same /usr/bin/id
+same /usr/bin/dpkg-query -W -f '${Package} ${Version}\n' bash coreutils libc6
+same /usr/bin/readlink -f /bin/sh /lib64/ld-linux-x86-64.so.2
+same /usr/bin/basename /usr/lib/os-release .d
+same /usr/bin/true
+same /usr/bin/false
+same /usr/bin/ls /nonexistent
+
+echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+[ "$HARNESS_FAILED" -eq 0 ]
