@@ -158,6 +158,82 @@ static int load_section(struct artifact *a, const uint8_t *file, const struct un
 	return 0;
 }
 
+/* The decompressed-imgfs cache: one file per image content digest, shared read-only by every VM
+   that boots the image (through the page cache) and sparing each run the decompression and the
+   hashing of the largest section. $UNIK_CACHE_DIR, else /var/cache/unik for root, else
+   ~/.cache/unik; a cache that cannot be used is skipped silently. */
+static int cache_path(const uint8_t digest[32], char *out, size_t size, bool create)
+{
+	const char *dir = getenv("UNIK_CACHE_DIR");
+	char buf[4096];
+	if (!dir || !*dir) {
+		const char *home = getenv("HOME");
+		if (geteuid() == 0)
+			dir = "/var/cache/unik";
+		else if (home && *home) {
+			snprintf(buf, sizeof(buf), "%s/.cache/unik", home);
+			dir = buf;
+		} else
+			return -1;
+	}
+	if (create) {
+		char tmp[4096];
+		snprintf(tmp, sizeof(tmp), "%s", dir);
+		for (char *p = tmp + 1; *p; p++)
+			if (*p == '/') {
+				*p = 0;
+				mkdir(tmp, 0755);
+				*p = '/';
+			}
+		mkdir(tmp, 0700);
+	}
+	char hex[65];
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+	return snprintf(out, size, "%s/imgfs-%s", dir, hex) < (int)size ? 0 : -1;
+}
+
+/* Maps a cached imgfs of the right size, read-only and shared; NULL if there is none. */
+static uint8_t *cache_lookup(const struct unik_artifact_section *s)
+{
+	char path[4200];
+	if (cache_path(s->sha256, path, sizeof(path), false))
+		return NULL;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	struct stat st;
+	uint8_t *p = NULL;
+	if (!fstat(fd, &st) && S_ISREG(st.st_mode) && (uint64_t)st.st_size == s->size) {
+		p = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+	}
+	close(fd);
+	return p;
+}
+
+/* Stores a verified imgfs for later runs (temp file, then rename: readers never see half). */
+static void cache_store(const struct unik_artifact_section *s, const uint8_t *data)
+{
+	char path[4200], tmp[4300];
+	if (cache_path(s->sha256, path, sizeof(path), true))
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.%d.tmp", path, (int)getpid());
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return;
+	uint64_t done = 0;
+	while (done < s->size) {
+		ssize_t n = write(fd, data + done, s->size - done);
+		if (n <= 0)
+			break;
+		done += (uint64_t)n;
+	}
+	if (close(fd) || done != s->size || rename(tmp, path))
+		unlink(tmp);
+}
+
 static int place_sections(struct artifact *a, const uint8_t *file, char *err, size_t errlen)
 {
 	const struct unik_artifact_section *sec[4] = {0};
@@ -166,32 +242,41 @@ static int place_sections(struct artifact *a, const uint8_t *file, char *err, si
 	uint64_t ilen = sec[UNIK_SECTION_IMGFS]->size, klen = sec[UNIK_SECTION_KERNEL]->size;
 	uint64_t clen = sec[UNIK_SECTION_CONFIG]->size;
 	uint64_t kpad = (klen + 4095) & ~4095ull;
+	uint8_t *cached = !a->use_cache ? NULL : cache_lookup(sec[UNIK_SECTION_IMGFS]);
+	if (cached) {
+		a->imgfs_map = cached;
+		ilen = 0;               /* the mapping below holds only the kernel and config */
+	}
 	a->mem_len = ilen + kpad + clen + 1;
 	a->mem = mmap(NULL, a->mem_len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (a->mem == MAP_FAILED) {
 		a->mem = NULL;
 		return fail(err, errlen, -ENOMEM, "out of memory decompressing the artifact");
 	}
-	a->imgfs = a->mem;
-	a->imgfs_len = ilen;
+	a->imgfs = cached ? cached : a->mem;
+	a->imgfs_len = sec[UNIK_SECTION_IMGFS]->size;
 	a->kernel = a->mem + ilen;
 	a->kernel_len = klen;
 	a->config_json = (const char *)a->mem + ilen + kpad;
 	a->config_len = clen;
 	int r;
-	if ((r = load_section(a, file, sec[UNIK_SECTION_IMGFS], a->mem, err, errlen)) < 0 ||
+	if ((!cached && (r = load_section(a, file, sec[UNIK_SECTION_IMGFS], a->mem, err, errlen)) < 0) ||
 	    (r = load_section(a, file, sec[UNIK_SECTION_KERNEL], a->mem + ilen, err, errlen)) < 0 ||
 	    (r = load_section(a, file, sec[UNIK_SECTION_CONFIG], a->mem + ilen + kpad, err, errlen)) < 0)
 		return r;
+	if (!cached && a->use_cache)
+		cache_store(sec[UNIK_SECTION_IMGFS], a->mem);
 	return 0;
 }
 
-int artifact_open(const char *path, struct artifact *a, char *err, size_t errlen)
+static int artifact_open_common(const char *path, struct artifact *a, bool use_cache, char *err,
+				size_t errlen)
 {
 	struct stat st;
 	uint8_t *file = MAP_FAILED;
 	int ret, fd = open(path, O_RDONLY | O_CLOEXEC);
 	memset(a, 0, sizeof(*a));
+	a->use_cache = use_cache;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -errno;
@@ -232,10 +317,22 @@ out:
 	return ret;
 }
 
+int artifact_open(const char *path, struct artifact *a, char *err, size_t errlen)
+{
+	return artifact_open_common(path, a, false, err, errlen);
+}
+
+int artifact_open_cached(const char *path, struct artifact *a, char *err, size_t errlen)
+{
+	return artifact_open_common(path, a, true, err, errlen);
+}
+
 void artifact_close(struct artifact *a)
 {
 	if (a->mem)
 		munmap(a->mem, a->mem_len);
+	if (a->imgfs_map)
+		munmap(a->imgfs_map, a->imgfs_len);
 	runcfg_free(&a->cfg);
 	memset(a, 0, sizeof(*a));
 }

@@ -2,6 +2,7 @@
 #ifndef IMAGE_IMAGE_H
 #define IMAGE_IMAGE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "unik/artifact.h"
@@ -27,6 +28,8 @@ struct artifact {
 	size_t imgfs_len;
 	const uint8_t *kernel;
 	size_t kernel_len;
+	uint8_t *imgfs_map;         /* the imgfs from the cache (shared, read-only), or NULL */
+	bool use_cache;             /* opened through artifact_open_cached */
 	const char *config_json;    /* NUL-terminated */
 	size_t config_len;
 	struct unik_runcfg cfg;     /* parsed from config_json */
@@ -39,6 +42,9 @@ struct artifact {
  * On success release with artifact_close().
  */
 int artifact_open(const char *path, struct artifact *art, char *err, size_t errlen);
+/* The same, using the decompressed-imgfs cache: one verified copy per image digest, mapped
+   shared and read-only by every later run (see artifact.c). For `unik run`. */
+int artifact_open_cached(const char *path, struct artifact *art, char *err, size_t errlen);
 void artifact_close(struct artifact *art);
 
 /* Name of a section type ("kernel", "imgfs", "config", "unknown"). */
