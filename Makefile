@@ -42,12 +42,20 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The demo: a small program built here, run natively and in a VM, with the run's statistics.
-demo: $(BUILD)/unik $(BUILD)/compat/musl/hello $(BUILD)/compat/glibc-pie/uname
-	@echo "== native:"; $(BUILD)/compat/musl/hello
-	@echo "== unik run --stats $(BUILD)/compat/musl/hello:"
-	@$(BUILD)/unik run --stats $(BUILD)/compat/musl/hello
-	@echo "== unik run $(BUILD)/compat/glibc-pie/uname (glibc, static-pie):"
-	@$(BUILD)/unik run $(BUILD)/compat/glibc-pie/uname
-	@echo "== unik run /bin/busybox seq 3 (Debian's busybox-static):"
-	@$(BUILD)/unik run /bin/busybox seq 3
+# The demo: a busybox-static container image built here with umoci and skopeo (as an OCI
+# archive), converted with `unik convert`, run with `unik run`; and a bare static program.
+DEMO := $(BUILD)/demo
+$(DEMO)/bb.unik: $(BUILD)/unik tests/e2e/convert/build-image.sh
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	@bash tests/e2e/convert/build-image.sh $(DEMO) >$(DEMO)/build.log 2>&1 || { cat $(DEMO)/build.log; exit 1; }
+	$(BUILD)/unik convert $(DEMO)/oa.tar -o $@
+
+demo: $(DEMO)/bb.unik $(BUILD)/compat/musl/hello
+	@echo "== unik inspect $(DEMO)/bb.unik"
+	@$(BUILD)/unik inspect $(DEMO)/bb.unik | sed -n '1,2p;9,99p'
+	@echo "== unik run $(DEMO)/bb.unik   (Entrypoint /bin/sh, Cmd -c 'echo hi', user app, /data)"
+	@$(BUILD)/unik run $(DEMO)/bb.unik
+	@echo "== unik run --stats --entrypoint /bin/busybox $(DEMO)/bb.unik ls -l   (in WorkingDir /data)"
+	@$(BUILD)/unik run --stats --entrypoint /bin/busybox $(DEMO)/bb.unik ls -l
+	@echo "== unik run $(BUILD)/compat/musl/hello   (a bare static program)"
+	@$(BUILD)/unik run $(BUILD)/compat/musl/hello

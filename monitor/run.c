@@ -148,7 +148,8 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		(unsigned long long)s->other_faults, (unsigned long long)s->interrupts,
 		(unsigned long long)s->cpl0_services, (unsigned long long)s->syscall_direct,
 		(unsigned long long)s->sites_rewritten, (unsigned long long)s->pages_mapped,
-		run_tsc_ms(vm, s->tsc_kmain - bi->boot_tsc), run_tsc_ms(vm, s->tsc_user - s->tsc_kmain));
+		run_tsc_ms(vm, s->tsc_kmain ? s->tsc_kmain - bi->boot_tsc : 0),
+		run_tsc_ms(vm, s->tsc_user ? s->tsc_user - s->tsc_kmain : 0));
 }
 
 int vm_run(struct vm *vm, const struct vm_config *cfg)
