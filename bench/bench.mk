@@ -6,3 +6,8 @@ bench: $(BUILD)/unik $(BUILD)/bench/hello $(BUILD)/bench/getppid
 $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -o $@ $<
+
+# unik convert against tar -x + zstd -3 on a Debian minbase image (bench/convert.sh).
+.PHONY: bench-convert
+bench-convert: $(BUILD)/unik
+	bash bench/convert.sh
