@@ -201,6 +201,42 @@ int64_t sys_utimensat(uint64_t dfd, uint64_t path, uint64_t utimes, uint64_t fla
 	return attr_at((int)dfd, path, (unsigned)flags, op_utimes, &u);
 }
 
+/* utimes/futimesat/utime: microsecond or second times (NULL: now). */
+static int64_t utimes_common(int dfd, uint64_t path, uint64_t utimes, bool seconds_only)
+{
+	struct utimes_arg u = { { { 0, UTIME_NOW }, { 0, UTIME_NOW } }, true };
+	if (utimes) {
+		int64_t t[4];
+		if (copy_from_user(t, utimes, seconds_only ? 16 : 32))
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			int64_t sec = seconds_only ? t[i] : t[2 * i], usec = seconds_only ? 0 : t[2 * i + 1];
+			if (usec < 0 || usec >= 1000000)
+				return -EINVAL;
+			u.t[i].sec = sec;
+			u.t[i].nsec = usec * 1000;
+		}
+	}
+	return attr_at(dfd, path, 0, op_utimes, &u);
+}
+
+int64_t sys_utimes(uint64_t path, uint64_t t, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return utimes_common(AT_FDCWD, path, t, false);
+}
+
+int64_t sys_futimesat(uint64_t dfd, uint64_t path, uint64_t t, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	return utimes_common((int)dfd, path, t, false);
+}
+
+int64_t sys_utime(uint64_t path, uint64_t t, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	/* struct utimbuf: actime, modtime (seconds) */
+	return utimes_common(AT_FDCWD, path, t, true);
+}
+
 static int op_truncate(struct inode *ino, void *arg)
 {
 	if ((ino->mode & S_IFMT) == S_IFDIR)

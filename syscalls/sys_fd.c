@@ -115,6 +115,8 @@ int64_t sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t 
 	return 0;
 }
 
+int64_t lock_fcntl(struct file *f, int cmd, uint64_t arg);
+
 int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct fdtable *t = current->files;
@@ -165,6 +167,10 @@ int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t
 		}
 		break;
 	}
+	case 5: case 6: case 7:         /* F_GETLK, F_SETLK, F_SETLKW */
+	case 36: case 37: case 38:      /* F_OFD_GETLK, F_OFD_SETLK, F_OFD_SETLKW */
+		r = (f->flags & 010000000) ? -EBADF : lock_fcntl(f, (int)cmd, arg);
+		break;
 	case F_SETPIPE_SZ:
 	case F_GETPIPE_SZ:
 		r = pipe_fcntl_size(f, (int)cmd == F_SETPIPE_SZ, (uint64_t)(unsigned)arg);

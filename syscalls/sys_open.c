@@ -228,6 +228,7 @@ int64_t sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint6
 struct getdents_ctx {
 	uint64_t ubuf, size, used;
 	int err;
+	bool old;               /* getdents: struct linux_dirent, d_type in the last byte */
 };
 
 /* Appends one linux_dirent64 record; nonzero stops the listing (buffer full). */
@@ -235,7 +236,10 @@ static int getdents_emit(void *ctx, const char *name, size_t len, uint64_t ino, 
 {
 	struct getdents_ctx *c = ctx;
 	uint8_t rec[280];
-	size_t reclen = (19 + len + 1 + 7) & ~(size_t)7;
+	/* linux_dirent64: ino, off, reclen, type, name; linux_dirent: ino, off, reclen, name, pad,
+	   type in the record's last byte. */
+	size_t name_at = c->old ? 18 : 19;
+	size_t reclen = (name_at + len + 1 + (c->old ? 1 : 0) + 7) & ~(size_t)7;
 	if (c->used + reclen > c->size) {
 		if (!c->used)
 			c->err = -EINVAL;
@@ -247,8 +251,11 @@ static int getdents_emit(void *ctx, const char *name, size_t len, uint64_t ino, 
 	memcpy(rec + 8, &off, 8);
 	uint16_t rl = (uint16_t)reclen;
 	memcpy(rec + 16, &rl, 2);
-	rec[18] = (uint8_t)type;
-	memcpy(rec + 19, name, len);
+	if (c->old)
+		rec[reclen - 1] = (uint8_t)type;
+	else
+		rec[18] = (uint8_t)type;
+	memcpy(rec + name_at, name, len);
 	if (copy_to_user(c->ubuf + c->used, rec, reclen)) {
 		c->err = -EFAULT;
 		return 1;
@@ -257,8 +264,21 @@ static int getdents_emit(void *ctx, const char *name, size_t len, uint64_t ino, 
 	return 0;
 }
 
+static int64_t getdents_common(uint64_t fd, uint64_t ubuf, uint64_t size, bool old);
+
 int64_t sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4,
 		       uint64_t a5)
+{
+	return getdents_common(fd, ubuf, size, false);
+}
+
+int64_t sys_getdents(uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	return getdents_common(fd, ubuf, size, true);
+}
+
+static int64_t getdents_common(uint64_t fd, uint64_t ubuf, uint64_t size, bool old)
 {
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
@@ -270,7 +290,7 @@ int64_t sys_getdents64(uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3, u
 	else if ((ino->mode & S_IFMT) != S_IFDIR || !ino->ops->iterate)
 		r = -ENOTDIR;
 	else {
-		struct getdents_ctx c = { ubuf, size, 0, 0 };
+		struct getdents_ctx c = { ubuf, size, 0, 0, old };
 		r = ino->ops->iterate(ino, &f->dir_pos, getdents_emit, &c);
 		if (!r)
 			r = c.err && !c.used ? c.err : (int64_t)c.used;
