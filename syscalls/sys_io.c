@@ -2,7 +2,7 @@
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
-#include "vfs/file.h"
+#include "vfs/vfs.h"
 #include "vfs/stat.h"
 #include "build/gen/syscall_decls.h"
 
@@ -138,6 +138,7 @@ int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_
 }
 
 #define FIONCLEX 0x5450
+#define FIONREAD 0x541b
 #define FIOCLEX 0x5451
 
 int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -149,6 +150,12 @@ int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t
 	if ((unsigned)req == FIOCLEX || (unsigned)req == FIONCLEX) {
 		current->files->fdflags[fd] = (unsigned)req == FIOCLEX ? FD_CLOEXEC : 0;
 		r = 0;
+	} else if (f->ops == &vfs_file_ops && (unsigned)req == FIONREAD &&
+		   (file_inode(f)->mode & S_IFMT) == S_IFREG) {
+		/* Linux: the bytes between the file position and the end. */
+		uint64_t sz = file_inode(f)->size;
+		int n = (int)(sz > f->pos ? MIN(sz - f->pos, 0x7fffffffull) : 0);
+		r = copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
 	} else {
 		r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned)req, arg) : -ENOTTY;
 	}

@@ -3,6 +3,8 @@
 #include "k/proc.h"
 #include "k/mm.h"
 #include "vfs/vfs.h"
+#include "k/pt.h"
+#include "k/uaccess.h"
 #include "build/gen/syscall_decls.h"
 
 #define O_ACCMODE 03
@@ -77,6 +79,29 @@ int64_t sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint
 	if (len && !vma_range_mapped(&current->mm.vmas, addr, end))
 		return -ENOMEM;
 	return 0;       /* shared mappings are the file's own pages: nothing to write back */
+}
+
+int64_t sys_mincore(uint64_t addr, uint64_t len, uint64_t uvec, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	if (addr & (PAGE_SIZE - 1))
+		return -EINVAL;
+	uint64_t end = addr + PAGE_ALIGN_UP(len);
+	if (end < addr || end > USER_TOP)
+		return -ENOMEM;
+	if (!vma_range_mapped(&current->mm.vmas, addr, end))
+		return -ENOMEM;
+	uint8_t vec[256];
+	for (uint64_t va = addr; va < end;) {
+		size_t n = 0;
+		for (; n < sizeof(vec) && va < end; n++, va += PAGE_SIZE) {
+			uint64_t *e = pt_walk(current->mm.pml4, va, false);
+			vec[n] = (e && (*e & (PTE_P | PTE_PROTNONE))) ? 1 : 0;
+		}
+		if (copy_to_user(uvec + ((va - addr) / PAGE_SIZE - n), vec, n))
+			return -EFAULT;
+	}
+	return 0;
 }
 
 int64_t sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
