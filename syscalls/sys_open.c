@@ -17,7 +17,14 @@
 #define O_LARGEFILE 0100000
 #define FD_CLOEXEC_ 1
 
-static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode)
+#define RESOLVE_NO_XDEV 0x01
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_NO_SYMLINKS 0x04
+#define RESOLVE_BENEATH 0x08
+#define RESOLVE_IN_ROOT 0x10
+#define RESOLVE_CACHED 0x20
+
+static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode, unsigned resolve)
 {
 	char *name;
 	int err = fs_user_path(upath, &name);
@@ -25,9 +32,15 @@ static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode)
 		return err;
 	struct path start;
 	struct file *f = NULL;
-	err = fs_start(dfd, name, &start);
+	err = fs_start(dfd, (resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT)) ? "x" : name, &start);
 	if (!err) {
-		err = vfs_open(current->fs, &start, name, flags, mode, &f);
+		unsigned lf = ((resolve & RESOLVE_NO_SYMLINKS) ? LOOKUP_NO_SYMLINKS : 0) |
+			      ((resolve & RESOLVE_BENEATH) ? LOOKUP_BENEATH : 0) |
+			      ((resolve & RESOLVE_NO_XDEV) ? LOOKUP_NO_XDEV : 0);
+		/* RESOLVE_IN_ROOT: the start directory is the root for this walk. */
+		struct fs_context inroot = { start, start, current->fs->umask };
+		const struct fs_context *fs = (resolve & RESOLVE_IN_ROOT) ? &inroot : current->fs;
+		err = vfs_open_ex(fs, &start, name, flags, mode, lf, &f);
 		path_put(&start);
 	}
 	fs_path_free(name);
@@ -47,18 +60,54 @@ static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode)
 
 int64_t sys_open(uint64_t path, uint64_t flags, uint64_t mode, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return open_common(AT_FDCWD, path, (int)flags, (uint32_t)mode);
+	return open_common(AT_FDCWD, path, (int)flags, (uint32_t)mode, 0);
 }
 
 int64_t sys_openat(uint64_t dfd, uint64_t path, uint64_t flags, uint64_t mode, uint64_t a4,
 		   uint64_t a5)
 {
-	return open_common((int)dfd, path, (int)flags, (uint32_t)mode);
+	return open_common((int)dfd, path, (int)flags, (uint32_t)mode, 0);
+}
+
+/* Linux's valid open flags (VALID_OPEN_FLAGS) */
+#define VALID_OPEN_FLAGS 037777703ull
+
+int64_t sys_openat2(uint64_t dfd, uint64_t path, uint64_t uhow, uint64_t size, uint64_t a4,
+		    uint64_t a5)
+{
+	struct { uint64_t flags, mode, resolve; } how;
+	if (size < sizeof(how))
+		return -EINVAL;
+	if (size > PAGE_SIZE)
+		return -E2BIG;
+	if (copy_from_user(&how, uhow, sizeof(how)))
+		return -EFAULT;
+	for (uint64_t off = sizeof(how); off < size; off++) {      /* newer fields: must be 0 */
+		uint8_t b;
+		if (copy_from_user(&b, uhow + off, 1))
+			return -EFAULT;
+		if (b)
+			return -E2BIG;
+	}
+	if (how.flags & ~VALID_OPEN_FLAGS)
+		return -EINVAL;
+	if (how.resolve & ~(uint64_t)0x3f)
+		return -EINVAL;
+	if (how.mode & ~07777ull)
+		return -EINVAL;
+	if (how.mode && !(how.flags & O_CREAT) && (how.flags & 020200000) != 020200000)
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_BENEATH) && (how.resolve & RESOLVE_IN_ROOT))
+		return -EINVAL;
+	if ((how.resolve & RESOLVE_CACHED) && (how.flags & (O_CREAT | O_TRUNC | 020200000)))
+		return -EAGAIN;
+	return open_common((int)dfd, path, (int)how.flags, (uint32_t)how.mode,
+			   (unsigned)how.resolve);
 }
 
 int64_t sys_creat(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode);
+	return open_common(AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, (uint32_t)mode, 0);
 }
 
 /* The inode behind fd for positional I/O: -EBADF, -ESPIPE (not seekable), -EISDIR. */

@@ -11,20 +11,27 @@
 struct walk {
 	const struct fs_context *fs;
 	int links;              /* symlinks followed so far */
+	unsigned flags;         /* LOOKUP_NO_SYMLINKS, LOOKUP_BENEATH, LOOKUP_NO_XDEV (openat2) */
+	struct path beneath;    /* LOOKUP_BENEATH: the walk may not leave this directory */
 };
 
 static int walk_path(struct walk *w, struct path *cur, const char *name, unsigned flags);
 
 /* Steps cur to its parent, crossing mount roots; stops at the process root. */
-static void walk_dotdot(struct walk *w, struct path *cur)
+static int walk_dotdot(struct walk *w, struct path *cur)
 {
 	for (;;) {
+		if ((w->flags & LOOKUP_BENEATH) && cur->d == w->beneath.d &&
+		    cur->mnt == w->beneath.mnt)
+			return -EXDEV;
 		if (cur->d == w->fs->root.d && cur->mnt == w->fs->root.mnt)
-			return;
+			return 0;
 		if (cur->d != cur->mnt->root)
 			break;
 		if (!cur->mnt->parent)
-			return;
+			return 0;
+		if (w->flags & LOOKUP_NO_XDEV)
+			return -EXDEV;
 		struct dentry *mp = cur->mnt->mountpoint;
 		dentry_get(mp);
 		dentry_put(cur->d);
@@ -35,6 +42,7 @@ static void walk_dotdot(struct walk *w, struct path *cur)
 	dentry_get(p);
 	dentry_put(cur->d);
 	cur->d = p;
+	return 0;
 }
 
 /* Moves onto whatever is mounted on cur. */
@@ -53,7 +61,7 @@ static void walk_mounts(struct path *cur)
 /* Replaces cur (the link) with where the link points, resolved from dir. */
 static int walk_symlink(struct walk *w, struct path *dir, struct path *cur, unsigned flags)
 {
-	if (++w->links > MAXSYMLINKS)
+	if (++w->links > MAXSYMLINKS || (w->flags & LOOKUP_NO_SYMLINKS))
 		return -ELOOP;
 	struct inode *ino = cur->d->inode;
 	char *buf = kmalloc(PATH_MAX);
@@ -89,10 +97,8 @@ static int walk_component(struct walk *w, struct path *cur, const char *c, size_
 		return err;
 	if (len == 1 && c[0] == '.')
 		return 0;
-	if (len == 2 && c[0] == '.' && c[1] == '.') {
-		walk_dotdot(w, cur);
-		return 0;
-	}
+	if (len == 2 && c[0] == '.' && c[1] == '.')
+		return walk_dotdot(w, cur);
 	if (len > NAME_MAX)
 		return -ENAMETOOLONG;
 	struct dentry *child;
@@ -100,6 +106,10 @@ static int walk_component(struct walk *w, struct path *cur, const char *c, size_
 	if (err)
 		return err;
 	struct path next = { cur->mnt, child };
+	if ((w->flags & LOOKUP_NO_XDEV) && child->mounted) {
+		path_put(&next);
+		return -EXDEV;
+	}
 	walk_mounts(&next);
 	if (S_ISLNK_(next.d->inode->mode) && (!last || (flags & LOOKUP_FOLLOW))) {
 		err = walk_symlink(w, cur, &next, flags);
@@ -116,6 +126,8 @@ static int walk_component(struct walk *w, struct path *cur, const char *c, size_
 /* Walks name from cur (which holds a reference and is updated in place). */
 static int walk_path(struct walk *w, struct path *cur, const char *name, unsigned flags)
 {
+	if (name[0] == '/' && (w->flags & LOOKUP_BENEATH))
+		return -EXDEV;
 	if (name[0] == '/') {
 		path_put(cur);
 		*cur = w->fs->root;
@@ -151,7 +163,7 @@ int vfs_lookup(const struct fs_context *fs, const struct path *start, const char
 {
 	if (!name[0] && !(flags & LOOKUP_EMPTY))
 		return -ENOENT;
-	struct walk w = { fs, 0 };
+	struct walk w = { fs, 0, flags, *start };
 	struct path cur = *start;
 	path_get(&cur);
 	int err = walk_path(&w, &cur, name, flags);
@@ -168,6 +180,13 @@ int vfs_lookup(const struct fs_context *fs, const struct path *start, const char
 int vfs_lookup_parent(const struct fs_context *fs, const struct path *start, const char *name,
 		      struct path *parent, const char **last, size_t *len, bool *trailing_slash)
 {
+	return vfs_lookup_parent_ex(fs, start, name, 0, parent, last, len, trailing_slash);
+}
+
+int vfs_lookup_parent_ex(const struct fs_context *fs, const struct path *start, const char *name,
+			 unsigned lflags, struct path *parent, const char **last, size_t *len,
+			 bool *trailing_slash)
+{
 	if (!name[0])
 		return -ENOENT;
 	size_t n = strlen(name);
@@ -181,7 +200,7 @@ int vfs_lookup_parent(const struct fs_context *fs, const struct path *start, con
 	*len = n - b;
 	if (*len > NAME_MAX)
 		return -ENAMETOOLONG;
-	struct walk w = { fs, 0 };
+	struct walk w = { fs, 0, lflags, *start };
 	struct path cur = *start;
 	path_get(&cur);
 	int err = 0;

@@ -216,13 +216,13 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 /* O_CREAT: the last component may be created in its parent. A final symlink is followed (unless
    O_NOFOLLOW), so a dangling link creates its target, as on Linux. */
 static int vfs_open_create(const struct fs_context *fs, const struct path *start, const char *name,
-			   int flags, uint32_t mode, int depth, struct path *out)
+			   int flags, uint32_t mode, unsigned lflags, int depth, struct path *out)
 {
 	struct path parent;
 	const char *last;
 	size_t len;
 	bool slash;
-	int err = vfs_lookup_parent(fs, start, name, &parent, &last, &len, &slash);
+	int err = vfs_lookup_parent_ex(fs, start, name, lflags, &parent, &last, &len, &slash);
 	if (err)
 		return err;
 	if (slash || len == 0 || (len == 1 && last[0] == '.') ||
@@ -249,14 +249,15 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 		err = -EEXIST;
 	} else if (!err && S_ISLNK_(d->inode->mode) && !(flags & O_NOFOLLOW)) {
 		char *target = kmalloc(PATH_MAX);
-		int64_t n = !target ? -ENOMEM : depth >= MAXSYMLINKS ? -ELOOP :
+		int64_t n = !target ? -ENOMEM :
+			    (depth >= MAXSYMLINKS || (lflags & LOOKUP_NO_SYMLINKS)) ? -ELOOP :
 			    d->inode->ops->readlink(d->inode, target, PATH_MAX - 1);
 		dentry_put(d);
 		if (n == 0)
 			n = -ENOENT;
 		if (n > 0) {
 			target[n] = 0;
-			n = vfs_open_create(fs, &parent, target, flags, mode, depth + 1, out);
+			n = vfs_open_create(fs, &parent, target, flags, mode, lflags, depth + 1, out);
 		}
 		if (target)
 			kfree(target, PATH_MAX);
@@ -275,6 +276,12 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 int vfs_open(const struct fs_context *fs, const struct path *start, const char *name, int flags,
 	     uint32_t mode, struct file **out)
 {
+	return vfs_open_ex(fs, start, name, flags, mode, 0, out);
+}
+
+int vfs_open_ex(const struct fs_context *fs, const struct path *start, const char *name, int flags,
+		uint32_t mode, unsigned lflags, struct file **out)
+{
 	struct path p;
 	int err;
 	if ((flags & O_TMPFILE) == O_TMPFILE)
@@ -282,9 +289,10 @@ int vfs_open(const struct fs_context *fs, const struct path *start, const char *
 	if (flags & O_CREAT) {
 		if (flags & O_DIRECTORY)
 			return -EINVAL;
-		err = vfs_open_create(fs, start, name, flags, mode, 0, &p);
+		err = vfs_open_create(fs, start, name, flags, mode, lflags, 0, &p);
 	} else {
-		err = vfs_lookup(fs, start, name, (flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW, &p);
+		err = vfs_lookup(fs, start, name, lflags | ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW),
+				 &p);
 	}
 	if (err)
 		return err;

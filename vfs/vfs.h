@@ -137,6 +137,9 @@ struct fs_context {
 #define LOOKUP_FOLLOW 0x1       /* follow a symlink in the last component */
 #define LOOKUP_DIRECTORY 0x2    /* the last component must be a directory */
 #define LOOKUP_EMPTY 0x4        /* "" names the starting directory (AT_EMPTY_PATH) */
+#define LOOKUP_NO_SYMLINKS 0x10 /* openat2 RESOLVE_NO_SYMLINKS: any symlink is ELOOP */
+#define LOOKUP_BENEATH 0x20     /* openat2 RESOLVE_BENEATH: never leave the start (EXDEV) */
+#define LOOKUP_NO_XDEV 0x40     /* openat2 RESOLVE_NO_XDEV: never cross a mount (EXDEV) */
 
 /* Inodes and dentries. */
 struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *ops);
@@ -162,6 +165,10 @@ int vfs_lookup_parent(const struct fs_context *fs, const struct path *start, con
 		      struct path *parent, const char **last, size_t *len, bool *trailing_slash);
 /* Moves p onto whatever is mounted on it (the path of a mount point is the mounted root). */
 void vfs_follow_mounts(struct path *p);
+/* vfs_lookup_parent with LOOKUP_NO_SYMLINKS/BENEATH/NO_XDEV restrictions for the walk. */
+int vfs_lookup_parent_ex(const struct fs_context *fs, const struct path *start, const char *name,
+			 unsigned lflags, struct path *parent, const char **last, size_t *len,
+			 bool *trailing_slash);
 /* Finds a child dentry of dir by name (cached or via the filesystem). */
 int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out);
 /* Drops a name from the cache after unlink/rmdir/rename. */
@@ -172,6 +179,9 @@ int64_t vfs_path_name(const struct fs_context *fs, const struct path *p, char *b
 /* Opens a file (flags are Linux's O_*); mode for O_CREAT. Returns a referenced struct file. */
 int vfs_open(const struct fs_context *fs, const struct path *start, const char *name, int flags,
 	     uint32_t mode, struct file **out);
+/* vfs_open with walk restrictions (LOOKUP_NO_SYMLINKS/BENEATH/NO_XDEV), for openat2. */
+int vfs_open_ex(const struct fs_context *fs, const struct path *start, const char *name, int flags,
+		uint32_t mode, unsigned lflags, struct file **out);
 /* A struct file for an inode that is already resolved. */
 int vfs_open_path(const struct path *p, int flags, struct file **out);
 /* Fills st from an inode. */
