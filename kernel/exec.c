@@ -141,14 +141,20 @@ static int exec_build_stack(struct proc *p, const struct exec_args *a, const str
 		{ AT_UID, p->uid }, { AT_EUID, p->euid }, { AT_GID, p->gid }, { AT_EGID, p->egid },
 		{ AT_SECURE, 0 }, { AT_HWCAP2, 2 /* FSGSBASE */ },
 	};
+	struct stack_result res;
 	struct stack_spec spec = {
 		.argc = a->argc, .argv = a->argv, .envc = a->envc, .envp = a->envp,
 		.execfn = a->execfn, .platform = "x86_64", .random16 = rnd,
 		.auxv = aux, .nauxv = (int)ARRAY_SIZE(aux), .stack_rlimit = p->rlim[3].cur,
+		.result = &res,
 	};
 	int err = stack_build(exec_stack_buf, STACK_TOP, EXEC_STACK_BUF, &spec, sp);
 	if (err)
 		return err;
+	p->arg_start = res.arg_start;
+	p->arg_end = res.arg_end;
+	p->env_start = res.env_start;
+	p->env_end = res.env_end;
 	(void)entry;
 	uint64_t used = STACK_TOP - (*sp & PAGE_MASK);
 	return copy_to_user(STACK_TOP - used, exec_stack_buf + EXEC_STACK_BUF - used, used);

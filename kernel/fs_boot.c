@@ -5,6 +5,7 @@
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/dev.h"
+#include "vfs/procfs.h"
 
 static struct fs_context boot_fs;
 
@@ -120,9 +121,8 @@ int fs_boot(struct proc *p, const char **why)
 		err = fs_boot_mount(&boot_fs, "/dev/shm", shm, "tmpfs");
 	if (!err)
 		err = fs_boot_mount(&boot_fs, "/tmp", tmp, "tmpfs");
-	struct path proc;
-	if (!err && !(err = fs_boot_dir(&boot_fs.root, "proc", 0555, &proc)))
-		path_put(&proc);
+	if (!err)
+		err = fs_boot_mount(&boot_fs, "/proc", procfs_new(6), "proc");
 	if (err)
 		return err;
 	if (boot_info->workdir[0]) {

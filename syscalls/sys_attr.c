@@ -270,7 +270,8 @@ static int64_t statfs_fill(struct inode *ino, uint64_t ubuf)
 {
 	struct statfs_k s;
 	memset(&s, 0, sizeof(s));
-	s.type = 0x01021994;            /* TMPFS_MAGIC */
+	/* PROC_SUPER_MAGIC for /proc; TMPFS_MAGIC for the rest (all tmpfs-based) */
+	s.type = ino->sb && ino->sb->type && !strcmp(ino->sb->type, "proc") ? 0x9fa0 : 0x01021994;
 	s.bsize = s.frsize = 4096;
 	s.blocks = boot_info->mem_size / 4096;
 	s.bfree = s.bavail = pmm_free_pages();

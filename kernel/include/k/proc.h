@@ -35,6 +35,8 @@ struct proc {
 	struct fdtable *files;
 	struct fs_context *fs;
 	char comm[16];
+	/* Where exec put the argv and envp strings on the stack (/proc/<pid>/cmdline, environ). */
+	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
 extern struct proc *current;
