@@ -15,24 +15,58 @@
 #include "vfs/vfs.h"
 
 #define EXEC_STACK_BUF (256u << 10)
+
+/* Would the ELF checks read past the first n bytes (program headers, PT_INTERP string)? */
+static bool exec_head_spill(const uint8_t *b, size_t n)
+{
+	struct elf_ehdr eh;
+	if (n < sizeof(eh) || memcmp(b, "\177ELF", 4))
+		return false;           /* not ELF: the checks stop at the header */
+	memcpy(&eh, b, sizeof(eh));
+	uint64_t end = eh.e_phoff + (uint64_t)eh.e_phnum * sizeof(struct elf_phdr);
+	if (eh.e_phoff > n || end > n || end < eh.e_phoff)
+		return true;
+	for (unsigned i = 0; i < eh.e_phnum; i++) {
+		struct elf_phdr ph;
+		memcpy(&ph, b + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
+		if (ph.p_type == ELF_PT_INTERP &&
+		    (ph.p_offset > n || ph.p_filesz > n - ph.p_offset))
+			return true;
+	}
+	return false;
+}
 #define EXEC_MAX_ARGS 4096
 #define BINPRM_BUF_SIZE 256
 #define EXEC_MAX_SCRIPT_DEPTH 5         /* Linux: more nested interpreters give ELOOP */
 
 static uint8_t exec_stack_buf[EXEC_STACK_BUF] __attribute__((aligned(4096)));
 
-/* The file's bytes, when they are contiguous in guest memory (image files, the boot program). */
-static const uint8_t *exec_bytes(struct inode *ino, const char **why)
+#define EXEC_HEAD (64u << 10)
+static uint8_t exec_head[2][EXEC_HEAD];
+
+/* The file's bytes: in place when they are contiguous guest memory (image files, the boot
+   program); otherwise its first 64 KiB read into a buffer (slot 0: the program, 1: its
+   interpreter), which holds everything the ELF checks read as long as the headers are there. */
+static const uint8_t *exec_bytes(struct inode *ino, int slot, const char **why)
 {
 	if ((ino->mode & S_IFMT) != S_IFREG) {
 		*why = "not a regular file";
 		return NULL;
 	}
-	if (!ino->contig_pa && ino->size) {
-		*why = "executing a file written at run time is not supported yet";
+	if (!ino->size)
+		return (const uint8_t *)"";
+	if (ino->contig_pa)
+		return phys_to_virt(ino->contig_pa);
+	size_t n = (size_t)MIN(ino->size, EXEC_HEAD);
+	if (!ino->ops->read || ino->ops->read(ino, exec_head[slot], n, 0) != (int64_t)n) {
+		*why = "cannot read the file";
 		return NULL;
 	}
-	return ino->size ? phys_to_virt(ino->contig_pa) : (const uint8_t *)"";
+	if (n < ino->size && exec_head_spill(exec_head[slot], n)) {
+		*why = "program headers or interpreter name beyond the first 64 KiB";
+		return NULL;
+	}
+	return exec_head[slot];
 }
 
 /* Maps one PT_LOAD from ino: the file-backed part, then the zero-filled rest (bss). */
@@ -92,7 +126,7 @@ static int exec_interp(struct proc *p, const uint8_t *file, const struct elf_ima
 	}
 	struct inode *ino = ip.d->inode;
 	struct elf_image ii;
-	const uint8_t *ib = (ino->mode & S_IFMT) == S_IFDIR ? NULL : exec_bytes(ino, why);
+	const uint8_t *ib = (ino->mode & S_IFMT) == S_IFDIR ? NULL : exec_bytes(ino, 1, why);
 	if ((ino->mode & S_IFMT) == S_IFDIR) {
 		*why = "the program's interpreter is a directory";
 		err = -EACCES;
@@ -196,9 +230,9 @@ static int exec_script_line(const uint8_t *b, uint64_t len, char *interp, char *
 int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct regs *r,
 	      const char **why)
 {
-	const uint8_t *file = exec_bytes(ino, why);
+	const uint8_t *file = exec_bytes(ino, 0, why);
 	if (!file)
-		return ino->contig_pa || !ino->size ? -EACCES : -ENOEXEC;
+		return (ino->mode & S_IFMT) != S_IFREG ? -EACCES : -ENOEXEC;
 	if (ino->size >= 2 && file[0] == '#' && file[1] == '!') {
 		if (++a->depth > EXEC_MAX_SCRIPT_DEPTH) {
 			*why = "too many levels of #! interpreters";
