@@ -92,6 +92,54 @@ static int fs_boot_mount(const struct fs_context *fs, const char *where, struct 
 	return err;
 }
 
+/* Replaces (or creates) /etc/NAME with content, as docker's bind mounts of /etc/hostname,
+   /etc/hosts and /etc/resolv.conf do. */
+static int fs_boot_etc_file(struct path *etc, const char *name, const char *content)
+{
+	struct inode *dir = etc->d->inode, *ino;
+	size_t len = strlen(name);
+	struct dentry *d;
+	if (vfs_child(etc->d, name, len, &d) == 0) {
+		bool isdir = (d->inode->mode & S_IFMT) == S_IFDIR;
+		if (!isdir)
+			dir->ops->unlink(dir, name, len, d->inode);
+		dentry_put(d);
+		if (isdir)
+			return 0;       /* a directory there: leave the image alone */
+		vfs_forget(etc->d, name, len);
+	}
+	int err = dir->ops->create(dir, name, len, S_IFREG | 0644, 0, &ino);
+	if (err)
+		return err;
+	ino->uid = ino->gid = 0;
+	int64_t n = ino->ops->write(ino, content, strlen(content), 0);
+	inode_put(ino);
+	return n < 0 ? (int)n : 0;
+}
+
+static int fs_boot_etc(struct fs_context *fs)
+{
+	struct path etc;
+	int err = fs_boot_dir(&fs->root, "etc", 0755, &etc);
+	if (err)
+		return err;
+	char hosts[256];
+	char hostname[80];
+	ksnprintf(hostname, sizeof(hostname), "%s\n", boot_info->hostname);
+	ksnprintf(hosts, sizeof(hosts),
+		  "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
+		  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
+		  "ff02::2\tip6-allrouters\n127.0.1.1\t%s\n", boot_info->hostname);
+	/* No network yet: the resolver points at the address the user-mode network will serve. */
+	err = fs_boot_etc_file(&etc, "hostname", hostname);
+	if (!err)
+		err = fs_boot_etc_file(&etc, "hosts", hosts);
+	if (!err)
+		err = fs_boot_etc_file(&etc, "resolv.conf", "nameserver 10.0.2.3\n");
+	path_put(&etc);
+	return err;
+}
+
 int fs_boot(struct proc *p, const char **why)
 {
 	const void *img = boot_info->rootfs ? phys_to_virt(boot_info->rootfs) : NULL;
@@ -125,6 +173,11 @@ int fs_boot(struct proc *p, const char **why)
 		err = fs_boot_mount(&boot_fs, "/proc", procfs_new(6), "proc");
 	if (err)
 		return err;
+	if (boot_info->rootfs) {
+		*why = "cannot write /etc/hostname, /etc/hosts and /etc/resolv.conf";
+		if ((err = fs_boot_etc(&boot_fs)))
+			return err;
+	}
 	if (boot_info->workdir[0]) {
 		*why = "cannot create the working directory";
 		struct path wd;
