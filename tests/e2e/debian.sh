@@ -46,7 +46,7 @@ same() {
 }
 
 same /bin/cat /etc/os-release /etc/debian_version
-same /bin/ls -la /etc/apt
+same /bin/ls -l /etc/apt
 same /bin/ls -l /usr/lib/x86_64-linux-gnu/gconv/gconv-modules.d /usr/bin
 same /bin/ls -lR /usr/share/doc/bash
 same /bin/bash -c 'echo $BASH_VERSION; echo "${PATH//:/ }"'

@@ -45,8 +45,9 @@ applet() {
 	fi
 }
 
-# ("ls -a /" would differ: unik, like docker, adds /dev and /proc to the root)
-applet ls -l /data /etc /bin
+# ("ls -a /" and /etc would differ: unik, like docker, adds /dev and /proc to the root and
+# writes /etc/hostname, /etc/hosts and /etc/resolv.conf)
+applet ls -l /data /bin
 applet ls -la /data/sub
 applet ls -lnR /data
 applet cat /etc/passwd /etc/group /data/new.txt
@@ -62,7 +63,7 @@ applet sha256sum /bin/busybox /etc/passwd
 applet md5sum /etc/passwd
 applet --sorted du -a /data
 applet stat -c '%n %s %a %u %g %h %F' /data/new.txt /data/hard.txt /bin/sh /data /bin/busybox
-applet --sorted find /data /etc
+applet --sorted find /data /bin
 applet find / -xdev -name '*.txt'
 applet readlink /bin/sh
 applet basename /data/sub/keep
