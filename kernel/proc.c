@@ -20,9 +20,7 @@ void proc_exit(int status)
 
 void proc_kill(int signo, const char *why)
 {
-	bool handled = current->sigaction[signo - 1].handler > 1;
-	kprintf("unik: program killed by %s: %s%s\n", signal_name(signo), why,
-		handled ? " (its handler was not run: signal delivery is not implemented yet)" : "");
+	kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
 	proc_report_stats();
 	hc_exit(128 + signo);
 }

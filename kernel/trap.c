@@ -53,14 +53,17 @@ static bool trap_is_stranded_syscall(struct regs *r)
 	return true;
 }
 
-static int trap_signal(uint64_t vec)
+/* The signal and si_code Linux sends for an exception (other than #PF). */
+static int trap_signal(uint64_t vec, int *code)
 {
 	switch (vec) {
-	case 0: case 16: case 19: return SIGFPE;
-	case 1: case 3: return SIGTRAP;
-	case 6: return SIGILL;
-	case 17: return SIGBUS;
-	default: return SIGSEGV;
+	case 0: *code = 1; return SIGFPE;               /* FPE_INTDIV */
+	case 16: case 19: *code = 7; return SIGFPE;     /* FPE_FLTINV (approximate) */
+	case 1: *code = 2; return SIGTRAP;              /* TRAP_TRACE */
+	case 3: *code = 0x80; return SIGTRAP;           /* SI_KERNEL, as Linux's int3 */
+	case 6: *code = 2; return SIGILL;               /* ILL_ILLOPN */
+	case 17: *code = 2; return SIGBUS;              /* BUS_ADRERR */
+	default: *code = 0x80; return SIGSEGV;          /* SI_KERNEL: #GP and the rest */
 	}
 }
 
@@ -87,9 +90,17 @@ void trap_from_exception(struct regs *r)
 		ksnprintf(why, sizeof(why), "%s at address 0x%lx, ip 0x%lx (error 0x%lx)",
 			  (r->err & 2) ? "invalid write" : (r->err & PF_INSTR) ? "invalid jump" :
 			  "invalid read", r->cr2, r->rip, r->err);
-		proc_kill(info.signo, why);
+		struct siginfo_k si = { .signo = info.signo, .code = info.code, .addr = r->cr2 };
+		struct sigfault f = { r->err | 4 /* user */, 14, why };
+		signal_deliver(r, info.signo, &si, &f);
+		return;
 	}
 	stats.other_faults++;
 	ksnprintf(why, sizeof(why), "exception %lu at ip 0x%lx", r->vec, r->rip);
-	proc_kill(trap_signal(r->vec), why);
+	int code;
+	int signo = trap_signal(r->vec, &code);
+	struct siginfo_k si = { .signo = signo, .code = code,
+				.addr = signo == SIGSEGV ? 0 : r->rip };
+	struct sigfault f = { r->err, r->vec, why };
+	signal_deliver(r, signo, &si, &f);
 }

@@ -1,9 +1,9 @@
-/* Signal dispositions and masks: recorded with Linux's checks. Delivery of handled signals is the
-   signals work; until then faults end the program with the default action. */
+/* Signal dispositions, masks, and signals a process sends itself (kernel/signal.c delivers). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/signal.h"
 #include "k/uaccess.h"
+#include "k/time.h"
 #include "build/gen/syscall_decls.h"
 
 #define SIG_BLOCK 0
@@ -90,4 +90,155 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 	if (uss)
 		memcpy(current->sigaltstack, ss, sizeof(ss));
 	return 0;
+}
+
+/* ---- sending and waiting (one process, one thread: every target is this process) ---- */
+
+#define SI_USER 0
+#define SI_TKILL (-6)
+#define SI_QUEUE (-1)
+
+static int64_t signal_send(int sig, int code)
+{
+	if (sig < 0 || sig > NSIG)
+		return -EINVAL;
+	if (sig == 0)
+		return 0;
+	struct siginfo_k si = { .signo = sig, .code = code,
+				.addr = (uint64_t)current->pid | ((uint64_t)current->uid << 32) };
+	signal_raise(sig, &si);
+	return 0;
+}
+
+int64_t sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	int p = (int)pid;
+	/* 0: our process group, -1: every process we may signal, -pgid: the group; all are us. */
+	if (p != current->pid && p != 0 && p != -1 && p != -current->pid)
+		return -ESRCH;
+	return signal_send((int)sig, SI_USER);
+}
+
+int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4,
+		   uint64_t a5)
+{
+	if ((int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	if ((int)tgid != current->pid || (int)tid != current->tid)
+		return -ESRCH;
+	return signal_send((int)sig, SI_TKILL);
+}
+
+int64_t sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if ((int)tid <= 0)
+		return -EINVAL;
+	if ((int)tid != current->tid)
+		return -ESRCH;
+	return signal_send((int)sig, SI_TKILL);
+}
+
+static int64_t sigqueue_common(int sig, uint64_t uinfo)
+{
+	struct siginfo_k si;
+	if (copy_from_user(&si, uinfo, sizeof(si)))
+		return -EFAULT;
+	if (sig < 1 || sig > NSIG)
+		return -EINVAL;
+	/* Linux refuses codes a process could use to impersonate the kernel... unless it is
+	   signalling itself, as here. */
+	si.signo = sig;
+	signal_raise(sig, &si);
+	return 0;
+}
+
+int64_t sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig, uint64_t info, uint64_t a3, uint64_t a4,
+			    uint64_t a5)
+{
+	if ((int)pid != current->pid)
+		return -ESRCH;
+	return sigqueue_common((int)sig, info);
+}
+
+int64_t sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t info,
+			      uint64_t a4, uint64_t a5)
+{
+	if ((int)tgid != current->pid || (int)tid != current->tid)
+		return -ESRCH;
+	return sigqueue_common((int)sig, info);
+}
+
+int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	if (size > 8)
+		return -EINVAL;
+	uint64_t set = current->sigpending & current->sigmask;
+	/* Linux: pending signals that are blocked (unblocked ones were delivered already) */
+	return copy_to_user(uset, &set, (size_t)size) ? -EFAULT : 0;
+}
+
+__attribute__((noreturn)) static void signal_wait_forever(const char *what)
+{
+	kprintf("unik: %s would wait forever: no other thread, process or timer exists yet "
+		"to send a signal\n", what);
+	proc_exit(125);
+}
+
+int64_t sys_rt_sigsuspend(uint64_t umask, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	if (size != 8)
+		return -EINVAL;
+	uint64_t mask;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	uint64_t old = current->sigmask;
+	current->sigmask = mask & ~UNBLOCKABLE;
+	if (!signal_pending_deliverable())
+		signal_wait_forever("rt_sigsuspend");
+	/* The handler's frame saves the mask to restore: the one from before the call. */
+	current->sigmask_restore = old;
+	current->restore_sigmask = true;
+	return -EINTR;
+}
+
+int64_t sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (!signal_pending_deliverable())
+		signal_wait_forever("pause");
+	return -EINTR;
+}
+
+int64_t sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t uts, uint64_t size,
+			    uint64_t a4, uint64_t a5)
+{
+	if (size != 8)
+		return -EINVAL;
+	uint64_t set;
+	if (copy_from_user(&set, uset, sizeof(set)))
+		return -EFAULT;
+	set &= ~UNBLOCKABLE;
+	uint64_t ready = current->sigpending & set;
+	if (ready) {
+		int sig = __builtin_ctzll(ready) + 1;
+		current->sigpending &= ~(1ull << (sig - 1));
+		if (uinfo && copy_to_user(uinfo, &current->siginfo[sig - 1], sizeof(struct siginfo_k)))
+			return -EFAULT;
+		return sig;
+	}
+	int64_t ts[2] = { -1, -1 };
+	if (uts) {
+		if (copy_from_user(ts, uts, sizeof(ts)))
+			return -EFAULT;
+		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
+			return -EINVAL;
+	}
+	if (!uts)
+		signal_wait_forever("rt_sigtimedwait");
+	/* Nothing can arrive while we wait; waiting out the timeout is all Linux would do. */
+	uint64_t until = time_monotonic_ns() + (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
+	while (time_monotonic_ns() < until)
+		__asm__ volatile("pause");
+	return -EAGAIN;
 }

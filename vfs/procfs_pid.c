@@ -12,7 +12,7 @@
 #define O_WRONLY 01
 #define O_CLOEXEC 02000000
 #define SIGCHLD 17
-#define CAP_FULL 0x000001ffffffffffull  /* capabilities 0..40 */
+#define CAP_FULL 0x000001fffffffffful  /* capabilities 0..40 */
 #define PF_RANDOMIZE 0x00400000u
 
 static uint64_t kb(uint64_t bytes) { return bytes >> 10; }
@@ -85,7 +85,7 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 		      "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t1\nSigQ:\t0/%lu\n", 0ul, 0ul, 0ul,
 		      p->rlim[11].cur);
 	procfs_printf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-		      "SigCgt:\t%016lx\n", 0ul, 0ul, p->sigmask, ign, cgt);
+		      "SigCgt:\t%016lx\n", p->sigpending, 0ul, p->sigmask, ign, cgt);
 	/* The bounding set stays full for other users, as on Linux. */
 	procfs_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		      "CapAmb:\t%016lx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n", 0ul, cap,

@@ -78,6 +78,28 @@ static void mm_zap(struct mm *mm, uint64_t start, uint64_t end)
 	mm_flush(first, changed);
 }
 
+void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff)
+{
+	unsigned changed = 0;
+	uint64_t first = 0;
+	for (struct vma *v = mm->vmas.head; v; v = v->next) {
+		if (v->inode != ino)
+			continue;
+		for (uint64_t va = v->start; va < v->end; va += PAGE_SIZE) {
+			if (vma_pgoff(v, va) < from_pgoff)
+				continue;
+			uint64_t *e = pt_walk(mm->pml4, va, false);
+			/* Private copies stay (they are the program's); the file's pages go. */
+			if (!e || !(*e & (PTE_P | PTE_PROTNONE)) || (*e & PTE_PRIVATE))
+				continue;
+			*e = 0;
+			if (!changed++)
+				first = va;
+		}
+	}
+	mm_flush(first, changed);
+}
+
 int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
 		 struct inode *inode, uint64_t pgoff)
 {

@@ -9,7 +9,7 @@
 #include "kernel/lib/errno.h"
 #include "kernel/lib/string.h"
 
-#define PAGE_SIZE 4096ull
+#define PAGE_SIZE 4096ul
 #define PAGE_MASK (~(PAGE_SIZE - 1))
 #define PAGE_ALIGN_UP(x) (((x) + PAGE_SIZE - 1) & PAGE_MASK)
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))

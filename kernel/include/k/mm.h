@@ -81,6 +81,10 @@ int mm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool for_write);
 /* The guest-physical page backing a user address, populating it; 0 if not mappable. */
 uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write);
 
+/* A file shrank: drops the file's pages from index from_pgoff on out of mm's mappings of it, so
+   a later access there is SIGBUS as on Linux (and never touches a freed page). */
+void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff);
+
 /* Architecture hooks (kernel/arch): make page-table changes visible. */
 void arch_flush_tlb(void);
 /* Invalidates one page's translation (cheaper than a full flush under shadow paging). */

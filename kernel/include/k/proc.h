@@ -3,6 +3,7 @@
 #define K_PROC_H
 #include <stdint.h>
 #include "k/mm.h"
+#include "k/signal.h"
 
 #define NSIG 64
 #define RLIM_NLIMITS 16
@@ -31,6 +32,10 @@ struct proc {
 	uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size */
 	struct k_sigaction sigaction[NSIG];
 	uint64_t sigmask;
+	uint64_t sigpending;
+	uint64_t sigmask_restore;               /* rt_sigsuspend: the mask a handler returns to */
+	bool restore_sigmask;
+	struct siginfo_k siginfo[NSIG];         /* of each pending signal */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct fdtable *files;
 	struct fs_context *fs;

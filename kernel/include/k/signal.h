@@ -19,4 +19,34 @@
 #define SIGSTOP 19
 /* "SIGSEGV" for 11; "SIGRTMIN+3" style names are not needed for faults. */
 const char *signal_name(int signo);
+
+#include <stdint.h>
+#include <stdbool.h>
+struct regs;
+
+/* Linux's siginfo (128 bytes), with the fields faults and kill use. */
+struct siginfo_k {
+	int32_t signo, errno_, code, pad;
+	uint64_t addr;          /* SIGSEGV/SIGBUS/SIGILL/SIGFPE: fault address; kill: pid, uid */
+	uint8_t rest[104];
+};
+_Static_assert(sizeof(struct siginfo_k) == 128, "siginfo");
+/* What a synchronous fault adds: the trap number and error code for the sigcontext, and the
+   report printed when the fault kills. */
+struct sigfault {
+	uint64_t err, trapno;
+	const char *why;
+};
+
+/* Delivers signo now: runs the default action or builds the handler frame on the program's
+   stack in r. fault != NULL marks a synchronous fault, which kills if blocked or ignored. */
+void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
+		    const struct sigfault *fault);
+/* Marks signo pending for this process (kill, tgkill, raise). */
+void signal_raise(int signo, const struct siginfo_k *si);
+/* Delivers one pending unblocked signal into r, if any. */
+void signal_deliver_pending(struct regs *r);
+bool signal_pending_deliverable(void);
+/* rt_sigreturn: restores r from the frame the handler returned through. */
+int64_t signal_return(struct regs *r);
 #endif

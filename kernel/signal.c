@@ -1,0 +1,269 @@
+/* Signal delivery with Linux's x86-64 frame (struct rt_sigframe: return address, ucontext with
+   sigcontext and signal mask, siginfo, then the XSAVE area with its software-reserved bytes), so
+   libc handlers, siglongjmp and rt_sigreturn work unchanged. Faults and signals a process sends
+   itself are delivered; default actions end the program with 128+N. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/signal.h"
+#include "k/uaccess.h"
+#include "k/mm.h"
+#include "k/regs.h"
+
+#define SA_SIGINFO 0x4
+#define SA_ONSTACK 0x08000000
+#define SA_RESTORER 0x04000000
+#define SA_NODEFER 0x40000000
+#define SA_RESETHAND 0x80000000u
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SS_ONSTACK 1
+#define SS_DISABLE 2
+#define UC_FP_XSTATE 0x1
+#define UC_SIGCONTEXT_SS 0x2
+#define UC_STRICT_RESTORE_SS 0x4
+#define FP_XSTATE_MAGIC1 0x46505853u
+#define FP_XSTATE_MAGIC2 0x46505845u
+#define RFLAGS_DF 0x400
+#define RFLAGS_TF 0x100
+#define RFLAGS_USER_MASK 0x254dd5ull   /* flags a program may change (Linux FIX_EFLAGS) */
+
+struct sigcontext_k {
+	uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+	uint64_t rdi, rsi, rbp, rbx, rdx, rax, rcx, rsp, rip, eflags;
+	uint16_t cs, gs, fs, ss;
+	uint64_t err, trapno, oldmask, cr2, fpstate;
+	uint64_t reserved1[8];
+};
+_Static_assert(sizeof(struct sigcontext_k) == 256, "sigcontext");
+
+struct ucontext_k {
+	uint64_t uc_flags, uc_link;
+	uint64_t ss_sp;
+	int32_t ss_flags, pad;
+	uint64_t ss_size;
+	struct sigcontext_k mc;
+	uint64_t sigmask;
+};
+_Static_assert(sizeof(struct ucontext_k) == 304, "ucontext");
+
+struct rt_sigframe_k {
+	uint64_t pretcode;
+	struct ucontext_k uc;
+	struct siginfo_k info;
+};
+_Static_assert(sizeof(struct rt_sigframe_k) == 440, "rt_sigframe");
+
+static uint64_t signal_xsave_size;      /* CPUID 0xd.0 ebx: the XSAVE area of enabled features */
+static uint64_t signal_xcr0;
+
+static uint64_t sig_bit(int signo)
+{
+	return 1ull << (signo - 1);
+}
+
+/* Signals whose default action is to do nothing. */
+static bool sig_default_ignored(int signo)
+{
+	return signo == 17 || signo == 18 || signo == 23 || signo == 28;  /* CHLD CONT URG WINCH */
+}
+
+static void signal_init_xsave(void)
+{
+	uint32_t a, b, c, d;
+	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
+	signal_xsave_size = b;
+	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
+	signal_xcr0 = ((uint64_t)d << 32) | a;
+}
+
+/* The default action: stop ignoring a signal that cannot be handled. */
+static void signal_default(int signo, const char *why)
+{
+	if (sig_default_ignored(signo) || signo == 19 || signo == 20 || signo == 21 || signo == 22)
+		return;         /* ignored; stop signals need job control (not yet): no effect */
+	proc_kill(signo, why);
+}
+
+/* Builds the frame on the program's stack and points r at the handler. */
+static int signal_frame(struct regs *r, int signo, const struct siginfo_k *si,
+			const struct k_sigaction *ka, const struct sigfault *fault)
+{
+	struct proc *p = current;
+	if (!signal_xsave_size)
+		signal_init_xsave();
+	uint64_t sp = r->rsp - 128;                     /* skip the red zone */
+	uint64_t ss_sp = p->sigaltstack[0], ss_size = p->sigaltstack[2];
+	bool on_alt = ss_size && r->rsp > ss_sp && r->rsp <= ss_sp + ss_size;
+	if ((ka->flags & SA_ONSTACK) && ss_size && !on_alt)
+		sp = ss_sp + ss_size;
+	uint64_t fpsize = signal_xsave_size + 4;         /* + FP_XSTATE_MAGIC2 */
+	uint64_t fp = (sp - fpsize) & ~63ull;
+	uint64_t frame = ((fp - sizeof(struct rt_sigframe_k)) & ~15ull) - 8;
+	if (mm_populate(&p->mm, frame, sp - frame, true))
+		return -EFAULT;
+	/* The FPU state the program had: the core never touches it (general registers only).
+	   XSAVE leaves bytes 16-63 of the XSAVE header alone and XRSTOR refuses them nonzero. */
+	static const uint8_t zero_hdr[64];
+	if (copy_to_user(fp + 512, zero_hdr, sizeof(zero_hdr)))
+		return -EFAULT;
+	__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"((uint32_t)signal_xcr0),
+			 "d"((uint32_t)(signal_xcr0 >> 32)) : "memory");
+	uint32_t sw[12] = { FP_XSTATE_MAGIC1, (uint32_t)fpsize, (uint32_t)signal_xcr0,
+			    (uint32_t)(signal_xcr0 >> 32), (uint32_t)signal_xsave_size };
+	uint32_t magic2 = FP_XSTATE_MAGIC2;
+	if (copy_to_user(fp + 464, sw, sizeof(sw)) ||
+	    copy_to_user(fp + signal_xsave_size, &magic2, 4))
+		return -EFAULT;
+	struct rt_sigframe_k f;
+	memset(&f, 0, sizeof(f));
+	f.pretcode = ka->restorer;
+	f.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.ss_sp = ss_sp;
+	f.uc.ss_flags = !ss_size ? SS_DISABLE : on_alt ? SS_ONSTACK : 0;
+	f.uc.ss_size = ss_size;
+	struct sigcontext_k *mc = &f.uc.mc;
+	mc->r8 = r->r8; mc->r9 = r->r9; mc->r10 = r->r10; mc->r11 = r->r11;
+	mc->r12 = r->r12; mc->r13 = r->r13; mc->r14 = r->r14; mc->r15 = r->r15;
+	mc->rdi = r->rdi; mc->rsi = r->rsi; mc->rbp = r->rbp; mc->rbx = r->rbx;
+	mc->rdx = r->rdx; mc->rax = r->rax; mc->rcx = r->rcx; mc->rsp = r->rsp;
+	mc->rip = r->rip; mc->eflags = r->rflags;
+	mc->cs = UNIK_SEL_UCODE;
+	mc->ss = UNIK_SEL_UDATA;
+	mc->err = fault ? fault->err : 0;
+	mc->trapno = fault ? fault->trapno : 0;
+	mc->cr2 = fault && fault->trapno == 14 ? si->addr : 0;
+	uint64_t back = p->restore_sigmask ? p->sigmask_restore : p->sigmask;
+	p->restore_sigmask = false;
+	mc->oldmask = back;
+	mc->fpstate = fp;
+	f.uc.sigmask = back;
+	f.info = *si;
+	if (copy_to_user(frame, &f, sizeof(f)))
+		return -EFAULT;
+	r->rsp = frame;
+	r->rip = ka->handler;
+	r->rdi = (uint64_t)signo;
+	r->rsi = frame + __builtin_offsetof(struct rt_sigframe_k, info);
+	r->rdx = frame + __builtin_offsetof(struct rt_sigframe_k, uc);
+	r->rax = 0;
+	r->rflags &= ~(uint64_t)(RFLAGS_DF | RFLAGS_TF);
+	return 0;
+}
+
+void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
+		    const struct sigfault *fault)
+{
+	bool forced = fault != NULL;
+	struct proc *p = current;
+	struct k_sigaction *ka = &p->sigaction[signo - 1];
+	bool blocked = p->sigmask & sig_bit(signo);
+	/* A fault that cannot reach a handler (blocked or ignored) kills, as Linux's force_sig. */
+	if (forced && (blocked || ka->handler == SIG_IGN)) {
+		ka->handler = SIG_DFL;
+		blocked = false;
+	}
+	if (ka->handler == SIG_IGN)
+		return;
+	if (ka->handler == SIG_DFL) {
+		char why[64];
+		if (!fault)
+			ksnprintf(why, sizeof(why), "signal %d sent by the program", signo);
+		signal_default(signo, fault ? fault->why : why);
+		return;
+	}
+	if (!(ka->flags & SA_RESTORER)) {
+		proc_kill(SIGSEGV, "signal handler without a restorer (SA_RESTORER)");
+		return;
+	}
+	struct k_sigaction saved = *ka;
+	if (signal_frame(r, signo, si, &saved, fault)) {
+		/* Linux: a frame that cannot be written is SIGSEGV, forced. */
+		proc_kill(SIGSEGV, "cannot write the signal frame on the stack");
+		return;
+	}
+	p->sigmask |= saved.mask;
+	if (!(saved.flags & SA_NODEFER))
+		p->sigmask |= sig_bit(signo);
+	p->sigmask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	if (saved.flags & SA_RESETHAND)
+		ka->handler = SIG_DFL;
+}
+
+void signal_raise(int signo, const struct siginfo_k *si)
+{
+	struct proc *p = current;
+	if (!signo)
+		return;
+	if (p->sigaction[signo - 1].handler == SIG_IGN ||
+	    (p->sigaction[signo - 1].handler == SIG_DFL && sig_default_ignored(signo)))
+		return;         /* discarded at generation, as Linux does */
+	p->sigpending |= sig_bit(signo);
+	p->siginfo[signo - 1] = *si;
+}
+
+bool signal_pending_deliverable(void)
+{
+	return current->sigpending & ~current->sigmask;
+}
+
+void signal_deliver_pending(struct regs *r)
+{
+	struct proc *p = current;
+	uint64_t ready = p->sigpending & ~p->sigmask;
+	if (!ready)
+		return;
+	/* Linux delivers the synchronous ones first, then by number. */
+	static const int sync_first[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, 31 };
+	int signo = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(sync_first) && !signo; i++)
+		if (ready & sig_bit(sync_first[i]))
+			signo = sync_first[i];
+	if (!signo)
+		signo = __builtin_ctzll(ready) + 1;
+	p->sigpending &= ~sig_bit(signo);
+	struct siginfo_k si = p->siginfo[signo - 1];
+	signal_deliver(r, signo, &si, NULL);
+}
+
+int64_t signal_return(struct regs *r)
+{
+	struct proc *p = current;
+	uint64_t frame = r->rsp - 8;
+	struct rt_sigframe_k f;
+	if (copy_from_user(&f, frame, sizeof(f))) {
+		proc_kill(SIGSEGV, "rt_sigreturn with a bad frame");
+		return -EFAULT;
+	}
+	const struct sigcontext_k *mc = &f.uc.mc;
+	r->r8 = mc->r8; r->r9 = mc->r9; r->r10 = mc->r10; r->r11 = mc->r11;
+	r->r12 = mc->r12; r->r13 = mc->r13; r->r14 = mc->r14; r->r15 = mc->r15;
+	r->rdi = mc->rdi; r->rsi = mc->rsi; r->rbp = mc->rbp; r->rbx = mc->rbx;
+	r->rdx = mc->rdx; r->rax = mc->rax; r->rcx = mc->rcx; r->rsp = mc->rsp;
+	r->rip = mc->rip;
+	r->rflags = (r->rflags & ~RFLAGS_USER_MASK) | (mc->eflags & RFLAGS_USER_MASK);
+	p->sigmask = f.uc.sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	if (mc->fpstate) {
+		uint8_t probe[64];
+		if ((mc->fpstate & 63) || copy_from_user(probe, mc->fpstate, 64) ||
+		    mm_populate(&p->mm, mc->fpstate, signal_xsave_size, false)) {
+			proc_kill(SIGSEGV, "rt_sigreturn with a bad FPU state");
+			return -EFAULT;
+		}
+		/* xrstor faults on a malformed header; the mask restores only enabled features */
+		uint64_t hdr[8];
+		if (copy_from_user(hdr, mc->fpstate + 512, sizeof(hdr)) ||
+		    (hdr[0] & ~signal_xcr0) || hdr[1] || hdr[2] || hdr[3] || hdr[4] || hdr[5] ||
+		    hdr[6] || hdr[7]) {
+			proc_kill(SIGSEGV, "rt_sigreturn with a bad XSAVE header");
+			return -EFAULT;
+		}
+		__asm__ volatile("xrstor64 (%0)" : : "r"(mc->fpstate), "a"((uint32_t)signal_xcr0),
+				 "d"((uint32_t)(signal_xcr0 >> 32)) : "memory");
+	}
+	/* restore_altstack: the sigaltstack settings saved in uc_stack */
+	if (f.uc.ss_flags != SS_ONSTACK && !(f.uc.ss_flags & SS_DISABLE) && f.uc.ss_size) {
+		p->sigaltstack[0] = f.uc.ss_sp;
+		p->sigaltstack[2] = f.uc.ss_size;
+	}
+	return (int64_t)r->rax;
+}
