@@ -7,6 +7,7 @@
 #include "image/image.h"
 #include "cli/run.h"
 #include <unistd.h>
+#include <sys/stat.h>
 
 extern const char unik_kernel_blob[], unik_kernel_blob_end[];
 
@@ -18,16 +19,21 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: unik run [OPTIONS] [--] PROGRAM [ARGS...]\n"
+		"       unik run [OPTIONS] --rootfs DIR [--] CMD [ARGS...]\n"
 		"       unik convert IMAGE.tar [-o OUT.unik] [OPTIONS]   (unik convert --help)\n"
 		"       unik inspect ARTIFACT [--ls [PATH]] [--json] [--check]\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
+		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
+		"  --rootfs DIR        the host directory DIR is the root filesystem (read-write);\n"
+		"                      CMD is found in it (PATH), as an image's command\n"
 		"  --trace             print every system call to stderr (strace style)\n"
 		"  --stats             print VM exits and CPL0 entries after the run\n"
 		"  --no-rewrite        keep system calls on the trap path (for measuring)\n"
 		"  --mode fast|isolated  where the libOS core runs (default fast)\n"
-		"artifact options (unik run [OPTIONS] APP.unik [ARGS...]; ARGS replace the image's Cmd):\n"
+		"artifact and --rootfs options (unik run [OPTIONS] APP.unik [ARGS...]; ARGS replace the\n"
+		"image's Cmd):\n"
 		"  --entrypoint CMD    replace the image's Entrypoint (and clear its Cmd)\n"
 		"  -w, --workdir DIR   working directory (created if missing)\n"
 		"  -u, --user UID[:GID]  identity of the program\n"
@@ -76,6 +82,8 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s, const
 static int run_main(int argc, char **argv)
 {
 	static char *envp[RUN_MAX_ENV + 1];
+	static struct vm_volume vols[UNIK_MAX_VOLUMES];
+	size_t nvols = 0;
 	struct run_opts ro = { .envp = envp };
 	struct vm_config cfg = { .mem_size = 512ull << 20, .mode = UNIK_MODE_FAST,
 				 .kernel = unik_kernel_blob,
@@ -140,6 +148,19 @@ static int run_main(int argc, char **argv)
 			ro.workdir = v;
 		} else if ((v = opt_value(argc, argv, &i, "-u", "--user"))) {
 			ro.user = v;
+		} else if ((v = opt_value(argc, argv, &i, "-v", "--volume"))) {
+			int st = volume_parse(v, vols, &nvols);
+			if (st)
+				return st;
+		} else if ((v = opt_value(argc, argv, &i, "--rootfs", "--rootfs"))) {
+			struct stat st;
+			int r = stat(v, &st);
+			if (r || !S_ISDIR(st.st_mode)) {
+				fprintf(stderr, "unik: --rootfs %s: %s\n", v,
+					r ? strerror(errno) : "not a directory");
+				return 125;
+			}
+			ro.rootdir = v;
 		} else if ((v = opt_value(argc, argv, &i, "-m", "--memory"))) {
 			uint64_t m = parse_size(v);
 			if (!m || m < MEM_MIN || m > MEM_MAX) {
@@ -161,7 +182,18 @@ static int run_main(int argc, char **argv)
 	ro.envc = cfg.envc;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
-	if (run_is_artifact(argv[i])) {
+	cfg.volumes = vols;
+	cfg.nvolumes = nvols;
+	if (nvols + (ro.rootdir ? 1 : 0) > UNIK_MAX_VOLUMES) {
+		fprintf(stderr, "unik: too many volumes (at most %d with --rootfs)\n",
+			UNIK_MAX_VOLUMES - 1);
+		return 125;
+	}
+	if (ro.rootdir) {
+		int st = run_rootdir(&ro, &cfg, argc - i, argv + i);
+		if (st)
+			return st;
+	} else if (run_is_artifact(argv[i])) {
 		int st = run_artifact(&ro, &cfg, argc - i, argv + i);
 		if (st)
 			return st;

@@ -11,6 +11,7 @@ struct run_opts {
 	const char *workdir;    /* -w */
 	const char *user;       /* -u */
 	bool artifact_kernel;   /* --kernel artifact */
+	const char *rootdir;    /* --rootfs DIR */
 };
 
 /* Is path a unik artifact (by its magic)? */
@@ -18,4 +19,10 @@ bool run_is_artifact(const char *path);
 /* Fills cfg from the artifact argv[0] and the run options; ARGS are argv[1..]. Returns 0 or an
    exit status after printing why. */
 int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **argv);
+/* --rootfs DIR: fills cfg to run the command argv[0] (ARGS argv[1..]) found in the host
+   directory o->rootdir, with docker's default environment. 0 or an exit status. */
+int run_rootdir(struct run_opts *o, struct vm_config *cfg, int argc, char **argv);
+/* Adds the volume "HOSTDIR:GUESTDIR[:ro|:rw]" to vols[*n] (creating a missing HOSTDIR). 0, or
+   125 after printing why. */
+int volume_parse(const char *spec, struct vm_volume *vols, size_t *n);
 #endif

@@ -1,7 +1,9 @@
 /* `unik run ARTIFACT [ARGS...]`: the image's command and environment with docker's rules —
    Entrypoint + Cmd, ARGS replace Cmd, --entrypoint replaces Entrypoint and clears Cmd, -e K=V sets
    and -e K takes the host's value (or unsets K), -w and -u override, HOSTNAME and HOME are
-   supplied as docker supplies them. */
+   supplied as docker supplies them. `unik run --rootfs DIR CMD...` runs CMD from a host
+   directory with the same defaults an image without configuration gets. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -9,6 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
+#include <linux/openat2.h>
 #include "cli/run.h"
 #include "image/image.h"
 
@@ -74,6 +78,21 @@ static int parse_user(const char *u, uint32_t *uid, uint32_t *gid)
 	return 0;
 }
 
+/* docker's container hostname (12 hex digits), also set as HOSTNAME in env. */
+static const char *run_hostname(char ***env, size_t *nenv)
+{
+	static char hostname[16];
+	uint8_t id[6];
+	if (getrandom(id, sizeof(id), 0) != sizeof(id))
+		memset(id, 0x5a, sizeof(id));
+	snprintf(hostname, sizeof(hostname), "%02x%02x%02x%02x%02x%02x", id[0], id[1], id[2], id[3],
+		 id[4], id[5]);
+	char hbuf[64];
+	snprintf(hbuf, sizeof(hbuf), "HOSTNAME=%s", hostname);
+	env_set(env, nenv, hbuf);
+	return hostname;
+}
+
 int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **argv)
 {
 	static struct artifact art;
@@ -107,15 +126,7 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	size_t nenv = 0;
 	for (size_t i = 0; i < rc->n_env; i++)
 		env_set(&env, &nenv, rc->env[i]);
-	static char hostname[16];
-	uint8_t id[6];
-	if (getrandom(id, sizeof(id), 0) != sizeof(id))
-		memset(id, 0x5a, sizeof(id));
-	snprintf(hostname, sizeof(hostname), "%02x%02x%02x%02x%02x%02x", id[0], id[1], id[2], id[3],
-		 id[4], id[5]);
-	char hbuf[64];
-	snprintf(hbuf, sizeof(hbuf), "HOSTNAME=%s", hostname);
-	env_set(&env, &nenv, hbuf);
+	const char *hostname = run_hostname(&env, &nenv);
 	for (int i = 0; i < o->envc; i++)
 		env_set(&env, &nenv, o->envp[i]);
 	cfg->uid = rc->uid;
@@ -144,6 +155,84 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	}
 	cfg->workdir = o->workdir ? o->workdir : rc->workdir;
 	cfg->hostname = hostname;
+	cfg->argv = cmdv;
+	cfg->argc = (int)ncmd;
+	cfg->envp = env;
+	cfg->envc = (int)nenv;
+	cfg->prog_path = cmdv[0];
+	return 0;
+}
+
+/* The home directory of uid in DIR/etc/passwd (read with DIR as its root, so symlinks in it
+   cannot reach the host's files), or "/" as docker uses when there is none. */
+static void rootdir_home(const char *dir, uint32_t uid, char *home, size_t size)
+{
+	snprintf(home, size, "/");
+	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct open_how how = { .flags = O_RDONLY | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int fd = dfd < 0 ? -1 : (int)syscall(SYS_openat2, dfd, "etc/passwd", &how, sizeof(how));
+	if (dfd >= 0)
+		close(dfd);
+	FILE *f = fd < 0 ? NULL : fdopen(fd, "r");
+	if (!f) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	char line[4096];
+	while (fgets(line, sizeof(line), f)) {
+		char *field[7] = { line };
+		int n = 1;
+		for (char *p = line; *p && n < 7; p++)
+			if (*p == ':') {
+				*p = 0;
+				field[n++] = p + 1;
+			}
+		char *end;
+		if (n < 6 || strtoul(field[2], &end, 10) != uid || end == field[2] || *end)
+			continue;
+		field[5][strcspn(field[5], "\n")] = 0;
+		if (field[5][0])
+			snprintf(home, size, "%s", field[5]);
+		break;
+	}
+	fclose(f);
+}
+
+int run_rootdir(struct run_opts *o, struct vm_config *cfg, int argc, char **argv)
+{
+	char **cmdv = NULL;
+	size_t ncmd = 0;
+	if (o->entrypoint && o->entrypoint[0])
+		strv_push(&cmdv, &ncmd, o->entrypoint);
+	for (int i = 0; i < argc; i++)
+		strv_push(&cmdv, &ncmd, argv[i]);
+	if (!ncmd) {
+		fprintf(stderr, "unik: --rootfs %s: no command specified\n", o->rootdir);
+		return 125;
+	}
+	/* docker's defaults: root, PATH, HOSTNAME, HOME from the tree's passwd. */
+	cfg->uid = cfg->gid = 0;
+	cfg->ngroups = 0;
+	if (o->user && parse_user(o->user, &cfg->uid, &cfg->gid)) {
+		fprintf(stderr, "unik: -u %s: only numeric uid[:gid] is supported\n", o->user);
+		return 125;
+	}
+	char **env = NULL;
+	size_t nenv = 0;
+	env_set(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+	cfg->hostname = run_hostname(&env, &nenv);
+	for (int i = 0; i < o->envc; i++)
+		env_set(&env, &nenv, o->envp[i]);
+	if (!env_has(env, nenv, "HOME")) {
+		char home[4096], h[4200];
+		rootdir_home(o->rootdir, cfg->uid, home, sizeof(home));
+		snprintf(h, sizeof(h), "HOME=%s", home);
+		env_set(&env, &nenv, h);
+	}
+	cfg->rootdir = o->rootdir;
+	cfg->workdir = o->workdir;
 	cfg->argv = cmdv;
 	cfg->argc = (int)ncmd;
 	cfg->envp = env;

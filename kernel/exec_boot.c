@@ -51,6 +51,18 @@ static int boot_lookpath(struct proc *p, const char *cmd, const char *pathvar, s
 	return err;
 }
 
+/* Is there a root file tree to find the command in: the image, or a host directory
+   (--rootfs)? Otherwise the monitor handed over the program itself. */
+static bool boot_root_tree(void)
+{
+	if (boot_info->rootfs)
+		return true;
+	for (uint32_t i = 0; i < MIN(boot_info->nvolumes, (uint32_t)UNIK_MAX_VOLUMES); i++)
+		if (boot_info->volumes[i].flags & UNIK_VOL_ROOT)
+			return true;
+	return false;
+}
+
 static int boot_status(int err)
 {
 	return err == -ENOENT ? 127 : 126;
@@ -77,7 +89,7 @@ int exec_boot(struct proc *p, struct regs *r, const char **why)
 	struct inode *ino;
 	static char found[PATH_MAX];
 	int err;
-	if (!boot_info->rootfs) {
+	if (!boot_root_tree()) {
 		ino = tmpfs_contig_inode(p->fs->root.d->inode->sb, boot_info->prog,
 					 boot_info->prog_len, 0755);
 		if (!ino) {

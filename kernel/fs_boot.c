@@ -1,11 +1,13 @@
-/* The process's first file tree: the root (the image, or an empty tmpfs for a bare program), with
-   devfs on /dev, tmpfs on /dev/shm and /tmp, and the working directory. */
+/* The process's first file tree: the root (the image, a host directory for --rootfs, or an empty
+   tmpfs for a bare program), with devfs on /dev, tmpfs on /dev/shm and /tmp, the volumes (-v),
+   and the working directory. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/dev.h"
 #include "vfs/procfs.h"
+#include "vfs/hostfs.h"
 
 static struct fs_context boot_fs;
 
@@ -28,7 +30,8 @@ static int fs_boot_dir(struct path *dir, const char *name, uint32_t mode, struct
 		return err;
 	out->mnt = dir->mnt;
 	out->d = d;
-	if ((d->inode->mode & S_IFMT) != S_IFDIR) {
+	vfs_follow_mounts(out);         /* into a volume mounted here, for one inside it */
+	if ((out->d->inode->mode & S_IFMT) != S_IFDIR) {
 		path_put(out);
 		return -ENOTDIR;
 	}
@@ -140,10 +143,61 @@ static int fs_boot_etc(struct fs_context *fs)
 	return err;
 }
 
+/* The root filesystem: the --rootfs host directory, the image, or an empty tmpfs. */
+static struct inode *fs_boot_root(const char **why)
+{
+	for (uint32_t i = 0; i < MIN(boot_info->nvolumes, (uint32_t)UNIK_MAX_VOLUMES); i++)
+		if (boot_info->volumes[i].flags & UNIK_VOL_ROOT)
+			return hostfs_new(1, boot_info->volumes[i].handle, 0, why);
+	const void *img = boot_info->rootfs ? phys_to_virt(boot_info->rootfs) : NULL;
+	return tmpfs_new(1, img, boot_info->rootfs_len, boot_info->rootfs, why);
+}
+
+static size_t fs_boot_depth(const char *path)
+{
+	size_t d = 0;
+	for (; *path; path++)
+		d += *path == '/';
+	return d;
+}
+
+/* Mounts the volumes (-v), shallower paths first as docker does, so that /a is in place before
+   /a/b is made in it. */
+static int fs_boot_volumes(const char **why)
+{
+	static char msg[200];
+	uint32_t n = MIN(boot_info->nvolumes, (uint32_t)UNIK_MAX_VOLUMES);
+	bool done[UNIK_MAX_VOLUMES] = { false };
+	for (uint32_t k = 0; k < n; k++) {
+		uint32_t v = n;
+		for (uint32_t i = 0; i < n; i++)
+			if (!done[i] && (v == n || fs_boot_depth(boot_info->volumes[i].path) <
+					 fs_boot_depth(boot_info->volumes[v].path)))
+				v = i;
+		done[v] = true;
+		const struct unik_volume *vol = &boot_info->volumes[v];
+		if (vol->flags & UNIK_VOL_ROOT)
+			continue;
+		char path[sizeof(vol->path)];
+		memcpy(path, vol->path, sizeof(path));
+		path[sizeof(path) - 1] = 0;
+		const char *fail = "not an absolute path";
+		struct inode *root = path[0] == '/' ? hostfs_new(16 + v, vol->handle,
+			(vol->flags & UNIK_VOL_RO) ? SB_RDONLY : 0, &fail) : NULL;
+		int err = root ? fs_boot_mount(&boot_fs, path, root, "hostfs") : -EINVAL;
+		if (err) {
+			ksnprintf(msg, sizeof(msg), "cannot mount the volume on %s: %s", path,
+				  root ? "no directory there" : fail);
+			*why = msg;
+			return err;
+		}
+	}
+	return 0;
+}
+
 int fs_boot(struct proc *p, const char **why)
 {
-	const void *img = boot_info->rootfs ? phys_to_virt(boot_info->rootfs) : NULL;
-	struct inode *root = tmpfs_new(1, img, boot_info->rootfs_len, boot_info->rootfs, why);
+	struct inode *root = fs_boot_root(why);
 	if (!root)
 		return -EINVAL;
 	struct mount *m = vfs_mount(root->sb, root, NULL, "rootfs", "/");
@@ -178,6 +232,9 @@ int fs_boot(struct proc *p, const char **why)
 		if ((err = fs_boot_etc(&boot_fs)))
 			return err;
 	}
+	/* After /etc is written: a volume on /etc covers the image's, the host's stays as it is. */
+	if ((err = fs_boot_volumes(why)))
+		return err;
 	if (boot_info->workdir[0]) {
 		*why = "cannot create the working directory";
 		struct path wd;

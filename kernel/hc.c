@@ -1,5 +1,8 @@
 /* Hypercalls: `outl` of the argument struct's guest-physical address to the call's port. Argument
-   structs live in the kernel image (below 4 GiB, physically contiguous). */
+   structs live in the kernel image (below 4 GiB, physically contiguous). So do the bounce buffers
+   of the file calls: names and link targets are copied there, and data whose buffer is not
+   kernel memory (physically contiguous through the direct map or the image) goes through a page
+   of it. One caller at a time (one CPU; SMP will need a lock here). */
 #include "k/kernel.h"
 #include "k/hc.h"
 
@@ -46,4 +49,246 @@ void hc_exit(int status)
 	hc_ex.status = status;
 	for (;;)
 		hc_call(UNIK_HC_EXIT, &hc_ex);
+}
+
+/* ---- volumes (hostfs): the file protocol of include/unik/abi.h ---- */
+
+static struct unik_hc_fs_entry hc_ent;
+static struct unik_hc_fs_rename hc_ren;
+static struct unik_hc_fs_handle hc_hnd;
+static struct unik_hc_fs_setattr hc_set;
+static struct unik_hc_fs_io hc_fio;
+static struct unik_hc_fs_statfs hc_sfs;
+static char hc_name[2][UNIK_FS_NAME_MAX + 1];
+static uint8_t hc_bounce[PAGE_SIZE] __attribute__((aligned(4096)));
+
+/* Is [p, p+len) kernel memory in guest RAM (direct map or image), so contiguous guest-physical
+   memory the monitor can use in place? */
+static bool hc_direct(const void *p, size_t len)
+{
+	return (uint64_t)p >= UNIK_DIRECT_VBASE && virt_to_phys(p) <= boot_info->mem_size &&
+	       len <= boot_info->mem_size - virt_to_phys(p);
+}
+
+static uint64_t hc_put_name(int i, const char *name, size_t len)
+{
+	memcpy(hc_name[i], name, MIN(len, (size_t)UNIK_FS_NAME_MAX));
+	return virt_to_phys(hc_name[i]);
+}
+
+/* One entry call; *h and *attr (either may be NULL) receive the new handle and attributes. */
+static int hc_fs_entry(unsigned nr, uint32_t dir, const char *name, size_t len, uint32_t mode,
+		       uint32_t handle, uint32_t *h, struct unik_hc_fs_attr *attr)
+{
+	if (len > UNIK_FS_NAME_MAX)
+		return -ENAMETOOLONG;
+	hc_ent.dir = dir;
+	hc_ent.handle = handle;
+	hc_ent.name = hc_put_name(0, name, len);
+	hc_ent.name_len = (uint32_t)len;
+	hc_ent.mode = mode;
+	hc_ent.ret = -EIO;
+	hc_call(nr, &hc_ent);
+	hc_ent.target = 0;
+	hc_ent.target_len = 0;
+	if (hc_ent.ret)
+		return (int)hc_ent.ret;
+	if (h)
+		*h = hc_ent.handle;
+	if (attr)
+		*attr = hc_ent.attr;
+	return 0;
+}
+
+int hc_fs_lookup(uint32_t dir, const char *name, size_t len, uint32_t *h,
+		 struct unik_hc_fs_attr *attr)
+{
+	return hc_fs_entry(UNIK_HC_FS_LOOKUP, dir, name, len, 0, 0, h, attr);
+}
+
+int hc_fs_stat_name(uint32_t dir, const char *name, size_t len, struct unik_hc_fs_attr *attr)
+{
+	return hc_fs_entry(UNIK_HC_FS_LOOKUP, dir, name, len, UNIK_FS_LOOKUP_STAT, 0, NULL, attr);
+}
+
+int hc_fs_create(uint32_t dir, const char *name, size_t len, uint32_t mode, uint32_t *h,
+		 struct unik_hc_fs_attr *attr)
+{
+	bool is_dir = (mode & 0170000) == 0040000;
+	return hc_fs_entry(is_dir ? UNIK_HC_FS_MKDIR : UNIK_HC_FS_CREATE, dir, name, len, mode, 0, h,
+			   attr);
+}
+
+int hc_fs_symlink(uint32_t dir, const char *name, size_t len, const char *target, uint32_t *h,
+		  struct unik_hc_fs_attr *attr)
+{
+	size_t tl = strlen(target);
+	if (tl >= UNIK_FS_PATH_MAX || tl >= PAGE_SIZE)
+		return -ENAMETOOLONG;
+	memcpy(hc_bounce, target, tl);
+	hc_ent.target = virt_to_phys(hc_bounce);
+	hc_ent.target_len = (uint32_t)tl;
+	return hc_fs_entry(UNIK_HC_FS_SYMLINK, dir, name, len, 0, 0, h, attr);
+}
+
+int hc_fs_link(uint32_t h, uint32_t dir, const char *name, size_t len)
+{
+	return hc_fs_entry(UNIK_HC_FS_LINK, dir, name, len, 0, h, NULL, NULL);
+}
+
+int hc_fs_remove(uint32_t dir, const char *name, size_t len, bool is_dir)
+{
+	return hc_fs_entry(is_dir ? UNIK_HC_FS_RMDIR : UNIK_HC_FS_UNLINK, dir, name, len, 0, 0, NULL,
+			   NULL);
+}
+
+int hc_fs_rename(uint32_t olddir, const char *oldname, size_t oldlen, uint32_t newdir,
+		 const char *newname, size_t newlen, unsigned flags)
+{
+	if (oldlen > UNIK_FS_NAME_MAX || newlen > UNIK_FS_NAME_MAX)
+		return -ENAMETOOLONG;
+	hc_ren.olddir = olddir;
+	hc_ren.newdir = newdir;
+	hc_ren.oldname = hc_put_name(0, oldname, oldlen);
+	hc_ren.newname = hc_put_name(1, newname, newlen);
+	hc_ren.oldlen = (uint32_t)oldlen;
+	hc_ren.newlen = (uint32_t)newlen;
+	hc_ren.flags = flags;
+	hc_ren.ret = -EIO;
+	hc_call(UNIK_HC_FS_RENAME, &hc_ren);
+	return (int)hc_ren.ret;
+}
+
+static int hc_fs_handle(unsigned nr, uint32_t h, uint32_t flags)
+{
+	hc_hnd.handle = h;
+	hc_hnd.flags = flags;
+	hc_hnd.ret = -EIO;
+	hc_call(nr, &hc_hnd);
+	return (int)hc_hnd.ret;
+}
+
+int hc_fs_getattr(uint32_t h, struct unik_hc_fs_attr *attr)
+{
+	int err = hc_fs_handle(UNIK_HC_FS_GETATTR, h, 0);
+	if (!err)
+		*attr = hc_hnd.attr;
+	return err;
+}
+
+int hc_fs_fsync(uint32_t h, bool datasync)
+{
+	return hc_fs_handle(UNIK_HC_FS_FSYNC, h, datasync ? 1 : 0);
+}
+
+void hc_fs_close(uint32_t h)
+{
+	hc_fs_handle(UNIK_HC_FS_CLOSE, h, 0);
+}
+
+int hc_fs_setattr(const struct unik_hc_fs_setattr *in, struct unik_hc_fs_attr *attr)
+{
+	hc_set = *in;
+	hc_set.ret = -EIO;
+	hc_call(UNIK_HC_FS_SETATTR, &hc_set);
+	*attr = hc_set.attr;    /* attributes after the call, even when a change failed */
+	return (int)hc_set.ret;
+}
+
+static int64_t hc_fs_io(unsigned nr, uint32_t h, uint64_t pa, uint64_t len, uint64_t off)
+{
+	hc_fio.handle = h;
+	hc_fio.buf = pa;
+	hc_fio.len = len;
+	hc_fio.off = off;
+	hc_fio.ret = -EIO;
+	hc_call(nr, &hc_fio);
+	return hc_fio.ret;
+}
+
+int64_t hc_fs_read_phys(uint32_t h, uint64_t pa, size_t len, uint64_t off, uint64_t *size)
+{
+	size_t done = 0;
+	while (done < len) {
+		int64_t n = hc_fs_io(UNIK_HC_FS_READ, h, pa + done, MIN(len - done,
+				     (size_t)UNIK_FS_IO_MAX), off + done);
+		if (n < 0)
+			return done ? (int64_t)done : n;
+		if (size)
+			*size = hc_fio.size;
+		done += (size_t)n;
+		if ((uint64_t)n < hc_fio.len)
+			break;          /* the end of the file */
+	}
+	return (int64_t)done;
+}
+
+int64_t hc_fs_read(uint32_t h, void *buf, size_t len, uint64_t off, uint64_t *size)
+{
+	if (hc_direct(buf, len))
+		return hc_fs_read_phys(h, virt_to_phys(buf), len, off, size);
+	size_t done = 0;
+	while (done < len) {
+		size_t chunk = MIN(len - done, (size_t)PAGE_SIZE);
+		int64_t n = hc_fs_read_phys(h, virt_to_phys(hc_bounce), chunk, off + done, size);
+		if (n <= 0)
+			return done ? (int64_t)done : n;
+		memcpy((char *)buf + done, hc_bounce, (size_t)n);
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;
+	}
+	return (int64_t)done;
+}
+
+int64_t hc_fs_write(uint32_t h, const void *buf, size_t len, uint64_t off, uint64_t *size)
+{
+	size_t done = 0;
+	bool direct = hc_direct(buf, len);
+	while (done < len) {
+		size_t chunk = MIN(len - done, direct ? (size_t)UNIK_FS_IO_MAX : (size_t)PAGE_SIZE);
+		uint64_t pa;
+		if (direct) {
+			pa = virt_to_phys((const char *)buf + done);
+		} else {
+			memcpy(hc_bounce, (const char *)buf + done, chunk);
+			pa = virt_to_phys(hc_bounce);
+		}
+		int64_t n = hc_fs_io(UNIK_HC_FS_WRITE, h, pa, chunk, off + done);
+		if (n < 0)
+			return done ? (int64_t)done : n;
+		if (size)
+			*size = hc_fio.size;
+		done += (size_t)n;
+		if ((size_t)n < chunk)
+			break;          /* short write (a full disk) */
+	}
+	return (int64_t)done;
+}
+
+int64_t hc_fs_readdir(uint32_t h, void *buf, size_t len, uint64_t cookie, uint64_t *next)
+{
+	if (!hc_direct(buf, len))
+		return -EFAULT;
+	int64_t n = hc_fs_io(UNIK_HC_FS_READDIR, h, virt_to_phys(buf), len, cookie);
+	*next = hc_fio.next;
+	return n;
+}
+
+int64_t hc_fs_readlink(uint32_t h, char *buf, size_t len)
+{
+	int64_t n = hc_fs_io(UNIK_HC_FS_READLINK, h, virt_to_phys(hc_bounce), MIN(len, PAGE_SIZE),
+			     0);
+	if (n > 0)
+		memcpy(buf, hc_bounce, (size_t)MIN((uint64_t)n, len));
+	return n;
+}
+
+int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out)
+{
+	hc_sfs.handle = h;
+	hc_sfs.ret = -EIO;
+	hc_call(UNIK_HC_FS_STATFS, &hc_sfs);
+	*out = hc_sfs;
+	return (int)hc_sfs.ret;
 }

@@ -6,6 +6,23 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_READ] = hc_console_read,
 	[UNIK_HC_EXIT] = hc_exit_call,
 	[UNIK_HC_CLOCK] = hc_clock_get,
+	[UNIK_HC_FS_LOOKUP] = hc_fs_lookup,
+	[UNIK_HC_FS_CREATE] = hc_fs_create,
+	[UNIK_HC_FS_MKDIR] = hc_fs_mkdir,
+	[UNIK_HC_FS_SYMLINK] = hc_fs_symlink,
+	[UNIK_HC_FS_LINK] = hc_fs_link,
+	[UNIK_HC_FS_UNLINK] = hc_fs_unlink,
+	[UNIK_HC_FS_RMDIR] = hc_fs_rmdir,
+	[UNIK_HC_FS_RENAME] = hc_fs_rename,
+	[UNIK_HC_FS_GETATTR] = hc_fs_getattr,
+	[UNIK_HC_FS_SETATTR] = hc_fs_setattr,
+	[UNIK_HC_FS_READ] = hc_fs_read,
+	[UNIK_HC_FS_WRITE] = hc_fs_write,
+	[UNIK_HC_FS_READDIR] = hc_fs_readdir,
+	[UNIK_HC_FS_READLINK] = hc_fs_readlink,
+	[UNIK_HC_FS_FSYNC] = hc_fs_fsync,
+	[UNIK_HC_FS_CLOSE] = hc_fs_close,
+	[UNIK_HC_FS_STATFS] = hc_fs_statfs,
 };
 
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg)

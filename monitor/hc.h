@@ -6,12 +6,15 @@
 #include <stdint.h>
 #include "monitor/gmem.h"
 
+struct hc_file;
+
 struct hc_ctx {
 	struct gmem mem;
 	int fd_in, fd_out, fd_err;      /* host fds behind guest fds 0, 1, 2 */
 	int exited;                     /* set by UNIK_HC_EXIT */
 	int exit_status;
 	uint64_t calls[UNIK_HC_MAX];    /* per-number counts for --stats */
+	struct hc_file *file;           /* volumes and their handles (NULL: none) */
 };
 
 enum hc_result {
@@ -29,4 +32,29 @@ enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg);
+
+/* Volumes (hc_file*.c). hc_file_new makes the handle table of one VM with room for at most
+   max_handles open handles (0: as many as the monitor's fd limit allows, which it raises to the
+   hard limit). hc_file_add_volume takes over root_fd (an O_PATH directory, closed by
+   hc_file_free) and returns the handle the guest mounts, or -errno. */
+struct hc_file *hc_file_new(unsigned max_handles);
+int64_t hc_file_add_volume(struct hc_file *hf, int root_fd, int read_only);
+void hc_file_free(struct hc_file *hf);
+enum hc_result hc_fs_lookup(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_create(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_mkdir(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_symlink(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_link(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_unlink(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_rmdir(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_rename(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_getattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_setattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_read(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_write(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_readdir(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_readlink(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_fsync(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_statfs(struct hc_ctx *ctx, unik_gpa_t arg);
 #endif

@@ -126,9 +126,12 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 	const struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 	const struct unik_stats *s = &bi->stats;
 	const struct vm_exits *e = &vm->exits;
+	uint64_t file = 0;
+	for (unsigned nr = UNIK_HC_FS_LOOKUP; nr < UNIK_HC_MAX; nr++)
+		file += vm->hc.calls[nr];
 	fprintf(stderr,
 		"unik stats: mode %s, wall %.3f ms\n"
-		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, exit %llu; "
+		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, file %llu, exit %llu; "
 		"hlt %llu, mmio %llu, signal %llu, other %llu)\n"
 		"  CPL0 entries: %llu (syscall traps %llu, page faults %llu, other faults %llu, "
 		"interrupts %llu, services %llu)\n"
@@ -138,7 +141,7 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		(unsigned long long)(e->io + e->hlt + e->mmio + e->intr + e->other),
 		(unsigned long long)e->io, (unsigned long long)vm->hc.calls[UNIK_HC_WRITE],
 		(unsigned long long)vm->hc.calls[UNIK_HC_READ],
-		(unsigned long long)vm->hc.calls[UNIK_HC_CLOCK],
+		(unsigned long long)vm->hc.calls[UNIK_HC_CLOCK], (unsigned long long)file,
 		(unsigned long long)vm->hc.calls[UNIK_HC_EXIT], (unsigned long long)e->hlt,
 		(unsigned long long)e->mmio, (unsigned long long)e->intr,
 		(unsigned long long)e->other,

@@ -1,5 +1,6 @@
 /* KVM set-up: VM, lazily backed guest memory, the program file mapped into it, CPUID/XSAVE
    passthrough, and the vCPU state for the kernel's first instruction. */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -311,14 +312,55 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 	}
 	vm->hc.mem = vm->mem;
 	int st = vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);
-	if (!st && cfg->rootfs) {
+	if (!st && (cfg->rootfs || cfg->rootdir)) {
 		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
-		bi->rootfs = rootfs_gpa;
-		bi->rootfs_len = cfg->rootfs_len;
+		bi->rootfs = cfg->rootfs ? rootfs_gpa : 0;
+		bi->rootfs_len = cfg->rootfs ? cfg->rootfs_len : 0;
 		bi->prog = bi->prog_len = 0;
 		snprintf(bi->workdir, sizeof(bi->workdir), "%s", cfg->workdir ? cfg->workdir : "");
 	}
 	return st;
+}
+
+/* Opens the shared host directories (the --rootfs one first, as "/") before the guest runs
+   and lists them in the boot info; the guest reaches them only through their handles. */
+static int vm_setup_volumes(struct vm *vm, const struct vm_config *cfg)
+{
+	size_t n = cfg->nvolumes + (cfg->rootdir ? 1 : 0);
+	if (!n)
+		return 0;
+	if (n > UNIK_MAX_VOLUMES) {
+		fprintf(stderr, "unik: too many volumes (at most %d)\n", UNIK_MAX_VOLUMES);
+		return 125;
+	}
+	vm->hc.file = hc_file_new(0);
+	if (!vm->hc.file)
+		return vm_fail("allocating the volume table");
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	for (size_t i = 0; i < n; i++) {
+		bool root = cfg->rootdir && i == 0;
+		const struct vm_volume *v = root ? NULL : &cfg->volumes[i - (cfg->rootdir ? 1 : 0)];
+		const char *host = root ? cfg->rootdir : v->host;
+		const char *guest = root ? "/" : v->guest;
+		struct unik_volume *bv = &bi->volumes[i];
+		if (strlen(guest) >= sizeof(bv->path)) {
+			fprintf(stderr, "unik: volume path %s is too long\n", guest);
+			return 125;
+		}
+		int fd = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0)
+			return vm_fail(host);
+		int64_t h = hc_file_add_volume(vm->hc.file, fd, v && v->ro);
+		if (h < 0) {
+			errno = (int)-h;
+			return vm_fail(host);
+		}
+		snprintf(bv->path, sizeof(bv->path), "%s", guest);
+		bv->flags = (v && v->ro ? UNIK_VOL_RO : 0) | (root ? UNIK_VOL_ROOT : 0);
+		bv->handle = (uint32_t)h;
+	}
+	bi->nvolumes = (uint32_t)n;
+	return 0;
 }
 
 int prog_open(const char *path, int *fd, uint64_t *len);
@@ -332,7 +374,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->hc.fd_err = 2;
 	int prog_fd = -1;
 	uint64_t prog_len = 0;
-	int st = cfg->rootfs ? 0 : prog_open(cfg->prog_path, &prog_fd, &prog_len);
+	int st = cfg->rootfs || cfg->rootdir ? 0 : prog_open(cfg->prog_path, &prog_fd, &prog_len);
 	if (st)
 		return st;
 	vm->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -345,6 +387,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	st = vm_setup_memory(vm, cfg, prog_fd, prog_len);
 	if (prog_fd >= 0)
 		close(prog_fd);
+	if (!st)
+		st = vm_setup_volumes(vm, cfg);
 	if (st)
 		return st;
 	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
@@ -382,4 +426,6 @@ void vm_destroy(struct vm *vm)
 		close(vm->kvm);
 	if (vm->mem.base && vm->mem.base != MAP_FAILED)
 		munmap(vm->mem.base, vm->mem.size);
+	hc_file_free(vm->hc.file);
+	vm->hc.file = NULL;
 }

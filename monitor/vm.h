@@ -8,6 +8,13 @@
 #include "monitor/gmem.h"
 #include "monitor/hc.h"
 
+/* A host directory shared with the guest (-v HOSTDIR:GUESTDIR[:ro]). */
+struct vm_volume {
+	const char *host;               /* existing host directory */
+	const char *guest;              /* absolute, clean guest path */
+	bool ro;                        /* the monitor refuses every change */
+};
+
 struct vm_config {
 	const char *prog_path;          /* host file to run */
 	char *const *argv;              /* argv[0] as the program sees it, ... */
@@ -27,6 +34,10 @@ struct vm_config {
 	const uint32_t *groups;         /* supplementary groups */
 	size_t ngroups;
 	const char *hostname;
+	const struct vm_volume *volumes; /* mounted in the guest, in this order */
+	size_t nvolumes;
+	const char *rootdir;            /* --rootfs: a host directory as the root filesystem (the
+					   program is then argv[0], found in it, as with rootfs) */
 };
 
 struct vm_exits {

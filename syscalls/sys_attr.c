@@ -279,6 +279,22 @@ static int64_t statfs_fill(struct inode *ino, uint64_t ubuf)
 	s.ffree = s.files / 2;
 	s.namelen = NAME_MAX;
 	s.flags = (ino->sb && (ino->sb->flags & SB_RDONLY)) ? 1 : 0;
+	struct vfs_statfs vs;
+	if (ino->ops && ino->ops->statfs) {             /* the host's numbers (volumes) */
+		int err = ino->ops->statfs(ino, &vs);
+		if (err)
+			return err;
+		s.type = (int64_t)vs.type;
+		s.bsize = (int64_t)vs.bsize;
+		s.blocks = vs.blocks;
+		s.bfree = vs.bfree;
+		s.bavail = vs.bavail;
+		s.files = vs.files;
+		s.ffree = vs.ffree;
+		s.namelen = (int64_t)vs.namelen;
+		s.frsize = (int64_t)vs.frsize;
+		s.flags = (int64_t)vs.flags;
+	}
 	return copy_to_user(ubuf, &s, sizeof(s)) ? -EFAULT : 0;
 }
 

@@ -33,6 +33,9 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 		r = -EACCES;
 	else if ((flags & MAP_TYPE) != MAP_PRIVATE && (prot & PROT_WRITE) && acc != O_RDWR)
 		r = -EACCES;
+	else if (ino->ops->mmap && (r = ino->ops->mmap(ino, (flags & MAP_TYPE) != MAP_PRIVATE &&
+							   (prot & PROT_WRITE))))
+		;       /* refused by the filesystem (hostfs: shared writable) */
 	else
 		r = mm_mmap(&current->mm, addr, len, (int)prot,
 			    (int)flags | (acc != O_RDWR ? MAP_NOWRITE_ : 0), ino, off);

@@ -380,15 +380,26 @@ static int64_t fd_exists(uint64_t fd)
 	return 0;
 }
 
-/* Everything lives in guest memory: there is nothing to flush. */
+/* Files in guest memory have nothing to flush; host files (volumes) are synced on the host. */
+static int64_t fd_sync(uint64_t fd, bool datasync)
+{
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int64_t r = ino && ino->ops && ino->ops->fsync ? ino->ops->fsync(ino, datasync) : 0;
+	file_put(f);
+	return r;
+}
+
 int64_t sys_fsync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return fd_exists(fd);
+	return fd_sync(fd, false);
 }
 
 int64_t sys_fdatasync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return fd_exists(fd);
+	return fd_sync(fd, true);
 }
 
 int64_t sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

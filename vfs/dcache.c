@@ -110,6 +110,12 @@ int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **
 {
 	for (struct dentry *c = dir->child; c; c = c->sibling) {
 		if (c->len == len && !memcmp(c->name, name, len)) {
+			const struct inode_ops *ops = c->inode->ops;
+			if (!c->mounted && ops && ops->revalidate &&
+			    ops->revalidate(dir->inode, name, len, c->inode)) {
+				vfs_forget(dir, name, len);     /* changed behind our back */
+				break;
+			}
 			dentry_get(c);
 			*out = c;
 			return 0;

@@ -52,6 +52,8 @@ int vfs_permission(const struct inode *ino, int mask)
 
 void vfs_stat_inode(const struct inode *ino, struct stat *st)
 {
+	if (ino->ops && ino->ops->getattr)
+		ino->ops->getattr((struct inode *)ino);         /* a host file may have changed */
 	memset(st, 0, sizeof(*st));
 	st->st_dev = ino->sb ? ino->sb->dev : 0;
 	st->st_ino = ino->ino;
@@ -94,6 +96,8 @@ static int64_t inode_file_write(struct file *f, const void *buf, size_t len)
 	struct inode *ino = file_inode(f);
 	if (!ino->ops->write)
 		return -EINVAL;
+	if ((f->flags & O_APPEND) && ino->ops->getattr)
+		ino->ops->getattr(ino);
 	if (f->flags & O_APPEND)
 		f->pos = ino->size;
 	int64_t n = ino->ops->write(ino, buf, len, f->pos);
@@ -112,6 +116,8 @@ static int64_t inode_file_llseek(struct file *f, int64_t off, int whence)
 {
 	struct inode *ino = file_inode(f);
 	int64_t base;
+	if (whence != SEEK_SET && whence != SEEK_CUR && ino->ops->getattr)
+		ino->ops->getattr(ino);
 	switch (whence) {
 	case SEEK_SET: base = 0; break;
 	case SEEK_CUR: base = (int64_t)f->pos; break;

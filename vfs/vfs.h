@@ -22,6 +22,11 @@ struct timespec64 {
 	int64_t nsec;
 };
 
+/* What statfs reports (struct statfs without the padding). */
+struct vfs_statfs {
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+
 /* Attribute changes for inode_ops.setattr. */
 #define ATTR_MODE 0x1
 #define ATTR_UID 0x2
@@ -75,6 +80,16 @@ struct inode_ops {
 	/* Opens a device or special file: may replace f->ops. */
 	int (*open)(struct inode *ino, struct file *f);
 	void (*release)(struct inode *ino);     /* last reference dropped */
+	/* Filesystems whose files can change behind the guest's back (hostfs): NULL for others. */
+	/* Refreshes the inode's attributes from the backing store; called before they are reported
+	   (stat) or relied on (O_APPEND, SEEK_END). 0 or -errno. */
+	int (*getattr)(struct inode *ino);
+	/* May the file be mapped (shared_write: MAP_SHARED with write access)? 0 or -errno. */
+	int (*mmap)(struct inode *ino, bool shared_write);
+	int (*fsync)(struct inode *ino, bool datasync);
+	int (*statfs)(struct inode *ino, struct vfs_statfs *st);
+	/* Is the cached name dir/name still the inode ino? 0: yes; nonzero: look it up again. */
+	int (*revalidate)(struct inode *dir, const char *name, size_t len, struct inode *ino);
 };
 
 struct superblock {

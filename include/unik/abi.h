@@ -34,7 +34,25 @@ enum unik_hc {
 	UNIK_HC_READ = 2,               /* struct unik_hc_io: read from host stdin */
 	UNIK_HC_EXIT = 3,               /* struct unik_hc_exit: the VM is done */
 	UNIK_HC_CLOCK = 4,              /* struct unik_hc_clock: host wall and monotonic time */
-	UNIK_HC_MAX = 5,
+	/* Volumes (-v, --rootfs): a file protocol over host-side handles, see "Volumes" below. */
+	UNIK_HC_FS_LOOKUP = 5,          /* struct unik_hc_fs_entry: name under dir -> new handle */
+	UNIK_HC_FS_CREATE = 6,          /* struct unik_hc_fs_entry: regular file, FIFO or socket */
+	UNIK_HC_FS_MKDIR = 7,           /* struct unik_hc_fs_entry */
+	UNIK_HC_FS_SYMLINK = 8,         /* struct unik_hc_fs_entry (target) */
+	UNIK_HC_FS_LINK = 9,            /* struct unik_hc_fs_entry: handle gets the name dir/name */
+	UNIK_HC_FS_UNLINK = 10,         /* struct unik_hc_fs_entry */
+	UNIK_HC_FS_RMDIR = 11,          /* struct unik_hc_fs_entry */
+	UNIK_HC_FS_RENAME = 12,         /* struct unik_hc_fs_rename */
+	UNIK_HC_FS_GETATTR = 13,        /* struct unik_hc_fs_handle */
+	UNIK_HC_FS_SETATTR = 14,        /* struct unik_hc_fs_setattr: chmod/chown/utimes/truncate */
+	UNIK_HC_FS_READ = 15,           /* struct unik_hc_fs_io: pread */
+	UNIK_HC_FS_WRITE = 16,          /* struct unik_hc_fs_io: pwrite */
+	UNIK_HC_FS_READDIR = 17,        /* struct unik_hc_fs_io: records (unik_hc_fs_dirent) */
+	UNIK_HC_FS_READLINK = 18,       /* struct unik_hc_fs_io */
+	UNIK_HC_FS_FSYNC = 19,          /* struct unik_hc_fs_handle (flags 1: fdatasync) */
+	UNIK_HC_FS_CLOSE = 20,          /* struct unik_hc_fs_handle */
+	UNIK_HC_FS_STATFS = 21,         /* struct unik_hc_fs_statfs */
+	UNIK_HC_MAX = 22,
 };
 
 struct unik_hc_io {
@@ -57,6 +75,113 @@ struct unik_hc_clock {
 	int64_t monotonic_ns;           /* OUT: CLOCK_MONOTONIC */
 };
 _Static_assert(sizeof(struct unik_hc_clock) == 16, "unik_hc_clock size");
+
+/* Volumes. The monitor holds the host side of every file the guest knows as a handle (a 32-bit
+   number it checks on every call); volume roots are handles listed in the boot info. Names are
+   one path component (no '/', no NUL, not "." or "..", at most 255 bytes), looked up under a
+   directory handle without following symlinks: the guest resolves symlinks and ".." itself, so
+   nothing it asks for can leave the shared directory. A read-only volume refuses every change
+   with -EROFS. Every call answers in `ret`: 0 or bytes, or -errno (Linux values). */
+#define UNIK_FS_NAME_MAX 255u
+#define UNIK_FS_PATH_MAX 4096u          /* symlink targets: shorter than this */
+#define UNIK_FS_IO_MAX (1u << 20)       /* bytes per READ, WRITE or READDIR; more is cut short */
+
+/* Attributes of a host file, as stat(2) gives them. */
+struct unik_hc_fs_attr {
+	uint64_t ino, size, blocks, rdev, nlink;
+	uint32_t mode, uid, gid, _pad;
+	int64_t atime_sec, atime_nsec, mtime_sec, mtime_nsec, ctime_sec, ctime_nsec;
+};
+_Static_assert(sizeof(struct unik_hc_fs_attr) == 104, "unik_hc_fs_attr size");
+
+#define UNIK_FS_LOOKUP_STAT 1u          /* LOOKUP: only the attributes, no handle (handle 0) */
+struct unik_hc_fs_entry {
+	uint32_t dir;                   /* IN: directory handle */
+	uint32_t handle;                /* IN: LINK: the file to link; OUT: LOOKUP, CREATE, MKDIR,
+					   SYMLINK: the new handle */
+	unik_gpa_t name;                /* IN: one component, name_len bytes (no NUL needed) */
+	uint32_t name_len;              /* IN */
+	uint32_t mode;                  /* IN: CREATE (file type and permissions), MKDIR;
+					   LOOKUP: 0, or UNIK_FS_LOOKUP_STAT */
+	unik_gpa_t target;              /* IN: SYMLINK: the target, target_len bytes */
+	uint32_t target_len;            /* IN */
+	uint32_t _pad;
+	int64_t ret;                    /* OUT */
+	struct unik_hc_fs_attr attr;    /* OUT: LOOKUP, CREATE, MKDIR, SYMLINK: the new file's */
+};
+_Static_assert(sizeof(struct unik_hc_fs_entry) == 152, "unik_hc_fs_entry size");
+
+#define UNIK_FS_RENAME_NOREPLACE 1u     /* Linux's RENAME_NOREPLACE */
+#define UNIK_FS_RENAME_EXCHANGE 2u      /* Linux's RENAME_EXCHANGE */
+struct unik_hc_fs_rename {
+	uint32_t olddir, newdir;        /* IN: directory handles (of the same volume) */
+	unik_gpa_t oldname, newname;    /* IN: one component each */
+	uint32_t oldlen, newlen;        /* IN */
+	uint32_t flags;                 /* IN: UNIK_FS_RENAME_* */
+	uint32_t _pad;
+	int64_t ret;                    /* OUT */
+};
+_Static_assert(sizeof(struct unik_hc_fs_rename) == 48, "unik_hc_fs_rename size");
+
+struct unik_hc_fs_handle {
+	uint32_t handle;                /* IN */
+	uint32_t flags;                 /* IN: FSYNC: 1 for fdatasync */
+	int64_t ret;                    /* OUT */
+	struct unik_hc_fs_attr attr;    /* OUT: GETATTR */
+};
+_Static_assert(sizeof(struct unik_hc_fs_handle) == 120, "unik_hc_fs_handle size");
+
+#define UNIK_FS_SET_MODE 0x1u
+#define UNIK_FS_SET_UID 0x2u
+#define UNIK_FS_SET_GID 0x4u
+#define UNIK_FS_SET_SIZE 0x8u
+#define UNIK_FS_SET_ATIME 0x10u
+#define UNIK_FS_SET_MTIME 0x20u
+struct unik_hc_fs_setattr {
+	uint32_t handle;                /* IN */
+	uint32_t valid;                 /* IN: UNIK_FS_SET_* */
+	uint32_t mode, uid, gid;        /* IN: permission bits (07777), owner */
+	uint32_t _pad;
+	uint64_t size;                  /* IN: truncate to (regular files) */
+	int64_t atime_sec, atime_nsec;  /* IN: nsec may be Linux's UTIME_NOW */
+	int64_t mtime_sec, mtime_nsec;
+	int64_t ret;                    /* OUT */
+	struct unik_hc_fs_attr attr;    /* OUT: attributes after the change */
+};
+_Static_assert(sizeof(struct unik_hc_fs_setattr) == 176, "unik_hc_fs_setattr size");
+
+struct unik_hc_fs_io {
+	uint32_t handle;                /* IN */
+	uint32_t _pad;
+	unik_gpa_t buf;                 /* IN: guest buffer */
+	uint64_t len;                   /* IN: bytes (at most UNIK_FS_IO_MAX are done) */
+	uint64_t off;                   /* IN: file offset; READDIR: cookie, 0 for the start */
+	int64_t ret;                    /* OUT: bytes done or -errno; READDIR: bytes of records,
+					   0 at the end of the directory */
+	uint64_t next;                  /* OUT: READDIR: the cookie after the last record */
+	uint64_t size;                  /* OUT: READ, WRITE: the file's size after the call */
+};
+_Static_assert(sizeof(struct unik_hc_fs_io) == 56, "unik_hc_fs_io size");
+
+/* READDIR records in the guest buffer, each 8-byte aligned: this header, then the name and a
+   NUL; reclen covers all of it. */
+struct unik_hc_fs_dirent {
+	uint64_t ino;
+	uint64_t next;                  /* cookie that resumes after this entry */
+	uint16_t reclen;
+	uint8_t type;                   /* DT_* */
+	uint8_t name_len;
+	uint32_t _pad;
+};
+_Static_assert(sizeof(struct unik_hc_fs_dirent) == 24, "unik_hc_fs_dirent size");
+
+struct unik_hc_fs_statfs {
+	uint32_t handle;                /* IN */
+	uint32_t _pad;
+	int64_t ret;                    /* OUT; the rest as statfs(2) gives them */
+	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
+};
+_Static_assert(sizeof(struct unik_hc_fs_statfs) == 96, "unik_hc_fs_statfs size");
 
 /* Execution modes of the libOS core (design decision 1). */
 enum unik_mode {
@@ -94,6 +219,17 @@ struct unik_stats {
 };
 _Static_assert(sizeof(struct unik_stats) == 80, "unik_stats size");
 
+/* A host directory mounted in the guest (-v HOSTDIR:GUESTDIR, or --rootfs DIR as "/"). */
+#define UNIK_MAX_VOLUMES 16
+#define UNIK_VOL_RO 0x1u                /* the monitor refuses every change */
+#define UNIK_VOL_ROOT 0x2u              /* the root filesystem (--rootfs); path is "/" */
+struct unik_volume {
+	char path[120];                 /* absolute guest path, NUL-terminated */
+	uint32_t flags;                 /* UNIK_VOL_* */
+	uint32_t handle;                /* the monitor's handle of the shared directory */
+};
+_Static_assert(sizeof(struct unik_volume) == 128, "unik_volume size");
+
 /* Placed by the monitor at UNIK_BOOT_INFO_GPA before the first instruction. */
 struct unik_boot_info {
 	uint64_t magic;                 /* UNIK_BOOT_MAGIC */
@@ -125,8 +261,12 @@ struct unik_boot_info {
 	uint32_t ngroups;               /* supplementary groups of the program */
 	uint32_t groups[32];
 	uint32_t _pad3;
+	uint32_t nvolumes;              /* entries of volumes[] in use */
+	uint32_t _pad4;
+	struct unik_volume volumes[UNIK_MAX_VOLUMES];
 };
-_Static_assert(sizeof(struct unik_boot_info) == 1192, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3248, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 
 /* Found in the kernel ELF through the symbol `unik_kernel_header`. */

@@ -16,6 +16,9 @@ struct idt_gate {
 	uint32_t off_hi, zero;
 } __attribute__((packed));
 
+/* Bitmap bytes of the hypercall ports; a 4-byte outl to port p needs ports p..p+3 open. */
+#define HC_IOMAP_BYTES ((UNIK_HC_MAX + 3 + 7) / 8)
+
 struct tss {
 	uint32_t _r0;
 	uint64_t rsp[3];
@@ -23,7 +26,8 @@ struct tss {
 	uint64_t ist[7];
 	uint64_t _r2;
 	uint16_t _r3, iomap_base;
-	uint8_t iomap[UNIK_HC_PORT_BASE / 8 + 2 + 1];   /* ports up to the hypercall range, then 0xff */
+	/* ports up to the hypercall range, the range, then 0xff */
+	uint8_t iomap[UNIK_HC_PORT_BASE / 8 + HC_IOMAP_BYTES + 1 + 1];
 } __attribute__((packed));
 
 struct idt_gate unik_idt[256] __attribute__((aligned(4096)));
@@ -78,7 +82,8 @@ static void tss_init(void)
 	unik_tss.ist[0] = (uint64_t)cpu0_ist_top;
 	unik_tss.iomap_base = __builtin_offsetof(struct tss, iomap);
 	memset(unik_tss.iomap, 0xff, sizeof(unik_tss.iomap));
-	unik_tss.iomap[UNIK_HC_PORT_BASE / 8] = 0;        /* ports 0x500-0x507: hypercalls */
+	for (int i = 0; i < HC_IOMAP_BYTES; i++)          /* ports 0x500...: hypercalls */
+		unik_tss.iomap[UNIK_HC_PORT_BASE / 8 + i] = 0;
 	unik_gdt[8] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
 		      ((limit >> 16 & 0xf) << 48) | ((base >> 24 & 0xff) << 56);
 	unik_gdt[9] = base >> 32;
@@ -127,7 +132,8 @@ void arch_init(void)
 		/* The core runs at CPL0: the stubs' frames enter it there; no sled, no rewriting,
 		   and no I/O port open to the program. */
 		arch_isolated = 1;
-		unik_tss.iomap[UNIK_HC_PORT_BASE / 8] = 0xff;
+		for (int i = 0; i < HC_IOMAP_BYTES; i++)
+			unik_tss.iomap[UNIK_HC_PORT_BASE / 8 + i] = 0xff;
 		arch_rewrite_enabled = 0;
 		iret_to_sys_trap[1] = iret_to_exc[1] = UNIK_SEL_KCODE;
 		iret_to_sys_trap[4] = iret_to_exc[4] = UNIK_SEL_KDATA;

@@ -3,6 +3,8 @@
 #define K_HC_H
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
+#include "unik/abi.h"
 
 /* Writes len bytes of kernel memory to host fd 1 or 2. Returns bytes written or -errno. */
 int64_t hc_write(int fd, const void *buf, size_t len);
@@ -12,4 +14,42 @@ int64_t hc_read(void *buf, size_t len);
 void hc_clock(int64_t *realtime, int64_t *monotonic);
 /* Ends the VM; `unik run` exits with status. */
 __attribute__((noreturn)) void hc_exit(int status);
+
+/* Volumes (vfs/hostfs.c): the file protocol over the monitor's handles. Names are one component
+   of len bytes; the monitor resolves nothing else. All return 0 (or bytes) or -errno. */
+/* The file name under directory handle dir: a new handle and its attributes. */
+int hc_fs_lookup(uint32_t dir, const char *name, size_t len, uint32_t *h,
+		 struct unik_hc_fs_attr *attr);
+/* The attributes of dir/name (not followed), without a handle. */
+int hc_fs_stat_name(uint32_t dir, const char *name, size_t len, struct unik_hc_fs_attr *attr);
+/* Makes a directory (S_IFDIR in mode), regular file, FIFO or socket; returns it as lookup. */
+int hc_fs_create(uint32_t dir, const char *name, size_t len, uint32_t mode, uint32_t *h,
+		 struct unik_hc_fs_attr *attr);
+int hc_fs_symlink(uint32_t dir, const char *name, size_t len, const char *target, uint32_t *h,
+		  struct unik_hc_fs_attr *attr);
+/* Gives file h the additional name dir/name. */
+int hc_fs_link(uint32_t h, uint32_t dir, const char *name, size_t len);
+/* unlink (is_dir false) or rmdir of dir/name. */
+int hc_fs_remove(uint32_t dir, const char *name, size_t len, bool is_dir);
+/* flags: UNIK_FS_RENAME_*. */
+int hc_fs_rename(uint32_t olddir, const char *oldname, size_t oldlen, uint32_t newdir,
+		 const char *newname, size_t newlen, unsigned flags);
+int hc_fs_getattr(uint32_t h, struct unik_hc_fs_attr *attr);
+/* in: the handle and the changes; *attr: the attributes afterwards. */
+int hc_fs_setattr(const struct unik_hc_fs_setattr *in, struct unik_hc_fs_attr *attr);
+/* pread/pwrite of kernel memory (any length: split into calls); *size (may be NULL): the file's
+   size the monitor saw. Reads stop at the end of the file. */
+int64_t hc_fs_read(uint32_t h, void *buf, size_t len, uint64_t off, uint64_t *size);
+int64_t hc_fs_write(uint32_t h, const void *buf, size_t len, uint64_t off, uint64_t *size);
+/* hc_fs_read into guest-physical memory [pa, pa+len). */
+int64_t hc_fs_read_phys(uint32_t h, uint64_t pa, size_t len, uint64_t off, uint64_t *size);
+/* Directory records (struct unik_hc_fs_dirent) from cookie on into buf (kernel memory): bytes,
+   0 at the end; *next: the cookie after the last record. */
+int64_t hc_fs_readdir(uint32_t h, void *buf, size_t len, uint64_t cookie, uint64_t *next);
+/* A symlink's target (no NUL): its length, cut to len. */
+int64_t hc_fs_readlink(uint32_t h, char *buf, size_t len);
+int hc_fs_fsync(uint32_t h, bool datasync);
+/* Releases handle h (the guest drops its last reference to the file). */
+void hc_fs_close(uint32_t h);
+int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out);
 #endif

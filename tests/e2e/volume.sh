@@ -1,0 +1,332 @@
+#!/usr/bin/env bash
+# volume.sh: host directories in the guest end to end. `-v HOSTDIR:GUESTDIR[:ro]` with a bare
+# static program (built here with musl-gcc) and with the busybox image of convert/build-image.sh;
+# :ro refused with EROFS; symlinks in the share (to /, to ../../etc, to the share's parent, or
+# made by the guest) resolve in the guest's tree, never the host's; a file the host replaces is
+# seen; `--rootfs DIR` runs busybox from a directory tree; the CLI's errors. Data written in the
+# guest stays on the host after the VM ends.
+# usage: tests/e2e/volume.sh [UNIK]
+cd "$(dirname "$0")/../.." || exit 1
+source compat-tests/lib.sh
+harness_init volume "${1:-build/unik}"
+T=$HARNESS_TMP
+BUSYBOX=${BUSYBOX:-/bin/busybox}
+
+pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
+
+# check NAME WANT-STATUS WANT-STDOUT CMD...: runs CMD with the harness's stdio; stdout must be
+# WANT-STDOUT exactly (a file's content when it starts with @).
+check() {
+	local name=$1 want=$2 out=$3
+	shift 3
+	harness_selected "$name" || return 0
+	harness_exec "$T/r" "$@"
+	local expect=$out
+	[ "${out:0:1}" = @ ] && expect=$(cat "${out:1}")
+	if [ "$HARNESS_STATUS" != "$want" ]; then
+		fail "$name" "status $HARNESS_STATUS (want $want); $(head -c 300 "$T/r.err")"
+	elif [ "$(cat "$T/r.out")" != "$expect" ]; then
+		fail "$name" "stdout '$(head -c 300 "$T/r.out" | tr '\n' '|')', want '$(printf %s "$expect" | head -c 300 | tr '\n' '|')'"
+	else
+		pass "$name"
+	fi
+}
+
+# host_check NAME CONDITION...: a fact about the host's files after a run.
+host_check() {
+	local name=$1
+	shift
+	harness_selected "$name" || return 0
+	if "$@"; then pass "$name"; else fail "$name" "on the host: $*"; fi
+}
+
+# ---- a bare static program ----
+cat >"$T/vprobe.c" <<'EOF'
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+static int cat(const char *p)
+{
+	char b[256];
+	int fd = open(p, O_RDONLY);
+	if (fd < 0) {
+		printf("%s: %s\n", p, strerror(errno));
+		return 1;
+	}
+	ssize_t n = read(fd, b, sizeof(b));
+	if (n > 0)
+		fwrite(b, 1, (size_t)n, stdout);
+	close(fd);
+	return 0;
+}
+
+static int put(const char *p, const char *text)
+{
+	int fd = open(p, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) || fsync(fd) ||
+	    close(fd))
+		return printf("%s: %s\n", p, strerror(errno)), 1;
+	return 0;
+}
+
+static void spin_ms(long ms)
+{
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &b);
+	while ((b.tv_sec - a.tv_sec) * 1000 + (b.tv_nsec - a.tv_nsec) / 1000000 < ms);
+}
+
+static const char *errname(int e)
+{
+	return e == EROFS ? "EROFS" : e == ENODEV ? "ENODEV" : e == ENOENT ? "ENOENT" :
+	       e == EACCES ? "EACCES" : e == EPERM ? "EPERM" : strerror(e);
+}
+
+#define TRY(what, call) printf("%s %s\n", what, (call) < 0 ? errname(errno) : "ok")
+
+int main(int argc, char **argv)
+{
+	char p[512], q[512];
+	const char *d = argv[2];
+	if (!strcmp(argv[1], "rw")) {           /* read the host's file, leave files behind */
+		snprintf(p, sizeof(p), "%s/in.txt", d);
+		cat(p);
+		snprintf(p, sizeof(p), "%s/out.txt", d);
+		if (put(p, "written in the guest\n"))
+			return 1;
+		snprintf(p, sizeof(p), "%s/sub", d);
+		TRY("mkdir", mkdir(p, 0750));
+		snprintf(p, sizeof(p), "%s/sub/tmp", d);
+		snprintf(q, sizeof(q), "%s/sub/kept", d);
+		put(p, "renamed\n");
+		TRY("rename", rename(p, q));
+		snprintf(p, sizeof(p), "%s/gone", d);
+		put(p, "x");
+		TRY("unlink", unlink(p));
+		snprintf(p, sizeof(p), "%s/link", d);
+		TRY("symlink", symlink("out.txt", p));
+		struct stat st;
+		TRY("stat", stat(p, &st));
+		printf("size %lld\n", (long long)st.st_size);
+		struct statfs sf;
+		TRY("statfs", statfs(d, &sf));
+		return 0;
+	}
+	if (!strcmp(argv[1], "ro")) {           /* every change refused */
+		snprintf(p, sizeof(p), "%s/in.txt", d);
+		snprintf(q, sizeof(q), "%s/new", d);
+		TRY("creat", open(q, O_WRONLY | O_CREAT, 0644));
+		TRY("open-w", open(p, O_WRONLY));
+		TRY("mkdir", mkdir(q, 0755));
+		TRY("unlink", unlink(p));
+		TRY("rename", rename(p, q));
+		TRY("chmod", chmod(p, 0600));
+		TRY("truncate", truncate(p, 0));
+		TRY("symlink", symlink("x", q));
+		return cat(p);
+	}
+	if (!strcmp(argv[1], "cat"))
+		return cat(d);
+	if (!strcmp(argv[1], "mmap")) {         /* private mappings yes, shared writable no */
+		int fd = open(d, O_RDWR);
+		char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (m == MAP_FAILED)
+			return printf("mmap: %s\n", strerror(errno)), 1;
+		printf("%.5s\n", m);
+		TRY("shared-rw", (long)mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0));
+		TRY("pwrite", pwrite(fd, "HE", 2, 0));
+		printf("%.5s\n", m);                   /* a private page sees the file's change */
+		return 0;
+	}
+	if (!strcmp(argv[1], "reread")) {       /* the host replaces the file meanwhile */
+		snprintf(p, sizeof(p), "%s/f", d);
+		snprintf(q, sizeof(q), "%s/ready", d);
+		cat(p);
+		put(q, "");
+		snprintf(q, sizeof(q), "%s/replaced", d);
+		struct stat st;
+		for (int i = 0; i < 20000 && stat(q, &st); i++)
+			spin_ms(1);
+		spin_ms(1200);                          /* names are checked again after 1 s */
+		return cat(p);
+	}
+	return 2;
+}
+EOF
+if ! musl-gcc -static -O2 -o "$T/vprobe" "$T/vprobe.c" 2>"$T/cc.err"; then
+	fail "build vprobe" "$(head -c 300 "$T/cc.err")"
+fi
+V=$T/vol
+mkdir -p "$V"
+echo "put there by the host" >"$V/in.txt"
+check "bare rw" 0 "put there by the host
+mkdir ok
+rename ok
+unlink ok
+symlink ok
+stat ok
+size 21
+statfs ok" "$UNIK" run -v "$V:/data" "$T/vprobe" rw /data
+host_check "bare rw: files stay on the host" \
+	test "$(cat "$V/out.txt" "$V/sub/kept")" = "written in the guest
+renamed"
+host_check "bare rw: no leftovers, link and mode as made" \
+	test ! -e "$V/gone" -a ! -e "$V/sub/tmp" -a "$(readlink "$V/link")" = out.txt \
+	-a "$(stat -c %a "$V/sub")" = 750
+check "bare ro" 0 "creat EROFS
+open-w EROFS
+mkdir EROFS
+unlink EROFS
+rename EROFS
+chmod EROFS
+truncate EROFS
+symlink EROFS
+put there by the host" "$UNIK" run -v "$V:/data:ro" "$T/vprobe" ro /data
+host_check "bare ro: host unchanged" test ! -e "$V/new" -a -e "$V/in.txt"
+check "bare mmap" 0 "put t
+shared-rw ENODEV
+pwrite ok
+HEt t" "$UNIK" run -v "$V:/data" "$T/vprobe" mmap /data/in.txt
+echo "put there by the host" >"$V/in.txt"
+
+# Escapes: links made on the host that point out of the share lead into the guest's own (here
+# empty) tree; ".." stops at the guest's root.
+mkdir -p "$T/outside" && echo SECRET >"$T/outside/secret"
+ln -s ../outside "$V/up"
+ln -s "$T/outside" "$V/abs"
+ln -s / "$V/slash"
+for p in /data/up/secret /data/abs/secret "/data/slash$T/outside/secret" \
+	/data/../outside/secret "/data/slash/../..$T/outside/secret"; do
+	check "bare escape $p" 1 "$p: No such file or directory" \
+		"$UNIK" run -v "$V:/data" "$T/vprobe" cat "$p"
+done
+
+# A file replaced on the host (as editors save: write a new file, rename it over) is seen.
+if harness_selected "bare reread"; then
+	echo one >"$V/f"
+	rm -f "$V/ready" "$V/replaced"
+	(
+		for _ in $(seq 200); do [ -e "$V/ready" ] && break; sleep 0.1; done
+		echo two >"$V/f.new" && mv "$V/f.new" "$V/f" && touch "$V/replaced"
+	) &
+	check "bare reread" 0 "one
+two" "$UNIK" run -v "$V:/data" "$T/vprobe" reread /data
+	wait
+fi
+
+# ---- the busybox image ----
+bash tests/e2e/convert/build-image.sh "$T" >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
+"$UNIK" convert -q "$T/oa.tar" -o "$T/bb.unik" || exit 1
+bb() {  # NAME WANT-STATUS WANT-STDOUT unik-run-options... -- applet args...
+	local name=$1 want=$2 out=$3
+	shift 3
+	local opts=()
+	while [ "$1" != -- ]; do opts+=("$1"); shift; done
+	shift
+	check "$name" "$want" "$out" "$UNIK" run -u 0:0 "${opts[@]}" --entrypoint /bin/busybox \
+		"$T/bb.unik" "$@"
+}
+B=$T/bbvol
+mkdir -p "$B"
+printf 'line one\nline two\n' >"$B/text"
+echo data >"$B/other"
+bb "busybox cat" 0 "line one
+line two" -v "$B:/data" -- cat /data/text
+(cd "$B" && "$BUSYBOX" ls -ln . >"$T/ls.want")
+bb "busybox ls -ln (as on the host)" 0 "@$T/ls.want" -v "$B:/data" -w /data -- ls -ln .
+bb "busybox cp into the volume" 0 "" -v "$B:/data" -- cp /etc/group /data/group
+host_check "busybox cp: on the host" cmp -s "$B/group" <(printf 'root:x:0:\napp:x:1000:\nextra:x:2000:app\n')
+bb "busybox mkdir -p" 0 "" -v "$B:/data" -- mkdir -p /data/d1/d2/d3
+host_check "busybox mkdir -p: on the host" test -d "$B/d1/d2/d3"
+bb "busybox rm" 0 "" -v "$B:/data" -- rm -r /data/d1 /data/other
+host_check "busybox rm: gone on the host" test ! -e "$B/d1" -a ! -e "$B/other" -a -e "$B/text"
+bb "busybox ls in a volume inside a volume" 0 "kept" \
+	-v "$B:/data" -v "$T/vol:/data/inner:ro" -- ls /data/inner/sub
+host_check "nested volume: mount point made on the host" test -d "$B/inner"
+bb "busybox :ro" 1 "" -v "$B:/data:ro" -- touch /data/new
+harness_selected "busybox :ro" && { grep -q "Read-only file system" "$T/r.err" ||
+	fail "busybox :ro message" "$(cat "$T/r.err")"; }
+host_check "busybox :ro: host unchanged" test ! -e "$B/new"
+# Symlinks pointing out of the share: the guest's /, never the host's.
+ln -s / "$B/rootlink"
+ln -s ../../etc "$B/etclink"
+ln -s .. "$B/dotdot"
+bb "busybox ls through a link to /" 0 "bin
+data
+dev
+etc
+proc
+tmp" -v "$B:/data" -- ls /data/rootlink/
+printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$T/pw1"
+cat "$T/pw1" "$T/pw1" >"$T/passwd.want"
+bb "busybox cat through a link to ../../etc" 0 "@$T/passwd.want" -v "$B:/data" -- \
+	cat /data/etclink/passwd /data/dotdot/etc/passwd
+# A link the guest makes to / stays a link on the host and leads to the guest's /.
+bb "busybox ln -s / in the guest" 0 "" -v "$B:/data" -- ln -s / /data/made
+host_check "guest link on the host" test "$(readlink "$B/made")" = /
+bb "busybox ls through the guest's link" 0 "bin
+data
+dev
+etc
+proc
+tmp" -v "$B:/data" -- ls /data/made/
+
+# ---- --rootfs DIR ----
+R=$T/rootfs
+mkdir -p "$R/bin" "$R/etc"
+cp "$BUSYBOX" "$R/bin/busybox"
+for a in sh ls cat echo; do ln -s busybox "$R/bin/$a"; done
+printf 'root:x:0:0:root:/root:/bin/sh\n' >"$R/etc/passwd"
+check "--rootfs busybox echo" 0 "hello from the tree" \
+	"$UNIK" run --rootfs "$R" /bin/busybox echo hello from the tree
+check "--rootfs PATH lookup and HOME" 0 "/root" "$UNIK" run --rootfs "$R" -- sh -c 'echo $HOME'
+check "--rootfs ls /bin" 0 "busybox
+cat
+echo
+ls
+sh" "$UNIK" run --rootfs "$R" ls -1 /bin
+check "--rootfs writes stay" 0 "" "$UNIK" run --rootfs "$R" -w /work -- sh -c 'echo kept > f'
+host_check "--rootfs: file and workdir on the host" test "$(cat "$R/work/f" 2>/dev/null)" = kept
+check "--rootfs with a volume" 0 "line one
+line two" "$UNIK" run --rootfs "$R" -v "$B:/mnt/v:ro" cat /mnt/v/text
+check "--rootfs command not found" 127 "" "$UNIK" run --rootfs "$R" nosuchcmd
+
+# ---- the CLI ----
+cli_err() {     # NAME WANT-STDERR-PATTERN unik-run-args...
+	local name=$1 pat=$2
+	shift 2
+	harness_selected "$name" || return 0
+	harness_exec "$T/r" "$UNIK" run "$@"
+	if [ "$HARNESS_STATUS" != 125 ] || ! grep -q -- "$pat" "$T/r.err"; then
+		fail "$name" "status $HARNESS_STATUS, stderr '$(head -c 200 "$T/r.err")'"
+	else
+		pass "$name"
+	fi
+}
+cli_err "-v relative host dir" "HOSTDIR must be an absolute path" -v rel:/x "$T/vprobe" cat /x
+cli_err "-v relative guest dir" "mount path must be absolute" -v "$V:x" "$T/vprobe" cat /x
+cli_err "-v destination /" "destination can't be '/'" -v "$V:/" "$T/vprobe" cat /x
+cli_err "-v bad mode" "invalid mode: rx" -v "$V:/x:rx" "$T/vprobe" cat /x
+cli_err "-v duplicate" "Duplicate mount point: /x" -v "$V:/x" -v "$B:/x/" "$T/vprobe" cat /x
+cli_err "-v a file" "only directories" -v "$V/in.txt:/x" "$T/vprobe" cat /x
+cli_err "-v anonymous" "anonymous volumes" -v /x "$T/vprobe" cat /x
+cli_err "--rootfs missing" "No such file or directory" --rootfs "$T/none" /bin/sh
+check "-v creates a missing host dir" 1 "/x/f: No such file or directory" \
+	"$UNIK" run -v "$T/new/deep:/x" "$T/vprobe" cat /x/f
+harness_selected "-v creates a missing host dir" && {
+	[ "$(stat -c %a "$T/new/deep" 2>/dev/null)" = 755 ] ||
+		fail "-v created dir mode" "$(stat -c %a "$T/new/deep" 2>&1)"; }
+
+echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+[ "$HARNESS_FAILED" -eq 0 ]

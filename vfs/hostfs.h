@@ -1,0 +1,49 @@
+/* hostfs: a host directory (a volume, or the --rootfs root) reached through the monitor's file
+   hypercalls. Each inode holds one monitor handle; names and attributes come from the host on
+   every lookup and stat, data on every read and write (no data cache but the pages mapped into
+   programs). hostfs.c: the filesystem and directories; hostfs_file.c: file contents. */
+#ifndef VFS_HOSTFS_H
+#define VFS_HOSTFS_H
+#include <stdint.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct inode;
+struct superblock;
+struct vfs_statfs;
+struct unik_hc_fs_attr;
+
+/* The root of a new hostfs over the monitor's directory handle (sb_flags: SB_RDONLY for a
+   read-only volume). NULL with *why set. */
+struct inode *hostfs_new(uint64_t dev, uint32_t handle, unsigned sb_flags, const char **why);
+
+/* ---- internals shared by hostfs.c and hostfs_file.c ---- */
+
+struct hostfs_node {
+	uint32_t handle;                /* the monitor's handle of the file */
+	uint64_t checked_ns;            /* when its name was last found to lead to it */
+	/* Pages read for mappings (program segments, mmap): a two-level table of guest-physical
+	   addresses (NULL: none). Kept until the inode goes, updated by the guest's own writes. */
+	uint64_t *pages;
+};
+
+struct hostfs_sb {
+	bool chown_refused;             /* the monitor may not give files away: stop trying */
+};
+
+/* Takes the host's attributes into the inode. */
+void hostfs_attr_apply(struct inode *ino, const struct unik_hc_fs_attr *a);
+int hostfs_getattr(struct inode *ino);
+
+/* File contents (hostfs_file.c). */
+int64_t hostfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
+int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
+uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write);
+int hostfs_mmap(struct inode *ino, bool shared_write);
+struct iattr;
+int hostfs_setattr(struct inode *ino, const struct iattr *a);
+int hostfs_fsync(struct inode *ino, bool datasync);
+int hostfs_statfs(struct inode *ino, struct vfs_statfs *st);
+/* Frees the cached pages. */
+void hostfs_free_pages(struct inode *ino);
+#endif

@@ -1,0 +1,196 @@
+/* hostfs file contents. read and write go to the host every time (a file the host changes is
+   seen at once). Pages mapped into programs (mmap, ELF segments) are read on first use, 64 KiB
+   at a time, into a private cache per inode that the guest's own writes keep current. Shared
+   writable mappings are refused (ENODEV): there is no write-back of mapped pages. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/pmm.h"
+#include "k/hc.h"
+#include "vfs/vfs.h"
+#include "vfs/hostfs.h"
+
+#define HOSTFS_FANOUT 512
+#define HOSTFS_MAX_PAGES ((uint64_t)HOSTFS_FANOUT * HOSTFS_FANOUT)     /* 1 GiB per file */
+#define HOSTFS_AROUND 16                /* pages read per cache miss */
+
+static uint8_t hostfs_window[HOSTFS_AROUND * PAGE_SIZE] __attribute__((aligned(4096)));
+
+static struct hostfs_node *node(struct inode *ino) { return ino->priv; }
+
+/* The cache slot of page idx (a guest-physical address, 0 if not cached), or NULL. */
+static uint64_t *hostfs_slot(struct hostfs_node *n, uint64_t idx, bool create)
+{
+	if (idx >= HOSTFS_MAX_PAGES)
+		return NULL;
+	if (!n->pages) {
+		uint64_t pa = create ? pmm_alloc() : 0;
+		if (!pa)
+			return NULL;
+		n->pages = phys_to_virt(pa);
+	}
+	uint64_t *l1 = &n->pages[idx / HOSTFS_FANOUT];
+	if (!*l1 && (!create || !(*l1 = pmm_alloc())))
+		return NULL;
+	return (uint64_t *)phys_to_virt(*l1) + idx % HOSTFS_FANOUT;
+}
+
+/* Calls fn on every cached page holding bytes of [off, off+len). */
+static void hostfs_each_page(struct inode *ino, uint64_t off, uint64_t len,
+			     void (*fn)(uint8_t *dst, uint64_t from, size_t n, void *arg), void *arg)
+{
+	struct hostfs_node *n = node(ino);
+	if (!n->pages)
+		return;
+	for (uint64_t at = off; at < off + len;) {
+		uint64_t idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
+		size_t chunk = (size_t)MIN(PAGE_SIZE - in, off + len - at);
+		uint64_t *slot = hostfs_slot(n, idx, false);
+		if (slot && *slot)
+			fn((uint8_t *)phys_to_virt(*slot) + in, at - off, chunk, arg);
+		at += chunk;
+	}
+}
+
+static void hostfs_copy_in(uint8_t *dst, uint64_t from, size_t n, void *src)
+{
+	memcpy(dst, (const uint8_t *)src + from, n);
+}
+
+static void hostfs_zero(uint8_t *dst, uint64_t from, size_t n, void *unused)
+{
+	memset(dst, 0, n);
+}
+
+int64_t hostfs_read(struct inode *ino, void *buf, size_t len, uint64_t off)
+{
+	if ((ino->mode & S_IFMT) != S_IFREG)
+		return -EINVAL;
+	uint64_t size = ino->size;
+	int64_t n = hc_fs_read(node(ino)->handle, buf, len, off, &size);
+	if (n >= 0)
+		ino->size = size;
+	return n;
+}
+
+int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off)
+{
+	if ((ino->mode & S_IFMT) != S_IFREG)
+		return -EINVAL;
+	uint64_t size = ino->size;
+	int64_t n = hc_fs_write(node(ino)->handle, buf, len, off, &size);
+	if (n > 0) {
+		ino->size = size;
+		ino->mtime = ino->ctime = vfs_now();
+		hostfs_each_page(ino, off, (uint64_t)n, hostfs_copy_in, (void *)buf);
+	}
+	return n;
+}
+
+/* Reads the 64 KiB around page idx into the cache (one hypercall). 0, or -EFAULT when idx is
+   past the end of the file. */
+static int hostfs_fill(struct inode *ino, uint64_t idx)
+{
+	struct hostfs_node *n = node(ino);
+	uint64_t first = idx & ~(uint64_t)(HOSTFS_AROUND - 1), size = ino->size;
+	int64_t got = hc_fs_read(n->handle, hostfs_window, sizeof(hostfs_window),
+				 first * PAGE_SIZE, &size);
+	if (got < 0)
+		return (int)got;
+	ino->size = size;
+	if ((uint64_t)got <= (idx - first) * PAGE_SIZE)
+		return -EFAULT;
+	for (uint64_t i = 0; i * PAGE_SIZE < (uint64_t)got; i++) {
+		uint64_t *slot = hostfs_slot(n, first + i, true);
+		if (!slot)
+			return -ENOMEM;
+		if (*slot)
+			continue;       /* cached earlier (perhaps mapped): keep that page */
+		uint64_t pa = pmm_alloc();
+		if (!pa)
+			return -ENOMEM;
+		memcpy(phys_to_virt(pa), hostfs_window + i * PAGE_SIZE,
+		       (size_t)MIN(PAGE_SIZE, (uint64_t)got - i * PAGE_SIZE));
+		*slot = pa;
+	}
+	return 0;
+}
+
+uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
+{
+	struct hostfs_node *n = node(ino);
+	if (write)
+		return 0;               /* shared writable mappings: refused at mmap */
+	uint64_t *slot = n->pages ? hostfs_slot(n, pgoff, false) : NULL;
+	if ((!slot || !*slot) && hostfs_fill(ino, pgoff) == 0)
+		slot = hostfs_slot(n, pgoff, false);
+	return slot ? *slot : 0;
+}
+
+int hostfs_mmap(struct inode *ino, bool shared_write)
+{
+	return shared_write ? -ENODEV : 0;
+}
+
+int hostfs_setattr(struct inode *ino, const struct iattr *a)
+{
+	struct unik_hc_fs_setattr s = { .handle = node(ino)->handle, .mode = a->mode & 07777,
+					.uid = a->uid, .gid = a->gid, .size = a->size,
+					.atime_sec = a->atime.sec, .atime_nsec = a->atime.nsec,
+					.mtime_sec = a->mtime.sec, .mtime_nsec = a->mtime.nsec };
+	static const struct { unsigned attr; uint32_t set; } map[] = {
+		{ ATTR_MODE, UNIK_FS_SET_MODE }, { ATTR_UID, UNIK_FS_SET_UID },
+		{ ATTR_GID, UNIK_FS_SET_GID }, { ATTR_SIZE, UNIK_FS_SET_SIZE },
+		{ ATTR_ATIME, UNIK_FS_SET_ATIME }, { ATTR_MTIME, UNIK_FS_SET_MTIME },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(map); i++)
+		if (a->valid & map[i].attr)
+			s.valid |= map[i].set;
+	if (!s.valid) {
+		ino->ctime = vfs_now();         /* ATTR_CTIME alone */
+		return 0;
+	}
+	uint64_t old_size = ino->size;
+	struct unik_hc_fs_attr after;
+	int err = hc_fs_setattr(&s, &after);
+	if (after.mode)
+		hostfs_attr_apply(ino, &after);
+	/* Cached pages: what was cut off reads as zero, as the file does if it grows again. */
+	if (!err && (a->valid & ATTR_SIZE) && a->size < old_size)
+		hostfs_each_page(ino, a->size, PAGE_ALIGN_UP(old_size) - a->size, hostfs_zero,
+				 NULL);
+	return err;
+}
+
+int hostfs_fsync(struct inode *ino, bool datasync)
+{
+	return hc_fs_fsync(node(ino)->handle, datasync);
+}
+
+int hostfs_statfs(struct inode *ino, struct vfs_statfs *st)
+{
+	struct unik_hc_fs_statfs s;
+	int err = hc_fs_statfs(node(ino)->handle, &s);
+	if (err)
+		return err;
+	*st = (struct vfs_statfs){ s.type, s.bsize, s.blocks, s.bfree, s.bavail, s.files,
+				   s.ffree, s.namelen, s.frsize, s.flags };
+	return 0;
+}
+
+void hostfs_free_pages(struct inode *ino)
+{
+	struct hostfs_node *n = node(ino);
+	if (n->pages) {
+		for (uint64_t i = 0; i < HOSTFS_FANOUT; i++) {
+			if (!n->pages[i])
+				continue;
+			uint64_t *l2 = phys_to_virt(n->pages[i]);
+			for (uint64_t j = 0; j < HOSTFS_FANOUT; j++)
+				if (l2[j])
+					pmm_free(l2[j]);
+			pmm_free(n->pages[i]);
+		}
+		pmm_free(virt_to_phys(n->pages));
+		n->pages = NULL;
+	}
+}
