@@ -95,6 +95,14 @@ static const struct file_ops console_ops = {
 	.stat = console_stat,
 };
 
+bool console_host_fd(struct file *f, int *hostfd)
+{
+	if (f->ops != &console_ops && f->ops != &console_tty_ops)
+		return false;
+	*hostfd = console_fd(f);
+	return true;
+}
+
 struct file *console_open(int hostfd)
 {
 	struct file *f = kmalloc(sizeof(*f));

@@ -72,6 +72,13 @@ int dev_open(uint64_t rdev, struct file *f)
 		f->ops = &console_tty_ops;
 		f->priv = (void *)1ull;
 		return 0;
+	case DEV_MAKE(136, 0):
+	case DEV_MAKE(136, 1):
+	case DEV_MAKE(136, 2):
+		/* The console behind fd 0, 1 or 2, reopened through /proc/self/fd/N */
+		f->ops = &console_tty_ops;
+		f->priv = (void *)(rdev & 0xff);
+		return 0;
 	default:
 		return -ENXIO;
 	}

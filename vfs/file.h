@@ -56,4 +56,7 @@ int fd_close(struct fdtable *t, int fd);
 
 /* The console: host fds 0, 1, 2 through hypercalls. */
 struct file *console_open(int hostfd);
+/* Is f the console? Then *hostfd is the host fd it writes to. */
+#include <stdbool.h>
+bool console_host_fd(struct file *f, int *hostfd);
 #endif

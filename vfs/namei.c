@@ -64,6 +64,15 @@ static int walk_symlink(struct walk *w, struct path *dir, struct path *cur, unsi
 	if (++w->links > MAXSYMLINKS || (w->flags & LOOKUP_NO_SYMLINKS))
 		return -ELOOP;
 	struct inode *ino = cur->d->inode;
+	if (ino->ops && ino->ops->get_link) {
+		struct path to;
+		int err = ino->ops->get_link(ino, &to);
+		if (err)
+			return err;
+		path_put(cur);
+		*cur = to;
+		return 0;
+	}
 	char *buf = kmalloc(PATH_MAX);
 	if (!buf)
 		return -ENOMEM;

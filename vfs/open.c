@@ -253,6 +253,13 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 	} else if (!err && (flags & O_EXCL)) {
 		dentry_put(d);
 		err = -EEXIST;
+	} else if (!err && S_ISLNK_(d->inode->mode) && !(flags & O_NOFOLLOW) &&
+		   d->inode->ops->get_link) {
+		/* A magic link (/proc/self/fd/N): the open file itself, nothing to create. */
+		err = (lflags & LOOKUP_NO_SYMLINKS) ? -ELOOP : d->inode->ops->get_link(d->inode, out);
+		dentry_put(d);
+		path_put(&parent);
+		return err;
 	} else if (!err && S_ISLNK_(d->inode->mode) && !(flags & O_NOFOLLOW)) {
 		char *target = kmalloc(PATH_MAX);
 		int64_t n = !target ? -ENOMEM :

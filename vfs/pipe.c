@@ -134,6 +134,8 @@ static void pipe_put(struct pipe *p)
 {
 	if (--p->refs > 0)
 		return;
+	if (p->inode->pipe == p)
+		p->inode->pipe = NULL;
 	for (int i = 0; i < PIPE_MAX_PAGES; i++)
 		if (p->page[i])
 			pmm_free(p->page[i]);
@@ -150,11 +152,18 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	if ((p->inode->mode & S_IFMT) == S_IFIFO && !p->readers && !p->writers)
 		p->head = p->tail = 0;          /* a FIFO's data goes with its last opener */
+	/* The pipe first: it may still point at the inode the path or reference keeps alive. */
+	struct inode *ino = p->inode;
+	pipe_put(p);
 	if (f->path.d)
 		path_put(&f->path);
 	else
-		inode_put(p->inode);
-	pipe_put(p);
+		inode_put(ino);
+}
+
+struct inode *pipe_inode(struct file *f)
+{
+	return f->ops == &pipe_ops ? pipe_of(f)->inode : NULL;
 }
 
 const struct file_ops pipe_ops = {
@@ -210,6 +219,7 @@ int pipe_create(struct file **rd, struct file **wr)
 	pipe_attach(p, w);
 	inode_get(ino);         /* one for each end; released in pipe_release */
 	p->refs--;              /* the creation reference becomes the two ends' */
+	ino->pipe = p;          /* /proc/self/fd/N reopens it as a FIFO */
 	*rd = r;
 	*wr = w;
 	return 0;

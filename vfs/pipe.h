@@ -9,6 +9,8 @@ extern const struct file_ops pipe_ops;
 int pipe_create(struct file **rd, struct file **wr);
 /* Opening a FIFO inode attaches f to the FIFO's pipe. */
 int pipe_fifo_open(struct inode *ino, struct file *f);
+/* The pipe's inode behind f, or NULL when f is not a pipe. */
+struct inode *pipe_inode(struct file *f);
 /* F_GETPIPE_SZ (set 0) / F_SETPIPE_SZ (set 1). */
 int64_t pipe_fcntl_size(struct file *f, int set, uint64_t size);
 #endif

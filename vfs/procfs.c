@@ -107,7 +107,7 @@ static const struct procfs_entry procfs_table[] = {
 };
 #define PROCFS_NENT ARRAY_SIZE(procfs_table)
 
-static const struct inode_ops procfs_dir_ops, procfs_file_iops, procfs_link_ops;
+static const struct inode_ops procfs_dir_ops, procfs_file_iops, procfs_link_ops, procfs_magic_ops;
 
 /* ---- processes ---- */
 
@@ -238,7 +238,10 @@ static int procfs_node_proc(const struct procfs_node *n, struct proc **p)
 static struct inode *procfs_inode(struct superblock *sb, const struct procfs_node *n)
 {
 	const struct procfs_entry *e = &procfs_table[n->ent];
+	bool magic = e->link == procfs_link_fd || e->link == procfs_link_cwd ||
+		     e->link == procfs_link_root;
 	const struct inode_ops *ops = S_ISDIR_(e->mode) ? &procfs_dir_ops :
+				      magic ? &procfs_magic_ops :
 				      S_ISLNK_(e->mode) ? &procfs_link_ops : &procfs_file_iops;
 	struct inode *ino = inode_new(sb, e->mode, ops);
 	struct procfs_inode *pi = ino ? kmalloc(sizeof(*pi)) : NULL;
@@ -504,8 +507,28 @@ static const struct inode_ops procfs_file_iops = {
 	.release = procfs_release,
 };
 
+static int procfs_magic_link(struct inode *ino, struct path *out)
+{
+	const struct procfs_node *n = node_of(ino);
+	struct proc *p;
+	int r = (int)procfs_node_proc(n, &p);
+	return r ? r : procfs_get_link(p, n, out);
+}
+
+procfs_link_fn *procfs_table_link(const struct procfs_node *n)
+{
+	return procfs_table[n->ent].link;
+}
+
 static const struct inode_ops procfs_link_ops = {
 	.readlink = procfs_readlink,
+	.release = procfs_release,
+};
+
+/* fd/N, cwd and root lead to the open file or directory itself, not to a name. */
+static const struct inode_ops procfs_magic_ops = {
+	.readlink = procfs_readlink,
+	.get_link = procfs_magic_link,
 	.release = procfs_release,
 };
 

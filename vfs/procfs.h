@@ -57,6 +57,10 @@ procfs_show_fn procfs_show_status, procfs_show_stat, procfs_show_statm, procfs_s
 	procfs_show_environ, procfs_show_comm, procfs_show_limits, procfs_show_fdinfo,
 	procfs_show_cgroup;
 procfs_link_fn procfs_link_exe, procfs_link_cwd, procfs_link_root, procfs_link_fd;
+/* Magic links (fd/N, cwd, root): the path itself, referenced. */
+int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *out);
+/* The link generator of a node's entry. */
+procfs_link_fn *procfs_table_link(const struct procfs_node *n);
 /* Writing /proc/<pid>/comm: names the process as prctl(PR_SET_NAME) does. */
 int64_t procfs_write_comm(struct proc *p, const void *buf, size_t len);
 /* The mode bits of the fd/<n> link: r-x for reading, -wx for writing, as Linux. */

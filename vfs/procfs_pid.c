@@ -7,6 +7,8 @@
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "vfs/procfs.h"
+#include "vfs/pipe.h"
+#include "vfs/dev.h"
 
 #define O_ACCMODE 03
 #define O_WRONLY 01
@@ -271,6 +273,56 @@ static int64_t procfs_file_name(struct proc *p, struct file *f, char *buf, size_
 	default:
 		return ksnprintf(buf, size, "pipe:[%lu]", st.st_ino);
 	}
+}
+
+/* An unnamed inode standing for the console behind host fd 0, 1 or 2, so a reopen through the
+   fd link (as /dev/stdout does) gets the console again. */
+static struct inode *procfs_console_inode(int hostfd)
+{
+	static struct superblock devpts = { .dev = 0x18, .type = "devpts" };
+	static const struct inode_ops none;
+	struct inode *ino = inode_new(&devpts, S_IFCHR | 0620, &none);
+	if (ino) {
+		ino->rdev = DEV_MAKE(136, hostfd);
+		ino->uid = current->euid;       /* a terminal belongs to its user, as /dev/pts/N */
+		ino->gid = 5;                   /* tty */
+	}
+	return ino;
+}
+
+int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *out)
+{
+	if (procfs_table_link(n) == procfs_link_cwd || procfs_table_link(n) == procfs_link_root) {
+		*out = procfs_table_link(n) == procfs_link_cwd ? p->fs->cwd : p->fs->root;
+		path_get(out);
+		return 0;
+	}
+	struct file *f = procfs_fd_file(p, n->fd);
+	if (!f)
+		return -ENOENT;
+	if (f->path.d) {
+		*out = f->path;
+		path_get(out);
+		return 0;
+	}
+	int hostfd;
+	struct inode *ino = pipe_inode(f);
+	if (ino)
+		inode_get(ino);
+	else if (console_host_fd(f, &hostfd))
+		ino = procfs_console_inode(hostfd);
+	else
+		return -ENXIO;
+	if (!ino)
+		return -ENOMEM;
+	struct dentry *d = dentry_new_root(ino);
+	if (!d) {
+		inode_put(ino);
+		return -ENOMEM;
+	}
+	out->mnt = vfs_mounts;
+	out->d = d;
+	return 0;
 }
 
 int64_t procfs_link_fd(struct proc *p, const struct procfs_node *n, char *buf, size_t size)

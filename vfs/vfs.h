@@ -59,6 +59,9 @@ struct inode_ops {
 		      const char *newname, size_t newlen, unsigned flags);
 	/* Copies the target into buf (no NUL); returns its length or -errno. */
 	int64_t (*readlink)(struct inode *ino, char *buf, size_t len);
+	/* "Magic" links (/proc/<pid>/fd/N, cwd, root): where the link leads, as a referenced path,
+	   instead of its text. */
+	int (*get_link)(struct inode *ino, struct path *out);
 	int (*setattr)(struct inode *ino, const struct iattr *a);
 	/* Directory listing: calls emit for each entry from *pos on; stops when emit returns
 	   nonzero. *pos is an opaque cookie. */

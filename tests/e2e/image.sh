@@ -108,6 +108,7 @@ run_cfg args-replace-cmd 0 "a b" "$T/bb.unik" -c 'echo a b'
 run_cfg not-found 127 "" --entrypoint nosuchcmd "$T/bb.unik"
 run_cfg not-executable 126 "" --entrypoint /etc/passwd "$T/bb.unik"
 run_cfg exit-status 3 "" "$T/bb.unik" -c 'exit 3'
+run_cfg dev-stdout 0 "via /dev/stdout" "$T/bb.unik" -c 'echo via /dev/stdout > /dev/stdout'
 
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
