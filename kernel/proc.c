@@ -4,6 +4,7 @@
 #include "k/hc.h"
 #include "k/stats.h"
 #include "k/signal.h"
+#include "vfs/file.h"
 
 struct unik_stats stats;
 
@@ -14,12 +15,14 @@ static void proc_report_stats(void)
 
 void proc_exit(int status)
 {
+	console_flush();
 	proc_report_stats();
 	hc_exit(status & 0xff);
 }
 
 void proc_kill(int signo, const char *why)
 {
+	console_flush();
 	kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
 	proc_report_stats();
 	hc_exit(128 + signo);
@@ -32,6 +35,7 @@ void kprintf(const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
+	console_flush();        /* the program's own output first */
 	hc_write(2, buf, (size_t)MIN(n, (int)sizeof(buf) - 1));
 }
 
@@ -46,6 +50,7 @@ void panic(const char *fmt, ...)
 	if (n > (int)sizeof(buf) - 2)
 		n = sizeof(buf) - 2;
 	buf[n++] = '\n';
+	console_flush();
 	hc_write(2, buf, (size_t)n);
 	hc_exit(125);
 }

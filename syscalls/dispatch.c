@@ -5,6 +5,7 @@
 #include "k/stats.h"
 #include "syscalls/syscall.h"
 #include "k/signal.h"
+#include "vfs/file.h"
 
 #define SYS_RT_SIGRETURN 15
 #include "build/gen/syscall_decls.h"
@@ -28,6 +29,7 @@ void syscall_run(struct regs *r)
 	uint64_t nr = r->rax;
 	bool trace = boot_info->flags & UNIK_BOOT_TRACE;
 	cpu0.in_core = 1;
+	console_flush_if_stale();
 	if (trace)
 		trace_enter(r);
 	if (nr == SYS_RT_SIGRETURN) {

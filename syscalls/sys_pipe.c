@@ -54,7 +54,8 @@ int64_t sys_pipe2(uint64_t fds, uint64_t flags, uint64_t a2, uint64_t a3, uint64
 	return pipe_fds(fds, flags);
 }
 
-static uint8_t copy_buf[16384];
+/* As the write bounce buffer: big, because a chunk to the console is one VM exit. */
+static uint8_t copy_buf[1u << 20] __attribute__((aligned(4096)));
 
 /* Copies up to len bytes from regular file in (at *inpos) to file out (through its write op at
    its own position, or at *outpos for a regular file when outpos is given). */

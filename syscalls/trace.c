@@ -4,6 +4,7 @@
 #include "k/hc.h"
 #include "k/proc.h"
 #include "syscalls/syscall.h"
+#include "vfs/file.h"
 
 static char trace_line[1024];
 static int trace_len;
@@ -94,6 +95,7 @@ void trace_enter(const struct regs *r)
 	/* exit and exit_group do not come back: print now. */
 	if (r->rax == 60 || r->rax == 231) {
 		trace_put(" = ?\n");
+		console_flush();
 		hc_write(2, trace_line, trace_len);
 	}
 }
@@ -132,5 +134,6 @@ void trace_exit(const struct regs *r, uint64_t nr, int64_t ret)
 	} else {
 		trace_put(" = %ld\n", ret);
 	}
+	console_flush();
 	hc_write(2, trace_line, trace_len);
 }

@@ -6,6 +6,7 @@
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
+#include "k/time.h"
 
 #define TCGETS 0x5401
 #define TIOCGWINSZ 0x5413
@@ -25,13 +26,64 @@ static int console_fd(struct file *f)
    checked by the system calls. */
 static int64_t console_read(struct file *f, void *buf, size_t len)
 {
+	console_flush();        /* a prompt must be out before the program waits for input */
 	return hc_read(buf, len);
+}
+
+/* Output is batched: each hypercall is a VM exit (8-25 us here), and many programs write line by
+   line. Bytes for one host fd collect here and go out when the buffer fills, when output
+   switches to the other fd (keeping the order between stdout and stderr), before any read of
+   stdin, before the program ends, and at the first system call more than CONSOLE_DELAY_NS after
+   the oldest buffered byte. A write error from the host (EPIPE) is reported by the next write. */
+#define CONSOLE_BUF (64u << 10)
+#define CONSOLE_DELAY_NS 1000000ull
+static uint8_t console_buf[CONSOLE_BUF];
+static size_t console_len;
+static int console_buf_fd;
+static uint64_t console_since;
+static int64_t console_error;
+
+void console_flush(void)
+{
+	size_t done = 0;
+	while (done < console_len) {
+		int64_t n = hc_write(console_buf_fd, console_buf + done, console_len - done);
+		if (n <= 0) {
+			console_error = n < 0 ? n : -EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	console_len = 0;
+}
+
+void console_flush_if_stale(void)
+{
+	if (console_len && time_monotonic_ns() - console_since > CONSOLE_DELAY_NS)
+		console_flush();
 }
 
 static int64_t console_write(struct file *f, const void *buf, size_t len)
 {
-	int fd = console_fd(f);
-	return hc_write(fd == 2 ? 2 : 1, buf, len);
+	int fd = console_fd(f) == 2 ? 2 : 1;
+	if (console_error) {
+		int64_t e = console_error;
+		console_error = 0;
+		return e;
+	}
+	if (console_len && fd != console_buf_fd)
+		console_flush();
+	if (len > CONSOLE_BUF - console_len) {
+		console_flush();
+		if (len >= CONSOLE_BUF / 2)
+			return hc_write(fd, buf, len);  /* big writes go straight out */
+	}
+	if (!console_len)
+		console_since = time_monotonic_ns();
+	memcpy(console_buf + console_len, buf, len);
+	console_len += len;
+	console_buf_fd = fd;
+	return (int64_t)len;
 }
 
 static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)

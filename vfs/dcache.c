@@ -6,6 +6,27 @@
 
 struct mount *vfs_mounts;
 
+/* Names are found through a hash of (parent, name): a linear scan of a big directory's children
+   made walks like `find /` quadratic. */
+#define DHASH_SIZE 8192
+static struct dentry *dhash[DHASH_SIZE];
+
+static unsigned dhash_of(const struct dentry *parent, const char *name, size_t len)
+{
+	uint64_t h = (uint64_t)parent * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)name[i]) * 0x100000001b3ull;
+	return (unsigned)(h >> 40) % DHASH_SIZE;
+}
+
+static struct dentry *dhash_find(const struct dentry *dir, const char *name, size_t len)
+{
+	for (struct dentry *c = dhash[dhash_of(dir, name, len)]; c; c = c->hnext)
+		if (c->parent == dir && c->len == len && !memcmp(c->name, name, len))
+			return c;
+	return NULL;
+}
+
 struct inode *inode_new(struct superblock *sb, uint32_t mode, const struct inode_ops *ops)
 {
 	static uint64_t next_ino = 2;
@@ -52,6 +73,9 @@ static struct dentry *dentry_alloc(struct dentry *parent, const char *name, size
 		dentry_get(parent);
 		d->sibling = parent->child;
 		parent->child = d;
+		unsigned h = dhash_of(parent, name, len);
+		d->hnext = dhash[h];
+		dhash[h] = d;
 	}
 	return d;
 }
@@ -70,6 +94,13 @@ void dentry_get(struct dentry *d)
 static void dentry_unlink(struct dentry *d)
 {
 	struct dentry *p = d->parent;
+	for (struct dentry **l = &dhash[dhash_of(p, d->name, d->len)]; *l; l = &(*l)->hnext) {
+		if (*l == d) {
+			*l = d->hnext;
+			break;
+		}
+	}
+	d->hnext = NULL;
 	for (struct dentry **l = &p->child; *l; l = &(*l)->sibling) {
 		if (*l == d) {
 			*l = d->sibling;
@@ -108,14 +139,13 @@ void path_put(struct path *p)
 
 int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out)
 {
-	for (struct dentry *c = dir->child; c; c = c->sibling) {
-		if (c->len == len && !memcmp(c->name, name, len)) {
-			const struct inode_ops *ops = c->inode->ops;
-			if (!c->mounted && ops && ops->revalidate &&
-			    ops->revalidate(dir->inode, name, len, c->inode)) {
-				vfs_forget(dir, name, len);     /* changed behind our back */
-				break;
-			}
+	struct dentry *c = dhash_find(dir, name, len);
+	if (c) {
+		const struct inode_ops *ops = c->inode->ops;
+		if (!c->mounted && ops && ops->revalidate &&
+		    ops->revalidate(dir->inode, name, len, c->inode)) {
+			vfs_forget(dir, name, len);     /* changed behind our back */
+		} else {
 			dentry_get(c);
 			*out = c;
 			return 0;
@@ -141,16 +171,14 @@ int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **
 
 void vfs_forget(struct dentry *dir, const char *name, size_t len)
 {
-	for (struct dentry *c = dir->child; c; c = c->sibling) {
-		if (c->len == len && !memcmp(c->name, name, len)) {
-			dentry_unlink(c);
-			/* The parent link is gone: re-point to itself so the last put frees only c. */
-			c->parent = c;
-			dentry_put(dir);
-			dentry_put(c);
-			return;
-		}
-	}
+	struct dentry *c = dhash_find(dir, name, len);
+	if (!c)
+		return;
+	dentry_unlink(c);
+	/* The parent link is gone: re-point to itself so the last put frees only c. */
+	c->parent = c;
+	dentry_put(dir);
+	dentry_put(c);
 }
 
 struct mount *vfs_mount(struct superblock *sb, struct inode *root, const struct path *p,

@@ -56,6 +56,10 @@ int fd_close(struct fdtable *t, int fd);
 
 /* The console: host fds 0, 1, 2 through hypercalls. */
 struct file *console_open(int hostfd);
+/* Sends the console output collected so far to the host (see console.c). */
+void console_flush(void);
+/* The same, when the oldest byte has waited long enough; called at each system call. */
+void console_flush_if_stale(void);
 /* Is f the console? Then *hostfd is the host fd it writes to. */
 #include <stdbool.h>
 bool console_host_fd(struct file *f, int *hostfd);

@@ -128,6 +128,7 @@ struct mount;
 struct dentry {
 	struct dentry *parent;  /* itself for a filesystem root */
 	struct dentry *child, *sibling;
+	struct dentry *hnext;   /* the name hash chain (parent, name) */
 	struct inode *inode;
 	struct mount *mounted;  /* a filesystem mounted on this dentry */
 	int refs;
