@@ -183,3 +183,31 @@ int64_t sys_copy_file_range(uint64_t infd, uint64_t uinoff, uint64_t outfd, uint
 		file_put(out);
 	return r;
 }
+
+int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t off, uint64_t len, uint64_t a4,
+		      uint64_t a5)
+{
+	if ((int64_t)off < 0 || (int64_t)len <= 0)
+		return -EINVAL;
+	struct file *f = fd_get(current->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int64_t r;
+	if (!(f->flags & O_ACCMODE) || (f->flags & O_PATH))
+		r = -EBADF;
+	else if (f->ops == &pipe_ops)
+		r = -ESPIPE;
+	else if (!ino || f->ops != &vfs_file_ops)
+		r = -ENODEV;
+	else if ((ino->mode & S_IFMT) == S_IFDIR)
+		r = -EISDIR;
+	else if ((ino->mode & S_IFMT) != S_IFREG)
+		r = -ENODEV;
+	else if ((f->flags & O_APPEND) && (mode & 0x12))     /* PUNCH_HOLE, ZERO_RANGE */
+		r = -EPERM;
+	else
+		r = ino->ops->fallocate ? ino->ops->fallocate(ino, (int)mode, off, len) : -EOPNOTSUPP;
+	file_put(f);
+	return r;
+}

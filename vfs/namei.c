@@ -83,7 +83,12 @@ static int walk_symlink(struct walk *w, struct path *dir, struct path *cur, unsi
 		buf[n] = 0;
 		struct path next = *dir;
 		path_get(&next);
-		err = n == 0 ? -ENOENT : walk_path(w, &next, buf, flags | LOOKUP_FOLLOW);
+		/* NO_XDEV: an absolute link's jump to the root crosses mounts unless the link is in
+		   the root's mount (Linux's nd_jump_root; absolute name arguments are allowed). */
+		bool xdev = buf[0] == '/' && (w->flags & LOOKUP_NO_XDEV) &&
+			    dir->mnt != w->fs->root.mnt;
+		err = n == 0 ? -ENOENT : xdev ? -EXDEV
+				       : walk_path(w, &next, buf, flags | LOOKUP_FOLLOW);
 		if (!err) {
 			path_put(cur);
 			*cur = next;

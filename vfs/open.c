@@ -64,7 +64,8 @@ void vfs_stat_inode(const struct inode *ino, struct stat *st)
 	st->st_rdev = ino->rdev;
 	st->st_size = (int64_t)ino->size;
 	st->st_blksize = 4096;
-	st->st_blocks = S_ISREG_(ino->mode) ? (int64_t)(PAGE_ALIGN_UP(ino->size) / 512) : 0;
+	st->st_blocks = !S_ISREG_(ino->mode) ? 0 : ino->ops && ino->ops->blocks ?
+			(int64_t)ino->ops->blocks((struct inode *)ino) : (int64_t)ino->blocks;
 	/* Directories look like ext4's under docker's overlay: one 4 KiB block. */
 	if (S_ISDIR_(ino->mode)) {
 		st->st_size = 4096;
@@ -268,6 +269,9 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 		dentry_put(d);
 		if (n == 0)
 			n = -ENOENT;
+		if (n > 0 && target[0] == '/' && (lflags & LOOKUP_NO_XDEV) &&
+		    parent.mnt != fs->root.mnt)
+			n = -EXDEV;     /* as in namei.c's walk_symlink */
 		if (n > 0) {
 			target[n] = 0;
 			n = vfs_open_create(fs, &parent, target, flags, mode, lflags, depth + 1, out);

@@ -44,6 +44,15 @@ static uint64_t *tmpfs_slot(struct tmpfs_node *n, uint64_t idx, bool create)
 	return (uint64_t *)phys_to_virt(*l1) + idx % TMPFS_FANOUT;
 }
 
+/* A page for file data, counted for st_blocks. */
+static uint64_t tmpfs_data_page(struct tmpfs_node *n)
+{
+	uint64_t pa = pmm_alloc();
+	if (pa)
+		n->npages++;
+	return pa;
+}
+
 /* Frees the pages from index first on. */
 void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first)
 {
@@ -55,8 +64,10 @@ void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first)
 		uint64_t *l2 = phys_to_virt(n->pages[i]);
 		uint64_t from = i == first / TMPFS_FANOUT ? first % TMPFS_FANOUT : 0;
 		for (uint64_t j = from; j < TMPFS_FANOUT; j++) {
-			if (l2[j])
+			if (l2[j]) {
 				pmm_free(l2[j]);
+				n->npages--;
+			}
 			l2[j] = 0;
 		}
 		if (from == 0) {
@@ -79,7 +90,7 @@ static int tmpfs_copy_up(struct inode *ino)
 	uint64_t npages = PAGE_ALIGN_UP(ino->size) / PAGE_SIZE;
 	for (uint64_t i = 0; i < npages; i++) {
 		uint64_t *slot = tmpfs_slot(n, i, true);
-		uint64_t pa = slot ? pmm_alloc() : 0;
+		uint64_t pa = slot ? tmpfs_data_page(n) : 0;
 		if (!pa) {
 			tmpfs_free_pages(n, 0);
 			return -ENOSPC;
@@ -130,7 +141,7 @@ int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off
 		size_t n = (size_t)MIN(len - done, PAGE_SIZE - in);
 		uint64_t *slot = tmpfs_slot(node(ino), idx, true);
 		if (slot && !*slot)
-			*slot = pmm_alloc();
+			*slot = tmpfs_data_page(node(ino));
 		if (!slot || !*slot)
 			return done ? (int64_t)done : -ENOSPC;
 		memcpy((char *)phys_to_virt(*slot) + in, (const char *)buf + done, n);
@@ -140,6 +151,74 @@ int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off
 		ino->size = off + len;
 	ino->mtime = ino->ctime = vfs_now();
 	return (int64_t)len;
+}
+
+#define FALLOC_FL_KEEP_SIZE 0x01
+#define FALLOC_FL_PUNCH_HOLE 0x02
+#define FALLOC_FL_ZERO_RANGE 0x10
+
+/* Zeroes [off, off+len): whole pages are freed (they read as zero again), partial ones cleared. */
+static void tmpfs_zero_range(struct inode *ino, uint64_t off, uint64_t len)
+{
+	for (uint64_t at = off; at < off + len;) {
+		uint64_t idx = at / PAGE_SIZE, in = at % PAGE_SIZE;
+		uint64_t n = MIN(off + len - at, PAGE_SIZE - in);
+		uint64_t *slot = tmpfs_slot(node(ino), idx, false);
+		if (slot && *slot) {
+			if (n == PAGE_SIZE) {
+				pmm_free(*slot);
+				*slot = 0;
+				node(ino)->npages--;
+			} else {
+				memset((char *)phys_to_virt(*slot) + in, 0, n);
+			}
+		}
+		at += n;
+	}
+}
+
+int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len)
+{
+	uint64_t end = off + len;
+	if (end < off || (end + PAGE_SIZE - 1) / PAGE_SIZE > TMPFS_MAX_PAGES)
+		return -EFBIG;
+	if (mode & ~(FALLOC_FL_KEEP_SIZE | FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && !(mode & FALLOC_FL_KEEP_SIZE))
+		return -EOPNOTSUPP;
+	if ((mode & FALLOC_FL_PUNCH_HOLE) && (mode & FALLOC_FL_ZERO_RANGE))
+		return -EOPNOTSUPP;
+	bool grow = !(mode & FALLOC_FL_KEEP_SIZE) && end > ino->size;
+	if ((ino->seals & (F_SEAL_WRITE | F_SEAL_FUTURE_WRITE)) ||
+	    ((ino->seals & F_SEAL_GROW) && grow))
+		return -EPERM;
+	int err = tmpfs_copy_up(ino);
+	if (err)
+		return err;
+	if (mode & (FALLOC_FL_PUNCH_HOLE | FALLOC_FL_ZERO_RANGE)) {
+		uint64_t zend = MIN(end, PAGE_ALIGN_UP(ino->size));
+		if (zend > off)
+			tmpfs_zero_range(ino, off, zend - off);
+	} else {
+		for (uint64_t idx = off / PAGE_SIZE; idx < (end + PAGE_SIZE - 1) / PAGE_SIZE; idx++) {
+			uint64_t *slot = tmpfs_slot(node(ino), idx, true);
+			if (slot && !*slot)
+				*slot = tmpfs_data_page(node(ino));
+			if (!slot || !*slot)
+				return -ENOSPC;
+		}
+	}
+	if (grow)
+		ino->size = end;
+	ino->mtime = ino->ctime = vfs_now();
+	return 0;
+}
+
+uint64_t tmpfs_blocks(struct inode *ino)
+{
+	if (ino->contig_pa)
+		return PAGE_ALIGN_UP(ino->size) / 512;
+	return node(ino)->npages * (PAGE_SIZE / 512);
 }
 
 /* Holes are the pages never written. */
@@ -169,7 +248,7 @@ uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write)
 		return 0;
 	uint64_t *slot = tmpfs_slot(node(ino), pgoff, true);
 	if (slot && !*slot)
-		*slot = pmm_alloc();
+		*slot = tmpfs_data_page(node(ino));
 	return slot ? *slot : 0;
 }
 

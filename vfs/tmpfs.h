@@ -13,6 +13,7 @@ struct tmpfs_dirent {
 	bool name_owned;
 	uint8_t len;
 	uint32_t img_ino;               /* not yet instantiated: the image inode */
+	uint64_t pos;                   /* listing cookie: stays put when other names go */
 	struct inode *ino;              /* instantiated inode (a reference) */
 	struct tmpfs_dirent *next;
 };
@@ -21,10 +22,12 @@ struct tmpfs_node {
 	/* directories */
 	struct tmpfs_dirent *entries;
 	uint32_t nentries;
+	uint64_t added;                 /* names ever added (the next entry's cookie, less 2) */
 	bool populated;                 /* image entries loaded */
 	struct inode *parent;           /* directories: for "..", not referenced */
 	/* regular files: owned pages (two-level table); image content is inode->contig_pa */
 	uint64_t *pages;
+	uint64_t npages;                /* data pages owned (st_blocks) */
 	/* symlinks */
 	char *target;                   /* owned target, or NULL when in the image */
 	/* the image inode this came from (0: created at run time) */
@@ -45,5 +48,7 @@ int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write);
 int tmpfs_truncate(struct inode *ino, uint64_t size);
 int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence);
+int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len);
+uint64_t tmpfs_blocks(struct inode *ino);
 void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first);
 #endif

@@ -120,6 +120,7 @@ static int dir_add(struct inode *dir, const char *name, size_t len, bool copy, u
 	e->len = (uint8_t)len;
 	e->img_ino = img_ino;
 	e->ino = ino;
+	e->pos = 2 + node(dir)->added++;
 	/* Appended, so a listing keeps the image's (sorted) order and new names come last. */
 	struct tmpfs_dirent **l = &node(dir)->entries;
 	while (*l)
@@ -446,7 +447,8 @@ static unsigned dtype(uint32_t mode)
 	}
 }
 
-/* Positions: 0 ".", 1 "..", 2 + i the i-th entry. */
+/* Positions: 0 ".", 1 "..", then each entry's cookie (increasing along the list), so removing
+   names between calls (rm -r) does not make the next call skip others. */
 static int tmpfs_iterate(struct inode *dir, uint64_t *pos,
 			 int (*emit)(void *, const char *, size_t, uint64_t, unsigned), void *ctx)
 {
@@ -464,9 +466,8 @@ static int tmpfs_iterate(struct inode *dir, uint64_t *pos,
 			return 0;
 		*pos = 2;
 	}
-	uint64_t i = 2;
-	for (struct tmpfs_dirent *e = node(dir)->entries; e; e = e->next, i++) {
-		if (i < *pos)
+	for (struct tmpfs_dirent *e = node(dir)->entries; e; e = e->next) {
+		if (e->pos < *pos)
 			continue;
 		uint64_t ino;
 		unsigned type;
@@ -479,7 +480,7 @@ static int tmpfs_iterate(struct inode *dir, uint64_t *pos,
 		}
 		if (emit(ctx, e->name, e->len, ino, type))
 			return 0;
-		*pos = i + 1;
+		*pos = e->pos + 1;
 	}
 	return 0;
 }
@@ -570,6 +571,8 @@ static const struct inode_ops tmpfs_ops = {
 	.write = tmpfs_write,
 	.page = tmpfs_page,
 	.seek_data = tmpfs_seek_data,
+	.fallocate = tmpfs_fallocate,
+	.blocks = tmpfs_blocks,
 	.release = tmpfs_release,
 };
 

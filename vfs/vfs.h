@@ -78,6 +78,10 @@ struct inode_ops {
 	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */
 	int64_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
 	int64_t (*listxattr)(struct inode *ino, char *buf, size_t size);
+	/* st_blocks (512-byte units) of a regular file; NULL: inode->blocks. */
+	uint64_t (*blocks)(struct inode *ino);
+	/* fallocate: mode 0 or FALLOC_FL_KEEP_SIZE (allocate), KEEP_SIZE|PUNCH_HOLE, ZERO_RANGE. */
+	int (*fallocate)(struct inode *ino, int mode, uint64_t off, uint64_t len);
 	/* SEEK_DATA / SEEK_HOLE from off (off < size): the offset, or -ENXIO. NULL: no holes. */
 	int64_t (*seek_data)(struct inode *ino, uint64_t off, int whence);
 	/* Opens a device or special file: may replace f->ops. */

@@ -25,14 +25,18 @@ extern struct unik_boot_info *boot_info;
 #ifdef UNIK_HOST_TEST
 extern uint8_t *test_phys_base;
 static inline void *phys_to_virt(uint64_t pa) { return test_phys_base + pa; }
+static inline uint64_t virt_to_phys(const void *va)
+{
+	return (uint64_t)((const uint8_t *)va - test_phys_base);
+}
 #else
 static inline void *phys_to_virt(uint64_t pa) { return (void *)(UNIK_DIRECT_VBASE + pa); }
-#endif
 static inline uint64_t virt_to_phys(const void *va)
 {
 	uint64_t v = (uint64_t)va;
 	return v >= UNIK_KERNEL_VBASE ? v - UNIK_KERNEL_VBASE : v - UNIK_DIRECT_VBASE;
 }
+#endif
 
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int ksnprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
