@@ -1,5 +1,8 @@
 /* Host stand-ins for the guest kernel services that mm/ and vfs/ code calls, so that code runs
-   under cmocka with ASan: "physical memory" is a calloc'd array, kmalloc is calloc. */
+   under cmocka with ASan: "physical memory" is a calloc'd array, kmalloc is calloc (with the
+   kernel's size limit and a check of kfree's size). inode_get/inode_put stubs for mm/ tests are
+   in kstub_inode.c; VFS tests link vfs/dcache.c instead. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "k/kernel.h"
@@ -57,36 +60,69 @@ void pmm_free(uint64_t pa)
 	test_free_list[test_nfree++] = pa;
 }
 
+/* kmalloc as the kernel's: NULL for 0 or more than a page. Blocks carry a header on a list so
+   kfree can check the size class it is given and tests can count what is still allocated (and
+   so LeakSanitizer leaves alone what the kernel never frees: superblocks, mounts). */
+struct kblock {
+	struct kblock *prev, *next;
+	size_t size, pad;
+};
+static struct kblock kheap_list = { &kheap_list, &kheap_list, 0, 0 };
+static uint64_t kheap_live;
+
+static int kheap_class(size_t size)
+{
+	int c = 0;
+	for (size_t s = 32; s < size; s <<= 1)
+		c++;
+	return c;
+}
+
 void *kmalloc(size_t size)
 {
-	return calloc(1, size);
+	if (size == 0 || size > PAGE_SIZE)
+		return NULL;
+	struct kblock *b = calloc(1, sizeof(*b) + size);
+	if (!b)
+		return NULL;
+	b->size = size;
+	b->next = &kheap_list;
+	b->prev = kheap_list.prev;
+	b->prev->next = b;
+	kheap_list.prev = b;
+	kheap_live++;
+	return b + 1;
 }
 
 void kfree(void *p, size_t size)
 {
-	(void)size;
-	free(p);
+	if (!p)
+		return;
+	struct kblock *b = (struct kblock *)p - 1;
+	if (kheap_class(size) != kheap_class(b->size)) {
+		fprintf(stderr, "kstub: kfree(%p, %zu) of a %zu-byte kmalloc block\n", p, size,
+			b->size);
+		abort();
+	}
+	b->prev->next = b->next;
+	b->next->prev = b->prev;
+	kheap_live--;
+	free(b);
 }
 
-void inode_get(struct inode *ino)
+uint64_t kstub_kmalloc_live(void)
 {
-	ino->refs++;
+	return kheap_live;
 }
 
-void inode_put(struct inode *ino)
+uint64_t kstub_alloc_contig(uint64_t pages)
 {
-	if (ino)
-		ino->refs--;
-}
-
-struct inode *kstub_inode(void)
-{
-	static struct inode pool[64];
-	static unsigned used;
-	struct inode *ino = &pool[used++ % 64];
-	memset(ino, 0, sizeof(*ino));
-	ino->refs = 1;
-	return ino;
+	if (pages == 0 || pages * PAGE_SIZE > test_phys_size - test_phys_next)
+		return 0;
+	uint64_t pa = test_phys_next;
+	test_phys_next += pages * PAGE_SIZE;
+	memset(test_phys_base + pa, 0, pages * PAGE_SIZE);
+	return pa;
 }
 
 void arch_flush_tlb(void)

@@ -6,7 +6,11 @@
 void kstub_init(uint64_t pages);
 uint64_t kstub_pages_in_use(void);
 extern int kstub_tlb_flushes;
+/* Blocks kmalloc'd and not yet kfree'd. */
+uint64_t kstub_kmalloc_live(void);
+/* pages contiguous zeroed pages of "physical memory" (never freed), or 0. */
+uint64_t kstub_alloc_contig(uint64_t pages);
 struct inode;
-/* A bare inode with one reference, from a small static pool. */
+/* A bare inode with one reference, from a small static pool (kstub_inode.c). */
 struct inode *kstub_inode(void);
 #endif
