@@ -58,6 +58,32 @@ static struct inode **img_slot(struct tmpfs_sb *s, uint32_t ino)
 	return &s->imap[hi][lo];
 }
 
+/* Does [off, off+len) lie inside [lo, lo+size)? (overflow-safe) */
+static bool img_within(uint64_t off, uint64_t len, uint64_t lo, uint64_t size)
+{
+	return off >= lo && off - lo <= size && len <= size - (off - lo);
+}
+
+/* An image inode is used only when what it points at lies inside the image: a damaged image
+   then reads as missing files, never as a guest kernel fault. */
+static bool img_inode_sane(const struct tmpfs_sb *s, const struct imgfs_inode *ii)
+{
+	const struct imgfs_header *h = s->hdr;
+	switch (ii->mode & S_IFMT) {
+	case S_IFREG:
+		return !ii->size || (ii->data % IMGFS_PAGE_SIZE == 0 &&
+				     img_within(ii->data, ii->size, h->data_off, h->data_size) &&
+				     h->data_off + h->data_size <= s->image_len);
+	case S_IFDIR:
+		return ii->data <= h->dirent_count && ii->size <= h->dirent_count - ii->data;
+	case S_IFLNK:
+		return ii->size <= IMGFS_SYMLINK_MAX &&
+		       img_within(ii->data, ii->size, h->strtab_off, h->strtab_size);
+	default:
+		return false;
+	}
+}
+
 /* The inode for image inode n, made once (hard links share it). Returns a new reference. */
 static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 {
@@ -69,6 +95,8 @@ static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 		inode_get(*slot);
 		return *slot;
 	}
+	if (n < 1 || n > s->hdr->inode_count || !img_inode_sane(s, img_inode(s, n)))
+		return NULL;
 	const struct imgfs_inode *ii = img_inode(s, n);
 	struct inode *ino = tmpfs_inode(sb, ii->mode);
 	if (!ino)
@@ -150,6 +178,10 @@ static int dir_populate(struct inode *dir)
 	const struct imgfs_dirent *de = (const struct imgfs_dirent *)(s->image + s->hdr->dirent_off);
 	for (uint64_t i = 0; i < ii->size; i++) {
 		const struct imgfs_dirent *d = &de[ii->data + i];
+		if (!d->name_len || d->name_len > IMGFS_NAME_MAX || !d->ino ||
+		    d->ino > s->hdr->inode_count ||
+		    !img_within(d->name_off, d->name_len, s->hdr->strtab_off, s->hdr->strtab_size))
+			continue;       /* a damaged entry: leave it out */
 		/* name_off is a byte offset from the start of the image (into the string table) */
 		int err = dir_add(dir, (const char *)s->image + d->name_off, d->name_len, false,
 				  d->ino, NULL);
@@ -189,7 +221,7 @@ static int tmpfs_lookup(struct inode *dir, const char *name, size_t len, struct 
 		return -ENOENT;
 	struct inode *ino = dirent_inode(dir, e);
 	if (!ino)
-		return -ENOMEM;
+		return -EIO;            /* a damaged image entry (or no memory) */
 	inode_get(ino);
 	*out = ino;
 	return 0;
@@ -510,7 +542,9 @@ static const struct imgfs_xattr *img_xattrs(struct inode *ino, uint32_t *count)
 		return NULL;
 	struct tmpfs_sb *s = tsb(ino);
 	const struct imgfs_inode *ii = img_inode(s, n->img_ino);
-	if ((uint64_t)ii->xattr_first + ii->xattr_count > s->hdr->xattr_count)
+	if ((uint64_t)ii->xattr_first + ii->xattr_count > s->hdr->xattr_count ||
+	    s->hdr->xattr_off > s->image_len ||
+	    s->hdr->xattr_count > (s->image_len - s->hdr->xattr_off) / sizeof(struct imgfs_xattr))
 		return NULL;
 	*count = ii->xattr_count;
 	return (const struct imgfs_xattr *)(s->image + s->hdr->xattr_off) + ii->xattr_first;
@@ -521,8 +555,12 @@ static int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, si
 	uint32_t n;
 	const struct imgfs_xattr *x = img_xattrs(ino, &n);
 	size_t nl = strlen(name);
+	const struct imgfs_header *h = tsb(ino)->hdr;
 	for (uint32_t i = 0; i < n; i++) {
 		const uint8_t *img = tsb(ino)->image;
+		if (!img_within(x[i].name_off, x[i].name_len, h->strtab_off, h->strtab_size) ||
+		    !img_within(x[i].value_off, x[i].value_len, h->strtab_off, h->strtab_size))
+			continue;
 		if (x[i].name_len != nl || memcmp(img + x[i].name_off, name, nl))
 			continue;
 		if (size && size < x[i].value_len)
@@ -539,8 +577,12 @@ static int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size)
 	uint32_t n;
 	const struct imgfs_xattr *x = img_xattrs(ino, &n);
 	size_t need = 0;
-	for (uint32_t i = 0; i < n; i++)
+	const struct imgfs_header *h = tsb(ino)->hdr;
+	for (uint32_t i = 0; i < n; i++) {
+		if (!img_within(x[i].name_off, x[i].name_len, h->strtab_off, h->strtab_size))
+			return -EIO;
 		need += x[i].name_len + 1u;
+	}
 	if (!size)
 		return (int64_t)need;
 	if (size < need)

@@ -465,6 +465,32 @@ static void test_corrupt_header_is_refused(void **state)
 	expect_refused(strtab_long, "outside the image");
 }
 
+/* Inodes and entries that point outside the image read as missing (EIO/ENOENT), never as reads
+   out of bounds (ASan watches). */
+static void test_damaged_entries_are_left_out(void **state)
+{
+	uint8_t *img = phys_to_virt(img_pa);
+	const struct imgfs_header *h = (const void *)img;
+	struct imgfs_inode *ii = (struct imgfs_inode *)(img + h->inode_off);
+	for (uint32_t i = 0; i < h->inode_count; i++) {
+		uint32_t t = ii[i].mode & IMGFS_S_IFMT;
+		if (t == IMGFS_S_IFREG || t == IMGFS_S_IFLNK)
+			ii[i].data = 0xfffffffffffff000ull;
+	}
+	struct imgfs_dirent *de = (struct imgfs_dirent *)(img + h->dirent_off);
+	de[h->dirent_count - 1].name_off = 0xffffffffffull;     /* one name out of the image */
+	const char *why = NULL;
+	struct inode *root = tmpfs_new(2, img, img_len, img_pa, &why);
+	assert_non_null(root);
+	struct fs_context fs2;
+	assert_non_null(kstub_vfs_root(&fs2, root));
+	struct path p;
+	assert_int_equal(vfs_lookup(&fs2, &fs2.root, "/etc", LOOKUP_FOLLOW, &p), 0);
+	path_put(&p);
+	int err = vfs_lookup(&fs2, &fs2.root, "/etc/passwd", LOOKUP_FOLLOW, &p);
+	assert_true(err == -EIO || err == -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -480,6 +506,7 @@ int main(void)
 		cmocka_unit_test_setup(test_iterate_survives_removal_between_batches, setup),
 		cmocka_unit_test_setup(test_readlink_and_xattrs, setup),
 		cmocka_unit_test_setup(test_corrupt_header_is_refused, setup),
+		cmocka_unit_test_setup(test_damaged_entries_are_left_out, setup),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
