@@ -15,6 +15,8 @@
 #include <linux/openat2.h>
 #include "cli/run.h"
 #include "image/image.h"
+#include "image/imgint.h"
+#include "image/imgfs.h"
 
 bool run_is_artifact(const char *path)
 {
@@ -129,20 +131,31 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	const char *hostname = run_hostname(&env, &nenv);
 	for (int i = 0; i < o->envc; i++)
 		env_set(&env, &nenv, o->envp[i]);
+	if (o->user) {
+		/* -u NAME[:GROUP] or UID[:GID], resolved through the image's /etc/passwd and
+		   /etc/group as docker does (unknown names: 125). */
+		struct img_ctx ctx;
+		struct imgfs fs;
+		const char *why;
+		memset(&ctx, 0, sizeof(ctx));
+		if (imgfs_open(&fs, art.imgfs, art.imgfs_len, &why) < 0) {
+			fprintf(stderr, "unik: %s: %s\n", argv[0], why);
+			return 125;
+		}
+		free(rc->user);
+		rc->user = strdup(o->user);
+		if (runcfg_resolve_user(&ctx, rc, &fs) < 0) {
+			fprintf(stderr, "unik: %s\n", ctx.err[0] ? ctx.err : "unknown user");
+			return 125;
+		}
+	}
 	cfg->uid = rc->uid;
 	cfg->gid = rc->gid;
 	cfg->groups = rc->groups;
 	cfg->ngroups = rc->n_groups;
-	if (o->user)
-		cfg->ngroups = 0;
-	if (o->user && parse_user(o->user, &cfg->uid, &cfg->gid)) {
-		fprintf(stderr, "unik: -u %s: only numeric uid[:gid] is supported at run time "
-			"(names are resolved by unik convert -u)\n", o->user);
-		return 125;
-	}
 	if (!env_has(env, nenv, "HOME")) {
 		char h[4200];
-		snprintf(h, sizeof(h), "HOME=%s", o->user ? "/" : rc->home ? rc->home : "/");
+		snprintf(h, sizeof(h), "HOME=%s", rc->home ? rc->home : "/");
 		env_set(&env, &nenv, h);
 	}
 	cfg->rootfs = art.imgfs;

@@ -108,6 +108,11 @@ run_cfg args-replace-cmd 0 "a b" "$T/bb.unik" -c 'echo a b'
 run_cfg not-found 127 "" --entrypoint nosuchcmd "$T/bb.unik"
 run_cfg not-executable 126 "" --entrypoint /etc/passwd "$T/bb.unik"
 run_cfg exit-status 3 "" "$T/bb.unik" -c 'exit 3'
+run_cfg user-name 0 "uid=0(root) gid=0(root)" -u root --entrypoint /bin/busybox "$T/bb.unik" id
+run_cfg user-home 0 "/root" -u root "$T/bb.unik" -c 'echo $HOME'
+run_cfg user-group 0 "uid=1000(app) gid=2000(extra)" -u app:extra --entrypoint /bin/busybox \
+	"$T/bb.unik" id
+run_cfg user-unknown 125 "" -u nobody "$T/bb.unik"
 run_cfg dev-stdout 0 "via /dev/stdout" "$T/bb.unik" -c 'echo via /dev/stdout > /dev/stdout'
 
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
