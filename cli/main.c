@@ -36,7 +36,7 @@ static void usage(FILE *f)
 		"image's Cmd):\n"
 		"  --entrypoint CMD    replace the image's Entrypoint (and clear its Cmd)\n"
 		"  -w, --workdir DIR   working directory (created if missing)\n"
-		"  -u, --user UID[:GID]  identity of the program\n"
+		"  -u, --user USER[:GROUP]  identity (names through the image's /etc/passwd)\n"
 		"  --kernel builtin|artifact  boot unik's own kernel (default) or the artifact's\n"
 		"exit status: the program's; 128+N if killed by signal N; 125 unik's own error;\n"
 		"126 not executable; 127 not found\n");
