@@ -23,6 +23,14 @@ void proc_exit(int status)
 void proc_kill(int signo, const char *why)
 {
 	console_flush();
+	if (boot_info->flags & UNIK_BOOT_TRACE) {
+		/* With --trace, the memory map at the kill helps to read the report. */
+		for (struct vma *v = current->mm.vmas.head; v; v = v->next)
+			kprintf("unik:   %lx-%lx %c%c%c %s%s pgoff %lx\n", v->start, v->end,
+				(v->prot & 1) ? 'r' : '-', (v->prot & 2) ? 'w' : '-',
+				(v->prot & 4) ? 'x' : '-', (v->flags & VMA_FILE) ? "file" : "anon",
+				(v->flags & VMA_SHARED) ? " shared" : "", v->pgoff);
+	}
 	kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
 	proc_report_stats();
 	hc_exit(128 + signo);

@@ -351,9 +351,13 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 	return 0;
 }
 
-/* Moves the page-table entries of [old, old+len) to new (no copy: the pages follow). */
+/* Moves the page-table entries of [old, old+len) to new (no copy: the pages follow). The old
+   translations are flushed: left in the TLB, a later mapping of the old range would write
+   into the moved pages. */
 static int mm_move_ptes(struct mm *mm, uint64_t old, uint64_t new, uint64_t len)
 {
+	unsigned moved = 0;
+	uint64_t first = 0;
 	for (uint64_t off = 0; off < len; off += PAGE_SIZE) {
 		uint64_t *e = pt_walk(mm->pml4, old + off, false);
 		if (!e || !(*e & (PTE_P | PTE_PROTNONE)))
@@ -363,7 +367,10 @@ static int mm_move_ptes(struct mm *mm, uint64_t old, uint64_t new, uint64_t len)
 			return -ENOMEM;
 		*n = *e;
 		*e = 0;
+		if (!moved++)
+			first = old + off;
 	}
+	mm_flush(first, moved);
 	return 0;
 }
 

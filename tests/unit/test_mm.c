@@ -128,8 +128,11 @@ static void test_mremap_grow_shrink_move(void **state)
 	/* Blocked: ENOMEM without MAYMOVE, moved with it, contents follow. */
 	mm_mmap(&mm, a + 4 * P, P, RW, ANON | MAP_FIXED, NULL, 0);
 	assert_int_equal(mm_mremap(&mm, a, 4 * P, 8 * P, 0, 0), -ENOMEM);
+	int flushes = kstub_tlb_flushes;
 	int64_t b = mm_mremap(&mm, a, 4 * P, 8 * P, MREMAP_MAYMOVE, 0);
 	assert_true(b > 0 && b != a);
+	/* The old translation must go: a stale one would write into the moved page. */
+	assert_true(kstub_tlb_flushes > flushes);
 	assert_non_null(user_byte(b));
 	assert_int_equal(*user_byte(b), 7);
 	assert_null(vma_find(&mm.vmas, a));
