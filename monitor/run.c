@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 #include "monitor/vm.h"
@@ -155,6 +156,25 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		run_tsc_ms(vm, s->tsc_user ? s->tsc_user - s->tsc_kmain : 0));
 }
 
+/* When the VM ends without the guest's own exit (a host signal, a crash), writes out the
+   console output the guest had batched, as the guest would have. */
+static void run_flush_guest_console(struct vm *vm)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	uint64_t len = bi->console_len;
+	uint32_t fd = bi->console_fd;
+	const void *buf = len <= (1u << 20) ? gmem_ptr(&vm->mem, bi->console_buf, len) : NULL;
+	if (!buf || (fd != 1 && fd != 2))
+		return;
+	int host = fd == 1 ? vm->hc.fd_out : vm->hc.fd_err;
+	for (uint64_t done = 0; done < len;) {
+		ssize_t n = write(host, (const char *)buf + done, len - done);
+		if (n <= 0)
+			break;
+		done += (uint64_t)n;
+	}
+}
+
 int vm_run(struct vm *vm, const struct vm_config *cfg)
 {
 	run_install_signals();
@@ -180,6 +200,8 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 		status = run_exit(vm);
 	}
 	run_active = NULL;
+	if (!vm->hc.exited)
+		run_flush_guest_console(vm);
 	if (cfg->stats)
 		run_print_stats(vm, cfg, run_now_ns(CLOCK_MONOTONIC) - t0);
 	return status;

@@ -55,6 +55,7 @@ void console_flush(void)
 		done += (size_t)n;
 	}
 	console_len = 0;
+	boot_info->console_len = 0;
 }
 
 void console_flush_if_stale(void)
@@ -83,6 +84,10 @@ static int64_t console_write(struct file *f, const void *buf, size_t len)
 	memcpy(console_buf + console_len, buf, len);
 	console_len += len;
 	console_buf_fd = fd;
+	/* Published for the monitor in case the VM ends before the next flush. */
+	boot_info->console_buf = virt_to_phys(console_buf);
+	boot_info->console_fd = (uint32_t)fd;
+	boot_info->console_len = console_len;
 	return (int64_t)len;
 }
 

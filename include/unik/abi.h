@@ -264,8 +264,14 @@ struct unik_boot_info {
 	uint32_t nvolumes;              /* entries of volumes[] in use */
 	uint32_t _pad4;
 	struct unik_volume volumes[UNIK_MAX_VOLUMES];
+	/* OUT: console output the guest has batched but not sent yet, so the monitor can write it
+	   out when the VM ends without the guest's help (host signal, crash). */
+	unik_gpa_t console_buf;
+	uint64_t console_len;           /* bytes pending at console_buf (updated after the copy) */
+	uint32_t console_fd;            /* 1 or 2 */
+	uint32_t _pad5;
 };
-_Static_assert(sizeof(struct unik_boot_info) == 3248, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3272, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 
