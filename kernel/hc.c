@@ -44,6 +44,15 @@ void hc_clock(int64_t *realtime, int64_t *monotonic)
 	*monotonic = hc_clk.monotonic_ns;
 }
 
+int64_t hc_sleep(int64_t ns)
+{
+	static struct unik_hc_sleep s;
+	s.ns = ns;
+	s.ret = 0;
+	hc_call(UNIK_HC_SLEEP, &s);
+	return s.ret;
+}
+
 void hc_exit(int status)
 {
 	hc_ex.status = status;

@@ -1,6 +1,22 @@
 /* Clock hypercall: the host's wall and monotonic time. */
+#include <errno.h>
 #include <time.h>
 #include "monitor/hc.h"
+
+/* Sleeping blocks the VM (one vCPU, nothing else can run): no host CPU is burnt. A host signal
+   cuts it short so the monitor can stop the guest promptly. The length is capped at a day per
+   call; the guest repeats for longer sleeps. */
+enum hc_result hc_sleep_call(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_sleep s;
+	if (gmem_read(&ctx->mem, arg, &s, sizeof(s)))
+		return HC_BAD;
+	int64_t ns = s.ns < 0 ? 0 : s.ns > 86400ll * 1000000000ll ? 86400ll * 1000000000ll : s.ns;
+	struct timespec ts = { ns / 1000000000, ns % 1000000000 };
+	s.ret = nanosleep(&ts, &ts) ? -EINTR : 0;
+	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_sleep, ret), &s.ret,
+			  sizeof(s.ret)) ? HC_BAD : HC_OK;
+}
 
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg)
 {

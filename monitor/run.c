@@ -128,7 +128,7 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 	const struct unik_stats *s = &bi->stats;
 	const struct vm_exits *e = &vm->exits;
 	uint64_t file = 0;
-	for (unsigned nr = UNIK_HC_FS_LOOKUP; nr < UNIK_HC_MAX; nr++)
+	for (unsigned nr = UNIK_HC_FS_LOOKUP; nr <= UNIK_HC_FS_STATFS; nr++)
 		file += vm->hc.calls[nr];
 	fprintf(stderr,
 		"unik stats: mode %s, wall %.3f ms\n"

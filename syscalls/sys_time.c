@@ -2,6 +2,7 @@
 #include "k/kernel.h"
 #include "k/time.h"
 #include "k/uaccess.h"
+#include "k/hc.h"
 #include "build/gen/syscall_decls.h"
 
 #define CLOCK_REALTIME 0
@@ -84,4 +85,60 @@ int64_t sys_time(uint64_t ut, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 	if (ut && copy_to_user(ut, &t, sizeof(t)))
 		return -EFAULT;
 	return t;
+}
+
+#define TIMER_ABSTIME 1
+
+/* Sleeps until the clock reaches deadline (ns). Nothing else can run or send a signal while this
+   process sleeps, so the VM itself sleeps (one exit per sleep, no CPU burnt). */
+static int64_t sleep_until(int64_t id, int64_t deadline)
+{
+	for (;;) {
+		int64_t now = clock_now(id);
+		if (now >= deadline)
+			return 0;
+		if (hc_sleep(deadline - now) == -EINTR)
+			return -EINTR;
+	}
+}
+
+static int64_t nanosleep_common(int64_t id, int flags, uint64_t ureq, uint64_t urem)
+{
+	struct timespec_k req;
+	if (copy_from_user(&req, ureq, sizeof(req)))
+		return -EFAULT;
+	if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1000000000)
+		return -EINVAL;
+	int64_t now = clock_now(id);
+	int64_t span = req.sec > 9000000000ll ? INT64_MAX / 2 : req.sec * 1000000000ll + req.nsec;
+	int64_t deadline = (flags & TIMER_ABSTIME) ? span : now + span;
+	int64_t r = sleep_until(id, deadline);
+	if (r == -EINTR && urem && !(flags & TIMER_ABSTIME)) {
+		int64_t left = deadline - clock_now(id);
+		struct timespec_k rem = { left / 1000000000, left % 1000000000 };
+		if (left < 0)
+			rem.sec = rem.nsec = 0;
+		copy_to_user(urem, &rem, sizeof(rem));
+	}
+	return r;
+}
+
+int64_t sys_nanosleep(uint64_t req, uint64_t rem, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	return nanosleep_common(CLOCK_MONOTONIC, 0, req, rem);
+}
+
+int64_t sys_clock_nanosleep(uint64_t id, uint64_t flags, uint64_t req, uint64_t rem,
+			    uint64_t a4, uint64_t a5)
+{
+	int cid = (int)id;
+	if (cid == CLOCK_THREAD_CPUTIME_ID)
+		return -EINVAL;         /* Linux refuses sleeping on one's own thread CPU clock */
+	if (cid == CLOCK_PROCESS_CPUTIME_ID || cid == CLOCK_MONOTONIC_RAW ||
+	    cid == CLOCK_REALTIME_COARSE || cid == CLOCK_MONOTONIC_COARSE)
+		return -EOPNOTSUPP;     /* as Linux: not a sleepable clock here */
+	if (clock_now(cid) == -EINVAL)
+		return -EINVAL;
+	return nanosleep_common(cid, (int)flags, req, rem);
 }

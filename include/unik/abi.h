@@ -52,7 +52,8 @@ enum unik_hc {
 	UNIK_HC_FS_FSYNC = 19,          /* struct unik_hc_fs_handle (flags 1: fdatasync) */
 	UNIK_HC_FS_CLOSE = 20,          /* struct unik_hc_fs_handle */
 	UNIK_HC_FS_STATFS = 21,         /* struct unik_hc_fs_statfs */
-	UNIK_HC_MAX = 22,
+	UNIK_HC_SLEEP = 22,             /* struct unik_hc_sleep: block the VM for a while */
+	UNIK_HC_MAX = 23,
 };
 
 struct unik_hc_io {
@@ -182,6 +183,12 @@ struct unik_hc_fs_statfs {
 	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
 };
 _Static_assert(sizeof(struct unik_hc_fs_statfs) == 96, "unik_hc_fs_statfs size");
+
+struct unik_hc_sleep {
+	int64_t ns;                     /* IN: how long, > 0 */
+	int64_t ret;                    /* OUT: 0, or -EINTR when a host signal cut it short */
+};
+_Static_assert(sizeof(struct unik_hc_sleep) == 16, "unik_hc_sleep size");
 
 /* Execution modes of the libOS core (design decision 1). */
 enum unik_mode {

@@ -12,6 +12,8 @@ int64_t hc_write(int fd, const void *buf, size_t len);
 int64_t hc_read(void *buf, size_t len);
 /* Host CLOCK_REALTIME and CLOCK_MONOTONIC in ns. */
 void hc_clock(int64_t *realtime, int64_t *monotonic);
+/* Blocks the VM for ns nanoseconds. 0, or -EINTR if the host cut it short. */
+int64_t hc_sleep(int64_t ns);
 /* Ends the VM; `unik run` exits with status. */
 __attribute__((noreturn)) void hc_exit(int status);
 
