@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
+#include <time.h>
 #include <signal.h>
 #include "monitor/hc.h"
 
@@ -147,6 +148,23 @@ static void test_clock(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_CLOCK, MEM - 4), HC_BAD);
 }
 
+static void test_sleep(void **state)
+{
+	struct unik_hc_sleep s = { .ns = 2000000, .ret = 99 };
+	memcpy(guest + 0x500, &s, sizeof(s));
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_SLEEP, 0x500), HC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	memcpy(&s, guest + 0x500, sizeof(s));
+	assert_int_equal(s.ret, 0);
+	assert_true((b.tv_sec - a.tv_sec) * 1000000000ll + (b.tv_nsec - a.tv_nsec) >= 2000000);
+	s.ns = -5;                      /* nothing to wait for */
+	memcpy(guest + 0x500, &s, sizeof(s));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_SLEEP, 0x500), HC_OK);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_SLEEP, MEM - 8), HC_BAD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -158,6 +176,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_and_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
