@@ -53,6 +53,21 @@ int64_t hc_sleep(int64_t ns)
 	return s.ret;
 }
 
+int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_ns)
+{
+	static struct unik_hc_poll p;
+	p.timeout_ns = timeout_ns;
+	for (int i = 0; i < 3; i++) {
+		p.events[i] = events[i];
+		p.revents[i] = 0;
+	}
+	p.ret = -EIO;
+	hc_call(UNIK_HC_POLL, &p);
+	for (int i = 0; i < 3; i++)
+		revents[i] = p.revents[i];
+	return p.ret;
+}
+
 void hc_exit(int status)
 {
 	hc_ex.status = status;

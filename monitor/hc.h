@@ -32,6 +32,7 @@ enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_sleep_call(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg);
 
 /* Volumes (hc_file*.c). hc_file_new makes the handle table of one VM with room for at most

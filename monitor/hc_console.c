@@ -1,6 +1,7 @@
 /* Console hypercalls: the guest's fds 0, 1, 2 are the monitor's stdin, stdout and stderr. Writes
    go straight from guest memory to the host fd (no copy, bounded by the request). */
 #include <errno.h>
+#include <poll.h>
 #include <unistd.h>
 #include "monitor/hc.h"
 
@@ -73,4 +74,30 @@ enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg)
 	}
 	hc_io_done(ctx, arg, ret);
 	return HC_OK;
+}
+
+/* Waits for the console's host fds. Only POLLIN/POLLOUT (and the conditions poll always
+   reports) pass through; a wait is capped at a day per call, as a sleep is, and the guest repeats
+   for longer ones. A host signal ends it with -EINTR so the monitor can stop the guest. */
+enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_poll p;
+	if (gmem_read(&ctx->mem, arg, &p, sizeof(p)))
+		return HC_BAD;
+	int host[3] = { ctx->fd_in, ctx->fd_out, ctx->fd_err };
+	struct pollfd pfd[3];
+	for (int i = 0; i < 3; i++) {
+		pfd[i].fd = p.events[i] ? host[i] : -1;
+		pfd[i].events = (short)(p.events[i] & (POLLIN | POLLOUT));
+		pfd[i].revents = 0;
+	}
+	int64_t ms = p.timeout_ns < 0 ? 86400000 : (p.timeout_ns + 999999) / 1000000;
+	if (ms > 86400000)
+		ms = 86400000;
+	int n = poll(pfd, 3, (int)ms);
+	p.ret = n < 0 ? -errno : n;
+	for (int i = 0; i < 3; i++)
+		p.revents[i] = n > 0 ? (uint16_t)pfd[i].revents : 0;
+	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_poll, revents),
+			  &p.revents, sizeof(p.revents) + sizeof(p.ret)) ? HC_BAD : HC_OK;
 }

@@ -16,6 +16,20 @@ struct path {
 	struct dentry *d;
 };
 
+/* Linux's poll bits. */
+#define POLLIN 0x001
+#define POLLPRI 0x002
+#define POLLOUT 0x004
+#define POLLERR 0x008
+#define POLLHUP 0x010
+#define POLLNVAL 0x020
+#define POLLRDNORM 0x040
+#define POLLRDBAND 0x080
+#define POLLWRNORM 0x100
+#define POLLWRBAND 0x200
+#define POLLRDHUP 0x2000
+#define POLL_DEFAULT_MASK (POLLIN | POLLOUT | POLLRDNORM | POLLWRNORM)
+
 struct file_ops {
 	/* Kernel-buffer I/O: return bytes done or -errno. */
 	int64_t (*read)(struct file *f, void *buf, size_t len);
@@ -26,6 +40,9 @@ struct file_ops {
 	/* New offset for lseek, or -errno (NULL: -ESPIPE). */
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
+	/* Readiness as Linux's POLL* bits (NULL: always readable and writable, as Linux's default
+	   for files without a poll method). The console is asked of the host by sys_poll. */
+	uint32_t (*poll)(struct file *f);
 };
 
 struct file {

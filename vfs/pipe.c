@@ -166,12 +166,36 @@ struct inode *pipe_inode(struct file *f)
 	return f->ops == &pipe_ops ? pipe_of(f)->inode : NULL;
 }
 
+/* As Linux: readable while data is queued, hung up when the last writer has gone, writable while
+   a page of room is left (Linux counts page-sized slots), an error when no reader is left. */
+static uint32_t pipe_poll(struct file *f)
+{
+	struct pipe *p = pipe_of(f);
+	int acc = f->flags & O_ACCMODE;
+	uint32_t mask = 0;
+	if (acc != O_WRONLY) {
+		if (p->head != p->tail)
+			mask |= POLLIN | POLLRDNORM;
+		if (!p->writers)
+			mask |= POLLHUP;
+	}
+	if (acc != 0) {
+		uint64_t cap = (uint64_t)p->pages * PAGE_SIZE;
+		if (cap - (p->head - p->tail) >= PAGE_SIZE)
+			mask |= POLLOUT | POLLWRNORM;
+		if (!p->readers)
+			mask |= POLLERR;
+	}
+	return mask;
+}
+
 const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,
 	.stat = pipe_stat,
 	.release = pipe_release,
+	.poll = pipe_poll,
 };
 
 static struct pipe *pipe_new(struct inode *ino)

@@ -53,7 +53,8 @@ enum unik_hc {
 	UNIK_HC_FS_CLOSE = 20,          /* struct unik_hc_fs_handle */
 	UNIK_HC_FS_STATFS = 21,         /* struct unik_hc_fs_statfs */
 	UNIK_HC_SLEEP = 22,             /* struct unik_hc_sleep: block the VM for a while */
-	UNIK_HC_MAX = 23,
+	UNIK_HC_POLL = 23,              /* struct unik_hc_poll: wait for host fds 0, 1, 2 */
+	UNIK_HC_MAX = 24,
 };
 
 struct unik_hc_io {
@@ -189,6 +190,16 @@ struct unik_hc_sleep {
 	int64_t ret;                    /* OUT: 0, or -EINTR when a host signal cut it short */
 };
 _Static_assert(sizeof(struct unik_hc_sleep) == 16, "unik_hc_sleep size");
+
+/* Readiness of the console's host fds (poll/select on the guest's console files). events and
+   revents use Linux's POLL* bits; entry i is host fd i (stdin, stdout, stderr). */
+struct unik_hc_poll {
+	int64_t timeout_ns;             /* IN: < 0 waits without limit; 0 only checks */
+	uint32_t events[3];             /* IN: 0 leaves the fd out */
+	uint32_t revents[3];            /* OUT */
+	int64_t ret;                    /* OUT: fds ready, 0 on timeout, -EINTR on a host signal */
+};
+_Static_assert(sizeof(struct unik_hc_poll) == 40, "unik_hc_poll size");
 
 /* Execution modes of the libOS core (design decision 1). */
 enum unik_mode {

@@ -116,5 +116,62 @@ else
 	fail signal-build "musl-gcc failed"
 fi
 
+# poll/select on the console wait in the host: input that arrives later wakes the program; a wait
+# on nothing that can ever become ready ends the program with 125 and says why.
+cat >"$T/pollin.c" <<'EOF'
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/select.h>
+static long long ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec * 1000ll + t.tv_nsec / 1000000;
+}
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "forever")) {
+		printf("waiting\n");
+		fflush(stdout);
+		return poll(NULL, 0, -1);
+	}
+	long long t0 = ms();
+	int r;
+	if (argc > 1 && !strcmp(argv[1], "select")) {
+		fd_set rd;
+		FD_ZERO(&rd);
+		FD_SET(0, &rd);
+		r = select(1, &rd, NULL, NULL, NULL) * 10 + FD_ISSET(0, &rd);
+	} else {
+		struct pollfd p = { 0, POLLIN, 0 };
+		r = poll(&p, 1, -1) * 10 + (p.revents & POLLIN);  /* POLLHUP may come too */
+	}
+	char b[64];
+	int n = read(0, b, sizeof(b) - 1);
+	b[n > 0 ? n : 0] = 0;
+	printf("ready %d, read %d: %s, waited for it: %s\n", r, n, b, ms() - t0 >= 200 ? "yes" : "no");
+	return 0;
+}
+EOF
+if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
+	for mode in poll select; do
+		name=console-wait-$mode
+		harness_selected "$name" || continue
+		out=$( (sleep 0.4; echo hi) | "$UNIK" run "$T/pollin" $mode 2>&1)
+		if [ "$out" = "ready 11, read 3: hi
+, waited for it: yes" ]; then
+			pass "$name"
+		else
+			fail "$name" "output: $out"
+		fi
+	done
+	expect poll-forever 125 'poll would wait forever' -- run "$T/pollin" forever
+else
+	fail pollin-build "musl-gcc failed"
+fi
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]

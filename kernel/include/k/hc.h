@@ -14,6 +14,10 @@ int64_t hc_read(void *buf, size_t len);
 void hc_clock(int64_t *realtime, int64_t *monotonic);
 /* Blocks the VM for ns nanoseconds. 0, or -EINTR if the host cut it short. */
 int64_t hc_sleep(int64_t ns);
+/* Waits up to timeout_ns (< 0: without limit) until one of host fds 0, 1, 2 is ready for the
+   POLL* events asked (0: not asked). Returns how many are ready (revents filled in), 0, or
+   -EINTR if the host cut it short. */
+int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_ns);
 /* Ends the VM; `unik run` exits with status. */
 __attribute__((noreturn)) void hc_exit(int status);
 
