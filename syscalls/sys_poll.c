@@ -11,15 +11,11 @@
 #include "k/signal.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
+#include "syscalls/poll.h"
 #include "build/gen/syscall_decls.h"
 
 #define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
 #define NS 1000000000ll
-
-struct pollfd_k {
-	int32_t fd;
-	int16_t events, revents;
-};
 
 struct timespec_k {
 	int64_t sec, nsec;
@@ -95,7 +91,7 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 
 /* Polls until something is ready or the deadline (monotonic ns; < 0: none; 0: just look) passes.
    A signal already pending and unblocked interrupts a wait, as on Linux. */
-static int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what)
+int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what)
 {
 	for (;;) {
 		int64_t left = deadline <= 0 ? deadline : deadline - (int64_t)time_monotonic_ns();
@@ -142,8 +138,7 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, int64_t deadline, const cha
 	return r;
 }
 
-/* The deadline for a relative timeout of ns (< 0: none). */
-static int64_t deadline_after(int64_t ns)
+int64_t poll_deadline_after(int64_t ns)
 {
 	if (ns < 0)
 		return -1;
@@ -187,8 +182,7 @@ static int64_t timeout_read(uint64_t uts, bool timeval, int64_t *ns)
 	return 0;
 }
 
-/* Installs a temporary signal mask for ppoll/pselect6; *saved gets the old one. */
-static int64_t sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
+int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
 {
 	*saved = current->sigmask;
 	if (!umask)
@@ -204,7 +198,7 @@ static int64_t sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
 
 /* After the wait: an interrupted call keeps the temporary mask until the handler's frame is built
    (the frame restores the old one); otherwise the old mask comes back now. */
-static void sigmask_done(int64_t r, uint64_t saved)
+void poll_sigmask_done(int64_t r, uint64_t saved)
 {
 	if (r == -EINTR && current->sigmask != saved) {
 		current->sigmask_restore = saved;
@@ -218,7 +212,7 @@ int64_t sys_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout, uint64_t a3, ui
 		 uint64_t a5)
 {
 	int ms = (int)timeout;
-	return do_poll(ufds, nfds, deadline_after(ms < 0 ? -1 : (int64_t)ms * 1000000), "poll");
+	return do_poll(ufds, nfds, poll_deadline_after(ms < 0 ? -1 : (int64_t)ms * 1000000), "poll");
 }
 
 int64_t sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, uint64_t size,
@@ -228,12 +222,12 @@ int64_t sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, ui
 	if (e)
 		return e;
 	uint64_t saved;
-	int64_t r = sigmask_swap(umask, size, &saved);
+	int64_t r = poll_sigmask_swap(umask, size, &saved);
 	if (r)
 		return r;
-	int64_t deadline = deadline_after(ns);
+	int64_t deadline = poll_deadline_after(ns);
 	r = do_poll(ufds, nfds, deadline, "ppoll");
-	sigmask_done(r, saved);
+	poll_sigmask_done(r, saved);
 	timeout_left(uts, deadline, false);
 	return r;
 }
@@ -313,7 +307,7 @@ int64_t sys_select(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, uin
 	int64_t ns, e = timeout_read(utv, true, &ns);
 	if (e)
 		return e;
-	int64_t deadline = deadline_after(ns);
+	int64_t deadline = poll_deadline_after(ns);
 	int64_t r = do_select((int)nfds, uin, uout, uex, deadline, "select");
 	timeout_left(utv, deadline, true);
 	return r;
@@ -330,12 +324,12 @@ int64_t sys_pselect6(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, u
 	if (usig && copy_from_user(sig, usig, sizeof(sig)))
 		return -EFAULT;
 	uint64_t saved;
-	int64_t r = sigmask_swap(sig[0], sig[1], &saved);
+	int64_t r = poll_sigmask_swap(sig[0], sig[1], &saved);
 	if (r)
 		return r;
-	int64_t deadline = deadline_after(ns);
+	int64_t deadline = poll_deadline_after(ns);
 	r = do_select((int)nfds, uin, uout, uex, deadline, "pselect6");
-	sigmask_done(r, saved);
+	poll_sigmask_done(r, saved);
 	timeout_left(uts, deadline, false);
 	return r;
 }

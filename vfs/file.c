@@ -12,10 +12,14 @@ struct file *fd_get(struct fdtable *t, int fd)
 	return f;
 }
 
+void (*file_unwatch)(struct file *f);
+
 void file_put(struct file *f)
 {
 	if (--f->refs > 0)
 		return;
+	if (f->watched && file_unwatch)
+		file_unwatch(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f, sizeof(*f));

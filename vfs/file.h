@@ -4,6 +4,7 @@
 #define VFS_FILE_H
 #include <stdint.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 struct file;
 struct stat;
@@ -41,8 +42,11 @@ struct file_ops {
 	int64_t (*llseek)(struct file *f, int64_t off, int whence);
 	void (*release)(struct file *f);
 	/* Readiness as Linux's POLL* bits (NULL: always readable and writable, as Linux's default
-	   for files without a poll method). The console is asked of the host by sys_poll. */
+	   for files without a poll method, and not watchable by epoll). The console is asked of the
+	   host by sys_poll. */
 	uint32_t (*poll)(struct file *f);
+	/* Files on Linux's anonymous inode: the name in "anon_inode:[NAME]" (/proc/PID/fd). */
+	const char *anon_name;
 };
 
 struct file {
@@ -53,7 +57,11 @@ struct file {
 	struct path path;           /* files opened by name: where (references held) */
 	uint64_t pos;               /* file offset, shared by dup'ed descriptors */
 	uint64_t dir_pos;           /* getdents cookie */
+	uint32_t watched;           /* epoll entries watching this file */
 };
+
+/* Called when a watched file's last reference goes (epoll drops its entries; set by epoll). */
+extern void (*file_unwatch)(struct file *f);
 
 #define FD_MAX 1024             /* RLIMIT_NOFILE default soft limit */
 #define FD_CLOEXEC 1
@@ -71,6 +79,12 @@ int fd_install(struct fdtable *t, struct file *f, int min, unsigned fdflags);
 /* Closes fd. 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd);
 
+/* Anonymous-inode files (vfs/anon.c): their fstat, and a new one at the lowest free fd (its
+   release method frees priv; on failure priv is freed here). fd or -errno. */
+int anon_stat(struct file *f, struct stat *st);
+int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsigned flags,
+		bool cloexec);
+
 /* The console: host fds 0, 1, 2 through hypercalls. */
 struct file *console_open(int hostfd);
 /* Sends the console output collected so far to the host (see console.c). */
@@ -78,6 +92,5 @@ void console_flush(void);
 /* The same, when the oldest byte has waited long enough; called at each system call. */
 void console_flush_if_stale(void);
 /* Is f the console? Then *hostfd is the host fd it writes to. */
-#include <stdbool.h>
 bool console_host_fd(struct file *f, int *hostfd);
 #endif

@@ -257,6 +257,8 @@ static int64_t procfs_file_name(struct proc *p, struct file *f, char *buf, size_
 		return procfs_path_name(p, &f->path, buf, size);
 	if (f->path.d)
 		return ksnprintf(buf, size, "/memfd: (deleted)");   /* the one unmounted maker */
+	if (f->ops->anon_name)
+		return ksnprintf(buf, size, "anon_inode:[%s]", f->ops->anon_name);
 	struct stat st;
 	if (!f->ops->stat || f->ops->stat(f, &st))
 		return ksnprintf(buf, size, "anon_inode:[unknown]");

@@ -30,6 +30,7 @@ static inline const char *errname(int e)
 	case ERANGE: return "ERANGE";
 	case ENOSYS: return "ENOSYS";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
+	case ELOOP: return "ELOOP";
 	default: return "E?";
 	}
 }

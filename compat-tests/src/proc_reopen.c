@@ -2,6 +2,7 @@
    files), as Linux's magic links do. */
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 

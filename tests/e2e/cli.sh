@@ -116,7 +116,7 @@ else
 	fail signal-build "musl-gcc failed"
 fi
 
-# poll/select on the console wait in the host: input that arrives later wakes the program; a wait
+# poll/select/epoll on the console wait in the host: input that arrives later wakes the program; a wait
 # on nothing that can ever become ready ends the program with 125 and says why.
 cat >"$T/pollin.c" <<'EOF'
 #include <poll.h>
@@ -124,6 +124,8 @@ cat >"$T/pollin.c" <<'EOF'
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
 #include <sys/select.h>
 static long long ms(void)
 {
@@ -138,6 +140,10 @@ int main(int argc, char **argv)
 		fflush(stdout);
 		return poll(NULL, 0, -1);
 	}
+	if (argc > 1 && !strcmp(argv[1], "eventfd")) {
+		unsigned long long v;
+		return read(eventfd(0, 0), &v, 8);
+	}
 	long long t0 = ms();
 	int r;
 	if (argc > 1 && !strcmp(argv[1], "select")) {
@@ -145,6 +151,11 @@ int main(int argc, char **argv)
 		FD_ZERO(&rd);
 		FD_SET(0, &rd);
 		r = select(1, &rd, NULL, NULL, NULL) * 10 + FD_ISSET(0, &rd);
+	} else if (argc > 1 && !strcmp(argv[1], "epoll")) {
+		int ep = epoll_create1(0);
+		struct epoll_event ev = { .events = EPOLLIN };
+		epoll_ctl(ep, EPOLL_CTL_ADD, 0, &ev);
+		r = epoll_wait(ep, &ev, 1, -1) * 10 + (ev.events & EPOLLIN);
 	} else {
 		struct pollfd p = { 0, POLLIN, 0 };
 		r = poll(&p, 1, -1) * 10 + (p.revents & POLLIN);  /* POLLHUP may come too */
@@ -157,7 +168,7 @@ int main(int argc, char **argv)
 }
 EOF
 if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
-	for mode in poll select; do
+	for mode in poll select epoll; do
 		name=console-wait-$mode
 		harness_selected "$name" || continue
 		out=$( (sleep 0.4; echo hi) | "$UNIK" run "$T/pollin" $mode 2>&1)
@@ -169,6 +180,7 @@ if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
 		fi
 	done
 	expect poll-forever 125 'poll would wait forever' -- run "$T/pollin" forever
+	expect eventfd-forever 125 'reading an eventfd would block forever' -- run "$T/pollin" eventfd
 else
 	fail pollin-build "musl-gcc failed"
 fi

@@ -1,0 +1,20 @@
+/* The waiting machinery of poll/select, shared with epoll (syscalls/sys_poll.c). */
+#ifndef SYSCALLS_POLL_H
+#define SYSCALLS_POLL_H
+#include <stdint.h>
+
+struct pollfd_k {
+	int32_t fd;
+	int16_t events, revents;
+};
+
+/* Polls p[0..n) until something is ready or the deadline (monotonic ns; < 0: none; 0: just
+   look) passes: the number ready, 0, or -EINTR. what names the call in the deadlock message. */
+int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what);
+/* The deadline for a relative timeout of ns (< 0: none). */
+int64_t poll_deadline_after(int64_t ns);
+/* Installs a temporary signal mask (ppoll, pselect6, epoll_pwait); *saved gets the old one. */
+int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved);
+/* After the wait: restores the mask, or leaves that to the signal frame when r is -EINTR. */
+void poll_sigmask_done(int64_t r, uint64_t saved);
+#endif
