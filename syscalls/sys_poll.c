@@ -21,6 +21,10 @@ struct timespec_k {
 	int64_t sec, nsec;
 };
 
+/* The earliest time (monotonic ns) a file polled in this pass becomes ready by itself (timerfd),
+   or -1. */
+static int64_t poll_wake;
+
 /* Readiness of one fd, or POLLNVAL. Console fds are left for the host: *host is then 0-2. */
 static uint32_t poll_one(int fd, int *host)
 {
@@ -29,10 +33,14 @@ static uint32_t poll_one(int fd, int *host)
 	if (!f)
 		return POLLNVAL;
 	uint32_t mask;
-	if (console_host_fd(f, host))
+	if (console_host_fd(f, host)) {
 		mask = 0;
-	else
+	} else {
 		mask = f->ops->poll ? f->ops->poll(f) : POLL_DEFAULT_MASK;
+		int64_t at = f->ops->ready_at ? f->ops->ready_at(f) : -1;
+		if (at >= 0 && (poll_wake < 0 || at < poll_wake))
+			poll_wake = at;
+	}
 	file_put(f);
 	return mask;
 }
@@ -44,6 +52,7 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 {
 	uint32_t host_events[3] = { 0, 0, 0 }, host_revents[3];
 	int64_t ready = 0;
+	poll_wake = -1;
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].revents = 0;
 		if (p[i].fd < 0)
@@ -66,6 +75,12 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 				 (e & (POLLOUT | POLLWRNORM) ? POLLOUT : 0);
 		if (!host_events[h])
 			host_events[h] = POLLIN;        /* only errors and hang-ups wanted */
+	}
+	if (poll_wake >= 0) {   /* a timer fires first: the host waits until then only */
+		int64_t w = poll_wake - (int64_t)time_monotonic_ns();
+		w = w < 0 ? 0 : w;
+		if (timeout_ns < 0 || w < timeout_ns)
+			timeout_ns = w;
 	}
 	if (!ready)
 		console_flush();        /* what was written shows before the program waits */
@@ -109,13 +124,17 @@ int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *
 			return 0;
 		if (host)
 			continue;       /* the host waited (up to a day per call); look again */
-		if (deadline < 0) {
+		int64_t until = deadline;
+		if (poll_wake >= 0 && (until < 0 || poll_wake < until))
+			until = poll_wake;      /* a timerfd fires first */
+		if (until < 0) {
 			kprintf("unik: %s would wait forever: nothing can become ready, and no other "
 				"thread, process or timer exists yet to send a signal\n", what);
 			proc_exit(125);
 		}
+		int64_t nap = until - (int64_t)time_monotonic_ns();
 		console_flush();
-		if (hc_sleep(left) == -EINTR)
+		if (nap > 0 && hc_sleep(nap) == -EINTR)
 			return -EINTR;
 	}
 }

@@ -45,6 +45,8 @@ struct file_ops {
 	   for files without a poll method, and not watchable by epoll). The console is asked of the
 	   host by sys_poll. */
 	uint32_t (*poll)(struct file *f);
+	/* When (monotonic ns) the file becomes ready by itself, as a timer does; -1 or NULL: never. */
+	int64_t (*ready_at)(struct file *f);
 	/* Files on Linux's anonymous inode: the name in "anon_inode:[NAME]" (/proc/PID/fd). */
 	const char *anon_name;
 };
