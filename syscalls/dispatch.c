@@ -1,4 +1,5 @@
 /* System-call dispatch through the generated table; the two ways in from the entry layer. */
+#include "k/itimer.h"
 #include "k/kernel.h"
 #include "k/arch.h"
 #include "k/cpu.h"
@@ -51,6 +52,7 @@ void syscall_run(struct regs *r)
 	/* What Linux's return path leaves behind. */
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
+	itimer_check();
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
 	cpu0.in_core = 0;

@@ -8,6 +8,7 @@
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/hc.h"
+#include "k/itimer.h"
 #include "k/signal.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
@@ -21,8 +22,8 @@ struct timespec_k {
 	int64_t sec, nsec;
 };
 
-/* The earliest time (monotonic ns) a file polled in this pass becomes ready by itself (timerfd),
-   or -1. */
+/* The earliest time (monotonic ns) a file polled in this pass becomes ready by itself (timerfd)
+   or the alarm is due, or -1. */
 static int64_t poll_wake;
 
 /* Readiness of one fd, or POLLNVAL. Console fds are left for the host: *host is then 0-2. */
@@ -52,7 +53,7 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 {
 	uint32_t host_events[3] = { 0, 0, 0 }, host_revents[3];
 	int64_t ready = 0;
-	poll_wake = -1;
+	poll_wake = itimer_due();       /* the alarm ends a wait too */
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].revents = 0;
 		if (p[i].fd < 0)
@@ -112,6 +113,7 @@ int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *
 		int64_t left = deadline <= 0 ? deadline : deadline - (int64_t)time_monotonic_ns();
 		if (left < 0 && deadline > 0)
 			left = 0;
+		itimer_check();
 		if (left && signal_pending_deliverable()) {
 			int64_t r = poll_scan(p, n, 0, &(bool){ false });
 			return r ? r : -EINTR;
@@ -126,10 +128,10 @@ int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *
 			continue;       /* the host waited (up to a day per call); look again */
 		int64_t until = deadline;
 		if (poll_wake >= 0 && (until < 0 || poll_wake < until))
-			until = poll_wake;      /* a timerfd fires first */
+			until = poll_wake;      /* a timerfd or the alarm fires first */
 		if (until < 0) {
-			kprintf("unik: %s would wait forever: nothing can become ready, and no other "
-				"thread, process or timer exists yet to send a signal\n", what);
+			kprintf("unik: %s would wait forever: nothing can become ready, no other thread "
+				"or process exists yet, and no timer is armed\n", what);
 			proc_exit(125);
 		}
 		int64_t nap = until - (int64_t)time_monotonic_ns();

@@ -1,4 +1,5 @@
 /* Signal dispositions, masks, and signals a process sends itself (kernel/signal.c delivers). */
+#include "k/itimer.h"
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/signal.h"
@@ -180,8 +181,8 @@ int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3
 
 __attribute__((noreturn)) static void signal_wait_forever(const char *what)
 {
-	kprintf("unik: %s would wait forever: no other thread, process or timer exists yet "
-		"to send a signal\n", what);
+	kprintf("unik: %s would wait forever: no other thread or process exists yet, and no "
+		"timer is armed, to send a signal\n", what);
 	proc_exit(125);
 }
 
@@ -195,7 +196,7 @@ int64_t sys_rt_sigsuspend(uint64_t umask, uint64_t size, uint64_t a2, uint64_t a
 		return -EFAULT;
 	uint64_t old = current->sigmask;
 	current->sigmask = mask & ~UNBLOCKABLE;
-	if (!signal_pending_deliverable())
+	if (wait_until(-1, 0) == -EDEADLK)
 		signal_wait_forever("rt_sigsuspend");
 	/* The handler's frame saves the mask to restore: the one from before the call. */
 	current->sigmask_restore = old;
@@ -205,7 +206,7 @@ int64_t sys_rt_sigsuspend(uint64_t umask, uint64_t size, uint64_t a2, uint64_t a
 
 int64_t sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (!signal_pending_deliverable())
+	if (wait_until(-1, 0) == -EDEADLK)
 		signal_wait_forever("pause");
 	return -EINTR;
 }
@@ -219,26 +220,25 @@ int64_t sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t uts, uint64_
 	if (copy_from_user(&set, uset, sizeof(set)))
 		return -EFAULT;
 	set &= ~UNBLOCKABLE;
-	uint64_t ready = current->sigpending & set;
-	if (ready) {
-		int sig = __builtin_ctzll(ready) + 1;
-		current->sigpending &= ~(1ull << (sig - 1));
-		if (uinfo && copy_to_user(uinfo, &current->siginfo[sig - 1], sizeof(struct siginfo_k)))
-			return -EFAULT;
-		return sig;
-	}
-	int64_t ts[2] = { -1, -1 };
+	int64_t deadline = -1;
 	if (uts) {
+		int64_t ts[2];
 		if (copy_from_user(ts, uts, sizeof(ts)))
 			return -EFAULT;
 		if (ts[0] < 0 || ts[1] < 0 || ts[1] >= 1000000000)
 			return -EINVAL;
+		deadline = (int64_t)time_monotonic_ns() +
+			   (ts[0] > 1000000000ll ? 1000000000ll * 1000000000ll : ts[0] * 1000000000ll + ts[1]);
 	}
-	if (!uts)
+	/* Only this process's own alarm can raise a signal while it waits. */
+	int64_t r = wait_until(deadline, set);
+	if (r == -EDEADLK)
 		signal_wait_forever("rt_sigtimedwait");
-	/* Nothing can arrive while we wait; waiting out the timeout is all Linux would do. */
-	uint64_t until = time_monotonic_ns() + (uint64_t)ts[0] * 1000000000ull + (uint64_t)ts[1];
-	while (time_monotonic_ns() < until)
-		__asm__ volatile("pause");
-	return -EAGAIN;
+	if (r <= 0)
+		return r ? r : -EAGAIN;
+	int sig = __builtin_ctzll(current->sigpending & set) + 1;
+	current->sigpending &= ~(1ull << (sig - 1));
+	if (uinfo && copy_to_user(uinfo, &current->siginfo[sig - 1], sizeof(struct siginfo_k)))
+		return -EFAULT;
+	return sig;
 }

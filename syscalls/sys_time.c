@@ -3,6 +3,8 @@
 #include "k/time.h"
 #include "k/uaccess.h"
 #include "k/hc.h"
+#include "k/itimer.h"
+#include "k/proc.h"
 #include "build/gen/syscall_decls.h"
 
 #define CLOCK_REALTIME 0
@@ -89,15 +91,17 @@ int64_t sys_time(uint64_t ut, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 
 #define TIMER_ABSTIME 1
 
-/* Sleeps until the clock reaches deadline (ns). Nothing else can run or send a signal while this
-   process sleeps, so the VM itself sleeps (one exit per sleep, no CPU burnt). */
+/* Sleeps until the clock reaches deadline (ns). Nothing else runs while this process sleeps, so
+   the VM itself sleeps (one exit per sleep, no CPU burnt) until then or until the process's
+   alarm is due; a signal that can be delivered ends the sleep with -EINTR. */
 static int64_t sleep_until(int64_t id, int64_t deadline)
 {
 	for (;;) {
 		int64_t now = clock_now(id);
 		if (now >= deadline)
 			return 0;
-		if (hc_sleep(deadline - now) == -EINTR)
+		int64_t r = wait_until((int64_t)time_monotonic_ns() + (deadline - now), 0);
+		if (r)
 			return -EINTR;
 	}
 }
@@ -141,4 +145,91 @@ int64_t sys_clock_nanosleep(uint64_t id, uint64_t flags, uint64_t req, uint64_t 
 	if (clock_now(cid) == -EINVAL)
 		return -EINVAL;
 	return nanosleep_common(cid, (int)flags, req, rem);
+}
+
+/* ---- ITIMER_REAL: alarm, getitimer, setitimer (the timer itself: kernel/itimer.c) ---- */
+
+#define ITIMER_REAL 0
+#define ITIMER_VIRTUAL 1
+#define ITIMER_PROF 2
+
+struct itimerval_k {
+	int64_t interval_sec, interval_usec, value_sec, value_usec;
+};
+
+/* The timer as an itimerval: time left (at least 1 µs while armed, as Linux) and period. */
+static void itimer_get(struct itimerval_k *v)
+{
+	itimer_check();
+	int64_t left = 0, iv = current->itimer_interval;
+	if (current->itimer_next) {
+		left = current->itimer_next - (int64_t)time_monotonic_ns();
+		if (left < 1000)
+			left = 1000;
+	}
+	*v = (struct itimerval_k){ iv / 1000000000, iv % 1000000000 / 1000, left / 1000000000,
+				   left % 1000000000 / 1000 };
+}
+
+static void itimer_set(int64_t value_ns, int64_t interval_ns)
+{
+	current->itimer_next = value_ns ? (int64_t)time_monotonic_ns() + value_ns : 0;
+	current->itimer_interval = value_ns ? interval_ns : 0;
+}
+
+static int64_t itimer_which(uint64_t which)
+{
+	if ((int)which == ITIMER_REAL)
+		return 0;
+	/* CPU-time timers need CPU-time accounting, which the libOS does not keep yet. */
+	return (int)which == ITIMER_VIRTUAL || (int)which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+}
+
+int64_t sys_getitimer(uint64_t which, uint64_t uval, uint64_t a2, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	int64_t e = itimer_which(which);
+	if (e)
+		return e;
+	struct itimerval_k v;
+	itimer_get(&v);
+	return copy_to_user(uval, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+int64_t sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	struct itimerval_k in = { 0, 0, 0, 0 }, old;
+	if (unew && copy_from_user(&in, unew, sizeof(in)))
+		return -EFAULT;         /* no new value: Linux disarms */
+	int64_t e = itimer_which(which);
+	if (e)
+		return e;
+	if (in.value_sec < 0 || in.value_usec < 0 || in.value_usec >= 1000000 ||
+	    in.interval_sec < 0 || in.interval_usec < 0 || in.interval_usec >= 1000000)
+		return -EINVAL;
+	itimer_get(&old);
+	const int64_t cap = INT64_MAX / 4 / 1000000000;
+	itimer_set((in.value_sec > cap ? cap : in.value_sec) * 1000000000 + in.value_usec * 1000,
+		   (in.interval_sec > cap ? cap : in.interval_sec) * 1000000000 +
+		   in.interval_usec * 1000);
+	if (uold && copy_to_user(uold, &old, sizeof(old)))
+		return -EFAULT;
+	return 0;
+}
+
+int64_t sys_alarm(uint64_t seconds, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		  uint64_t a5)
+{
+	struct itimerval_k old;
+	itimer_get(&old);
+	bool armed = current->itimer_next != 0;
+	itimer_set((int64_t)(uint32_t)seconds * 1000000000, 0);
+	if (!armed)
+		return 0;
+	/* Linux rounds to the nearest second, and never reports 0 for a pending alarm. */
+	int64_t left = old.value_sec;
+	if (old.value_usec >= 500000 || (!left && old.value_usec))
+		left++;
+	return left;
 }

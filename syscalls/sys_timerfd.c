@@ -7,7 +7,7 @@
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/time.h"
-#include "k/hc.h"
+#include "k/itimer.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
@@ -71,9 +71,9 @@ static int64_t timerfd_read(struct file *f, void *buf, size_t len)
 				"or process exists yet to arm it\n");
 			proc_exit(125);
 		}
-		console_flush();
-		if (hc_sleep(t->next - timerfd_now(t)) == -EINTR)
-			return -EINTR;
+		int64_t at = (int64_t)time_monotonic_ns() + (t->next - timerfd_now(t));
+		if (wait_until(at, 0) < 0)
+			return -EINTR;  /* a signal (the alarm) came first */
 		timerfd_update(t);
 	}
 	memcpy(buf, &t->ticks, 8);

@@ -36,6 +36,7 @@ struct proc {
 	uint64_t sigmask_restore;               /* rt_sigsuspend: the mask a handler returns to */
 	bool restore_sigmask;
 	struct siginfo_k siginfo[NSIG];         /* of each pending signal */
+	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct fdtable *files;
 	struct fs_context *fs;
