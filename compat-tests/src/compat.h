@@ -31,6 +31,7 @@ static inline const char *errname(int e)
 	case ENOSYS: return "ENOSYS";
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ELOOP: return "ELOOP";
+	case ETIMEDOUT: return "ETIMEDOUT";
 	default: return "E?";
 	}
 }
