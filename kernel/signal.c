@@ -194,9 +194,12 @@ void signal_raise(int signo, const struct siginfo_k *si)
 	struct proc *p = current;
 	if (!signo)
 		return;
-	if (p->sigaction[signo - 1].handler == SIG_IGN ||
-	    (p->sigaction[signo - 1].handler == SIG_DFL && sig_default_ignored(signo)))
-		return;         /* discarded at generation, as Linux does */
+	/* Discarded at generation, as Linux does, unless blocked: the disposition may change before
+	   it is unblocked, and sigwait or a signalfd may take it. */
+	if (!(p->sigmask & sig_bit(signo)) &&
+	    (p->sigaction[signo - 1].handler == SIG_IGN ||
+	     (p->sigaction[signo - 1].handler == SIG_DFL && sig_default_ignored(signo))))
+		return;
 	p->sigpending |= sig_bit(signo);
 	p->siginfo[signo - 1] = *si;
 }

@@ -1,0 +1,146 @@
+/* signalfd and signalfd4: pending signals read as struct signalfd_siginfo. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/proc.h"
+#include "k/signal.h"
+#include "k/itimer.h"
+#include "k/uaccess.h"
+#include "vfs/vfs.h"
+#include "build/gen/syscall_decls.h"
+
+#define SFD_NONBLOCK 04000
+#define SFD_CLOEXEC 02000000
+#define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+
+/* Linux's struct signalfd_siginfo (128 bytes). */
+struct signalfd_siginfo_k {
+	uint32_t signo;
+	int32_t errno_, code;
+	uint32_t pid, uid;
+	int32_t fd;
+	uint32_t tid, band, overrun, trapno;
+	int32_t status, int_;
+	uint64_t ptr, utime, stime, addr;
+	uint16_t addr_lsb;
+	uint8_t pad[46];
+};
+_Static_assert(sizeof(struct signalfd_siginfo_k) == 128, "signalfd_siginfo");
+
+struct sigfd {
+	uint64_t mask;
+};
+
+static const struct file_ops signalfd_ops;
+
+/* Takes the lowest pending signal in mask into *out. */
+static void signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
+{
+	int sig = __builtin_ctzll(current->sigpending & mask) + 1;
+	current->sigpending &= ~(1ull << (sig - 1));
+	const struct siginfo_k *si = &current->siginfo[sig - 1];
+	memset(out, 0, sizeof(*out));
+	out->signo = (uint32_t)sig;
+	out->errno_ = si->errno_;
+	out->code = si->code;
+	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
+		out->addr = si->addr;
+	} else {                        /* kill, sigqueue: pid and uid, then the value */
+		out->pid = (uint32_t)si->addr;
+		out->uid = (uint32_t)(si->addr >> 32);
+		memcpy(&out->ptr, si->rest, 8);
+		out->int_ = (int32_t)out->ptr;
+	}
+}
+
+static int64_t signalfd_read(struct file *f, void *buf, size_t len)
+{
+	struct sigfd *s = f->priv;
+	size_t n = len / sizeof(struct signalfd_siginfo_k);
+	if (!n)
+		return -EINVAL;
+	itimer_check();
+	if (!(current->sigpending & s->mask)) {
+		if (f->flags & SFD_NONBLOCK)
+			return -EAGAIN;
+		int64_t r = wait_until(-1, s->mask);
+		if (r == -EDEADLK) {
+			kprintf("unik: reading a signalfd would block forever: no other thread or "
+				"process exists yet, and no timer is armed, to send a signal\n");
+			proc_exit(125);
+		}
+		if (r < 0)
+			return r;
+	}
+	size_t done = 0;
+	while (done < n && (current->sigpending & s->mask))
+		signalfd_take(s->mask, (struct signalfd_siginfo_k *)buf + done++);
+	return (int64_t)(done * sizeof(struct signalfd_siginfo_k));
+}
+
+static uint32_t signalfd_poll(struct file *f)
+{
+	struct sigfd *s = f->priv;
+	itimer_check();
+	return (current->sigpending & s->mask) ? POLLIN | POLLRDNORM : 0;
+}
+
+/* The alarm makes a signalfd watching SIGALRM ready when it is due. */
+static int64_t signalfd_ready_at(struct file *f)
+{
+	struct sigfd *s = f->priv;
+	return (s->mask & (1ull << (SIGALRM - 1))) ? itimer_due() : -1;
+}
+
+static void signalfd_release(struct file *f)
+{
+	kfree(f->priv, sizeof(struct sigfd));
+}
+
+static const struct file_ops signalfd_ops = {
+	.read = signalfd_read,
+	.stat = anon_stat,
+	.release = signalfd_release,
+	.poll = signalfd_poll,
+	.ready_at = signalfd_ready_at,
+	.anon_name = "signalfd",
+};
+
+static int64_t signalfd_common(int fd, uint64_t umask, uint64_t size, uint64_t flags)
+{
+	if (size != 8 || (flags & ~(uint64_t)(SFD_NONBLOCK | SFD_CLOEXEC)))
+		return -EINVAL;
+	uint64_t mask;
+	if (copy_from_user(&mask, umask, sizeof(mask)))
+		return -EFAULT;
+	mask &= ~UNBLOCKABLE;
+	if (fd != -1) {                 /* change the mask of an existing signalfd */
+		struct file *f = fd_get(current->files, fd);
+		if (!f)
+			return -EBADF;
+		int64_t r = -EINVAL;
+		if (f->ops == &signalfd_ops) {
+			((struct sigfd *)f->priv)->mask = mask;
+			r = fd;
+		}
+		file_put(f);
+		return r;
+	}
+	struct sigfd *s = kmalloc(sizeof(*s));
+	if (!s)
+		return -ENOMEM;
+	s->mask = mask;
+	return anon_fd_new(&signalfd_ops, s, sizeof(*s), 02 | (flags & SFD_NONBLOCK),  /* O_RDWR */
+			   flags & SFD_CLOEXEC);
+}
+
+int64_t sys_signalfd(uint64_t fd, uint64_t umask, uint64_t size, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	return signalfd_common((int)fd, umask, size, 0);
+}
+
+int64_t sys_signalfd4(uint64_t fd, uint64_t umask, uint64_t size, uint64_t flags, uint64_t a4,
+		      uint64_t a5)
+{
+	return signalfd_common((int)fd, umask, size, flags);
+}
