@@ -2,7 +2,8 @@
 # unik against native Linux on this machine, one run, side by side as ratios:
 #  1. wall time of `unik run hello` vs native `./hello` (median of RUNS runs) and VM exits per run
 #  2. ns per getppid() in a loop: native, unik fast mode (rewritten call sites), unik trap path
-#  3. peak RSS of the monitor for hello with -m 1G
+#  3. ns per poll() on two ready pipe fds and per epoll_wait() on one
+#  4. peak RSS of the monitor for hello with -m 1G
 set -e
 cd "$(dirname "$0")/.."
 UNIK=${UNIK:-build/unik}
@@ -38,6 +39,11 @@ gn=$($B/getppid $N)
 gu=$($UNIK run $B/getppid $N)
 gt=$($UNIK run --no-rewrite $B/getppid $((N / 100)))
 echo "getppid ns/call: native $gn, unik fast $gu (ratio $(echo "$gu $gn" | awk '{printf "%.2f", $1/$2}')x), unik trap path $gt (ratio $(echo "$gt $gn" | awk '{printf "%.1f", $1/$2}')x)"
+
+set -- $($B/poll)
+pn=$1 en=$2
+set -- $($UNIK run $B/poll)
+echo "poll ns/call: native $pn, unik $1 (ratio $(echo "$1 $pn" | awk '{printf "%.2f", $1/$2}')x); epoll_wait ns/call: native $en, unik $2 (ratio $(echo "$2 $en" | awk '{printf "%.2f", $1/$2}')x)"
 
 rss=$( { /usr/bin/time -f '%M' $UNIK run -m 1G $B/hello >/dev/null; } 2>&1 | tail -1)
 nrss=$( { /usr/bin/time -f '%M' $B/hello >/dev/null; } 2>&1 | tail -1)
