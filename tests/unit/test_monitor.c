@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <time.h>
 #include <signal.h>
+#include <poll.h>
 #include "monitor/hc.h"
 
 #define MEM 65536
@@ -165,6 +166,52 @@ static void test_sleep(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_SLEEP, MEM - 8), HC_BAD);
 }
 
+/* Console readiness: what the host's fds say, a timeout that lasts, the guest's request bits
+   limited to POLLIN/POLLOUT, and a request that does not fit in guest memory. */
+static void test_poll(void **state)
+{
+	struct unik_hc_poll p = { .timeout_ns = 0, .events = { POLLIN, POLLOUT, 0 }, .ret = 99 };
+	memcpy(guest + 0x600, &p, sizeof(p));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, 0x600), HC_OK);
+	memcpy(&p, guest + 0x600, sizeof(p));
+	assert_int_equal(p.ret, 1);                     /* stdout (a pipe) is writable */
+	assert_int_equal(p.revents[0], 0);              /* stdin (an empty pipe) is not readable */
+	assert_int_equal(p.revents[1], POLLOUT);
+	assert_int_equal(p.revents[2], 0);              /* not asked */
+
+	assert_int_equal(write(in_pipe[1], "x", 1), 1);
+	p = (struct unik_hc_poll){ .timeout_ns = -1, .events = { POLLIN | 0xff00u, 0, 0 } };
+	memcpy(guest + 0x600, &p, sizeof(p));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, 0x600), HC_OK);
+	memcpy(&p, guest + 0x600, sizeof(p));
+	assert_int_equal(p.ret, 1);
+	assert_int_equal(p.revents[0], POLLIN);
+
+	char c;
+	assert_int_equal(read(in_pipe[0], &c, 1), 1);
+	p = (struct unik_hc_poll){ .timeout_ns = 20000000, .events = { POLLIN, 0, 0 } };
+	memcpy(guest + 0x600, &p, sizeof(p));
+	struct timespec a, b;
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, 0x600), HC_OK);
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	memcpy(&p, guest + 0x600, sizeof(p));
+	assert_int_equal(p.ret, 0);
+	assert_true((b.tv_sec - a.tv_sec) * 1000000000ll + (b.tv_nsec - a.tv_nsec) >= 20000000);
+
+	close(in_pipe[1]);                              /* hang-up is reported though not asked */
+	in_pipe[1] = dup(out_pipe[1]);
+	p = (struct unik_hc_poll){ .timeout_ns = 0, .events = { POLLIN, 0, 0 } };
+	memcpy(guest + 0x600, &p, sizeof(p));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, 0x600), HC_OK);
+	memcpy(&p, guest + 0x600, sizeof(p));
+	assert_int_equal(p.ret, 1);
+	assert_true(p.revents[0] & POLLHUP);
+
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, MEM - 16), HC_BAD);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, UINT64_MAX - 8), HC_BAD);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -177,6 +224,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
