@@ -14,6 +14,7 @@
 #define SA_RESTORER 0x04000000
 #define SA_NODEFER 0x40000000
 #define SA_RESETHAND 0x80000000u
+#define SA_RESTART 0x10000000
 #define SIG_DFL 0
 #define SIG_IGN 1
 #define SS_ONSTACK 1
@@ -209,20 +210,36 @@ bool signal_pending_deliverable(void)
 	return current->sigpending & ~current->sigmask;
 }
 
-void signal_deliver_pending(struct regs *r)
+/* The pending unblocked signal delivered next, or 0: Linux takes the synchronous ones first, then
+   by number. */
+static int signal_next(void)
 {
 	struct proc *p = current;
 	uint64_t ready = p->sigpending & ~p->sigmask;
 	if (!ready)
-		return;
-	/* Linux delivers the synchronous ones first, then by number. */
+		return 0;
 	static const int sync_first[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, 31 };
-	int signo = 0;
-	for (size_t i = 0; i < ARRAY_SIZE(sync_first) && !signo; i++)
+	for (size_t i = 0; i < ARRAY_SIZE(sync_first); i++)
 		if (ready & sig_bit(sync_first[i]))
-			signo = sync_first[i];
+			return sync_first[i];
+	return __builtin_ctzll(ready) + 1;
+}
+
+bool signal_restarts(void)
+{
+	int signo = signal_next();
 	if (!signo)
-		signo = __builtin_ctzll(ready) + 1;
+		return false;
+	const struct k_sigaction *ka = &current->sigaction[signo - 1];
+	return ka->handler != SIG_DFL && ka->handler != SIG_IGN && (ka->flags & SA_RESTART);
+}
+
+void signal_deliver_pending(struct regs *r)
+{
+	struct proc *p = current;
+	int signo = signal_next();
+	if (!signo)
+		return;
 	p->sigpending &= ~sig_bit(signo);
 	struct siginfo_k si = p->siginfo[signo - 1];
 	signal_deliver(r, signo, &si, NULL);

@@ -46,6 +46,14 @@ void syscall_run(struct regs *r)
 	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
 	int64_t ret = (d && d->fn) ? d->fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
 				   : dispatch_unknown(nr);
+	if (ret == -ERESTARTSYS) {
+		if (signal_restarts()) {
+			r->rip -= 2;    /* `syscall` and the rewritten `call *%rax` are 2 bytes */
+			ret = (int64_t)nr;
+		} else {
+			ret = -EINTR;
+		}
+	}
 	r->rax = (uint64_t)ret;
 	if (trace)
 		trace_exit(r, nr, ret);

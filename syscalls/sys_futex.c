@@ -9,6 +9,7 @@
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/itimer.h"
+#include "k/signal.h"
 #include "k/uaccess.h"
 #include "build/gen/syscall_decls.h"
 
@@ -34,7 +35,10 @@ static int64_t futex_sleep(int64_t deadline)
 			"it, and no timer is armed\n");
 		proc_exit(125);
 	}
-	return r == 0 ? -ETIMEDOUT : -EINTR;
+	if (r == 0)
+		return -ETIMEDOUT;
+	/* As Linux: an untimed wait restarts after an SA_RESTART handler, a timed one gives EINTR. */
+	return deadline < 0 ? -ERESTARTSYS : -EINTR;
 }
 
 /* The deadline of a FUTEX_WAIT (relative) or FUTEX_WAIT_BITSET (absolute on its clock)

@@ -69,7 +69,7 @@ static int64_t signalfd_read(struct file *f, void *buf, size_t len)
 			proc_exit(125);
 		}
 		if (r < 0)
-			return r;
+			return -ERESTARTSYS;    /* a signal outside the mask: EINTR, or SA_RESTART */
 	}
 	size_t done = 0;
 	while (done < n && (current->sigpending & s->mask))

@@ -8,6 +8,7 @@
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/itimer.h"
+#include "k/signal.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
@@ -73,7 +74,7 @@ static int64_t timerfd_read(struct file *f, void *buf, size_t len)
 		}
 		int64_t at = (int64_t)time_monotonic_ns() + (t->next - timerfd_now(t));
 		if (wait_until(at, 0) < 0)
-			return -EINTR;  /* a signal (the alarm) came first */
+			return -ERESTARTSYS;    /* a signal came first: EINTR, or SA_RESTART */
 		timerfd_update(t);
 	}
 	memcpy(buf, &t->ticks, 8);

@@ -1,13 +1,16 @@
 /* timerfd: arming, reading expiration counts (blocking, non-blocking, periodic), absolute
-   times, disarming, gettime, waking poll and epoll, argument errors, the fd's name. */
+   times, disarming, gettime, waking poll and epoll, a signal interrupting or (SA_RESTART)
+   restarting a read, argument errors, the fd's name. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <stdint.h>
+#include <signal.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/epoll.h>
+#include <sys/time.h>
 #include <sys/timerfd.h>
 #include "compat.h"
 
@@ -23,6 +26,12 @@ static int arm(int fd, int flags, long value_ms, long interval_ms, struct itimer
 	struct itimerspec it = { { interval_ms / 1000, interval_ms % 1000 * 1000000 },
 				 { value_ms / 1000, value_ms % 1000 * 1000000 } };
 	return timerfd_settime(fd, flags, &it, old);
+}
+
+static volatile int alarms;
+static void on_alrm(int sig)
+{
+	alarms++;
 }
 
 int main(void)
@@ -118,6 +127,26 @@ int main(void)
 	r = poll(&p, 1, 20);
 	printf("poll times out before the timer: %d, under 500 ms: %s\n", r,
 	       now_ms() - t0 < 500 ? "yes" : "no");
+
+	/* A signal during a blocking read: EINTR, unless its handler has SA_RESTART, which restarts
+	   the read until the timer fires. */
+	struct sigaction sa = { .sa_handler = on_alrm };
+	sigaction(SIGALRM, &sa, NULL);
+	struct itimerval al = { { 0, 0 }, { 0, 20000 } };
+	arm(t, 0, 60, 0, NULL);
+	setitimer(ITIMER_REAL, &al, NULL);
+	errno = 0;
+	n = read(t, &v, 8);
+	printf("read interrupted by SIGALRM: %zd %s, alarms %d\n", n, errname(errno), alarms);
+	sa.sa_flags = SA_RESTART;
+	sigaction(SIGALRM, &sa, NULL);
+	arm(t, 0, 60, 0, NULL);
+	t0 = now_ms();
+	setitimer(ITIMER_REAL, &al, NULL);
+	errno = 0;
+	n = read(t, &v, 8);
+	printf("with SA_RESTART: %zd %s, %llu expiration, alarms %d, waited at least 50 ms: %s\n", n,
+	       errname(errno), (unsigned long long)v, alarms, now_ms() - t0 >= 50 ? "yes" : "no");
 
 	/* Errors. */
 	struct itimerspec bad = { { 0, 0 }, { 0, 1000000000 } };

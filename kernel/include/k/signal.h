@@ -47,6 +47,11 @@ void signal_raise(int signo, const struct siginfo_k *si);
 /* Delivers one pending unblocked signal into r, if any. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);
+/* Will the signal delivered next run a handler installed with SA_RESTART? */
+bool signal_restarts(void);
+/* Returned by a system call that a signal interrupted and that Linux restarts after an
+   SA_RESTART handler; the dispatcher turns it into a restart or -EINTR. Never seen by programs. */
+#define ERESTARTSYS 512
 /* rt_sigreturn: restores r from the frame the handler returned through. */
 int64_t signal_return(struct regs *r);
 #endif
