@@ -3,6 +3,8 @@
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
+#include "k/itimer.h"
+#include "k/signal.h"
 #include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
 
@@ -16,9 +18,12 @@ struct eventfd {
 	bool semaphore;
 };
 
-/* Nothing else runs yet that could change the counter: a blocking wait would never end. */
-__attribute__((noreturn)) static void eventfd_deadlock(const char *what)
+/* Nothing else runs yet that could change the counter: a blocking wait ends only by a signal
+   (the alarm: EINTR, or a restart after an SA_RESTART handler), or never. */
+static int64_t eventfd_block(const char *what)
 {
+	if (wait_until(-1, 0) != -EDEADLK)
+		return -ERESTARTSYS;
 	kprintf("unik: %s an eventfd would block forever: no other thread or process exists yet "
 		"to change its counter\n", what);
 	proc_exit(125);
@@ -32,7 +37,7 @@ static int64_t eventfd_read(struct file *f, void *buf, size_t len)
 	if (!e->count) {
 		if (f->flags & EFD_NONBLOCK)
 			return -EAGAIN;
-		eventfd_deadlock("reading");
+		return eventfd_block("reading");
 	}
 	uint64_t v = e->semaphore ? 1 : e->count;
 	e->count -= v;
@@ -52,7 +57,7 @@ static int64_t eventfd_write(struct file *f, const void *buf, size_t len)
 	if (v > EVENTFD_MAX - e->count) {
 		if (f->flags & EFD_NONBLOCK)
 			return -EAGAIN;
-		eventfd_deadlock("writing to");
+		return eventfd_block("writing to");
 	}
 	e->count += v;
 	return 8;

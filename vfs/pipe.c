@@ -8,6 +8,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "k/signal.h"
+#include "k/itimer.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
 
@@ -35,8 +36,13 @@ static struct pipe *pipe_of(struct file *f)
 	return f->priv;
 }
 
-__attribute__((noreturn)) static void pipe_deadlock(const char *what)
+/* A blocking pipe operation that only another thread or process could complete: it waits for
+   a signal (the alarm), which interrupts it as on Linux (EINTR, or a restart after an
+   SA_RESTART handler); with no alarm armed it would block forever, so the program ends. */
+static int pipe_block(const char *what)
 {
+	if (wait_until(-1, 0) != -EDEADLK)
+		return -ERESTARTSYS;
 	kprintf("unik: %s would block forever: no other thread or process exists yet to %s\n",
 		what, !strcmp(what, "read from an empty pipe") ? "write to it" : "read from it");
 	proc_exit(125);
@@ -63,7 +69,7 @@ static int64_t pipe_read(struct file *f, void *buf, size_t len)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		pipe_deadlock("read from an empty pipe");
+		return pipe_block("read from an empty pipe");
 	}
 	size_t done = 0;
 	while (done < len && p->tail < p->head) {
@@ -90,7 +96,7 @@ static int64_t pipe_write(struct file *f, const void *buf, size_t len)
 	if (room == 0 || (len <= PIPE_BUF && room < len)) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		pipe_deadlock("write to a full pipe");
+		return pipe_block("write to a full pipe");
 	}
 	size_t done = 0;
 	while (done < len && p->head - p->tail < cap) {
@@ -261,10 +267,10 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 	if (acc == O_WRONLY && !p->readers) {
 		if (f->flags & O_NONBLOCK)
 			return -ENXIO;
-		pipe_deadlock("open of a FIFO for writing");
+		return pipe_block("open of a FIFO for writing");
 	}
 	if (acc == 0 && !p->writers && !(f->flags & O_NONBLOCK))
-		pipe_deadlock("open of a FIFO for reading");
+		return pipe_block("open of a FIFO for reading");
 	pipe_attach(p, f);
 	return 0;
 }

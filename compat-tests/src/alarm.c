@@ -1,13 +1,16 @@
 /* alarm and setitimer(ITIMER_REAL): SIGALRM ends pause, sigsuspend, nanosleep and poll waits,
-   periodic timers repeat, sigtimedwait takes a blocked SIGALRM, alarm's rounding, getitimer,
+   periodic timers repeat, sigtimedwait takes a blocked SIGALRM, reads of an empty pipe or
+   eventfd are interrupted, alarm's rounding, getitimer,
    argument errors; at the end an unhandled SIGALRM kills (status 142). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/eventfd.h>
 #include <sys/time.h>
 #include "compat.h"
 
@@ -114,6 +117,21 @@ int main(void)
 	errno = 0;
 	r = getitimer(7, &cur);
 	printf("getitimer which 7: %d %s\n", r, errname(errno));
+
+	/* Reads that only another process could complete are ended by the alarm. */
+	int pp[2];
+	pipe(pp);
+	char c;
+	arm_ms(20, 0);
+	errno = 0;
+	r = (int)read(pp[0], &c, 1);
+	printf("read of an empty pipe: %d %s, alarms %d\n", r, errname(errno), alarms);
+	int efd = eventfd(0, 0);
+	uint64_t ev;
+	arm_ms(20, 0);
+	errno = 0;
+	r = (int)read(efd, &ev, 8);
+	printf("read of an empty eventfd: %d %s, alarms %d\n", r, errname(errno), alarms);
 
 	/* Unhandled, SIGALRM kills. */
 	signal(SIGALRM, SIG_DFL);
