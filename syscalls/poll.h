@@ -2,6 +2,7 @@
 #ifndef SYSCALLS_POLL_H
 #define SYSCALLS_POLL_H
 #include <stdint.h>
+#include <stdbool.h>
 
 struct pollfd_k {
 	int32_t fd;
@@ -13,6 +14,9 @@ struct pollfd_k {
 int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what);
 /* The deadline for a relative timeout of ns (< 0: none). */
 int64_t poll_deadline_after(int64_t ns);
+/* Reads a timespec (ppoll, pselect6, epoll_pwait2) or timeval (select) timeout at uts as ns;
+   none (NULL) is -1. 0, -EFAULT or -EINVAL. */
+int64_t poll_timeout_read(uint64_t uts, bool timeval, int64_t *ns);
 /* Installs a temporary signal mask (ppoll, pselect6, epoll_pwait); *saved gets the old one. */
 int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved);
 /* After the wait: restores the mask, or leaves that to the signal frame when r is -EINTR. */

@@ -307,17 +307,11 @@ int64_t sys_epoll_pwait(uint64_t epfd, uint64_t uevents, uint64_t maxevents, uin
 int64_t sys_epoll_pwait2(uint64_t epfd, uint64_t uevents, uint64_t maxevents, uint64_t uts,
 			 uint64_t umask, uint64_t size)
 {
-	int64_t ns = -1;
-	if (uts) {
-		struct { int64_t sec, nsec; } ts;
-		if (copy_from_user(&ts, uts, sizeof(ts)))
-			return -EFAULT;
-		if (ts.sec < 0 || ts.nsec < 0 || ts.nsec >= 1000000000)
-			return -EINVAL;
-		ns = ts.sec > INT64_MAX / 2000000000 ? INT64_MAX / 2 : ts.sec * 1000000000 + ts.nsec;
-	}
+	int64_t ns, r = poll_timeout_read(uts, false, &ns);
+	if (r)
+		return r;
 	uint64_t saved;
-	int64_t r = poll_sigmask_swap(umask, size, &saved);
+	r = poll_sigmask_swap(umask, size, &saved);
 	if (r)
 		return r;
 	r = epoll_wait_common((int)epfd, uevents, (int)maxevents, poll_deadline_after(ns),

@@ -74,8 +74,6 @@ static int64_t futex_wake_op(uint64_t uaddr2, uint32_t val3)
 			oparg &= 31;    /* Linux warns and masks */
 		oparg = 1 << oparg;
 	}
-	if (cmp > 5)
-		return -ENOSYS;
 	int32_t old;
 	if (copy_from_user(&old, uaddr2, 4))
 		return -EFAULT;
@@ -90,8 +88,10 @@ static int64_t futex_wake_op(uint64_t uaddr2, uint32_t val3)
 	}
 	if (copy_to_user(uaddr2, &nv, 4))
 		return -EFAULT;
-	(void)cmparg;           /* the comparison only decides whom to wake: nobody waits */
-	return 0;
+	/* The comparison only decides whom to wake (nobody waits); as Linux, an unknown one fails
+	   after the operation is done. */
+	(void)cmparg;
+	return cmp > 5 ? -ENOSYS : 0;
 }
 
 int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts, uint64_t uaddr2,

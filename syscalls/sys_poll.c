@@ -184,8 +184,7 @@ static void timeout_left(uint64_t uts, int64_t deadline, bool timeval)
 	copy_to_user(uts, &ts, sizeof(ts));
 }
 
-/* Reads a timespec (ppoll, pselect6) or timeval (select) timeout as ns; none (NULL) is -1. */
-static int64_t timeout_read(uint64_t uts, bool timeval, int64_t *ns)
+int64_t poll_timeout_read(uint64_t uts, bool timeval, int64_t *ns)
 {
 	*ns = -1;
 	if (!uts)
@@ -239,7 +238,7 @@ int64_t sys_poll(uint64_t ufds, uint64_t nfds, uint64_t timeout, uint64_t a3, ui
 int64_t sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, uint64_t size,
 		  uint64_t a5)
 {
-	int64_t ns, e = timeout_read(uts, false, &ns);
+	int64_t ns, e = poll_timeout_read(uts, false, &ns);
 	if (e)
 		return e;
 	uint64_t saved;
@@ -325,7 +324,7 @@ static int64_t do_select(int64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex
 int64_t sys_select(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t utv,
 		   uint64_t a5)
 {
-	int64_t ns, e = timeout_read(utv, true, &ns);
+	int64_t ns, e = poll_timeout_read(utv, true, &ns);
 	if (e)
 		return e;
 	int64_t deadline = poll_deadline_after(ns);
@@ -337,7 +336,7 @@ int64_t sys_select(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, uin
 int64_t sys_pselect6(uint64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex, uint64_t uts,
 		     uint64_t usig)
 {
-	int64_t ns, e = timeout_read(uts, false, &ns);
+	int64_t ns, e = poll_timeout_read(uts, false, &ns);
 	if (e)
 		return e;
 	/* The sixth argument points at { const sigset_t *ss; size_t ss_len; }. */

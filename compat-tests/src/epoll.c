@@ -14,6 +14,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include "compat.h"
 
 static int ep;
@@ -169,6 +170,20 @@ int main(void)
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	long long el = (t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec);
 	printf("waited at least 30 ms: %s\n", el >= 30000000 ? "yes" : "no");
+	/* epoll_pwait2 (441 on x86-64): a timespec timeout. */
+	struct epoll_event pe[1];
+	struct timespec pts = { 0, 20000000 };
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	errno = 0;
+	r = syscall(441, ep, pe, 1, &pts, NULL, 8);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	el = (t1.tv_sec - t0.tv_sec) * 1000000000ll + (t1.tv_nsec - t0.tv_nsec);
+	printf("epoll_pwait2 20 ms: %d %s, waited at least that: %s\n", r, errname(errno),
+	       el >= 20000000 ? "yes" : "no");
+	pts.tv_nsec = 1000000000;
+	errno = 0;
+	r = syscall(441, ep, pe, 1, &pts, NULL, 8);
+	printf("epoll_pwait2 nsec 1e9: %d %s\n", r, errname(errno));
 	ctl("add stdout, EPOLLOUT", ep, EPOLL_CTL_ADD, 1, EPOLLOUT, 13);
 	wait_print("stdout", ep, 8, -1);
 	ctl("del stdout", ep, EPOLL_CTL_DEL, 1, 0, 0);
