@@ -1,14 +1,15 @@
 /* ITIMER_REAL (alarm, setitimer) and the waits it can end.
 
-   There is no timer interrupt yet: the timer is checked at every system call and by every wait
-   (sleeps, pause, sigsuspend, poll/select/epoll), which sleep only until it is due. A program
-   that makes no system call at all is signalled at its next one (docs/syscalls.md). */
+   There is no timer interrupt yet: the timer is checked at every system call and by the
+   scheduler, whose idle sleep ends when it is due. A program that makes no system call at all is
+   signalled at its next one (docs/syscalls.md). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/hc.h"
 #include "k/signal.h"
 #include "k/itimer.h"
+#include "k/sched.h"
 #include "vfs/vfs.h"
 
 #define SI_KERNEL 0x80
@@ -35,24 +36,8 @@ int64_t itimer_due(void)
 	return current->itimer_next ? current->itimer_next : -1;
 }
 
-int64_t wait_until(int64_t deadline, uint64_t wanted)
+int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what)
 {
-	for (;;) {
-		itimer_check();
-		if (current->sigpending & wanted)
-			return 1;
-		if (signal_pending_deliverable())
-			return -EINTR;
-		int64_t now = (int64_t)time_monotonic_ns();
-		if (deadline >= 0 && now >= deadline)
-			return 0;
-		int64_t until = deadline, due = itimer_due();
-		if (due >= 0 && (until < 0 || due < until))
-			until = due;
-		if (until < 0)
-			return -EDEADLK;
-		console_flush();        /* what was written shows before the program waits */
-		if (until > now && hc_sleep(until - now) == -EINTR)
-			return -EINTR;
-	}
+	int r = sched_wait(NULL, NULL, deadline, wanted, what);
+	return r == WAIT_SIGNAL_WANTED ? 1 : r == WAIT_TIMEOUT ? 0 : -EINTR;
 }

@@ -5,6 +5,7 @@
 #include "k/cpu.h"
 #include "k/pmm.h"
 #include "k/proc.h"
+#include "k/sched.h"
 #include "k/time.h"
 #include "k/random.h"
 #include "k/exec.h"
@@ -20,7 +21,7 @@ static struct fdtable init_files;
 
 static void proc_init(struct proc *p)
 {
-	p->pid = p->tid = 1;
+	p->pid = 1;
 	p->ppid = 0;
 	p->uid = p->euid = p->suid = p->fsuid = boot_info->uid;
 	p->gid = p->egid = p->sgid = p->fsgid = boot_info->gid;
@@ -70,6 +71,7 @@ void kmain(void)
 	random_init();
 	current = &init_proc;
 	proc_init(current);
+	sched_init(current);
 	if (mm_init(&current->mm, boot_info->pml4) || arch_map_sled(current->mm.pml4))
 		panic("out of memory at boot");
 	const char *fswhy;

@@ -8,6 +8,9 @@
 #include "k/uaccess.h"
 #include "k/mm.h"
 #include "k/regs.h"
+#include "k/arch.h"
+#include "k/sched.h"
+#include "vfs/file.h"
 
 #define SA_SIGINFO 0x4
 #define SA_ONSTACK 0x08000000
@@ -54,9 +57,6 @@ struct rt_sigframe_k {
 };
 _Static_assert(sizeof(struct rt_sigframe_k) == 440, "rt_sigframe");
 
-static uint64_t signal_xsave_size;      /* CPUID 0xd.0 ebx: the XSAVE area of enabled features */
-static uint64_t signal_xcr0;
-
 static uint64_t sig_bit(int signo)
 {
 	return 1ull << (signo - 1);
@@ -66,15 +66,6 @@ static uint64_t sig_bit(int signo)
 static bool sig_default_ignored(int signo)
 {
 	return signo == 17 || signo == 18 || signo == 23 || signo == 28;  /* CHLD CONT URG WINCH */
-}
-
-static void signal_init_xsave(void)
-{
-	uint32_t a, b, c, d;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0xd), "c"(0));
-	signal_xsave_size = b;
-	__asm__ volatile("xgetbv" : "=a"(a), "=d"(d) : "c"(0));
-	signal_xcr0 = ((uint64_t)d << 32) | a;
 }
 
 /* The default action: stop ignoring a signal that cannot be handled. */
@@ -89,36 +80,44 @@ static void signal_default(int signo, const char *why)
 static int signal_frame(struct regs *r, int signo, const struct siginfo_k *si,
 			const struct k_sigaction *ka, const struct sigfault *fault)
 {
-	struct proc *p = current;
-	if (!signal_xsave_size)
-		signal_init_xsave();
+	struct task *t = current_task;
+	uint64_t signal_xsave_size = arch_xsave_size(), signal_xcr0 = arch_xsave_features();
 	uint64_t sp = r->rsp - 128;                     /* skip the red zone */
-	uint64_t ss_sp = p->sigaltstack[0], ss_size = p->sigaltstack[2];
+	uint64_t ss_sp = t->sigaltstack[0], ss_size = t->sigaltstack[2];
 	bool on_alt = ss_size && r->rsp > ss_sp && r->rsp <= ss_sp + ss_size;
 	if ((ka->flags & SA_ONSTACK) && ss_size && !on_alt)
 		sp = ss_sp + ss_size;
-	uint64_t fpsize = signal_xsave_size + 4;         /* + FP_XSTATE_MAGIC2 */
+	/* Isolated mode saves the legacy FXSAVE image (kvm_pvm's CPL0 emulator has no XSAVE), as
+	   Linux does on a CPU without XSAVE: no extended-state magic, no UC_FP_XSTATE. */
+	bool fx = arch_isolated;
+	uint64_t fpsize = fx ? 512 : signal_xsave_size + 4;     /* + FP_XSTATE_MAGIC2 */
 	uint64_t fp = (sp - fpsize) & ~63ull;
 	uint64_t frame = ((fp - sizeof(struct rt_sigframe_k)) & ~15ull) - 8;
-	if (mm_populate(&p->mm, frame, sp - frame, true))
+	if (mm_populate(&current->mm, frame, sp - frame, true))
 		return -EFAULT;
 	/* The FPU state the program had: the core never touches it (general registers only).
 	   XSAVE leaves bytes 16-63 of the XSAVE header alone and XRSTOR refuses them nonzero. */
 	static const uint8_t zero_hdr[64];
-	if (copy_to_user(fp + 512, zero_hdr, sizeof(zero_hdr)))
-		return -EFAULT;
-	__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"((uint32_t)signal_xcr0),
-			 "d"((uint32_t)(signal_xcr0 >> 32)) : "memory");
-	uint32_t sw[12] = { FP_XSTATE_MAGIC1, (uint32_t)fpsize, (uint32_t)signal_xcr0,
-			    (uint32_t)(signal_xcr0 >> 32), (uint32_t)signal_xsave_size };
-	uint32_t magic2 = FP_XSTATE_MAGIC2;
-	if (copy_to_user(fp + 464, sw, sizeof(sw)) ||
-	    copy_to_user(fp + signal_xsave_size, &magic2, 4))
-		return -EFAULT;
+	if (fx) {
+		__asm__ volatile("fxsave64 (%0)" : : "r"(fp) : "memory");
+		if (copy_to_user(fp + 464, zero_hdr, 48))
+			return -EFAULT;
+	} else {
+		if (copy_to_user(fp + 512, zero_hdr, sizeof(zero_hdr)))
+			return -EFAULT;
+		__asm__ volatile("xsave64 (%0)" : : "r"(fp), "a"((uint32_t)signal_xcr0),
+				 "d"((uint32_t)(signal_xcr0 >> 32)) : "memory");
+		uint32_t sw[12] = { FP_XSTATE_MAGIC1, (uint32_t)fpsize, (uint32_t)signal_xcr0,
+				    (uint32_t)(signal_xcr0 >> 32), (uint32_t)signal_xsave_size };
+		uint32_t magic2 = FP_XSTATE_MAGIC2;
+		if (copy_to_user(fp + 464, sw, sizeof(sw)) ||
+		    copy_to_user(fp + signal_xsave_size, &magic2, 4))
+			return -EFAULT;
+	}
 	struct rt_sigframe_k f;
 	memset(&f, 0, sizeof(f));
 	f.pretcode = ka->restorer;
-	f.uc.uc_flags = UC_FP_XSTATE | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
+	f.uc.uc_flags = (fx ? 0 : UC_FP_XSTATE) | UC_SIGCONTEXT_SS | UC_STRICT_RESTORE_SS;
 	f.uc.ss_sp = ss_sp;
 	f.uc.ss_flags = !ss_size ? SS_DISABLE : on_alt ? SS_ONSTACK : 0;
 	f.uc.ss_size = ss_size;
@@ -133,8 +132,8 @@ static int signal_frame(struct regs *r, int signo, const struct siginfo_k *si,
 	mc->err = fault ? fault->err : 0;
 	mc->trapno = fault ? fault->trapno : 0;
 	mc->cr2 = fault && fault->trapno == 14 ? si->addr : 0;
-	uint64_t back = p->restore_sigmask ? p->sigmask_restore : p->sigmask;
-	p->restore_sigmask = false;
+	uint64_t back = t->restore_sigmask ? t->sigmask_restore : t->sigmask;
+	t->restore_sigmask = false;
 	mc->oldmask = back;
 	mc->fpstate = fp;
 	f.uc.sigmask = back;
@@ -155,9 +154,9 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		    const struct sigfault *fault)
 {
 	bool forced = fault != NULL;
-	struct proc *p = current;
-	struct k_sigaction *ka = &p->sigaction[signo - 1];
-	bool blocked = p->sigmask & sig_bit(signo);
+	struct task *t = current_task;
+	struct k_sigaction *ka = &current->sigaction[signo - 1];
+	bool blocked = t->sigmask & sig_bit(signo);
 	/* A fault that cannot reach a handler (blocked or ignored) kills, as Linux's force_sig. */
 	if (forced && (blocked || ka->handler == SIG_IGN)) {
 		ka->handler = SIG_DFL;
@@ -182,12 +181,21 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		proc_kill(SIGSEGV, "cannot write the signal frame on the stack");
 		return;
 	}
-	p->sigmask |= saved.mask;
+	t->sigmask |= saved.mask;
 	if (!(saved.flags & SA_NODEFER))
-		p->sigmask |= sig_bit(signo);
-	p->sigmask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+		t->sigmask |= sig_bit(signo);
+	t->sigmask &= ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
 	if (saved.flags & SA_RESETHAND)
 		ka->handler = SIG_DFL;
+}
+
+/* Discarded at generation, as Linux does, when ignored: unless every candidate thread blocks it,
+   since the disposition may change before it is unblocked and sigwait or a signalfd may take it. */
+static bool signal_discarded(struct proc *p, int signo, uint64_t blocked_by_all)
+{
+	const struct k_sigaction *ka = &p->sigaction[signo - 1];
+	return !(blocked_by_all & sig_bit(signo)) &&
+	       (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo)));
 }
 
 void signal_raise(int signo, const struct siginfo_k *si)
@@ -195,27 +203,72 @@ void signal_raise(int signo, const struct siginfo_k *si)
 	struct proc *p = current;
 	if (!signo)
 		return;
-	/* Discarded at generation, as Linux does, unless blocked: the disposition may change before
-	   it is unblocked, and sigwait or a signalfd may take it. */
-	if (!(p->sigmask & sig_bit(signo)) &&
-	    (p->sigaction[signo - 1].handler == SIG_IGN ||
-	     (p->sigaction[signo - 1].handler == SIG_DFL && sig_default_ignored(signo))))
+	/* The thread to interrupt: this one unless it blocks the signal, else any that does not. */
+	struct task *target = NULL;
+	uint64_t all_block = ~0ull;
+	SCHED_FOR_EACH(t) {
+		if (t->proc != p)
+			continue;
+		all_block &= t->sigmask;
+		if (!(t->sigmask & sig_bit(signo)) && (!target || t == current_task))
+			target = t;
+	}
+	if (signal_discarded(p, signo, all_block))
 		return;
 	p->sigpending |= sig_bit(signo);
 	p->siginfo[signo - 1] = *si;
+	if (target)
+		sched_signal_wake(target, signo);
+	SCHED_FOR_EACH(t)               /* sigwaitinfo and signalfd readers wait with it blocked */
+		if (t->proc == p && t != target && (t->wait_signals & sig_bit(signo)))
+			sched_signal_wake(t, signo);
+	file_changed();                 /* signalfd readiness */
+}
+
+void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
+{
+	if (!signo)
+		return;
+	if (signal_discarded(t->proc, signo, t->sigmask))
+		return;
+	t->sigpending |= sig_bit(signo);
+	t->siginfo[signo - 1] = *si;
+	sched_signal_wake(t, signo);
+	file_changed();
+}
+
+uint64_t signal_pending_set(void)
+{
+	return current_task->sigpending | current->sigpending;
 }
 
 bool signal_pending_deliverable(void)
 {
-	return current->sigpending & ~current->sigmask;
+	return signal_pending_set() & ~current_task->sigmask;
+}
+
+int signal_take(uint64_t set, struct siginfo_k *si)
+{
+	struct task *t = current_task;
+	uint64_t ready = signal_pending_set() & set;
+	if (!ready)
+		return 0;
+	int signo = __builtin_ctzll(ready) + 1;
+	if (t->sigpending & sig_bit(signo)) {
+		t->sigpending &= ~sig_bit(signo);
+		*si = t->siginfo[signo - 1];
+	} else {
+		current->sigpending &= ~sig_bit(signo);
+		*si = current->siginfo[signo - 1];
+	}
+	return signo;
 }
 
 /* The pending unblocked signal delivered next, or 0: Linux takes the synchronous ones first, then
    by number. */
 static int signal_next(void)
 {
-	struct proc *p = current;
-	uint64_t ready = p->sigpending & ~p->sigmask;
+	uint64_t ready = signal_pending_set() & ~current_task->sigmask;
 	if (!ready)
 		return 0;
 	static const int sync_first[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, 31 };
@@ -236,18 +289,18 @@ bool signal_restarts(void)
 
 void signal_deliver_pending(struct regs *r)
 {
-	struct proc *p = current;
 	int signo = signal_next();
 	if (!signo)
 		return;
-	p->sigpending &= ~sig_bit(signo);
-	struct siginfo_k si = p->siginfo[signo - 1];
+	struct siginfo_k si;
+	signal_take(sig_bit(signo), &si);
 	signal_deliver(r, signo, &si, NULL);
 }
 
 int64_t signal_return(struct regs *r)
 {
-	struct proc *p = current;
+	struct task *t = current_task;
+	uint64_t signal_xsave_size = arch_xsave_size(), signal_xcr0 = arch_xsave_features();
 	uint64_t frame = r->rsp - 8;
 	struct rt_sigframe_k f;
 	if (copy_from_user(&f, frame, sizeof(f))) {
@@ -261,11 +314,23 @@ int64_t signal_return(struct regs *r)
 	r->rdx = mc->rdx; r->rax = mc->rax; r->rcx = mc->rcx; r->rsp = mc->rsp;
 	r->rip = mc->rip;
 	r->rflags = (r->rflags & ~RFLAGS_USER_MASK) | (mc->eflags & RFLAGS_USER_MASK);
-	p->sigmask = f.uc.sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
-	if (mc->fpstate) {
+	t->sigmask = f.uc.sigmask & ~(sig_bit(SIGKILL) | sig_bit(SIGSTOP));
+	if (mc->fpstate && arch_isolated) {
+		/* the FXSAVE image, checked in a core copy: reserved MXCSR bits would fault */
+		static uint8_t fx[512] __attribute__((aligned(16)));
+		if (copy_from_user(fx, mc->fpstate, sizeof(fx))) {
+			proc_kill(SIGSEGV, "rt_sigreturn with a bad FPU state");
+			return -EFAULT;
+		}
+		uint32_t mxcsr;
+		memcpy(&mxcsr, fx + 24, 4);
+		mxcsr &= 0xffff;
+		memcpy(fx + 24, &mxcsr, 4);
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(fx) : "memory");
+	} else if (mc->fpstate) {
 		uint8_t probe[64];
 		if ((mc->fpstate & 63) || copy_from_user(probe, mc->fpstate, 64) ||
-		    mm_populate(&p->mm, mc->fpstate, signal_xsave_size, false)) {
+		    mm_populate(&current->mm, mc->fpstate, signal_xsave_size, false)) {
 			proc_kill(SIGSEGV, "rt_sigreturn with a bad FPU state");
 			return -EFAULT;
 		}
@@ -282,8 +347,8 @@ int64_t signal_return(struct regs *r)
 	}
 	/* restore_altstack: the sigaltstack settings saved in uc_stack */
 	if (f.uc.ss_flags != SS_ONSTACK && !(f.uc.ss_flags & SS_DISABLE) && f.uc.ss_size) {
-		p->sigaltstack[0] = f.uc.ss_sp;
-		p->sigaltstack[2] = f.uc.ss_size;
+		t->sigaltstack[0] = f.uc.ss_sp;
+		t->sigaltstack[2] = f.uc.ss_size;
 	}
 	return (int64_t)r->rax;
 }

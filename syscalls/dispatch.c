@@ -6,6 +6,7 @@
 #include "k/stats.h"
 #include "syscalls/syscall.h"
 #include "k/signal.h"
+#include "k/sched.h"
 #include "vfs/file.h"
 
 #define SYS_RT_SIGRETURN 15
@@ -30,6 +31,7 @@ void syscall_run(struct regs *r)
 	uint64_t nr = r->rax;
 	bool trace = boot_info->flags & UNIK_BOOT_TRACE;
 	cpu0.in_core = 1;
+	current_task->uregs = r;
 	console_flush_if_stale();
 	if (trace)
 		trace_enter(r);

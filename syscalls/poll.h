@@ -12,6 +12,11 @@ struct pollfd_k {
 /* Polls p[0..n) until something is ready or the deadline (monotonic ns; < 0: none; 0: just
    look) passes: the number ready, 0, or -EINTR. what names the call in the deadlock message. */
 int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what);
+/* The same; with once, a wait that ends without a signal returns -EAGAIN so the caller can
+   rebuild p (epoll: another task may have changed the interest list meanwhile) and call again
+   with ask_host, so the console's readiness is asked of the host at once. */
+int64_t poll_wait_ex(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what,
+		     bool once, bool ask_host);
 /* The deadline for a relative timeout of ns (< 0: none). */
 int64_t poll_deadline_after(int64_t ns);
 /* Reads a timespec (ppoll, pselect6, epoll_pwait2) or timeval (select) timeout at uts as ns;

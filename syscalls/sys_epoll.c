@@ -1,6 +1,6 @@
 /* epoll: an interest list per epoll file, waited on through poll's machinery (syscalls/poll.h).
 
-   One process, one thread: readiness is computed when the program waits (level-triggered).
+   Readiness is computed when the program waits (level-triggered).
    EPOLLET is accepted and reported as level-triggered, which only adds wake-ups a correct
    edge-triggered program (one that reads until EAGAIN) already handles; EPOLLONESHOT disables
    an entry after it is reported, until EPOLL_CTL_MOD. An entry goes when its file's last
@@ -9,6 +9,7 @@
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
+#include "k/sched.h"
 #include "vfs/vfs.h"
 #include "syscalls/poll.h"
 #include "build/gen/syscall_decls.h"
@@ -220,10 +221,6 @@ int64_t sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uev, uin
 	return r;
 }
 
-/* The entries being waited on, as poll entries, and where each came from. */
-static struct pollfd_k ep_fds[FD_MAX];
-static struct epitem *ep_from[FD_MAX];
-
 static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, int64_t deadline,
 				 const char *what)
 {
@@ -237,7 +234,14 @@ static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, 
 		file_put(f);
 		return -EINVAL;
 	}
-	uint64_t n = 0;
+	/* The entries being waited on, as poll entries, and where each came from. */
+	struct pollfd_k *ep_fds = current_task->scratch;
+	struct epitem **ep_from = (struct epitem **)(ep_fds + FD_MAX);
+	uint64_t n;
+	int64_t r;
+	bool woken = false;
+again:
+	n = 0;
 	for (struct epitem *it = ep->items; it && n < FD_MAX; it = it->next) {
 		if (!(it->events & ~EP_PRIVATE))
 			continue;       /* disabled by EPOLLONESHOT */
@@ -249,7 +253,10 @@ static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, 
 		ep_fds[n] = (struct pollfd_k){ .fd = it->fd, .events = (int16_t)(it->events & 0xffff) };
 		ep_from[n++] = it;
 	}
-	int64_t r = poll_wait(ep_fds, n, deadline, what);
+	r = poll_wait_ex(ep_fds, n, deadline, what, true, woken);
+	woken = r == -EAGAIN;
+	if (woken)
+		goto again;     /* something changed while it waited: look at the list anew */
 	int64_t done = 0;
 	struct epitem *moved = NULL, **tail = &moved;
 	for (uint64_t i = 0; r > 0 && i < n && done < maxevents; i++) {

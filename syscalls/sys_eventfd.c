@@ -18,30 +18,23 @@ struct eventfd {
 	bool semaphore;
 };
 
-/* Nothing else runs yet that could change the counter: a blocking wait ends only by a signal
-   (the alarm: EINTR, or a restart after an SA_RESTART handler), or never. */
-static int64_t eventfd_block(const char *what)
-{
-	if (wait_until(-1, 0) != -EDEADLK)
-		return -ERESTARTSYS;
-	kprintf("unik: %s an eventfd would block forever: no other thread or process exists yet "
-		"to change its counter\n", what);
-	proc_exit(125);
-}
 
 static int64_t eventfd_read(struct file *f, void *buf, size_t len)
 {
 	struct eventfd *e = f->priv;
 	if (len < 8)
 		return -EINVAL;
-	if (!e->count) {
+	while (!e->count) {
 		if (f->flags & EFD_NONBLOCK)
 			return -EAGAIN;
-		return eventfd_block("reading");
+		/* Another task's write ends the wait; a signal interrupts it as on Linux. */
+		if (file_wait(-1, "reading an eventfd") < 0)
+			return -ERESTARTSYS;
 	}
 	uint64_t v = e->semaphore ? 1 : e->count;
 	e->count -= v;
 	memcpy(buf, &v, 8);
+	file_changed();
 	return 8;
 }
 
@@ -57,9 +50,10 @@ static int64_t eventfd_write(struct file *f, const void *buf, size_t len)
 	if (v > EVENTFD_MAX - e->count) {
 		if (f->flags & EFD_NONBLOCK)
 			return -EAGAIN;
-		return eventfd_block("writing to");
+		return file_would_block("writing to an eventfd");
 	}
 	e->count += v;
+	file_changed();
 	return 8;
 }
 

@@ -1,15 +1,15 @@
-/* futex for one thread.
+/* futex: wait queues keyed by the word's address in the process's address space.
 
-   With a single thread nobody else can change a futex word or wake a waiter: FUTEX_WAIT checks
-   the word exactly as Linux does (EAGAIN when it differs) and then waits out its timeout, ended
-   early only by a signal (the alarm); wakes and requeues find no waiters and return 0 after
-   Linux's argument checks; FUTEX_WAKE_OP still performs its operation on the second word.
-   Priority-inheritance operations return ENOSYS (docs/syscalls.md). */
+   Checking the word and queueing the waiter happen without a task switch in between (one CPU,
+   the core is never preempted), so a wake between the two cannot be lost. Wakes go to the
+   oldest waiters first. Priority-inheritance operations return ENOSYS (docs/syscalls.md); words
+   shared between processes come with fork. */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/itimer.h"
 #include "k/signal.h"
+#include "k/sched.h"
 #include "k/uaccess.h"
 #include "build/gen/syscall_decls.h"
 
@@ -25,20 +25,32 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define NS 1000000000ll
 
-/* Waits for a word that nobody else can change: until the deadline (monotonic ns, < 0: none)
-   or a signal. */
-static int64_t futex_sleep(int64_t deadline)
+/* The wait queue of the word at uaddr. */
+#define FUTEX_KEY(uaddr) (const void *)(uintptr_t)(uaddr), (const void *)&current->mm
+
+/* Waits on the word at uaddr until a wake with bits meeting bitset, the deadline (monotonic ns,
+   < 0: none) or a signal. */
+static int64_t futex_sleep(uint64_t uaddr, uint32_t bitset, int64_t deadline)
 {
-	int64_t r = wait_until(deadline, 0);
-	if (r == -EDEADLK) {
-		kprintf("unik: futex wait would block forever: no other thread exists yet to wake "
-			"it, and no timer is armed\n");
-		proc_exit(125);
-	}
-	if (r == 0)
+	int r = sched_wait_bits(FUTEX_KEY(uaddr), bitset, deadline, 0,
+				"a futex wait");
+	if (r == WAIT_WOKEN)
+		return 0;
+	if (r == WAIT_TIMEOUT)
 		return -ETIMEDOUT;
 	/* As Linux: an untimed wait restarts after an SA_RESTART handler, a timed one gives EINTR. */
 	return deadline < 0 ? -ERESTARTSYS : -EINTR;
+}
+
+/* Linux wakes at least one waiter whatever the count (its loop tests after the first wake). */
+static int futex_count(uint64_t n)
+{
+	return (int32_t)n < 1 ? 1 : (int32_t)n;
+}
+
+int futex_wake(uint64_t uaddr, int n)
+{
+	return sched_wake(FUTEX_KEY(uaddr), n, ~0u);
 }
 
 /* The deadline of a FUTEX_WAIT (relative) or FUTEX_WAIT_BITSET (absolute on its clock)
@@ -64,8 +76,10 @@ static int64_t futex_deadline(uint64_t uts, bool absolute, bool realtime, int64_
 	return 0;
 }
 
-/* FUTEX_WAKE_OP's operation on the word at uaddr2 (Linux's encoding in val3). */
-static int64_t futex_wake_op(uint64_t uaddr2, uint32_t val3)
+/* FUTEX_WAKE_OP: the operation on the word at uaddr2 (Linux's encoding in val3), then wakes on
+   uaddr, and on uaddr2 when the old value passes the comparison. */
+static int64_t futex_wake_op(uint64_t uaddr, uint64_t uaddr2, uint64_t nr_wake, uint64_t nr_wake2,
+			     uint32_t val3)
 {
 	uint32_t op = (val3 >> 28) & 7, cmp = (val3 >> 24) & 15;
 	int32_t oparg = (int32_t)(val3 << 8) >> 20, cmparg = (int32_t)(val3 << 20) >> 20;
@@ -88,10 +102,20 @@ static int64_t futex_wake_op(uint64_t uaddr2, uint32_t val3)
 	}
 	if (copy_to_user(uaddr2, &nv, 4))
 		return -EFAULT;
-	/* The comparison only decides whom to wake (nobody waits); as Linux, an unknown one fails
-	   after the operation is done. */
-	(void)cmparg;
-	return cmp > 5 ? -ENOSYS : 0;
+	bool pass;
+	switch (cmp) {
+	case 0: pass = old == cmparg; break;
+	case 1: pass = old != cmparg; break;
+	case 2: pass = old < cmparg; break;
+	case 3: pass = old <= cmparg; break;
+	case 4: pass = old > cmparg; break;
+	case 5: pass = old >= cmparg; break;
+	default: return -ENOSYS;        /* as Linux: after the operation is done */
+	}
+	int woken = sched_wake(FUTEX_KEY(uaddr), futex_count(nr_wake), ~0u);
+	if (pass)
+		woken += sched_wake(FUTEX_KEY(uaddr2), futex_count(nr_wake2), ~0u);
+	return woken;
 }
 
 int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts, uint64_t uaddr2,
@@ -117,13 +141,14 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts,
 			return -EFAULT;
 		if (cur != (uint32_t)val)
 			return -EAGAIN;
-		return futex_sleep(deadline);
+		return futex_sleep(uaddr, cmd == FUTEX_WAIT ? ~0u : (uint32_t)val3, deadline);
 	}
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:
 		if (cmd == FUTEX_WAKE_BITSET && !(uint32_t)val3)
 			return -EINVAL;
-		return 0;               /* no waiters */
+		return sched_wake(FUTEX_KEY(uaddr), futex_count(val),
+				  cmd == FUTEX_WAKE ? ~0u : (uint32_t)val3);
 	case FUTEX_REQUEUE:
 	case FUTEX_CMP_REQUEUE: {
 		if (uaddr2 & 3)
@@ -137,12 +162,14 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts,
 			if (cur != (uint32_t)val3)
 				return -EAGAIN;
 		}
-		return 0;
+		int woken = (int32_t)val ? sched_wake(FUTEX_KEY(uaddr), (int32_t)val, ~0u) : 0;
+		return woken + sched_requeue(FUTEX_KEY(uaddr), (const void *)(uintptr_t)uaddr2,
+					     (int32_t)uts);
 	}
 	case FUTEX_WAKE_OP:
 		if (uaddr2 & 3)
 			return -EINVAL;
-		return futex_wake_op(uaddr2, (uint32_t)val3);
+		return futex_wake_op(uaddr, uaddr2, val, uts, (uint32_t)val3);
 	case FUTEX_FD:
 		return -ENOSYS;         /* removed from Linux in 2.6.26 */
 	default:

@@ -2,6 +2,8 @@
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
+#include "k/sched.h"
+#include "k/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
 #include "build/gen/syscall_decls.h"
@@ -36,10 +38,19 @@ static int64_t io_transfer(struct file *f, uint64_t ubuf, uint64_t len, bool is_
 			if (r > 0 && copy_to_user(ubuf + done, io_bounce, (size_t)r))
 				return done ? done : -EFAULT;
 		}
+		if (r == -EFILEWAIT) {
+			/* A full pipe or eventfd: wait, then copy the data in again (the bounce
+			   buffer may have served another task meanwhile). */
+			if (file_wait(-1, current_task->wait_what) < 0)
+				return done ? done : -ERESTARTSYS;
+			continue;
+		}
 		if (r < 0)
 			return done ? done : r;
 		done += r;
-		if ((size_t)r < n)
+		/* Short: the end of a file or of a pipe's data. A blocking write to a pipe goes on
+		   until all is written, as Linux's. */
+		if ((size_t)r < n && !(is_write && f->ops->poll))
 			break;
 	}
 	return done;

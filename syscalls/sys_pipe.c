@@ -2,6 +2,8 @@
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
+#include "k/sched.h"
+#include "k/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
 #include "build/gen/syscall_decls.h"
@@ -78,12 +80,18 @@ static int64_t copy_range(struct inode *in, uint64_t *inpos, struct file *out, u
 		} else {
 			w = out->ops->write(out, copy_buf, (size_t)r);
 		}
+		if (w == -EFILEWAIT) {
+			/* out is a full pipe: wait, then read the same range again */
+			if (file_wait(-1, current_task->wait_what) < 0)
+				return done ? done : -ERESTARTSYS;
+			continue;
+		}
 		if (w <= 0)
 			return done ? done : w;
 		*inpos += (uint64_t)w;
 		done += w;
-		if (w < r)
-			break;
+		if (w < r && (outpos || !out->ops->poll))
+			break;          /* a pipe takes the rest once it has room */
 	}
 	return done;
 }

@@ -1,15 +1,15 @@
-/* poll, ppoll, select, pselect6 for one process.
+/* poll, ppoll, select, pselect6.
 
-   Nothing else runs in the VM yet (no second thread or process, no timer), so the readiness of
-   pipes, files and devices cannot change while the program waits: only the console (host fds
-   0, 1, 2) can, and the host waits on it for us. A wait with nothing that can become ready sleeps
-   out its timeout in the VM; an unbounded one is a deadlock and ends the program, as pause does. */
+   Readiness is computed by asking each file (level-triggered, as Linux reports it); the console
+   (host fds 0, 1, 2) is asked of the host. A task that finds nothing ready waits on the files'
+   channel (file_changed) and, for console fds, on the host through the scheduler's idle sleep. */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/hc.h"
 #include "k/itimer.h"
 #include "k/signal.h"
+#include "k/sched.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "syscalls/poll.h"
@@ -46,13 +46,15 @@ static uint32_t poll_one(int fd, int *host)
 	return mask;
 }
 
-/* One pass over the fds: fills revents and returns how many are ready. Console fds are asked of
-   the host, which waits up to timeout_ns for them when nothing else is ready (*asked_host tells
-   whether it was asked). */
-static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, bool *asked_host)
+/* One pass over the fds: fills revents and returns how many are ready. Console fds collect in
+   host_events; their readiness comes from host_revents when given (what a wait brought), else
+   from the host when something else is ready or look_only (a zero-timeout question), else they
+   are left for the wait. */
+static int64_t poll_scan(struct pollfd_k *p, uint64_t n, bool look_only, uint32_t host_events[3],
+			 const uint32_t *host_revents)
 {
-	uint32_t host_events[3] = { 0, 0, 0 }, host_revents[3];
 	int64_t ready = 0;
+	host_events[0] = host_events[1] = host_events[2] = 0;
 	poll_wake = itimer_due();       /* the alarm ends a wait too */
 	for (uint64_t i = 0; i < n; i++) {
 		p[i].revents = 0;
@@ -66,8 +68,7 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 		p[i].revents = (int16_t)(mask & want);
 		ready += p[i].revents != 0;
 	}
-	*asked_host = host_events[0] | host_events[1] | host_events[2];
-	if (!*asked_host)
+	if (!(host_events[0] | host_events[1] | host_events[2]))
 		return ready;
 	/* Linux's POLLIN/POLLOUT imply their RDNORM/WRNORM twins; ask the host for the plain ones. */
 	for (int h = 0; h < 3; h++) {
@@ -77,17 +78,14 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 		if (!host_events[h])
 			host_events[h] = POLLIN;        /* only errors and hang-ups wanted */
 	}
-	if (poll_wake >= 0) {   /* a timer fires first: the host waits until then only */
-		int64_t w = poll_wake - (int64_t)time_monotonic_ns();
-		w = w < 0 ? 0 : w;
-		if (timeout_ns < 0 || w < timeout_ns)
-			timeout_ns = w;
+	uint32_t asked[3];
+	if (!host_revents) {
+		if (!ready && !look_only)
+			return 0;
+		if (hc_poll(host_events, asked, 0) < 0)
+			return ready;
+		host_revents = asked;
 	}
-	if (!ready)
-		console_flush();        /* what was written shows before the program waits */
-	int64_t r = hc_poll(host_events, host_revents, ready ? 0 : timeout_ns);
-	if (r < 0)
-		return r;
 	for (uint64_t i = 0; i < n; i++) {
 		int host;
 		if (p[i].fd < 0 || p[i].revents)
@@ -106,43 +104,42 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, int64_t timeout_ns, boo
 }
 
 /* Polls until something is ready or the deadline (monotonic ns; < 0: none; 0: just look) passes.
-   A signal already pending and unblocked interrupts a wait, as on Linux. */
+   A signal already pending and unblocked interrupts a wait, as on Linux. Other tasks run while
+   it waits; what they change in files (file_changed) or the console's readiness wakes it. */
 int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what)
 {
+	return poll_wait_ex(p, n, deadline, what, false, false);
+}
+
+int64_t poll_wait_ex(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what,
+		     bool once, bool ask_host)
+{
+	const uint32_t *host_revents = NULL;
+	uint32_t host_events[3], rev[3];
 	for (;;) {
-		int64_t left = deadline <= 0 ? deadline : deadline - (int64_t)time_monotonic_ns();
-		if (left < 0 && deadline > 0)
-			left = 0;
 		itimer_check();
-		if (left && signal_pending_deliverable()) {
-			int64_t r = poll_scan(p, n, 0, &(bool){ false });
-			return r ? r : -EINTR;
-		}
-		bool host;
-		int64_t r = poll_scan(p, n, deadline == 0 ? 0 : left, &host);
-		if (r)
+		bool look_only = deadline == 0 ||
+				 (deadline > 0 && (int64_t)time_monotonic_ns() >= deadline);
+		int64_t r = poll_scan(p, n, look_only || ask_host || signal_pending_deliverable(),
+				      host_events, host_revents);
+		host_revents = NULL;
+		ask_host = false;
+		if (r || look_only)
 			return r;
-		if (deadline == 0 || left == 0)
-			return 0;
-		if (host)
-			continue;       /* the host waited (up to a day per call); look again */
+		if (signal_pending_deliverable())
+			return -EINTR;
 		int64_t until = deadline;
 		if (poll_wake >= 0 && (until < 0 || poll_wake < until))
 			until = poll_wake;      /* a timerfd or the alarm fires first */
-		if (until < 0) {
-			kprintf("unik: %s would wait forever: nothing can become ready, no other thread "
-				"or process exists yet, and no timer is armed\n", what);
-			proc_exit(125);
-		}
-		int64_t nap = until - (int64_t)time_monotonic_ns();
-		console_flush();
-		if (nap > 0 && hc_sleep(nap) == -EINTR)
+		int w = file_wait_console(host_events, rev, until, what);
+		if (w < 0)
 			return -EINTR;
+		if (once)
+			return -EAGAIN;
+		if (w == WAIT_WOKEN && (rev[0] | rev[1] | rev[2]))
+			host_revents = rev;     /* the console is ready: no need to ask again */
 	}
 }
-
-/* The fds of the call in progress (one CPU; RLIMIT_NOFILE is at most FD_MAX). */
-static struct pollfd_k poll_fds[FD_MAX];
 
 /* Copies the fds in, waits, copies revents out. */
 static int64_t do_poll(uint64_t ufds, uint64_t nfds, int64_t deadline, const char *what)
@@ -150,6 +147,7 @@ static int64_t do_poll(uint64_t ufds, uint64_t nfds, int64_t deadline, const cha
 	if (nfds > current->rlim[7].cur || nfds > FD_MAX)
 		return -EINVAL;
 	size_t bytes = nfds * sizeof(struct pollfd_k);
+	struct pollfd_k *poll_fds = current_task->scratch;      /* FD_MAX entries fit */
 	if (copy_from_user(poll_fds, ufds, bytes))
 		return -EFAULT;
 	int64_t r = poll_wait(poll_fds, nfds, deadline, what);
@@ -204,7 +202,7 @@ int64_t poll_timeout_read(uint64_t uts, bool timeval, int64_t *ns)
 
 int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
 {
-	*saved = current->sigmask;
+	*saved = current_task->sigmask;
 	if (!umask)
 		return 0;
 	if (size != 8)
@@ -212,7 +210,7 @@ int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
 	uint64_t m;
 	if (copy_from_user(&m, umask, sizeof(m)))
 		return -EFAULT;
-	current->sigmask = m & ~UNBLOCKABLE;
+	current_task->sigmask = m & ~UNBLOCKABLE;
 	return 0;
 }
 
@@ -220,11 +218,11 @@ int64_t poll_sigmask_swap(uint64_t umask, uint64_t size, uint64_t *saved)
    (the frame restores the old one); otherwise the old mask comes back now. */
 void poll_sigmask_done(int64_t r, uint64_t saved)
 {
-	if (r == -EINTR && current->sigmask != saved) {
-		current->sigmask_restore = saved;
-		current->restore_sigmask = true;
+	if (r == -EINTR && current_task->sigmask != saved) {
+		current_task->sigmask_restore = saved;
+		current_task->restore_sigmask = true;
 	} else {
-		current->sigmask = saved;
+		current_task->sigmask = saved;
 	}
 }
 
@@ -269,7 +267,8 @@ static int64_t do_select(int64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex
 		return -EINVAL;
 	if (nfds > FD_MAX)
 		nfds = FD_MAX;          /* Linux clips to the size of the fd table */
-	struct fdsets *s = &sel_sets;
+	struct fdsets *s = &sel_sets;   /* not kept across the wait: no other task can spoil it */
+	struct pollfd_k *poll_fds = current_task->scratch;
 	size_t bytes = (size_t)(nfds + 63) / 64 * 8;
 	memset(s, 0, sizeof(*s));
 	if ((uin && copy_from_user(s->in, uin, bytes)) ||

@@ -1,4 +1,4 @@
-/* Process identity, limits, exit, thread-area setup and system information. */
+/* Process identity, limits, thread-area setup and system information. */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/arch.h"
@@ -10,13 +10,11 @@
 #define ARG_UNUSED uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5
 
 int64_t sys_getpid(uint64_t a0, ARG_UNUSED) { return current->pid; }
-int64_t sys_gettid(uint64_t a0, ARG_UNUSED) { return current->tid; }
 int64_t sys_getppid(uint64_t a0, ARG_UNUSED) { return current->ppid; }
 int64_t sys_getuid(uint64_t a0, ARG_UNUSED) { return current->uid; }
 int64_t sys_geteuid(uint64_t a0, ARG_UNUSED) { return current->euid; }
 int64_t sys_getgid(uint64_t a0, ARG_UNUSED) { return current->gid; }
 int64_t sys_getegid(uint64_t a0, ARG_UNUSED) { return current->egid; }
-int64_t sys_sched_yield(uint64_t a0, ARG_UNUSED) { return 0; }
 
 static int64_t ids_put3(uint64_t a, uint64_t b, uint64_t c, uint32_t x, uint32_t y, uint32_t z)
 {
@@ -33,43 +31,6 @@ int64_t sys_getresuid(uint64_t r, uint64_t e, uint64_t s, uint64_t a3, uint64_t 
 int64_t sys_getresgid(uint64_t r, uint64_t e, uint64_t s, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	return ids_put3(r, e, s, current->gid, current->egid, current->sgid);
-}
-
-int64_t sys_exit(uint64_t status, ARG_UNUSED)
-{
-	proc_exit((int)status);
-}
-
-int64_t sys_exit_group(uint64_t status, ARG_UNUSED)
-{
-	proc_exit((int)status);
-}
-
-int64_t sys_set_tid_address(uint64_t tidptr, ARG_UNUSED)
-{
-	current->clear_child_tid = tidptr;
-	return current->tid;
-}
-
-int64_t sys_set_robust_list(uint64_t head, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
-			    uint64_t a5)
-{
-	if (len != 24)          /* sizeof(struct robust_list_head) */
-		return -EINVAL;
-	current->robust_list = head;
-	current->robust_len = len;
-	return 0;
-}
-
-int64_t sys_get_robust_list(uint64_t pid, uint64_t head_ptr, uint64_t len_ptr, uint64_t a3,
-			    uint64_t a4, uint64_t a5)
-{
-	if (pid && (int)pid != current->pid)
-		return -ESRCH;
-	if (copy_to_user(head_ptr, &current->robust_list, 8) ||
-	    copy_to_user(len_ptr, &current->robust_len, 8))
-		return -EFAULT;
-	return 0;
 }
 
 #define ARCH_SET_GS 0x1001

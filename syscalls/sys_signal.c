@@ -3,6 +3,7 @@
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/signal.h"
+#include "k/sched.h"
 #include "k/uaccess.h"
 #include "k/time.h"
 #include "build/gen/syscall_decls.h"
@@ -43,7 +44,7 @@ int64_t sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t 
 {
 	if (size != 8)
 		return -EINVAL;
-	uint64_t set = 0, old = current->sigmask;
+	uint64_t set = 0, old = current_task->sigmask;
 	if (uset) {
 		if (copy_from_user(&set, uset, sizeof(set)))
 			return -EFAULT;
@@ -55,12 +56,12 @@ int64_t sys_rt_sigprocmask(uint64_t how, uint64_t uset, uint64_t uold, uint64_t 
 	if (!uset)
 		return 0;
 	if (how == SIG_BLOCK)
-		current->sigmask |= set;
+		current_task->sigmask |= set;
 	else if (how == SIG_UNBLOCK)
-		current->sigmask &= ~set;
+		current_task->sigmask &= ~set;
 	else
-		current->sigmask = set;
-	current->sigmask &= ~UNBLOCKABLE;
+		current_task->sigmask = set;
+	current_task->sigmask &= ~UNBLOCKABLE;
 	return 0;
 }
 
@@ -68,8 +69,8 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 			uint64_t a5)
 {
 	uint64_t ss[3];
-	uint64_t old[3] = { current->sigaltstack[0], current->sigaltstack[1],
-			    current->sigaltstack[2] };
+	uint64_t old[3] = { current_task->sigaltstack[0], current_task->sigaltstack[1],
+			    current_task->sigaltstack[2] };
 	if (!old[2])
 		old[1] = SS_DISABLE;
 	if (uss) {
@@ -89,17 +90,18 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 	if (uold && copy_to_user(uold, old, sizeof(old)))
 		return -EFAULT;
 	if (uss)
-		memcpy(current->sigaltstack, ss, sizeof(ss));
+		memcpy(current_task->sigaltstack, ss, sizeof(ss));
 	return 0;
 }
 
-/* ---- sending and waiting (one process, one thread: every target is this process) ---- */
+/* ---- sending and waiting (one process: every process target is this one) ---- */
 
 #define SI_USER 0
 #define SI_TKILL (-6)
 #define SI_QUEUE (-1)
 
-static int64_t signal_send(int sig, int code)
+/* Sends sig to the process, or to thread t when given. */
+static int64_t signal_send(int sig, int code, struct task *t)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
@@ -107,8 +109,18 @@ static int64_t signal_send(int sig, int code)
 		return 0;
 	struct siginfo_k si = { .signo = sig, .code = code,
 				.addr = (uint64_t)current->pid | ((uint64_t)current->uid << 32) };
-	signal_raise(sig, &si);
+	if (t)
+		signal_raise_task(t, sig, &si);
+	else
+		signal_raise(sig, &si);
 	return 0;
+}
+
+/* The thread tid of process tgid (tgid < 0: of any process), or NULL. */
+static struct task *signal_thread(int tgid, int tid)
+{
+	struct task *t = sched_find(tid);
+	return t && (tgid < 0 || t->proc->pid == tgid) ? t : NULL;
 }
 
 int64_t sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -117,7 +129,7 @@ int64_t sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t 
 	/* 0: our process group, -1: every process we may signal, -pgid: the group; all are us. */
 	if (p != current->pid && p != 0 && p != -1 && p != -current->pid)
 		return -ESRCH;
-	return signal_send((int)sig, SI_USER);
+	return signal_send((int)sig, SI_USER, NULL);
 }
 
 int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4,
@@ -125,21 +137,23 @@ int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint6
 {
 	if ((int)tgid <= 0 || (int)tid <= 0)
 		return -EINVAL;
-	if ((int)tgid != current->pid || (int)tid != current->tid)
+	struct task *t = signal_thread((int)tgid, (int)tid);
+	if (!t)
 		return -ESRCH;
-	return signal_send((int)sig, SI_TKILL);
+	return signal_send((int)sig, SI_TKILL, t);
 }
 
 int64_t sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if ((int)tid <= 0)
 		return -EINVAL;
-	if ((int)tid != current->tid)
+	struct task *t = signal_thread(-1, (int)tid);
+	if (!t)
 		return -ESRCH;
-	return signal_send((int)sig, SI_TKILL);
+	return signal_send((int)sig, SI_TKILL, t);
 }
 
-static int64_t sigqueue_common(int sig, uint64_t uinfo)
+static int64_t sigqueue_common(int sig, uint64_t uinfo, struct task *t)
 {
 	struct siginfo_k si;
 	if (copy_from_user(&si, uinfo, sizeof(si)))
@@ -149,7 +163,10 @@ static int64_t sigqueue_common(int sig, uint64_t uinfo)
 	/* Linux refuses codes a process could use to impersonate the kernel... unless it is
 	   signalling itself, as here. */
 	si.signo = sig;
-	signal_raise(sig, &si);
+	if (t)
+		signal_raise_task(t, sig, &si);
+	else
+		signal_raise(sig, &si);
 	return 0;
 }
 
@@ -158,15 +175,16 @@ int64_t sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig, uint64_t info, uint64_t 
 {
 	if ((int)pid != current->pid)
 		return -ESRCH;
-	return sigqueue_common((int)sig, info);
+	return sigqueue_common((int)sig, info, NULL);
 }
 
 int64_t sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t info,
 			      uint64_t a4, uint64_t a5)
 {
-	if ((int)tgid != current->pid || (int)tid != current->tid)
+	struct task *t = signal_thread((int)tgid, (int)tid);
+	if (!t)
 		return -ESRCH;
-	return sigqueue_common((int)sig, info);
+	return sigqueue_common((int)sig, info, t);
 }
 
 int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -174,16 +192,9 @@ int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3
 {
 	if (size > 8)
 		return -EINVAL;
-	uint64_t set = current->sigpending & current->sigmask;
+	uint64_t set = signal_pending_set() & current_task->sigmask;
 	/* Linux: pending signals that are blocked (unblocked ones were delivered already) */
 	return copy_to_user(uset, &set, (size_t)size) ? -EFAULT : 0;
-}
-
-__attribute__((noreturn)) static void signal_wait_forever(const char *what)
-{
-	kprintf("unik: %s would wait forever: no other thread or process exists yet, and no "
-		"timer is armed, to send a signal\n", what);
-	proc_exit(125);
 }
 
 int64_t sys_rt_sigsuspend(uint64_t umask, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -194,20 +205,20 @@ int64_t sys_rt_sigsuspend(uint64_t umask, uint64_t size, uint64_t a2, uint64_t a
 	uint64_t mask;
 	if (copy_from_user(&mask, umask, sizeof(mask)))
 		return -EFAULT;
-	uint64_t old = current->sigmask;
-	current->sigmask = mask & ~UNBLOCKABLE;
-	if (wait_until(-1, 0) == -EDEADLK)
-		signal_wait_forever("rt_sigsuspend");
+	uint64_t old = current_task->sigmask;
+	current_task->sigmask = mask & ~UNBLOCKABLE;
+	while (wait_until(-1, 0, "rt_sigsuspend") >= 0)
+		;
 	/* The handler's frame saves the mask to restore: the one from before the call. */
-	current->sigmask_restore = old;
-	current->restore_sigmask = true;
+	current_task->sigmask_restore = old;
+	current_task->restore_sigmask = true;
 	return -EINTR;
 }
 
 int64_t sys_pause(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (wait_until(-1, 0) == -EDEADLK)
-		signal_wait_forever("pause");
+	while (wait_until(-1, 0, "pause") >= 0)
+		;
 	return -EINTR;
 }
 
@@ -230,15 +241,12 @@ int64_t sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t uts, uint64_
 		deadline = (int64_t)time_monotonic_ns() +
 			   (ts[0] > 1000000000ll ? 1000000000ll * 1000000000ll : ts[0] * 1000000000ll + ts[1]);
 	}
-	/* Only this process's own alarm can raise a signal while it waits. */
-	int64_t r = wait_until(deadline, set);
-	if (r == -EDEADLK)
-		signal_wait_forever("rt_sigtimedwait");
+	int64_t r = wait_until(deadline, set, "rt_sigtimedwait");
 	if (r <= 0)
 		return r ? r : -EAGAIN;
-	int sig = __builtin_ctzll(current->sigpending & set) + 1;
-	current->sigpending &= ~(1ull << (sig - 1));
-	if (uinfo && copy_to_user(uinfo, &current->siginfo[sig - 1], sizeof(struct siginfo_k)))
+	struct siginfo_k si;
+	int sig = signal_take(set, &si);
+	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
 	return sig;
 }

@@ -35,9 +35,9 @@ static const struct file_ops signalfd_ops;
 /* Takes the lowest pending signal in mask into *out. */
 static void signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
 {
-	int sig = __builtin_ctzll(current->sigpending & mask) + 1;
-	current->sigpending &= ~(1ull << (sig - 1));
-	const struct siginfo_k *si = &current->siginfo[sig - 1];
+	struct siginfo_k sis;
+	int sig = signal_take(mask, &sis);
+	const struct siginfo_k *si = &sis;
 	memset(out, 0, sizeof(*out));
 	out->signo = (uint32_t)sig;
 	out->errno_ = si->errno_;
@@ -59,20 +59,15 @@ static int64_t signalfd_read(struct file *f, void *buf, size_t len)
 	if (!n)
 		return -EINVAL;
 	itimer_check();
-	if (!(current->sigpending & s->mask)) {
+	if (!(signal_pending_set() & s->mask)) {
 		if (f->flags & SFD_NONBLOCK)
 			return -EAGAIN;
-		int64_t r = wait_until(-1, s->mask);
-		if (r == -EDEADLK) {
-			kprintf("unik: reading a signalfd would block forever: no other thread or "
-				"process exists yet, and no timer is armed, to send a signal\n");
-			proc_exit(125);
-		}
+		int64_t r = wait_until(-1, s->mask, "reading a signalfd");
 		if (r < 0)
 			return -ERESTARTSYS;    /* a signal outside the mask: EINTR, or SA_RESTART */
 	}
 	size_t done = 0;
-	while (done < n && (current->sigpending & s->mask))
+	while (done < n && (signal_pending_set() & s->mask))
 		signalfd_take(s->mask, (struct signalfd_siginfo_k *)buf + done++);
 	return (int64_t)(done * sizeof(struct signalfd_siginfo_k));
 }
@@ -81,7 +76,7 @@ static uint32_t signalfd_poll(struct file *f)
 {
 	struct sigfd *s = f->priv;
 	itimer_check();
-	return (current->sigpending & s->mask) ? POLLIN | POLLRDNORM : 0;
+	return (signal_pending_set() & s->mask) ? POLLIN | POLLRDNORM : 0;
 }
 
 /* The alarm makes a signalfd watching SIGALRM ready when it is due. */

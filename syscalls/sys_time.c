@@ -100,7 +100,7 @@ static int64_t sleep_until(int64_t id, int64_t deadline)
 		int64_t now = clock_now(id);
 		if (now >= deadline)
 			return 0;
-		int64_t r = wait_until((int64_t)time_monotonic_ns() + (deadline - now), 0);
+		int64_t r = wait_until((int64_t)time_monotonic_ns() + (deadline - now), 0, "a sleep");
 		if (r)
 			return -EINTR;
 	}

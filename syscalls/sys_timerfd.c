@@ -67,13 +67,9 @@ static int64_t timerfd_read(struct file *f, void *buf, size_t len)
 	while (!t->ticks) {
 		if (f->flags & TFD_NONBLOCK)
 			return -EAGAIN;
-		if (!t->next) {
-			kprintf("unik: reading a disarmed timerfd would block forever: no other thread "
-				"or process exists yet to arm it\n");
-			proc_exit(125);
-		}
-		int64_t at = (int64_t)time_monotonic_ns() + (t->next - timerfd_now(t));
-		if (wait_until(at, 0) < 0)
+		/* Until it expires, or another task re-arms it (timerfd_settime: file_changed). */
+		int64_t at = t->next ? (int64_t)time_monotonic_ns() + (t->next - timerfd_now(t)) : -1;
+		if (file_wait(at, "reading a disarmed timerfd") < 0)
 			return -ERESTARTSYS;    /* a signal came first: EINTR, or SA_RESTART */
 		timerfd_update(t);
 	}
@@ -181,6 +177,7 @@ int64_t sys_timerfd_settime(uint64_t fd, uint64_t flags, uint64_t unew, uint64_t
 	else
 		t->next = timerfd_now(t) + value;
 	file_put(f);
+	file_changed();         /* readers and pollers look at the new expiry */
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
 	return 0;

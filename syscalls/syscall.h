@@ -23,6 +23,9 @@ void syscall_from_direct(struct regs *r);
 /* Runs one system call for r (dispatch, trace). */
 void syscall_run(struct regs *r);
 
+/* Wakes up to n waiters of the futex word at uaddr of the current process. */
+int futex_wake(uint64_t uaddr, int n);
+
 /* --trace output (syscalls/trace.c). */
 void trace_enter(const struct regs *r);
 void trace_exit(const struct regs *r, uint64_t nr, int64_t ret);

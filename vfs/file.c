@@ -2,6 +2,7 @@
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "vfs/file.h"
+#include "k/sched.h"
 
 struct file *fd_get(struct fdtable *t, int fd)
 {
@@ -13,6 +14,30 @@ struct file *fd_get(struct fdtable *t, int fd)
 }
 
 void (*file_unwatch)(struct file *f);
+
+static const char file_key;
+
+void file_changed(void)
+{
+	sched_wake(&file_key, NULL, INT32_MAX, ~0u);
+}
+
+int file_wait(int64_t deadline, const char *what)
+{
+	return sched_wait(&file_key, NULL, deadline, 0, what);
+}
+
+int file_wait_console(const uint32_t events[3], uint32_t revents[3], int64_t deadline,
+		      const char *what)
+{
+	return sched_wait_console(&file_key, events, revents, deadline, what);
+}
+
+int64_t file_would_block(const char *what)
+{
+	current_task->wait_what = what;
+	return -EFILEWAIT;
+}
 
 void file_put(struct file *f)
 {

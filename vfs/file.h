@@ -87,6 +87,21 @@ int anon_stat(struct file *f, struct stat *st);
 int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsigned flags,
 		bool cloexec);
 
+/* Waiting for files. Tasks blocked on a file (a pipe read, poll, epoll_wait...) wait on one
+   channel; whatever may make a file ready (data into a pipe, a close, an eventfd write, a signal
+   for a signalfd) calls file_changed and they look again. */
+void file_changed(void);
+/* Waits for file_changed, the deadline (monotonic ns, < 0: none) or a signal: WAIT_WOKEN,
+   WAIT_TIMEOUT or -EINTR. what names the wait in the report if nothing can ever end it. */
+int file_wait(int64_t deadline, const char *what);
+/* The same, also ended by the console (host fds 0-2) becoming ready for events (0: not
+   wanted); revents tells what the console brought. */
+int file_wait_console(const uint32_t events[3], uint32_t revents[3], int64_t deadline,
+		      const char *what);
+/* Returned by a write op of a blocking file that is full when the caller holds the data in a
+   shared buffer: the caller waits (file_wait, with file_would_block's what) and copies again. */
+#define EFILEWAIT 530
+int64_t file_would_block(const char *what);
 /* The console: host fds 0, 1, 2 through hypercalls. */
 struct file *console_open(int hostfd);
 /* Sends the console output collected so far to the host (see console.c). */

@@ -1,7 +1,7 @@
 /* Pipes and FIFOs: a ring of up to 256 pages (1 MiB, Linux's pipe-max-size) with Linux's
    capacity (64 KiB by default, F_SETPIPE_SZ), PIPE_BUF atomicity, EOF when the last writer goes,
-   EPIPE (and SIGPIPE) when the last reader goes. One thread runs today, so an operation that
-   would block forever is reported instead of hanging the VM. */
+   EPIPE (and SIGPIPE) when the last reader goes. Every change of state calls file_changed, which
+   wakes the tasks waiting for pipes (here, in poll and in epoll). */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/pmm.h"
@@ -36,16 +36,11 @@ static struct pipe *pipe_of(struct file *f)
 	return f->priv;
 }
 
-/* A blocking pipe operation that only another thread or process could complete: it waits for
-   a signal (the alarm), which interrupts it as on Linux (EINTR, or a restart after an
-   SA_RESTART handler); with no alarm armed it would block forever, so the program ends. */
+/* Waits for another task to change the pipe. A signal interrupts the wait as on Linux (EINTR,
+   or a restart after an SA_RESTART handler): -ERESTARTSYS; 0 to look again. */
 static int pipe_block(const char *what)
 {
-	if (wait_until(-1, 0) != -EDEADLK)
-		return -ERESTARTSYS;
-	kprintf("unik: %s would block forever: no other thread or process exists yet to %s\n",
-		what, !strcmp(what, "read from an empty pipe") ? "write to it" : "read from it");
-	proc_exit(125);
+	return file_wait(-1, what) < 0 ? -ERESTARTSYS : 0;
 }
 
 static uint8_t *pipe_byte(struct pipe *p, uint64_t pos, bool alloc)
@@ -64,12 +59,14 @@ static uint8_t *pipe_byte(struct pipe *p, uint64_t pos, bool alloc)
 static int64_t pipe_read(struct file *f, void *buf, size_t len)
 {
 	struct pipe *p = pipe_of(f);
-	if (p->head == p->tail) {
+	while (p->head == p->tail) {
 		if (!p->writers)
 			return 0;
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		return pipe_block("read from an empty pipe");
+		int r = pipe_block("a read from an empty pipe");
+		if (r)
+			return r;
 	}
 	size_t done = 0;
 	while (done < len && p->tail < p->head) {
@@ -79,6 +76,7 @@ static int64_t pipe_read(struct file *f, void *buf, size_t len)
 		p->tail += n;
 		done += n;
 	}
+	file_changed();
 	return (int64_t)done;
 }
 
@@ -96,7 +94,8 @@ static int64_t pipe_write(struct file *f, const void *buf, size_t len)
 	if (room == 0 || (len <= PIPE_BUF && room < len)) {
 		if (f->flags & O_NONBLOCK)
 			return -EAGAIN;
-		return pipe_block("write to a full pipe");
+		/* buf is the caller's shared bounce buffer: it waits and copies again */
+		return file_would_block("a write to a full pipe");
 	}
 	size_t done = 0;
 	while (done < len && p->head - p->tail < cap) {
@@ -109,6 +108,7 @@ static int64_t pipe_write(struct file *f, const void *buf, size_t len)
 		p->head += n;
 		done += n;
 	}
+	file_changed();
 	return (int64_t)done;
 }
 
@@ -158,6 +158,7 @@ static void pipe_release(struct file *f)
 		p->writers--;
 	if ((p->inode->mode & S_IFMT) == S_IFIFO && !p->readers && !p->writers)
 		p->head = p->tail = 0;          /* a FIFO's data goes with its last opener */
+	file_changed();                 /* EOF for readers, EPIPE for writers */
 	/* The pipe first: it may still point at the inode the path or reference keeps alive. */
 	struct inode *ino = p->inode;
 	pipe_put(p);
@@ -263,15 +264,18 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 	struct pipe *p = *slot;
 	int acc = f->flags & O_ACCMODE;
 	/* Linux: a non-blocking writer with no reader gets ENXIO; a blocking open waits for the
-	   other end, which nothing can provide yet. */
-	if (acc == O_WRONLY && !p->readers) {
-		if (f->flags & O_NONBLOCK)
-			return -ENXIO;
-		return pipe_block("open of a FIFO for writing");
-	}
-	if (acc == 0 && !p->writers && !(f->flags & O_NONBLOCK))
-		return pipe_block("open of a FIFO for reading");
+	   other end. */
+	if (acc == O_WRONLY && !p->readers && (f->flags & O_NONBLOCK))
+		return -ENXIO;
 	pipe_attach(p, f);
+	file_changed();
+	while ((acc == O_WRONLY && !p->readers) ||
+	       (acc == 0 && !p->writers && !(f->flags & O_NONBLOCK))) {
+		const char *what = acc ? "opening a FIFO for writing"
+				       : "opening a FIFO for reading";
+		if (pipe_block(what))
+			return -ERESTARTSYS;    /* the caller's file_put detaches f again */
+	}
 	return 0;
 }
 

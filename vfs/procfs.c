@@ -5,6 +5,7 @@
 #include "k/kheap.h"
 #include "k/pmm.h"
 #include "k/proc.h"
+#include "k/sched.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "vfs/procfs.h"
@@ -291,8 +292,13 @@ static int64_t procfs_numbered_next(const struct procfs_node *d, struct proc *p,
 		struct proc *q = procfs_proc_next((int)from - 1);
 		return q ? q->pid : -1;
 	}
-	case DYN_TIDS:
-		return (uint64_t)p->tid >= from ? p->tid : -1;   /* one thread per process today */
+	case DYN_TIDS: {
+		int64_t best = -1;      /* the lowest tid of p from `from` on */
+		SCHED_FOR_EACH(t)
+			if (t->proc == p && (uint64_t)t->tid >= from && (best < 0 || t->tid < best))
+				best = t->tid;
+		return best;
+	}
 	case DYN_FDS:
 		for (uint64_t fd = from; p->files && fd < FD_MAX; fd++)
 			if (p->files->fd[fd])
@@ -543,7 +549,7 @@ static int64_t procfs_link_self(struct proc *p, const struct procfs_node *n, cha
 static int64_t procfs_link_thread_self(struct proc *p, const struct procfs_node *n, char *buf,
 				       size_t size)
 {
-	return ksnprintf(buf, size, "%d/task/%d", current->pid, current->tid);
+	return ksnprintf(buf, size, "%d/task/%d", current->pid, current_task->tid);
 }
 
 static int64_t procfs_link_mounts(struct proc *p, const struct procfs_node *n, char *buf,

@@ -2,6 +2,7 @@
    environ, comm, limits, cgroup) and its links (exe, cwd, root, fd/<n>) with fdinfo/<n>. */
 #include "k/kernel.h"
 #include "k/proc.h"
+#include "k/sched.h"
 #include "k/stats.h"
 #include "k/time.h"
 #include "k/uaccess.h"
@@ -18,6 +19,21 @@
 #define PF_RANDOMIZE 0x00400000u
 
 static uint64_t kb(uint64_t bytes) { return bytes >> 10; }
+
+/* The thread a node shows: its tid under task/, else the process's lowest-numbered thread. */
+static struct task *procfs_task(struct proc *p, const struct procfs_node *n)
+{
+	struct task *first = NULL;
+	SCHED_FOR_EACH(t) {
+		if (t->proc != p)
+			continue;
+		if (n->tid && t->tid == n->tid)
+			return t;
+		if (!first || t->tid < first->tid)
+			first = t;
+	}
+	return first ? first : current_task;
+}
 
 /* The process's signal sets as Linux shows them: bit n-1 for signal n. */
 static void procfs_sigsets(struct proc *p, uint64_t *ign, uint64_t *cgt)
@@ -84,10 +100,11 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 		      kb(m.rss_anon * PAGE_SIZE), kb(m.rss_file * PAGE_SIZE), 0ul, kb(m.data),
 		      kb(m.stack), kb(text), kb(m.exec - text));
 	procfs_printf(b, "VmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\nHugetlbPages:\t%8lu kB\n"
-		      "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t1\nSigQ:\t0/%lu\n", 0ul, 0ul, 0ul,
-		      p->rlim[11].cur);
+		      "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\nSigQ:\t0/%lu\n", 0ul, 0ul, 0ul,
+		      p->nthreads, p->rlim[11].cur);
 	procfs_printf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-		      "SigCgt:\t%016lx\n", p->sigpending, 0ul, p->sigmask, ign, cgt);
+		      "SigCgt:\t%016lx\n", procfs_task(p, n)->sigpending, p->sigpending,
+		      procfs_task(p, n)->sigmask, ign, cgt);
 	/* The bounding set stays full for other users, as on Linux. */
 	procfs_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		      "CapAmb:\t%016lx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n", 0ul, cap,
@@ -110,7 +127,8 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 		      n->tid ? n->tid : p->pid, p->comm, p->ppid, p->pid, p->pid, PF_RANDOMIZE,
 		      stats.page_faults, now > start ? now - start : 0, start);
 	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
-		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code, p->sigmask,
+		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,
+		      procfs_task(p, n)->sigpending | p->sigpending,
 		      ign, cgt, SIGCHLD);
 	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", m.start_data, m.end_data,
 		      p->mm.start_brk, p->arg_start, p->arg_end, p->env_start, p->env_end);

@@ -102,7 +102,7 @@ core_sys_trap:
 	.globl core_sys_direct
 core_sys_direct:
 	movq %rsp, cpu0 + CPU_TRAP_RSP(%rip)
-	leaq core_sys_stack_top(%rip), %rsp
+	movq cpu0 + CPU_KSTACK_TOP(%rip), %rsp
 	pushq $0
 	pushfq
 	pushq $0
@@ -181,6 +181,22 @@ isolated_return:
 	popq %rbp; popq %rdi; popq %rsi; popq %rdx; popq %rcx; popq %rbx; popq %rax
 	leaq cpu0_iret(%rip), %rsp
 	iretq
+
+/* Task switch: rdi = where to save this context's stack pointer, rsi = the one to resume. */
+	.globl arch_switch
+arch_switch:
+	pushq %rbp; pushq %rbx; pushq %r12; pushq %r13; pushq %r14; pushq %r15
+	movq %rsp, (%rdi)
+	movq %rsi, %rsp
+	popq %r15; popq %r14; popq %r13; popq %r12; popq %rbx; popq %rbp
+	ret
+
+/* A new task's first run: rsp is at its struct regs (see sched_task_new). */
+	.globl arch_task_entry
+arch_task_entry:
+	movq %rsp, %rdi
+	call sched_task_entered
+	jmp core_return
 
 /* First instruction of the kernel in either mode (CPL3, rsp = boot stack). */
 	.globl fast_start

@@ -60,6 +60,8 @@ extern uint64_t iret_to_sys_trap[5], iret_to_exc[5];
 int arch_has_pku;
 static uint64_t sled_pa;
 
+static void arch_fpu_init(void);
+
 #define SLED_JMP_AT 0x200       /* past the highest syscall number Linux has */
 
 static void idt_set(int vec, void *handler, int dpl)
@@ -123,6 +125,8 @@ void arch_init(void)
 		if (exc[v])
 			idt_set(v, exc[v], (v == 3 || v == 4) ? 3 : 0);
 	tss_init();
+	arch_fpu_init();
+	cpu0.kstack_top = (uint64_t)core_sys_stack_top;
 	uint32_t r[4];
 	cpuid(7, 0, r);
 	arch_has_pku = (r[2] & (1u << 4)) != 0;       /* OSPKE: the monitor enabled CR4.PKE */
@@ -148,6 +152,63 @@ int arch_map_sled(uint64_t pml4)
 		return 0;
 	uint64_t flags = PTE_U | (arch_has_pku ? PTE_PKEY(1) : 0);
 	return pt_map(pml4, 0, sled_pa, flags);
+}
+
+void arch_set_kstack(uint64_t top)
+{
+	cpu0.kstack_top = top;
+	iret_to_sys_trap[3] = top;
+	iret_to_exc[3] = top;
+}
+
+static uint32_t xsave_size;
+static uint64_t xsave_features;
+
+static void arch_fpu_init(void)
+{
+	uint32_t r[4];
+	cpuid(0xd, 0, r);
+	xsave_size = r[1];      /* the area for the features enabled in XCR0 */
+	xsave_features = ((uint64_t)r[3] << 32) | r[0];         /* the supported ones */
+	/* XCR0 itself; the CPL0 emulator of kvm_pvm cannot run xgetbv (isolated mode), where the
+	   supported set stands in: XSAVE masks it with XCR0 anyway. */
+	if (boot_info->mode != UNIK_MODE_ISOLATED) {
+		uint32_t lo, hi;
+		__asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+		xsave_features = ((uint64_t)hi << 32) | lo;
+	}
+}
+
+uint32_t arch_xsave_size(void)
+{
+	return xsave_size;
+}
+
+uint64_t arch_xsave_features(void)
+{
+	return xsave_features;
+}
+
+void arch_fpu_save(void *area)
+{
+	if (arch_isolated) {
+		__asm__ volatile("fxsave64 (%0)" : : "r"(area) : "memory");
+		return;
+	}
+	/* XSAVE leaves bytes 16-63 of the header alone and XRSTOR refuses them nonzero. */
+	memset((uint8_t *)area + 512, 0, 64);
+	__asm__ volatile("xsave64 (%0)" : : "r"(area), "a"((uint32_t)xsave_features),
+			 "d"((uint32_t)(xsave_features >> 32)) : "memory");
+}
+
+void arch_fpu_restore(const void *area)
+{
+	if (arch_isolated) {
+		__asm__ volatile("fxrstor64 (%0)" : : "r"(area) : "memory");
+		return;
+	}
+	__asm__ volatile("xrstor64 (%0)" : : "r"(area), "a"((uint32_t)xsave_features),
+			 "d"((uint32_t)(xsave_features >> 32)) : "memory");
 }
 
 void arch_switch_mm(uint64_t pml4)

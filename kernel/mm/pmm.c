@@ -33,6 +33,15 @@ uint64_t pmm_alloc(void)
 	return pa;
 }
 
+uint64_t pmm_alloc_contig(size_t n)
+{
+	if (bump + n * PAGE_SIZE > bump_end || bump + n * PAGE_SIZE < bump)
+		return 0;
+	uint64_t pa = bump;
+	bump += n * PAGE_SIZE;
+	return pa;
+}
+
 void pmm_free(uint64_t pa)
 {
 	uint64_t *page = phys_to_virt(pa);

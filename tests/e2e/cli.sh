@@ -180,7 +180,7 @@ if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
 		fi
 	done
 	expect poll-forever 125 'poll would wait forever' -- run "$T/pollin" forever
-	expect eventfd-forever 125 'reading an eventfd would block forever' -- run "$T/pollin" eventfd
+	expect eventfd-forever 125 'reading an eventfd would wait forever' -- run "$T/pollin" eventfd
 else
 	fail pollin-build "musl-gcc failed"
 fi

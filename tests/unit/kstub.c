@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "k/kernel.h"
+#include "k/sched.h"
 #include "k/pmm.h"
 #include "k/kheap.h"
 #include "k/stats.h"
@@ -133,4 +134,24 @@ void arch_flush_tlb(void)
 void arch_flush_page(uint64_t va)
 {
 	kstub_tlb_flushes++;
+}
+
+/* The VFS tests run one task that never waits. */
+struct task *current_task;
+
+int sched_wake(const void *key, const void *key2, int n, uint32_t bits)
+{
+	return 0;
+}
+
+int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wanted,
+	       const char *what)
+{
+	return WAIT_TIMEOUT;
+}
+
+int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
+		       int64_t deadline, const char *what)
+{
+	return WAIT_TIMEOUT;
 }

@@ -40,7 +40,7 @@ void kstub_vfs_init(uint64_t pages)
 	kstub_init(pages);      /* the heap is kept: the dentry cache's globals may point into it */
 	vfs_mounts = NULL;
 	memset(&kstub_proc, 0, sizeof(kstub_proc));
-	kstub_proc.pid = kstub_proc.tid = 1;
+	kstub_proc.pid = 1;
 	current = &kstub_proc;
 	kstub_truncate_calls = 0;
 	kstub_truncate_from = 0;

@@ -19,6 +19,18 @@ uint64_t arch_get_gs_base(void);
 void arch_rewrite_syscall(uint64_t site);
 /* Sets the program's initial protection-key rights (PKRU) as Linux does. */
 void arch_init_user_fpu(void);
+/* The core stack entries from the program use from now on (the running task's). */
+void arch_set_kstack(uint64_t top);
+/* Saves the callee-saved registers and stack pointer into *save_ksp and resumes the context saved
+   at ksp; returns when something switches back. */
+void arch_switch(uint64_t *save_ksp, uint64_t ksp);
+/* Where a new task's first switch lands: it returns to the program from the struct regs above. */
+void arch_task_entry(void);
+/* FPU and vector state (XSAVE of every feature the CPU has enabled). */
+uint32_t arch_xsave_size(void);
+uint64_t arch_xsave_features(void);
+void arch_fpu_save(void *area);         /* area: 64-byte aligned, arch_xsave_size() bytes */
+void arch_fpu_restore(const void *area);
 /* Starts the program: never returns. */
 __attribute__((noreturn)) void arch_enter_user(struct regs *r);
 extern int arch_rewrite_enabled;

@@ -7,8 +7,8 @@
 void itimer_check(void);
 /* When it is due (monotonic ns), or -1 when disarmed. */
 int64_t itimer_due(void);
-/* Sleeps until the monotonic deadline (< 0: none), checking the timer: 0 at the deadline, 1 once
-   a signal in wanted (a mask, blocked or not) is pending, -EINTR once a signal can be delivered
-   (or the host cut the sleep short), -EDEADLK when nothing could ever end the wait. */
-int64_t wait_until(int64_t deadline, uint64_t wanted);
+/* Waits until the monotonic deadline (< 0: none) while other tasks run: 0 at the deadline, 1
+   once a signal in wanted (a mask, blocked or not) is pending, -EINTR once a signal can be
+   delivered. what names the wait in the report when nothing could ever end it. */
+int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what);
 #endif

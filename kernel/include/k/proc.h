@@ -1,11 +1,11 @@
-/* The running process: identity, address space, limits, signal dispositions, fd table. */
+/* A process: identity, address space, limits, signal dispositions, fd table. */
 #ifndef K_PROC_H
 #define K_PROC_H
 #include <stdint.h>
 #include "k/mm.h"
 #include "k/signal.h"
+#include "k/sched.h"
 
-#define NSIG 64
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
 
@@ -21,21 +21,15 @@ struct fdtable;
 struct fs_context;
 
 struct proc {
-	int pid, ppid, tid;
+	int pid, ppid;
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t ngroups;
 	uint32_t groups[65536 / 256];   /* NGROUPS: up to 256 here */
 	struct mm mm;
-	uint64_t fs_base, gs_base;
-	uint64_t clear_child_tid;
-	uint64_t robust_list, robust_len;
-	uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size */
 	struct k_sigaction sigaction[NSIG];
-	uint64_t sigmask;
-	uint64_t sigpending;
-	uint64_t sigmask_restore;               /* rt_sigsuspend: the mask a handler returns to */
-	bool restore_sigmask;
-	struct siginfo_k siginfo[NSIG];         /* of each pending signal */
+	uint64_t sigpending;                    /* signals sent to the process (kill, the alarm) */
+	struct siginfo_k siginfo[NSIG];         /* of each of them */
+	int nthreads;                           /* live tasks */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct fdtable *files;

@@ -42,8 +42,15 @@ struct sigfault {
    stack in r. fault != NULL marks a synchronous fault, which kills if blocked or ignored. */
 void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		    const struct sigfault *fault);
-/* Marks signo pending for this process (kill, tgkill, raise). */
+struct task;
+/* Marks signo pending for this process (kill, the alarm) and wakes a thread that takes it. */
 void signal_raise(int signo, const struct siginfo_k *si);
+/* Marks signo pending for thread t (tgkill, tkill). */
+void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si);
+/* The signals pending for the current thread: its own and its process's. */
+uint64_t signal_pending_set(void);
+/* Takes the lowest pending signal of set (the thread's own first), or returns 0. */
+int signal_take(uint64_t set, struct siginfo_k *si);
 /* Delivers one pending unblocked signal into r, if any. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);

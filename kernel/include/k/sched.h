@@ -1,0 +1,93 @@
+/* Threads (tasks) and the scheduler: one vCPU, tasks switch at the points where they wait. The
+   state Linux keeps per thread lives here; what the threads of a process share is in struct proc.
+   Written for one CPU today; the lists are touched only by the core with interrupts off. */
+#ifndef K_SCHED_H
+#define K_SCHED_H
+#include <stdint.h>
+#include <stdbool.h>
+#include "k/signal.h"
+
+#define NSIG 64
+
+enum task_state { TASK_RUNNABLE, TASK_BLOCKED, TASK_DEAD };
+
+/* How a wait ended (sched_wait). */
+#define WAIT_TIMEOUT 0
+#define WAIT_SIGNAL_WANTED 1    /* a signal of the wanted set is pending (sigtimedwait, signalfd) */
+#define WAIT_WOKEN 2            /* sched_wake on its key, or the console became ready */
+
+struct proc;
+struct regs;
+
+struct task {
+	int tid;
+	enum task_state state;
+	struct proc *proc;
+	struct task *run_next;          /* run queue: runnable and not running */
+	struct task *next, *prev;       /* list of every live task */
+	uint64_t ksp;                   /* core stack pointer while switched out */
+	uint64_t kstack_top;            /* where an entry from the program builds its struct regs */
+	void *kstack_mem;               /* the allocation holding this struct and its core stack */
+	struct regs *uregs;             /* the program's registers at the system call in progress */
+	uint8_t *xsave;                 /* FPU and vector state while switched out (64-aligned) */
+	void *scratch;                  /* 16 KiB for calls that wait (poll's and epoll's fd lists) */
+	uint64_t fs_base, gs_base;
+	/* What the task waits for while TASK_BLOCKED. */
+	const void *wait_key, *wait_key2;
+	uint32_t wait_bits;             /* FUTEX_WAIT_BITSET's bitset (~0 for others) */
+	uint64_t wait_seq;              /* order of arrival: wakes go to the oldest waiter first */
+	int64_t wait_deadline;          /* monotonic ns, < 0: none */
+	uint64_t wait_signals;          /* signals that end the wait even while blocked */
+	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0 */
+	uint32_t console_revents[3];
+	int wake_reason;
+	const char *wait_what;          /* for the report when nothing can ever end the wait */
+	/* Per-thread state as Linux keeps it. */
+	uint64_t clear_child_tid;
+	uint64_t robust_list, robust_len;
+	uint64_t sigaltstack[3];        /* ss_sp, ss_flags, ss_size */
+	uint64_t sigmask;
+	uint64_t sigmask_restore;       /* rt_sigsuspend: the mask a handler returns to */
+	bool restore_sigmask;
+	uint64_t sigpending;            /* signals sent to this thread (tgkill, faults) */
+	struct siginfo_k siginfo[NSIG];
+};
+
+extern struct task *current_task;
+extern struct task *sched_tasks;        /* every live task */
+#define SCHED_FOR_EACH(t) for (struct task *t = sched_tasks; t; t = t->next)
+extern int sched_live_tasks;            /* tasks not yet dead, of every process */
+
+/* Makes the boot task of the first process (on the static core stack). */
+void sched_init(struct proc *p);
+/* A new task of process p, a copy of the current one's registers r; NULL without memory. The
+   caller fixes up its registers (task_regs) and then calls sched_start. */
+struct task *sched_task_new(struct proc *p, const struct regs *r);
+struct regs *task_regs(struct task *t);
+void sched_start(struct task *t);
+struct task *sched_find(int tid);
+
+/* Blocks the current task until sched_wake on (key, key2), the monotonic deadline (< 0: none), a
+   pending signal it does not block, or one in wanted. Returns WAIT_WOKEN, WAIT_SIGNAL_WANTED,
+   WAIT_TIMEOUT or -EINTR. When every task waits and nothing can end any wait, the program ends
+   (exit 125) with what in the report. */
+int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wanted,
+	       const char *what);
+/* The same for a futex waiter: sched_wake with bits that meet these ends the wait. */
+int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t deadline,
+		    uint64_t wanted, const char *what);
+/* Wakes up to n tasks waiting on (key, key2) whose wait_bits meet bits, oldest first. */
+int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
+/* Moves up to n waiters from one key to another (FUTEX_REQUEUE). */
+int sched_requeue(const void *key, const void *key2, const void *to, int n);
+/* Wakes t if it waits and sig ends its wait. */
+void sched_signal_wake(struct task *t, int sig);
+/* Gives the CPU to another runnable task, if any. */
+void sched_yield_now(void);
+/* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
+   revents tells what the console brought (all 0 when something else ended the wait). */
+int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
+		       int64_t deadline, const char *what);
+/* Ends the current task (not the process); never returns. */
+__attribute__((noreturn)) void sched_exit_task(void);
+#endif

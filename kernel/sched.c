@@ -1,0 +1,416 @@
+/* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait) or yields; the next
+   runnable one, oldest first, takes over. When none can run, the VM sleeps in the host until the
+   earliest deadline of a waiting task or of the alarm, or until the console a task waits for is
+   ready: one hypercall, no busy loop. When every task waits and nothing could ever end a wait,
+   the program is deadlocked: it ends with exit 125 and a report rather than hanging the VM. */
+#include "k/kernel.h"
+#include "k/sched.h"
+#include "k/proc.h"
+#include "k/cpu.h"
+#include "k/regs.h"
+#include "k/pmm.h"
+#include "k/time.h"
+#include "k/hc.h"
+#include "k/itimer.h"
+#include "k/arch.h"
+#include "k/signal.h"
+#include "vfs/file.h"
+
+#define KSTACK_PAGES 6                  /* 24 KiB of core stack per task */
+#define SCRATCH_PAGES 4                 /* per-task buffers of calls that wait (poll, epoll) */
+#define CONSOLE_RECHECK_NS 2000000      /* console checks while other tasks keep the CPU busy */
+
+struct task *current_task;
+struct task *sched_tasks;
+int sched_live_tasks;
+
+static struct task boot_task;
+static uint8_t boot_xsave[PAGE_SIZE * 3] __attribute__((aligned(64)));
+static uint8_t boot_scratch[SCRATCH_PAGES * PAGE_SIZE] __attribute__((aligned(64)));
+static struct task *runq_head, *runq_tail;
+static struct task *dead_tasks;         /* ended; their memory is reused once off their stack */
+static void *free_task_mem;             /* reaped allocations, linked through their first word */
+static size_t task_pages;
+static uint64_t wait_seq;
+static int next_tid = 2;
+static int64_t console_checked;
+
+static void list_add(struct task *t)
+{
+	t->prev = NULL;
+	t->next = sched_tasks;
+	if (sched_tasks)
+		sched_tasks->prev = t;
+	sched_tasks = t;
+	sched_live_tasks++;
+}
+
+static void list_del(struct task *t)
+{
+	if (t->prev)
+		t->prev->next = t->next;
+	else
+		sched_tasks = t->next;
+	if (t->next)
+		t->next->prev = t->prev;
+	t->next = t->prev = NULL;
+	sched_live_tasks--;
+}
+
+static void runq_push(struct task *t)
+{
+	t->run_next = NULL;
+	if (runq_tail)
+		runq_tail->run_next = t;
+	else
+		runq_head = t;
+	runq_tail = t;
+}
+
+static struct task *runq_pop(void)
+{
+	struct task *t = runq_head;
+	if (t) {
+		runq_head = t->run_next;
+		if (!runq_head)
+			runq_tail = NULL;
+	}
+	return t;
+}
+
+static void task_wake(struct task *t, int reason)
+{
+	if (t->state != TASK_BLOCKED)
+		return;
+	t->state = TASK_RUNNABLE;
+	t->wake_reason = reason;
+	t->wait_key = t->wait_key2 = NULL;
+	runq_push(t);
+}
+
+void sched_init(struct proc *p)
+{
+	extern char core_sys_stack_top[];
+	if ((size_t)arch_xsave_size() > sizeof(boot_xsave))
+		panic("XSAVE area of %u bytes is larger than the core supports", arch_xsave_size());
+	struct task *t = &boot_task;
+	t->tid = p->pid;
+	t->proc = p;
+	t->kstack_top = (uint64_t)core_sys_stack_top;
+	t->xsave = boot_xsave;
+	t->scratch = boot_scratch;
+	t->state = TASK_RUNNABLE;
+	p->nthreads = 1;
+	list_add(t);
+	current_task = t;
+	size_t hdr = (sizeof(struct task) + 63) & ~(size_t)63;
+	task_pages = (hdr + arch_xsave_size() + PAGE_SIZE - 1) / PAGE_SIZE + SCRATCH_PAGES +
+		     KSTACK_PAGES;
+}
+
+struct regs *task_regs(struct task *t)
+{
+	return (struct regs *)(t->kstack_top - sizeof(struct regs));
+}
+
+struct task *sched_task_new(struct proc *p, const struct regs *r)
+{
+	void *mem = free_task_mem;
+	if (mem) {
+		free_task_mem = *(void **)mem;
+		memset(mem, 0, sizeof(struct task));
+	} else {
+		uint64_t pa = pmm_alloc_contig(task_pages);
+		if (!pa)
+			return NULL;
+		mem = phys_to_virt(pa);
+	}
+	struct task *t = mem;
+	size_t hdr = (sizeof(struct task) + 63) & ~(size_t)63;
+	t->kstack_mem = mem;
+	t->xsave = (uint8_t *)mem + hdr;
+	t->scratch = (uint8_t *)mem + (task_pages - KSTACK_PAGES - SCRATCH_PAGES) * PAGE_SIZE;
+	t->kstack_top = (uint64_t)mem + task_pages * PAGE_SIZE;
+	t->tid = next_tid++;
+	t->proc = p;
+	t->state = TASK_BLOCKED;        /* until sched_start */
+	*task_regs(t) = *r;
+	/* What arch_switch pops on the first switch: six callee-saved registers, then the entry. */
+	uint64_t *frame = (uint64_t *)task_regs(t) - 7;
+	memset(frame, 0, 6 * sizeof(uint64_t));
+	frame[6] = (uint64_t)arch_task_entry;
+	t->ksp = (uint64_t)frame;
+	arch_fpu_save(t->xsave);        /* a new thread starts with its creator's FPU state */
+	return t;
+}
+
+void sched_start(struct task *t)
+{
+	t->proc->nthreads++;
+	list_add(t);
+	task_wake(t, WAIT_WOKEN);
+}
+
+struct task *sched_find(int tid)
+{
+	SCHED_FOR_EACH(t)
+		if (t->tid == tid)
+			return t;
+	return NULL;
+}
+
+/* Frees the memory of ended tasks other than the running one. */
+static void sched_reap(void)
+{
+	struct task **pp = &dead_tasks;
+	while (*pp) {
+		struct task *t = *pp;
+		if (t == current_task) {
+			pp = &t->run_next;
+			continue;
+		}
+		*pp = t->run_next;
+		void *mem = t->kstack_mem;
+		*(void **)mem = free_task_mem;
+		free_task_mem = mem;
+	}
+}
+
+/* Called on a new task's stack by its first switch, before it returns to the program. */
+void sched_task_entered(struct regs *r)
+{
+	(void)r;
+	sched_reap();
+	cpu0.in_core = 0;
+}
+
+static void sched_switch(struct task *prev, struct task *next)
+{
+	prev->fs_base = arch_get_fs_base();
+	prev->gs_base = arch_get_gs_base();
+	arch_fpu_save(prev->xsave);
+	if (next->proc != prev->proc)
+		arch_switch_mm(next->proc->mm.pml4);
+	current_task = next;
+	current = next->proc;
+	arch_set_kstack(next->kstack_top);
+	arch_set_fs_base(next->fs_base);
+	arch_set_gs_base(next->gs_base);
+	arch_fpu_restore(next->xsave);
+	arch_switch(&prev->ksp, next->ksp);
+	sched_reap();                   /* back on prev's stack */
+}
+
+/* Ends the waits whose deadline has passed; returns the earliest deadline still ahead (or -1)
+   and whether some task waits for the console. */
+static int64_t sched_timeouts(int64_t now, bool *console)
+{
+	int64_t until = -1;
+	*console = false;
+	SCHED_FOR_EACH(t) {
+		if (t->state != TASK_BLOCKED)
+			continue;
+		if (t->wait_deadline >= 0) {
+			if (t->wait_deadline <= now) {
+				task_wake(t, WAIT_TIMEOUT);
+				continue;
+			}
+			if (until < 0 || t->wait_deadline < until)
+				until = t->wait_deadline;
+		}
+		if (t->console_events[0] | t->console_events[1] | t->console_events[2])
+			*console = true;
+	}
+	return until;
+}
+
+/* Asks the host about the console for every task waiting on it, waiting up to timeout_ns
+   (0: just look; < 0: until ready), and wakes those whose events came. */
+static void sched_console(int64_t timeout_ns)
+{
+	uint32_t ev[3] = { 0, 0, 0 }, rev[3];
+	SCHED_FOR_EACH(t)
+		if (t->state == TASK_BLOCKED)
+			for (int h = 0; h < 3; h++)
+				ev[h] |= t->console_events[h];
+	console_checked = (int64_t)time_monotonic_ns();
+	if (hc_poll(ev, rev, timeout_ns) <= 0)
+		return;
+	SCHED_FOR_EACH(t) {
+		if (t->state != TASK_BLOCKED)
+			continue;
+		bool ready = false;
+		for (int h = 0; h < 3; h++) {
+			uint32_t want = t->console_events[h];
+			t->console_revents[h] = want ? rev[h] & (want | POLLERR | POLLHUP) : 0;
+			ready |= t->console_revents[h] != 0;
+		}
+		if (ready)
+			task_wake(t, WAIT_WOKEN);
+	}
+}
+
+__attribute__((noreturn)) static void sched_deadlock(void)
+{
+	struct task *w = current_task;
+	if (w->state != TASK_BLOCKED)
+		SCHED_FOR_EACH(t)
+			if (t->state == TASK_BLOCKED)
+				w = t;
+	const char *what = w->wait_what ? w->wait_what : "a thread";
+	if (sched_live_tasks > 1)
+		kprintf("unik: %s would wait forever: every thread waits and nothing can wake one "
+			"(no other process, no timer armed)\n", what);
+	else
+		kprintf("unik: %s would wait forever: no other thread or process can end the wait, "
+			"and no timer is armed\n", what);
+	proc_exit(125);
+}
+
+/* Nothing can run: sleep in the host until the first deadline or console readiness. */
+static void sched_idle(int64_t now, int64_t until, bool console)
+{
+	int64_t due = itimer_due();
+	if (due >= 0 && (until < 0 || due < until))
+		until = due;
+	if (!console && until < 0)
+		sched_deadlock();
+	console_flush();        /* what was written shows before the VM sleeps */
+	int64_t wait = until < 0 ? -1 : (until > now ? until - now : 0);
+	if (console)
+		sched_console(wait);
+	else if (wait > 0)
+		hc_sleep(wait);
+}
+
+/* Runs the next runnable task; returns when the current one may go on. */
+static void schedule(void)
+{
+	struct task *prev = current_task;
+	for (;;) {
+		int64_t now = (int64_t)time_monotonic_ns();
+		bool console;
+		int64_t until = sched_timeouts(now, &console);
+		itimer_check();
+		if (console && runq_head && now - console_checked > CONSOLE_RECHECK_NS)
+			sched_console(0);
+		struct task *next = runq_pop();
+		if (next) {
+			if (next != prev)
+				sched_switch(prev, next);
+			return;
+		}
+		if (prev->state == TASK_RUNNABLE)
+			return;
+		sched_idle(now, until, console);
+	}
+}
+
+int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wanted,
+	       const char *what)
+{
+	return sched_wait_bits(key, key2, ~0u, deadline, wanted, what);
+}
+
+int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t deadline,
+		    uint64_t wanted, const char *what)
+{
+	struct task *t = current_task;
+	for (;;) {
+		itimer_check();
+		if (signal_pending_set() & wanted)
+			return WAIT_SIGNAL_WANTED;
+		if (signal_pending_deliverable())
+			return -EINTR;
+		if (deadline >= 0 && (int64_t)time_monotonic_ns() >= deadline)
+			return WAIT_TIMEOUT;
+		t->wait_key = key;
+		t->wait_key2 = key2;
+		t->wait_bits = bits;
+		t->wait_deadline = deadline;
+		t->wait_signals = wanted;
+		t->wait_what = what;
+		t->wait_seq = ++wait_seq;
+		t->wake_reason = -1;
+		t->state = TASK_BLOCKED;
+		schedule();
+		t->wait_signals = 0;
+		if (t->wake_reason == WAIT_WOKEN)
+			return WAIT_WOKEN;
+	}
+}
+
+int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
+		       int64_t deadline, const char *what)
+{
+	struct task *t = current_task;
+	for (int h = 0; h < 3; h++) {
+		t->console_events[h] = events[h];
+		t->console_revents[h] = 0;
+	}
+	int r = sched_wait(key, NULL, deadline, 0, what);
+	for (int h = 0; h < 3; h++) {
+		revents[h] = t->console_revents[h];
+		t->console_events[h] = 0;
+	}
+	return r;
+}
+
+int sched_wake(const void *key, const void *key2, int n, uint32_t bits)
+{
+	int woken = 0;
+	while (woken < n) {
+		struct task *oldest = NULL;
+		SCHED_FOR_EACH(t)
+			if (t->state == TASK_BLOCKED && t->wait_key == key && t->wait_key2 == key2 &&
+			    (t->wait_bits & bits) && (!oldest || t->wait_seq < oldest->wait_seq))
+				oldest = t;
+		if (!oldest)
+			break;
+		task_wake(oldest, WAIT_WOKEN);
+		woken++;
+	}
+	return woken;
+}
+
+int sched_requeue(const void *key, const void *key2, const void *to, int n)
+{
+	int moved = 0;
+	SCHED_FOR_EACH(t)
+		if (moved < n && t->state == TASK_BLOCKED && t->wait_key == key &&
+		    t->wait_key2 == key2) {
+			t->wait_key = to;
+			moved++;
+		}
+	return moved;
+}
+
+void sched_signal_wake(struct task *t, int sig)
+{
+	uint64_t bit = 1ull << (sig - 1);
+	if (t->state == TASK_BLOCKED && ((bit & ~t->sigmask) || (bit & t->wait_signals)))
+		task_wake(t, -1);
+}
+
+void sched_yield_now(void)
+{
+	struct task *t = current_task;
+	if (!runq_head)
+		return;
+	runq_push(t);
+	schedule();
+}
+
+void sched_exit_task(void)
+{
+	struct task *t = current_task;
+	t->proc->nthreads--;
+	list_del(t);
+	t->state = TASK_DEAD;
+	if (t != &boot_task) {
+		t->run_next = dead_tasks;
+		dead_tasks = t;
+	}
+	schedule();
+	panic("an ended task was scheduled");
+}
