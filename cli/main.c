@@ -7,6 +7,8 @@
 #include "image/image.h"
 #include "cli/run.h"
 #include <unistd.h>
+#include <signal.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 extern const char unik_kernel_blob[], unik_kernel_blob_end[];
@@ -32,6 +34,10 @@ static void usage(FILE *f)
 		"  --stats             print VM exits and CPL0 entries after the run\n"
 		"  --no-rewrite        keep system calls on the trap path (for measuring)\n"
 		"  --mode fast|isolated  where the libOS core runs (default fast)\n"
+		"  --stop-signal SIG   what a SIGTERM sent to unik becomes for the program (default\n"
+		"                      the image's StopSignal, else SIGTERM)\n"
+		"  --stop-timeout N    seconds after SIGTERM before the program is killed (default 10;\n"
+		"                      -1: never). A second SIGINT kills at once\n"
 		"artifact and --rootfs options (unik run [OPTIONS] APP.unik [ARGS...]; ARGS replace the\n"
 		"image's Cmd):\n"
 		"  --entrypoint CMD    replace the image's Entrypoint (and clear its Cmd)\n"
@@ -62,6 +68,25 @@ static uint64_t parse_size(const char *s)
 	return v * mul;
 }
 
+int run_signal_number(const char *s)
+{
+	static const char *const names[] = {
+		NULL, "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1",
+		"SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT", "CHLD", "CONT", "STOP", "TSTP",
+		"TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "IO", "PWR", "SYS",
+	};
+	char *end;
+	long n = strtol(s, &end, 10);
+	if (*s && !*end)
+		return n >= 1 && n <= 64 ? (int)n : 0;
+	if (!strncasecmp(s, "SIG", 3))
+		s += 3;
+	for (int i = 1; i < (int)(sizeof(names) / sizeof(names[0])); i++)
+		if (!strcasecmp(s, names[i]))
+			return i;
+	return 0;
+}
+
 /* Takes "--name VALUE", "--name=VALUE", "-x VALUE" or "-xVALUE"; returns the value or NULL. */
 static const char *opt_value(int argc, char **argv, int *i, const char *s, const char *l)
 {
@@ -86,6 +111,7 @@ static int run_main(int argc, char **argv)
 	size_t nvols = 0;
 	struct run_opts ro = { .envp = envp };
 	struct vm_config cfg = { .mem_size = 512ull << 20, .mode = UNIK_MODE_FAST,
+				 .stop_signal = SIGTERM, .stop_timeout = 10,
 				 .kernel = unik_kernel_blob,
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
 	int i;
@@ -112,6 +138,21 @@ static int run_main(int argc, char **argv)
 				fprintf(stderr, "unik: --mode must be fast or isolated\n");
 				return 125;
 			}
+		} else if ((v = opt_value(argc, argv, &i, "--stop-signal", "--stop-signal"))) {
+			cfg.stop_signal = run_signal_number(v);
+			if (!cfg.stop_signal) {
+				fprintf(stderr, "unik: invalid signal: %s\n", v);
+				return 125;
+			}
+			ro.stop_signal_set = true;
+		} else if ((v = opt_value(argc, argv, &i, "--stop-timeout", "--stop-timeout"))) {
+			char *end;
+			long t = strtol(v, &end, 10);
+			if (!*v || *end || t < -1 || t > 86400 * 365) {
+				fprintf(stderr, "unik: invalid --stop-timeout '%s'\n", v);
+				return 125;
+			}
+			cfg.stop_timeout = (int)t;
 		} else if ((v = opt_value(argc, argv, &i, "-e", "--env"))) {
 			if (cfg.envc >= RUN_MAX_ENV) {
 				fprintf(stderr, "unik: too many -e options\n");

@@ -12,7 +12,11 @@ struct run_opts {
 	const char *user;       /* -u */
 	bool artifact_kernel;   /* --kernel artifact */
 	const char *rootdir;    /* --rootfs DIR */
+	bool stop_signal_set;   /* --stop-signal given: the image's StopSignal does not apply */
 };
+
+/* A signal as docker takes it ("SIGTERM", "TERM", "15"); 0 when invalid. */
+int run_signal_number(const char *s);
 
 /* Is path a unik artifact (by its magic)? */
 bool run_is_artifact(const char *path);

@@ -124,6 +124,13 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 		fprintf(stderr, "unik: %s: no command specified\n", argv[0]);
 		return 125;
 	}
+	if (rc->stopsignal && !o->stop_signal_set) {
+		cfg->stop_signal = run_signal_number(rc->stopsignal);
+		if (!cfg->stop_signal) {
+			fprintf(stderr, "unik: %s: invalid StopSignal '%s'\n", argv[0], rc->stopsignal);
+			return 125;
+		}
+	}
 	char **env = NULL;
 	size_t nenv = 0;
 	for (size_t i = 0; i < rc->n_env; i++)

@@ -17,6 +17,7 @@
 void itimer_check(void)
 {
 	struct proc *p = current;
+	sched_publish_due();            /* the monitor interrupts a busy program when it is due */
 	if (!p->itimer_next)
 		return;
 	int64_t now = (int64_t)time_monotonic_ns();
@@ -27,6 +28,7 @@ void itimer_check(void)
 				  p->itimer_interval;
 	else
 		p->itimer_next = 0;
+	sched_publish_due();
 	struct siginfo_k si = { .signo = SIGALRM, .code = SI_KERNEL };
 	signal_raise(SIGALRM, &si);
 }

@@ -31,7 +31,8 @@ void proc_kill(int signo, const char *why)
 				(v->prot & 4) ? 'x' : '-', (v->flags & VMA_FILE) ? "file" : "anon",
 				(v->flags & VMA_SHARED) ? " shared" : "", v->pgoff);
 	}
-	kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
+	if (why)
+		kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
 	proc_report_stats();
 	hc_exit(128 + signo);
 }

@@ -1,8 +1,8 @@
 /* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait) or yields; the next
    runnable one, oldest first, takes over. When none can run, the VM sleeps in the host until the
    earliest deadline of a waiting task or of the alarm, or until the console a task waits for is
-   ready: one hypercall, no busy loop. When every task waits and nothing could ever end a wait,
-   the program is deadlocked: it ends with exit 125 and a report rather than hanging the VM. */
+   ready: one hypercall, no busy loop. When every task waits and nothing in the VM could end a
+   wait, the VM sleeps until a host signal comes, as a blocked process waits on Linux. */
 #include "k/kernel.h"
 #include "k/sched.h"
 #include "k/proc.h"
@@ -34,6 +34,7 @@ static size_t task_pages;
 static uint64_t wait_seq;
 static int next_tid = 2;
 static int64_t console_checked;
+static int64_t sched_due = -1;          /* earliest wait deadline at the last look, or -1 */
 
 static void list_add(struct task *t)
 {
@@ -43,6 +44,7 @@ static void list_add(struct task *t)
 		sched_tasks->prev = t;
 	sched_tasks = t;
 	sched_live_tasks++;
+	boot_info->upcall.nr_tasks = (uint32_t)sched_live_tasks;
 }
 
 static void list_del(struct task *t)
@@ -55,6 +57,7 @@ static void list_del(struct task *t)
 		t->next->prev = t->prev;
 	t->next = t->prev = NULL;
 	sched_live_tasks--;
+	boot_info->upcall.nr_tasks = (uint32_t)sched_live_tasks;
 }
 
 static void runq_push(struct task *t)
@@ -65,6 +68,7 @@ static void runq_push(struct task *t)
 	else
 		runq_head = t;
 	runq_tail = t;
+	boot_info->upcall.nr_runnable++;
 }
 
 static struct task *runq_pop(void)
@@ -74,6 +78,7 @@ static struct task *runq_pop(void)
 		runq_head = t->run_next;
 		if (!runq_head)
 			runq_tail = NULL;
+		boot_info->upcall.nr_runnable--;
 	}
 	return t;
 }
@@ -197,6 +202,7 @@ static void sched_switch(struct task *prev, struct task *next)
 	arch_set_fs_base(next->fs_base);
 	arch_set_gs_base(next->gs_base);
 	arch_fpu_restore(next->xsave);
+	boot_info->upcall.switches++;
 	arch_switch(&prev->ksp, next->ksp);
 	sched_reap();                   /* back on prev's stack */
 }
@@ -221,7 +227,17 @@ static int64_t sched_timeouts(int64_t now, bool *console)
 		if (t->console_events[0] | t->console_events[1] | t->console_events[2])
 			*console = true;
 	}
+	sched_due = until;
+	sched_publish_due();
 	return until;
+}
+
+void sched_publish_due(void)
+{
+	int64_t due = itimer_due();
+	if (sched_due >= 0 && (due < 0 || sched_due < due))
+		due = sched_due;
+	boot_info->upcall.due_ns = due < 0 ? 0 : due ? due : 1;
 }
 
 /* Asks the host about the console for every task waiting on it, waiting up to timeout_ns
@@ -250,21 +266,22 @@ static void sched_console(int64_t timeout_ns)
 	}
 }
 
-__attribute__((noreturn)) static void sched_deadlock(void)
+/* Every task waits and nothing inside the VM can end a wait: as on Linux the program waits on,
+   until a signal from the host (docker stop, Ctrl-C) arrives. --trace says so once. */
+static void sched_stuck(void)
 {
+	static bool said;
+	if (said || !(boot_info->flags & UNIK_BOOT_TRACE))
+		return;
+	said = true;
 	struct task *w = current_task;
 	if (w->state != TASK_BLOCKED)
 		SCHED_FOR_EACH(t)
 			if (t->state == TASK_BLOCKED)
 				w = t;
-	const char *what = w->wait_what ? w->wait_what : "a thread";
-	if (sched_live_tasks > 1)
-		kprintf("unik: %s would wait forever: every thread waits and nothing can wake one "
-			"(no other process, no timer armed)\n", what);
-	else
-		kprintf("unik: %s would wait forever: no other thread or process can end the wait, "
-			"and no timer is armed\n", what);
-	proc_exit(125);
+	kprintf("unik: %s waits with nothing in the VM to end it (%d thread%s): waiting for a "
+		"signal from the host\n", w->wait_what ? w->wait_what : "the program",
+		sched_live_tasks, sched_live_tasks == 1 ? "" : "s");
 }
 
 /* Nothing can run: sleep in the host until the first deadline or console readiness. */
@@ -274,13 +291,13 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 	if (due >= 0 && (until < 0 || due < until))
 		until = due;
 	if (!console && until < 0)
-		sched_deadlock();
+		sched_stuck();
 	console_flush();        /* what was written shows before the VM sleeps */
 	int64_t wait = until < 0 ? -1 : (until > now ? until - now : 0);
 	if (console)
 		sched_console(wait);
-	else if (wait > 0)
-		hc_sleep(wait);
+	else if (wait)
+		hc_sleep(wait < 0 ? INT64_MAX : wait);  /* a host signal ends it early */
 }
 
 /* Runs the next runnable task; returns when the current one may go on. */
@@ -290,6 +307,7 @@ static void schedule(void)
 	for (;;) {
 		int64_t now = (int64_t)time_monotonic_ns();
 		bool console;
+		upcall_take();          /* host signals; a slice ends here anyway */
 		int64_t until = sched_timeouts(now, &console);
 		itimer_check();
 		if (console && runq_head && now - console_checked > CONSOLE_RECHECK_NS)
@@ -395,6 +413,8 @@ void sched_signal_wake(struct task *t, int sig)
 void sched_yield_now(void)
 {
 	struct task *t = current_task;
+	bool console;
+	sched_timeouts((int64_t)time_monotonic_ns(), &console);  /* sleepers now due run too */
 	if (!runq_head)
 		return;
 	runq_push(t);

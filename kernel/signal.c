@@ -168,7 +168,9 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		char why[64];
 		if (!fault)
 			ksnprintf(why, sizeof(why), "signal %d sent by the program", signo);
-		signal_default(signo, fault ? fault->why : why);
+		/* A signal the host sent `unik run` ends it quietly, as it would end a container. */
+		bool from_host = !fault && si->code == 0 && si->addr == 0;
+		signal_default(signo, fault ? fault->why : from_host ? NULL : why);
 		return;
 	}
 	if (!(ka->flags & SA_RESTORER)) {

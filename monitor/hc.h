@@ -3,6 +3,7 @@
    test can hand them a byte array. */
 #ifndef MONITOR_HC_H
 #define MONITOR_HC_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "monitor/gmem.h"
 
@@ -15,6 +16,8 @@ struct hc_ctx {
 	int exit_status;
 	uint64_t calls[UNIK_HC_MAX];    /* per-number counts for --stats */
 	struct hc_file *file;           /* volumes and their handles (NULL: none) */
+	bool (*interrupted)(void);      /* a host signal waits for the guest: blocking calls end
+					   with -EINTR (NULL: never) */
 };
 
 enum hc_result {

@@ -69,8 +69,8 @@ enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg)
 		ssize_t n;
 		do
 			n = read(ctx->fd_in, buf, io.len);
-		while (n < 0 && errno == EINTR);
-		ret = n < 0 ? -errno : n;
+		while (n < 0 && errno == EINTR && !(ctx->interrupted && ctx->interrupted()));
+		ret = n < 0 ? -errno : n;       /* -EINTR: the guest takes the host signal */
 	}
 	hc_io_done(ctx, arg, ret);
 	return HC_OK;

@@ -1,5 +1,6 @@
-/* The vCPU loop: it only decodes KVM exits; hypercalls go to the handler table. Host SIGINT,
-   SIGTERM and SIGHUP stop the guest promptly (exit 128+N). */
+/* The vCPU loop: it only decodes KVM exits; hypercalls go to the handler table. Host signals go
+   to the program (monitor/upcall.c); a second SIGINT, or the stop timeout after SIGTERM, stops
+   the guest from outside (exit 130, 137). */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -9,26 +10,43 @@
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 #include "monitor/vm.h"
+#include "monitor/upcall.h"
 
-static volatile sig_atomic_t run_stop_signal;
+/* Host signals for the program (bit N-1 for signal N), SIGINTs received, watchdog kicks. */
+static volatile uint64_t run_host_signals;
+static volatile sig_atomic_t run_sigints, run_kicked;
 static struct kvm_run *run_active;
 
 static void run_on_signal(int sig)
 {
-	run_stop_signal = sig;
+	if (sig == UPCALL_KICK_SIGNAL) {
+		run_kicked = 1;
+	} else {
+		__atomic_or_fetch(&run_host_signals, 1ull << (sig - 1), __ATOMIC_SEQ_CST);
+		if (sig == SIGINT)
+			run_sigints++;
+	}
 	if (run_active)
 		run_active->immediate_exit = 1;
 }
+
+/* Signals `unik run` passes on to the program, as docker's signal proxy does. */
+static const int run_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
 
 static void run_install_signals(void)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = run_on_signal;  /* no SA_RESTART: KVM_RUN returns EINTR */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+	for (size_t i = 0; i < sizeof(run_forwarded) / sizeof(run_forwarded[0]); i++)
+		sigaction(run_forwarded[i], &sa, NULL);
+	sigaction(UPCALL_KICK_SIGNAL, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);       /* a closed stdout is -EPIPE for the guest */
+}
+
+bool vm_host_signal_pending(void)
+{
+	return run_host_signals != 0;
 }
 
 static int64_t run_now_ns(clockid_t c)
@@ -175,18 +193,47 @@ static void run_flush_guest_console(struct vm *vm)
 	}
 }
 
+/* Passes what arrived since the last exit to the guest. Returns -1 to go on, or the status
+   when the program must be stopped from outside: a second SIGINT (the first goes to the
+   program, which may ignore it), or the stop timeout after SIGTERM (docker's SIGKILL). */
+static int run_signals(struct vm *vm, const struct vm_config *cfg, int64_t *term_deadline)
+{
+	if (run_sigints >= 2)
+		return 128 + SIGINT;
+	if (*term_deadline && upcall_clock() >= *term_deadline)
+		return 128 + SIGKILL;
+	uint64_t sigs = __atomic_exchange_n(&run_host_signals, 0, __ATOMIC_SEQ_CST);
+	bool kick = run_kicked;
+	run_kicked = 0;
+	if (!sigs && !kick)
+		return -1;
+	if (sigs & (1ull << (SIGTERM - 1))) {
+		/* SIGTERM becomes the stop signal (--stop-signal, the image's StopSignal). */
+		sigs &= ~(1ull << (SIGTERM - 1));
+		sigs |= 1ull << (cfg->stop_signal - 1);
+		if (!*term_deadline && cfg->stop_timeout >= 0) {
+			*term_deadline = upcall_clock() + cfg->stop_timeout * 1000000000ll;
+			upcall_set_stop_deadline(*term_deadline);
+		}
+	}
+	if (sigs & (1ull << (SIGKILL - 1)))
+		return 128 + SIGKILL;   /* a stop signal of SIGKILL */
+	upcall_deliver(vm, sigs, kick);
+	return -1;
+}
+
 int vm_run(struct vm *vm, const struct vm_config *cfg)
 {
 	run_install_signals();
 	run_active = vm->run;
 	run_stamp_clock(vm);
-	int64_t t0 = run_now_ns(CLOCK_MONOTONIC);
+	int64_t t0 = run_now_ns(CLOCK_MONOTONIC), term_deadline = 0;
+	upcall_start(vm, t0);
 	int status = -1;
 	while (status < 0) {
-		if (run_stop_signal) {
-			status = 128 + run_stop_signal;
+		status = run_signals(vm, cfg, &term_deadline);
+		if (status >= 0)
 			break;
-		}
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->exits.intr++;
@@ -200,6 +247,7 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 		status = run_exit(vm);
 	}
 	run_active = NULL;
+	upcall_stop();
 	if (!vm->hc.exited)
 		run_flush_guest_console(vm);
 	if (cfg->stats)

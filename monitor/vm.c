@@ -370,6 +370,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	memset(vm, 0, sizeof(*vm));
 	vm->kvm = vm->fd = vm->vcpu = -1;
 	vm->hc.fd_in = 0;
+	vm->hc.interrupted = vm_host_signal_pending;
 	vm->hc.fd_out = 1;
 	vm->hc.fd_err = 2;
 	int prog_fd = -1;

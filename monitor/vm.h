@@ -38,6 +38,8 @@ struct vm_config {
 	size_t nvolumes;
 	const char *rootdir;            /* --rootfs: a host directory as the root filesystem (the
 					   program is then argv[0], found in it, as with rootfs) */
+	int stop_signal;                /* what a host SIGTERM becomes (SIGTERM by default) */
+	int stop_timeout;               /* seconds after SIGTERM before a forced stop; < 0: never */
 };
 
 struct vm_exits {
@@ -62,6 +64,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg);
 /* Runs the guest until it exits; returns `unik run`'s exit status. */
 int vm_run(struct vm *vm, const struct vm_config *cfg);
 void vm_destroy(struct vm *vm);
+/* A host signal for the program is waiting (a blocking host read gives up for it). */
+bool vm_host_signal_pending(void);
 
 /* boot.c: guest-physical layout, page tables and boot info. */
 int boot_load_kernel(struct vm *vm, const void *elf, size_t len, uint64_t *kernel_end);

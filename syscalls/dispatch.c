@@ -62,6 +62,7 @@ void syscall_run(struct regs *r)
 	/* What Linux's return path leaves behind. */
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
+	upcall_poll();
 	itimer_check();
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);

@@ -10,7 +10,7 @@ struct pollfd_k {
 };
 
 /* Polls p[0..n) until something is ready or the deadline (monotonic ns; < 0: none; 0: just
-   look) passes: the number ready, 0, or -EINTR. what names the call in the deadlock message. */
+   look) passes: the number ready, 0, or -EINTR. what names the call for --trace. */
 int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what);
 /* The same; with once, a wait that ends without a signal returns -EAGAIN so the caller can
    rebuild p (epoll: another task may have changed the interest list meanwhile) and call again

@@ -1,6 +1,8 @@
 /* The console files behind fds 0, 1 and 2: the host's stdin, stdout and stderr. Terminal facts
    come from the boot info so TCGETS and TIOCGWINSZ need no exit. */
 #include "k/kernel.h"
+#include "k/sched.h"
+#include "k/signal.h"
 #include "k/kheap.h"
 #include "k/hc.h"
 #include "k/uaccess.h"
@@ -27,7 +29,22 @@ static int console_fd(struct file *f)
 static int64_t console_read(struct file *f, void *buf, size_t len)
 {
 	console_flush();        /* a prompt must be out before the program waits for input */
-	return hc_read(buf, len);
+	if (sched_live_tasks > 1) {
+		/* The host read would hold the whole VM: wait for input with the other tasks
+		   running, then read what is there. */
+		static const uint32_t in[3] = { POLLIN, 0, 0 };
+		uint32_t rev[3];
+		int w;
+		while ((w = file_wait_console(in, rev, -1, "a read from the console")) != WAIT_WOKEN)
+			if (w < 0)
+				return -ERESTARTSYS;
+	}
+	int64_t n = hc_read(buf, len);
+	if (n == -EINTR) {
+		upcall_take();          /* a host signal cut the read short: it interrupts it */
+		return -ERESTARTSYS;
+	}
+	return n;
 }
 
 /* Output is batched: each hypercall is a VM exit (8-25 us here), and many programs write line by

@@ -3,7 +3,7 @@
    dereference them by accident. Structs only grow by appending; sizes are pinned below. */
 #ifndef UNIK_ABI_H
 #define UNIK_ABI_H
-#define UNIK_ABI_VERSION 1u
+#define UNIK_ABI_VERSION 2u
 
 /* Fixed guest-physical layout the monitor and the kernel agree on. */
 #define UNIK_BOOT_INFO_GPA   0x1000ull
@@ -249,6 +249,36 @@ struct unik_volume {
 _Static_assert(sizeof(struct unik_volume) == 128, "unik_volume size");
 
 /* Placed by the monitor at UNIK_BOOT_INFO_GPA before the first instruction. */
+/* The program's registers as the core saves them (the guest's struct regs). */
+struct unik_regs {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vec, err, cr2;
+	uint64_t rip, rflags, rsp;
+};
+_Static_assert(sizeof(struct unik_regs) == 168, "unik_regs size");
+
+/* Upcalls: the monitor interrupts the running program (never the core) to hand the CPU to the
+   core: for preemption when other tasks wait for the CPU, for an alarm due while the program
+   computes, and for host signals. It stores the program's registers at regs_gpa and resumes the
+   vCPU at entry with rsp = regs_gva; the core returns to the program from there. The guest keeps
+   the fields marked G current; the monitor writes the ones marked M while the vCPU is stopped. */
+struct unik_upcall {
+	uint64_t entry;                 /* G: core entry (virtual); 0: no upcalls */
+	uint64_t user_top;              /* G: an rip below this is the program's and may be redirected */
+	unik_gpa_t regs_gpa;            /* G: where the registers go (the running task's core stack) */
+	uint64_t regs_gva;              /* G: the same address, virtual */
+	uint32_t nr_tasks;              /* G: live tasks */
+	uint32_t nr_runnable;           /* G: tasks waiting for the CPU */
+	uint64_t switches;              /* G: task switches so far */
+	int64_t due_ns;                 /* G: guest monotonic time of the next timed event (a
+					   wait's deadline, the alarm); 0: none */
+	uint64_t host_signals;          /* M: host signals for the program, bit N-1 for signal N */
+	uint32_t resched;               /* M: the running task has used its time slice */
+	uint32_t _pad;
+};
+_Static_assert(sizeof(struct unik_upcall) == 72, "unik_upcall size");
+
 struct unik_boot_info {
 	uint64_t magic;                 /* UNIK_BOOT_MAGIC */
 	uint32_t abi_version;           /* UNIK_ABI_VERSION */
@@ -288,8 +318,9 @@ struct unik_boot_info {
 	uint64_t console_len;           /* bytes pending at console_buf (updated after the copy) */
 	uint32_t console_fd;            /* 1 or 2 */
 	uint32_t _pad5;
+	struct unik_upcall upcall;
 };
-_Static_assert(sizeof(struct unik_boot_info) == 3272, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3344, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

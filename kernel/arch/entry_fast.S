@@ -198,6 +198,15 @@ arch_task_entry:
 	call sched_task_entered
 	jmp core_return
 
+/* Upcall from the monitor (preemption, an alarm, host signals): it stopped the program, stored
+   its registers as a struct regs at the running task's core stack and set rsp to them. */
+	.globl core_upcall_entry
+core_upcall_entry:
+	cld
+	movq %rsp, %rdi
+	call upcall_from_monitor
+	jmp core_return
+
 /* First instruction of the kernel in either mode (CPL3, rsp = boot stack). */
 	.globl fast_start
 fast_start:

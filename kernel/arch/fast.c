@@ -126,7 +126,7 @@ void arch_init(void)
 			idt_set(v, exc[v], (v == 3 || v == 4) ? 3 : 0);
 	tss_init();
 	arch_fpu_init();
-	cpu0.kstack_top = (uint64_t)core_sys_stack_top;
+	arch_set_kstack((uint64_t)core_sys_stack_top);
 	uint32_t r[4];
 	cpuid(7, 0, r);
 	arch_has_pku = (r[2] & (1u << 4)) != 0;       /* OSPKE: the monitor enabled CR4.PKE */
@@ -144,6 +144,11 @@ void arch_init(void)
 		return;
 	}
 	sled_build();
+	/* Upcalls redirect the program to the core at CPL3: fast mode only (in isolated mode the
+	   core would need a privilege change the monitor does not make). */
+	extern char core_upcall_entry[];
+	boot_info->upcall.user_top = USER_TOP;
+	boot_info->upcall.entry = (uint64_t)core_upcall_entry;
 }
 
 int arch_map_sled(uint64_t pml4)
@@ -159,6 +164,8 @@ void arch_set_kstack(uint64_t top)
 	cpu0.kstack_top = top;
 	iret_to_sys_trap[3] = top;
 	iret_to_exc[3] = top;
+	boot_info->upcall.regs_gva = top - sizeof(struct regs);
+	boot_info->upcall.regs_gpa = virt_to_phys((void *)(top - sizeof(struct regs)));
 }
 
 static uint32_t xsave_size;

@@ -43,6 +43,6 @@ extern struct proc *current;
 
 /* Ends the VM with the program's status (exit_group of the last process). */
 __attribute__((noreturn)) void proc_exit(int status);
-/* Kills the process with signal signo: reports like a shell would and exits 128+signo. */
+/* Kills the process with signal signo: reports why (unless NULL) and exits 128+signo. */
 __attribute__((noreturn)) void proc_kill(int signo, const char *why);
 #endif

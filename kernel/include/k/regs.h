@@ -11,6 +11,7 @@ struct regs {
 	uint64_t rip, rflags, rsp;
 };
 _Static_assert(sizeof(struct regs) == REGS_SIZE, "regs layout");
+_Static_assert(sizeof(struct regs) == sizeof(struct unik_regs), "the monitor's view of regs");
 _Static_assert(__builtin_offsetof(struct regs, rax) == REGS_RAX, "regs rax");
 _Static_assert(__builtin_offsetof(struct regs, rip) == REGS_RIP, "regs rip");
 _Static_assert(__builtin_offsetof(struct regs, rsp) == REGS_RSP, "regs rsp");

@@ -69,8 +69,7 @@ struct task *sched_find(int tid);
 
 /* Blocks the current task until sched_wake on (key, key2), the monotonic deadline (< 0: none), a
    pending signal it does not block, or one in wanted. Returns WAIT_WOKEN, WAIT_SIGNAL_WANTED,
-   WAIT_TIMEOUT or -EINTR. When every task waits and nothing can end any wait, the program ends
-   (exit 125) with what in the report. */
+   WAIT_TIMEOUT or -EINTR. what names the wait for --trace when nothing in the VM can end it. */
 int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wanted,
 	       const char *what);
 /* The same for a futex waiter: sched_wake with bits that meet these ends the wait. */
@@ -82,12 +81,18 @@ int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
 int sched_requeue(const void *key, const void *key2, const void *to, int n);
 /* Wakes t if it waits and sig ends its wait. */
 void sched_signal_wake(struct task *t, int sig);
+/* Tells the monitor when the next timed event is due (a wait's deadline, the alarm). */
+void sched_publish_due(void);
 /* Gives the CPU to another runnable task, if any. */
 void sched_yield_now(void);
 /* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
    revents tells what the console brought (all 0 when something else ended the wait). */
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
 		       int64_t deadline, const char *what);
+/* Takes the monitor's requests (kernel/upcall.c): raises the host signals and returns whether
+   the running task's time slice is over; upcall_poll also yields then. */
+bool upcall_take(void);
+void upcall_poll(void);
 /* Ends the current task (not the process); never returns. */
 __attribute__((noreturn)) void sched_exit_task(void);
 #endif

@@ -1,0 +1,54 @@
+/* Upcalls from the monitor (include/unik/abi.h, struct unik_upcall): the monitor stops a program
+   that keeps the CPU while other tasks wait for it, or while its alarm is due, or when the host
+   sent `unik run` a signal, and resumes the vCPU here with the program's registers saved. The
+   same requests left while the core runs are taken at the next system-call exit and by the
+   scheduler. */
+#include "k/kernel.h"
+#include "k/proc.h"
+#include "k/sched.h"
+#include "k/signal.h"
+#include "k/itimer.h"
+#include "k/cpu.h"
+#include "k/regs.h"
+#include "k/stats.h"
+#include "vfs/file.h"
+
+#define SI_USER 0
+
+bool upcall_take(void)
+{
+	struct unik_upcall *u = &boot_info->upcall;
+	if (!u->host_signals && !u->resched)
+		return false;
+	/* The monitor writes while the vCPU is stopped, which may be between any two guest
+	   instructions: take each field with one exchange. */
+	uint64_t sigs = __atomic_exchange_n(&u->host_signals, 0, __ATOMIC_SEQ_CST);
+	uint32_t resched = __atomic_exchange_n(&u->resched, 0, __ATOMIC_SEQ_CST);
+	while (sigs) {
+		int sig = __builtin_ctzll(sigs) + 1;
+		sigs &= sigs - 1;
+		/* From outside the container: no sender pid or uid, as from another pid namespace. */
+		struct siginfo_k si = { .signo = sig, .code = SI_USER, .addr = 0 };
+		signal_raise(sig, &si);
+	}
+	return resched != 0;
+}
+
+void upcall_poll(void)
+{
+	if (upcall_take())
+		sched_yield_now();
+}
+
+void upcall_from_monitor(struct regs *r)
+{
+	cpu0.in_core = 1;
+	stats.interrupts++;
+	current_task->uregs = r;
+	upcall_poll();
+	itimer_check();
+	console_flush_if_stale();
+	if (signal_pending_deliverable())
+		signal_deliver_pending(r);
+	cpu0.in_core = 0;
+}

@@ -1,0 +1,123 @@
+/* Upcalls into the guest (include/unik/abi.h, struct unik_upcall) and host signals.
+
+   A watchdog thread looks at the guest's scheduler every slice: when tasks wait for the CPU and
+   no switch happened during the whole slice, or a timed event of the guest is due, it kicks the vCPU
+   thread with UPCALL_KICK_SIGNAL, which ends KVM_RUN. The vCPU thread then redirects the program
+   to the core's upcall entry, or, when the core itself was running, leaves the request in the
+   boot info for the core's next check. Host signals sent to `unik run` travel the same way and
+   reach the program as the same signal. The thread only reads guest memory; everything the
+   guest sees is written by the vCPU thread while the vCPU is stopped. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <sys/ioctl.h>
+#include <linux/kvm.h>
+#include "monitor/vm.h"
+#include "monitor/upcall.h"
+
+#define SLICE_NS 10000000ll             /* a task keeps the CPU at most this long when others wait */
+#define IDLE_CHECK_NS 50000000ll        /* how often an unthreaded guest is looked at */
+
+static pthread_t upcall_vcpu_thread, upcall_thread;
+static bool upcall_thread_started;
+static volatile int upcall_quit;
+static volatile uint64_t upcall_stop_deadline;  /* CLOCK_MONOTONIC ns; 0: none */
+static int64_t upcall_guest_epoch;              /* host CLOCK_MONOTONIC at guest time 0 */
+
+static int64_t upcall_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+static void *upcall_watch(void *arg)
+{
+	const volatile struct unik_upcall *u = arg;
+	uint64_t last_switches = u->switches;
+	bool was_waiting = false;
+	while (!upcall_quit) {
+		bool threaded = u->nr_tasks > 1;
+		int64_t due = u->due_ns;
+		struct timespec ts = { 0, threaded || due ? SLICE_NS : IDLE_CHECK_NS };
+		nanosleep(&ts, NULL);
+		int64_t now = upcall_now();
+		uint64_t sw = u->switches;
+		bool waiting = u->nr_runnable > 0;
+		/* Kick when tasks have waited a whole slice with no switch, when a timed event is
+		   due (a sleeper's deadline, the alarm: the running program may be computing without
+		   system calls), or when a stop times out. */
+		bool kick = (waiting && was_waiting && sw == last_switches) ||
+			    (due && now - upcall_guest_epoch >= due) ||
+			    (upcall_stop_deadline && now >= (int64_t)upcall_stop_deadline);
+		last_switches = sw;
+		was_waiting = waiting;
+		if (kick)
+			pthread_kill(upcall_vcpu_thread, UPCALL_KICK_SIGNAL);
+	}
+	return NULL;
+}
+
+void upcall_start(struct vm *vm, int64_t guest_epoch)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	upcall_vcpu_thread = pthread_self();
+	upcall_guest_epoch = guest_epoch;
+	upcall_quit = 0;
+	upcall_stop_deadline = 0;
+	/* The thread must not take the signals meant for the vCPU thread. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	upcall_thread_started = pthread_create(&upcall_thread, NULL, upcall_watch, &bi->upcall) == 0;
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void upcall_stop(void)
+{
+	if (!upcall_thread_started)
+		return;
+	upcall_quit = 1;
+	pthread_join(upcall_thread, NULL);
+	upcall_thread_started = false;
+}
+
+void upcall_set_stop_deadline(int64_t deadline)
+{
+	upcall_stop_deadline = (uint64_t)deadline;
+}
+
+int64_t upcall_clock(void)
+{
+	return upcall_now();
+}
+
+void upcall_deliver(struct vm *vm, uint64_t host_signals, bool resched)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	struct unik_upcall *u = &bi->upcall;
+	u->host_signals |= host_signals;
+	if (resched)
+		u->resched = 1;
+	if (!u->entry)
+		return;         /* no upcalls (isolated mode, or before the core is ready) */
+	struct kvm_regs r;
+	if (ioctl(vm->vcpu, KVM_GET_REGS, &r) < 0 || r.rip >= u->user_top)
+		return;         /* the core runs: it takes the request at its next check */
+	struct unik_regs g = {
+		.r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12, .r11 = r.r11, .r10 = r.r10,
+		.r9 = r.r9, .r8 = r.r8, .rbp = r.rbp, .rdi = r.rdi, .rsi = r.rsi, .rdx = r.rdx,
+		.rcx = r.rcx, .rbx = r.rbx, .rax = r.rax, .rip = r.rip, .rflags = r.rflags,
+		.rsp = r.rsp,
+	};
+	/* Where the guest said: a bad address only fails the upcall (guest memory is checked). */
+	if (gmem_write(&vm->mem, u->regs_gpa, &g, sizeof(g)))
+		return;
+	r.rip = u->entry;
+	r.rsp = u->regs_gva;
+	r.rflags = 0x2 | (r.rflags & 0x200);    /* the program's IF, nothing else */
+	ioctl(vm->vcpu, KVM_SET_REGS, &r);
+}
