@@ -3,7 +3,9 @@
 #  1. wall time of `unik run hello` vs native `./hello` (median of RUNS runs) and VM exits per run
 #  2. ns per getppid() in a loop: native, unik fast mode (rewritten call sites), unik trap path
 #  3. ns per poll() on two ready pipe fds and per epoll_wait() on one
-#  4. peak RSS of the monitor for hello with -m 1G
+#  4. threads: ns per futex round trip between two threads, per pthread_create+join, and MB/s
+#     through a pipe between two threads
+#  5. peak RSS of the monitor for hello with -m 1G
 set -e
 cd "$(dirname "$0")/.."
 UNIK=${UNIK:-build/unik}
@@ -44,6 +46,11 @@ set -- $($B/poll)
 pn=$1 en=$2
 set -- $($UNIK run $B/poll)
 echo "poll ns/call: native $pn, unik $1 (ratio $(echo "$1 $pn" | awk '{printf "%.2f", $1/$2}')x); epoll_wait ns/call: native $en, unik $2 (ratio $(echo "$2 $en" | awk '{printf "%.2f", $1/$2}')x)"
+
+set -- $($B/threads)
+tn1=$1 tn2=$2 tn3=$3
+set -- $($UNIK run $B/threads)
+echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x)"
 
 rss=$( { /usr/bin/time -f '%M' $UNIK run -m 1G $B/hello >/dev/null; } 2>&1 | tail -1)
 nrss=$( { /usr/bin/time -f '%M' $B/hello >/dev/null; } 2>&1 | tail -1)

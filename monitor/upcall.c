@@ -23,7 +23,9 @@
 
 static pthread_t upcall_vcpu_thread, upcall_thread;
 static bool upcall_thread_started;
-static volatile int upcall_quit;
+static pthread_mutex_t upcall_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t upcall_cond;      /* signalled to stop the watchdog at once */
+static bool upcall_quit;
 static volatile uint64_t upcall_stop_deadline;  /* CLOCK_MONOTONIC ns; 0: none */
 static int64_t upcall_guest_epoch;              /* host CLOCK_MONOTONIC at guest time 0 */
 
@@ -39,11 +41,15 @@ static void *upcall_watch(void *arg)
 	const volatile struct unik_upcall *u = arg;
 	uint64_t last_switches = u->switches;
 	bool was_waiting = false;
+	pthread_mutex_lock(&upcall_lock);
 	while (!upcall_quit) {
 		bool threaded = u->nr_tasks > 1;
 		int64_t due = u->due_ns;
-		struct timespec ts = { 0, threaded || due ? SLICE_NS : IDLE_CHECK_NS };
-		nanosleep(&ts, NULL);
+		int64_t wake = upcall_now() + (threaded || due ? SLICE_NS : IDLE_CHECK_NS);
+		struct timespec ts = { wake / 1000000000, wake % 1000000000 };
+		pthread_cond_timedwait(&upcall_cond, &upcall_lock, &ts);
+		if (upcall_quit)
+			break;
 		int64_t now = upcall_now();
 		uint64_t sw = u->switches;
 		bool waiting = u->nr_runnable > 0;
@@ -58,6 +64,7 @@ static void *upcall_watch(void *arg)
 		if (kick)
 			pthread_kill(upcall_vcpu_thread, UPCALL_KICK_SIGNAL);
 	}
+	pthread_mutex_unlock(&upcall_lock);
 	return NULL;
 }
 
@@ -66,8 +73,13 @@ void upcall_start(struct vm *vm, int64_t guest_epoch)
 	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 	upcall_vcpu_thread = pthread_self();
 	upcall_guest_epoch = guest_epoch;
-	upcall_quit = 0;
+	upcall_quit = false;
 	upcall_stop_deadline = 0;
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&upcall_cond, &ca);
+	pthread_condattr_destroy(&ca);
 	/* The thread must not take the signals meant for the vCPU thread. */
 	sigset_t all, old;
 	sigfillset(&all);
@@ -80,7 +92,10 @@ void upcall_stop(void)
 {
 	if (!upcall_thread_started)
 		return;
-	upcall_quit = 1;
+	pthread_mutex_lock(&upcall_lock);
+	upcall_quit = true;
+	pthread_cond_signal(&upcall_cond);
+	pthread_mutex_unlock(&upcall_lock);
 	pthread_join(upcall_thread, NULL);
 	upcall_thread_started = false;
 }
