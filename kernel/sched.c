@@ -234,9 +234,11 @@ static int64_t sched_timeouts(int64_t now, bool *console)
 
 void sched_publish_due(void)
 {
-	int64_t due = itimer_due();
+	int64_t due = itimer_due(), out = console_flush_due();
 	if (sched_due >= 0 && (due < 0 || sched_due < due))
 		due = sched_due;
+	if (out >= 0 && (due < 0 || out < due))
+		due = out;              /* batched output of a program that goes on computing */
 	boot_info->upcall.due_ns = due < 0 ? 0 : due ? due : 1;
 }
 

@@ -75,6 +75,11 @@ void console_flush(void)
 	boot_info->console_len = 0;
 }
 
+int64_t console_flush_due(void)
+{
+	return console_len ? (int64_t)(console_since + CONSOLE_DELAY_NS) : -1;
+}
+
 void console_flush_if_stale(void)
 {
 	if (console_len && time_monotonic_ns() - console_since > CONSOLE_DELAY_NS)

@@ -108,6 +108,8 @@ struct file *console_open(int hostfd);
 void console_flush(void);
 /* The same, when the oldest byte has waited long enough; called at each system call. */
 void console_flush_if_stale(void);
+/* When (monotonic ns) the batched output is due to go out, or -1 when nothing waits. */
+int64_t console_flush_due(void);
 /* Is f the console? Then *hostfd is the host fd it writes to. */
 bool console_host_fd(struct file *f, int *hostfd);
 #endif

@@ -1,0 +1,3 @@
+module unikgotest
+
+go 1.19
