@@ -138,11 +138,11 @@ static int exec_interp(struct proc *p, const uint8_t *file, const struct elf_ima
 			err = -ELIBBAD;
 		} else {
 			uint64_t span = ii.hi - ii.lo;
-			uint64_t at = vma_find_free(&p->mm.vmas, span, USER_MIN, p->mm.mmap_top);
+			uint64_t at = vma_find_free(&p->mm->vmas, span, USER_MIN, p->mm->mmap_top);
 			uint64_t bias = ii.is_dyn ? at - ii.lo : 0;
 			if (!at && ii.is_dyn)
 				err = -ENOMEM;
-			else if (!(err = exec_map_image(&p->mm, ino, &ii, bias, why))) {
+			else if (!(err = exec_map_image(p->mm, ino, &ii, bias, why))) {
 				*entry = ii.entry + bias;
 				*base = bias;
 			}
@@ -244,7 +244,7 @@ int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct reg
 	int err = elf_parse(file, ino->size, &img, why);
 	if (err)
 		return err;
-	struct mm *mm = &p->mm;
+	struct mm *mm = p->mm;
 	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
 	if ((err = exec_map_image(mm, ino, &img, bias, why)))
 		return err;
@@ -303,4 +303,16 @@ int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct e
 		err = exec_load(p, ip.d->inode, &na, r, why);
 	path_put(&ip);
 	return err;
+}
+
+static uint8_t exec_fpu_image[3 * PAGE_SIZE] __attribute__((aligned(64)));
+
+void exec_fpu_capture(void)
+{
+	arch_fpu_save(exec_fpu_image);
+}
+
+const void *exec_fpu_initial(void)
+{
+	return exec_fpu_image;
 }

@@ -208,6 +208,7 @@ int fs_boot(struct proc *p, const char **why)
 	dentry_get(m->root);
 	dentry_get(m->root);
 	boot_fs.umask = 022;
+	boot_fs.users = 1;
 	p->fs = &boot_fs;
 	*why = "cannot set up /dev, /dev/shm and /tmp";
 	struct inode *dev = tmpfs_new(2, NULL, 0, 0, why);

@@ -17,11 +17,15 @@ struct unik_boot_info *boot_info;
 struct cpu cpu0;
 struct proc *current;
 static struct proc init_proc;
+static struct mm init_mm;
 static struct fdtable init_files;
 
 static void proc_init(struct proc *p)
 {
-	p->pid = 1;
+	p->pid = p->pgid = p->sid = 1;
+	p->exit_signal = SIGCHLD;
+	p->state = PROC_LIVE;
+	proc_list = p;
 	p->ppid = 0;
 	p->uid = p->euid = p->suid = p->fsuid = boot_info->uid;
 	p->gid = p->egid = p->sgid = p->fsgid = boot_info->gid;
@@ -42,6 +46,7 @@ static void proc_init(struct proc *p)
 	p->rlim[13].cur = p->rlim[13].max = 0;        /* RLIMIT_NICE */
 	p->rlim[14].cur = p->rlim[14].max = 0;        /* RLIMIT_RTPRIO */
 	p->files = &init_files;
+	init_files.users = 1;
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = console_open(fd);
 		if (!f || fd_install(p->files, f, fd, 0) != fd)
@@ -70,16 +75,19 @@ void kmain(void)
 	time_init();
 	random_init();
 	current = &init_proc;
+	current->mm = &init_mm;
+	init_mm.users = 1;
 	proc_init(current);
 	sched_init(current);
-	if (mm_init(&current->mm, boot_info->pml4) || arch_map_sled(current->mm.pml4))
+	if (mm_init(current->mm, boot_info->pml4) || arch_map_sled(current->mm->pml4) ||
+	    mm_refs_init(boot_info->mem_size))
 		panic("out of memory at boot");
 	const char *fswhy;
 	if (fs_boot(current, &fswhy)) {
 		kprintf("unik: root filesystem: %s\n", fswhy ? fswhy : "out of memory");
 		proc_exit(125);
 	}
-	arch_switch_mm(current->mm.pml4);
+	arch_switch_mm(current->mm->pml4);
 	const char *base = boot_info->execfn;
 	for (const char *s = base; *s; s++)
 		if (*s == '/')
@@ -95,6 +103,7 @@ void kmain(void)
 		proc_exit(status);
 	}
 	arch_init_user_fpu();
+	exec_fpu_capture();
 	stats.tsc_kmain = t0;
 	stats.tsc_user = main_rdtsc();
 	arch_enter_user(&r);

@@ -13,28 +13,35 @@ static void proc_report_stats(void)
 	boot_info->stats = stats;
 }
 
-void proc_exit(int status)
+void proc_report_exit(int exit_code)
 {
 	console_flush();
 	proc_report_stats();
-	hc_exit(status & 0xff);
+	hc_exit(exit_code & 0xff);
+}
+
+void proc_exit(int status)
+{
+	proc_exit_status((status & 0xff) << 8, status & 0xff);
 }
 
 void proc_kill(int signo, const char *why)
 {
 	console_flush();
-	if (boot_info->flags & UNIK_BOOT_TRACE) {
+	bool trace = boot_info->flags & UNIK_BOOT_TRACE;
+	if (trace) {
 		/* With --trace, the memory map at the kill helps to read the report. */
-		for (struct vma *v = current->mm.vmas.head; v; v = v->next)
+		for (struct vma *v = current->mm->vmas.head; v; v = v->next)
 			kprintf("unik:   %lx-%lx %c%c%c %s%s pgoff %lx\n", v->start, v->end,
 				(v->prot & 1) ? 'r' : '-', (v->prot & 2) ? 'w' : '-',
 				(v->prot & 4) ? 'x' : '-', (v->flags & VMA_FILE) ? "file" : "anon",
 				(v->flags & VMA_SHARED) ? " shared" : "", v->pgoff);
 	}
-	if (why)
-		kprintf("unik: program killed by %s: %s\n", signal_name(signo), why);
-	proc_report_stats();
-	hc_exit(128 + signo);
+	/* The container's command is reported; other processes as a shell would see them. */
+	if (why && (current->pid == 1 || trace))
+		kprintf("unik: %s killed by %s: %s\n", current->pid == 1 ? "program" : current->comm,
+			signal_name(signo), why);
+	proc_exit_status(signo, 128 + signo);
 }
 
 void kprintf(const char *fmt, ...)

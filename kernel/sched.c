@@ -186,6 +186,7 @@ void sched_task_entered(struct regs *r)
 {
 	(void)r;
 	sched_reap();
+	sched_check_killed();
 	cpu0.in_core = 0;
 }
 
@@ -195,7 +196,7 @@ static void sched_switch(struct task *prev, struct task *next)
 	prev->gs_base = arch_get_gs_base();
 	arch_fpu_save(prev->xsave);
 	if (next->proc != prev->proc)
-		arch_switch_mm(next->proc->mm.pml4);
+		arch_switch_mm(next->proc->mm->pml4);
 	current_task = next;
 	current = next->proc;
 	arch_set_kstack(next->kstack_top);
@@ -337,6 +338,8 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 {
 	struct task *t = current_task;
 	for (;;) {
+		if (t->killed)
+			return -EINTR;
 		itimer_check();
 		if (signal_pending_set() & wanted)
 			return WAIT_SIGNAL_WANTED;
@@ -423,10 +426,51 @@ void sched_yield_now(void)
 	schedule();
 }
 
+void sched_kill_task(struct task *t)
+{
+	if (t == current_task)
+		return;
+	if (t->state == TASK_RUNNABLE) {        /* off the run queue */
+		struct task **pp = &runq_head, *prev = NULL;
+		while (*pp && *pp != t) {
+			prev = *pp;
+			pp = &(*pp)->run_next;
+		}
+		if (*pp) {
+			*pp = t->run_next;
+			if (runq_tail == t)
+				runq_tail = prev;
+			boot_info->upcall.nr_runnable--;
+		}
+	}
+	t->proc->nthreads--;
+	list_del(t);
+	t->state = TASK_DEAD;
+	if (t != &boot_task) {
+		t->run_next = dead_tasks;
+		dead_tasks = t;
+	}
+}
+
+void sched_kill_request(struct task *t)
+{
+	t->killed = true;
+	task_wake(t, -1);
+}
+
+void sched_check_killed(void)
+{
+	if (current_task->killed) {
+		thread_exit_cleanup(current_task);
+		sched_exit_task();
+	}
+}
+
 void sched_exit_task(void)
 {
 	struct task *t = current_task;
 	t->proc->nthreads--;
+	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
 	list_del(t);
 	t->state = TASK_DEAD;
 	if (t != &boot_task) {

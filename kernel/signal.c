@@ -93,7 +93,7 @@ static int signal_frame(struct regs *r, int signo, const struct siginfo_k *si,
 	uint64_t fpsize = fx ? 512 : signal_xsave_size + 4;     /* + FP_XSTATE_MAGIC2 */
 	uint64_t fp = (sp - fpsize) & ~63ull;
 	uint64_t frame = ((fp - sizeof(struct rt_sigframe_k)) & ~15ull) - 8;
-	if (mm_populate(&current->mm, frame, sp - frame, true))
+	if (mm_populate(current->mm, frame, sp - frame, true))
 		return -EFAULT;
 	/* The FPU state the program had: the core never touches it (general registers only).
 	   XSAVE leaves bytes 16-63 of the XSAVE header alone and XRSTOR refuses them nonzero. */
@@ -202,8 +202,12 @@ static bool signal_discarded(struct proc *p, int signo, uint64_t blocked_by_all)
 
 void signal_raise(int signo, const struct siginfo_k *si)
 {
-	struct proc *p = current;
-	if (!signo)
+	signal_raise_proc(current, signo, si);
+}
+
+void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
+{
+	if (!signo || p->state != PROC_LIVE)
 		return;
 	/* The thread to interrupt: this one unless it blocks the signal, else any that does not. */
 	struct task *target = NULL;
@@ -332,7 +336,7 @@ int64_t signal_return(struct regs *r)
 	} else if (mc->fpstate) {
 		uint8_t probe[64];
 		if ((mc->fpstate & 63) || copy_from_user(probe, mc->fpstate, 64) ||
-		    mm_populate(&current->mm, mc->fpstate, signal_xsave_size, false)) {
+		    mm_populate(current->mm, mc->fpstate, signal_xsave_size, false)) {
 			proc_kill(SIGSEGV, "rt_sigreturn with a bad FPU state");
 			return -EFAULT;
 		}

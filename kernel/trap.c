@@ -80,7 +80,7 @@ void trap_from_exception(struct regs *r)
 		}
 		stats.page_faults++;
 		struct mm_fault_info info;
-		if (mm_fault(&current->mm, r->cr2, r->err, &info) == 0)
+		if (mm_fault(current->mm, r->cr2, r->err, &info) == 0)
 			return;
 		if (trap_is_far_syscall(r)) {
 			stats.syscall_direct++;

@@ -6,9 +6,8 @@
 #include "k/mm.h"
 
 /* Copies between kernel memory and [uaddr, uaddr+n) through the direct map, page by page. */
-static int uaccess_copy(uint64_t uaddr, void *kbuf, size_t n, bool to_user)
+static int uaccess_copy(struct mm *mm, uint64_t uaddr, void *kbuf, size_t n, bool to_user)
 {
-	struct mm *mm = &current->mm;
 	if (uaddr >= USER_TOP || n > USER_TOP - uaddr)
 		return -EFAULT;
 	char *k = kbuf;
@@ -31,12 +30,17 @@ static int uaccess_copy(uint64_t uaddr, void *kbuf, size_t n, bool to_user)
 
 int copy_from_user(void *dst, uint64_t src, size_t n)
 {
-	return uaccess_copy(src, dst, n, false);
+	return uaccess_copy(current->mm, src, dst, n, false);
 }
 
 int copy_to_user(uint64_t dst, const void *src, size_t n)
 {
-	return uaccess_copy(dst, (void *)src, n, true);
+	return uaccess_copy(current->mm, dst, (void *)src, n, true);
+}
+
+int copy_to_user_mm(struct mm *mm, uint64_t dst, const void *src, size_t n)
+{
+	return uaccess_copy(mm, dst, (void *)src, n, true);
 }
 
 int64_t strncpy_from_user(char *dst, uint64_t src, size_t max)
@@ -45,7 +49,7 @@ int64_t strncpy_from_user(char *dst, uint64_t src, size_t max)
 	while (done < max) {
 		if (src + done >= USER_TOP)
 			return -EFAULT;
-		uint64_t pa = mm_user_page(&current->mm, src + done, false);
+		uint64_t pa = mm_user_page(current->mm, src + done, false);
 		if (!pa)
 			return -EFAULT;
 		const char *p = (const char *)phys_to_virt(pa);

@@ -46,6 +46,7 @@ void upcall_from_monitor(struct regs *r)
 	stats.interrupts++;
 	current_task->uregs = r;
 	upcall_poll();
+	sched_check_killed();
 	itimer_check();
 	console_flush_if_stale();
 	if (signal_pending_deliverable())

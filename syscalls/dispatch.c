@@ -63,6 +63,7 @@ void syscall_run(struct regs *r)
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
 	upcall_poll();
+	sched_check_killed();
 	itimer_check();
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);

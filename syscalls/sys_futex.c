@@ -26,7 +26,7 @@
 #define NS 1000000000ll
 
 /* The wait queue of the word at uaddr. */
-#define FUTEX_KEY(uaddr) (const void *)(uintptr_t)(uaddr), (const void *)&current->mm
+#define FUTEX_KEY(uaddr) (const void *)(uintptr_t)(uaddr), (const void *)current->mm
 
 /* Waits on the word at uaddr until a wake with bits meeting bitset, the deadline (monotonic ns,
    < 0: none) or a signal. */

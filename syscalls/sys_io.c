@@ -32,7 +32,7 @@ static int64_t io_transfer(struct file *f, uint64_t ubuf, uint64_t len, bool is_
 				return done ? done : -EFAULT;
 			r = f->ops->write(f, io_bounce, n);
 		} else {
-			if (mm_populate(&current->mm, ubuf + done, n, true))
+			if (mm_populate(current->mm, ubuf + done, n, true))
 				return done ? done : -EFAULT;
 			r = f->ops->read(f, io_bounce, n);
 			if (r > 0 && copy_to_user(ubuf + done, io_bounce, (size_t)r))

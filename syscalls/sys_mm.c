@@ -17,7 +17,7 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 		 uint64_t off)
 {
 	if (flags & MAP_ANONYMOUS)
-		return mm_mmap(&current->mm, addr, len, (int)prot, (int)flags, NULL, off);
+		return mm_mmap(current->mm, addr, len, (int)prot, (int)flags, NULL, off);
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;
@@ -37,7 +37,7 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 							   (prot & PROT_WRITE))))
 		;       /* refused by the filesystem (hostfs: shared writable) */
 	else
-		r = mm_mmap(&current->mm, addr, len, (int)prot,
+		r = mm_mmap(current->mm, addr, len, (int)prot,
 			    (int)flags | (acc != O_RDWR ? MAP_NOWRITE_ : 0), ino, off);
 	file_put(f);
 	return r;
@@ -45,25 +45,25 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return mm_munmap(&current->mm, addr, len);
+	return mm_munmap(current->mm, addr, len);
 }
 
 int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4,
 		     uint64_t a5)
 {
-	return mm_mprotect(&current->mm, addr, len, (int)prot);
+	return mm_mprotect(current->mm, addr, len, (int)prot);
 }
 
 int64_t sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags,
 		   uint64_t new_addr, uint64_t a5)
 {
-	return mm_mremap(&current->mm, old, old_len, new_len, (int)flags, new_addr);
+	return mm_mremap(current->mm, old, old_len, new_len, (int)flags, new_addr);
 }
 
 int64_t sys_madvise(uint64_t addr, uint64_t len, uint64_t advice, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
-	return mm_madvise(&current->mm, addr, len, (int)advice);
+	return mm_madvise(current->mm, addr, len, (int)advice);
 }
 
 #define MS_ASYNC 1
@@ -79,7 +79,7 @@ int64_t sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint
 	uint64_t end = addr + PAGE_ALIGN_UP(len);
 	if (end < addr)
 		return -ENOMEM;
-	if (len && !vma_range_mapped(&current->mm.vmas, addr, end))
+	if (len && !vma_range_mapped(&current->mm->vmas, addr, end))
 		return -ENOMEM;
 	return 0;       /* shared mappings are the file's own pages: nothing to write back */
 }
@@ -92,13 +92,13 @@ int64_t sys_mincore(uint64_t addr, uint64_t len, uint64_t uvec, uint64_t a3, uin
 	uint64_t end = addr + PAGE_ALIGN_UP(len);
 	if (end < addr || end > USER_TOP)
 		return -ENOMEM;
-	if (!vma_range_mapped(&current->mm.vmas, addr, end))
+	if (!vma_range_mapped(&current->mm->vmas, addr, end))
 		return -ENOMEM;
 	uint8_t vec[256];
 	for (uint64_t va = addr; va < end;) {
 		size_t n = 0;
 		for (; n < sizeof(vec) && va < end; n++, va += PAGE_SIZE) {
-			uint64_t *e = pt_walk(current->mm.pml4, va, false);
+			uint64_t *e = pt_walk(current->mm->pml4, va, false);
 			vec[n] = (e && (*e & (PTE_P | PTE_PROTNONE))) ? 1 : 0;
 		}
 		if (copy_to_user(uvec + ((va - addr) / PAGE_SIZE - n), vec, n))
@@ -109,5 +109,5 @@ int64_t sys_mincore(uint64_t addr, uint64_t len, uint64_t uvec, uint64_t a3, uin
 
 int64_t sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return (int64_t)mm_brk(&current->mm, addr);
+	return (int64_t)mm_brk(current->mm, addr);
 }

@@ -38,7 +38,7 @@ static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode, un
 			      ((resolve & RESOLVE_BENEATH) ? LOOKUP_BENEATH : 0) |
 			      ((resolve & RESOLVE_NO_XDEV) ? LOOKUP_NO_XDEV : 0);
 		/* RESOLVE_IN_ROOT: the start directory is the root for this walk. */
-		struct fs_context inroot = { start, start, current->fs->umask };
+		struct fs_context inroot = { start, start, current->fs->umask, 1 };
 		const struct fs_context *fs = (resolve & RESOLVE_IN_ROOT) ? &inroot : current->fs;
 		err = vfs_open_ex(fs, &start, name, flags, mode, lf, &f);
 		path_put(&start);

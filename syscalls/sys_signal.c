@@ -123,15 +123,6 @@ static struct task *signal_thread(int tgid, int tid)
 	return t && (tgid < 0 || t->proc->pid == tgid) ? t : NULL;
 }
 
-int64_t sys_kill(uint64_t pid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
-{
-	int p = (int)pid;
-	/* 0: our process group, -1: every process we may signal, -pgid: the group; all are us. */
-	if (p != current->pid && p != 0 && p != -1 && p != -current->pid)
-		return -ESRCH;
-	return signal_send((int)sig, SI_USER, NULL);
-}
-
 int64_t sys_tgkill(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t a3, uint64_t a4,
 		   uint64_t a5)
 {

@@ -1,6 +1,6 @@
 /* Threads: clone and clone3 with the thread flags libcs and Go use, exit of one thread (robust
    futex list, clear_child_tid wake) vs exit_group, set_tid_address, gettid, sched_yield.
-   Creating processes (clone without CLONE_VM|CLONE_THREAD) comes with fork: -ENOSYS until then. */
+   clone without CLONE_THREAD, fork and vfork create processes (kernel/process.c). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/sched.h"
@@ -41,7 +41,7 @@
 #define ROBUST_LIST_LIMIT 2048
 
 static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
-			uint64_t tls)
+			uint64_t tls, int exit_signal)
 {
 	/* Linux's consistency checks, in its order. */
 	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
@@ -57,8 +57,12 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 		return -EINVAL;
 	if (flags & CLONE_NAMESPACES)
 		return -EPERM;          /* a container has no CAP_SYS_ADMIN */
+	if (!(flags & CLONE_THREAD) && (flags & CLONE_PIDFD))
+		return -ENOSYS;         /* pidfds: not yet */
+	if (!(flags & CLONE_THREAD))
+		return proc_fork(flags, sp, parent_tid, child_tid, tls, exit_signal);
 	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & (CLONE_VFORK | CLONE_PIDFD)))
-		return -ENOSYS;         /* new processes, and threads not sharing fs/files: not yet */
+		return -ENOSYS;         /* threads not sharing fs/files: not yet */
 	struct task *parent = current_task;
 	struct task *t = sched_task_new(current, parent->uregs);
 	if (!t)
@@ -88,7 +92,8 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 		  uint64_t tls, uint64_t a5)
 {
-	return do_clone(flags & ~(uint64_t)CSIGNAL, sp, parent_tid, child_tid, tls);
+	return do_clone(flags & ~(uint64_t)CSIGNAL, sp, parent_tid, child_tid, tls,
+			(int)(flags & CSIGNAL));
 }
 
 struct clone_args_k {
@@ -125,7 +130,7 @@ int64_t sys_clone3(uint64_t uargs, uint64_t size, uint64_t a2, uint64_t a3, uint
 	if (ca.flags & CLONE_NEWTIME)
 		return -EPERM;
 	return do_clone(ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
-			ca.child_tid, ca.tls);
+			ca.child_tid, ca.tls, (int)ca.exit_signal);
 }
 
 /* One robust-list entry of a dying thread: a lock it still holds is marked FUTEX_OWNER_DIED and
@@ -163,18 +168,33 @@ static void robust_list_exit(struct task *t)
 		robust_futex_death(pending + (uint64_t)off, (uint32_t)t->tid);
 }
 
-int64_t sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+void thread_exit_cleanup(struct task *t)
 {
-	struct task *t = current_task;
-	if (current->nthreads <= 1)
-		proc_exit((int)status);         /* the last thread: the process ends with its status */
 	robust_list_exit(t);
 	if (t->clear_child_tid) {
 		uint32_t zero = 0;
 		if (!copy_to_user(t->clear_child_tid, &zero, 4))
 			futex_wake(t->clear_child_tid, 1);
+		t->clear_child_tid = 0;
 	}
+}
+
+int64_t sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	if (current->nthreads <= 1)
+		proc_exit((int)status);         /* the last thread: the process ends with its status */
+	thread_exit_cleanup(current_task);
 	sched_exit_task();
+}
+
+int64_t sys_fork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return proc_fork(0, 0, 0, 0, 0, SIGCHLD);
+}
+
+int64_t sys_vfork(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return proc_fork(CLONE_VM | CLONE_VFORK, 0, 0, 0, 0, SIGCHLD);
 }
 
 int64_t sys_exit_group(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -1,6 +1,7 @@
 /* File references and the fd table. */
 #include "k/kernel.h"
 #include "k/kheap.h"
+#include "k/pmm.h"
 #include "vfs/file.h"
 #include "k/sched.h"
 
@@ -71,4 +72,49 @@ int fd_close(struct fdtable *t, int fd)
 	t->fdflags[fd] = 0;
 	file_put(f);
 	return 0;
+}
+
+/* Tables are three contiguous pages; freed ones are kept for the next fork. */
+#define FDTABLE_PAGES ((sizeof(struct fdtable) + PAGE_SIZE - 1) / PAGE_SIZE)
+static struct fdtable *fdtable_free_list;
+
+struct fdtable *fdtable_dup(const struct fdtable *t)
+{
+	struct fdtable *n = fdtable_free_list;
+	if (n) {
+		fdtable_free_list = *(struct fdtable **)n;
+	} else {
+		uint64_t pa = pmm_alloc_contig(FDTABLE_PAGES);
+		if (!pa)
+			return NULL;
+		n = phys_to_virt(pa);
+	}
+	memset(n, 0, sizeof(*n));
+	for (int fd = 0; fd < FD_MAX; fd++) {
+		if (!t->fd[fd])
+			continue;
+		n->fd[fd] = t->fd[fd];
+		n->fd[fd]->refs++;
+		n->fdflags[fd] = t->fdflags[fd];
+	}
+	n->users = 1;
+	return n;
+}
+
+void fdtable_put(struct fdtable *t)
+{
+	if (--t->users > 0)
+		return;
+	for (int fd = 0; fd < FD_MAX; fd++)
+		if (t->fd[fd])
+			fd_close(t, fd);
+	*(struct fdtable **)t = fdtable_free_list;
+	fdtable_free_list = t;
+}
+
+void fdtable_close_on_exec(struct fdtable *t)
+{
+	for (int fd = 0; fd < FD_MAX; fd++)
+		if (t->fd[fd] && (t->fdflags[fd] & FD_CLOEXEC))
+			fd_close(t, fd);
 }

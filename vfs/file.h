@@ -71,7 +71,15 @@ extern void (*file_unwatch)(struct file *f);
 struct fdtable {
 	struct file *fd[FD_MAX];
 	uint8_t fdflags[FD_MAX];
+	int users;              /* processes sharing it (CLONE_FILES); 0 counts as one */
 };
+
+/* fork: a new table holding the same open files (NULL without memory). */
+struct fdtable *fdtable_dup(const struct fdtable *t);
+/* Drops a process's hold: the last one closes every fd and frees the table. */
+void fdtable_put(struct fdtable *t);
+/* execve: closes the fds marked FD_CLOEXEC. */
+void fdtable_close_on_exec(struct fdtable *t);
 
 /* The file at fd with a reference held, or NULL (EBADF). Drop it with file_put. */
 struct file *fd_get(struct fdtable *t, int fd);

@@ -114,8 +114,11 @@ static const struct inode_ops procfs_dir_ops, procfs_file_iops, procfs_link_ops,
 
 struct proc *procfs_proc_next(int after)
 {
-	/* One process exists today. */
-	return current && current->pid > after ? current : NULL;
+	struct proc *best = NULL;       /* the live process with the lowest pid above after */
+	for (struct proc *p = proc_list; p; p = p->next)
+		if (p->state == PROC_LIVE && p->pid > after && (!best || p->pid < best->pid))
+			best = p;
+	return best;
 }
 
 struct proc *procfs_proc_find(int pid)

@@ -40,10 +40,10 @@ static void procfs_count_pages(uint64_t pml4, uint64_t start, uint64_t end, uint
 void procfs_mem_stats(struct proc *p, struct procfs_mem *m)
 {
 	memset(m, 0, sizeof(*m));
-	for (struct vma *v = p->mm.vmas.head; v; v = v->next) {
+	for (struct vma *v = p->mm->vmas.head; v; v = v->next) {
 		uint64_t len = v->end - v->start;
 		m->size += len;
-		procfs_count_pages(p->mm.pml4, v->start, v->end, &m->rss_anon, &m->rss_file);
+		procfs_count_pages(p->mm->pml4, v->start, v->end, &m->rss_anon, &m->rss_file);
 		if (v->flags & VMA_STACK)
 			m->stack += len;
 		else if ((v->prot & VMA_PROT_WRITE) && !(v->flags & VMA_SHARED))
@@ -57,7 +57,7 @@ void procfs_mem_stats(struct proc *p, struct procfs_mem *m)
 			}
 		}
 	}
-	for (struct vma *v = p->mm.vmas.head; v && m->exe; v = v->next) {
+	for (struct vma *v = p->mm->vmas.head; v && m->exe; v = v->next) {
 		if (v->inode == m->exe && v->start >= m->end_code && (v->prot & VMA_PROT_WRITE)) {
 			m->start_data = v->start;
 			m->end_data = v->end;
@@ -165,7 +165,7 @@ int procfs_show_maps(struct procfs_buf *b, struct proc *p, const struct procfs_n
 	procfs_mem_stats(p, &m);
 	const struct inode *named = NULL;
 	int64_t plen = -1;
-	for (struct vma *v = p->mm.vmas.head; v; v = v->next) {
+	for (struct vma *v = p->mm->vmas.head; v; v = v->next) {
 		const char *name = NULL;
 		if (v->flags & VMA_FILE) {
 			if (v->inode != named) {

@@ -131,7 +131,7 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 		      procfs_task(p, n)->sigpending | p->sigpending,
 		      ign, cgt, SIGCHLD);
 	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", m.start_data, m.end_data,
-		      p->mm.start_brk, p->arg_start, p->arg_end, p->env_start, p->env_end);
+		      p->mm->start_brk, p->arg_start, p->arg_end, p->env_start, p->env_end);
 	return 0;
 }
 

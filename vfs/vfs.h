@@ -154,6 +154,7 @@ struct mount {
 struct fs_context {
 	struct path root, cwd;
 	uint32_t umask;
+	int users;              /* processes sharing it (CLONE_FS); 0 counts as one */
 };
 
 /* Lookup flags. */

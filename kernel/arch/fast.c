@@ -227,7 +227,7 @@ void arch_switch_mm(uint64_t pml4)
 
 void arch_flush_tlb(void)
 {
-	arch_switch_mm(current->mm.pml4);
+	arch_switch_mm(current->mm->pml4);
 }
 
 void arch_flush_page(uint64_t va)
@@ -274,10 +274,10 @@ void arch_rewrite_syscall(uint64_t site)
 {
 	if (!arch_rewrite_enabled || site >= USER_TOP - 2)
 		return;
-	struct vma *v = vma_find(&current->mm.vmas, site);
+	struct vma *v = vma_find(&current->mm->vmas, site);
 	if (!v || !(v->prot & VMA_PROT_EXEC) || (site & (PAGE_SIZE - 1)) == PAGE_SIZE - 1)
 		return;
-	uint64_t *e = pt_walk(current->mm.pml4, site, false);
+	uint64_t *e = pt_walk(current->mm->pml4, site, false);
 	if (!e || !(*e & PTE_P))
 		return;
 	uint8_t *p = (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (site & (PAGE_SIZE - 1));

@@ -17,6 +17,34 @@
 #define SEGV_ACCERR 2
 #define SEGV_PKUERR 4
 
+/* Pages shared copy-on-write after fork: the count of extra owners per physical page (0: one
+   owner). Allocated at boot for all guest memory; untouched entries cost no host memory. */
+static uint16_t *page_refs;
+
+int mm_refs_init(uint64_t mem_size)
+{
+	size_t bytes = (size_t)(mem_size / PAGE_SIZE) * sizeof(uint16_t);
+	uint64_t pa = pmm_alloc_contig((bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!pa)
+		return -ENOMEM;
+	page_refs = phys_to_virt(pa);
+	return 0;
+}
+
+static bool page_shared(uint64_t pa)
+{
+	return page_refs && page_refs[pa / PAGE_SIZE];
+}
+
+/* Drops this address space's hold on a page it owns: the last owner frees it. */
+static void page_release(uint64_t pa)
+{
+	if (page_shared(pa))
+		page_refs[pa / PAGE_SIZE]--;
+	else
+		pmm_free(pa);
+}
+
 int mm_init(struct mm *mm, uint64_t kernel_pml4)
 {
 	memset(mm, 0, sizeof(*mm));
@@ -47,8 +75,8 @@ static uint64_t mm_entry(const struct vma *v, uint64_t pa, bool own)
 	if (!v->prot)
 		return pa | PTE_PROTNONE | (own ? PTE_PRIVATE : 0);
 	uint64_t f = mm_pte_flags(v->prot);
-	if (!own && !(v->flags & VMA_SHARED))
-		f &= ~PTE_W;
+	if ((!own && !(v->flags & VMA_SHARED)) || (own && page_shared(pa)))
+		f &= ~PTE_W;    /* a file page of a private mapping, or a page shared after fork */
 	return pa | f | (own ? PTE_PRIVATE : 0);
 }
 
@@ -73,7 +101,7 @@ static void mm_zap(struct mm *mm, uint64_t start, uint64_t end)
 		if (!changed++)
 			first = va;
 		if (old & PTE_PRIVATE)
-			pmm_free(old & PTE_ADDR);
+			page_release(old & PTE_ADDR);
 	}
 	mm_flush(first, changed);
 }
@@ -135,12 +163,21 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 	if (!e)
 		return -ENOMEM;
 	if (*e & PTE_P) {
-		/* Present but read-only: the first write to a private file page copies it. */
+		/* Present but read-only: the first write to a private file page copies it, and so
+		   does the first write to a page shared since fork, unless no one else holds it. */
 		if (!write || (*e & PTE_W))
 			return 0;
-		uint64_t np = mm_copy_page(*e & PTE_ADDR);
+		uint64_t pa = *e & PTE_ADDR;
+		if ((*e & PTE_PRIVATE) && !page_shared(pa)) {
+			*e = mm_entry(v, pa, true);
+			arch_flush_page(va);
+			return 0;
+		}
+		uint64_t np = mm_copy_page(pa);
 		if (!np)
 			return -ENOMEM;
+		if (*e & PTE_PRIVATE)
+			page_refs[pa / PAGE_SIZE]--;
 		*e = mm_entry(v, np, true);
 		arch_flush_page(va);
 		return 0;
@@ -488,4 +525,88 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 		return mm->brk;
 	mm->brk = addr;
 	return addr;
+}
+
+/* ---- fork and the end of an address space ---- */
+
+/* Calls fn on every present (or PROT_NONE-kept) user entry of the tables under table, a table
+   of the given level (3: PML4) covering virtual addresses from base. */
+static void mm_walk_leaves(uint64_t table, int level, uint64_t base,
+			   void (*fn)(uint64_t va, uint64_t *e, void *arg), void *arg)
+{
+	uint64_t *t = phys_to_virt(table);
+	int n = level == 3 ? 256 : 512;         /* the PML4's upper half is the kernel's */
+	uint64_t span = 1ull << (12 + 9 * level);
+	for (int i = 0; i < n; i++) {
+		uint64_t va = base + (uint64_t)i * span;
+		if (level == 0) {
+			if (t[i] & (PTE_P | PTE_PROTNONE))
+				fn(va, &t[i], arg);
+		} else if ((t[i] & PTE_P) && !(t[i] & PTE_PS)) {
+			mm_walk_leaves(t[i] & PTE_ADDR, level - 1, va, fn, arg);
+		}
+	}
+}
+
+struct mm_fork_ctx {
+	struct mm *child;
+	int err;
+};
+
+static void mm_fork_entry(uint64_t va, uint64_t *e, void *arg)
+{
+	struct mm_fork_ctx *c = arg;
+	if (c->err)
+		return;
+	uint64_t *ce = pt_walk(c->child->pml4, va, true);
+	if (!ce) {
+		c->err = -ENOMEM;
+		return;
+	}
+	if (*e & PTE_PRIVATE) {
+		/* Both now hold the page, read-only until one of them writes. */
+		page_refs[(*e & PTE_ADDR) / PAGE_SIZE]++;
+		*e &= ~PTE_W;
+	}
+	*ce = *e;
+}
+
+int mm_fork(struct mm *child, const struct mm *parent)
+{
+	int err = mm_init(child, parent->pml4);
+	if (err)
+		return err;
+	for (const struct vma *v = parent->vmas.head; v; v = v->next)
+		if ((err = vma_insert(&child->vmas, v->start, v->end, v->prot, v->flags, v->inode,
+				      v->pgoff)))
+			goto fail;
+	child->start_brk = parent->start_brk;
+	child->brk = parent->brk;
+	child->mmap_top = parent->mmap_top;
+	child->data_start = parent->data_start;
+	child->sled_pa = parent->sled_pa;
+	struct mm_fork_ctx c = { child, 0 };
+	mm_walk_leaves(parent->pml4, 3, 0, mm_fork_entry, &c);
+	arch_flush_tlb();               /* the parent's pages became read-only */
+	if ((err = c.err))
+		goto fail;
+	return 0;
+fail:
+	mm_destroy(child);
+	return err;
+}
+
+static void mm_destroy_entry(uint64_t va, uint64_t *e, void *arg)
+{
+	if (*e & PTE_PRIVATE)
+		page_release(*e & PTE_ADDR);
+	*e = 0;
+}
+
+void mm_destroy(struct mm *mm)
+{
+	mm_walk_leaves(mm->pml4, 3, 0, mm_destroy_entry, NULL);
+	vma_clear(&mm->vmas);
+	pt_free_user(mm->pml4);
+	mm->pml4 = 0;
 }

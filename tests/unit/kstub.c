@@ -55,6 +55,16 @@ uint64_t pmm_alloc(void)
 	return pa;
 }
 
+uint64_t pmm_alloc_contig(size_t n)
+{
+	if (test_phys_next + n * PAGE_SIZE > test_phys_size)
+		return 0;
+	uint64_t pa = test_phys_next;
+	test_phys_next += n * PAGE_SIZE;
+	memset(test_phys_base + pa, 0, n * PAGE_SIZE);
+	return pa;
+}
+
 void pmm_free(uint64_t pa)
 {
 	memset(test_phys_base + pa, 0xa5, PAGE_SIZE);  /* poison: a use after free shows */

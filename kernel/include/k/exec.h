@@ -20,6 +20,9 @@ int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct reg
 	      const char **why);
 int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct exec_args *a,
 		struct regs *r, const char **why);
+/* The FPU state a program starts with (captured at boot, restored by execve). */
+void exec_fpu_capture(void);
+const void *exec_fpu_initial(void);
 /* Starts the first program (from the boot info: the boot program or a command in the image). */
 int exec_boot(struct proc *p, struct regs *r, const char **why);
 #endif

@@ -50,6 +50,7 @@ struct mm {
 	uint64_t mmap_top;              /* top-down search starts here */
 	uint64_t data_start;
 	uint64_t sled_pa;               /* the syscall sled page (fast mode), mapped at 0 */
+	int users;                      /* processes using it (a CLONE_VM child until it execs) */
 };
 
 /* A fault the program caused, for signal delivery. */
@@ -59,6 +60,14 @@ struct mm_fault_info {
 };
 
 int mm_init(struct mm *mm, uint64_t kernel_pml4);
+/* The copy-on-write page counts fork needs, for mem_size bytes of guest memory (boot). */
+int mm_refs_init(uint64_t mem_size);
+/* Makes child (uninitialised) a copy-on-write copy of parent: the same areas, every page shared
+   read-only until one side writes. 0 or -ENOMEM. The caller flushes nothing: done here. */
+int mm_fork(struct mm *child, const struct mm *parent);
+/* Frees every page the address space owns, its areas and its page tables. It must not be the
+   one loaded in CR3. */
+void mm_destroy(struct mm *mm);
 /* Maps [start, end) of anonymous memory at a fixed place (loader use). */
 int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uint32_t flags,
 		 struct inode *inode, uint64_t pgoff);

@@ -20,12 +20,21 @@ struct rlimit64 {
 struct fdtable;
 struct fs_context;
 
+enum proc_state { PROC_LIVE, PROC_ZOMBIE };
+
 struct proc {
-	int pid, ppid;
+	int pid, ppid, pgid, sid;
+	enum proc_state state;
+	int wait_status;                        /* a zombie's status as wait4 reports it */
+	int exit_signal;                        /* sent to the parent at exit (SIGCHLD) */
+	struct proc *parent, *children, *sibling;
+	struct proc *next;                      /* every process, for kill, wait and /proc */
+	bool vfork_done;                        /* a CLONE_VFORK child has exec'd or ended */
+	bool did_exec;                          /* has called execve (setpgid: EACCES) */
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t ngroups;
 	uint32_t groups[65536 / 256];   /* NGROUPS: up to 256 here */
-	struct mm mm;
+	struct mm *mm;                  /* shared by threads, and by a CLONE_VM child until it execs */
 	struct k_sigaction sigaction[NSIG];
 	uint64_t sigpending;                    /* signals sent to the process (kill, the alarm) */
 	struct siginfo_k siginfo[NSIG];         /* of each of them */
@@ -40,6 +49,33 @@ struct proc {
 };
 
 extern struct proc *current;
+extern struct proc *proc_list;                  /* every process, live and zombie */
+
+struct proc *proc_find(int pid);
+/* fork, vfork and clone without CLONE_THREAD: a new process running a copy of the caller (its
+   own copy-on-write address space, or the caller's with CLONE_VM). The child's pid or -errno. */
+int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
+		  uint64_t tls, int exit_signal);
+/* wait4/waitid's search: a child matching (idtype P_ALL 0, P_PID 1, P_PGID 2; id), zombie
+   first. */
+struct proc *proc_wait_find(int idtype, int id, bool *any);
+/* Frees a reaped zombie. */
+void proc_reap(struct proc *p);
+/* Ends the process with a wait status (exit code << 8, or the signal number): pid 1 ends the
+   VM with exit_code; others become zombies for their parent. Never returns. */
+__attribute__((noreturn)) void proc_exit_status(int wait_status, int exit_code);
+/* The VM's end with pid 1's status. */
+__attribute__((noreturn)) void proc_report_exit(int exit_code);
+/* Drops a process's hold on an address space (the last user frees it). */
+void proc_mm_put(struct mm *mm);
+/* A CLONE_VFORK child has exec'd or is ending: its parent goes on. */
+void proc_vfork_release(struct proc *p);
+/* Ends the other threads of the current process and waits until they are gone. */
+void proc_kill_other_threads(void);
+/* A thread's last duties: its robust futex list, clear_child_tid and its wake. */
+void thread_exit_cleanup(struct task *t);
+/* Sends sig to process p, waking a thread that takes it (kill to another process). */
+void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
 
 /* Ends the VM with the program's status (exit_group of the last process). */
 __attribute__((noreturn)) void proc_exit(int status);

@@ -41,6 +41,7 @@ struct task {
 	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0 */
 	uint32_t console_revents[3];
 	int wake_reason;
+	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
 	const char *wait_what;          /* for the report when nothing can ever end the wait */
 	/* Per-thread state as Linux keeps it. */
 	uint64_t clear_child_tid;
@@ -93,6 +94,12 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
    the running task's time slice is over; upcall_poll also yields then. */
 bool upcall_take(void);
 void upcall_poll(void);
+/* Ends another task at once: it never runs again (only for a task outside any system call). */
+void sched_kill_task(struct task *t);
+/* Asks another task to end: its wait ends with -EINTR and it exits where it leaves the core. */
+void sched_kill_request(struct task *t);
+/* At the points a task leaves the core: ends it if it was asked to. */
+void sched_check_killed(void);
 /* Ends the current task (not the process); never returns. */
 __attribute__((noreturn)) void sched_exit_task(void);
 #endif

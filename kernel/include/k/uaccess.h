@@ -10,4 +10,7 @@ int copy_to_user(uint64_t dst, const void *src, size_t n);
 /* Copies a NUL-terminated string of at most max bytes including the NUL. Returns its length,
    -EFAULT, or -ENAMETOOLONG when no NUL is found within max. */
 int64_t strncpy_from_user(char *dst, uint64_t src, size_t max);
+struct mm;
+/* copy_to_user into another address space (a forked child's). */
+int copy_to_user_mm(struct mm *mm, uint64_t dst, const void *src, size_t n);
 #endif

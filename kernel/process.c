@@ -1,0 +1,318 @@
+/* Processes: fork (copy-on-write address spaces, or the parent's with CLONE_VM), the end of a
+   process (its threads, its resources, the zombie its parent reaps, SIGCHLD, orphans going to
+   pid 1), and the search wait4/waitid make. pid 1 is the image's command: when it ends, the VM
+   ends with its status, as a container does. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/pmm.h"
+#include "k/proc.h"
+#include "k/sched.h"
+#include "k/signal.h"
+#include "k/arch.h"
+#include "k/regs.h"
+#include "k/uaccess.h"
+#include "k/hc.h"
+#include "vfs/vfs.h"
+#include "syscalls/syscall.h"
+
+#define CLONE_VM 0x100
+#define CLONE_FS 0x200
+#define CLONE_FILES 0x400
+#define CLONE_VFORK 0x4000
+#define CLONE_PARENT 0x8000
+#define CLONE_SETTLS 0x80000
+#define CLONE_PARENT_SETTID 0x100000
+#define CLONE_CHILD_CLEARTID 0x200000
+#define CLONE_CHILD_SETTID 0x1000000
+#define SIG_DFL 0
+#define SIG_IGN 1
+#define SA_NOCLDWAIT 2
+#define CLD_EXITED 1
+#define CLD_KILLED 2
+#define CLD_DUMPED 3
+
+struct proc *proc_list;
+static struct proc *free_procs;
+static void proc_reap_later(struct proc *p);
+#define PROC_PAGES ((sizeof(struct proc) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+struct proc *proc_find(int pid)
+{
+	for (struct proc *p = proc_list; p; p = p->next)
+		if (p->pid == pid)
+			return p;
+	return NULL;
+}
+
+static struct proc *proc_alloc(void)
+{
+	struct proc *p = free_procs;
+	if (p) {
+		free_procs = p->next;
+		return p;
+	}
+	uint64_t pa = pmm_alloc_contig(PROC_PAGES);
+	return pa ? phys_to_virt(pa) : NULL;
+}
+
+static struct fs_context *fs_dup(const struct fs_context *fs)
+{
+	struct fs_context *n = kmalloc(sizeof(*n));
+	if (!n)
+		return NULL;
+	*n = *fs;
+	path_get(&n->root);
+	path_get(&n->cwd);
+	n->users = 1;
+	return n;
+}
+
+static void fs_put(struct fs_context *fs)
+{
+	if (--fs->users > 0)
+		return;
+	path_put(&fs->root);
+	path_put(&fs->cwd);
+	kfree(fs, sizeof(*fs));
+}
+
+/* Drops a process's hold on its address space; the last user frees it. Not the loaded one. */
+void proc_mm_put(struct mm *mm)
+{
+	if (--mm->users > 0)
+		return;
+	mm_destroy(mm);
+	kfree(mm, sizeof(*mm));
+}
+
+static void proc_link_child(struct proc *parent, struct proc *c)
+{
+	c->parent = parent;
+	c->ppid = parent->pid;
+	c->sibling = parent->children;
+	parent->children = c;
+}
+
+static void proc_unlink_child(struct proc *c)
+{
+	for (struct proc **pp = &c->parent->children; *pp; pp = &(*pp)->sibling)
+		if (*pp == c) {
+			*pp = c->sibling;
+			break;
+		}
+	c->sibling = NULL;
+}
+
+int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
+		  uint64_t tls, int exit_signal)
+{
+	struct proc *parent = current;
+	struct task *pt = current_task;
+	struct proc *p = proc_alloc();
+	if (!p)
+		return -EAGAIN;
+	*p = *parent;                   /* credentials, dispositions, limits, comm, arg area */
+	p->children = p->sibling = NULL;
+	p->state = PROC_LIVE;
+	p->sigpending = 0;
+	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
+	p->nthreads = 0;
+	p->vfork_done = false;
+	p->exit_signal = exit_signal;
+	int err = -ENOMEM;
+	if (flags & CLONE_VM) {
+		p->mm->users++;
+	} else {
+		struct mm *mm = kmalloc(sizeof(*mm));
+		if (!mm)
+			goto fail_mm;
+		if ((err = mm_fork(mm, parent->mm))) {
+			kfree(mm, sizeof(*mm));
+			goto fail_mm;
+		}
+		mm->users = 1;
+		p->mm = mm;
+	}
+	err = -ENOMEM;
+	if (flags & CLONE_FILES)
+		p->files->users++;
+	else if (!(p->files = fdtable_dup(parent->files)))
+		goto fail_files;
+	if (flags & CLONE_FS)
+		p->fs->users++;
+	else if (!(p->fs = fs_dup(parent->fs)))
+		goto fail_fs;
+	struct task *t = sched_task_new(p, pt->uregs);
+	if (!t)
+		goto fail_task;
+	p->pid = t->tid;                /* a process's first thread has the process's id */
+	struct regs *r = task_regs(t);
+	r->rax = 0;
+	if (sp)
+		r->rsp = sp;
+	r->rcx = r->rip;
+	r->r11 = r->rflags;
+	t->fs_base = (flags & CLONE_SETTLS) ? tls : arch_get_fs_base();
+	t->gs_base = arch_get_gs_base();
+	t->sigmask = pt->sigmask;
+	if (!(flags & CLONE_VM))
+		memcpy(t->sigaltstack, pt->sigaltstack, sizeof(t->sigaltstack));
+	if (flags & CLONE_CHILD_CLEARTID)
+		t->clear_child_tid = child_tid;
+	uint32_t pid = (uint32_t)p->pid;
+	if (flags & CLONE_PARENT_SETTID)
+		copy_to_user(parent_tid, &pid, 4);
+	if (flags & CLONE_CHILD_SETTID)
+		copy_to_user_mm(p->mm, child_tid, &pid, 4);     /* in the child's memory */
+	proc_link_child((flags & CLONE_PARENT) && parent->parent ? parent->parent : parent, p);
+	p->next = proc_list;
+	proc_list = p;
+	sched_start(t);
+	if (flags & CLONE_VFORK)
+		/* The parent sleeps until the child execs or ends (signals wait too, as Linux's
+		   uninterruptible vfork wait). */
+		while (!p->vfork_done) {
+			uint64_t mask = pt->sigmask;
+			pt->sigmask = ~0ull;
+			sched_wait(&p->vfork_done, NULL, -1, 0, "vfork");
+			pt->sigmask = mask;
+		}
+	return pid;
+fail_task:
+	fs_put(p->fs);
+fail_fs:
+	fdtable_put(p->files);
+fail_files:
+	proc_mm_put(p->mm);
+fail_mm:
+	p->next = free_procs;
+	free_procs = p;
+	return err;
+}
+
+void proc_vfork_release(struct proc *p)
+{
+	if (!p->vfork_done) {
+		p->vfork_done = true;
+		sched_wake(&p->vfork_done, NULL, INT32_MAX, ~0u);
+	}
+}
+
+/* Ends every other thread of the current process and waits until they are gone: each leaves
+   its system call (its wait ends with EINTR) and exits where it returns to the program. */
+void proc_kill_other_threads(void)
+{
+	struct proc *p = current;
+	if (p->nthreads <= 1)
+		return;
+	SCHED_FOR_EACH(t)
+		if (t->proc == p && t != current_task)
+			sched_kill_request(t);
+	uint64_t mask = current_task->sigmask;
+	current_task->sigmask = ~0ull;          /* nothing else matters until they are gone */
+	while (p->nthreads > 1)
+		sched_wait(&p->nthreads, NULL, -1, 0, "the end of the other threads");
+	current_task->sigmask = mask;
+}
+
+static bool proc_ignores_children(const struct proc *parent)
+{
+	const struct k_sigaction *ka = &parent->sigaction[SIGCHLD - 1];
+	return ka->handler == SIG_IGN || (ka->flags & SA_NOCLDWAIT);
+}
+
+void proc_exit_status(int wait_status, int exit_code)
+{
+	struct proc *p = current;
+	if (p->pid == 1) {              /* the container's command: the VM ends with it */
+		console_flush();
+		proc_report_exit(exit_code);
+	}
+	proc_kill_other_threads();
+	proc_vfork_release(p);
+	thread_exit_cleanup(current_task);
+	/* Leave the address space before it can go: the kernel half is in every table. */
+	arch_switch_mm(boot_info->pml4);
+	struct mm *mm = p->mm;
+	p->mm = NULL;
+	proc_mm_put(mm);
+	fdtable_put(p->files);
+	p->files = NULL;
+	fs_put(p->fs);
+	p->fs = NULL;
+	/* Orphans go to pid 1, which reaps them. */
+	struct proc *init = proc_find(1);
+	while (p->children) {
+		struct proc *c = p->children;
+		proc_unlink_child(c);
+		proc_link_child(init, c);
+		if (c->state == PROC_ZOMBIE)
+			sched_wake(&init->children, NULL, INT32_MAX, ~0u);
+	}
+	p->state = PROC_ZOMBIE;
+	p->wait_status = wait_status;
+	struct proc *parent = p->parent;
+	if (proc_ignores_children(parent) && p->exit_signal == SIGCHLD) {
+		proc_unlink_child(p);   /* nobody will wait: no zombie (SIG_IGN, SA_NOCLDWAIT) */
+		p->parent = NULL;
+	} else if (p->exit_signal) {
+		int sig = wait_status & 0x7f;
+		struct siginfo_k si = { .signo = p->exit_signal,
+					.code = !sig ? CLD_EXITED : (wait_status & 0x80) ? CLD_DUMPED
+					      : CLD_KILLED };
+		si.addr = (uint64_t)(uint32_t)p->pid | ((uint64_t)p->uid << 32);
+		int32_t status = sig ? sig : (wait_status >> 8) & 0xff;
+		memcpy(si.rest, &status, 4);    /* si_status follows si_pid and si_uid */
+		signal_raise_proc(parent, p->exit_signal, &si);
+	}
+	sched_wake(&parent->children, NULL, INT32_MAX, ~0u);
+	if (!p->parent)
+		proc_reap_later(p);
+	sched_exit_task();
+}
+
+struct proc *proc_wait_find(int idtype, int id, bool *any)
+{
+	*any = false;
+	for (struct proc *c = current->children; c; c = c->sibling) {
+		bool match = idtype == 0 || (idtype == 1 && c->pid == id) ||
+			     (idtype == 2 && c->pgid == id);
+		if (!match)
+			continue;
+		*any = true;
+		if (c->state == PROC_ZOMBIE)
+			return c;
+	}
+	return NULL;
+}
+
+/* Ended processes nobody will reap: freed at the next reap, once their task is off the CPU. */
+static struct proc *reap_later;
+
+static void proc_reap_later(struct proc *p)
+{
+	p->sibling = reap_later;
+	reap_later = p;
+}
+
+static void proc_free(struct proc *p)
+{
+	for (struct proc **pp = &proc_list; *pp; pp = &(*pp)->next)
+		if (*pp == p) {
+			*pp = p->next;
+			break;
+		}
+	p->next = free_procs;
+	free_procs = p;
+}
+
+void proc_reap(struct proc *p)
+{
+	while (reap_later) {
+		struct proc *q = reap_later;
+		reap_later = q->sibling;
+		proc_free(q);
+	}
+	proc_unlink_child(p);
+	proc_free(p);
+}
