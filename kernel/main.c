@@ -76,12 +76,12 @@ void kmain(void)
 	random_init();
 	current = &init_proc;
 	current->mm = &init_mm;
-	init_mm.users = 1;
 	proc_init(current);
 	sched_init(current);
 	if (mm_init(current->mm, boot_info->pml4) || arch_map_sled(current->mm->pml4) ||
 	    mm_refs_init(boot_info->mem_size))
 		panic("out of memory at boot");
+	init_mm.users = 1;
 	const char *fswhy;
 	if (fs_boot(current, &fswhy)) {
 		kprintf("unik: root filesystem: %s\n", fswhy ? fswhy : "out of memory");

@@ -8,6 +8,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "k/signal.h"
+#include "k/sched.h"
 #include "k/itimer.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
@@ -84,9 +85,12 @@ static int64_t pipe_write(struct file *f, const void *buf, size_t len)
 {
 	struct pipe *p = pipe_of(f);
 	if (!p->readers) {
-		/* SIGPIPE's default action ends the program; ignored or handled, EPIPE. */
-		if (current->sigaction[SIGPIPE - 1].handler == 0)
-			proc_kill(SIGPIPE, "write to a pipe with no readers");
+		/* SIGPIPE to the writing thread (its default action ends the process once the call
+		   has returned); ignored or handled, EPIPE. */
+		struct siginfo_k si = { .signo = SIGPIPE, .code = 0,
+					.addr = (uint64_t)(uint32_t)current->pid |
+						((uint64_t)current->uid << 32) };
+		signal_raise_task(current_task, SIGPIPE, &si);
 		return -EPIPE;
 	}
 	uint64_t cap = (uint64_t)p->pages * PAGE_SIZE, room = cap - (p->head - p->tail);

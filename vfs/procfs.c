@@ -243,7 +243,7 @@ static struct inode *procfs_inode(struct superblock *sb, const struct procfs_nod
 {
 	const struct procfs_entry *e = &procfs_table[n->ent];
 	bool magic = e->link == procfs_link_fd || e->link == procfs_link_cwd ||
-		     e->link == procfs_link_root;
+		     e->link == procfs_link_root || e->link == procfs_link_exe;
 	const struct inode_ops *ops = S_ISDIR_(e->mode) ? &procfs_dir_ops :
 				      magic ? &procfs_magic_ops :
 				      S_ISLNK_(e->mode) ? &procfs_link_ops : &procfs_file_iops;

@@ -317,6 +317,18 @@ int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *ou
 		path_get(out);
 		return 0;
 	}
+	struct inode *ino;
+	if (procfs_table_link(n) == procfs_link_exe) {
+		/* The program's file itself, named or not (a bare program has no name in the
+		   tree), as Linux's exe link leads to the file even when it was deleted. */
+		struct procfs_mem m;
+		procfs_mem_stats(p, &m);
+		if (!m.exe)
+			return -ENOENT;
+		ino = m.exe;
+		inode_get(ino);
+		goto detached;
+	}
 	struct file *f = procfs_fd_file(p, n->fd);
 	if (!f)
 		return -ENOENT;
@@ -326,7 +338,7 @@ int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *ou
 		return 0;
 	}
 	int hostfd;
-	struct inode *ino = pipe_inode(f);
+	ino = pipe_inode(f);
 	if (ino)
 		inode_get(ino);
 	else if (console_host_fd(f, &hostfd))
@@ -335,6 +347,7 @@ int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *ou
 		return -ENXIO;
 	if (!ino)
 		return -ENOMEM;
+detached:;
 	struct dentry *d = dentry_new_root(ino);
 	if (!d) {
 		inode_put(ino);

@@ -32,6 +32,9 @@ static inline const char *errname(int e)
 	case EOPNOTSUPP: return "EOPNOTSUPP";
 	case ELOOP: return "ELOOP";
 	case ETIMEDOUT: return "ETIMEDOUT";
+	case ECHILD: return "ECHILD";
+	case ENOEXEC: return "ENOEXEC";
+	case E2BIG: return "E2BIG";
 	default: return "E?";
 	}
 }

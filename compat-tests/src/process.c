@@ -1,0 +1,299 @@
+/* process: fork with separate memory, exit statuses and signals seen by wait, pipes between
+ * processes, execve (of this program, with argv and envp, and its errno cases), vfork and
+ * posix_spawn, waitpid/waitid options and errno cases, SIGCHLD, process groups and sessions,
+ * fd inheritance and O_CLOEXEC. Prints only what does not depend on pid numbers. */
+#include "compat.h"
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+extern char **environ;
+static char *self;
+
+static void show_status(const char *what, int st)
+{
+	if (WIFEXITED(st))
+		printf("%s: exited %d\n", what, WEXITSTATUS(st));
+	else if (WIFSIGNALED(st))
+		printf("%s: killed by signal %d\n", what, WTERMSIG(st));
+	else
+		printf("%s: status %#x\n", what, st);
+}
+
+static void fork_basics(void)
+{
+	int shared = 1;
+	int *heap = malloc(sizeof(int));
+	*heap = 10;
+	pid_t parent = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		shared = 2;
+		*heap = 20;
+		/* The child's own copy; the parent's is untouched. */
+		_exit(getppid() == parent && shared == 2 && *heap == 20 ? 5 : 6);
+	}
+	int st;
+	pid_t w = waitpid(c, &st, 0);
+	printf("fork: child pid differs %s, waitpid returns it %s\n", c != parent ? "yes" : "no",
+	       w == c ? "yes" : "no");
+	show_status("child exit", st);
+	printf("parent memory after the child wrote: %d %d\n", shared, *heap);
+
+	c = fork();
+	if (c == 0) {
+		raise(SIGTERM);
+		_exit(1);
+	}
+	waitpid(c, &st, 0);
+	show_status("child raising SIGTERM", st);
+	c = fork();
+	if (c == 0)
+		*(volatile int *)0 = 1;
+	waitpid(c, &st, 0);
+	show_status("child writing NULL", st);
+	RESULT("waitpid with no child left", waitpid(-1, &st, 0));
+	RESULT("waitpid with a bad option", waitpid(-1, &st, 0x4000));
+}
+
+static void pipes_between(void)
+{
+	int p[2];
+	pipe(p);
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[0]);
+		char buf[8192];
+		for (int i = 0; i < 64; i++) {          /* 512 KiB: more than the pipe holds */
+			memset(buf, 'a' + i % 26, sizeof(buf));
+			write(p[1], buf, sizeof(buf));
+		}
+		_exit(0);
+	}
+	close(p[1]);
+	long total = 0, sum = 0;
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(p[0], buf, sizeof(buf))) > 0) {
+		total += n;
+		for (ssize_t i = 0; i < n; i++)
+			sum += buf[i];
+	}
+	close(p[0]);
+	int st;
+	waitpid(c, &st, 0);
+	printf("pipe from a child: %ld bytes, sum %ld, EOF after its exit\n", total, sum);
+
+	/* A write to a pipe whose reader is gone: SIGPIPE kills the writer. */
+	pipe(p);
+	c = fork();
+	if (c == 0) {
+		close(p[0]);
+		usleep(20000);
+		write(p[1], "x", 1);
+		_exit(0);
+	}
+	close(p[0]);
+	close(p[1]);
+	waitpid(c, &st, 0);
+	show_status("writer to a closed pipe", st);
+}
+
+static void exec_cases(void)
+{
+	int p[2];
+	pipe(p);
+	int keep = dup(p[1]);
+	int cloexec = fcntl(p[1], F_DUPFD_CLOEXEC, 0);
+	pid_t c = fork();
+	if (c == 0) {
+		char kfd[16], cfd[16];
+		snprintf(kfd, sizeof(kfd), "%d", keep);
+		snprintf(cfd, sizeof(cfd), "%d", cloexec);
+		char *argv[] = { self, "child", kfd, cfd, NULL };
+		char *envp[] = { "GREETING=hello from exec", NULL };
+		signal(SIGUSR1, SIG_IGN);       /* ignored dispositions survive exec */
+		execve(self, argv, envp);
+		_exit(99);
+	}
+	close(p[1]);
+	close(keep);
+	close(cloexec);
+	char buf[256] = { 0 };
+	ssize_t n = read(p[0], buf, sizeof(buf) - 1);
+	close(p[0]);
+	int st;
+	waitpid(c, &st, 0);
+	printf("exec'd child said: %.*s", (int)(n > 0 ? n : 0), buf);
+	show_status("exec'd child", st);
+
+	c = fork();
+	if (c == 0) {
+		char *argv[] = { "x", NULL };
+		int e1 = execve("/nonexistent/prog", argv, environ) < 0 ? errno : 0;
+		int e2 = execve("/", argv, environ) < 0 ? errno : 0;
+		int fd = open("/tmp/unik-noexec", O_CREAT | O_WRONLY | O_TRUNC, 0644);
+		write(fd, "data", 4);
+		close(fd);
+		int e3 = execve("/tmp/unik-noexec", argv, environ) < 0 ? errno : 0;
+		chmod("/tmp/unik-noexec", 0755);
+		int e4 = execve("/tmp/unik-noexec", argv, environ) < 0 ? errno : 0;
+		unlink("/tmp/unik-noexec");
+		int e5 = execve(self, (char **)-1, environ) < 0 ? errno : 0;
+		printf("execve errors: missing %s, directory %s, not executable %s, not a program %s, "
+		       "bad argv %s\n", errname(e1), errname(e2), errname(e3), errname(e4),
+		       errname(e5));
+		_exit(0);
+	}
+	waitpid(c, &st, 0);
+}
+
+static void vfork_spawn(void)
+{
+	int st;
+	pid_t c = vfork();
+	if (c == 0)
+		_exit(12);
+	waitpid(c, &st, 0);
+	show_status("vfork child", st);
+	pid_t sp;
+	char *argv[] = { self, "exit", "21", NULL };
+	int r = posix_spawn(&sp, self, NULL, NULL, argv, environ);
+	waitpid(sp, &st, 0);
+	printf("posix_spawn: %d, ", r);
+	show_status("spawned", st);
+	char *bad[] = { "nope", NULL };
+	r = posix_spawn(&sp, "/nonexistent/prog", NULL, NULL, bad, environ);
+	printf("posix_spawn of a missing program: %s\n", errname(r));
+	if (r == 0)
+		waitpid(sp, &st, 0);
+}
+
+static volatile sig_atomic_t chld_count;
+static volatile int chld_code, chld_status;
+
+static void on_chld(int sig, siginfo_t *si, void *uc)
+{
+	chld_count++;
+	chld_code = si->si_code;
+	chld_status = si->si_status;
+}
+
+static void sigchld_waitid(void)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_sigaction = on_chld;
+	sa.sa_flags = SA_SIGINFO | SA_RESTART;
+	sigaction(SIGCHLD, &sa, NULL);
+	pid_t c = fork();
+	if (c == 0)
+		_exit(42);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	int r = waitid(P_PID, c, &si, WEXITED | WNOWAIT);
+	printf("waitid WNOWAIT: %d, code %s, status %d, pid matches %s\n", r,
+	       si.si_code == CLD_EXITED ? "CLD_EXITED" : "?", si.si_status,
+	       si.si_pid == c ? "yes" : "no");
+	memset(&si, 0, sizeof(si));
+	r = waitid(P_ALL, 0, &si, WEXITED);
+	printf("waitid again reaps it: %d, status %d\n", r, si.si_status);
+	printf("SIGCHLD: %d, code %s, status %d\n", chld_count,
+	       chld_code == CLD_EXITED ? "CLD_EXITED" : "?", chld_status);
+	RESULT("waitid without WEXITED/WSTOPPED/WCONTINUED", waitid(P_ALL, 0, &si, 0));
+	RESULT("waitid WNOHANG with no child", waitid(P_ALL, 0, &si, WEXITED | WNOHANG));
+
+	c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	memset(&si, 0xff, sizeof(si));
+	r = waitid(P_PID, c, &si, WEXITED | WNOHANG);
+	printf("waitid WNOHANG on a running child: %d, si_pid %d\n", r, si.si_pid);
+	kill(c, SIGKILL);
+	int st;
+	waitpid(c, &st, 0);
+	show_status("child killed with SIGKILL", st);
+	signal(SIGCHLD, SIG_DFL);
+
+	/* SIGCHLD ignored: children are reaped at once, waitpid finds none (ECHILD). */
+	signal(SIGCHLD, SIG_IGN);
+	c = fork();
+	if (c == 0)
+		_exit(1);
+	RESULT("waitpid for a child while SIGCHLD is ignored", waitpid(c, &st, 0));
+	signal(SIGCHLD, SIG_DFL);
+}
+
+static void groups_sessions(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		int ok = getpgrp() != getpid();         /* in the parent's group at first */
+		ok &= setpgid(0, 0) == 0 && getpgrp() == getpid();
+		ok &= setsid() == -1 && errno == EPERM;  /* a group leader cannot */
+		_exit(ok ? 0 : 1);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	show_status("child making its own group", st);
+	c = fork();
+	if (c == 0) {
+		pid_t s = setsid();
+		_exit(s == getpid() && getsid(0) == getpid() && getpgid(0) == getpid() ? 0 : 1);
+	}
+	waitpid(c, &st, 0);
+	show_status("child in a new session", st);
+	RESULT("setpgid of no process", setpgid(999999, 0));
+	RESULT("getpgid of no process", getpgid(999999));
+	RESULT("kill of no process", kill(999999, 0));
+	/* kill(0, sig) reaches the whole group: a child in it receives too. */
+	c = fork();
+	if (c == 0) {
+		signal(SIGUSR2, SIG_DFL);
+		pause();
+		_exit(0);
+	}
+	usleep(20000);
+	signal(SIGUSR2, SIG_IGN);
+	kill(0, SIGUSR2);
+	waitpid(c, &st, 0);
+	show_status("child of the group after kill(0, SIGUSR2)", st);
+	signal(SIGUSR2, SIG_DFL);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc > 1 && !strcmp(argv[1], "child")) {
+		/* The exec'd image: the kept fd is open, the O_CLOEXEC one closed. */
+		int keep = atoi(argv[2]), cfd = atoi(argv[3]);
+		char buf[200];
+		int n = snprintf(buf, sizeof(buf), "%s; kept fd open %s, O_CLOEXEC fd closed %s, "
+				 "SIGUSR1 still ignored %s\n", getenv("GREETING"),
+				 fcntl(keep, F_GETFD) >= 0 ? "yes" : "no",
+				 fcntl(cfd, F_GETFD) < 0 && errno == EBADF ? "yes" : "no",
+				 signal(SIGUSR1, SIG_DFL) == SIG_IGN ? "yes" : "no");
+		write(keep, buf, (size_t)n);
+		return 3;
+	}
+	if (argc > 2 && !strcmp(argv[1], "exit"))
+		return atoi(argv[2]);
+	setvbuf(stdout, NULL, _IONBF, 0);
+	self = "/proc/self/exe";        /* argv[0] need not be a path in the root */
+	setpgid(0, 0);                  /* kill(0, ...) below stays in this program's group (as
+					   pid 1 under unik this fails: a session leader) */
+	fork_basics();
+	pipes_between();
+	exec_cases();
+	vfork_spawn();
+	sigchld_waitid();
+	groups_sessions();
+	return 0;
+}
