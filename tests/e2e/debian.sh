@@ -68,6 +68,14 @@ same /usr/bin/basename /usr/lib/os-release .d
 same /usr/bin/true
 same /usr/bin/false
 same /usr/bin/ls /nonexistent
+# Processes: bash forks and execs coreutils, sed and grep in pipelines and substitutions.
+same /bin/bash -c 'set -o pipefail; n=$(grep -c : /etc/passwd); echo "users: $n";
+	cut -d: -f1,7 /etc/passwd | sed "s/:/ uses /" | sort | head -5;
+	ls /usr/bin | grep -E "^(ba|da|gr)" | wc -l; seq 1 2000 | awk "{s+=\$1} END {print s}";
+	for f in /etc/debian_version /etc/os-release; do printf "%s %s\n" "$(basename $f)" "$(wc -c < $f)"; done |
+	tr a-z A-Z; (exit 7); echo "subshell status $?"; false | true; echo "pipefail $?"'
+same /bin/bash -c 'sleep 0.1 & p=$!; echo started; wait $p; echo "waited $?"; trap "echo bye" EXIT;
+	xargs -n 2 echo <<< "a b c d e"; exit 4'
 
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
