@@ -1,7 +1,7 @@
 # Benchmarks: unik against native Linux, side by side, as ratios (bench/run.sh says what each line measures).
 .PHONY: bench
 bench: $(BUILD)/unik $(BUILD)/bench/hello $(BUILD)/bench/getppid $(BUILD)/bench/poll \
-	$(BUILD)/bench/threads
+	$(BUILD)/bench/threads $(BUILD)/bench/proc $(BUILD)/bench/true
 	sh bench/run.sh
 
 $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)

@@ -5,7 +5,9 @@
 #  3. ns per poll() on two ready pipe fds and per epoll_wait() on one
 #  4. threads: ns per futex round trip between two threads, per pthread_create+join, and MB/s
 #     through a pipe between two threads
-#  5. peak RSS of the monitor for hello with -m 1G
+#  5. processes: us per fork+_exit+waitpid, per fork+execve(static true)+waitpid, and ms for a
+#     busybox sh loop running /bin/true 1,000 times (native: chrooted into the same tree)
+#  6. peak RSS of the monitor for hello with -m 1G
 set -e
 cd "$(dirname "$0")/.."
 UNIK=${UNIK:-build/unik}
@@ -51,6 +53,18 @@ set -- $($B/threads)
 tn1=$1 tn2=$2 tn3=$3
 set -- $($UNIK run $B/threads)
 echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x)"
+
+R=$B/procroot
+rm -rf "$R" && mkdir -p "$R/bin" "$R/dev" && cp $B/proc $B/true /bin/busybox "$R/bin/" && ln -sf busybox "$R/bin/sh"
+mknod -m 666 "$R/dev/null" c 1 3 2>/dev/null || true
+set -- $(chroot "$R" /bin/proc /bin/true)
+pf=$1 pe=$2
+set -- $($UNIK run --rootfs "$R" /bin/proc /bin/true)
+LOOP='i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i + 1)); done'
+ls=$(date +%s%N); chroot "$R" /bin/sh -c "$LOOP"; le=$(date +%s%N)
+us=$(date +%s%N); $UNIK run --rootfs "$R" /bin/sh -c "$LOOP"; ue=$(date +%s%N)
+ln_=$(( (le - ls) / 1000000 )) lu=$(( (ue - us) / 1000000 ))
+echo "fork+exit+wait us: native $pf, unik $1 (ratio $(echo "$1 $pf" | awk '{printf "%.1f", $1/$2}')x); fork+exec+wait us: native $pe, unik $2 (ratio $(echo "$2 $pe" | awk '{printf "%.1f", $1/$2}')x); 1000-command sh loop ms: native $ln_, unik $lu (ratio $(echo "$lu $ln_" | awk '{printf "%.1f", $1/$2}')x)"
 
 rss=$( { /usr/bin/time -f '%M' $UNIK run -m 1G $B/hello >/dev/null; } 2>&1 | tail -1)
 nrss=$( { /usr/bin/time -f '%M' $B/hello >/dev/null; } 2>&1 | tail -1)
