@@ -87,6 +87,11 @@ void trap_from_exception(struct regs *r)
 			syscall_run(r);
 			return;
 		}
+		if (info.signo == SIGKILL) {
+			ksnprintf(why, sizeof(why), "out of memory (the VM has %lu MiB: -m) at address "
+				  "0x%lx", boot_info->mem_size >> 20, r->cr2);
+			proc_kill(SIGKILL, why);
+		}
 		ksnprintf(why, sizeof(why), "%s at address 0x%lx, ip 0x%lx (error 0x%lx)",
 			  (r->err & 2) ? "invalid write" : (r->err & PF_INSTR) ? "invalid jump" :
 			  "invalid read", r->cr2, r->rip, r->err);

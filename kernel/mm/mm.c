@@ -250,8 +250,15 @@ int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *i
 			mm_fault_around(mm, v, addr);
 		return 0;
 	}
+	if (r == -ENOMEM) {
+		/* The VM's memory is used up: as Linux's OOM killer, SIGKILL (code 0: the trap
+		   handler reports it as out of memory). */
+		info->signo = 9;
+		info->code = 0;
+		return -1;
+	}
 	info->signo = 7;                /* SIGBUS */
-	info->code = 2;                 /* BUS_ADRERR: past the end of the file, or no memory */
+	info->code = 2;                 /* BUS_ADRERR: past the end of the file */
 	return -1;
 }
 

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
 harness_init hostile "${1:-build/unik}"
 T=$HARNESS_TMP
-for p in hc_badarg smash; do
+for p in hc_badarg smash bomb; do
 	musl-gcc -static -O1 -o "$T/$p" "tests/e2e/hostile/$p.c" || { echo "FAIL build $p"; exit 1; }
 done
 
@@ -46,6 +46,7 @@ wait \$pid
 SH
 chmod +x "$T/smash_twice"
 check smash-core '125|130' '' "$T/smash_twice"
+check fork-bomb-oom 137 'out of memory' "$UNIK" run -m 64m "$T/bomb"
 # In isolated mode the core is out of the program's reach, and so are the hypercall ports.
 check isolated-smash 139 'SIGSEGV' "$UNIK" run --mode isolated "$T/smash"
 check isolated-hc 139 'SIGSEGV' "$UNIK" run --mode isolated "$T/hc_badarg" arg-max
