@@ -1,4 +1,4 @@
-/* ITIMER_REAL (alarm, setitimer) and the waits it can end.
+/* ITIMER_REAL (alarm, setitimer), POSIX timers (timer_create), and the waits they can end.
 
    There is no timer interrupt yet: the timer is checked at every system call and by the
    scheduler, whose idle sleep ends when it is due. A program that makes no system call at all is
@@ -13,29 +13,110 @@
 #include "vfs/vfs.h"
 
 #define SI_KERNEL 0x80
+#define SI_TIMER (-2)
+#define SIGEV_SIGNAL 0
+#define SIGEV_NONE 1
+#define SIGEV_THREAD_ID 4
+
+/* Re-arms a periodic timer from its expiry, dropping missed periods as Linux does; returns how
+   many periods were missed. One-shot timers are disarmed. */
+static int timer_rearm(int64_t *next, int64_t interval, int64_t now)
+{
+	if (!interval) {
+		*next = 0;
+		return 0;
+	}
+	int64_t missed = (now - *next) / interval;
+	*next += (missed + 1) * interval;
+	return missed > INT32_MAX ? INT32_MAX : (int)missed;
+}
+
+/* A POSIX timer expired: its signal, or, while the last one is still pending, one more overrun
+   recorded in the queued siginfo (as Linux reports it at delivery) and for timer_getoverrun. */
+static void ptimer_fire(struct proc *p, int id, struct ptimer *t, int missed)
+{
+	if (t->notify == SIGEV_NONE)
+		return;
+	struct task *target = NULL;
+	if (t->notify == SIGEV_THREAD_ID) {
+		target = sched_find(t->tid);
+		if (!target || target->proc != p)
+			return;         /* the thread is gone */
+	}
+	uint64_t bit = 1ull << (t->signo - 1);
+	uint64_t pending = target ? target->sigpending : p->sigpending;
+	struct siginfo_k *queued = target ? &target->siginfo[t->signo - 1]
+					  : &p->siginfo[t->signo - 1];
+	if ((pending & bit) && queued->code == SI_TIMER && (int32_t)queued->addr == id) {
+		t->overrun_acc += 1 + missed;
+		queued->addr = (uint64_t)(uint32_t)id | ((uint64_t)(uint32_t)t->overrun_acc << 32);
+		t->overrun_last = t->overrun_acc;
+		return;
+	}
+	t->overrun_acc = t->overrun_last = missed;
+	struct siginfo_k si = { .signo = t->signo, .code = SI_TIMER,
+				.addr = (uint64_t)(uint32_t)id | ((uint64_t)(uint32_t)missed << 32) };
+	memcpy(si.rest, &t->value, 8);  /* si_value follows si_tid and si_overrun */
+	if (target)
+		signal_raise_task(target, t->signo, &si);
+	else
+		signal_raise_proc(p, t->signo, &si);
+}
+
+/* The earliest due time of every armed timer (-1: none), so that the check at each system
+   call is one comparison. Recomputed when a timer fires or changes (itimer_changed). */
+static int64_t itimer_earliest = -1;
+
+static void itimer_recompute(void)
+{
+	int64_t due = -1;
+	for (struct proc *p = proc_list; p; p = p->next) {
+		if (p->state != PROC_LIVE)
+			continue;
+		if (p->itimer_next && (due < 0 || p->itimer_next < due))
+			due = p->itimer_next;
+		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
+			const struct ptimer *t = &p->ptimers[i];
+			if (t->used && t->next && (due < 0 || t->next < due))
+				due = t->next;
+		}
+	}
+	itimer_earliest = due;
+}
+
+void itimer_changed(void)
+{
+	itimer_recompute();
+	sched_publish_due();            /* the monitor interrupts a busy program when it is due */
+}
 
 void itimer_check(void)
 {
-	struct proc *p = current;
-	sched_publish_due();            /* the monitor interrupts a busy program when it is due */
-	if (!p->itimer_next)
+	if (itimer_earliest < 0)
 		return;
 	int64_t now = (int64_t)time_monotonic_ns();
-	if (now < p->itimer_next)
+	if (now < itimer_earliest)
 		return;
-	if (p->itimer_interval)         /* Linux re-arms from the expiry, dropping missed periods */
-		p->itimer_next += ((now - p->itimer_next) / p->itimer_interval + 1) *
-				  p->itimer_interval;
-	else
-		p->itimer_next = 0;
-	sched_publish_due();
-	struct siginfo_k si = { .signo = SIGALRM, .code = SI_KERNEL };
-	signal_raise(SIGALRM, &si);
+	for (struct proc *p = proc_list; p; p = p->next) {
+		if (p->state != PROC_LIVE)
+			continue;
+		if (p->itimer_next && now >= p->itimer_next) {
+			timer_rearm(&p->itimer_next, p->itimer_interval, now);
+			struct siginfo_k si = { .signo = SIGALRM, .code = SI_KERNEL };
+			signal_raise_proc(p, SIGALRM, &si);
+		}
+		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
+			struct ptimer *t = &p->ptimers[i];
+			if (t->used && t->next && now >= t->next)
+				ptimer_fire(p, i, t, timer_rearm(&t->next, t->interval, now));
+		}
+	}
+	itimer_changed();
 }
 
 int64_t itimer_due(void)
 {
-	return current->itimer_next ? current->itimer_next : -1;
+	return itimer_earliest;
 }
 
 int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what)

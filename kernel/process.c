@@ -12,6 +12,7 @@
 #include "k/regs.h"
 #include "k/uaccess.h"
 #include "k/hc.h"
+#include "k/itimer.h"
 #include "vfs/vfs.h"
 #include "syscalls/syscall.h"
 
@@ -116,6 +117,8 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->state = PROC_LIVE;
 	p->sigpending = 0;
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
+	memset(p->ptimers, 0, sizeof(p->ptimers));
+	p->nptimers = 0;
 	p->nthreads = 0;
 	p->vfork_done = false;
 	p->exit_signal = exit_signal;
@@ -251,6 +254,7 @@ void proc_exit_status(int wait_status, int exit_code)
 	}
 	p->state = PROC_ZOMBIE;
 	p->wait_status = wait_status;
+	itimer_changed();               /* its timers are gone */
 	struct proc *parent = p->parent;
 	if (proc_ignores_children(parent) && p->exit_signal == SIGCHLD) {
 		proc_unlink_child(p);   /* nobody will wait: no zombie (SIG_IGN, SA_NOCLDWAIT) */

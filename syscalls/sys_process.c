@@ -8,6 +8,7 @@
 #include "k/signal.h"
 #include "k/arch.h"
 #include "k/exec.h"
+#include "k/itimer.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
 #include "build/gen/syscall_decls.h"
@@ -87,6 +88,9 @@ static void exec_reset(struct proc *p, const char *path)
 		ka->restorer = 0;
 	}
 	memset(t->sigaltstack, 0, sizeof(t->sigaltstack));
+	memset(p->ptimers, 0, sizeof(p->ptimers));      /* POSIX timers end at exec */
+	p->nptimers = 0;
+	itimer_changed();
 	t->clear_child_tid = 0;
 	t->robust_list = t->robust_len = 0;
 	arch_set_fs_base(0);

@@ -175,6 +175,7 @@ static void itimer_set(int64_t value_ns, int64_t interval_ns)
 {
 	current->itimer_next = value_ns ? (int64_t)time_monotonic_ns() + value_ns : 0;
 	current->itimer_interval = value_ns ? interval_ns : 0;
+	itimer_changed();
 }
 
 static int64_t itimer_which(uint64_t which)

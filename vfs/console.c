@@ -62,6 +62,8 @@ static int64_t console_error;
 
 void console_flush(void)
 {
+	if (!console_len)
+		return;
 	size_t done = 0;
 	while (done < console_len) {
 		int64_t n = hc_write(console_buf_fd, console_buf + done, console_len - done);
@@ -73,6 +75,7 @@ void console_flush(void)
 	}
 	console_len = 0;
 	boot_info->console_len = 0;
+	sched_publish_due();            /* nothing batched is due any more */
 }
 
 int64_t console_flush_due(void)
@@ -101,10 +104,13 @@ static int64_t console_write(struct file *f, const void *buf, size_t len)
 		if (len >= CONSOLE_BUF / 2)
 			return hc_write(fd, buf, len);  /* big writes go straight out */
 	}
-	if (!console_len)
+	bool first = !console_len;
+	if (first)
 		console_since = time_monotonic_ns();
 	memcpy(console_buf + console_len, buf, len);
 	console_len += len;
+	if (first)
+		sched_publish_due();    /* a program that goes on computing still gets it out */
 	console_buf_fd = fd;
 	/* Published for the monitor in case the VM ends before the next flush. */
 	boot_info->console_buf = virt_to_phys(console_buf);

@@ -3,9 +3,12 @@
 #define K_ITIMER_H
 #include <stdint.h>
 
-/* Raises SIGALRM if the process's real-time timer is due (and re-arms a periodic one). */
+/* Fires every process's timers that are due: ITIMER_REAL (SIGALRM) and POSIX timers (their
+   signal, or an overrun), re-arming periodic ones. */
 void itimer_check(void);
-/* When it is due (monotonic ns), or -1 when disarmed. */
+/* After a timer was set, disarmed or deleted, or a process with timers ended. */
+void itimer_changed(void);
+/* When the next of them is due (monotonic ns), or -1 when none is armed. */
 int64_t itimer_due(void);
 /* Waits until the monotonic deadline (< 0: none) while other tasks run: 0 at the deadline, 1
    once a signal in wanted (a mask, blocked or not) is pending, -EINTR once a signal can be

@@ -20,6 +20,18 @@ struct rlimit64 {
 struct fdtable;
 struct fs_context;
 
+/* A POSIX timer (timer_create). */
+#define PTIMER_MAX 32
+struct ptimer {
+	bool used;
+	int clock;                      /* CLOCK_REALTIME, MONOTONIC, BOOTTIME... */
+	int notify;                     /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
+	int signo, tid;                 /* the signal, and the thread for SIGEV_THREAD_ID */
+	uint64_t value;                 /* sigev_value */
+	int64_t next, interval;         /* due (monotonic ns, 0: disarmed), period */
+	int overrun_acc, overrun_last;  /* expirations while its signal was pending */
+};
+
 enum proc_state { PROC_LIVE, PROC_ZOMBIE };
 
 struct proc {
@@ -40,6 +52,8 @@ struct proc {
 	struct siginfo_k siginfo[NSIG];         /* of each of them */
 	int nthreads;                           /* live tasks */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
+	struct ptimer ptimers[PTIMER_MAX];
+	int nptimers;                           /* of them in use */
 	struct rlimit64 rlim[RLIM_NLIMITS];
 	struct fdtable *files;
 	struct fs_context *fs;
