@@ -117,6 +117,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->state = PROC_LIVE;
 	p->sigpending = 0;
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
+	p->cpu_dead_ns = p->cpu_children_ns = 0;
 	memset(p->ptimers, 0, sizeof(p->ptimers));
 	p->nptimers = 0;
 	p->nthreads = 0;
@@ -312,6 +313,7 @@ static void proc_free(struct proc *p)
 
 void proc_reap(struct proc *p)
 {
+	current->cpu_children_ns += p->cpu_dead_ns + p->cpu_children_ns;
 	while (reap_later) {
 		struct proc *q = reap_later;
 		reap_later = q->sibling;

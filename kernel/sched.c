@@ -105,6 +105,7 @@ void sched_init(struct proc *p)
 	t->xsave = boot_xsave;
 	t->scratch = boot_scratch;
 	t->state = TASK_RUNNABLE;
+	t->run_start = time_monotonic_ns();
 	p->nthreads = 1;
 	list_add(t);
 	current_task = t;
@@ -190,8 +191,37 @@ void sched_task_entered(struct regs *r)
 	cpu0.in_core = 0;
 }
 
+uint64_t sched_task_cpu(const struct task *t)
+{
+	uint64_t ns = t->cpu_ns;
+	if (t == current_task && t->run_start)
+		ns += time_monotonic_ns() - t->run_start;
+	return ns;
+}
+
+uint64_t sched_proc_cpu(const struct proc *p)
+{
+	uint64_t ns = p->cpu_dead_ns;
+	SCHED_FOR_EACH(t)
+		if (t->proc == p)
+			ns += sched_task_cpu(t);
+	return ns;
+}
+
+/* Stops the running task's CPU clock (it switches away, waits in the host, or ends). */
+static void sched_charge(struct task *t, uint64_t now)
+{
+	if (t->run_start) {
+		t->cpu_ns += now - t->run_start;
+		t->run_start = 0;
+	}
+}
+
 static void sched_switch(struct task *prev, struct task *next)
 {
+	uint64_t now = time_monotonic_ns();
+	sched_charge(prev, now);
+	next->run_start = now;
 	prev->fs_base = arch_get_fs_base();
 	prev->gs_base = arch_get_gs_base();
 	arch_fpu_save(prev->xsave);
@@ -296,6 +326,7 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 	if (!console && until < 0)
 		sched_stuck();
 	console_flush();        /* what was written shows before the VM sleeps */
+	sched_charge(current_task, (uint64_t)now);      /* the VM's sleep is nobody's CPU time */
 	int64_t wait = until < 0 ? -1 : (until > now ? until - now : 0);
 	if (console)
 		sched_console(wait);
@@ -319,10 +350,15 @@ static void schedule(void)
 		if (next) {
 			if (next != prev)
 				sched_switch(prev, next);
+			else if (!prev->run_start)
+				prev->run_start = time_monotonic_ns();
 			return;
 		}
-		if (prev->state == TASK_RUNNABLE)
+		if (prev->state == TASK_RUNNABLE) {
+			if (!prev->run_start)
+				prev->run_start = time_monotonic_ns();
 			return;
+		}
 		sched_idle(now, until, console);
 	}
 }
@@ -443,6 +479,7 @@ void sched_kill_task(struct task *t)
 			boot_info->upcall.nr_runnable--;
 		}
 	}
+	t->proc->cpu_dead_ns += t->cpu_ns;
 	t->proc->nthreads--;
 	list_del(t);
 	t->state = TASK_DEAD;
@@ -469,6 +506,8 @@ void sched_check_killed(void)
 void sched_exit_task(void)
 {
 	struct task *t = current_task;
+	sched_charge(t, time_monotonic_ns());
+	t->proc->cpu_dead_ns += t->cpu_ns;
 	t->proc->nthreads--;
 	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
 	list_del(t);

@@ -244,6 +244,14 @@ static struct proc *wait_child(int idtype, int id, unsigned options, bool exited
 	}
 }
 
+/* The reaped child's CPU time (all of it as user time, as getrusage reports). */
+static int wait_rusage(const struct proc *z, uint64_t urusage)
+{
+	uint64_t ns = z->cpu_dead_ns + z->cpu_children_ns;
+	int64_t ru[18] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
+	return copy_to_user(urusage, ru, sizeof(ru));
+}
+
 int64_t sys_wait4(uint64_t upid, uint64_t ustatus, uint64_t options, uint64_t urusage,
 		  uint64_t a4, uint64_t a5)
 {
@@ -262,12 +270,8 @@ int64_t sys_wait4(uint64_t upid, uint64_t ustatus, uint64_t options, uint64_t ur
 	int status = z->wait_status, zpid = z->pid;
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
-	if (urusage) {
-		/* No CPU-time accounting yet: the usage reads as none (documented). */
-		uint8_t ru[144] = { 0 };
-		if (copy_to_user(urusage, ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (urusage && wait_rusage(z, urusage))
+		return -EFAULT;
 	proc_reap(z);
 	return zpid;
 }
@@ -308,11 +312,8 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 	memcpy(si.rest, &status, 4);
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
-	if (urusage) {
-		uint8_t ru[144] = { 0 };
-		if (copy_to_user(urusage, ru, sizeof(ru)))
-			return -EFAULT;
-	}
+	if (urusage && wait_rusage(z, urusage))
+		return -EFAULT;
 	if (!(opt & WNOWAIT))
 		proc_reap(z);
 	return 0;

@@ -51,6 +51,8 @@ struct proc {
 	uint64_t sigpending;                    /* signals sent to the process (kill, the alarm) */
 	struct siginfo_k siginfo[NSIG];         /* of each of them */
 	int nthreads;                           /* live tasks */
+	uint64_t cpu_dead_ns;                   /* CPU time of its ended threads */
+	uint64_t cpu_children_ns;               /* of its reaped children (and theirs) */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	struct ptimer ptimers[PTIMER_MAX];
 	int nptimers;                           /* of them in use */

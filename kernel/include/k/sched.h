@@ -42,6 +42,8 @@ struct task {
 	uint32_t console_revents[3];
 	int wake_reason;
 	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
+	uint64_t cpu_ns;                /* CPU time used, up to run_start while it runs */
+	uint64_t run_start;             /* monotonic ns it last got the CPU */
 	const char *wait_what;          /* for the report when nothing can ever end the wait */
 	/* Per-thread state as Linux keeps it. */
 	uint64_t clear_child_tid;
@@ -82,6 +84,9 @@ int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
 int sched_requeue(const void *key, const void *key2, const void *to, int n);
 /* Wakes t if it waits and sig ends its wait. */
 void sched_signal_wake(struct task *t, int sig);
+/* CPU time (ns) of a task, and of all tasks of a process (ended ones included). */
+uint64_t sched_task_cpu(const struct task *t);
+uint64_t sched_proc_cpu(const struct proc *p);
 /* Tells the monitor when the next timed event is due (a wait's deadline, the alarm). */
 void sched_publish_due(void);
 /* Gives the CPU to another runnable task, if any. */
