@@ -118,6 +118,8 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->sigpending = 0;
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
 	p->cpu_dead_ns = p->cpu_children_ns = 0;
+	p->subreaper = false;           /* not inherited; pdeathsig is cleared for the child */
+	p->pdeathsig = 0;
 	memset(p->ptimers, 0, sizeof(p->ptimers));
 	p->nptimers = 0;
 	p->nthreads = 0;
@@ -244,14 +246,26 @@ void proc_exit_status(int wait_status, int exit_code)
 	p->files = NULL;
 	fs_put(p->fs);
 	p->fs = NULL;
-	/* Orphans go to pid 1, which reaps them. */
-	struct proc *init = proc_find(1);
+	/* Orphans go to the nearest live subreaper above (PR_SET_CHILD_SUBREAPER), else to pid 1,
+	   which reap them; those that asked (PR_SET_PDEATHSIG) get their signal. */
+	struct proc *heir = proc_find(1);
+	for (struct proc *a = p->parent; a; a = a->parent)
+		if (a->subreaper && a->state == PROC_LIVE) {
+			heir = a;
+			break;
+		}
 	while (p->children) {
 		struct proc *c = p->children;
 		proc_unlink_child(c);
-		proc_link_child(init, c);
+		proc_link_child(heir, c);
 		if (c->state == PROC_ZOMBIE)
-			sched_wake(&init->children, NULL, INT32_MAX, ~0u);
+			sched_wake(&heir->children, NULL, INT32_MAX, ~0u);
+		else if (c->pdeathsig) {
+			struct siginfo_k si = { .signo = c->pdeathsig, .code = 0,
+						.addr = (uint64_t)(uint32_t)p->pid |
+							((uint64_t)p->uid << 32) };
+			signal_raise_proc(c, c->pdeathsig, &si);
+		}
 	}
 	p->state = PROC_ZOMBIE;
 	p->wait_status = wait_status;
@@ -271,6 +285,7 @@ void proc_exit_status(int wait_status, int exit_code)
 		signal_raise_proc(parent, p->exit_signal, &si);
 	}
 	sched_wake(&parent->children, NULL, INT32_MAX, ~0u);
+	file_changed();                 /* pidfds of the process become readable */
 	if (!p->parent)
 		proc_reap_later(p);
 	sched_exit_task();

@@ -71,8 +71,25 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
+#define PR_SET_PDEATHSIG 1
+#define PR_GET_PDEATHSIG 2
+#define PR_GET_DUMPABLE 3
+#define PR_SET_DUMPABLE 4
+#define PR_CAPBSET_READ 23
+#define PR_SET_TIMERSLACK 29
+#define PR_GET_TIMERSLACK 30
+#define PR_SET_CHILD_SUBREAPER 36
+#define PR_GET_CHILD_SUBREAPER 37
+#define PR_SET_NO_NEW_PRIVS 38
+#define PR_GET_NO_NEW_PRIVS 39
+#define CAP_LAST_CAP 40
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
+
+static int64_t prctl_put_int(uint64_t uaddr, int v)
+{
+	return copy_to_user(uaddr, &v, sizeof(v)) ? -EFAULT : 0;
+}
 
 int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
@@ -89,8 +106,43 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 	}
 	case PR_GET_NAME:
 		return copy_to_user(a1, current->comm, sizeof(current->comm)) ? -EFAULT : 0;
+	case PR_SET_PDEATHSIG:
+		if (a1 > 64)
+			return -EINVAL;
+		current->pdeathsig = (int)a1;
+		return 0;
+	case PR_GET_PDEATHSIG:
+		return prctl_put_int(a1, current->pdeathsig);
+	case PR_SET_CHILD_SUBREAPER:
+		current->subreaper = a1 != 0;
+		return 0;
+	case PR_GET_CHILD_SUBREAPER:
+		return prctl_put_int(a1, current->subreaper);
+	case PR_GET_DUMPABLE:
+		return !current->not_dumpable;
+	case PR_SET_DUMPABLE:
+		if (a1 > 1)
+			return -EINVAL;
+		current->not_dumpable = !a1;
+		return 0;
+	case PR_SET_NO_NEW_PRIVS:
+		if (a1 != 1 || a2 || a3 || a4)
+			return -EINVAL;
+		current->no_new_privs = true;
+		return 0;
+	case PR_GET_NO_NEW_PRIVS:
+		if (a1 || a2 || a3 || a4)
+			return -EINVAL;
+		return current->no_new_privs;
+	case PR_CAPBSET_READ:
+		return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_GET_TIMERSLACK:
+		return (int64_t)(current->timerslack ? current->timerslack : 50000);
+	case PR_SET_TIMERSLACK:
+		current->timerslack = a1;
+		return 0;
 	default:
-		return -EINVAL;
+		return -EINVAL;         /* as Linux for options it does not have */
 	}
 }
 

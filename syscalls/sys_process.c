@@ -201,6 +201,92 @@ int64_t sys_execveat(uint64_t dfd, uint64_t upath, uint64_t uargv, uint64_t uenv
 	return do_execve((int)dfd, upath, uargv, uenvp, (int)flags);
 }
 
+/* ---- pidfds ---- */
+
+#define PIDFD_NONBLOCK 04000
+#define O_CLOEXEC_ 02000000
+#define SI_TKILL (-6)
+
+struct pidfd {
+	int pid;
+};
+
+static void pidfd_release(struct file *f)
+{
+	kfree(f->priv, sizeof(struct pidfd));
+}
+
+/* Readable once the process has ended (a zombie, or reaped). */
+static uint32_t pidfd_poll(struct file *f)
+{
+	struct proc *p = proc_find(((struct pidfd *)f->priv)->pid);
+	return !p || p->state != PROC_LIVE ? POLLIN | POLLRDNORM : 0;
+}
+
+static const struct file_ops pidfd_ops = {
+	.stat = anon_stat,
+	.release = pidfd_release,
+	.poll = pidfd_poll,
+	.anon_name = "pidfd",
+};
+
+/* The pid a pidfd refers to, or -EBADF. */
+static int pidfd_pid(int fd)
+{
+	struct file *f = fd_get(current->files, fd);
+	if (!f)
+		return -EBADF;
+	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid : -EBADF;
+	file_put(f);
+	return pid;
+}
+
+int64_t sys_pidfd_open(uint64_t upid, uint64_t flags, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5)
+{
+	int pid = (int)upid;
+	if ((flags & ~(uint64_t)PIDFD_NONBLOCK) || pid <= 0)
+		return -EINVAL;
+	if (!proc_find(pid))
+		return sched_find(pid) ? -EINVAL : -ESRCH;      /* a thread, not a process */
+	struct pidfd *pf = kmalloc(sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->pid = pid;
+	return anon_fd_new(&pidfd_ops, pf, sizeof(*pf), 02 | (unsigned)(flags & PIDFD_NONBLOCK),
+			   true);       /* pidfds are always close-on-exec */
+}
+
+int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_t flags,
+			      uint64_t a4, uint64_t a5)
+{
+	if (flags)
+		return -EINVAL;
+	int pid = pidfd_pid((int)fd);
+	if (pid < 0)
+		return pid;
+	if ((int)sig < 0 || (int)sig > NSIG)
+		return -EINVAL;
+	struct proc *p = proc_find(pid);
+	if (!p || p->state != PROC_LIVE)
+		return -ESRCH;
+	struct siginfo_k si = { .signo = (int)sig, .code = SI_USER,
+				.addr = (uint64_t)(uint32_t)current->pid |
+					((uint64_t)current->uid << 32) };
+	if (uinfo) {
+		if (copy_from_user(&si, uinfo, sizeof(si)))
+			return -EFAULT;
+		if (si.signo != (int)sig)
+			return -EINVAL;
+		/* Only the kernel may claim kernel codes, or tkill's, towards another process. */
+		if (p != current && (si.code >= 0 || si.code == SI_TKILL))
+			return -EPERM;
+	}
+	if (sig)
+		signal_raise_proc(p, (int)sig, &si);
+	return 0;
+}
+
 /* ---- waiting for children ---- */
 
 /* The children wait4/waitid may report: by id, and by their exit signal (__WCLONE, __WALL). */
@@ -286,8 +372,13 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 	if (!(opt & (WEXITED | WSTOPPED | WCONTINUED)))
 		return -EINVAL;
 	int type = (int)idtype, wid = (int)id;
-	if (type == P_PIDFD)
-		return -EBADF;          /* no pidfds exist yet */
+	if (type == P_PIDFD) {
+		int pid = pidfd_pid(wid);
+		if (pid < 0)
+			return pid;
+		type = P_PID;
+		wid = pid;
+	}
 	if (type != P_ALL && type != P_PID && type != P_PGID)
 		return -EINVAL;
 	if ((type == P_PID && wid <= 0) || (type == P_PGID && wid < 0))

@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/prctl.h>
+#include <poll.h>
 
 extern char **environ;
 static char *self;
@@ -269,6 +271,75 @@ static void groups_sessions(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+static void prctl_pidfd(void)
+{
+	/* pidfd: readable once the child ends; a signal through it; waitid(P_PIDFD). */
+	pid_t c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	int pfd = (int)syscall(434, c, 0);      /* pidfd_open */
+	struct pollfd pp = { pfd, POLLIN, 0 };
+	printf("pidfd_open: %s, readable while the child runs: %d\n", pfd >= 0 ? "ok" : "failed",
+	       poll(&pp, 1, 0));
+	RESULT("pidfd_send_signal SIGTERM", syscall(424, pfd, SIGTERM, NULL, 0));
+	RESULT("poll until it ends", poll(&pp, 1, 5000));
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	RESULT("waitid P_PIDFD", waitid((idtype_t)3, (id_t)pfd, &si, WEXITED));
+	printf("its status: code %s, signal %d\n", si.si_code == CLD_KILLED ? "CLD_KILLED" : "?",
+	       si.si_status);
+	RESULT("pidfd_send_signal after it was reaped", syscall(424, pfd, SIGTERM, NULL, 0));
+	close(pfd);
+	RESULT("pidfd_open of no process", syscall(434, 999999, 0));
+	RESULT("pidfd_open with bad flags", syscall(434, getpid(), 1));
+
+	/* A subreaper adopts its orphaned grandchildren; PR_SET_PDEATHSIG signals a child whose
+	   parent ends. */
+	int sr = -1;
+	prctl(PR_SET_CHILD_SUBREAPER, 1);
+	prctl(PR_GET_CHILD_SUBREAPER, &sr);
+	printf("PR_GET_CHILD_SUBREAPER: %d\n", sr);
+	pid_t me = getpid();
+	int p[2];
+	pipe(p);
+	c = fork();
+	if (c == 0) {
+		pid_t g = fork();
+		if (g == 0) {
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			int ds = 0;
+			prctl(PR_GET_PDEATHSIG, &ds);
+			char ok = ds == SIGKILL ? 'y' : 'n';
+			write(p[1], &ok, 1);
+			for (;;)
+				pause();        /* ended by its parent's death */
+		}
+		char ok;
+		read(p[0], &ok, 1);
+		write(p[1], &ok, 1);
+		_exit(0);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	char ok = 0;
+	read(p[0], &ok, 1);
+	pid_t g = waitpid(-1, &st, 0);          /* the grandchild, now ours */
+	printf("orphan adopted by the subreaper: %s, PR_GET_PDEATHSIG: %s, ", g > 0 ? "yes" : "no",
+	       ok == 'y' ? "yes" : "no");
+	show_status("its end", st);
+	(void)me;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	close(p[0]);
+	close(p[1]);
+	RESULT("prctl PR_SET_PDEATHSIG 99", prctl(PR_SET_PDEATHSIG, 99));
+	RESULT("prctl PR_GET_DUMPABLE", prctl(PR_GET_DUMPABLE));
+	RESULT("prctl PR_SET_NO_NEW_PRIVS", prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0));
+	RESULT("prctl PR_GET_NO_NEW_PRIVS", prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0));
+	RESULT("prctl unknown option", prctl(9999));
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -295,5 +366,6 @@ int main(int argc, char **argv)
 	vfork_spawn();
 	sigchld_waitid();
 	groups_sessions();
+	prctl_pidfd();
 	return 0;
 }

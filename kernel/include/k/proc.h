@@ -43,6 +43,11 @@ struct proc {
 	struct proc *next;                      /* every process, for kill, wait and /proc */
 	bool vfork_done;                        /* a CLONE_VFORK child has exec'd or ended */
 	bool did_exec;                          /* has called execve (setpgid: EACCES) */
+	bool subreaper;                         /* PR_SET_CHILD_SUBREAPER */
+	bool no_new_privs;                      /* PR_SET_NO_NEW_PRIVS */
+	bool not_dumpable;                      /* PR_SET_DUMPABLE 0 */
+	int pdeathsig;                          /* PR_SET_PDEATHSIG: sent when the parent ends */
+	uint64_t timerslack;                    /* PR_SET_TIMERSLACK (ns) */
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;
 	uint32_t ngroups;
 	uint32_t groups[65536 / 256];   /* NGROUPS: up to 256 here */
