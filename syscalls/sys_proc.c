@@ -208,20 +208,6 @@ int64_t sys_setrlimit(uint64_t res, uint64_t unew, uint64_t a2, uint64_t a3, uin
 	return rlimit_do(res, unew, 0);
 }
 
-int64_t sys_sched_getaffinity(uint64_t pid, uint64_t len, uint64_t umask, uint64_t a3,
-			      uint64_t a4, uint64_t a5)
-{
-	if (pid && (int)pid != current->pid)
-		return -ESRCH;
-	/* Linux: the user buffer must hold nr_cpu_ids bits in whole longs. */
-	if (len < 8 || (len & 7))
-		return -EINVAL;
-	uint64_t mask = 1;
-	if (copy_to_user(umask, &mask, sizeof(mask)))
-		return -EFAULT;
-	return 8;
-}
-
 int64_t sys_umask(uint64_t mask, ARG_UNUSED)
 {
 	uint32_t old = current->fs->umask;

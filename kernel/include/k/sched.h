@@ -43,6 +43,8 @@ struct task {
 	int wake_reason;
 	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
 	uint64_t cpu_ns;                /* CPU time used, up to run_start while it runs */
+	int nice;                       /* -20..19 (setpriority); kept, not yet weighed */
+	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t run_start;             /* monotonic ns it last got the CPU */
 	const char *wait_what;          /* for the report when nothing can ever end the wait */
 	/* Per-thread state as Linux keeps it. */
