@@ -3,8 +3,9 @@
 #  1. wall time of `unik run hello` vs native `./hello` (median of RUNS runs) and VM exits per run
 #  2. ns per getppid() in a loop: native, unik fast mode (rewritten call sites), unik trap path
 #  3. ns per poll() on two ready pipe fds and per epoll_wait() on one
-#  4. threads: ns per futex round trip between two threads, per pthread_create+join, and MB/s
-#     through a pipe between two threads
+#  4. threads: ns per futex round trip between two threads, per pthread_create+join, MB/s
+#     through a pipe between two threads, ns per signal round trip (raise, handler, sigreturn),
+#     and the host CPU an idle guest (sleep 5) uses
 #  5. processes: us per fork+_exit+waitpid, per fork+execve(static true)+waitpid, and ms for a
 #     busybox sh loop running /bin/true 1,000 times (native: chrooted into the same tree)
 #  6. peak RSS of the monitor for hello with -m 1G
@@ -50,9 +51,9 @@ set -- $($UNIK run $B/poll)
 echo "poll ns/call: native $pn, unik $1 (ratio $(echo "$1 $pn" | awk '{printf "%.2f", $1/$2}')x); epoll_wait ns/call: native $en, unik $2 (ratio $(echo "$2 $en" | awk '{printf "%.2f", $1/$2}')x)"
 
 set -- $($B/threads)
-tn1=$1 tn2=$2 tn3=$3
+tn1=$1 tn2=$2 tn3=$3 tn4=$4
 set -- $($UNIK run $B/threads)
-echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x)"
+echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x); signal round trip ns: native $tn4, unik $4 (ratio $(echo "$4 $tn4" | awk '{printf "%.2f", $1/$2}')x)"
 
 R=$B/procroot
 rm -rf "$R" && mkdir -p "$R/bin" "$R/dev" && cp $B/proc $B/true /bin/busybox "$R/bin/" && ln -sf busybox "$R/bin/sh"
@@ -65,6 +66,10 @@ ls=$(date +%s%N); chroot "$R" /bin/sh -c "$LOOP"; le=$(date +%s%N)
 us=$(date +%s%N); $UNIK run --rootfs "$R" /bin/sh -c "$LOOP"; ue=$(date +%s%N)
 ln_=$(( (le - ls) / 1000000 )) lu=$(( (ue - us) / 1000000 ))
 echo "fork+exit+wait us: native $pf, unik $1 (ratio $(echo "$1 $pf" | awk '{printf "%.1f", $1/$2}')x); fork+exec+wait us: native $pe, unik $2 (ratio $(echo "$2 $pe" | awk '{printf "%.1f", $1/$2}')x); 1000-command sh loop ms: native $ln_, unik $lu (ratio $(echo "$lu $ln_" | awk '{printf "%.1f", $1/$2}')x)"
+
+idle=$( { /usr/bin/time -f '%U %S %e' $UNIK run --rootfs "$R" /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1)
+nidle=$( { /usr/bin/time -f '%U %S %e' /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1)
+echo "idle guest (sleep 5), host CPU: native $(echo $nidle | awk '{printf "%.2f%%", ($1+$2)/$3*100}'), unik $(echo $idle | awk '{printf "%.2f%%", ($1+$2)/$3*100}') of one CPU (includes boot)"
 
 rss=$( { /usr/bin/time -f '%M' $UNIK run -m 1G $B/hello >/dev/null; } 2>&1 | tail -1)
 nrss=$( { /usr/bin/time -f '%M' $B/hello >/dev/null; } 2>&1 | tail -1)

@@ -1,5 +1,5 @@
 // A Go program exercising the runtime as real services do: goroutines over several threads,
-// channels, sync primitives, timers, the garbage collector, and a goroutine that spins without
+// channels, sync primitives, timers, the garbage collector, os/signal, and a goroutine that spins without
 // function calls (Go preempts it with SIGURG from its sysmon thread, which needs the guest to
 // preempt the spinning thread first). Its output does not depend on scheduling.
 package main
@@ -7,9 +7,11 @@ package main
 import (
 	"fmt"
 	"os"
+	"os/signal"
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -99,5 +101,14 @@ loop:
 	var ms runtime.MemStats
 	runtime.ReadMemStats(&ms)
 	fmt.Println("gc:", len(keep), ms.NumGC > 0)
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, syscall.SIGUSR1)
+	syscall.Kill(os.Getpid(), syscall.SIGUSR1)
+	select {
+	case s := <-sigs:
+		fmt.Println("os/signal:", s)
+	case <-time.After(5 * time.Second):
+		fmt.Println("os/signal: nothing")
+	}
 	os.Exit(3)
 }
