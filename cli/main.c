@@ -26,6 +26,10 @@ static void usage(FILE *f)
 		"       unik inspect ARTIFACT [--ls [PATH]] [--json] [--check]\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
+		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
+		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
+		"                      not a terminal, as in a container without one\n"
+		"  -i, --interactive   accepted (stdin is always passed to the program)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
 		"  --rootfs DIR        the host directory DIR is the root filesystem (read-write);\n"
@@ -123,6 +127,15 @@ static int run_main(int argc, char **argv)
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
+		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty") || !strcmp(a, "-it") ||
+			   !strcmp(a, "-ti")) {
+			if (!isatty(0) && !isatty(1)) {
+				fprintf(stderr, "unik: the input device is not a TTY\n");
+				return 125;
+			}
+			cfg.tty = true;
+		} else if (!strcmp(a, "-i") || !strcmp(a, "--interactive")) {
+			/* stdin is always passed to the program */
 		} else if (!strcmp(a, "--trace")) {
 			cfg.trace = true;
 		} else if (!strcmp(a, "--stats")) {

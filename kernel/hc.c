@@ -68,6 +68,16 @@ int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_n
 	return p.ret;
 }
 
+int64_t hc_tty(uint32_t how, const uint8_t termios[36])
+{
+	static struct unik_hc_tty t;
+	t.how = how;
+	memcpy(t.termios, termios, sizeof(t.termios));
+	t.ret = -EIO;
+	hc_call(UNIK_HC_TTY, &t);
+	return t.ret;
+}
+
 void hc_exit(int status)
 {
 	hc_ex.status = status;

@@ -27,9 +27,21 @@ bool upcall_take(void)
 	while (sigs) {
 		int sig = __builtin_ctzll(sigs) + 1;
 		sigs &= sigs - 1;
-		/* From outside the container: no sender pid or uid, as from another pid namespace. */
+		/* From outside the container: no sender pid or uid, as from another pid namespace.
+		   docker sends to the container's pid 1; with -t, the terminal's signals (Ctrl-C,
+		   Ctrl-\\, a resize) go to its foreground process group. */
 		struct siginfo_k si = { .signo = sig, .code = SI_USER, .addr = 0 };
-		signal_raise(sig, &si);
+		bool tty_sig = (boot_info->flags & UNIK_BOOT_TTY) &&
+			       (sig == SIGINT || sig == SIGQUIT || sig == SIGWINCH);
+		int pgrp = console_tty_pgrp();
+		bool sent = false;
+		for (struct proc *p = proc_list; p; p = p->next)
+			if (p->state == PROC_LIVE && (tty_sig ? p->pgid == pgrp : p->pid == 1)) {
+				signal_raise_proc(p, sig, &si);
+				sent = true;
+			}
+		if (!sent)
+			signal_raise_proc(proc_find(1) ? proc_find(1) : current, sig, &si);
 	}
 	return resched != 0;
 }

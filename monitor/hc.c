@@ -8,6 +8,7 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_CLOCK] = hc_clock_get,
 	[UNIK_HC_SLEEP] = hc_sleep_call,
 	[UNIK_HC_POLL] = hc_console_poll,
+	[UNIK_HC_TTY] = hc_console_tty,
 	[UNIK_HC_FS_LOOKUP] = hc_fs_lookup,
 	[UNIK_HC_FS_CREATE] = hc_fs_create,
 	[UNIK_HC_FS_MKDIR] = hc_fs_mkdir,

@@ -18,6 +18,7 @@ struct hc_ctx {
 	struct hc_file *file;           /* volumes and their handles (NULL: none) */
 	bool (*interrupted)(void);      /* a host signal waits for the guest: blocking calls end
 					   with -EINTR (NULL: never) */
+	int tty_fd;                     /* -t: the host terminal the program sets modes on; -1 */
 };
 
 enum hc_result {
@@ -32,6 +33,7 @@ typedef enum hc_result (*hc_handler)(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg);
 
 enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_console_tty(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_sleep_call(struct hc_ctx *ctx, unik_gpa_t arg);

@@ -3,6 +3,8 @@
 #include <errno.h>
 #include <poll.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include "monitor/hc.h"
 
 #define HC_IO_MAX (1u << 20)    /* the guest sends at most this much per call */
@@ -100,4 +102,21 @@ enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 		p.revents[i] = n > 0 ? (uint16_t)pfd[i].revents : 0;
 	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_poll, revents),
 			  &p.revents, sizeof(p.revents) + sizeof(p.ret)) ? HC_BAD : HC_OK;
+}
+
+enum hc_result hc_console_tty(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_tty t;
+	if (gmem_read(&ctx->mem, arg, &t, sizeof(t)))
+		return HC_BAD;
+	static const unsigned long req[3] = { TCSETS, TCSETSW, TCSETSF };
+	int64_t ret;
+	if (ctx->tty_fd < 0)
+		ret = -ENOTTY;
+	else if (t.how > 2)
+		ret = -EINVAL;
+	else
+		ret = ioctl(ctx->tty_fd, req[t.how], t.termios) < 0 ? -errno : 0;
+	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_tty, ret), &ret,
+			  sizeof(ret)) ? HC_BAD : HC_OK;
 }

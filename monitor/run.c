@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <termios.h>
 #include <sys/ioctl.h>
 #include <linux/kvm.h>
 #include "monitor/vm.h"
@@ -30,16 +31,18 @@ static void run_on_signal(int sig)
 		run_active->immediate_exit = 1;
 }
 
-/* Signals `unik run` passes on to the program, as docker's signal proxy does. */
-static const int run_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 };
+/* Signals `unik run` passes on to the program, as docker's signal proxy does (SIGWINCH too with
+   -t, after the new size is in the boot info). */
+static const int run_forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
-static void run_install_signals(void)
+static void run_install_signals(const struct vm_config *cfg)
 {
 	struct sigaction sa;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = run_on_signal;  /* no SA_RESTART: KVM_RUN returns EINTR */
 	for (size_t i = 0; i < sizeof(run_forwarded) / sizeof(run_forwarded[0]); i++)
-		sigaction(run_forwarded[i], &sa, NULL);
+		if (run_forwarded[i] != SIGWINCH || cfg->tty)
+			sigaction(run_forwarded[i], &sa, NULL);
 	sigaction(UPCALL_KICK_SIGNAL, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);       /* a closed stdout is -EPIPE for the guest */
 }
@@ -196,9 +199,24 @@ static void run_flush_guest_console(struct vm *vm)
 /* Passes what arrived since the last exit to the guest. Returns -1 to go on, or the status
    when the program must be stopped from outside: a second SIGINT (the first goes to the
    program, which may ignore it), or the stop timeout after SIGTERM (docker's SIGKILL). */
+/* The terminal's new size, for TIOCGWINSZ after SIGWINCH. */
+static void run_winsize(struct vm *vm)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	struct winsize ws;
+	for (int fd = 0; fd < 3; fd++)
+		if (bi->tty[fd].is_tty && ioctl(fd, TIOCGWINSZ, &ws) == 0) {
+			bi->tty[fd].ws_row = ws.ws_row;
+			bi->tty[fd].ws_col = ws.ws_col;
+			bi->tty[fd].ws_xpixel = ws.ws_xpixel;
+			bi->tty[fd].ws_ypixel = ws.ws_ypixel;
+		}
+}
+
 static int run_signals(struct vm *vm, const struct vm_config *cfg, int64_t *term_deadline)
 {
-	if (run_sigints >= 2)
+	/* With -t, Ctrl-C is the program's (an interactive shell takes many). */
+	if (run_sigints >= 2 && !cfg->tty)
 		return 128 + SIGINT;
 	if (*term_deadline && upcall_clock() >= *term_deadline)
 		return 128 + SIGKILL;
@@ -218,13 +236,18 @@ static int run_signals(struct vm *vm, const struct vm_config *cfg, int64_t *term
 	}
 	if (sigs & (1ull << (SIGKILL - 1)))
 		return 128 + SIGKILL;   /* a stop signal of SIGKILL */
+	if (sigs & (1ull << (SIGWINCH - 1)))
+		run_winsize(vm);
 	upcall_deliver(vm, sigs, kick);
 	return -1;
 }
 
 int vm_run(struct vm *vm, const struct vm_config *cfg)
 {
-	run_install_signals();
+	run_install_signals(cfg);
+	/* The program may change the terminal's modes (-t): they come back when the VM ends. */
+	struct termios saved_tty;
+	bool restore_tty = vm->hc.tty_fd >= 0 && tcgetattr(vm->hc.tty_fd, &saved_tty) == 0;
 	run_active = vm->run;
 	run_stamp_clock(vm);
 	int64_t t0 = run_now_ns(CLOCK_MONOTONIC), term_deadline = 0;
@@ -248,6 +271,8 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 	}
 	run_active = NULL;
 	upcall_stop();
+	if (restore_tty)
+		tcsetattr(vm->hc.tty_fd, TCSADRAIN, &saved_tty);
 	if (!vm->hc.exited)
 		run_flush_guest_console(vm);
 	if (cfg->stats)

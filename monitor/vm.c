@@ -188,14 +188,21 @@ static int vm_setup_regs(struct vm *vm, const struct vm_config *cfg, uint64_t xc
 	return 0;
 }
 
-/* Host terminal facts for fds 0-2 (TCGETS returns the kernel's 36-byte struct termios). */
-static void vm_tty_info(struct unik_tty *t, int fd)
+/* Host terminal facts for fds 0-2 (TCGETS returns the kernel's 36-byte struct termios). Without
+   -t the program sees no terminal, as in a container without one: a terminal fd shows as a
+   pipe. */
+static void vm_tty_info(struct unik_tty *t, int fd, bool tty)
 {
 	struct stat st;
 	struct winsize ws;
 	memset(t, 0, sizeof(*t));
 	if (fstat(fd, &st) == 0)
 		t->st_mode = st.st_mode;
+	if (!tty) {
+		if (isatty(fd))
+			t->st_mode = S_IFIFO | 0600;
+		return;
+	}
 	if (ioctl(fd, TCGETS, t->termios) == 0) {
 		t->is_tty = 1;
 		if (ioctl(fd, TIOCGWINSZ, &ws) == 0) {
@@ -239,7 +246,7 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 	bi->argc = (uint32_t)cfg->argc;
 	bi->envc = (uint32_t)cfg->envc;
 	bi->flags = (cfg->trace ? UNIK_BOOT_TRACE : 0) | (cfg->stats ? UNIK_BOOT_STATS : 0) |
-		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0);
+		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0) | (cfg->tty ? UNIK_BOOT_TTY : 0);
 	bi->uid = cfg->uid;
 	bi->gid = cfg->gid;
 	bi->ngroups = (uint32_t)(cfg->ngroups < 32 ? cfg->ngroups : 32);
@@ -248,7 +255,7 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 	if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
 		return vm_fail("getrandom");
 	for (int fd = 0; fd < 3; fd++)
-		vm_tty_info(&bi->tty[fd], fd);
+		vm_tty_info(&bi->tty[fd], fd, cfg->tty);
 	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
 	if (cfg->hostname)
 		snprintf(bi->hostname, sizeof(bi->hostname), "%s", cfg->hostname);
@@ -371,6 +378,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 	vm->kvm = vm->fd = vm->vcpu = -1;
 	vm->hc.fd_in = 0;
 	vm->hc.interrupted = vm_host_signal_pending;
+	vm->hc.tty_fd = !cfg->tty ? -1 : isatty(0) ? 0 : isatty(1) ? 1 : -1;
 	vm->hc.fd_out = 1;
 	vm->hc.fd_err = 2;
 	int prog_fd = -1;

@@ -24,6 +24,7 @@ struct vm_config {
 	uint64_t mem_size;
 	uint32_t mode;                  /* enum unik_mode */
 	bool trace, stats, no_rewrite;
+	bool tty;                       /* -t: the console is the host's terminal */
 	const void *kernel;             /* the guest kernel ELF */
 	size_t kernel_len;
 	const void *rootfs;             /* an imgfs image (page aligned, length a multiple of 4 KiB):

@@ -1,6 +1,7 @@
 /* The console files behind fds 0, 1 and 2: the host's stdin, stdout and stderr. Terminal facts
    come from the boot info so TCGETS and TIOCGWINSZ need no exit. */
 #include "k/kernel.h"
+#include "k/proc.h"
 #include "k/sched.h"
 #include "k/signal.h"
 #include "k/kheap.h"
@@ -12,6 +13,18 @@
 
 #define TCGETS 0x5401
 #define TIOCGWINSZ 0x5413
+#define TCSETS 0x5402
+#define TCSETSW 0x5403
+#define TCSETSF 0x5404
+#define TCSBRK 0x5409
+#define TCXONC 0x540a
+#define TCFLSH 0x540b
+#define TIOCSCTTY 0x540e
+#define TIOCGPGRP 0x540f
+#define TIOCSPGRP 0x5410
+#define TIOCSWINSZ 0x5414
+#define TIOCNOTTY 0x5422
+#define TIOCGSID 0x5429
 #define TIOCGPGRP 0x540f
 #define FIONBIO 0x5421
 #define FIONCLEX 0x5450
@@ -119,6 +132,76 @@ static int64_t console_write(struct file *f, const void *buf, size_t len)
 	return (int64_t)len;
 }
 
+/* The terminal's foreground process group (-t): job-control shells set it; terminal signals
+   (Ctrl-C, Ctrl-\\, a resize) go to it. */
+static int console_fg_pgrp = 1;
+
+int console_tty_pgrp(void)
+{
+	return console_fg_pgrp;
+}
+
+/* The requests of a terminal beyond TCGETS and TIOCGWINSZ. */
+static int64_t console_tty_ioctl(unsigned long req, uint64_t arg)
+{
+	switch (req) {
+	case TCSETS: case TCSETSW: case TCSETSF: {
+		uint8_t t[36];
+		if (copy_from_user(t, arg, sizeof(t)))
+			return -EFAULT;
+		console_flush();        /* output written under the old modes goes out under them */
+		int64_t r = hc_tty((uint32_t)(req - TCSETS), t);
+		if (!r)
+			for (int fd = 0; fd < 3; fd++)  /* one terminal behind all three */
+				if (boot_info->tty[fd].is_tty)
+					memcpy(boot_info->tty[fd].termios, t, sizeof(t));
+		return r;
+	}
+	case TIOCSWINSZ: {
+		uint16_t ws[4];
+		if (copy_from_user(ws, arg, sizeof(ws)))
+			return -EFAULT;
+		for (int fd = 0; fd < 3; fd++) {
+			struct unik_tty *t = &boot_info->tty[fd];
+			if (t->is_tty) {
+				t->ws_row = ws[0];
+				t->ws_col = ws[1];
+				t->ws_xpixel = ws[2];
+				t->ws_ypixel = ws[3];
+			}
+		}
+		return 0;
+	}
+	case TIOCGPGRP: {
+		int32_t pg = console_fg_pgrp;
+		return copy_to_user(arg, &pg, sizeof(pg)) ? -EFAULT : 0;
+	}
+	case TIOCSPGRP: {
+		int32_t pg;
+		if (copy_from_user(&pg, arg, sizeof(pg)))
+			return -EFAULT;
+		if (pg < 0)
+			return -EINVAL;
+		bool found = false;     /* a group of the terminal's session (1) */
+		for (struct proc *p = proc_list; p; p = p->next)
+			if (p->state == PROC_LIVE && p->pgid == pg && p->sid == 1)
+				found = true;
+		if (!found)
+			return -EPERM;
+		console_fg_pgrp = pg;
+		return 0;
+	}
+	case TIOCGSID: {
+		int32_t sid = 1;        /* the container's command leads the terminal's session */
+		return copy_to_user(arg, &sid, sizeof(sid)) ? -EFAULT : 0;
+	}
+	case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCSBRK: case TCXONC:
+		return 0;
+	default:
+		return -ENOTTY;
+	}
+}
+
 static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
@@ -141,7 +224,7 @@ static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return copy_to_user(arg, ws, sizeof(ws)) ? -EFAULT : 0;
 	}
 	default:
-		return -ENOTTY;
+		return tty->is_tty ? console_tty_ioctl(req, arg) : -ENOTTY;
 	}
 }
 

@@ -118,6 +118,8 @@ void console_flush(void);
 void console_flush_if_stale(void);
 /* When (monotonic ns) the batched output is due to go out, or -1 when nothing waits. */
 int64_t console_flush_due(void);
+/* The terminal's foreground process group (`unik run -t`). */
+int console_tty_pgrp(void);
 /* Is f the console? Then *hostfd is the host fd it writes to. */
 bool console_host_fd(struct file *f, int *hostfd);
 #endif

@@ -54,7 +54,8 @@ enum unik_hc {
 	UNIK_HC_FS_STATFS = 21,         /* struct unik_hc_fs_statfs */
 	UNIK_HC_SLEEP = 22,             /* struct unik_hc_sleep: block the VM for a while */
 	UNIK_HC_POLL = 23,              /* struct unik_hc_poll: wait for host fds 0, 1, 2 */
-	UNIK_HC_MAX = 24,
+	UNIK_HC_TTY = 24,               /* struct unik_hc_tty: set the terminal's modes (-t) */
+	UNIK_HC_MAX = 25,
 };
 
 struct unik_hc_io {
@@ -201,6 +202,17 @@ struct unik_hc_poll {
 };
 _Static_assert(sizeof(struct unik_hc_poll) == 40, "unik_hc_poll size");
 
+/* `unik run -t`: the program sets the modes of the host terminal it runs on (TCSETS, TCSETSW,
+   TCSETSF: how 0, 1, 2); the monitor restores the terminal's own modes when the VM ends. */
+struct unik_hc_tty {
+	uint32_t how;                   /* IN: 0 now, 1 after output drains, 2 also flush input */
+	uint32_t _pad;
+	uint8_t termios[36];            /* IN: Linux's kernel struct termios */
+	uint32_t _pad2;
+	int64_t ret;                    /* OUT: 0 or -errno (-ENOTTY without -t) */
+};
+_Static_assert(sizeof(struct unik_hc_tty) == 56, "unik_hc_tty size");
+
 /* Execution modes of the libOS core (design decision 1). */
 enum unik_mode {
 	UNIK_MODE_FAST = 1,             /* core at CPL3 beside the program; CPL0 holds trap stubs only */
@@ -221,6 +233,7 @@ _Static_assert(sizeof(struct unik_tty) == 76, "unik_tty size");
 #define UNIK_BOOT_TRACE 0x1u            /* flags: strace-style output on stderr */
 #define UNIK_BOOT_STATS 0x2u            /* flags: report counters at exit */
 #define UNIK_BOOT_NOREWRITE 0x4u        /* flags: keep every system call on the CPL0 trap path */
+#define UNIK_BOOT_TTY 0x8u              /* flags: -t: the console is a terminal (tty[] says which) */
 
 /* Counters the guest keeps for `unik run --stats`; the monitor reads them after the exit. */
 struct unik_stats {

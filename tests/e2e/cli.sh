@@ -169,6 +169,60 @@ else
 	fail signal-build "musl-gcc failed"
 fi
 
+# -t: the program runs on the host's terminal (here a pty from script(1)): raw mode reads a key
+# without Enter, the window size and the foreground group are the terminal's; without -t it sees
+# no terminal; -it without one on the host is docker's error.
+cat >"$T/ttyprog.c" <<'SRC'
+#include <stdio.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+int main(void)
+{
+	struct termios t, raw;
+	struct winsize ws;
+	printf("isatty %d %d\r\n", isatty(0), isatty(1));
+	if (tcgetattr(0, &t)) {
+		printf("no terminal\n");
+		return 1;
+	}
+	raw = t;
+	cfmakeraw(&raw);
+	tcsetattr(0, TCSANOW, &raw);
+	char c = 0;
+	read(0, &c, 1);
+	tcsetattr(0, TCSANOW, &t);
+	ioctl(1, TIOCGWINSZ, &ws);
+	printf("raw read '%c' winsize %dx%d foreground %d\n", c, ws.ws_col, ws.ws_row,
+	       tcgetpgrp(0) == getpgrp());
+	return 0;
+}
+SRC
+if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyprog.c" 2>/dev/null; then
+	tty_case() {    # NAME WANT_STATUS WANT_REGEX INPUT UNIK_RUN_ARGS...
+		local name=$1 want=$2 re=$3 input=$4
+		shift 4
+		harness_selected "$name" || return 0
+		local out st
+		out=$( (sleep 0.5; printf '%b' "$input") |
+		       script -qfec "stty cols 100 rows 30; $UNIK run $*" /dev/null 2>&1)
+		st=$?
+		if [ $st -eq "$want" ] && echo "$out" | tr -d '\r' | grep -Eq "$re"; then
+			pass "$name"
+		else
+			fail "$name" "status $st (want $want), output: $(echo "$out" | tr '\r\n' '  ' | head -c 300)"
+		fi
+	}
+	tty_case tty-raw-mode 0 "raw read 'x' winsize 100x30 foreground 1" 'x' -t "$T/ttyprog"
+	tty_case tty-none-without-t 1 'no terminal' '' "$T/ttyprog"
+	mkdir -p "$T/bbroot/bin"
+	cp /bin/busybox "$T/bbroot/bin/" && ln -sf busybox "$T/bbroot/bin/sh"
+	tty_case tty-interactive-shell 3 'hi-3' 'echo hi-$((1+2))\nexit 3\n' -it --rootfs "$T/bbroot" /bin/sh
+	expect tty-it-without-terminal 125 'the input device is not a TTY' -- run -it "$T/ttyprog"
+else
+	fail tty-build "script(1) or musl-gcc missing"
+fi
+
 # poll/select/epoll on the console wait in the host: input that arrives later wakes the program; a wait
 # on nothing that can ever become ready ends the program with 125 and says why.
 cat >"$T/pollin.c" <<'EOF'

@@ -18,6 +18,8 @@ int64_t hc_sleep(int64_t ns);
    POLL* events asked (0: not asked). Returns how many are ready (revents filled in), 0, or
    -EINTR if the host cut it short. */
 int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_ns);
+/* Sets the host terminal's modes (-t): TCSETS, TCSETSW, TCSETSF as how 0, 1, 2. 0 or -errno. */
+int64_t hc_tty(uint32_t how, const uint8_t termios[36]);
 /* Ends the VM; `unik run` exits with status. */
 __attribute__((noreturn)) void hc_exit(int status);
 
