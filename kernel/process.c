@@ -31,6 +31,10 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
+#define SA_NOCLDSTOP 1
+#define SIGCONT 18
 
 struct proc *proc_list;
 static struct proc *free_procs;
@@ -338,4 +342,54 @@ void proc_reap(struct proc *p)
 	}
 	proc_unlink_child(p);
 	proc_free(p);
+}
+
+/* ---- job control: stop and continue ---- */
+
+/* Tells the parent a child stopped or continued (SIGCHLD unless SA_NOCLDSTOP) and wakes its
+   waits. */
+static void proc_notify_parent(struct proc *p, int code, int status)
+{
+	struct proc *parent = p->parent;
+	if (!parent)
+		return;
+	if (!(parent->sigaction[SIGCHLD - 1].flags & SA_NOCLDSTOP)) {
+		struct siginfo_k si = { .signo = SIGCHLD, .code = code,
+					.addr = (uint64_t)(uint32_t)p->pid | ((uint64_t)p->uid << 32) };
+		memcpy(si.rest, &status, 4);
+		signal_raise_proc(parent, SIGCHLD, &si);
+	}
+	sched_wake(&parent->children, NULL, INT32_MAX, ~0u);
+}
+
+void proc_stop_wait(void)
+{
+	struct task *t = current_task;
+	uint64_t kill = 1ull << (SIGKILL - 1), mask = t->sigmask;
+	t->sigmask = ~kill;             /* only SIGKILL (or SIGCONT, which resumes) ends it */
+	while (current->stopped && !(signal_pending_set() & kill) && !t->killed)
+		sched_wait(&current->stopped, NULL, -1, 0, "a stopped process");
+	t->sigmask = mask;
+}
+
+void proc_stop(int signo)
+{
+	struct proc *p = current;
+	if (!p->stopped) {
+		p->stopped = true;
+		p->stop_sig = signo;
+		p->report = REPORT_STOPPED;
+		proc_notify_parent(p, CLD_STOPPED, signo);
+	}
+	proc_stop_wait();
+}
+
+void proc_continue(struct proc *p)
+{
+	if (!p->stopped)
+		return;
+	p->stopped = false;
+	p->report = REPORT_CONTINUED;
+	sched_wake(&p->stopped, NULL, INT32_MAX, ~0u);
+	proc_notify_parent(p, CLD_CONTINUED, SIGCONT);
 }

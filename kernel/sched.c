@@ -497,6 +497,8 @@ void sched_kill_request(struct task *t)
 
 void sched_check_killed(void)
 {
+	if (current->stopped)
+		proc_stop_wait();       /* another thread took the stop signal */
 	if (current_task->killed) {
 		thread_exit_cleanup(current_task);
 		sched_exit_task();

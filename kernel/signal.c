@@ -69,10 +69,19 @@ static bool sig_default_ignored(int signo)
 }
 
 /* The default action: stop ignoring a signal that cannot be handled. */
+static bool sig_stops(int signo)
+{
+	return signo == SIGSTOP || signo == 20 || signo == 21 || signo == 22;  /* TSTP TTIN TTOU */
+}
+
 static void signal_default(int signo, const char *why)
 {
-	if (sig_default_ignored(signo) || signo == 19 || signo == 20 || signo == 21 || signo == 22)
-		return;         /* ignored; stop signals need job control (not yet): no effect */
+	if (sig_default_ignored(signo))
+		return;
+	if (sig_stops(signo)) {
+		proc_stop(signo);
+		return;
+	}
 	proc_kill(signo, why);
 }
 
@@ -205,10 +214,32 @@ void signal_raise(int signo, const struct siginfo_k *si)
 	signal_raise_proc(current, signo, si);
 }
 
+/* Linux's rules at generation: SIGCONT continues the process and discards pending stop
+   signals; a stop signal discards a pending SIGCONT; SIGKILL wakes a stopped process to die. */
+static void signal_generate_effects(struct proc *p, int signo)
+{
+	uint64_t stops = sig_bit(SIGSTOP) | sig_bit(20) | sig_bit(21) | sig_bit(22);
+	if (signo == 18) {              /* SIGCONT */
+		p->sigpending &= ~stops;
+		SCHED_FOR_EACH(t)
+			if (t->proc == p)
+				t->sigpending &= ~stops;
+		proc_continue(p);
+	} else if (sig_stops(signo)) {
+		p->sigpending &= ~sig_bit(18);
+		SCHED_FOR_EACH(t)
+			if (t->proc == p)
+				t->sigpending &= ~sig_bit(18);
+	} else if (signo == SIGKILL && p->stopped) {
+		sched_wake(&p->stopped, NULL, INT32_MAX, ~0u);
+	}
+}
+
 void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
 {
 	if (!signo || p->state != PROC_LIVE)
 		return;
+	signal_generate_effects(p, signo);
 	/* The thread to interrupt: this one unless it blocks the signal, else any that does not. */
 	struct task *target = NULL;
 	uint64_t all_block = ~0ull;
@@ -235,6 +266,7 @@ void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
 {
 	if (!signo)
 		return;
+	signal_generate_effects(t->proc, signo);
 	if (signal_discarded(t->proc, signo, t->sigmask))
 		return;
 	t->sigpending |= sig_bit(signo);

@@ -29,6 +29,8 @@
 #define CLD_EXITED 1
 #define CLD_KILLED 2
 #define CLD_DUMPED 3
+#define CLD_STOPPED 5
+#define CLD_CONTINUED 6
 #define SI_USER 0
 #define SIG_IGN 1
 #define SS_DISABLE 2
@@ -289,7 +291,9 @@ int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_
 
 /* ---- waiting for children ---- */
 
-/* The children wait4/waitid may report: by id, and by their exit signal (__WCLONE, __WALL). */
+/* The children wait4/waitid may report: by id, and by their exit signal (__WCLONE, __WALL); an
+   ended one (with WEXITED), a stopped one not reported yet (WUNTRACED/WSTOPPED), a continued
+   one (WCONTINUED). */
 static struct proc *wait_find(int idtype, int id, unsigned options, bool *any)
 {
 	*any = false;
@@ -300,7 +304,10 @@ static struct proc *wait_find(int idtype, int id, unsigned options, bool *any)
 		if (!(options & __WALL) && clone_child != !!(options & __WCLONE))
 			continue;
 		*any = true;
-		if (c->state == PROC_ZOMBIE)
+		if ((c->state == PROC_ZOMBIE && (options & WEXITED)) ||
+		    (c->state == PROC_LIVE && c->report == REPORT_STOPPED && c->stopped &&
+		     (options & WSTOPPED)) ||
+		    (c->state == PROC_LIVE && c->report == REPORT_CONTINUED && (options & WCONTINUED)))
 			return c;
 	}
 	return NULL;
@@ -308,12 +315,12 @@ static struct proc *wait_find(int idtype, int id, unsigned options, bool *any)
 
 /* Waits until a child to report exists: the child, NULL for WNOHANG, or -ECHILD/-ERESTARTSYS in
    *err. */
-static struct proc *wait_child(int idtype, int id, unsigned options, bool exited, int64_t *err)
+static struct proc *wait_child(int idtype, int id, unsigned options, int64_t *err)
 {
 	for (;;) {
 		bool any;
 		struct proc *z = wait_find(idtype, id, options, &any);
-		if (z && exited)
+		if (z)
 			return z;
 		if (!any) {
 			*err = -ECHILD;
@@ -350,15 +357,20 @@ int64_t sys_wait4(uint64_t upid, uint64_t ustatus, uint64_t options, uint64_t ur
 	int idtype = pid > 0 ? P_PID : pid == -1 ? P_ALL : P_PGID;
 	int id = pid > 0 ? pid : pid == 0 ? current->pgid : -pid;
 	int64_t err;
-	struct proc *z = wait_child(idtype, id, opt, true, &err);
+	struct proc *z = wait_child(idtype, id, opt | WEXITED, &err);
 	if (!z)
 		return err;
-	int status = z->wait_status, zpid = z->pid;
+	int zpid = z->pid;
+	int status = z->state == PROC_ZOMBIE ? z->wait_status :
+		     z->report == REPORT_STOPPED ? (z->stop_sig << 8) | 0x7f : 0xffff;
 	if (ustatus && copy_to_user(ustatus, &status, sizeof(status)))
 		return -EFAULT;
 	if (urusage && wait_rusage(z, urusage))
 		return -EFAULT;
-	proc_reap(z);
+	if (z->state == PROC_ZOMBIE)
+		proc_reap(z);
+	else
+		z->report = REPORT_NONE;        /* a stop or continue is reported once */
 	return zpid;
 }
 
@@ -386,8 +398,7 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 	if (type == P_PGID && wid == 0)
 		wid = current->pgid;
 	int64_t err;
-	/* No process is ever stopped or continued yet: only WEXITED can find anything. */
-	struct proc *z = wait_child(type, wid, opt, (opt & WEXITED) != 0, &err);
+	struct proc *z = wait_child(type, wid, opt, &err);
 	struct siginfo_k si;
 	memset(&si, 0, sizeof(si));
 	if (!z) {
@@ -396,17 +407,28 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 		return err;
 	}
 	int ws = z->wait_status, sig = ws & 0x7f;
+	int32_t status;
 	si.signo = SIGCHLD;
-	si.code = !sig ? CLD_EXITED : (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+	if (z->state != PROC_ZOMBIE) {
+		bool stopped = z->report == REPORT_STOPPED;
+		si.code = stopped ? CLD_STOPPED : CLD_CONTINUED;
+		status = stopped ? z->stop_sig : 18;    /* SIGCONT */
+	} else {
+		si.code = !sig ? CLD_EXITED : (ws & 0x80) ? CLD_DUMPED : CLD_KILLED;
+		status = sig ? sig : (ws >> 8) & 0xff;
+	}
 	si.addr = (uint64_t)(uint32_t)z->pid | ((uint64_t)z->uid << 32);
-	int32_t status = sig ? sig : (ws >> 8) & 0xff;
 	memcpy(si.rest, &status, 4);
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
 	if (urusage && wait_rusage(z, urusage))
 		return -EFAULT;
-	if (!(opt & WNOWAIT))
-		proc_reap(z);
+	if (!(opt & WNOWAIT)) {
+		if (z->state == PROC_ZOMBIE)
+			proc_reap(z);
+		else
+			z->report = REPORT_NONE;
+	}
 	return 0;
 }
 

@@ -340,6 +340,46 @@ static void prctl_pidfd(void)
 	RESULT("prctl unknown option", prctl(9999));
 }
 
+static void job_control(void)
+{
+	pid_t c = fork();
+	if (c == 0)
+		for (;;)
+			pause();
+	int st;
+	siginfo_t si;
+	kill(c, SIGSTOP);
+	pid_t w = waitpid(c, &st, WUNTRACED);
+	printf("SIGSTOP: reported %s, stopped %s, stop signal %d\n", w == c ? "yes" : "no",
+	       WIFSTOPPED(st) ? "yes" : "no", WSTOPSIG(st));
+	RESULT("the stop is reported once", waitpid(c, &st, WNOHANG | WUNTRACED));
+	kill(c, SIGCONT);
+	w = waitpid(c, &st, WCONTINUED);
+	printf("SIGCONT: reported %s, continued %s\n", w == c ? "yes" : "no",
+	       WIFCONTINUED(st) ? "yes" : "no");
+	kill(c, SIGTSTP);
+	memset(&si, 0, sizeof(si));
+	RESULT("waitid WSTOPPED after SIGTSTP", waitid(P_PID, c, &si, WSTOPPED));
+	printf("its code %s, status %d\n", si.si_code == CLD_STOPPED ? "CLD_STOPPED" : "?",
+	       si.si_status);
+	kill(c, SIGTERM);               /* stays pending while it is stopped */
+	usleep(20000);
+	RESULT("still there while stopped", waitpid(c, &st, WNOHANG));
+	kill(c, SIGCONT);               /* continues, then SIGTERM ends it */
+	waitpid(c, &st, 0);
+	show_status("after SIGCONT with SIGTERM pending", st);
+
+	c = fork();
+	if (c == 0)
+		for (;;)
+			pause();
+	kill(c, SIGSTOP);
+	waitpid(c, &st, WUNTRACED);
+	kill(c, SIGKILL);               /* a stopped process still dies */
+	waitpid(c, &st, 0);
+	show_status("a stopped child after SIGKILL", st);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "child")) {
@@ -367,5 +407,6 @@ int main(int argc, char **argv)
 	sigchld_waitid();
 	groups_sessions();
 	prctl_pidfd();
+	job_control();
 	return 0;
 }

@@ -33,6 +33,7 @@ struct ptimer {
 };
 
 enum proc_state { PROC_LIVE, PROC_ZOMBIE };
+enum { REPORT_NONE, REPORT_STOPPED, REPORT_CONTINUED };
 
 struct proc {
 	int pid, ppid, pgid, sid;
@@ -43,6 +44,9 @@ struct proc {
 	struct proc *next;                      /* every process, for kill, wait and /proc */
 	bool vfork_done;                        /* a CLONE_VFORK child has exec'd or ended */
 	bool did_exec;                          /* has called execve (setpgid: EACCES) */
+	bool stopped;                           /* by SIGSTOP/SIGTSTP/SIGTTIN/SIGTTOU, until SIGCONT */
+	int stop_sig;
+	int report;                             /* a stop or continue its parent's wait may report */
 	bool subreaper;                         /* PR_SET_CHILD_SUBREAPER */
 	bool no_new_privs;                      /* PR_SET_NO_NEW_PRIVS */
 	bool not_dumpable;                      /* PR_SET_DUMPABLE 0 */
@@ -85,6 +89,13 @@ void proc_reap(struct proc *p);
 /* Ends the process with a wait status (exit code << 8, or the signal number): pid 1 ends the
    VM with exit_code; others become zombies for their parent. Never returns. */
 __attribute__((noreturn)) void proc_exit_status(int wait_status, int exit_code);
+/* Default action of a stop signal: the process stops (its parent is told) and the current task
+   waits until SIGCONT or SIGKILL. */
+void proc_stop(int signo);
+/* A task of a stopped process waits here until it continues (or must die). */
+void proc_stop_wait(void);
+/* SIGCONT generated for p: it continues if stopped (its parent is told). */
+void proc_continue(struct proc *p);
 /* The VM's end with pid 1's status. */
 __attribute__((noreturn)) void proc_report_exit(int exit_code);
 /* Drops a process's hold on an address space (the last user frees it). */
