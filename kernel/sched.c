@@ -432,13 +432,14 @@ int sched_wake(const void *key, const void *key2, int n, uint32_t bits)
 	return woken;
 }
 
-int sched_requeue(const void *key, const void *key2, const void *to, int n)
+int sched_requeue(const void *key, const void *key2, const void *to, const void *to2, int n)
 {
 	int moved = 0;
 	SCHED_FOR_EACH(t)
 		if (moved < n && t->state == TASK_BLOCKED && t->wait_key == key &&
 		    t->wait_key2 == key2) {
 			t->wait_key = to;
+			t->wait_key2 = to2;
 			moved++;
 		}
 	return moved;

@@ -1,15 +1,16 @@
-/* futex: wait queues keyed by the word's address in the process's address space.
+/* futex: wait queues keyed as Linux keys them (the address space and address, or for a shared
+   mapping the file and offset).
 
    Checking the word and queueing the waiter happen without a task switch in between (one CPU,
    the core is never preempted), so a wake between the two cannot be lost. Wakes go to the
-   oldest waiters first. Priority-inheritance operations return ENOSYS (docs/syscalls.md); words
-   shared between processes come with fork. */
+   oldest waiters first. Priority-inheritance operations return ENOSYS (docs/syscalls.md). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/time.h"
 #include "k/itimer.h"
 #include "k/signal.h"
 #include "k/sched.h"
+#include "k/mm.h"
 #include "k/uaccess.h"
 #include "build/gen/syscall_decls.h"
 
@@ -25,8 +26,26 @@
 #define FUTEX_CLOCK_REALTIME 256
 #define NS 1000000000ll
 
-/* The wait queue of the word at uaddr. */
-#define FUTEX_KEY(uaddr) (const void *)(uintptr_t)(uaddr), (const void *)current->mm
+/* The wait queue of the word at uaddr, as Linux keys it: a word in a shared mapping by its file
+   (or shared memory) and offset, so processes mapping it meet there; any other by address space
+   and address. FUTEX_PRIVATE_FLAG promises the latter. */
+struct futex_key {
+	const void *a, *b;
+};
+
+static struct futex_key futex_key(uint64_t uaddr, bool private)
+{
+	if (!private) {
+		struct vma *v = vma_find(&current->mm->vmas, uaddr);
+		if (v && (v->flags & VMA_SHARED) && v->inode)
+			return (struct futex_key){ v->inode, (const void *)(uintptr_t)
+				((vma_pgoff(v, uaddr) << 12) | (uaddr & 0xfff) | (1ull << 63)) };
+	}
+	return (struct futex_key){ (const void *)(uintptr_t)uaddr, current->mm };
+}
+
+static bool futex_private;      /* FUTEX_PRIVATE_FLAG of the call in progress */
+#define FUTEX_KEY(uaddr) futex_key(uaddr, futex_private).a, futex_key(uaddr, futex_private).b
 
 /* Waits on the word at uaddr until a wake with bits meeting bitset, the deadline (monotonic ns,
    < 0: none) or a signal. */
@@ -50,7 +69,8 @@ static int futex_count(uint64_t n)
 
 int futex_wake(uint64_t uaddr, int n)
 {
-	return sched_wake(FUTEX_KEY(uaddr), n, ~0u);
+	struct futex_key k = futex_key(uaddr, false);  /* clear_child_tid, robust lists */
+	return sched_wake(k.a, k.b, n, ~0u);
 }
 
 /* The deadline of a FUTEX_WAIT (relative) or FUTEX_WAIT_BITSET (absolute on its clock)
@@ -122,6 +142,7 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts,
 		  uint64_t val3)
 {
 	int cmd = (int)(futex_op & ~(uint64_t)(FUTEX_PRIVATE_FLAG | FUTEX_CLOCK_REALTIME));
+	futex_private = futex_op & FUTEX_PRIVATE_FLAG;
 	bool realtime = futex_op & FUTEX_CLOCK_REALTIME;
 	if (realtime && cmd != FUTEX_WAIT && cmd != FUTEX_WAIT_BITSET)
 		return -ENOSYS;
@@ -163,8 +184,8 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts,
 				return -EAGAIN;
 		}
 		int woken = (int32_t)val ? sched_wake(FUTEX_KEY(uaddr), (int32_t)val, ~0u) : 0;
-		return woken + sched_requeue(FUTEX_KEY(uaddr), (const void *)(uintptr_t)uaddr2,
-					     (int32_t)uts);
+		struct futex_key to = futex_key(uaddr2, futex_private);
+		return woken + sched_requeue(FUTEX_KEY(uaddr), to.a, to.b, (int32_t)uts);
 	}
 	case FUTEX_WAKE_OP:
 		if (uaddr2 & 3)

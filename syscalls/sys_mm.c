@@ -3,6 +3,7 @@
 #include "k/proc.h"
 #include "k/mm.h"
 #include "vfs/vfs.h"
+#include "vfs/tmpfs.h"
 #include "k/pt.h"
 #include "k/uaccess.h"
 #include "build/gen/syscall_decls.h"
@@ -13,11 +14,34 @@
 #define O_PATH 010000000
 #define MAP_NOWRITE_ MAP_UNIK_NOWRITE
 
+/* Shared anonymous memory is an unnamed tmpfs file of the mapping's size, as Linux's shmem, so a
+   forked child shares it and futexes in it are keyed by file and offset. */
+static int64_t mmap_shared_anon(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags)
+{
+	static struct inode *shmemfs;
+	const char *why;
+	if (len == 0 || len > USER_TOP)
+		return len ? -ENOMEM : -EINVAL;
+	if (!shmemfs && !(shmemfs = tmpfs_new(6, NULL, 0, 0, &why)))
+		return -ENOMEM;
+	struct inode *ino = tmpfs_contig_inode(shmemfs->sb, 0, 0, 0600);
+	if (!ino)
+		return -ENOMEM;
+	struct iattr a = { .valid = ATTR_SIZE, .size = PAGE_ALIGN_UP(len) };
+	int64_t r = ino->ops->setattr(ino, &a);
+	if (!r)
+		r = mm_mmap(current->mm, addr, len, (int)prot, (int)flags, ino, 0);
+	inode_put(ino);                 /* the mapping holds it */
+	return r;
+}
+
 int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		 uint64_t off)
 {
-	if (flags & MAP_ANONYMOUS)
+	if ((flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) == MAP_PRIVATE)
 		return mm_mmap(current->mm, addr, len, (int)prot, (int)flags, NULL, off);
+	if (flags & MAP_ANONYMOUS)
+		return mmap_shared_anon(addr, len, prot, flags);
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;

@@ -14,6 +14,8 @@
 #include <sys/wait.h>
 #include <sys/prctl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <sys/mman.h>
 
 extern char **environ;
 static char *self;
@@ -340,6 +342,34 @@ static void prctl_pidfd(void)
 	RESULT("prctl unknown option", prctl(9999));
 }
 
+/* A process-shared mutex in MAP_SHARED memory: the child blocks on it in the kernel until the
+   parent unlocks (a futex keyed by the shared page, not by address space). */
+static void shared_mutex(void)
+{
+	pthread_mutex_t *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS,
+				  -1, 0);
+	volatile int *counter = (volatile int *)(m + 1);
+	pthread_mutexattr_t a;
+	pthread_mutexattr_init(&a);
+	pthread_mutexattr_setpshared(&a, PTHREAD_PROCESS_SHARED);
+	pthread_mutex_init(m, &a);
+	pthread_mutex_lock(m);
+	pid_t c = fork();
+	if (c == 0) {
+		pthread_mutex_lock(m);
+		*counter += 1;
+		pthread_mutex_unlock(m);
+		_exit(0);
+	}
+	usleep(30000);                  /* the child waits on the lock meanwhile */
+	*counter += 10;
+	pthread_mutex_unlock(m);
+	int st;
+	waitpid(c, &st, 0);
+	printf("process-shared mutex across fork: counter %d\n", *counter);
+	munmap(m, 4096);
+}
+
 static void job_control(void)
 {
 	pid_t c = fork();
@@ -408,5 +438,6 @@ int main(int argc, char **argv)
 	groups_sessions();
 	prctl_pidfd();
 	job_control();
+	shared_mutex();
 	return 0;
 }

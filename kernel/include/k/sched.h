@@ -83,7 +83,7 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 /* Wakes up to n tasks waiting on (key, key2) whose wait_bits meet bits, oldest first. */
 int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
 /* Moves up to n waiters from one key to another (FUTEX_REQUEUE). */
-int sched_requeue(const void *key, const void *key2, const void *to, int n);
+int sched_requeue(const void *key, const void *key2, const void *to, const void *to2, int n);
 /* Wakes t if it waits and sig ends its wait. */
 void sched_signal_wake(struct task *t, int sig);
 /* CPU time (ns) of a task, and of all tasks of a process (ended ones included). */
