@@ -48,7 +48,7 @@ static void page_release(uint64_t pa)
 int mm_init(struct mm *mm, uint64_t kernel_pml4)
 {
 	memset(mm, 0, sizeof(*mm));
-	mm->pml4 = pmm_alloc();
+	mm->pml4 = pmm_alloc_table();
 	if (!mm->pml4)
 		return -ENOMEM;
 	uint64_t *dst = phys_to_virt(mm->pml4), *src = phys_to_virt(kernel_pml4);
@@ -557,8 +557,17 @@ static void mm_walk_leaves(uint64_t table, int level, uint64_t base,
 
 struct mm_fork_ctx {
 	struct mm *child;
+	bool copy;              /* copy private pages now rather than share them copy-on-write */
+	uint64_t private_pages;
 	int err;
 };
+
+static void mm_fork_count(uint64_t va, uint64_t *e, void *arg)
+{
+	struct mm_fork_ctx *c = arg;
+	if (*e & PTE_PRIVATE)
+		c->private_pages++;
+}
 
 static void mm_fork_entry(uint64_t va, uint64_t *e, void *arg)
 {
@@ -568,6 +577,15 @@ static void mm_fork_entry(uint64_t va, uint64_t *e, void *arg)
 	uint64_t *ce = pt_walk(c->child->pml4, va, true);
 	if (!ce) {
 		c->err = -ENOMEM;
+		return;
+	}
+	if ((*e & PTE_PRIVATE) && c->copy) {
+		uint64_t np = mm_copy_page(*e & PTE_ADDR);
+		if (!np) {
+			c->err = -ENOMEM;
+			return;
+		}
+		*ce = np | (*e & ~PTE_ADDR);
 		return;
 	}
 	if (*e & PTE_PRIVATE) {
@@ -592,9 +610,17 @@ int mm_fork(struct mm *child, const struct mm *parent)
 	child->mmap_top = parent->mmap_top;
 	child->data_start = parent->data_start;
 	child->sled_pa = parent->sled_pa;
-	struct mm_fork_ctx c = { child, 0 };
+	/* On kvm_pvm every write to a page table the hypervisor shadows traps (tens of µs), and
+	   copy-on-write must clear the write bit of each of the parent's pages, then take a fault
+	   (a CPL0 entry) for each page either side writes. Copying a page costs about a µs. So
+	   the child gets copies while they fit comfortably in free memory, and shares pages
+	   copy-on-write only beyond that. */
+	struct mm_fork_ctx c = { child, false, 0, 0 };
+	mm_walk_leaves(parent->pml4, 3, 0, mm_fork_count, &c);
+	c.copy = c.private_pages < pmm_free_pages() / 4;
 	mm_walk_leaves(parent->pml4, 3, 0, mm_fork_entry, &c);
-	arch_flush_tlb();               /* the parent's pages became read-only */
+	if (!c.copy)
+		arch_flush_tlb();       /* the parent's pages became read-only */
 	if ((err = c.err))
 		goto fail;
 	return 0;
@@ -605,9 +631,9 @@ fail:
 
 static void mm_destroy_entry(uint64_t va, uint64_t *e, void *arg)
 {
+	/* The entry itself stays: its table is freed next (writing it would trap, see mm_fork). */
 	if (*e & PTE_PRIVATE)
 		page_release(*e & PTE_ADDR);
-	*e = 0;
 }
 
 void mm_destroy(struct mm *mm)

@@ -7,6 +7,9 @@
 static uint64_t bump, bump_end;
 static uint64_t free_head;      /* guest-physical address of the first free page, 0 if none */
 static uint64_t free_count;
+/* Freed page-table pages, used last: on kvm_pvm the hypervisor may still shadow them, and every
+   write to a shadowed page traps (clearing one costs about a millisecond). */
+static uint64_t tainted_head, tainted_count;
 
 void pmm_init(uint64_t start, uint64_t end)
 {
@@ -14,6 +17,18 @@ void pmm_init(uint64_t start, uint64_t end)
 	bump_end = end;
 	free_head = 0;
 	free_count = 0;
+}
+
+static uint64_t pmm_take_tainted(void)
+{
+	uint64_t pa = tainted_head;
+	if (!pa)
+		return 0;
+	uint64_t *page = phys_to_virt(pa);
+	tainted_head = page[0];
+	tainted_count--;
+	memset(page, 0, PAGE_SIZE);
+	return pa;
 }
 
 uint64_t pmm_alloc(void)
@@ -27,7 +42,7 @@ uint64_t pmm_alloc(void)
 		return pa;
 	}
 	if (bump >= bump_end)
-		return 0;
+		return pmm_take_tainted();
 	uint64_t pa = bump;
 	bump += PAGE_SIZE;
 	return pa;
@@ -42,6 +57,20 @@ uint64_t pmm_alloc_contig(size_t n)
 	return pa;
 }
 
+uint64_t pmm_alloc_table(void)
+{
+	uint64_t pa = pmm_alloc_contig(1);
+	return pa ? pa : pmm_alloc();
+}
+
+void pmm_free_table(uint64_t pa)
+{
+	uint64_t *page = phys_to_virt(pa);
+	page[0] = tainted_head;
+	tainted_head = pa;
+	tainted_count++;
+}
+
 void pmm_free(uint64_t pa)
 {
 	uint64_t *page = phys_to_virt(pa);
@@ -52,5 +81,5 @@ void pmm_free(uint64_t pa)
 
 uint64_t pmm_free_pages(void)
 {
-	return free_count + (bump_end - bump) / PAGE_SIZE;
+	return free_count + tainted_count + (bump_end - bump) / PAGE_SIZE;
 }

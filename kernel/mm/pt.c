@@ -16,7 +16,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, bool create)
 		if (!(*e & PTE_P)) {
 			if (!create)
 				return NULL;
-			uint64_t pa = pmm_alloc();
+			uint64_t pa = pmm_alloc_table();
 			if (!pa)
 				return NULL;
 			*e = pa | PTE_P | PTE_W | PTE_U;
@@ -54,7 +54,7 @@ static void pt_free_level(uint64_t table_pa, int level)
 		for (int i = 0; i < 512; i++)
 			if ((t[i] & PTE_P) && !(t[i] & PTE_PS))
 				pt_free_level(t[i] & PTE_ADDR, level - 1);
-	pmm_free(table_pa);
+	pmm_free_table(table_pa);
 }
 
 void pt_free_user(uint64_t pml4_pa)
@@ -63,5 +63,5 @@ void pt_free_user(uint64_t pml4_pa)
 	for (int i = 0; i < 256; i++)
 		if (t[i] & PTE_P)
 			pt_free_level(t[i] & PTE_ADDR, 2);
-	pmm_free(pml4_pa);
+	pmm_free_table(pml4_pa);
 }

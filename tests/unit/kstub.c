@@ -65,6 +65,23 @@ uint64_t pmm_alloc_contig(size_t n)
 	return pa;
 }
 
+uint64_t kstub_free_pages = 1u << 20;
+
+uint64_t pmm_free_pages(void)
+{
+	return kstub_free_pages;
+}
+
+uint64_t pmm_alloc_table(void)
+{
+	return pmm_alloc();
+}
+
+void pmm_free_table(uint64_t pa)
+{
+	pmm_free(pa);
+}
+
 void pmm_free(uint64_t pa)
 {
 	memset(test_phys_base + pa, 0xa5, PAGE_SIZE);  /* poison: a use after free shows */

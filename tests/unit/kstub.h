@@ -6,6 +6,8 @@
 void kstub_init(uint64_t pages);
 uint64_t kstub_pages_in_use(void);
 extern int kstub_tlb_flushes;
+/* What pmm_free_pages reports (mm_fork copies pages while they fit in a quarter of it). */
+extern uint64_t kstub_free_pages;
 /* Blocks kmalloc'd and not yet kfree'd. */
 uint64_t kstub_kmalloc_live(void);
 /* pages contiguous zeroed pages of "physical memory" (never freed), or 0. */

@@ -227,6 +227,42 @@ static void test_brk_rules(void **state)
 	assert_int_equal(mm_brk(&mm, 0x620000), 0x601000);
 }
 
+/* fork: copy-on-write when memory is short (the page is shared read-only until a write, which
+   copies it unless the writer is the last owner), copies otherwise; mm_destroy frees all. */
+static void test_fork_cow_and_copy(void **state)
+{
+	assert_int_equal(mm_refs_init(4096 * P), 0);
+	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, NULL, 0);
+	struct mm_fault_info fi;
+	assert_int_equal(mm_fault(&mm, (uint64_t)a, PF_WRITE, &fi), 0);
+	*user_byte((uint64_t)a) = 'A';
+	uint64_t before = kstub_pages_in_use();
+	kstub_free_pages = 0;           /* copy-on-write */
+	struct mm child;
+	assert_int_equal(mm_fork(&child, &mm), 0);
+	uint64_t *pe = pt_walk(mm.pml4, (uint64_t)a, false), *ce = pt_walk(child.pml4, (uint64_t)a, false);
+	assert_true((*pe & PTE_ADDR) == (*ce & PTE_ADDR));
+	assert_false(*pe & PTE_W);
+	assert_false(*ce & PTE_W);
+	assert_int_equal(mm_fault(&child, (uint64_t)a, PF_WRITE | 1, &fi), 0);     /* copies */
+	assert_true((*pe & PTE_ADDR) != (*ce & PTE_ADDR));
+	uint8_t *cb = (uint8_t *)phys_to_virt(*ce & PTE_ADDR) + ((uint64_t)a & (P - 1));
+	assert_int_equal(*cb, 'A');
+	*cb = 'B';
+	assert_int_equal(*user_byte((uint64_t)a), 'A');
+	uint64_t ppa = *pe & PTE_ADDR;
+	assert_int_equal(mm_fault(&mm, (uint64_t)a, PF_WRITE | 1, &fi), 0);        /* last owner */
+	assert_true((*pe & PTE_ADDR) == ppa && (*pe & PTE_W));
+	mm_destroy(&child);
+	kstub_free_pages = 1u << 20;    /* copies at fork */
+	assert_int_equal(mm_fork(&child, &mm), 0);
+	ce = pt_walk(child.pml4, (uint64_t)a, false);
+	assert_true((*ce & PTE_ADDR) != ppa && (*ce & PTE_W) && (*pe & PTE_W));
+	assert_int_equal(*((uint8_t *)phys_to_virt(*ce & PTE_ADDR) + ((uint64_t)a & (P - 1))), 'A');
+	mm_destroy(&child);
+	assert_int_equal(kstub_pages_in_use(), before);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +277,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_private_file_mapping_copies_on_write, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_shared_file_mapping_and_sigbus, setup, teardown),
+		/* last: the page owner counts it sets up live in this test's fake memory */
+		cmocka_unit_test_setup_teardown(test_fork_cow_and_copy, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

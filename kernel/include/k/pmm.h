@@ -11,6 +11,13 @@ uint64_t pmm_alloc(void);
 /* n physically contiguous zeroed pages from memory never used before, or 0. Pages from here may
    be returned one by one with pmm_free. */
 uint64_t pmm_alloc_contig(size_t n);
+/* A zeroed page for a page table, from memory never used before while there is some: on
+   kvm_pvm a recycled page the hypervisor still shadows as a page table traps on every write,
+   so clearing one costs about a millisecond. */
+uint64_t pmm_alloc_table(void);
+/* Frees a page that served as a page table: it is given out again only when nothing else is
+   left. */
+void pmm_free_table(uint64_t pa);
 /* Returns a page to the allocator. */
 void pmm_free(uint64_t pa);
 /* Pages still available. */
