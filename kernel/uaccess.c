@@ -38,6 +38,11 @@ int copy_to_user(uint64_t dst, const void *src, size_t n)
 	return uaccess_copy(current->mm, dst, (void *)src, n, true);
 }
 
+int copy_from_user_mm(struct mm *mm, void *dst, uint64_t src, size_t n)
+{
+	return uaccess_copy(mm, src, dst, n, false);
+}
+
 int copy_to_user_mm(struct mm *mm, uint64_t dst, const void *src, size_t n)
 {
 	return uaccess_copy(mm, dst, (void *)src, n, true);

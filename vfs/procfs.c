@@ -163,12 +163,12 @@ void procfs_printf(struct procfs_buf *b, const char *fmt, ...)
 
 int procfs_copy_user(struct procfs_buf *b, struct proc *p, uint64_t uaddr, uint64_t n)
 {
-	if (p != current)
-		return -ESRCH;
+	if (!p->mm)
+		return -ESRCH;          /* ended */
 	char tmp[256];
 	while (n) {
 		size_t c = (size_t)MIN(n, sizeof(tmp));
-		if (copy_from_user(tmp, uaddr, c))
+		if (copy_from_user_mm(p->mm, tmp, uaddr, c))
 			return -EFAULT;
 		procfs_write(b, tmp, c);
 		uaddr += c;
