@@ -113,6 +113,14 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 {
 	struct proc *parent = current;
 	struct task *pt = current_task;
+	/* RLIMIT_NPROC counts the user's processes; root is exempt, as Linux's INIT_USER. */
+	if (parent->uid) {
+		uint64_t n = 0;
+		for (struct proc *q = proc_list; q; q = q->next)
+			n += q->state == PROC_LIVE && q->uid == parent->uid;
+		if (n >= parent->rlim[6].cur)
+			return -EAGAIN;
+	}
 	struct proc *p = proc_alloc();
 	if (!p)
 		return -EAGAIN;

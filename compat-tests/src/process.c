@@ -16,6 +16,7 @@
 #include <poll.h>
 #include <pthread.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 extern char **environ;
 static char *self;
@@ -370,6 +371,26 @@ static void shared_mutex(void)
 	munmap(m, 4096);
 }
 
+/* RLIMIT_NPROC: a user at its limit cannot fork (EAGAIN). Run as a non-root user in a child,
+   since root is exempt. */
+static void nproc_limit(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		if (setgid(65534) || setuid(65534))
+			_exit(2);       /* not root natively: nothing to check */
+		struct rlimit rl = { 1, 1 };
+		setrlimit(RLIMIT_NPROC, &rl);
+		pid_t g = fork();
+		if (g == 0)
+			_exit(0);
+		_exit(g < 0 && errno == EAGAIN ? 0 : 1);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	show_status("fork past RLIMIT_NPROC as another user (0: EAGAIN)", st);
+}
+
 static void job_control(void)
 {
 	pid_t c = fork();
@@ -439,5 +460,6 @@ int main(int argc, char **argv)
 	prctl_pidfd();
 	job_control();
 	shared_mutex();
+	nproc_limit();
 	return 0;
 }
