@@ -152,6 +152,8 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 		err = -EACCES;
 	else
 		err = vfs_permission(ino, 1);
+	if (!err && ino->writecount > 0)
+		err = -ETXTBSY;         /* open for writing somewhere */
 	if (err)
 		goto out_prog;
 	/* From here the old program goes: its other threads first. */

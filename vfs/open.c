@@ -151,8 +151,17 @@ static int64_t inode_file_llseek(struct file *f, int64_t off, int whence)
 	return n;
 }
 
+/* Does f count as a writer of its regular file (execve refuses such a file: ETXTBSY)? */
+static bool file_writes_regular(const struct file *f)
+{
+	return (f->flags & O_ACCMODE) && !(f->flags & O_PATH) && f->path.d &&
+	       S_ISREG_(f->path.d->inode->mode);
+}
+
 static void inode_file_release(struct file *f)
 {
+	if (file_writes_regular(f))
+		f->path.d->inode->writecount--;
 	path_put(&f->path);
 }
 
@@ -174,6 +183,8 @@ struct file *file_inode_new(const struct path *p, int flags)
 	f->flags = (unsigned)flags & ~(O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC);
 	f->path = *p;
 	path_get(&f->path);
+	if (file_writes_regular(f))
+		p->d->inode->writecount++;
 	return f;
 }
 

@@ -125,6 +125,7 @@ struct inode {
 	uint64_t contig_pa;     /* nonzero: the whole content is contiguous guest memory here */
 	void *pipe;             /* a FIFO's pipe while it is open */
 	uint32_t seals;         /* F_SEAL_* (memfd) */
+	int writecount;         /* regular file: open descriptions that may write (execve: ETXTBSY) */
 };
 
 struct mount;

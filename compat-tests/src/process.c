@@ -151,9 +151,21 @@ static void exec_cases(void)
 		int e4 = execve("/tmp/unik-noexec", argv, environ) < 0 ? errno : 0;
 		unlink("/tmp/unik-noexec");
 		int e5 = execve(self, (char **)-1, environ) < 0 ? errno : 0;
+		/* A program open for writing is busy. */
+		int in = open(self, O_RDONLY), out = open("/tmp/unik-busy", O_CREAT | O_WRONLY | O_TRUNC,
+							  0755);
+		char buf[65536];
+		ssize_t n;
+		while ((n = read(in, buf, sizeof(buf))) > 0)
+			write(out, buf, (size_t)n);
+		close(in);
+		char *bargv[] = { "/tmp/unik-busy", "exit", "0", NULL };
+		int e6 = execve("/tmp/unik-busy", bargv, environ) < 0 ? errno : 0;
+		close(out);
+		unlink("/tmp/unik-busy");
 		printf("execve errors: missing %s, directory %s, not executable %s, not a program %s, "
-		       "bad argv %s\n", errname(e1), errname(e2), errname(e3), errname(e4),
-		       errname(e5));
+		       "bad argv %s, open for writing %s\n", errname(e1), errname(e2), errname(e3),
+		       errname(e4), errname(e5), e6 == ETXTBSY ? "ETXTBSY" : errname(e6));
 		_exit(0);
 	}
 	waitpid(c, &st, 0);
