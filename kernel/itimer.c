@@ -13,6 +13,8 @@
 #include "vfs/vfs.h"
 
 #define SI_KERNEL 0x80
+#define SIGVTALRM 26
+#define SIGPROF 27
 #define SI_TIMER (-2)
 #define SIGEV_SIGNAL 0
 #define SIGEV_NONE 1
@@ -75,6 +77,19 @@ static void itimer_recompute(void)
 			continue;
 		if (p->itimer_next && (due < 0 || p->itimer_next < due))
 			due = p->itimer_next;
+		if (p->vt_next || p->prof_next) {
+			/* CPU time advances at most as fast as the clock: look again when it could
+			   first reach the nearer of the two. */
+			int64_t cpu = (int64_t)sched_proc_cpu(p), now = (int64_t)time_monotonic_ns();
+			int64_t left = INT64_MAX;
+			if (p->vt_next)
+				left = p->vt_next - cpu;
+			if (p->prof_next && p->prof_next - cpu < left)
+				left = p->prof_next - cpu;
+			int64_t at = now + (left > 0 ? left : 0);
+			if (due < 0 || at < due)
+				due = at;
+		}
 		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
 			const struct ptimer *t = &p->ptimers[i];
 			if (t->used && t->next && (due < 0 || t->next < due))
@@ -104,6 +119,19 @@ void itimer_check(void)
 			timer_rearm(&p->itimer_next, p->itimer_interval, now);
 			struct siginfo_k si = { .signo = SIGALRM, .code = SI_KERNEL };
 			signal_raise_proc(p, SIGALRM, &si);
+		}
+		if (p->vt_next || p->prof_next) {
+			int64_t cpu = (int64_t)sched_proc_cpu(p);
+			if (p->vt_next && cpu >= p->vt_next) {
+				timer_rearm(&p->vt_next, p->vt_interval, cpu);
+				struct siginfo_k si = { .signo = SIGVTALRM, .code = SI_KERNEL };
+				signal_raise_proc(p, SIGVTALRM, &si);
+			}
+			if (p->prof_next && cpu >= p->prof_next) {
+				timer_rearm(&p->prof_next, p->prof_interval, cpu);
+				struct siginfo_k si = { .signo = SIGPROF, .code = SI_KERNEL };
+				signal_raise_proc(p, SIGPROF, &si);
+			}
 		}
 		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
 			struct ptimer *t = &p->ptimers[i];

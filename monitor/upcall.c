@@ -122,6 +122,13 @@ void upcall_deliver(struct vm *vm, uint64_t host_signals, bool resched)
 	struct kvm_regs r;
 	if (ioctl(vm->vcpu, KVM_GET_REGS, &r) < 0 || r.rip >= u->user_top)
 		return;         /* the core runs: it takes the request at its next check */
+	/* An exception KVM is about to deliver (the program's page fault, say) would be taken at
+	   the new rip and its frame would overwrite the saved registers: leave the program alone
+	   this time; the next kick or system call takes the request. */
+	struct kvm_vcpu_events ev;
+	if (ioctl(vm->vcpu, KVM_GET_VCPU_EVENTS, &ev) < 0 || ev.exception.injected ||
+	    ev.exception.pending || ev.interrupt.injected || ev.nmi.injected)
+		return;
 	struct unik_regs g = {
 		.r15 = r.r15, .r14 = r.r14, .r13 = r.r13, .r12 = r.r12, .r11 = r.r11, .r10 = r.r10,
 		.r9 = r.r9, .r8 = r.r8, .rbp = r.rbp, .rdi = r.rdi, .rsi = r.rsi, .rdx = r.rdx,

@@ -179,33 +179,49 @@ struct itimerval_k {
 	int64_t interval_sec, interval_usec, value_sec, value_usec;
 };
 
+/* The timer `which` of the current process: its due time and period, and the clock they are
+   on (monotonic ns for ITIMER_REAL, the process's CPU ns for ITIMER_VIRTUAL and ITIMER_PROF). */
+static int64_t *itimer_fields(int which, int64_t **interval, int64_t *clock)
+{
+	struct proc *p = current;
+	if (which == ITIMER_REAL) {
+		*interval = &p->itimer_interval;
+		*clock = (int64_t)time_monotonic_ns();
+		return &p->itimer_next;
+	}
+	*clock = (int64_t)sched_proc_cpu(p);
+	*interval = which == ITIMER_VIRTUAL ? &p->vt_interval : &p->prof_interval;
+	return which == ITIMER_VIRTUAL ? &p->vt_next : &p->prof_next;
+}
+
 /* The timer as an itimerval: time left (at least 1 µs while armed, as Linux) and period. */
-static void itimer_get(struct itimerval_k *v)
+static void itimer_get(int which, struct itimerval_k *v)
 {
 	itimer_check();
-	int64_t left = 0, iv = current->itimer_interval;
-	if (current->itimer_next) {
-		left = current->itimer_next - (int64_t)time_monotonic_ns();
+	int64_t *iv, now, *next = itimer_fields(which, &iv, &now), left = 0;
+	if (*next) {
+		left = *next - now;
 		if (left < 1000)
 			left = 1000;
 	}
-	*v = (struct itimerval_k){ iv / 1000000000, iv % 1000000000 / 1000, left / 1000000000,
+	*v = (struct itimerval_k){ *iv / 1000000000, *iv % 1000000000 / 1000, left / 1000000000,
 				   left % 1000000000 / 1000 };
 }
 
-static void itimer_set(int64_t value_ns, int64_t interval_ns)
+static void itimer_set(int which, int64_t value_ns, int64_t interval_ns)
 {
-	current->itimer_next = value_ns ? (int64_t)time_monotonic_ns() + value_ns : 0;
-	current->itimer_interval = value_ns ? interval_ns : 0;
+	int64_t *iv, now, *next = itimer_fields(which, &iv, &now);
+	*next = value_ns ? now + value_ns : 0;
+	if (value_ns && !*next)
+		*next = 1;
+	*iv = value_ns ? interval_ns : 0;
 	itimer_changed();
 }
 
 static int64_t itimer_which(uint64_t which)
 {
-	if ((int)which == ITIMER_REAL)
-		return 0;
-	/* CPU-time timers need CPU-time accounting, which the libOS does not keep yet. */
-	return (int)which == ITIMER_VIRTUAL || (int)which == ITIMER_PROF ? -ENOSYS : -EINVAL;
+	int w = (int)which;
+	return w == ITIMER_REAL || w == ITIMER_VIRTUAL || w == ITIMER_PROF ? 0 : -EINVAL;
 }
 
 int64_t sys_getitimer(uint64_t which, uint64_t uval, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -215,7 +231,7 @@ int64_t sys_getitimer(uint64_t which, uint64_t uval, uint64_t a2, uint64_t a3, u
 	if (e)
 		return e;
 	struct itimerval_k v;
-	itimer_get(&v);
+	itimer_get((int)which, &v);
 	return copy_to_user(uval, &v, sizeof(v)) ? -EFAULT : 0;
 }
 
@@ -231,9 +247,10 @@ int64_t sys_setitimer(uint64_t which, uint64_t unew, uint64_t uold, uint64_t a3,
 	if (in.value_sec < 0 || in.value_usec < 0 || in.value_usec >= 1000000 ||
 	    in.interval_sec < 0 || in.interval_usec < 0 || in.interval_usec >= 1000000)
 		return -EINVAL;
-	itimer_get(&old);
+	itimer_get((int)which, &old);
 	const int64_t cap = INT64_MAX / 4 / 1000000000;
-	itimer_set((in.value_sec > cap ? cap : in.value_sec) * 1000000000 + in.value_usec * 1000,
+	itimer_set((int)which, (in.value_sec > cap ? cap : in.value_sec) * 1000000000 +
+		   in.value_usec * 1000,
 		   (in.interval_sec > cap ? cap : in.interval_sec) * 1000000000 +
 		   in.interval_usec * 1000);
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
@@ -245,9 +262,9 @@ int64_t sys_alarm(uint64_t seconds, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 		  uint64_t a5)
 {
 	struct itimerval_k old;
-	itimer_get(&old);
+	itimer_get(ITIMER_REAL, &old);
 	bool armed = current->itimer_next != 0;
-	itimer_set((int64_t)(uint32_t)seconds * 1000000000, 0);
+	itimer_set(ITIMER_REAL, (int64_t)(uint32_t)seconds * 1000000000, 0);
 	if (!armed)
 		return 0;
 	/* Linux rounds to the nearest second, and never reports 0 for a pending alarm. */

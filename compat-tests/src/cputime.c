@@ -4,6 +4,8 @@
  * "counts CPU, not sleep" is checked, never exact figures. */
 #include "compat.h"
 #include <pthread.h>
+#include <signal.h>
+#include <sys/time.h>
 #include <stdint.h>
 #include <string.h>
 #include <time.h>
@@ -28,6 +30,17 @@ static void spin_ms(long ms)
 }
 
 static volatile int stop;
+static volatile sig_atomic_t vt_hits, prof_hits;
+
+static void on_vt(int sig)
+{
+	vt_hits++;
+}
+
+static void on_prof(int sig)
+{
+	prof_hits++;
+}
 
 static void *spinner(void *arg)
 {
@@ -88,6 +101,24 @@ int main(void)
 	printf("times: ticks advance %s, user+system of self > 0 %s, of children > 0 %s\n",
 	       now > 0 ? "yes" : "no", tm.tms_utime + tm.tms_stime > 0 ? "yes" : "no",
 	       tm.tms_cutime + tm.tms_cstime > 0 ? "yes" : "no");
+	/* CPU-time interval timers: they run while the process computes, not while it sleeps. */
+	signal(SIGVTALRM, on_vt);
+	signal(SIGPROF, on_prof);
+	struct itimerval vt = { { 0, 0 }, { 0, 20000 } }, prof = { { 0, 10000 }, { 0, 10000 } };
+	setitimer(ITIMER_VIRTUAL, &vt, NULL);
+	usleep(60000);
+	int vt_after_sleep = vt_hits;
+	spin_ms(100);
+	printf("ITIMER_VIRTUAL: not while sleeping %s, fired while computing %s\n",
+	       vt_after_sleep == 0 ? "yes" : "no", vt_hits == 1 ? "yes" : "no");
+	setitimer(ITIMER_PROF, &prof, NULL);
+	spin_ms(120);
+	struct itimerval cur;
+	getitimer(ITIMER_PROF, &cur);
+	struct itimerval off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_PROF, &off, NULL);
+	printf("ITIMER_PROF every 10 ms of CPU: fired repeatedly %s, interval %ld us\n",
+	       prof_hits >= 3 ? "yes" : "no", (long)cur.it_interval.tv_usec);
 	RESULT("getrusage with a bad who", getrusage(5, &ru));
 	struct timespec res;
 	RESULT("clock_getres CLOCK_PROCESS_CPUTIME_ID", clock_getres(CLOCK_PROCESS_CPUTIME_ID, &res));

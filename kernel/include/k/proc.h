@@ -63,6 +63,8 @@ struct proc {
 	uint64_t cpu_dead_ns;                   /* CPU time of its ended threads */
 	uint64_t cpu_children_ns;               /* of its reaped children (and theirs) */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
+	int64_t vt_next, vt_interval;           /* ITIMER_VIRTUAL: due (process CPU ns, 0: off) */
+	int64_t prof_next, prof_interval;       /* ITIMER_PROF: the same (CPU time is not split) */
 	struct ptimer ptimers[PTIMER_MAX];
 	int nptimers;                           /* of them in use */
 	struct rlimit64 rlim[RLIM_NLIMITS];
