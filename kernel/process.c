@@ -39,6 +39,7 @@
 struct proc *proc_list;
 static struct proc *free_procs;
 static void proc_reap_later(struct proc *p);
+static void proc_reap_pending(void);
 #define PROC_PAGES ((sizeof(struct proc) + PAGE_SIZE - 1) / PAGE_SIZE)
 
 struct proc *proc_find(int pid)
@@ -113,6 +114,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 {
 	struct proc *parent = current;
 	struct task *pt = current_task;
+	proc_reap_pending();            /* ended children nobody waits for (SIGCHLD ignored) */
 	/* RLIMIT_NPROC counts the user's processes; root is exempt, as Linux's INIT_USER. */
 	if (parent->uid) {
 		uint64_t n = 0;
@@ -306,21 +308,6 @@ void proc_exit_status(int wait_status, int exit_code)
 	sched_exit_task();
 }
 
-struct proc *proc_wait_find(int idtype, int id, bool *any)
-{
-	*any = false;
-	for (struct proc *c = current->children; c; c = c->sibling) {
-		bool match = idtype == 0 || (idtype == 1 && c->pid == id) ||
-			     (idtype == 2 && c->pgid == id);
-		if (!match)
-			continue;
-		*any = true;
-		if (c->state == PROC_ZOMBIE)
-			return c;
-	}
-	return NULL;
-}
-
 /* Ended processes nobody will reap: freed at the next reap, once their task is off the CPU. */
 static struct proc *reap_later;
 
@@ -341,14 +328,19 @@ static void proc_free(struct proc *p)
 	free_procs = p;
 }
 
-void proc_reap(struct proc *p)
+static void proc_reap_pending(void)
 {
-	current->cpu_children_ns += p->cpu_dead_ns + p->cpu_children_ns;
 	while (reap_later) {
 		struct proc *q = reap_later;
 		reap_later = q->sibling;
 		proc_free(q);
 	}
+}
+
+void proc_reap(struct proc *p)
+{
+	current->cpu_children_ns += p->cpu_dead_ns + p->cpu_children_ns;
+	proc_reap_pending();
 	proc_unlink_child(p);
 	proc_free(p);
 }

@@ -463,33 +463,6 @@ void sched_yield_now(void)
 	schedule();
 }
 
-void sched_kill_task(struct task *t)
-{
-	if (t == current_task)
-		return;
-	if (t->state == TASK_RUNNABLE) {        /* off the run queue */
-		struct task **pp = &runq_head, *prev = NULL;
-		while (*pp && *pp != t) {
-			prev = *pp;
-			pp = &(*pp)->run_next;
-		}
-		if (*pp) {
-			*pp = t->run_next;
-			if (runq_tail == t)
-				runq_tail = prev;
-			boot_info->upcall.nr_runnable--;
-		}
-	}
-	t->proc->cpu_dead_ns += t->cpu_ns;
-	t->proc->nthreads--;
-	list_del(t);
-	t->state = TASK_DEAD;
-	if (t != &boot_task) {
-		t->run_next = dead_tasks;
-		dead_tasks = t;
-	}
-}
-
 void sched_kill_request(struct task *t)
 {
 	t->killed = true;

@@ -83,9 +83,6 @@ struct proc *proc_find(int pid);
    own copy-on-write address space, or the caller's with CLONE_VM). The child's pid or -errno. */
 int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 		  uint64_t tls, int exit_signal);
-/* wait4/waitid's search: a child matching (idtype P_ALL 0, P_PID 1, P_PGID 2; id), zombie
-   first. */
-struct proc *proc_wait_find(int idtype, int id, bool *any);
 /* Frees a reaped zombie. */
 void proc_reap(struct proc *p);
 /* Ends the process with a wait status (exit code << 8, or the signal number): pid 1 ends the

@@ -101,8 +101,6 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
    the running task's time slice is over; upcall_poll also yields then. */
 bool upcall_take(void);
 void upcall_poll(void);
-/* Ends another task at once: it never runs again (only for a task outside any system call). */
-void sched_kill_task(struct task *t);
 /* Asks another task to end: its wait ends with -EINTR and it exits where it leaves the core. */
 void sched_kill_request(struct task *t);
 /* At the points a task leaves the core: ends it if it was asked to. */
