@@ -46,10 +46,9 @@ static int64_t console_read(struct file *f, void *buf, size_t len)
 		/* The host read would hold the whole VM: wait for input with the other tasks
 		   running, then read what is there. */
 		static const uint32_t in[3] = { POLLIN, 0, 0 };
-		uint32_t rev[3];
-		int w;
-		while ((w = file_wait_console(in, rev, -1, "a read from the console")) != WAIT_WOKEN)
-			if (w < 0)
+		uint32_t rev[3] = { 0, 0, 0 };
+		while (!(rev[0] & (POLLIN | POLLHUP | POLLERR)))     /* other files wake it too */
+			if (file_wait_console(in, rev, -1, "a read from the console") < 0)
 				return -ERESTARTSYS;
 	}
 	int64_t n = hc_read(buf, len);

@@ -286,6 +286,46 @@ if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
 			fail "$name" "output: $out"
 		fi
 	done
+	# A thread reading the console does not hold up the other threads (the host read waits
+	# until input is there).
+	name=console-read-other-threads-run
+	if harness_selected "$name"; then
+		cat >"$T/thrread.c" <<'SRC'
+#include <pthread.h>
+#include <stdio.h>
+#include <unistd.h>
+static volatile int done;
+static int p[2];
+static void *writer(void *a)
+{
+	for (int i = 0; i < 5; i++) {
+		usleep(20000);
+		write(p[1], "x", 1);
+	}
+	done = 1;
+	return NULL;
+}
+int main(void)
+{
+	pipe(p);
+	pthread_t t;
+	pthread_create(&t, NULL, writer, NULL);
+	char c[16];
+	int n = read(0, c, sizeof(c));
+	int d = done;
+	pthread_join(t, NULL);
+	printf("console read %d, other thread done meanwhile %d\n", n, d);
+	return 0;
+}
+SRC
+		if musl-gcc -static -O1 -o "$T/thrread" "$T/thrread.c" 2>/dev/null; then
+			out=$( (sleep 0.4; echo hi) | "$UNIK" run "$T/thrread" 2>&1)
+			[ "$out" = "console read 3, other thread done meanwhile 1" ] && pass "$name" ||
+				fail "$name" "output: $out"
+		else
+			fail "$name" "musl-gcc failed"
+		fi
+	fi
 	# A wait nothing in the VM can end lasts, as on Linux, until a signal from the host.
 	for mode in forever eventfd; do
 		name=wait-for-host-signal-$mode
