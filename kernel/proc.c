@@ -1,4 +1,5 @@
-/* The process lifecycle available so far: one process that runs until it exits or is killed. */
+/* The end of a process through exit and fatal signals (kernel/process.c does the rest), and the
+   core's messages to the host. */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/hc.h"

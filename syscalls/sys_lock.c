@@ -1,7 +1,7 @@
-/* flock and fcntl record locks. One process exists today, and a process never conflicts with its
-   own locks, so every lock is granted and F_GETLK reports F_UNLCK — Linux's answer for a single
-   process; the argument checks (EBADF for a lock the descriptor's access mode cannot take,
-   EINVAL for bad types and ranges) are Linux's. Locks between processes come with fork. */
+/* flock and fcntl record locks: the argument checks (EBADF for a lock the descriptor's access
+   mode cannot take, EINVAL for bad types and ranges) are Linux's, but locks are not enforced yet:
+   every lock is granted and F_GETLK reports F_UNLCK, also when another process or open file
+   holds a conflicting one (docs/syscalls.md marks both calls partial). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/uaccess.h"

@@ -94,7 +94,7 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 	return 0;
 }
 
-/* ---- sending and waiting (one process: every process target is this one) ---- */
+/* ---- sending to threads and waiting (kill to processes: syscalls/sys_process.c) ---- */
 
 #define SI_USER 0
 #define SI_TKILL (-6)

@@ -194,8 +194,11 @@ static int64_t console_tty_ioctl(unsigned long req, uint64_t arg)
 		int32_t sid = 1;        /* the container's command leads the terminal's session */
 		return copy_to_user(arg, &sid, sizeof(sid)) ? -EFAULT : 0;
 	}
-	case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCSBRK: case TCXONC:
+	case TCSBRK:
+		console_flush();        /* tcdrain: the host writes synchronously once flushed */
 		return 0;
+	case TIOCSCTTY: case TIOCNOTTY: case TCFLSH: case TCXONC:
+		return 0;               /* accepted without effect (docs/syscalls.md) */
 	default:
 		return -ENOTTY;
 	}

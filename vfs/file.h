@@ -100,7 +100,7 @@ int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsign
    for a signalfd) calls file_changed and they look again. */
 void file_changed(void);
 /* Waits for file_changed, the deadline (monotonic ns, < 0: none) or a signal: WAIT_WOKEN,
-   WAIT_TIMEOUT or -EINTR. what names the wait in the report if nothing can ever end it. */
+   WAIT_TIMEOUT or -EINTR. what names the wait for --trace when nothing in the VM can end it. */
 int file_wait(int64_t deadline, const char *what);
 /* The same, also ended by the console (host fds 0-2) becoming ready for events (0: not
    wanted); revents tells what the console brought. */

@@ -29,8 +29,8 @@ void procfs_write(struct procfs_buf *b, const void *data, size_t n);
 void procfs_puts(struct procfs_buf *b, const char *s);
 /* Formats into the buffer (ksnprintf); one call produces at most 511 bytes. */
 void procfs_printf(struct procfs_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-/* Appends [uaddr, uaddr + n) of p's memory. 0, -EFAULT, or -ESRCH for a process that is not the
-   one running (reading another address space needs its page tables: not yet). */
+/* Appends [uaddr, uaddr + n) of p's memory (through its address space). 0, -EFAULT, or -ESRCH
+   for a process that has ended. */
 int procfs_copy_user(struct procfs_buf *b, struct proc *p, uint64_t uaddr, uint64_t n);
 
 /* What a procfs inode stands for. */

@@ -12,6 +12,6 @@ void itimer_changed(void);
 int64_t itimer_due(void);
 /* Waits until the monotonic deadline (< 0: none) while other tasks run: 0 at the deadline, 1
    once a signal in wanted (a mask, blocked or not) is pending, -EINTR once a signal can be
-   delivered. what names the wait in the report when nothing could ever end it. */
+   delivered. what names the wait for --trace when nothing in the VM can end it. */
 int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what);
 #endif

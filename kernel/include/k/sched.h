@@ -46,7 +46,7 @@ struct task {
 	int nice;                       /* -20..19 (setpriority); kept, not yet weighed */
 	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t run_start;             /* monotonic ns it last got the CPU */
-	const char *wait_what;          /* for the report when nothing can ever end the wait */
+	const char *wait_what;          /* names the wait (--trace, when nothing can end it) */
 	/* Per-thread state as Linux keeps it. */
 	uint64_t clear_child_tid;
 	uint64_t robust_list, robust_len;
