@@ -33,6 +33,7 @@ include vfs/vfs.mk
 include monitor/monitor.mk
 include image/image.mk
 include cli/cli.mk
+include net/lwip.mk
 include tests/tests.mk
 include compat-tests/compat.mk
 include bench/bench.mk

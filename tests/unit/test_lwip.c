@@ -1,0 +1,449 @@
+/* The lwIP port (net/lwip) on the host: lwIP with unik's lwipopts.h and sys_arch.c, the kernel's
+   side played here (kmalloc with the kernel's one-page limit and a check of kfree's size, a fake
+   millisecond clock). Loopback is driven as the kernel must drive it in NO_SYS mode: netif_poll_all
+   and sys_check_timeouts in a loop while the clock advances. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "lwip/init.h"
+#include "lwip/ip_addr.h"
+#include "lwip/netif.h"
+#include "lwip/pbuf.h"
+#include "lwip/sys.h"
+#include "lwip/tcp.h"
+#include "lwip/timeouts.h"
+#include "lwip/udp.h"
+#include "lwip/prot/ip6.h"
+#include "lwip/prot/udp.h"
+#include "arch/sys_arch.h"
+#include "k/kheap.h"
+
+/* ---- The kernel's side of the port ---- */
+
+static uint32_t fake_ms = 1000;
+static uint32_t rand_state = 0x12345678;
+static long heap_live;          /* kmalloc blocks not yet freed */
+static int heap_bad_frees;      /* kfree with a size other than kmalloc's */
+static int heap_oversize;       /* kmalloc requests past the kernel's page limit */
+
+/* Each block remembers its kmalloc size in front of it, to check kfree's argument. */
+void *kmalloc(size_t size)
+{
+	if (size == 0 || size > 4096) {
+		heap_oversize++;
+		return NULL;
+	}
+	size_t *b = calloc(1, 16 + size);
+	if (!b)
+		return NULL;
+	b[0] = size;
+	heap_live++;
+	return (char *)b + 16;
+}
+
+void kfree(void *p, size_t size)
+{
+	if (!p)
+		return;
+	size_t *b = (size_t *)((char *)p - 16);
+	if (b[0] != size)
+		heap_bad_frees++;
+	heap_live--;
+	free(b);
+}
+
+uint32_t unik_lwip_now_ms(void)
+{
+	return fake_ms;
+}
+
+uint32_t unik_lwip_rand(void)
+{
+	rand_state ^= rand_state << 13;
+	rand_state ^= rand_state >> 17;
+	rand_state ^= rand_state << 5;
+	return rand_state;
+}
+
+void unik_lwip_log(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+}
+
+void unik_lwip_panic(const char *msg, const char *file, int line)
+{
+	fail_msg("lwIP assertion at %s:%d: %s", file, line, msg);
+	abort();
+}
+
+/* One round of the kernel's network poll: loopback delivery, then due timers. */
+static void pump(uint32_t step_ms)
+{
+	netif_poll_all();
+	sys_check_timeouts();
+	fake_ms += step_ms;
+}
+
+/* ---- Data that shows loss, duplication or reordering: each 4-byte word hashes its offset ---- */
+
+static uint8_t pattern_byte(uint32_t seed, size_t off)
+{
+	uint32_t x = seed ^ (uint32_t)(off >> 2) * 0x9e3779b1u;
+	x ^= x >> 16;
+	x *= 0x85ebca6bu;
+	x ^= x >> 13;
+	return (uint8_t)(x >> ((off & 3) * 8));
+}
+
+static void pattern_fill(uint8_t *buf, uint32_t seed, size_t off, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pattern_byte(seed, off + i);
+}
+
+/* ---- A TCP endpoint that sends tx_total pattern bytes and checks rx_total received ones ---- */
+
+struct tcp_end {
+	struct tcp_pcb *pcb;
+	uint32_t tx_seed, rx_seed;
+	size_t tx_total, tx_queued, tx_acked;
+	size_t rx_total, rx_got, rx_bad, rx_first_bad;
+	tcpwnd_size_t peer_wnd_max;     /* largest send window the peer offered */
+	int recv_calls, writes, err_calls;
+	bool closed, got_fin, data_after_fin;
+	bool close_when_received;       /* close once rx_total arrived (the client) */
+	bool reply_when_received;       /* start sending once rx_total arrived (the server) */
+};
+
+static void tcp_end_push(struct tcp_end *e)
+{
+	static uint8_t chunk[16384];
+	while (e->tx_queued < e->tx_total) {
+		size_t n = e->tx_total - e->tx_queued;
+		n = n < sizeof(chunk) ? n : sizeof(chunk);
+		n = n < tcp_sndbuf(e->pcb) ? n : tcp_sndbuf(e->pcb);
+		if (n == 0)
+			break;
+		pattern_fill(chunk, e->tx_seed, e->tx_queued, n);
+		err_t err = tcp_write(e->pcb, chunk, (u16_t)n, TCP_WRITE_FLAG_COPY);
+		if (err == ERR_MEM)
+			break;          /* send queue full: the sent callback comes back */
+		assert_int_equal(err, ERR_OK);
+		e->tx_queued += n;
+		e->writes++;
+	}
+	assert_int_equal(tcp_output(e->pcb), ERR_OK);
+}
+
+static void tcp_end_close(struct tcp_end *e)
+{
+	if (e->closed)
+		return;
+	e->closed = true;
+	tcp_arg(e->pcb, NULL);
+	tcp_recv(e->pcb, NULL);
+	tcp_sent(e->pcb, NULL);
+	tcp_err(e->pcb, NULL);
+	assert_int_equal(tcp_close(e->pcb), ERR_OK);
+}
+
+static void tcp_end_check(struct tcp_end *e, struct pbuf *p)
+{
+	for (struct pbuf *q = p; q; q = q->next) {
+		const uint8_t *b = q->payload;
+		for (u16_t i = 0; i < q->len; i++, e->rx_got++) {
+			if (e->rx_got >= e->rx_total || b[i] != pattern_byte(e->rx_seed, e->rx_got)) {
+				if (!e->rx_bad++)
+					e->rx_first_bad = e->rx_got;
+			}
+		}
+	}
+}
+
+/* All rx_total bytes arrived, each as sent. */
+static void tcp_end_assert_received(const struct tcp_end *e)
+{
+	if (e->rx_bad)
+		fail_msg("%zu bad bytes, the first at offset %zu", e->rx_bad, e->rx_first_bad);
+	assert_int_equal(e->rx_got, e->rx_total);
+}
+
+static err_t tcp_end_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct tcp_end *e = arg;
+	e->recv_calls++;
+	if (!p) {
+		e->got_fin = true;
+		tcp_end_close(e);
+		return ERR_OK;
+	}
+	if (e->got_fin)
+		e->data_after_fin = true;
+	tcp_end_check(e, p);
+	tcp_recved(pcb, p->tot_len);
+	pbuf_free(p);
+	if (e->rx_got == e->rx_total && e->reply_when_received)
+		tcp_end_push(e);
+	if (e->rx_got == e->rx_total && e->close_when_received)
+		tcp_end_close(e);
+	return ERR_OK;
+}
+
+static err_t tcp_end_sent(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	struct tcp_end *e = arg;
+	e->tx_acked += len;
+	if (pcb->snd_wnd > e->peer_wnd_max)
+		e->peer_wnd_max = pcb->snd_wnd;
+	if (e->tx_queued < e->tx_total && (!e->reply_when_received || e->rx_got == e->rx_total))
+		tcp_end_push(e);
+	return ERR_OK;
+}
+
+static void tcp_end_err(void *arg, err_t err)
+{
+	struct tcp_end *e = arg;
+	e->err_calls++;
+	e->pcb = NULL;
+	e->closed = true;
+}
+
+static void tcp_end_attach(struct tcp_end *e, struct tcp_pcb *pcb)
+{
+	e->pcb = pcb;
+	tcp_arg(pcb, e);
+	tcp_recv(pcb, tcp_end_recv);
+	tcp_sent(pcb, tcp_end_sent);
+	tcp_err(pcb, tcp_end_err);
+}
+
+#define TCP_PORT 5001
+#define UPLOAD (4u << 20)
+#define REPLY (1u << 20)
+static struct tcp_end client, server;
+static int accepts;
+
+static err_t server_accept(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	assert_int_equal(err, ERR_OK);
+	accepts++;
+	tcp_end_attach(&server, pcb);
+	return ERR_OK;
+}
+
+static err_t client_connected(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	assert_int_equal(err, ERR_OK);
+	tcp_end_push(&client);
+	return ERR_OK;
+}
+
+/* ---- Tests ---- */
+
+static int group_setup(void **state)
+{
+	lwip_init();
+	return 0;
+}
+
+static void test_heap_hooks(void **state)
+{
+	long live = heap_live;
+	uint8_t *p = unik_lwip_malloc(UNIK_LWIP_MAX_ALLOC);
+	assert_non_null(p);
+	assert_int_equal((uintptr_t)p % 16, 0);
+	memset(p, 0xa5, UNIK_LWIP_MAX_ALLOC);
+	assert_null(unik_lwip_malloc(UNIK_LWIP_MAX_ALLOC + 1));
+	assert_null(unik_lwip_malloc(0));
+	uint32_t *z = unik_lwip_calloc(100, sizeof(uint32_t));
+	assert_non_null(z);
+	for (int i = 0; i < 100; i++)
+		assert_int_equal(z[i], 0);
+	assert_null(unik_lwip_calloc(SIZE_MAX / 2, 4));
+	assert_int_equal(heap_live, live + 2);
+	unik_lwip_free(p);
+	unik_lwip_free(z);
+	unik_lwip_free(NULL);
+	assert_int_equal(heap_live, live);
+	assert_int_equal(heap_bad_frees, 0);
+	assert_int_equal(heap_oversize, 0);     /* the wrapper refuses before kmalloc would */
+	assert_int_equal(unik_lwip_atoi("0"), 0);
+	assert_int_equal(unik_lwip_atoi(" 42x"), 42);
+	assert_int_equal(unik_lwip_atoi("-7"), -7);
+}
+
+static void test_loopback_up(void **state)
+{
+	struct netif *lo = netif_find("lo0");
+	assert_non_null(lo);
+	assert_true(netif_is_up(lo));
+	assert_true(netif_is_link_up(lo));
+	ip4_addr_t a;
+	IP4_ADDR(&a, 127, 0, 0, 1);
+	assert_true(ip4_addr_cmp(netif_ip4_addr(lo), &a));
+	assert_true(ip6_addr_isloopback(netif_ip6_addr(lo, 0)));
+	assert_true(ip6_addr_isvalid(netif_ip6_addr_state(lo, 0)));
+	assert_int_equal(sys_now(), fake_ms);
+}
+
+/* 4 MiB client -> server over 127.0.0.1, then a 1 MiB reply, then both close; every byte checked. */
+static void test_tcp_loopback(void **state)
+{
+	long live = heap_live;
+	memset(&client, 0, sizeof(client));
+	memset(&server, 0, sizeof(server));
+	accepts = 0;
+	client.tx_seed = 0xc11e47, client.tx_total = UPLOAD;
+	client.rx_seed = 0x5e7e7, client.rx_total = REPLY, client.close_when_received = true;
+	server.rx_seed = 0xc11e47, server.rx_total = UPLOAD;
+	server.tx_seed = 0x5e7e7, server.tx_total = REPLY, server.reply_when_received = true;
+
+	ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1);
+	struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
+	assert_non_null(l);
+	assert_int_equal(tcp_bind(l, &lo4, TCP_PORT), ERR_OK);
+	l = tcp_listen_with_backlog(l, 16);
+	assert_non_null(l);
+	tcp_accept(l, server_accept);
+
+	struct tcp_pcb *c = tcp_new_ip_type(IPADDR_TYPE_V4);
+	assert_non_null(c);
+	tcp_end_attach(&client, c);
+	assert_int_equal(tcp_connect(c, &lo4, TCP_PORT, client_connected), ERR_OK);
+
+	int rounds = 0;
+	while (!(client.closed && server.closed) && rounds++ < 100000)
+		pump(1);
+	print_message("tcp: %d poll rounds, %d+%d writes, %d+%d recv calls, peer window %u\n",
+		      rounds, client.writes, server.writes, client.recv_calls, server.recv_calls,
+		      (unsigned)client.peer_wnd_max);
+	assert_int_equal(accepts, 1);
+	assert_int_equal(client.err_calls + server.err_calls, 0);
+	tcp_end_assert_received(&server);
+	assert_int_equal(client.tx_acked, UPLOAD);
+	tcp_end_assert_received(&client);
+	assert_int_equal(server.tx_queued, REPLY);
+	assert_true(server.got_fin);
+	assert_false(server.data_after_fin);
+	assert_true(client.closed && server.closed);
+	/* Window scaling was negotiated: the server offered more than 64 KiB. */
+	assert_true(client.peer_wnd_max > 0xffff);
+
+	/* TIME_WAIT (2 * TCP_MSL) passes; then every block lwIP took is back. */
+	tcp_close(l);
+	for (uint32_t t = 0; t < 2 * TCP_MSL + 5000; t += 250)
+		pump(250);
+	assert_int_equal(heap_live, live);
+	assert_int_equal(heap_bad_frees, 0);
+	assert_int_equal(heap_oversize, 0);
+}
+
+#define UDP_PORT 7001
+struct udp_got {
+	int count;
+	u16_t len[4];
+	uint8_t data[4][UNIK_LWIP_MAX_LOOP_PACKET];
+	bool from_loopback[4];
+	u16_t port[4];
+};
+
+static void udp_got_recv(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			 u16_t port)
+{
+	struct udp_got *g = arg;
+	if (g->count < 4 && p->tot_len <= sizeof(g->data[0])) {
+		g->len[g->count] = p->tot_len;
+		pbuf_copy_partial(p, g->data[g->count], p->tot_len, 0);
+		g->from_loopback[g->count] = IP_IS_V6(addr) && ip6_addr_isloopback(ip_2_ip6(addr));
+		g->port[g->count] = port;
+	}
+	g->count++;
+	pbuf_free(p);
+}
+
+/* A datagram as the kernel's socket layer would build one: payload in pool pbufs (a chain when
+   it is larger than one heap block can hold). */
+static err_t udp_send_pattern(struct udp_pcb *pcb, const ip_addr_t *to, uint32_t seed, u16_t len)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, len, PBUF_POOL);
+	assert_non_null(p);
+	uint8_t *buf = malloc(len);
+	pattern_fill(buf, seed, 0, len);
+	assert_int_equal(pbuf_take(p, buf, len), ERR_OK);
+	free(buf);
+	err_t err = udp_sendto(pcb, p, to, UDP_PORT);
+	pbuf_free(p);
+	return err;
+}
+
+static void assert_pattern(const uint8_t *b, uint32_t seed, size_t n)
+{
+	size_t bad = 0;
+	for (size_t i = 0; i < n; i++)
+		bad += b[i] != pattern_byte(seed, i);
+	assert_int_equal(bad, 0);
+}
+
+/* Datagrams over ::1: a small one, and ones at and just past the size a local packet may have
+   (the loopback copies each packet into one heap block; see UNIK_LWIP_MAX_LOOP_PACKET). */
+static void test_udp_ipv6_loopback(void **state)
+{
+	long live = heap_live;
+	static struct udp_got got;
+	memset(&got, 0, sizeof(got));
+	ip_addr_t lo6 = IPADDR6_INIT_HOST(0, 0, 0, 1);
+
+	struct udp_pcb *rx = udp_new_ip_type(IPADDR_TYPE_V6);
+	assert_non_null(rx);
+	assert_int_equal(udp_bind(rx, &lo6, UDP_PORT), ERR_OK);
+	udp_recv(rx, udp_got_recv, &got);
+	struct udp_pcb *tx = udp_new_ip_type(IPADDR_TYPE_V6);
+	assert_non_null(tx);
+	assert_int_equal(udp_bind(tx, &lo6, 0), ERR_OK);
+	assert_int_not_equal(tx->local_port, 0);
+
+	const u16_t big = UNIK_LWIP_MAX_LOOP_PACKET - IP6_HLEN - UDP_HLEN;
+	assert_int_equal(udp_send_pattern(tx, &lo6, 0xda7a, 100), ERR_OK);
+	assert_int_equal(udp_send_pattern(tx, &lo6, 0xb16, big), ERR_OK);
+	assert_int_equal(udp_send_pattern(tx, &lo6, 0xb16, big + 1), ERR_MEM);
+	for (int i = 0; i < 10; i++)
+		pump(1);
+
+	assert_int_equal(got.count, 2);
+	assert_int_equal(got.len[0], 100);
+	assert_pattern(got.data[0], 0xda7a, 100);
+	assert_int_equal(got.len[1], big);
+	assert_pattern(got.data[1], 0xb16, big);
+	for (int i = 0; i < 2; i++) {
+		assert_true(got.from_loopback[i]);
+		assert_int_equal(got.port[i], tx->local_port);
+	}
+
+	udp_remove(tx);
+	udp_remove(rx);
+	for (int i = 0; i < 10; i++)
+		pump(1000);
+	assert_int_equal(heap_live, live);
+	assert_int_equal(heap_bad_frees, 0);
+	assert_int_equal(heap_oversize, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_heap_hooks),
+		cmocka_unit_test(test_loopback_up),
+		cmocka_unit_test(test_tcp_loopback),
+		cmocka_unit_test(test_udp_ipv6_loopback),
+	};
+	return cmocka_run_group_tests(tests, group_setup, NULL);
+}
