@@ -32,6 +32,12 @@ static void usage(FILE *f)
 		"  -i, --interactive   accepted (stdin is always passed to the program)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
+		"  --net, --network none|slirp|tap:NAME  the guest's NIC (default slirp: a NAT, guest\n"
+		"                      10.0.2.15, gateway 10.0.2.2, DNS 10.0.2.3; tap: an existing\n"
+		"                      host tap interface). Not usable yet: the guest has no TCP/IP stack\n"
+		"  -p, --publish [IP:][HOSTPORT:]PORT[/tcp|/udp]  forward a host port to the guest's\n"
+		"                      PORT (slirp; ranges A-B; no HOSTPORT: a free one, printed)\n"
+		"  -P, --publish-all   publish the image's exposed ports on free host ports\n"
 		"  --rootfs DIR        the host directory DIR is the root filesystem (read-write);\n"
 		"                      CMD is found in it (PATH), as an image's command\n"
 		"  --trace             print every system call to stderr (strace style)\n"
@@ -112,8 +118,9 @@ static int run_main(int argc, char **argv)
 {
 	static char *envp[RUN_MAX_ENV + 1];
 	static struct vm_volume vols[UNIK_MAX_VOLUMES];
+	static struct net_config net;   /* mode NET_SLIRP */
 	size_t nvols = 0;
-	struct run_opts ro = { .envp = envp };
+	struct run_opts ro = { .envp = envp, .net = &net };
 	struct vm_config cfg = { .mem_size = 512ull << 20, .mode = UNIK_MODE_FAST,
 				 .stop_signal = SIGTERM, .stop_timeout = 10,
 				 .kernel = unik_kernel_blob,
@@ -206,6 +213,17 @@ static int run_main(int argc, char **argv)
 			int st = volume_parse(v, vols, &nvols);
 			if (st)
 				return st;
+		} else if (!strcmp(a, "-P") || !strcmp(a, "--publish-all")) {
+			net.publish_all = true;
+		} else if ((v = opt_value(argc, argv, &i, "-p", "--publish"))) {
+			int st = net_parse_publish(v, &net);
+			if (st)
+				return st;
+		} else if ((v = opt_value(argc, argv, &i, "--net", "--net")) ||
+			   (v = opt_value(argc, argv, &i, "--network", "--network"))) {
+			int st = net_parse_mode(v, &net);
+			if (st)
+				return st;
 		} else if ((v = opt_value(argc, argv, &i, "--rootfs", "--rootfs"))) {
 			struct stat st;
 			int r = stat(v, &st);
@@ -238,6 +256,12 @@ static int run_main(int argc, char **argv)
 	cfg.gid = getgid();
 	cfg.volumes = vols;
 	cfg.nvolumes = nvols;
+	cfg.net = &net;
+	if (net.nfwd && net.mode != NET_SLIRP) {
+		fprintf(stderr, "unik: -p needs the slirp network (with --net %s there is nothing to "
+			"forward through)\n", net.mode == NET_NONE ? "none" : "tap");
+		return 125;
+	}
 	if (nvols + (ro.rootdir ? 1 : 0) > UNIK_MAX_VOLUMES) {
 		fprintf(stderr, "unik: too many volumes (at most %d with --rootfs)\n",
 			UNIK_MAX_VOLUMES - 1);

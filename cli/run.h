@@ -13,6 +13,8 @@ struct run_opts {
 	bool artifact_kernel;   /* --kernel artifact */
 	const char *rootdir;    /* --rootfs DIR */
 	bool stop_signal_set;   /* --stop-signal given: the image's StopSignal does not apply */
+	struct net_config *net; /* --net, -p; -P publishes net->exposed[] (the artifact's
+				   ExposedPorts go there, host ports 0) */
 };
 
 /* A signal as docker takes it ("SIGTERM", "TERM", "15"); 0 when invalid. */

@@ -8,6 +8,7 @@
 #include "monitor/gmem.h"
 
 struct hc_file;
+struct net;
 
 struct hc_ctx {
 	struct gmem mem;
@@ -19,6 +20,9 @@ struct hc_ctx {
 	bool (*interrupted)(void);      /* a host signal waits for the guest: blocking calls end
 					   with -EINTR (NULL: never) */
 	int tty_fd;                     /* -t: the host terminal the program sets modes on; -1 */
+	struct net *net;                /* the NIC (monitor/net.h; NULL: --net none) */
+	int wake_fd;                    /* > 2: readable when received frames should end a SLEEP or
+					   POLL (UNIK_HC_WAKE_NET); 0: none (no NIC set up yet) */
 };
 
 enum hc_result {
@@ -39,6 +43,9 @@ enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_sleep_call(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg);
+/* The NIC (hc_net.c; monitor/net.h has the rest). */
+enum hc_result hc_net_setup(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_net_kick(struct hc_ctx *ctx, unik_gpa_t arg);
 
 /* Volumes (hc_file*.c). hc_file_new makes the handle table of one VM with room for at most
    max_handles open handles (0: as many as the monitor's fd limit allows, which it raises to the

@@ -6,6 +6,7 @@
 #include <sys/ioctl.h>
 #include <termios.h>
 #include "monitor/hc.h"
+#include "monitor/net.h"
 
 #define HC_IO_MAX (1u << 20)    /* the guest sends at most this much per call */
 
@@ -80,24 +81,35 @@ enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg)
 
 /* Waits for the console's host fds. Only POLLIN/POLLOUT (and the conditions poll always
    reports) pass through; a wait is capped at a day per call, as a sleep is, and the guest repeats
-   for longer ones. A host signal ends it with -EINTR so the monitor can stop the guest. */
+   for longer ones. A host signal ends it with -EINTR so the monitor can stop the guest; received
+   frames the guest asked to be woken for end it with UNIK_HC_WAKE_NET in ret. */
 enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 {
 	struct unik_hc_poll p;
 	if (gmem_read(&ctx->mem, arg, &p, sizeof(p)))
 		return HC_BAD;
 	int host[3] = { ctx->fd_in, ctx->fd_out, ctx->fd_err };
-	struct pollfd pfd[3];
+	struct pollfd pfd[4];
 	for (int i = 0; i < 3; i++) {
 		pfd[i].fd = p.events[i] ? host[i] : -1;
 		pfd[i].events = (short)(p.events[i] & (POLLIN | POLLOUT));
 		pfd[i].revents = 0;
 	}
+	pfd[3].fd = ctx->wake_fd > 0 ? ctx->wake_fd : -1;
+	pfd[3].events = POLLIN;
+	pfd[3].revents = 0;
 	int64_t ms = p.timeout_ns < 0 ? 86400000 : (p.timeout_ns + 999999) / 1000000;
 	if (ms > 86400000)
 		ms = 86400000;
-	int n = poll(pfd, 3, (int)ms);
-	p.ret = n < 0 ? -errno : n;
+	bool net = ctx->wake_fd > 0 && hc_net_wake_pending(ctx);
+	int n = poll(pfd, 4, net ? 0 : (int)ms), err = errno;
+	if (n > 0 && pfd[3].revents) {
+		net = true;
+		n--;
+	}
+	if (net)
+		hc_net_wake_clear(ctx);
+	p.ret = n < 0 ? -err : n | (net ? UNIK_HC_WAKE_NET : 0);
 	for (int i = 0; i < 3; i++)
 		p.revents[i] = n > 0 ? (uint16_t)pfd[i].revents : 0;
 	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_poll, revents),

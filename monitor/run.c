@@ -153,7 +153,8 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		file += vm->hc.calls[nr];
 	fprintf(stderr,
 		"unik stats: mode %s, wall %.3f ms\n"
-		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, file %llu, exit %llu; "
+		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, file %llu, net %llu, "
+		"exit %llu; "
 		"hlt %llu, mmio %llu, signal %llu, other %llu)\n"
 		"  CPL0 entries: %llu (syscall traps %llu, page faults %llu, other faults %llu, "
 		"interrupts %llu, services %llu)\n"
@@ -164,6 +165,7 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		(unsigned long long)e->io, (unsigned long long)vm->hc.calls[UNIK_HC_WRITE],
 		(unsigned long long)vm->hc.calls[UNIK_HC_READ],
 		(unsigned long long)vm->hc.calls[UNIK_HC_CLOCK], (unsigned long long)file,
+		(unsigned long long)(vm->hc.calls[UNIK_HC_NET_SETUP] + vm->hc.calls[UNIK_HC_NET_KICK]),
 		(unsigned long long)vm->hc.calls[UNIK_HC_EXIT], (unsigned long long)e->hlt,
 		(unsigned long long)e->mmio, (unsigned long long)e->intr,
 		(unsigned long long)e->other,
@@ -257,6 +259,10 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 		status = run_signals(vm, cfg, &term_deadline);
 		if (status >= 0)
 			break;
+		if (net_failed(vm->hc.net)) {
+			status = 125;   /* the guest broke its NIC rings (the net thread said how) */
+			break;
+		}
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->exits.intr++;

@@ -370,6 +370,20 @@ static int vm_setup_volumes(struct vm *vm, const struct vm_config *cfg)
 	return 0;
 }
 
+/* The NIC: a tap device opened and -p ports bound now (their errors are unik's, 125); the rest
+   waits for the guest's UNIK_HC_NET_SETUP. */
+static int vm_setup_net(struct vm *vm, const struct vm_config *cfg)
+{
+	static const struct net_config slirp_default;   /* mode NET_SLIRP, no forwards */
+	int st;
+	vm->hc.net = net_new(cfg->net ? cfg->net : &slirp_default, &st);
+	if (st)
+		return st;
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	net_boot_info(vm->hc.net, &bi->net);
+	return 0;
+}
+
 int prog_open(const char *path, int *fd, uint64_t *len);
 
 int vm_create(struct vm *vm, const struct vm_config *cfg)
@@ -398,6 +412,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		close(prog_fd);
 	if (!st)
 		st = vm_setup_volumes(vm, cfg);
+	if (!st)
+		st = vm_setup_net(vm, cfg);
 	if (st)
 		return st;
 	vm->vcpu = ioctl(vm->fd, KVM_CREATE_VCPU, 0);
@@ -425,6 +441,8 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 
 void vm_destroy(struct vm *vm)
 {
+	net_free(vm->hc.net);   /* its thread reads guest memory: first */
+	vm->hc.net = NULL;
 	if (vm->run && vm->run != MAP_FAILED)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu >= 0)

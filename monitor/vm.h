@@ -7,6 +7,7 @@
 #include "unik/abi.h"
 #include "monitor/gmem.h"
 #include "monitor/hc.h"
+#include "monitor/net.h"
 
 /* A host directory shared with the guest (-v HOSTDIR:GUESTDIR[:ro]). */
 struct vm_volume {
@@ -41,6 +42,7 @@ struct vm_config {
 					   program is then argv[0], found in it, as with rootfs) */
 	int stop_signal;                /* what a host SIGTERM becomes (SIGTERM by default) */
 	int stop_timeout;               /* seconds after SIGTERM before a forced stop; < 0: never */
+	const struct net_config *net;   /* the NIC (monitor/net.h); NULL: slirp, no -p */
 };
 
 struct vm_exits {

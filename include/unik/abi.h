@@ -55,7 +55,10 @@ enum unik_hc {
 	UNIK_HC_SLEEP = 22,             /* struct unik_hc_sleep: block the VM for a while */
 	UNIK_HC_POLL = 23,              /* struct unik_hc_poll: wait for host fds 0, 1, 2 */
 	UNIK_HC_TTY = 24,               /* struct unik_hc_tty: set the terminal's modes (-t) */
-	UNIK_HC_MAX = 25,
+	/* The paravirtual NIC: shared rings in guest memory, see "Network" below. */
+	UNIK_HC_NET_SETUP = 25,         /* struct unik_hc_net_setup: hand the monitor the ring area */
+	UNIK_HC_NET_KICK = 26,          /* no argument (write 0): TX frames wait and tx_kick was set */
+	UNIK_HC_MAX = 27,
 };
 
 struct unik_hc_io {
@@ -186,9 +189,14 @@ struct unik_hc_fs_statfs {
 };
 _Static_assert(sizeof(struct unik_hc_fs_statfs) == 96, "unik_hc_fs_statfs size");
 
+/* Set in the result of UNIK_HC_SLEEP and UNIK_HC_POLL when the wait ended early because the NIC
+   received frames while the guest had asked for it (struct unik_net_ring, rx_wake). */
+#define UNIK_HC_WAKE_NET 0x100
+
 struct unik_hc_sleep {
 	int64_t ns;                     /* IN: how long, > 0 */
-	int64_t ret;                    /* OUT: 0, or -EINTR when a host signal cut it short */
+	int64_t ret;                    /* OUT: 0, or -EINTR when a host signal cut it short, or
+					   UNIK_HC_WAKE_NET when received frames did */
 };
 _Static_assert(sizeof(struct unik_hc_sleep) == 16, "unik_hc_sleep size");
 
@@ -198,7 +206,9 @@ struct unik_hc_poll {
 	int64_t timeout_ns;             /* IN: < 0 waits without limit; 0 only checks */
 	uint32_t events[3];             /* IN: 0 leaves the fd out */
 	uint32_t revents[3];            /* OUT */
-	int64_t ret;                    /* OUT: fds ready, 0 on timeout, -EINTR on a host signal */
+	int64_t ret;                    /* OUT: fds ready, 0 on timeout, -EINTR on a host signal;
+					   with UNIK_HC_WAKE_NET or'ed in when received frames ended
+					   the wait (fds ready: ret & 0xff) */
 };
 _Static_assert(sizeof(struct unik_hc_poll) == 40, "unik_hc_poll size");
 
@@ -212,6 +222,118 @@ struct unik_hc_tty {
 	int64_t ret;                    /* OUT: 0 or -errno (-ENOTTY without -t) */
 };
 _Static_assert(sizeof(struct unik_hc_tty) == 56, "unik_hc_tty size");
+
+/* Network: a paravirtual NIC whose rings live in guest memory, so no frame costs a VM exit.
+
+   The guest gives the monitor one page-aligned area (UNIK_HC_NET_SETUP) laid out as
+     offset 0                        struct unik_net_ring (the header)
+     UNIK_NET_DESC_OFF               tx_slots struct unik_net_desc, then rx_slots of them
+     UNIK_NET_BUF_OFF(tx, rx)        buffers of UNIK_NET_BUF_SIZE bytes, up to the area's end
+   Every descriptor names a buffer by its guest-physical address; the whole buffer
+   (UNIK_NET_BUF_SIZE bytes) must lie in the area's buffer space. Frames are Ethernet frames
+   without FCS, 14 to UNIK_NET_FRAME_MAX bytes (MTU 1500).
+
+   Indices are 32-bit free-running counters (slot = index & (slots - 1)); each side writes only
+   its own fields, marked G (guest) or M (monitor). The monitor's net thread runs beside the
+   vCPU, so the two sides touch the header concurrently; on x86 (TSO) "release" and "acquire"
+   below are compiler barriers and "full fence" is mfence (or a locked instruction).
+
+   TX (guest -> host):
+     guest: fill the buffer and desc[tx_prod & (tx_slots-1)] {addr, len}; release; tx_prod++;
+            full fence; if tx_kick: UNIK_HC_NET_KICK. A slot is free again once tx_cons has
+            passed it (acquire tx_cons). Several frames may be queued before the check, so one
+            kick covers a batch.
+     host:  acquire tx_prod; take the descriptors up to it (each copied once, then checked);
+            release tx_cons. Before the net thread sleeps: tx_kick = 1; full fence; re-read
+            tx_prod, and if frames came, tx_kick = 0 and go on. Awake: tx_kick = 0.
+     The two full fences make the race safe: either the host sees the new tx_prod or the guest
+     sees tx_kick (Dekker). The guest kicks only when the net thread sleeps.
+   RX (host -> guest):
+     guest: post buffers: desc[rx_avail & (rx_slots-1)].addr = buffer; release; rx_avail++.
+            Take frames: acquire rx_used; each slot before it holds a frame of desc.len bytes;
+            release rx_cons (published so the monitor can see frames left unclaimed); post the
+            buffer again.
+     host:  acquire rx_avail; fill the posted buffer, write desc.len; release rx_used. A frame
+            that finds no posted buffer is dropped (rx_dropped). After a batch: full fence; if
+            rx_wake, wake the vCPU out of UNIK_HC_SLEEP / UNIK_HC_POLL (UNIK_HC_WAKE_NET).
+     "RX ready" is rx_used != the guest's own rx_cons: readable without an exit.
+     Before blocking in SLEEP or POLL the guest sets rx_wake = 1; full fence; re-reads rx_used,
+     and if frames came, clears rx_wake and takes them instead of blocking; after the wait it
+     clears rx_wake. While rx_wake is set and frames are unclaimed, SLEEP and POLL return at
+     once with UNIK_HC_WAKE_NET.
+   At UNIK_HC_NET_SETUP the rings are empty at the indices the header holds: the monitor starts
+   at tx_cons = tx_prod and rx_used = rx_cons (normally all 0); rx_avail may be ahead of rx_cons
+   by up to rx_slots (buffers posted before the call). Anything the monitor finds inconsistent
+   later (an index more than a ring ahead, a buffer outside the buffer space, a length of 0 or
+   above UNIK_NET_FRAME_MAX) stops the NIC (status) and the VM, as a malformed hypercall does. */
+#define UNIK_NET_BUF_SIZE 2048u
+#define UNIK_NET_FRAME_MIN 14u
+#define UNIK_NET_FRAME_MAX 1514u
+#define UNIK_NET_SLOTS_MAX 1024u        /* per ring; slots are powers of two, at least 2 */
+#define UNIK_NET_DESC_OFF 128u
+#define UNIK_NET_BUF_OFF(tx, rx) \
+	((UNIK_NET_DESC_OFF + 16ull * ((tx) + (rx)) + UNIK_NET_BUF_SIZE - 1) & \
+	 ~(uint64_t)(UNIK_NET_BUF_SIZE - 1))
+/* The smallest area for tx + rx slots with one buffer each (a multiple of 4096). */
+#define UNIK_NET_AREA_SIZE(tx, rx) \
+	((UNIK_NET_BUF_OFF(tx, rx) + (uint64_t)UNIK_NET_BUF_SIZE * ((tx) + (rx)) + 4095) & \
+	 ~4095ull)
+
+#define UNIK_NET_STATUS_OK 0u
+#define UNIK_NET_STATUS_FAILED 1u       /* the monitor found the rings broken and stopped */
+
+struct unik_net_ring {
+	/* G: written by the guest only (own cache line) */
+	uint32_t tx_prod;               /* G: TX descriptors filled */
+	uint32_t rx_avail;              /* G: RX buffers posted */
+	uint32_t rx_cons;               /* G: RX frames taken */
+	uint32_t rx_wake;               /* G: 1: end a SLEEP/POLL when frames arrive */
+	uint32_t _gpad[12];
+	/* M: written by the monitor only */
+	uint32_t tx_cons;               /* M: TX descriptors done; their slots are free */
+	uint32_t rx_used;               /* M: RX buffers filled with a frame */
+	uint32_t tx_kick;               /* M: 1: the net thread sleeps; kick after queuing */
+	uint32_t status;                /* M: UNIK_NET_STATUS_* */
+	uint64_t tx_frames;             /* M: frames sent */
+	uint64_t rx_frames;             /* M: frames received */
+	uint64_t rx_dropped;            /* M: frames dropped because no RX buffer was posted */
+	uint32_t _mpad[6];
+};
+_Static_assert(sizeof(struct unik_net_ring) == UNIK_NET_DESC_OFF, "unik_net_ring size");
+
+struct unik_net_desc {
+	unik_gpa_t addr;                /* G: the buffer (guest-physical) */
+	uint32_t len;                   /* TX: G: frame bytes. RX: M: frame bytes received */
+	uint32_t _pad;
+};
+_Static_assert(sizeof(struct unik_net_desc) == 16, "unik_net_desc size");
+
+struct unik_hc_net_setup {
+	unik_gpa_t area;                /* IN: page aligned, above the boot info page */
+	uint64_t size;                  /* IN: a multiple of 4096, at least UNIK_NET_AREA_SIZE */
+	uint32_t tx_slots, rx_slots;    /* IN: powers of two, 2 .. UNIK_NET_SLOTS_MAX */
+	int64_t ret;                    /* OUT: 0; -ENODEV: no NIC (--net none); -EBUSY: set up
+					   already; -EINVAL: bad geometry; -EFAULT: the area is not
+					   in guest RAM or covers the boot info; -EIO: the host side
+					   could not start (printed on the monitor's stderr) */
+};
+_Static_assert(sizeof(struct unik_hc_net_setup) == 32, "unik_hc_net_setup size");
+
+/* The NIC's configuration in the boot info. Addresses are in network byte order. */
+#define UNIK_NET_PRESENT 0x1u           /* a NIC exists: UNIK_HC_NET_SETUP works */
+#define UNIK_NET_IPV4 0x2u              /* ip4, prefix4, gw4, dns4 are the static config */
+#define UNIK_NET_IPV6 0x4u              /* ip6, prefix6, gw6, dns6 likewise */
+struct unik_net_info {
+	uint32_t flags;                 /* UNIK_NET_*; 0: no NIC */
+	uint16_t mtu;
+	uint8_t mac[6];
+	uint8_t ip4[4], gw4[4], dns4[4];
+	uint8_t prefix4, prefix6;
+	uint16_t _pad;
+	uint8_t ip6[16], gw6[16], dns6[16];
+	uint32_t _pad2;
+};
+_Static_assert(sizeof(struct unik_net_info) == 80, "unik_net_info size");
 
 /* Execution modes of the libOS core (design decision 1). */
 enum unik_mode {
@@ -332,8 +454,9 @@ struct unik_boot_info {
 	uint32_t console_fd;            /* 1 or 2 */
 	uint32_t _pad5;
 	struct unik_upcall upcall;
+	struct unik_net_info net;       /* the NIC (flags 0: none) */
 };
-_Static_assert(sizeof(struct unik_boot_info) == 3344, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3424, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 
