@@ -1,6 +1,6 @@
 # The guest kernel (libOS core + fast-mode entry layer) -> build/kernel.elf, embedded in build/unik.
 KERNEL_C := $(wildcard kernel/*.c kernel/lib/*.c kernel/mm/*.c kernel/arch/*.c) \
-	$(wildcard syscalls/*.c) $(wildcard vfs/*.c) loader/elf.c loader/stack.c
+	$(wildcard syscalls/*.c) $(wildcard vfs/*.c) $(wildcard net/*.c) loader/elf.c loader/stack.c
 KERNEL_S := $(wildcard kernel/arch/*.S)
 KERNEL_OBJS := $(patsubst %.c,$(BUILD)/guest/%.o,$(KERNEL_C)) \
 	$(patsubst %.S,$(BUILD)/guest/%.o,$(KERNEL_S)) $(BUILD)/guest/gen/syscall_table.o

@@ -21,4 +21,7 @@ void fs_path_free(char *p);
 int fs_start(int dfd, const char *name, struct path *start);
 /* Resolves (dfd, upath) with LOOKUP_* flags into a referenced path. */
 int fs_resolve(int dfd, uint64_t upath, unsigned flags, struct path *out);
+/* Creates the node name (relative to dfd) of mode (type and permissions; the umask applies),
+   as mknod does; *out (when not NULL) gets the new inode, referenced. 0 or -errno. */
+int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inode **out);
 #endif

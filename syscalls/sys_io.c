@@ -6,6 +6,8 @@
 #include "k/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
+#include "net/socket.h"
+#include "syscalls/sys_socket.h"
 #include "build/gen/syscall_decls.h"
 
 /* Console writes cost one VM exit per chunk (8-25 us here): big chunks keep bulk output cheap.
@@ -74,7 +76,12 @@ static int64_t io_rw(uint64_t fd, uint64_t buf, uint64_t len, bool is_write)
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;
-	int64_t r = io_allowed(f, is_write) ? io_transfer(f, buf, len, is_write) : -EBADF;
+	int64_t r;
+	if (socket_of(f))       /* as send/recv without flags: one message, SIGPIPE */
+		r = is_write ? sys_sendto(fd, buf, len, 0, 0, 0)
+			     : len ? sys_recvfrom(fd, buf, len, 0, 0, 0) : 0;
+	else
+		r = io_allowed(f, is_write) ? io_transfer(f, buf, len, is_write) : -EBADF;
 	file_put(f);
 	return r;
 }
@@ -88,10 +95,6 @@ int64_t sys_write(uint64_t fd, uint64_t buf, uint64_t len, uint64_t a3, uint64_t
 {
 	return io_rw(fd, buf, len, true);
 }
-
-struct iovec_k {
-	uint64_t base, len;
-};
 
 static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 {
@@ -111,6 +114,11 @@ static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 	struct file *f = fd_get(current->files, (int)fd);
 	if (!f)
 		return -EBADF;
+	if (socket_of(f)) {
+		int64_t r = socket_rw(f, uiov, cnt, is_write);
+		file_put(f);
+		return r;
+	}
 	if (!io_allowed(f, is_write)) {
 		file_put(f);
 		return -EBADF;

@@ -55,10 +55,15 @@ static int dir_writable(struct inode *dir)
 	return vfs_permission(dir, 3);
 }
 
-static int64_t mknod_at(int dfd, uint64_t upath, uint32_t mode, uint64_t dev)
+int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inode **out)
 {
-	struct target t;
-	int err = target_get(dfd, upath, &t);
+	struct target t = { 0 };
+	struct path start;
+	int err = fs_start(dfd, name, &start);
+	if (err)
+		return err;
+	err = vfs_lookup_parent(current->fs, &start, name, &t.parent, &t.last, &t.len, &t.slash);
+	path_put(&start);
 	if (err)
 		return err;
 	struct inode *dir = t.parent.d->inode, *ino = NULL;
@@ -78,9 +83,22 @@ static int64_t mknod_at(int dfd, uint64_t upath, uint32_t mode, uint64_t dev)
 	else
 		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 & ~current->fs->umask),
 				       dev, &ino);
-	if (!err)
+	path_put(&t.parent);
+	if (!err && out)
+		*out = ino;
+	else if (!err)
 		inode_put(ino);
-	target_put(&t);
+	return err;
+}
+
+static int64_t mknod_at(int dfd, uint64_t upath, uint32_t mode, uint64_t dev)
+{
+	char *name;
+	int err = fs_user_path(upath, &name);
+	if (err)
+		return err;
+	err = fs_mknod(dfd, name, mode, dev, NULL);
+	fs_path_free(name);
 	return err;
 }
 
@@ -106,8 +124,8 @@ static int64_t mknod_check(int dfd, uint64_t path, uint64_t mode, uint64_t dev)
 		return -EINVAL;
 	if ((type == S_IFCHR || type == S_IFBLK) && current->euid != 0)
 		return -EPERM;
-	if (type == S_IFSOCK || type == S_IFBLK)
-		return -EPERM;  /* no socket or block device nodes yet */
+	if (type == S_IFBLK)
+		return -EPERM;  /* no block devices */
 	uint64_t rdev = DEV_MAKE((dev >> 8) & 0xfff, (dev & 0xff) | ((dev >> 12) & 0xfff00));
 	return mknod_at(dfd, path, type | ((uint32_t)mode & 07777), rdev);
 }

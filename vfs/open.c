@@ -215,6 +215,8 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 			err = dev_open(ino->rdev, f);
 		else if ((ino->mode & S_IFMT) == S_IFIFO)
 			err = pipe_fifo_open(ino, f);
+		else if ((ino->mode & S_IFMT) == S_IFSOCK)
+			err = -ENXIO;   /* sockets are reached with connect, not open */
 		else if (ino->ops->open)
 			err = ino->ops->open(ino, f);
 		/* Linux truncates even for O_RDONLY, given write permission (checked above). */

@@ -1,0 +1,19 @@
+/* The paravirtual NIC as an lwIP network interface (net/nic_netif.c): the rings shared with the
+   monitor (net/nic_ring.h) below, lwIP's ethernet input and link output above. */
+#ifndef NET_NIC_NETIF_H
+#define NET_NIC_NETIF_H
+#include <stdbool.h>
+
+/* Sets the NIC up as an lwIP netif with the addresses of boot_info->net and makes it the
+   default route. Call after lwip_init. 0, or -ENODEV when the VM has no NIC (--net none), or
+   -errno when the monitor refused the rings. */
+int nic_netif_init(void);
+/* Hands received frames to lwIP: the number taken (0 when none or no NIC). */
+int nic_netif_poll(void);
+/* Before the VM sleeps in the host: asks the monitor to end the sleep when frames come.
+   Returns false when frames are already waiting (then do not sleep; call nic_netif_poll).
+   Returns true with no NIC. */
+bool nic_netif_arm(void);
+/* After the sleep, whatever ended it. */
+void nic_netif_disarm(void);
+#endif
