@@ -95,6 +95,24 @@ static const char *run_hostname(char ***env, size_t *nenv)
 	return hostname;
 }
 
+/* The image's ExposedPorts ("80/tcp", "53/udp") as -P publishes them: each on a free host port.
+   Entries that are not a port (docker ignores them too) are skipped. */
+static void run_exposed_ports(const struct unik_runcfg *rc, struct net_config *net)
+{
+	for (size_t i = 0; i < rc->n_ports && net->nexposed < NET_MAX_FWD; i++) {
+		char *end;
+		unsigned long port = strtoul(rc->ports[i], &end, 10);
+		if (end == rc->ports[i] || port == 0 || port > 65535)
+			continue;
+		if (*end && strcmp(end, "/tcp") && strcmp(end, "/udp"))
+			continue;
+		struct net_fwd *f = &net->exposed[net->nexposed++];
+		memset(f, 0, sizeof(*f));
+		f->udp = !strcmp(end, "/udp");
+		f->guest_lo = f->guest_hi = (uint16_t)port;
+	}
+}
+
 int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **argv)
 {
 	static struct artifact art;
@@ -104,6 +122,8 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 		return 125;
 	}
 	struct unik_runcfg *rc = &art.cfg;
+	if (o->net)
+		run_exposed_ports(rc, o->net);
 	char **cmdv = NULL;
 	size_t ncmd = 0;
 	if (o->entrypoint) {

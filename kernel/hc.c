@@ -326,3 +326,15 @@ int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out)
 	*out = hc_sfs;
 	return (int)hc_sfs.ret;
 }
+
+int64_t hc_net_setup(struct unik_hc_net_setup *s)
+{
+	hc_call(UNIK_HC_NET_SETUP, s);
+	return s->ret;
+}
+
+void hc_net_kick(void)
+{
+	__asm__ volatile("outl %0, %w1" : : "a"(0u),
+			 "Nd"((uint16_t)(UNIK_HC_PORT_BASE + UNIK_HC_NET_KICK)) : "memory");
+}

@@ -20,6 +20,7 @@
 
 #define SLICE_NS 10000000ll             /* a task keeps the CPU at most this long when others wait */
 #define IDLE_CHECK_NS 50000000ll        /* how often an unthreaded guest is looked at */
+#define NET_STALL_NS 2000000ll          /* received frames left unclaimed this long: kick */
 
 static pthread_t upcall_vcpu_thread, upcall_thread;
 static bool upcall_thread_started;
@@ -28,6 +29,7 @@ static pthread_cond_t upcall_cond;      /* signalled to stop the watchdog at onc
 static bool upcall_quit;
 static volatile uint64_t upcall_stop_deadline;  /* CLOCK_MONOTONIC ns; 0: none */
 static int64_t upcall_guest_epoch;              /* host CLOCK_MONOTONIC at guest time 0 */
+static const struct net *upcall_net;            /* the NIC (NULL: none) */
 
 static int64_t upcall_now(void)
 {
@@ -55,9 +57,10 @@ static void *upcall_watch(void *arg)
 		bool waiting = u->nr_runnable > 0;
 		/* Kick when tasks have waited a whole slice with no switch, when a timed event is
 		   due (a sleeper's deadline, the alarm: the running program may be computing without
-		   system calls), or when a stop times out. */
+		   system calls), when received frames wait unclaimed, or when a stop times out. */
 		bool kick = (waiting && was_waiting && sw == last_switches) ||
 			    (due && now - upcall_guest_epoch >= due) ||
+			    net_rx_stalled(upcall_net, now, NET_STALL_NS) ||
 			    (upcall_stop_deadline && now >= (int64_t)upcall_stop_deadline);
 		last_switches = sw;
 		was_waiting = waiting;
@@ -72,6 +75,7 @@ void upcall_start(struct vm *vm, int64_t guest_epoch)
 {
 	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 	upcall_vcpu_thread = pthread_self();
+	upcall_net = vm->hc.net;
 	upcall_guest_epoch = guest_epoch;
 	upcall_quit = false;
 	upcall_stop_deadline = 0;

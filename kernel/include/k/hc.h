@@ -20,6 +20,11 @@ int64_t hc_sleep(int64_t ns);
 int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_ns);
 /* Sets the host terminal's modes (-t): TCSETS, TCSETSW, TCSETSF as how 0, 1, 2. 0 or -errno. */
 int64_t hc_tty(uint32_t how, const uint8_t termios[36]);
+/* The NIC (net/nic_netif.c): hands the monitor the ring area described by s (which must live
+   in kernel memory below 4 GiB); s->ret. */
+int64_t hc_net_setup(struct unik_hc_net_setup *s);
+/* Wakes the monitor's net thread for frames queued in the TX ring. */
+void hc_net_kick(void);
 /* Ends the VM; `unik run` exits with status. */
 __attribute__((noreturn)) void hc_exit(int status);
 
