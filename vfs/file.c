@@ -3,6 +3,7 @@
 #include "k/kheap.h"
 #include "k/pmm.h"
 #include "vfs/file.h"
+#include "vfs/locks.h"
 #include "k/sched.h"
 
 struct file *fd_get(struct fdtable *t, int fd)
@@ -46,6 +47,7 @@ void file_put(struct file *f)
 		return;
 	if (f->watched && file_unwatch)
 		file_unwatch(f);
+	locks_file_closed(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f, sizeof(*f));
@@ -70,6 +72,7 @@ int fd_close(struct fdtable *t, int fd)
 	struct file *f = t->fd[fd];
 	t->fd[fd] = NULL;
 	t->fdflags[fd] = 0;
+	locks_fd_closed(t, f);
 	file_put(f);
 	return 0;
 }

@@ -36,6 +36,8 @@ static inline const char *errname(int e)
 	case ENOEXEC: return "ENOEXEC";
 	case E2BIG: return "E2BIG";
 	case ENXIO: return "ENXIO";
+	case EDEADLK: return "EDEADLK";
+	case ENOLCK: return "ENOLCK";
 	case EDOM: return "EDOM";
 	case ENAMETOOLONG: return "ENAMETOOLONG";
 	case ENOTSOCK: return "ENOTSOCK";
