@@ -248,6 +248,12 @@ static uint32_t sockfile_poll(struct file *f)
 	return s->ops->poll(s);
 }
 
+static bool sockfile_event_seq(struct file *f, uint64_t *seq)
+{
+	struct socket *s = f->priv;
+	return s->ops->event_seq && s->ops->event_seq(s, seq);
+}
+
 static void sockfile_release(struct file *f)
 {
 	socket_destroy(f->priv);
@@ -261,4 +267,5 @@ static const struct file_ops socket_file_ops = {
 	.stat = sockfile_stat,
 	.release = sockfile_release,
 	.poll = sockfile_poll,
+	.event_seq = sockfile_event_seq,
 };

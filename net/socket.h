@@ -149,6 +149,9 @@ struct sock_ops {
 	int (*setsockopt)(struct socket *s, int level, int name, const void *val, uint32_t len);
 	int (*getsockopt)(struct socket *s, int level, int name, void *val, uint32_t *len);
 	uint32_t (*poll)(struct socket *s);
+	/* The counter of events on s for edge-triggered epoll (see file_ops.event_seq); NULL:
+	   not tracked. */
+	bool (*event_seq)(struct socket *s, uint64_t *seq);
 	/* Family ioctls (FIONREAD...); -ENOIOCTLCMD when not the family's. */
 	int64_t (*ioctl)(struct socket *s, unsigned long req, uint64_t arg);
 	/* Connects two new sockets of this family to each other (socketpair). */

@@ -304,6 +304,8 @@ static int unix_stream_connect(struct socket *s, const void *addr, uint32_t len,
 		l->acceptq = n;
 	l->acceptq_tail = n;
 	l->nacceptq++;
+	l->seq++;
+	u->seq++;
 	unix_put(l);
 	file_changed();
 	return 0;
@@ -381,6 +383,7 @@ static int unix_shutdown(struct socket *s, int how)
 		return -EINVAL;
 	int mode = how + 1;     /* SHUT_RD -> RCV_SHUTDOWN, SHUT_WR -> SEND_SHUTDOWN, both */
 	u->shutdown |= mode;
+	u->seq++;
 	struct unix_sock *p = u->peer;
 	if (p && u->type != SOCK_DGRAM) {
 		/* the peer sees the other half: our SHUT_WR is its end of input */
@@ -388,6 +391,7 @@ static int unix_shutdown(struct socket *s, int how)
 			p->shutdown |= RCV_SHUTDOWN;
 		if (mode & RCV_SHUTDOWN)
 			p->shutdown |= SEND_SHUTDOWN;
+		p->seq++;
 	}
 	file_changed();
 	return 0;
@@ -440,6 +444,12 @@ static int unix_getsockopt(struct socket *s, int level, int name, void *val, uin
 		return 0;
 	}
 	return -ENOPROTOOPT;
+}
+
+static bool unix_event_seq(struct socket *s, uint64_t *seq)
+{
+	*seq = unix_sk(s)->seq;
+	return true;
 }
 
 bool unix_writable(struct unix_sock *u)
@@ -545,6 +555,7 @@ static void unix_close(struct unix_sock *u, bool embryo)
 		if (u->rq || embryo)
 			unix_set_err(p, ECONNRESET);
 		p->shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
+		p->seq++;
 	}
 	/* the survivor keeps its reference to u (getpeername) until it closes too */
 	u->peer = NULL;
@@ -581,6 +592,7 @@ static const struct sock_ops unix_stream_ops = {
 	.setsockopt = unix_setsockopt,
 	.getsockopt = unix_getsockopt,
 	.poll = unix_stream_poll,
+	.event_seq = unix_event_seq,
 	.ioctl = unix_ioctl,
 	.pair = unix_pair,
 	.release = unix_release,
@@ -598,6 +610,7 @@ static const struct sock_ops unix_dgram_ops = {
 	.setsockopt = unix_setsockopt,
 	.getsockopt = unix_getsockopt,
 	.poll = unix_dgram_poll,
+	.event_seq = unix_event_seq,
 	.ioctl = unix_ioctl,
 	.pair = unix_pair,
 	.release = unix_release,

@@ -36,6 +36,7 @@ struct unix_sock {
 	enum unix_state state;
 	bool dead;                      /* closed: peers see EOF, EPIPE or ECONNREFUSED */
 	int shutdown;                   /* RCV_SHUTDOWN | SEND_SHUTDOWN */
+	uint64_t seq;                   /* events so far: data in, room made, state changes */
 	int err;                        /* pending error for a socket without a file yet */
 	struct unix_sock *peer;         /* referenced */
 	struct umsg *rq, *rq_tail;      /* receive queue */

@@ -98,6 +98,7 @@ static void unix_enqueue(struct unix_sock *o, struct umsg *m)
 		o->rq = m;
 	o->rq_tail = m;
 	o->rq_len++;
+	o->seq++;
 	file_changed();
 }
 
@@ -108,6 +109,8 @@ static void unix_dequeue(struct unix_sock *u)
 	if (!u->rq)
 		u->rq_tail = NULL;
 	u->rq_len--;
+	if (m->from)
+		m->from->seq++;         /* its sender has room again */
 	umsg_free(m);
 	file_changed();         /* the sender has room again */
 }

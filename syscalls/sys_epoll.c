@@ -1,10 +1,11 @@
 /* epoll: an interest list per epoll file, waited on through poll's machinery (syscalls/poll.h).
 
-   Readiness is computed when the program waits (level-triggered).
-   EPOLLET is accepted and reported as level-triggered, which only adds wake-ups a correct
-   edge-triggered program (one that reads until EAGAIN) already handles; EPOLLONESHOT disables
-   an entry after it is reported, until EPOLL_CTL_MOD. An entry goes when its file's last
-   reference goes, as on Linux. */
+   Readiness is computed when the program waits. An EPOLLET entry is reported again only after
+   a new event on its file (file_ops.event_seq moved: data came, room was made, the peer
+   closed), as Linux reports an edge; files that keep no event counter are reported level-
+   triggered, which only adds wake-ups a correct edge-triggered program already handles.
+   EPOLLONESHOT disables an entry after it is reported, until EPOLL_CTL_MOD. An entry goes when
+   its file's last reference goes, as on Linux. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
@@ -39,6 +40,8 @@ struct epitem {
 	int fd;
 	uint32_t events;        /* EPOLLERR and EPOLLHUP always included while enabled */
 	uint64_t data;
+	uint64_t seq;           /* EPOLLET: the file's event counter when last reported */
+	bool reported;          /* ... and whether it was, since the entry was added or modified */
 };
 
 struct eventpoll {
@@ -192,6 +195,7 @@ static int64_t epoll_ctl(struct eventpoll *ep, struct file *tf, int op, int fd,
 	}
 	it->events = ev->events | POLLERR | POLLHUP;
 	it->data = ev->data;
+	it->reported = false;   /* a ready file is reported once more, as on Linux */
 	return 0;
 }
 
@@ -219,6 +223,14 @@ int64_t sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uev, uin
 	}
 	file_put(f);
 	return r;
+}
+
+/* An edge-triggered entry already reported, with no event on its file since. */
+static bool epitem_no_new_edge(const struct epitem *it)
+{
+	uint64_t seq;
+	return (it->events & EPOLLET) && it->reported && it->file->ops->event_seq &&
+	       it->file->ops->event_seq(it->file, &seq) && seq == it->seq;
 }
 
 static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, int64_t deadline,
@@ -250,6 +262,8 @@ again:
 			file_put(cur);
 		if (cur != it->file)
 			continue;       /* its fd was closed (the file lives on through a dup) */
+		if (epitem_no_new_edge(it))
+			continue;
 		ep_fds[n] = (struct pollfd_k){ .fd = it->fd, .events = (int16_t)(it->events & 0xffff) };
 		ep_from[n++] = it;
 	}
@@ -269,6 +283,8 @@ again:
 			break;
 		}
 		done++;
+		if ((it->events & EPOLLET) && it->file->ops->event_seq)
+			it->reported = it->file->ops->event_seq(it->file, &it->seq);
 		if (it->events & EPOLLONESHOT)
 			it->events &= EP_PRIVATE;
 		/* Reported entries go to the end, so the next wait reports the others first. */

@@ -16,8 +16,8 @@
 struct eventfd {
 	uint64_t count;
 	bool semaphore;
+	uint64_t seq;           /* reads and writes so far (edge-triggered epoll) */
 };
-
 
 static int64_t eventfd_read(struct file *f, void *buf, size_t len)
 {
@@ -33,6 +33,7 @@ static int64_t eventfd_read(struct file *f, void *buf, size_t len)
 	}
 	uint64_t v = e->semaphore ? 1 : e->count;
 	e->count -= v;
+	e->seq++;
 	memcpy(buf, &v, 8);
 	file_changed();
 	return 8;
@@ -53,6 +54,7 @@ static int64_t eventfd_write(struct file *f, const void *buf, size_t len)
 		return file_would_block("writing to an eventfd");
 	}
 	e->count += v;
+	e->seq++;
 	file_changed();
 	return 8;
 }
@@ -68,6 +70,12 @@ static uint32_t eventfd_poll(struct file *f)
 	return mask;
 }
 
+static bool eventfd_event_seq(struct file *f, uint64_t *seq)
+{
+	*seq = ((struct eventfd *)f->priv)->seq;
+	return true;
+}
+
 static void eventfd_release(struct file *f)
 {
 	kfree(f->priv, sizeof(struct eventfd));
@@ -78,6 +86,7 @@ static const struct file_ops eventfd_ops = {
 	.write = eventfd_write,
 	.stat = anon_stat,
 	.release = eventfd_release,
+	.event_seq = eventfd_event_seq,
 	.poll = eventfd_poll,
 	.anon_name = "eventfd",
 };

@@ -47,6 +47,10 @@ struct file_ops {
 	uint32_t (*poll)(struct file *f);
 	/* When (monotonic ns) the file becomes ready by itself, as a timer does; -1 or NULL: never. */
 	int64_t (*ready_at)(struct file *f);
+	/* A counter that moves with every event on the file (data in, room made, a close or a
+	   shutdown), for edge-triggered epoll: a ready file is reported again only once it has
+	   moved. false (or NULL): not tracked, so EPOLLET works as level-triggered. */
+	bool (*event_seq)(struct file *f, uint64_t *seq);
 	/* Files on Linux's anonymous inode: the name in "anon_inode:[NAME]" (/proc/PID/fd). */
 	const char *anon_name;
 };

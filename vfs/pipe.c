@@ -29,6 +29,7 @@ struct pipe {
 	uint32_t pages;                 /* capacity in pages */
 	int readers, writers;
 	int refs;
+	uint64_t closes;                /* ends closed so far (edge-triggered epoll) */
 	struct inode *inode;            /* the pipe's inode (anonymous, or the FIFO) */
 };
 
@@ -160,6 +161,7 @@ static void pipe_release(struct file *f)
 		p->readers--;
 	if (acc != 0)
 		p->writers--;
+	p->closes++;
 	if ((p->inode->mode & S_IFMT) == S_IFIFO && !p->readers && !p->writers)
 		p->head = p->tail = 0;          /* a FIFO's data goes with its last opener */
 	file_changed();                 /* EOF for readers, EPIPE for writers */
@@ -200,6 +202,15 @@ static uint32_t pipe_poll(struct file *f)
 	return mask;
 }
 
+/* A read end's events are data coming and the other end closing; a write end's, room made. */
+static bool pipe_event_seq(struct file *f, uint64_t *seq)
+{
+	struct pipe *p = pipe_of(f);
+	int acc = f->flags & O_ACCMODE;
+	*seq = p->closes + (acc != O_WRONLY ? p->head : 0) + (acc != 0 ? p->tail : 0);
+	return true;
+}
+
 const struct file_ops pipe_ops = {
 	.read = pipe_read,
 	.write = pipe_write,
@@ -207,6 +218,7 @@ const struct file_ops pipe_ops = {
 	.stat = pipe_stat,
 	.release = pipe_release,
 	.poll = pipe_poll,
+	.event_seq = pipe_event_seq,
 };
 
 static struct pipe *pipe_new(struct inode *ino)
