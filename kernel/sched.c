@@ -15,6 +15,8 @@
 #include "k/arch.h"
 #include "k/signal.h"
 #include "vfs/file.h"
+#include "net/net.h"
+#include "net/nic_netif.h"
 
 #define KSTACK_PAGES 6                  /* 24 KiB of core stack per task */
 #define SCRATCH_PAGES 4                 /* per-task buffers of calls that wait (poll, epoll) */
@@ -270,6 +272,9 @@ void sched_publish_due(void)
 		due = sched_due;
 	if (out >= 0 && (due < 0 || out < due))
 		due = out;              /* batched output of a program that goes on computing */
+	int64_t net = net_due_ns();
+	if (net >= 0 && (due < 0 || net < due))
+		due = net;              /* TCP timers: retransmission, delayed ACK, TIME_WAIT */
 	boot_info->upcall.due_ns = due < 0 ? 0 : due ? due : 1;
 }
 
@@ -320,18 +325,23 @@ static void sched_stuck(void)
 /* Nothing can run: sleep in the host until the first deadline or console readiness. */
 static void sched_idle(int64_t now, int64_t until, bool console)
 {
-	int64_t due = itimer_due();
+	int64_t due = itimer_due(), net = net_due_ns();
 	if (due >= 0 && (until < 0 || due < until))
 		until = due;
+	if (net >= 0 && (until < 0 || net < until))
+		until = net;
 	if (!console && until < 0)
 		sched_stuck();
 	console_flush();        /* what was written shows before the VM sleeps */
 	sched_charge(current_task, (uint64_t)now);      /* the VM's sleep is nobody's CPU time */
 	int64_t wait = until < 0 ? -1 : (until > now ? until - now : 0);
+	if (!nic_netif_arm())
+		wait = 0;               /* frames are waiting: take them (net_poll) instead */
 	if (console)
 		sched_console(wait);
 	else if (wait)
 		hc_sleep(wait < 0 ? INT64_MAX : wait);  /* a host signal ends it early */
+	nic_netif_disarm();
 }
 
 /* Runs the next runnable task; returns when the current one may go on. */
@@ -342,6 +352,7 @@ static void schedule(void)
 		int64_t now = (int64_t)time_monotonic_ns();
 		bool console;
 		upcall_take();          /* host signals; a slice ends here anyway */
+		net_poll();             /* lwIP's due timers, loopback packets, NIC frames */
 		int64_t until = sched_timeouts(now, &console);
 		itimer_check();
 		if (console && runq_head && now - console_checked > CONSOLE_RECHECK_NS)

@@ -100,9 +100,12 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 	case AF_UNIX:
 		err = unix_create(s, type, protocol);
 		break;
+	case AF_INET:
+	case AF_INET6:
+		err = inet_create(s, type, protocol);
+		break;
 	default:
-		/* AF_INET/AF_INET6 come with the guest's TCP/IP stack; netlink later. */
-		err = -EAFNOSUPPORT;
+		err = -EAFNOSUPPORT;    /* netlink later */
 	}
 	if (!err) {
 		s->inode = inode_new(&sockfs, S_IFSOCK | 0777, NULL);

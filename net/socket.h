@@ -201,4 +201,5 @@ int sockopt_get(struct socket *s, int level, int name, void *val, uint32_t *len)
 
 /* Address families. */
 int unix_create(struct socket *s, int type, int protocol);
+int inet_create(struct socket *s, int type, int protocol);    /* net/inet.c */
 #endif

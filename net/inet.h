@@ -1,0 +1,86 @@
+/* AF_INET and AF_INET6 sockets on lwIP: the state net/inet.c (creation, addresses, options),
+   net/inet_tcp.c (SOCK_STREAM) and net/inet_udp.c (SOCK_DGRAM) share. Every call into lwIP is
+   made from the core with no task switch inside it (the kernel's one lwIP lock is the single
+   vCPU running core code to completion); callbacks only record state and call file_changed. */
+#ifndef NET_INET_H
+#define NET_INET_H
+#include "net/socket.h"
+#include "lwip/tcp.h"
+#include "lwip/udp.h"
+
+#define IPPROTO_IP 0
+#define IPPROTO_TCP 6
+#define IPPROTO_UDP 17
+#define IPPROTO_IPV6 41
+
+enum inet_state { IS_CLOSED, IS_LISTEN, IS_CONNECTING, IS_CONNECTED };
+
+/* One received UDP datagram and its source. */
+struct inet_dgram {
+	struct inet_dgram *next;
+	struct pbuf *p;
+	ip_addr_t addr;
+	u16_t port;
+};
+
+struct inet_sock {
+	struct socket *sock;    /* NULL while queued for accept or after close (lwIP finishing) */
+	int family, type;
+	enum inet_state state;
+	struct tcp_pcb *tcp;    /* NULL once lwIP freed it (reset, abort) */
+	struct udp_pcb *udp;
+	int err;                /* an error that came while sock was NULL (queued connection) */
+	bool v6only, nodelay, rx_fin, shut_rd, shut_wr, udp_connected;
+	bool connect_async;     /* a connect returned EINPROGRESS; the next one reports the end */
+	/* TCP: received bytes not yet read, pbufs linked through next, the first read from rx_off */
+	struct pbuf *rx_head, *rx_tail;
+	uint32_t rx_off, rx_len;
+	/* TCP listener: established connections not yet accepted */
+	struct inet_sock *acceptq, *acceptq_tail, *next_conn, *listener;
+	int nacceptq;
+	/* UDP: received datagrams */
+	struct inet_dgram *dq_head, *dq_tail;
+	uint32_t dq_bytes;
+	/* options kept or handed to lwIP */
+	int tos, ttl, tclass, hops, keepidle, keepintvl, keepcnt;
+};
+
+static inline struct inet_sock *inet_sk(struct socket *s)
+{
+	return s->priv;
+}
+
+/* A sockaddr of the socket's family -> lwIP address and port (host order). connect: the
+   unspecified address means loopback, a v4-mapped one on a v6-only socket is ENETUNREACH (bind:
+   EINVAL). 0 or -errno (EINVAL short or bad, EAFNOSUPPORT another family). */
+int inet_addr_in(struct inet_sock *is, const void *addr, uint32_t len, bool bind, ip_addr_t *ip,
+		 u16_t *port);
+/* lwIP address and port -> the socket family's sockaddr (v4 addresses v4-mapped on AF_INET6);
+   its length (16 or 28). */
+uint32_t inet_addr_out(const struct inet_sock *is, const ip_addr_t *ip, u16_t port, void *out);
+/* Whether ip is an address of this machine (or unspecified): bind's EADDRNOTAVAIL check. */
+bool inet_addr_local(const ip_addr_t *ip);
+/* The lwIP address type a new PCB of this socket gets. */
+u8_t inet_ip_type(const struct inet_sock *is);
+/* The socket's pending error: sock->err (or is->err), cleared. */
+int inet_take_err(struct inet_sock *is);
+void inet_set_err(struct inet_sock *is, int err);
+/* After a bind to ip: an AF_INET6 socket bound to an IPv6 address becomes v6-only, as Linux. */
+void inet_bound(struct inet_sock *is, const ip_addr_t *ip);
+/* Applies the options kept in is and s (TTL, TOS, keepalive, Nagle) to the TCP/UDP PCB. */
+void inet_apply_opts(struct inet_sock *is);
+/* Linux's errno for an lwIP error. */
+int inet_errno(err_t e);
+
+int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len);
+int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len);
+int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer);
+/* Copies n bytes from offset off of the pbuf chain p into the iterator: 0 or -EFAULT. */
+int inet_copy_out(struct iov_iter *it, struct pbuf *p, uint32_t off, uint32_t n);
+
+int inet_tcp_init(struct inet_sock *is);
+int inet_udp_init(struct inet_sock *is);
+extern const struct sock_ops inet_tcp_ops, inet_udp_ops;
+/* TCP_INFO and the TCP_* options needing the PCB (net/inet_tcp.c). */
+int inet_tcp_info(struct inet_sock *is, void *val, uint32_t *len);
+#endif

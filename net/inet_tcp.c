@@ -1,0 +1,757 @@
+/* TCP sockets (AF_INET, AF_INET6 SOCK_STREAM) on lwIP's raw API: lwIP's callbacks queue received
+   pbufs, established connections and errors and wake waiters (file_changed); the socket calls
+   copy program data straight into tcp_write and read the queued pbufs, acknowledging at once what
+   the program consumed so small request/response exchanges never wait for the delayed-ACK timer. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/proc.h"
+#include "k/uaccess.h"
+#include "vfs/file.h"
+#include "net/inet.h"
+#include "net/net.h"
+#include "lwip/priv/tcp_priv.h"
+
+#define SIOCINQ 0x541b
+#define SIOCOUTQ 0x5411
+#define SIOCATMARK 0x8905
+#define SOMAXCONN 4096
+#define TCP_BOUNCE 16384
+#define TCP_QUEUE_ROOM 8        /* segments kept free in lwIP's send queue */
+
+/* Linux's TCP states as TCP_INFO reports them */
+enum { LTCP_ESTABLISHED = 1, LTCP_SYN_SENT, LTCP_SYN_RECV, LTCP_FIN_WAIT1, LTCP_FIN_WAIT2,
+       LTCP_TIME_WAIT, LTCP_CLOSE, LTCP_CLOSE_WAIT, LTCP_LAST_ACK, LTCP_LISTEN, LTCP_CLOSING };
+
+static uint8_t tcp_bounce[TCP_BOUNCE];  /* program bytes on their way into tcp_write */
+
+static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
+static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
+static void tcp_err_cb(void *arg, err_t err);
+
+static void tcp_hook(struct inet_sock *is, struct tcp_pcb *p)
+{
+	tcp_arg(p, is);
+	tcp_recv(p, tcp_recv_cb);
+	tcp_sent(p, tcp_sent_cb);
+	tcp_err(p, tcp_err_cb);
+}
+
+static void tcp_unhook(struct tcp_pcb *p)
+{
+	tcp_arg(p, NULL);
+	tcp_recv(p, NULL);
+	tcp_sent(p, NULL);
+	tcp_err(p, NULL);
+}
+
+int inet_tcp_init(struct inet_sock *is)
+{
+	struct tcp_pcb *p = tcp_new_ip_type(inet_ip_type(is));
+	if (!p)
+		return -ENOMEM;
+	is->tcp = p;
+	tcp_hook(is, p);
+	return 0;
+}
+
+static void tcp_rx_purge(struct inet_sock *is)
+{
+	struct pbuf *p = is->rx_head;
+	while (p) {
+		struct pbuf *q = p->next;
+		p->next = NULL;
+		pbuf_free(p);
+		p = q;
+	}
+	is->rx_head = is->rx_tail = NULL;
+	is->rx_off = is->rx_len = 0;
+}
+
+/* Drops n read bytes from the front of the receive queue and opens the window by as much. */
+static void tcp_rx_consume(struct inet_sock *is, uint32_t n)
+{
+	is->rx_len -= n;
+	uint32_t left = n;
+	while (is->rx_head) {
+		struct pbuf *p = is->rx_head;
+		uint32_t c = MIN(left, (uint32_t)p->len - is->rx_off);
+		is->rx_off += c;
+		left -= c;
+		if (is->rx_off < p->len)
+			break;
+		is->rx_head = p->next;
+		if (!is->rx_head)
+			is->rx_tail = NULL;
+		p->next = NULL;
+		pbuf_free(p);
+		is->rx_off = 0;
+	}
+	while (is->tcp && n) {
+		u16_t c = (u16_t)MIN(n, 0xffffu);
+		tcp_recved(is->tcp, c);
+		n -= c;
+	}
+}
+
+/* After the program consumed data: acknowledge now rather than at the delayed-ACK timer. */
+static void tcp_rx_ack(struct inet_sock *is)
+{
+	if (is->tcp && (is->tcp->flags & TF_ACK_DELAY))
+		tcp_ack_now(is->tcp);
+	if (is->tcp)
+		tcp_output(is->tcp);
+	net_poll();
+}
+
+static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
+{
+	struct inet_sock *is = arg;
+	if (!p) {
+		is->rx_fin = true;
+		file_changed();
+		return ERR_OK;
+	}
+	if (is->rx_tail)
+		is->rx_tail->next = p;
+	else
+		is->rx_head = p;
+	is->rx_len += p->tot_len;
+	while (p->next)
+		p = p->next;
+	is->rx_tail = p;
+	file_changed();
+	return ERR_OK;
+}
+
+static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
+{
+	file_changed();
+	return ERR_OK;
+}
+
+/* lwIP freed the PCB: a reset, an abort after retransmissions or keepalives ran out. */
+static void tcp_err_cb(void *arg, err_t err)
+{
+	struct inet_sock *is = arg;
+	if (!is)
+		return;
+	int e = 0;
+	if (is->state == IS_CONNECTING)
+		e = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+	else if (err == ERR_RST)
+		e = is->rx_fin ? EPIPE : ECONNRESET;   /* as Linux's tcp_reset in CLOSE_WAIT */
+	else if (err == ERR_ABRT)
+		e = ETIMEDOUT;
+	is->tcp = NULL;
+	is->state = IS_CLOSED;
+	is->shut_rd = is->shut_wr = true;
+	if (e)
+		inet_set_err(is, e);
+	file_changed();
+}
+
+static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
+{
+	struct inet_sock *is = arg;
+	if (is && is->state == IS_CONNECTING)
+		is->state = IS_CONNECTED;
+	file_changed();
+	return ERR_OK;
+}
+
+static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
+{
+	struct inet_sock *l = arg;
+	if (err != ERR_OK || !np || !l)
+		return ERR_VAL;
+	struct inet_sock *n = kmalloc(sizeof(*n));
+	if (!n)
+		return ERR_MEM;         /* lwIP aborts the connection */
+	n->family = l->family;
+	n->type = SOCK_STREAM;
+	n->state = IS_CONNECTED;
+	n->tcp = np;
+	n->listener = l;
+	n->v6only = l->v6only;
+	n->nodelay = l->nodelay;
+	n->tos = l->tos;
+	n->ttl = l->ttl;
+	n->tclass = l->tclass;
+	n->hops = l->hops;
+	n->keepidle = l->keepidle;
+	n->keepintvl = l->keepintvl;
+	n->keepcnt = l->keepcnt;
+	if (n->nodelay)
+		tcp_nagle_disable(np);
+	tcp_hook(n, np);
+	if (l->acceptq_tail)
+		l->acceptq_tail->next_conn = n;
+	else
+		l->acceptq = n;
+	l->acceptq_tail = n;
+	l->nacceptq++;
+	file_changed();
+	return ERR_OK;
+}
+
+/* Frees an inet_sock and its PCB: an orderly close (FIN) unless unread data or SO_LINGER 0 ask
+   for a reset, as Linux. */
+static void tcp_sock_free(struct inet_sock *is, bool rst)
+{
+	struct tcp_pcb *p = is->tcp;
+	if (p && is->state == IS_LISTEN) {
+		tcp_arg(p, NULL);
+		tcp_accept(p, NULL);
+		tcp_close(p);
+	} else if (p) {
+		tcp_unhook(p);
+		if (rst || is->rx_len || tcp_close(p) != ERR_OK)
+			tcp_abort(p);
+	}
+	is->tcp = NULL;
+	tcp_rx_purge(is);
+	kfree(is, sizeof(*is));
+}
+
+/* A listener's queued connections, reset. */
+static void tcp_drop_queue(struct inet_sock *l)
+{
+	while (l->acceptq) {
+		struct inet_sock *n = l->acceptq;
+		l->acceptq = n->next_conn;
+		tcp_sock_free(n, true);
+	}
+	l->acceptq_tail = NULL;
+	l->nacceptq = 0;
+}
+
+static void tcp_release(struct socket *s)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (is->state == IS_LISTEN)
+		tcp_drop_queue(is);
+	is->sock = NULL;
+	tcp_sock_free(is, s->linger_on && s->linger_sec == 0);
+	net_poll();
+	file_changed();
+}
+
+static const ip_addr_t *tcp_any(const struct inet_sock *is)
+{
+	if (is->family == AF_INET)
+		return IP4_ADDR_ANY;
+	return is->v6only ? IP6_ADDR_ANY : IP_ANY_TYPE;
+}
+
+/* Linux refuses a second listener on a port even with SO_REUSEADDR (lwIP would allow it). */
+static bool tcp_port_listened(u16_t port, const ip_addr_t *ip)
+{
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == port && (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
+					      ip_addr_cmp(&l->local_ip, ip)))
+			return true;
+	return false;
+}
+
+static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
+{
+	struct inet_sock *is = inet_sk(s);
+	ip_addr_t ip;
+	u16_t port;
+	int err = inet_addr_in(is, addr, len, true, &ip, &port);
+	if (err)
+		return err;
+	if (!inet_addr_local(&ip))
+		return -EADDRNOTAVAIL;
+	if (port && port < 1024 && current->euid != 0)
+		return -EACCES;
+	if (!is->tcp || is->state != IS_CLOSED || is->tcp->local_port)
+		return -EINVAL;
+	if (s->reuseaddr || s->reuseport) {
+		if (port && tcp_port_listened(port, &ip))
+			return -EADDRINUSE;
+		ip_set_option(is->tcp, SOF_REUSEADDR);
+	}
+	if ((err = inet_errno(tcp_bind(is->tcp, &ip, port))))
+		return err;
+	inet_bound(is, &ip);
+	return 0;
+}
+
+static int tcp_listen_op(struct socket *s, int backlog)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (backlog < 0 || backlog > SOMAXCONN)
+		backlog = SOMAXCONN;
+	u8_t lb = (u8_t)MIN(backlog + 1, 255);
+	if (is->state == IS_LISTEN) {
+		tcp_backlog_set(is->tcp, lb);
+		return 0;
+	}
+	if (!is->tcp || is->state != IS_CLOSED)
+		return -EINVAL;
+	if (s->reuseaddr || s->reuseport)
+		ip_set_option(is->tcp, SOF_REUSEADDR);
+	if (!is->tcp->local_port) {
+		int err = inet_errno(tcp_bind(is->tcp, tcp_any(is), 0));
+		if (err)
+			return err;
+	}
+	err_t e = ERR_OK;
+	struct tcp_pcb *lp = tcp_listen_with_backlog_and_err(is->tcp, lb, &e);
+	if (!lp)
+		return e == ERR_USE ? -EADDRINUSE : inet_errno(e);
+	is->tcp = lp;
+	is->state = IS_LISTEN;
+	tcp_arg(lp, is);
+	tcp_accept(lp, tcp_accept_cb);
+	inet_apply_opts(is);
+	file_changed();
+	return 0;
+}
+
+static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (is->state != IS_LISTEN)
+		return -EINVAL;
+	int64_t deadline = socket_deadline(s->rcvtimeo);
+	while (!is->acceptq) {
+		if (nonblock)
+			return -EAGAIN;
+		int err = socket_wait(deadline, "an accept with no connection queued");
+		if (err)
+			return err;
+		if (is->state != IS_LISTEN)
+			return -EINVAL;
+	}
+	struct inet_sock *n = is->acceptq;
+	is->acceptq = n->next_conn;
+	if (!is->acceptq)
+		is->acceptq_tail = NULL;
+	is->nacceptq--;
+	n->next_conn = n->listener = NULL;
+	tcp_sock_free(inet_sk(ns), false);   /* the fresh PCB ns came with */
+	n->sock = ns;
+	ns->priv = n;
+	ns->err = n->err;
+	n->err = 0;
+	/* the accepted socket inherits the listener's socket options, as Linux clones them */
+	ns->sndbuf = s->sndbuf;
+	ns->rcvbuf = s->rcvbuf;
+	ns->rcvtimeo = s->rcvtimeo;
+	ns->sndtimeo = s->sndtimeo;
+	ns->rcvlowat = s->rcvlowat;
+	ns->priority = s->priority;
+	ns->linger_on = s->linger_on;
+	ns->linger_sec = s->linger_sec;
+	ns->keepalive = s->keepalive;
+	ns->reuseaddr = s->reuseaddr;
+	ns->oobinline = s->oobinline;
+	if (n->tcp) {
+		tcp_backlog_accepted(n->tcp);
+		inet_apply_opts(n);
+	}
+	file_changed();
+	return 0;
+}
+
+/* connect(AF_UNSPEC): drop the connection (a reset) and start over unconnected. */
+static int tcp_disconnect(struct inet_sock *is)
+{
+	if (is->state == IS_LISTEN)
+		tcp_drop_queue(is);
+	struct tcp_pcb *p = is->tcp;
+	if (p && is->state == IS_LISTEN) {
+		tcp_arg(p, NULL);
+		tcp_accept(p, NULL);
+		tcp_close(p);
+	} else if (p) {
+		tcp_unhook(p);
+		tcp_abort(p);
+	}
+	tcp_rx_purge(is);
+	is->tcp = NULL;
+	is->state = IS_CLOSED;
+	is->rx_fin = is->shut_rd = is->shut_wr = is->connect_async = false;
+	net_poll();
+	file_changed();
+	return inet_tcp_init(is);
+}
+
+static int tcp_connect_wait(struct inet_sock *is, int64_t deadline)
+{
+	while (is->state == IS_CONNECTING) {
+		int err = socket_wait(deadline, "a TCP connect");
+		if (err)
+			return err == -EAGAIN ? -EINPROGRESS : err;
+	}
+	if (is->state == IS_CONNECTED)
+		return 0;
+	is->shut_rd = is->shut_wr = is->rx_fin = false;  /* Linux disconnects: usable again */
+	int err = inet_take_err(is);
+	return err ? -err : -ECONNABORTED;
+}
+
+static int tcp_connect_op(struct socket *s, const void *addr, uint32_t len, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	uint16_t family = AF_INET;
+	if (len >= 2)
+		memcpy(&family, addr, 2);
+	if (len >= 2 && family == AF_UNSPEC)
+		return tcp_disconnect(is);
+	ip_addr_t ip;
+	u16_t port;
+	int err = inet_addr_in(is, addr, len, false, &ip, &port);
+	if (err)
+		return err;
+	switch (is->state) {
+	case IS_LISTEN:
+		return -EISCONN;
+	case IS_CONNECTED:
+		if (is->connect_async) {
+			is->connect_async = false;      /* the first look after EINPROGRESS: done */
+			return 0;
+		}
+		return -EISCONN;
+	case IS_CONNECTING:
+		if (nonblock)
+			return -EALREADY;
+		err = tcp_connect_wait(is, socket_deadline(is->sock->sndtimeo));
+		if (err != -EINPROGRESS && err != -ERESTARTSYS && err != -EINTR)
+			is->connect_async = false;
+		return err;
+	case IS_CLOSED:
+		if (is->connect_async) {
+			is->connect_async = false;
+			is->shut_rd = is->shut_wr = is->rx_fin = false;
+			err = inet_take_err(is);
+			return err ? -err : -ECONNABORTED;
+		}
+		break;
+	}
+	if (!is->tcp) {
+		if (is->shut_wr || is->rx_fin)
+			return -EISCONN;        /* a connection that ended stays used, as Linux */
+		if ((err = inet_tcp_init(is)))
+			return err;
+	}
+	if (port == 0)
+		return -ECONNREFUSED;
+	inet_apply_opts(is);
+	err_t e = tcp_connect(is->tcp, &ip, port, tcp_connected_cb);
+	if (e != ERR_OK)
+		return e == ERR_RTE ? -ENETUNREACH : inet_errno(e);
+	is->state = IS_CONNECTING;
+	net_poll();                     /* over loopback the handshake completes here */
+	if (nonblock) {
+		is->connect_async = true;
+		return -EINPROGRESS;
+	}
+	err = tcp_connect_wait(is, socket_deadline(s->sndtimeo));
+	if (err == -EINPROGRESS || err == -ERESTARTSYS || err == -EINTR)
+		is->connect_async = true;
+	return err;
+}
+
+/* Room for more bytes in lwIP's send buffer and queue (0: full). */
+static uint32_t tcp_room(struct tcp_pcb *p)
+{
+	if (tcp_sndqueuelen(p) + TCP_QUEUE_ROOM >= TCP_SND_QUEUELEN)
+		return 0;
+	return p->snd_buf;      /* tcp_sndbuf() clamps to 16 bits with window scaling */
+}
+
+static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	int64_t deadline = socket_deadline(s->sndtimeo);
+	uint64_t sent = 0, unpushed = 0;
+	uint32_t pending = 0;           /* bytes in tcp_bounce lwIP has not taken yet */
+	for (;;) {
+		int err;
+		if (is->state == IS_CONNECTING) {
+			if (nonblock)
+				return -EAGAIN;
+			if ((err = tcp_connect_wait(is, deadline)))
+				return err == -EINPROGRESS ? -EAGAIN : err;
+		}
+		if ((err = inet_take_err(is)))
+			return sent ? (int64_t)sent : err == EPIPE ? socket_epipe(flags) : -err;
+		if (is->shut_wr || (!is->tcp && is->state == IS_CLOSED && (is->rx_fin || is->shut_rd)))
+			return sent ? (int64_t)sent : socket_epipe(flags);
+		if (is->state != IS_CONNECTED || !is->tcp)     /* Linux's sk_stream_wait_connect */
+			return sent ? (int64_t)sent : socket_epipe(flags);
+		if (!m->it.left && !pending)
+			break;
+		uint32_t room = tcp_room(is->tcp);
+		if (room && !pending) {
+			pending = (uint32_t)MIN(MIN(m->it.left, (uint64_t)room), sizeof(tcp_bounce));
+			if (iter_copy_from(&m->it, tcp_bounce, pending))
+				return sent ? (int64_t)sent : -EFAULT;
+		}
+		if (room && pending <= room) {
+			u8_t fl = TCP_WRITE_FLAG_COPY | (m->it.left ? TCP_WRITE_FLAG_MORE : 0);
+			err_t e = tcp_write(is->tcp, tcp_bounce, (u16_t)pending, fl);
+			if (e == ERR_OK) {
+				sent += pending;
+				unpushed += pending;
+				pending = 0;
+				if (unpushed >= 65536) {
+					tcp_output(is->tcp);
+					net_poll();
+					unpushed = 0;
+				}
+				continue;
+			}
+			if (e != ERR_MEM)
+				return sent ? (int64_t)sent : inet_errno(e);
+		}
+		/* full: push what is queued, let loopback peers take it, then wait for room */
+		tcp_output(is->tcp);
+		net_poll();
+		unpushed = 0;
+		if (is->tcp && tcp_room(is->tcp) >= MAX(pending, 1u))
+			continue;
+		if (nonblock)
+			return sent ? (int64_t)sent : -EAGAIN;
+		if ((err = socket_wait(deadline, "a send to a full TCP socket")))
+			return sent ? (int64_t)sent : err;
+	}
+	if (is->tcp)
+		tcp_output(is->tcp);
+	net_poll();
+	return (int64_t)sent;
+}
+
+/* Nothing (more) to read: 0 to wait, 1 for end of file, or -errno; Linux's order. */
+static int tcp_recv_state(struct inet_sock *is, uint64_t got)
+{
+	if (got) {
+		bool pending = is->sock && is->sock->err;
+		return pending || is->state == IS_CLOSED || is->rx_fin || is->shut_rd ? 1 : 0;
+	}
+	if (is->rx_fin)
+		return 1;
+	int err = inet_take_err(is);
+	if (err)
+		return -err;
+	if (is->shut_rd)
+		return 1;
+	if (is->state == IS_CLOSED || is->state == IS_LISTEN)
+		return -ENOTCONN;
+	return 0;
+}
+
+static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (flags & MSG_OOB)
+		return -EINVAL;         /* no urgent data is ever queued */
+	if (is->state == IS_LISTEN)
+		return -ENOTCONN;
+	bool peek = flags & MSG_PEEK;
+	uint64_t want = m->it.left, got = 0, consumed = 0;
+	uint64_t target = (flags & MSG_WAITALL) && !peek ? want : MIN(want, (uint64_t)s->rcvlowat);
+	int64_t deadline = socket_deadline(s->rcvtimeo);
+	int64_t r = 0;
+	for (;;) {
+		uint32_t at = peek ? (uint32_t)got : 0;
+		if (is->rx_len > at && m->it.left) {
+			uint32_t n = (uint32_t)MIN((uint64_t)(is->rx_len - at), m->it.left);
+			if (flags & MSG_TRUNC) {
+				m->it.left -= n;        /* Linux discards the bytes */
+			} else if (inet_copy_out(&m->it, is->rx_head, is->rx_off + at, n)) {
+				r = got ? 0 : -EFAULT;
+				break;
+			}
+			if (!peek) {
+				tcp_rx_consume(is, n);
+				consumed += n;
+			}
+			got += n;
+			if (got >= target || !m->it.left)
+				break;
+			continue;
+		}
+		if (got >= target && !(got == 0 && want))
+			break;
+		int st = tcp_recv_state(is, got);
+		if (st) {
+			r = st < 0 ? st : 0;
+			break;
+		}
+		if (nonblock) {
+			r = got ? 0 : -EAGAIN;
+			break;
+		}
+		if (consumed) {
+			tcp_rx_ack(is);
+			consumed = 0;
+			continue;       /* the ACK may have brought more */
+		}
+		int err = socket_wait(deadline, "a receive from a TCP socket");
+		if (err) {
+			r = got ? 0 : err;
+			break;
+		}
+	}
+	if (consumed)
+		tcp_rx_ack(is);
+	return r < 0 ? r : (int64_t)got;
+}
+
+static int tcp_shutdown_op(struct socket *s, int how)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	int mode = how + 1;
+	switch (is->state) {
+	case IS_CLOSED:
+		is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
+		is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
+		file_changed();
+		return -ENOTCONN;
+	case IS_LISTEN:
+		if (!(mode & RCV_SHUTDOWN))
+			return 0;
+		/* Linux disconnects a listener (its accepts get EINVAL) */
+		__attribute__((fallthrough));
+	case IS_CONNECTING:
+		return tcp_disconnect(is);
+	case IS_CONNECTED:
+		break;
+	}
+	if ((mode & SEND_SHUTDOWN) && !is->shut_wr && is->tcp) {
+		is->shut_wr = true;
+		err_t e = tcp_shutdown(is->tcp, 0, 1);
+		if (e == ERR_OK && is->tcp)
+			tcp_output(is->tcp);
+		net_poll();
+	}
+	is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
+	is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
+	file_changed();
+	return 0;
+}
+
+static bool tcp_writable(struct inet_sock *is)
+{
+	if (is->state != IS_CONNECTED || !is->tcp)
+		return true;
+	uint32_t room = tcp_room(is->tcp), queued = TCP_SND_BUF - is->tcp->snd_buf;
+	return room && room * 2 >= queued;       /* Linux's sk_stream_is_writeable */
+}
+
+/* Linux's tcp_poll. */
+static uint32_t tcp_poll_op(struct socket *s)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (is->state == IS_LISTEN)
+		return is->acceptq ? POLLIN | POLLRDNORM : 0;
+	uint32_t mask = 0;
+	bool rcv_shut = is->rx_fin || is->shut_rd;
+	if ((rcv_shut && is->shut_wr) || is->state == IS_CLOSED)
+		mask |= POLLHUP;
+	if (rcv_shut)
+		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
+	if (is->state != IS_CONNECTING) {
+		if (is->rx_len >= (uint32_t)MAX(s->rcvlowat, 1))
+			mask |= POLLIN | POLLRDNORM;
+		if (is->shut_wr || tcp_writable(is))
+			mask |= POLLOUT | POLLWRNORM;
+	}
+	if (s->err)
+		mask |= POLLERR;
+	return mask;
+}
+
+static int64_t tcp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
+{
+	struct inet_sock *is = inet_sk(s);
+	int v;
+	switch (req) {
+	case SIOCINQ:
+		if (is->state == IS_LISTEN)
+			return -EINVAL;
+		v = (int)is->rx_len;
+		break;
+	case SIOCOUTQ:
+		if (is->state == IS_LISTEN)
+			return -EINVAL;
+		v = is->tcp ? (int)(TCP_SND_BUF - is->tcp->snd_buf) : 0;
+		break;
+	case SIOCATMARK:
+		v = 0;
+		break;
+	default:
+		return -ENOIOCTLCMD;
+	}
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+static uint8_t tcp_linux_state(const struct inet_sock *is)
+{
+	if (is->state == IS_LISTEN)
+		return LTCP_LISTEN;
+	if (!is->tcp)
+		return LTCP_CLOSE;
+	switch (is->tcp->state) {
+	case SYN_SENT: return LTCP_SYN_SENT;
+	case SYN_RCVD: return LTCP_SYN_RECV;
+	case ESTABLISHED: return LTCP_ESTABLISHED;
+	case FIN_WAIT_1: return LTCP_FIN_WAIT1;
+	case FIN_WAIT_2: return LTCP_FIN_WAIT2;
+	case CLOSE_WAIT: return LTCP_CLOSE_WAIT;
+	case CLOSING: return LTCP_CLOSING;
+	case LAST_ACK: return LTCP_LAST_ACK;
+	case TIME_WAIT: return LTCP_TIME_WAIT;
+	default: return LTCP_CLOSE;
+	}
+}
+
+/* TCP_INFO: Linux's struct tcp_info with the fields lwIP knows (state, RTO, MSS, window, RTT);
+   the rest 0. */
+int inet_tcp_info(struct inet_sock *is, void *val, uint32_t *len)
+{
+	uint8_t info[232] = { 0 };
+	uint32_t u[58] = { 0 };
+	info[0] = tcp_linux_state(is);
+	struct tcp_pcb *p = is->state == IS_LISTEN ? NULL : is->tcp;
+	if (p) {
+		u[2] = (uint32_t)p->rto * TCP_SLOW_INTERVAL * 1000;     /* tcpi_rto, us */
+		u[4] = p->mss;                                          /* tcpi_snd_mss */
+		u[5] = p->mss;                                          /* tcpi_rcv_mss */
+		u[17] = (uint32_t)(p->sa >> 3) * TCP_SLOW_INTERVAL * 1000;  /* tcpi_rtt */
+		u[18] = (uint32_t)p->sv * TCP_SLOW_INTERVAL * 1000 / 4;    /* tcpi_rttvar */
+		u[19] = (uint32_t)p->ssthresh / MAX(p->mss, 1);           /* tcpi_snd_ssthresh */
+		u[20] = (uint32_t)p->cwnd / MAX(p->mss, 1);               /* tcpi_snd_cwnd */
+		u[21] = p->mss;                                          /* tcpi_advmss */
+		u[24] = p->rcv_wnd;                                      /* tcpi_rcv_space */
+	}
+	memcpy(info + 8, &u[2], sizeof(info) - 8);
+	uint32_t n = MIN(*len, (uint32_t)sizeof(info));
+	memcpy(val, info, n);
+	*len = n;
+	return 0;
+}
+
+const struct sock_ops inet_tcp_ops = {
+	.bind = tcp_bind_op,
+	.connect = tcp_connect_op,
+	.listen = tcp_listen_op,
+	.accept = tcp_accept_op,
+	.sendmsg = tcp_sendmsg_op,
+	.recvmsg = tcp_recvmsg_op,
+	.shutdown = tcp_shutdown_op,
+	.getname = inet_getname,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+	.poll = tcp_poll_op,
+	.ioctl = tcp_ioctl_op,
+	.release = tcp_release,
+};

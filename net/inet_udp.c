@@ -1,0 +1,255 @@
+/* UDP sockets (AF_INET, AF_INET6 SOCK_DGRAM) on lwIP's raw API: received datagrams are queued
+   with their source by lwIP's callback; sends build a pbuf chain straight from the program's
+   buffers. Known limit: lwIP copies a packet to a local address (127.0.0.1, ::1, our own) whole
+   into one heap block before any fragmentation, so such datagrams are limited to
+   UNIK_LWIP_MAX_LOOP_PACKET less headers (3972 bytes over IPv4, 3952 over IPv6): EMSGSIZE above
+   (Linux allows 65507). Datagrams to other hosts are fragmented normally. */
+#include "k/kernel.h"
+#include "k/kheap.h"
+#include "k/proc.h"
+#include "k/uaccess.h"
+#include "vfs/file.h"
+#include "net/inet.h"
+#include "net/net.h"
+
+#define SIOCINQ 0x541b
+#define SIOCOUTQ 0x5411
+#define UDP4_MAX_PAYLOAD 65507
+#define UDP6_MAX_PAYLOAD 65527
+
+static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			u16_t port)
+{
+	struct inet_sock *is = arg;
+	struct inet_dgram *d = NULL;
+	/* the receive buffer bounds the queue, as Linux's rcvbuf accounting does */
+	if (is && is->sock && is->dq_bytes + p->tot_len <= is->sock->rcvbuf)
+		d = kmalloc(sizeof(*d));
+	if (!d) {
+		pbuf_free(p);
+		return;
+	}
+	d->p = p;
+	ip_addr_copy(d->addr, *addr);
+	d->port = port;
+	if (is->dq_tail)
+		is->dq_tail->next = d;
+	else
+		is->dq_head = d;
+	is->dq_tail = d;
+	is->dq_bytes += p->tot_len;
+	file_changed();
+}
+
+int inet_udp_init(struct inet_sock *is)
+{
+	struct udp_pcb *p = udp_new_ip_type(inet_ip_type(is));
+	if (!p)
+		return -ENOMEM;
+	is->udp = p;
+	udp_recv(p, udp_recv_cb, is);
+	return 0;
+}
+
+static void udp_dq_pop(struct inet_sock *is)
+{
+	struct inet_dgram *d = is->dq_head;
+	is->dq_head = d->next;
+	if (!is->dq_head)
+		is->dq_tail = NULL;
+	is->dq_bytes -= d->p->tot_len;
+	pbuf_free(d->p);
+	kfree(d, sizeof(*d));
+}
+
+static void udp_release(struct socket *s)
+{
+	struct inet_sock *is = inet_sk(s);
+	while (is->dq_head)
+		udp_dq_pop(is);
+	if (is->udp)
+		udp_remove(is->udp);
+	kfree(is, sizeof(*is));
+	file_changed();
+}
+
+static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
+{
+	struct inet_sock *is = inet_sk(s);
+	ip_addr_t ip;
+	u16_t port;
+	int err = inet_addr_in(is, addr, len, true, &ip, &port);
+	if (err)
+		return err;
+	if (!inet_addr_local(&ip))
+		return -EADDRNOTAVAIL;
+	if (port && port < 1024 && current->euid != 0)
+		return -EACCES;
+	if (is->udp->local_port)
+		return -EINVAL;
+	if (s->reuseaddr || s->reuseport)
+		ip_set_option(is->udp, SOF_REUSEADDR);
+	if ((err = inet_errno(udp_bind(is->udp, &ip, port))))
+		return err;
+	inet_bound(is, &ip);
+	return 0;
+}
+
+static int udp_connect_op(struct socket *s, const void *addr, uint32_t len, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	uint16_t family = AF_INET;
+	if (len >= 2)
+		memcpy(&family, addr, 2);
+	if (len >= 2 && family == AF_UNSPEC) {
+		udp_disconnect(is->udp);
+		is->udp_connected = false;
+		file_changed();
+		return 0;
+	}
+	ip_addr_t ip;
+	u16_t port;
+	int err = inet_addr_in(is, addr, len, false, &ip, &port);
+	if (err)
+		return err;
+	if ((err = inet_errno(udp_connect(is->udp, &ip, port))))
+		return err;
+	is->udp_connected = true;
+	file_changed();
+	return 0;
+}
+
+static bool udp_is_broadcast(const ip_addr_t *ip)
+{
+	return IP_IS_V4(ip) && ip4_addr_get_u32(ip_2_ip4(ip)) == IPADDR_BROADCAST;
+}
+
+static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	ip_addr_t ip;
+	u16_t port = 0;
+	int err;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	if (m->addrlen) {
+		if ((err = inet_addr_in(is, m->addr, m->addrlen, false, &ip, &port)))
+			return err;
+		if (!port)
+			return -EINVAL;         /* Linux: a UDP destination needs a port */
+	} else if (!is->udp_connected) {
+		return -EDESTADDRREQ;
+	}
+	if (is->shut_wr)
+		return socket_epipe(flags);
+	if ((err = inet_take_err(is)))
+		return -err;
+	uint64_t len = m->it.left;
+	bool v6 = m->addrlen ? IP_IS_V6(&ip) : IP_IS_V6(&is->udp->remote_ip);
+	if (len > (v6 ? UDP6_MAX_PAYLOAD : UDP4_MAX_PAYLOAD))
+		return -EMSGSIZE;
+	if (m->addrlen && udp_is_broadcast(&ip) && !s->broadcast)
+		return -EACCES;
+	if (len > UNIK_LWIP_MAX_LOOP_PACKET - (v6 ? 48u : 28u) &&
+	    inet_addr_local(m->addrlen ? &ip : &is->udp->remote_ip))
+		return -EMSGSIZE;       /* see the limit above */
+	inet_apply_opts(is);
+	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, len ? PBUF_POOL : PBUF_RAM);
+	if (!p)
+		return -ENOBUFS;
+	for (struct pbuf *q = p; q && len; q = q->next)
+		if (iter_copy_from(&m->it, q->payload, q->len)) {
+			pbuf_free(p);
+			return -EFAULT;
+		}
+	err_t e = m->addrlen ? udp_sendto(is->udp, p, &ip, port) : udp_send(is->udp, p);
+	pbuf_free(p);
+	net_poll();                     /* loopback delivery */
+	if (e != ERR_OK)
+		return e == ERR_RTE ? -ENETUNREACH : inet_errno(e);
+	return (int64_t)len;
+}
+
+static int64_t udp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
+	int64_t deadline = socket_deadline(s->rcvtimeo);
+	while (!is->dq_head) {
+		int err = inet_take_err(is);
+		if (err)
+			return -err;
+		if (is->shut_rd)
+			return 0;
+		if (nonblock)
+			return -EAGAIN;
+		if ((err = socket_wait(deadline, "a receive from a UDP socket")))
+			return err;
+	}
+	struct inet_dgram *d = is->dq_head;
+	uint32_t full = d->p->tot_len, n = (uint32_t)MIN((uint64_t)full, m->it.left);
+	if (inet_copy_out(&m->it, d->p, 0, n))
+		return -EFAULT;
+	if (n < full)
+		m->flags_out |= MSG_TRUNC;
+	m->addrlen = inet_addr_out(is, &d->addr, d->port, m->addr);
+	if (!(flags & MSG_PEEK))
+		udp_dq_pop(is);
+	return (flags & MSG_TRUNC) ? full : n;
+}
+
+static int udp_shutdown_op(struct socket *s, int how)
+{
+	struct inet_sock *is = inet_sk(s);
+	if (how < SHUT_RD || how > SHUT_RDWR)
+		return -EINVAL;
+	int mode = how + 1;
+	is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
+	is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
+	file_changed();
+	return is->udp_connected ? 0 : -ENOTCONN;
+}
+
+/* Linux's datagram_poll. */
+static uint32_t udp_poll_op(struct socket *s)
+{
+	struct inet_sock *is = inet_sk(s);
+	uint32_t mask = POLLOUT | POLLWRNORM | POLLWRBAND;
+	if (s->err)
+		mask |= POLLERR;
+	if (is->shut_rd)
+		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
+	if (is->shut_rd && is->shut_wr)
+		mask |= POLLHUP;
+	if (is->dq_head)
+		mask |= POLLIN | POLLRDNORM;
+	return mask;
+}
+
+static int64_t udp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
+{
+	struct inet_sock *is = inet_sk(s);
+	int v;
+	if (req == SIOCINQ)
+		v = is->dq_head ? is->dq_head->p->tot_len : 0;   /* the next datagram, as Linux */
+	else if (req == SIOCOUTQ)
+		v = 0;
+	else
+		return -ENOIOCTLCMD;
+	return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+const struct sock_ops inet_udp_ops = {
+	.bind = udp_bind_op,
+	.connect = udp_connect_op,
+	.sendmsg = udp_sendmsg_op,
+	.recvmsg = udp_recvmsg_op,
+	.shutdown = udp_shutdown_op,
+	.getname = inet_getname,
+	.setsockopt = inet_setsockopt,
+	.getsockopt = inet_getsockopt,
+	.poll = udp_poll_op,
+	.ioctl = udp_ioctl_op,
+	.release = udp_release,
+};
