@@ -30,6 +30,47 @@
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 #define O_NONBLOCK 04000
+#define SIG_IGN 1
+#define SIGTTIN 21
+#define SIGTTOU 22
+#define SI_KERNEL 0x80
+#define TOSTOP 0400
+#define TERMIOS_LFLAG 12        /* offset of c_lflag in the kernel's struct termios */
+
+/* The terminal's foreground process group (-t): job-control shells set it; terminal signals
+   (Ctrl-C, Ctrl-\\, a resize) go to it. */
+static int console_fg_pgrp = 1;
+
+/* Is group pgid orphaned: no member has a parent in another group of the same session? */
+static bool console_pgrp_orphaned(int pgid, int sid)
+{
+	for (struct proc *p = proc_list; p; p = p->next)
+		if (p->state == PROC_LIVE && p->pgid == pgid && p->parent &&
+		    p->parent->pgid != pgid && p->parent->sid == sid)
+			return false;
+	return true;
+}
+
+/* Job control on the terminal (-t), as Linux's tty_check_change: a process of the terminal's
+   session (the container command's, 1) outside the foreground group that reads it, or writes
+   it with TOSTOP set, or changes its settings, stops its whole group with sig (SIGTTIN or
+   SIGTTOU). Returns 0 to go on, -EIO (SIGTTIN ignored or blocked; an orphaned group), or
+   -ERESTARTSYS with the signal sent, so the call runs again once the group is continued. */
+static int console_job_control(int sig)
+{
+	if (current->sid != 1 || current->pgid == console_fg_pgrp)
+		return 0;
+	const struct k_sigaction *ka = &current->sigaction[sig - 1];
+	if (ka->handler == SIG_IGN || (current_task->sigmask & (1ull << (sig - 1))))
+		return sig == SIGTTIN ? -EIO : 0;
+	if (console_pgrp_orphaned(current->pgid, current->sid))
+		return -EIO;
+	struct siginfo_k si = { .signo = sig, .code = SI_KERNEL };
+	for (struct proc *p = proc_list; p; p = p->next)
+		if (p->state == PROC_LIVE && p->pgid == current->pgid)
+			signal_raise_proc(p, sig, &si);
+	return -ERESTARTSYS;
+}
 
 static int console_fd(struct file *f)
 {
@@ -41,6 +82,11 @@ static int console_fd(struct file *f)
    checked by the system calls. */
 static int64_t console_read(struct file *f, void *buf, size_t len)
 {
+	if (boot_info->tty[0].is_tty) {
+		int jc = console_job_control(SIGTTIN);
+		if (jc)
+			return jc;
+	}
 	console_flush();        /* a prompt must be out before the program waits for input */
 	if (sched_live_tasks > 1) {
 		/* The host read would hold the whole VM: wait for input with the other tasks
@@ -104,6 +150,12 @@ void console_flush_if_stale(void)
 static int64_t console_write(struct file *f, const void *buf, size_t len)
 {
 	int fd = console_fd(f) == 2 ? 2 : 1;
+	const struct unik_tty *tty = &boot_info->tty[fd];
+	if (tty->is_tty && (tty->termios[TERMIOS_LFLAG + 1] & (TOSTOP >> 8))) {
+		int jc = console_job_control(SIGTTOU);
+		if (jc)
+			return jc;
+	}
 	if (console_error) {
 		int64_t e = console_error;
 		console_error = 0;
@@ -131,10 +183,6 @@ static int64_t console_write(struct file *f, const void *buf, size_t len)
 	return (int64_t)len;
 }
 
-/* The terminal's foreground process group (-t): job-control shells set it; terminal signals
-   (Ctrl-C, Ctrl-\\, a resize) go to it. */
-static int console_fg_pgrp = 1;
-
 int console_tty_pgrp(void)
 {
 	return console_fg_pgrp;
@@ -143,6 +191,12 @@ int console_tty_pgrp(void)
 /* The requests of a terminal beyond TCGETS and TIOCGWINSZ. */
 static int64_t console_tty_ioctl(unsigned long req, uint64_t arg)
 {
+	if (req == TCSETS || req == TCSETSW || req == TCSETSF || req == TIOCSPGRP ||
+	    req == TCFLSH || req == TCXONC || req == TCSBRK) {
+		int jc = console_job_control(SIGTTOU);
+		if (jc)
+			return jc;
+	}
 	switch (req) {
 	case TCSETS: case TCSETSW: case TCSETSF: {
 		uint8_t t[36];

@@ -198,7 +198,63 @@ int main(void)
 	return 0;
 }
 SRC
-if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyprog.c" 2>/dev/null; then
+# Job control on the terminal: a background group that reads it stops with SIGTTIN (EIO when
+# SIGTTIN is ignored); with TOSTOP, one that writes it stops with SIGTTOU, and one that changes its
+# modes does so without TOSTOP.
+cat >"$T/ttyjob.c" <<'SRC'
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+#include <sys/wait.h>
+static char summary[256];
+static void bg(const char *what, int op)
+{
+	pid_t p = fork();
+	if (p == 0) {
+		setpgid(0, 0);
+		char c;
+		struct termios t;
+		if (op == 1)
+			signal(SIGTTIN, SIG_IGN);
+		long r = op <= 1 ? read(0, &c, 1) : op == 2 ? write(1, "x\r\n", 3) :
+			 (tcgetattr(0, &t), tcsetattr(0, TCSANOW, &t));
+		_exit(r < 0 && errno == EIO ? 5 : r < 0 ? 6 : 0);
+	}
+	setpgid(p, p);
+	int st;
+	waitpid(p, &st, WUNTRACED);
+	const char *how = "?";
+	if (WIFSTOPPED(st)) {
+		how = WSTOPSIG(st) == SIGTTIN ? "SIGTTIN" : WSTOPSIG(st) == SIGTTOU ? "SIGTTOU" : "stop";
+		kill(p, SIGKILL);
+		waitpid(p, &st, 0);
+	} else if (WIFEXITED(st)) {
+		how = WEXITSTATUS(st) == 5 ? "EIO" : WEXITSTATUS(st) == 6 ? "error" : "done";
+	}
+	snprintf(summary + strlen(summary), sizeof(summary) - strlen(summary), " %s=%s", what, how);
+}
+int main(void)
+{
+	bg("read", 0);
+	bg("ignored", 1);
+	struct termios t;
+	tcgetattr(0, &t);
+	t.c_lflag |= TOSTOP;
+	tcsetattr(0, TCSANOW, &t);
+	bg("tostop", 2);
+	t.c_lflag &= ~TOSTOP;
+	tcsetattr(0, TCSANOW, &t);
+	bg("write", 2);
+	bg("tcsetattr", 3);
+	printf("jobs:%s\r\n", summary);
+	return 0;
+}
+SRC
+if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyprog.c" 2>/dev/null &&
+   musl-gcc -static -O1 -o "$T/ttyjob" "$T/ttyjob.c" 2>/dev/null; then
 	tty_case() {    # NAME WANT_STATUS WANT_REGEX INPUT UNIK_RUN_ARGS...
 		local name=$1 want=$2 re=$3 input=$4
 		shift 4
@@ -215,6 +271,8 @@ if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyp
 	}
 	tty_case tty-raw-mode 0 "raw read 'x' winsize 100x30 foreground 1" 'x' -t "$T/ttyprog"
 	tty_case tty-none-without-t 1 'no terminal' '' "$T/ttyprog"
+	tty_case tty-job-control 0 'jobs: read=SIGTTIN ignored=EIO tostop=SIGTTOU write=done tcsetattr=SIGTTOU$' \
+		'' -t "$T/ttyjob"
 	mkdir -p "$T/bbroot/bin"
 	cp /bin/busybox "$T/bbroot/bin/" && ln -sf busybox "$T/bbroot/bin/sh"
 	tty_case tty-interactive-shell 3 'hi-3' 'echo hi-$((1+2))\nexit 3\n' -it --rootfs "$T/bbroot" /bin/sh
