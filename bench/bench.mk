@@ -1,8 +1,9 @@
 # Benchmarks: unik against native Linux, side by side, as ratios (bench/run.sh says what each line measures).
 .PHONY: bench
 bench: $(BUILD)/unik $(BUILD)/bench/hello $(BUILD)/bench/getppid $(BUILD)/bench/poll \
-	$(BUILD)/bench/threads $(BUILD)/bench/proc $(BUILD)/bench/true
+	$(BUILD)/bench/threads $(BUILD)/bench/proc $(BUILD)/bench/true $(BUILD)/bench/net
 	sh bench/run.sh
+	sh bench/net.sh
 
 $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)

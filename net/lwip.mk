@@ -57,11 +57,10 @@ test_lwip_CFLAGS := $(LWIP_INC)
 test_lwip_LDLIBS := $(BUILD)/lwip-host/liblwip.a
 $(BUILD)/tests/test_lwip: $(BUILD)/lwip-host/liblwip.a $(wildcard net/lwip/*.h net/lwip/arch/*.h)
 
-# The kernel's network code that calls lwIP (net/net.c, net/inet*.c) sees lwIP's headers and
-# its libc shims; the kernel links the stack.
-$(BUILD)/guest/net/net.o $(BUILD)/guest/net/inet.o $(BUILD)/guest/net/inet_tcp.o \
-$(BUILD)/guest/net/inet_udp.o: GUEST_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
-$(BUILD)/guest/net/net.o $(BUILD)/guest/net/inet.o $(BUILD)/guest/net/inet_tcp.o \
-$(BUILD)/guest/net/inet_udp.o: | $(LWIP_STAMP)
+# The kernel's network code that calls lwIP (net/net.c, net/inet*.c, net/nic_netif.c) sees
+# lwIP's headers and its libc shims; the kernel links the stack.
+LWIP_USERS := $(addprefix $(BUILD)/guest/net/,net.o inet.o inet_tcp.o inet_udp.o nic_netif.o)
+$(LWIP_USERS): GUEST_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
+$(LWIP_USERS): | $(LWIP_STAMP)
 KERNEL_OBJS += $(BUILD)/liblwip.a
 $(BUILD)/kernel.elf: $(BUILD)/liblwip.a

@@ -1,0 +1,117 @@
+#!/bin/bash
+# Networking between the guest and the host through the default user-mode network (libslirp):
+# busybox httpd in the guest answers curl on the host through -p; the guest fetches a file from
+# a server on the host (10.0.2.2, also by a name from the image's /etc/hosts) and sends one to
+# it; both transfers are checked by their digests; -P publishes an image's ExposedPorts;
+# --net none leaves only the loopback interface.
+# usage: tests/e2e/net.sh [UNIK]
+cd "$(dirname "$0")/../.." || exit 1
+source compat-tests/lib.sh
+harness_init net "${1:-build/unik}"
+T=$HARNESS_TMP
+pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
+SIZE_MB=${UNIK_NET_TEST_MB:-64}
+
+R=$T/root
+mkdir -p "$R/bin" "$R/tmp" "$R/etc" "$R/www" "$R/data"
+cp /bin/busybox "$R/bin/busybox"
+for a in $("$R/bin/busybox" --list); do
+	[ "$a" = busybox ] || ln -sf busybox "$R/bin/$a"
+done
+echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd"
+echo 'root:x:0:' >"$R/etc/group"
+printf '127.0.0.1 localhost\n10.0.2.2 hostside\n' >"$R/etc/hosts"
+echo "hello from the guest's httpd" >"$R/www/index.html"
+head -c $((SIZE_MB << 20)) /dev/urandom >"$T/blob"
+cp "$T/blob" "$R/data/blob"
+ln "$R/data/blob" "$R/www/blob"
+want=$(md5sum <"$T/blob" | cut -d' ' -f1)
+
+# A free TCP port on the host's loopback.
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until curl gets url (up to 10 s); prints the body.
+fetch() {
+	for _ in $(seq 100); do
+		curl -fsS --max-time 5 "$1" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+harness_selected "httpd in the guest through -p" && {
+	port=$(free_port)
+	"$UNIK" run --rootfs "$R" -p "127.0.0.1:$port:8080" /bin/httpd -f -p 8080 -h /www \
+		>"$T/httpd.out" 2>"$T/httpd.err" &
+	pid=$!
+	body=$(fetch "http://127.0.0.1:$port/index.html")
+	big=$(curl -fsS --max-time 60 "http://127.0.0.1:$port/blob" 2>/dev/null | md5sum | cut -d' ' -f1)
+	missing=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/nope.html")
+	kill -TERM $pid
+	wait $pid
+	st=$?
+	if [ "$body" != "hello from the guest's httpd" ]; then
+		fail "httpd in the guest through -p" "body '$body'; $(head -c 300 "$T/httpd.err")"
+	elif [ "$missing" != 404 ]; then
+		fail "httpd in the guest through -p" "missing page gave $missing"
+	elif [ $st -ne 143 ]; then
+		fail "httpd in the guest through -p" "status $st after SIGTERM (want 143)"
+	else
+		pass "httpd in the guest through -p"
+	fi
+}
+
+# A host server the guest reaches at 10.0.2.2: serves $T (blob) and stores what is POSTed.
+hport=$(free_port)
+cat >"$T/server.py" <<'PY'
+import hashlib, http.server, sys
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a): pass
+    def do_PUT(self):
+        n = int(self.headers.get('Content-Length', 0)); h = hashlib.md5()
+        while n:
+            b = self.rfile.read(min(n, 1 << 20)); h.update(b); n -= len(b)
+        open(sys.argv[2] + '/put.md5', 'w').write(h.hexdigest())
+        self.send_response(200); self.end_headers()
+http.server.ThreadingHTTPServer(('127.0.0.1', int(sys.argv[1])),
+    lambda *a: H(*a, directory=sys.argv[2])).serve_forever()
+PY
+python3 "$T/server.py" "$hport" "$T" &
+server=$!
+for _ in $(seq 50); do curl -fs -o /dev/null "http://127.0.0.1:$hport/" && break; sleep 0.1; done
+
+harness_selected "the guest fetches from the host" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/sh -c "wget -q -O - http://10.0.2.2:$hport/blob | md5sum" 2>"$T/get.err")
+	st=$?
+	[ $st -eq 0 ] && [ "${out%% *}" = "$want" ] && pass "the guest fetches from the host" ||
+		fail "the guest fetches from the host" "status $st, '$out'; $(head -c 300 "$T/get.err")"
+}
+
+harness_selected "a name from /etc/hosts" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/wget -q -O - "http://hostside:$hport/blob" 2>"$T/name.err" | md5sum)
+	[ "${out%% *}" = "$want" ] && pass "a name from /etc/hosts" ||
+		fail "a name from /etc/hosts" "'$out'; $(head -c 300 "$T/name.err")"
+}
+
+harness_selected "the guest sends to the host" && {
+	rm -f "$T/put.md5"
+	"$UNIK" run --rootfs "$R" /bin/sh -c "(printf 'PUT /x HTTP/1.0\r\nContent-Length: $((SIZE_MB << 20))\r\n\r\n'; cat /data/blob) | nc 10.0.2.2 $hport" \
+		>/dev/null 2>"$T/put.err"
+	got=$(cat "$T/put.md5" 2>/dev/null)
+	[ "$got" = "$want" ] && pass "the guest sends to the host" ||
+		fail "the guest sends to the host" "digest '$got'; $(head -c 300 "$T/put.err")"
+}
+kill $server 2>/dev/null
+wait $server 2>/dev/null
+
+harness_selected "--net none" && {
+	out=$("$UNIK" run --rootfs "$R" --net none /bin/wget -q -T 2 -O - "http://10.0.2.2:$hport/" 2>&1)
+	st=$?
+	[ $st -ne 0 ] && pass "--net none" || fail "--net none" "wget succeeded: $out"
+}
+
+echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+[ "$HARNESS_FAILED" -eq 0 ]
