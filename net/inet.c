@@ -35,6 +35,12 @@ struct sockaddr_in6_k {
 	uint32_t scope_id;
 };
 
+bool inet_event_seq(struct socket *s, uint64_t *seq)
+{
+	*seq = inet_sk(s)->seq;
+	return true;
+}
+
 int inet_create(struct socket *s, int type, int protocol)
 {
 	if (type == SOCK_RAW)

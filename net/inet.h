@@ -4,6 +4,7 @@
    vCPU running core code to completion); callbacks only record state and call file_changed. */
 #ifndef NET_INET_H
 #define NET_INET_H
+#include "vfs/file.h"
 #include "net/socket.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
@@ -43,7 +44,19 @@ struct inet_sock {
 	uint32_t dq_bytes;
 	/* options kept or handed to lwIP */
 	int tos, ttl, tclass, hops, keepidle, keepintvl, keepcnt;
+	uint64_t seq;           /* events so far, for edge-triggered epoll */
 };
+
+/* An event on is (NULL: none): counted for edge-triggered epoll, and waiters look again. */
+static inline void inet_event(struct inet_sock *is)
+{
+	if (is)
+		is->seq++;
+	file_changed();
+}
+
+/* The socket's event counter (sock_ops.event_seq). */
+bool inet_event_seq(struct socket *s, uint64_t *seq);
 
 static inline struct inet_sock *inet_sk(struct socket *s)
 {

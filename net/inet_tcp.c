@@ -108,9 +108,15 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	struct inet_sock *is = arg;
 	if (!p) {
 		is->rx_fin = true;
-		file_changed();
+		inet_event(is);
 		return ERR_OK;
 	}
+	/* A segment shorter than the MSS is acknowledged at once (tcp_input sends it when the
+	   callback returns): its sender may be holding its next small write back until then
+	   (Nagle), and lwIP's delayed ACK would wait for its 250 ms timer. Linux's quick-ACK
+	   mode has the same effect. Full segments keep the ACK-every-other rule. */
+	if (p->tot_len < pcb->mss)
+		tcp_ack_now(pcb);
 	if (is->rx_tail)
 		is->rx_tail->next = p;
 	else
@@ -119,13 +125,13 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	while (p->next)
 		p = p->next;
 	is->rx_tail = p;
-	file_changed();
+	inet_event(is);
 	return ERR_OK;
 }
 
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
 {
-	file_changed();
+	inet_event(arg);        /* room to write */
 	return ERR_OK;
 }
 
@@ -147,7 +153,7 @@ static void tcp_err_cb(void *arg, err_t err)
 	is->shut_rd = is->shut_wr = true;
 	if (e)
 		inet_set_err(is, e);
-	file_changed();
+	inet_event(is);
 }
 
 static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -155,7 +161,7 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	struct inet_sock *is = arg;
 	if (is && is->state == IS_CONNECTING)
 		is->state = IS_CONNECTED;
-	file_changed();
+	inet_event(is);
 	return ERR_OK;
 }
 
@@ -190,7 +196,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 		l->acceptq = n;
 	l->acceptq_tail = n;
 	l->nacceptq++;
-	file_changed();
+	inet_event(l);
 	return ERR_OK;
 }
 
@@ -614,7 +620,7 @@ static int tcp_shutdown_op(struct socket *s, int how)
 	case IS_CLOSED:
 		is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
 		is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
-		file_changed();
+		inet_event(is);
 		return -ENOTCONN;
 	case IS_LISTEN:
 		if (!(mode & RCV_SHUTDOWN))
@@ -635,7 +641,7 @@ static int tcp_shutdown_op(struct socket *s, int how)
 	}
 	is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
 	is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
-	file_changed();
+	inet_event(is);
 	return 0;
 }
 
@@ -752,6 +758,7 @@ const struct sock_ops inet_tcp_ops = {
 	.setsockopt = inet_setsockopt,
 	.getsockopt = inet_getsockopt,
 	.poll = tcp_poll_op,
+	.event_seq = inet_event_seq,
 	.ioctl = tcp_ioctl_op,
 	.release = tcp_release,
 };

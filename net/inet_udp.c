@@ -38,7 +38,7 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 		is->dq_head = d;
 	is->dq_tail = d;
 	is->dq_bytes += p->tot_len;
-	file_changed();
+	inet_event(is);
 }
 
 int inet_udp_init(struct inet_sock *is)
@@ -207,7 +207,7 @@ static int udp_shutdown_op(struct socket *s, int how)
 	int mode = how + 1;
 	is->shut_rd |= (mode & RCV_SHUTDOWN) != 0;
 	is->shut_wr |= (mode & SEND_SHUTDOWN) != 0;
-	file_changed();
+	inet_event(is);
 	return is->udp_connected ? 0 : -ENOTCONN;
 }
 
@@ -250,6 +250,7 @@ const struct sock_ops inet_udp_ops = {
 	.setsockopt = inet_setsockopt,
 	.getsockopt = inet_getsockopt,
 	.poll = udp_poll_op,
+	.event_seq = inet_event_seq,
 	.ioctl = udp_ioctl_op,
 	.release = udp_release,
 };

@@ -9,6 +9,8 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
 #include "compat.h"
 
 static int ep;
@@ -102,5 +104,36 @@ int main(void)
 	wait0("again");
 	close(sv[0]);
 	close(sv[1]);
+
+	/* TCP over 127.0.0.1 */
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t al = sizeof(a);
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 4);
+	getsockname(l, (struct sockaddr *)&a, &al);
+	add(l, EPOLLIN | EPOLLET, 6);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	connect(c, (struct sockaddr *)&a, sizeof(a));
+	usleep(20000);
+	wait0("tcp listener, one connection queued");
+	wait0("again");
+	int s = accept(l, NULL, NULL);
+	add(s, EPOLLIN | EPOLLRDHUP | EPOLLET, 7);
+	wait0("tcp accepted, no data");
+	write(c, "x", 1);
+	usleep(20000);
+	wait0("tcp after data");
+	wait0("again");
+	write(c, "y", 1);
+	usleep(20000);
+	wait0("tcp after more data");
+	shutdown(c, SHUT_WR);
+	usleep(20000);
+	wait0("tcp after the peer's FIN");
+	wait0("again");
+	close(s);
+	close(c);
+	close(l);
 	return 0;
 }
