@@ -245,6 +245,12 @@ int fs_boot(struct proc *p, const char **why)
 		path_put(&boot_fs.cwd);
 		boot_fs.cwd = wd;
 	}
+	/* pid 1 leaves with a heap copy, as every other process has: the last user frees it. */
+	struct fs_context *fs = kmalloc(sizeof(*fs));
+	if (!fs)
+		return -ENOMEM;
+	*fs = boot_fs;
+	p->fs = fs;
 	*why = NULL;
 	return 0;
 }

@@ -1,6 +1,7 @@
 /* The core's first C code: check the boot info, set up the CPU tables, memory, time and the first
    process, then start the program. */
 #include "k/kernel.h"
+#include "k/kheap.h"
 #include "k/arch.h"
 #include "k/cpu.h"
 #include "k/pmm.h"
@@ -17,7 +18,6 @@ struct unik_boot_info *boot_info;
 struct cpu cpu0;
 struct proc *current;
 static struct proc init_proc;
-static struct mm init_mm;
 static struct fdtable init_files;
 
 static void proc_init(struct proc *p)
@@ -75,13 +75,16 @@ void kmain(void)
 	time_init();
 	random_init();
 	current = &init_proc;
-	current->mm = &init_mm;
+	/* From the heap, as every other address space: the last user frees it (pid 1's exec). */
+	current->mm = kmalloc(sizeof(struct mm));
+	if (!current->mm)
+		panic("out of memory at boot");
 	proc_init(current);
 	sched_init(current);
 	if (mm_init(current->mm, boot_info->pml4) || arch_map_sled(current->mm->pml4) ||
 	    mm_refs_init(boot_info->mem_size))
 		panic("out of memory at boot");
-	init_mm.users = 1;
+	current->mm->users = 1;
 	const char *fswhy;
 	if (fs_boot(current, &fswhy)) {
 		kprintf("unik: root filesystem: %s\n", fswhy ? fswhy : "out of memory");
