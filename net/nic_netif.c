@@ -25,6 +25,7 @@
 static struct netif nic;
 static struct nic_ring ring;
 static bool nic_present, nic_ready, nic_broken;
+static uint64_t nic_rx_packets, nic_tx_packets, nic_rx_bytes, nic_tx_bytes;
 
 /* Hands the monitor the ring area: once, the first time the network is used. */
 static bool nic_setup(void)
@@ -68,8 +69,11 @@ static err_t nic_linkoutput(struct netif *n, struct pbuf *p)
 		int r = nic_ring_tx(&ring, frame, p->tot_len);
 		if (r == 1)
 			hc_net_kick();
-		if (r >= 0)
+		if (r >= 0) {
+			nic_tx_packets++;
+			nic_tx_bytes += p->tot_len;
 			return ERR_OK;
+		}
 		if (r != -EAGAIN || tries == NIC_TX_RETRIES || nic_ring_failed(&ring))
 			return ERR_MEM;         /* TCP sends it again; a datagram is lost */
 		/* The net thread drains the ring on the host: make sure it runs, and give it a
@@ -135,6 +139,8 @@ static void nic_deliver(void *ctx, const void *frame, size_t len)
 	if (!p)
 		return;                 /* dropped, as a full NIC queue would */
 	pbuf_take(p, frame, (u16_t)len);
+	nic_rx_packets++;
+	nic_rx_bytes += len;
 	if (nic.input(p, &nic) != ERR_OK)
 		pbuf_free(p);
 }
@@ -153,6 +159,15 @@ bool nic_netif_arm(void)
 	if (!nic_ready && (!nic_present || !nic_wanted() || !nic_setup()))
 		return true;
 	return nic_ring_rx_arm(&ring);
+}
+
+void nic_netif_counters(uint64_t *rx_packets, uint64_t *tx_packets, uint64_t *rx_bytes,
+			uint64_t *tx_bytes)
+{
+	*rx_packets = nic_rx_packets;
+	*tx_packets = nic_tx_packets;
+	*rx_bytes = nic_rx_bytes;
+	*tx_bytes = nic_tx_bytes;
 }
 
 void nic_netif_disarm(void)

@@ -3,6 +3,7 @@
 #ifndef NET_NIC_NETIF_H
 #define NET_NIC_NETIF_H
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Sets the NIC up as an lwIP netif with the addresses of boot_info->net and makes it the
    default route. Call after lwip_init. 0, or -ENODEV when the VM has no NIC (--net none), or
@@ -16,4 +17,7 @@ int nic_netif_poll(void);
 bool nic_netif_arm(void);
 /* After the sleep, whatever ended it. */
 void nic_netif_disarm(void);
+/* Frames and bytes received and sent so far (/proc/net/dev). */
+void nic_netif_counters(uint64_t *rx_packets, uint64_t *tx_packets, uint64_t *rx_bytes,
+			uint64_t *tx_bytes);
 #endif

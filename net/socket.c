@@ -104,8 +104,11 @@ int socket_create(int family, int type, int protocol, struct socket **out)
 	case AF_INET6:
 		err = inet_create(s, type, protocol);
 		break;
+	case AF_NETLINK:
+		err = netlink_create(s, type, protocol);
+		break;
 	default:
-		err = -EAFNOSUPPORT;    /* netlink later */
+		err = -EAFNOSUPPORT;
 	}
 	if (!err) {
 		s->inode = inode_new(&sockfs, S_IFSOCK | 0777, NULL);
@@ -215,6 +218,8 @@ static int64_t sockfile_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	struct socket *s = f->priv;
 	int64_t r = s->ops->ioctl ? s->ops->ioctl(s, req, arg) : -ENOIOCTLCMD;
+	if (r == -ENOIOCTLCMD)
+		r = ifioctl(req, arg);  /* every socket answers for the interfaces */
 	if (r != -ENOIOCTLCMD)
 		return r;
 	int v;

@@ -202,4 +202,8 @@ int sockopt_get(struct socket *s, int level, int name, void *val, uint32_t *len)
 /* Address families. */
 int unix_create(struct socket *s, int type, int protocol);
 int inet_create(struct socket *s, int type, int protocol);    /* net/inet.c */
+int netlink_create(struct socket *s, int type, int protocol); /* net/netlink.c */
+
+/* The SIOCGIF* requests (net/ifioctl.c): -ENOIOCTLCMD for others. */
+int64_t ifioctl(unsigned long req, uint64_t arg);
 #endif

@@ -7,6 +7,7 @@
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "syscalls/fs_util.h"
+#include "vfs/procfs.h"
 #include "net/unix.h"
 
 #define SIOCINQ 0x541b
@@ -14,7 +15,7 @@
 #define SOMAXCONN 4096
 #define OVERFLOW_ID 65534
 
-static struct unix_sock *unix_bound_list;
+static struct unix_sock *unix_bound_list, *unix_all;
 static const struct sock_ops unix_stream_ops, unix_dgram_ops;
 
 void unix_get(struct unix_sock *u)
@@ -29,6 +30,11 @@ void unix_put(struct unix_sock *u)
 	unix_purge(u);
 	if (u->peer)
 		unix_put(u->peer);
+	for (struct unix_sock **pp = &unix_all; *pp; pp = &(*pp)->all_next)
+		if (*pp == u) {
+			*pp = u->all_next;
+			break;
+		}
 	kfree(u, sizeof(*u));
 }
 
@@ -63,6 +69,8 @@ static struct unix_sock *unix_new(int type)
 	if (u) {
 		u->refs = 1;
 		u->type = type;
+		u->all_next = unix_all;
+		unix_all = u;
 	}
 	return u;
 }
@@ -615,3 +623,31 @@ static const struct sock_ops unix_dgram_ops = {
 	.pair = unix_pair,
 	.release = unix_release,
 };
+
+/* /proc/net/unix, as Linux's unix_seq_show: abstract names start with '@' (a NUL inside them
+   shows as '@' too); kernel addresses show as zeros, as to a program without CAP_SYSLOG. */
+int procfs_show_net_unix(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	procfs_puts(b, "Num       RefCount Protocol Flags    Type St Inode Path\n");
+	for (struct unix_sock *u = unix_all; u; u = u->all_next) {
+		if (u->dead && !u->sock)
+			continue;
+		int st = u->sock ? (u->state == US_CONNECTED ? 3 : 1) :
+				   (u->state == US_CONNECTED ? 2 : 4);
+		procfs_printf(b, "0000000000000000: %08X 00000000 %08X %04X %02X %5lu", u->refs,
+			      u->state == US_LISTENING ? 0x10000u : 0u, u->type, st,
+			      u->sock ? socket_ino(u->sock) : 0);
+		if (u->addrlen > 2) {
+			char path[UNIX_PATH_MAX + 2];
+			uint32_t len = u->addrlen - 2;
+			if (u->bound && len && !u->addr[2 + len - 1])
+				len--;          /* a pathname's trailing NUL */
+			for (uint32_t i = 0; i < len; i++)
+				path[i] = u->addr[2 + i] ? (char)u->addr[2 + i] : '@';
+			path[len] = 0;
+			procfs_printf(b, " %s", path);
+		}
+		procfs_puts(b, "\n");
+	}
+	return 0;
+}

@@ -52,6 +52,7 @@ struct unix_sock {
 	struct unix_sock *bound_next;
 	struct ucred_k peercred;        /* SO_PEERCRED */
 	bool has_peercred;
+	struct unix_sock *all_next;     /* every AF_UNIX socket (/proc/net/unix) */
 };
 
 static inline struct unix_sock *unix_sk(struct socket *s)

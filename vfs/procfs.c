@@ -37,7 +37,7 @@ static int64_t procfs_write_sysctl(struct proc *p, const void *buf, size_t len);
 /* Directories and numbered entries have names here; files follow them in the table. */
 enum {
 	PE_ROOT, PE_PID, PE_TASK, PE_FD, PE_FDINFO, PE_FD_LINK, PE_FDINFO_FILE, PE_SYS,
-	PE_SYS_KERNEL, PE_SYS_RANDOM, PE_SYS_VM, PE_SYS_FS, PE_SYS_NET, PE_SYS_NET_CORE,
+	PE_SYS_KERNEL, PE_SYS_RANDOM, PE_SYS_VM, PE_SYS_FS, PE_SYS_NET, PE_SYS_NET_CORE, PE_NET,
 };
 
 #define DIR_(dir, nm) { .name = nm, .parent = dir, .mode = S_IFDIR | 0555 }
@@ -61,6 +61,7 @@ static const struct procfs_entry procfs_table[] = {
 	[PE_SYS_FS] = DIR_(PE_SYS, "fs"),
 	[PE_SYS_NET] = DIR_(PE_SYS, "net"),
 	[PE_SYS_NET_CORE] = DIR_(PE_SYS_NET, "core"),
+	[PE_NET] = DIR_(PE_ROOT, "net"),
 	/* /proc */
 	LINK_(PE_ROOT, "self", procfs_link_self),
 	LINK_(PE_ROOT, "thread-self", procfs_link_thread_self),
@@ -72,6 +73,15 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_ROOT, "stat", procfs_show_stat_sys),
 	FILE_(PE_ROOT, "version", procfs_show_version),
 	FILE_(PE_ROOT, "filesystems", procfs_show_filesystems),
+	/* /proc/net (net/procnet.c, net/unix.c) */
+	FILE_(PE_NET, "dev", procfs_show_net_dev),
+	FILE_(PE_NET, "if_inet6", procfs_show_net_if_inet6),
+	FILE_(PE_NET, "route", procfs_show_net_route),
+	FILE_(PE_NET, "tcp", procfs_show_net_tcp),
+	FILE_(PE_NET, "tcp6", procfs_show_net_tcp6),
+	FILE_(PE_NET, "udp", procfs_show_net_udp),
+	FILE_(PE_NET, "udp6", procfs_show_net_udp6),
+	FILE_(PE_NET, "unix", procfs_show_net_unix),
 	/* /proc/<pid> and /proc/<pid>/task/<tid> */
 	LINK_(PE_PID, "exe", procfs_link_exe),
 	LINK_(PE_PID, "cwd", procfs_link_cwd),

@@ -86,6 +86,10 @@ int64_t procfs_path_name(struct proc *p, const struct path *path, char *buf, siz
 int procfs_mount_id(const struct mount *m);
 
 /* procfs_sys.c */
+/* /proc/net (net/procnet.c, net/unix.c) */
+procfs_show_fn procfs_show_net_dev, procfs_show_net_if_inet6, procfs_show_net_route,
+	procfs_show_net_tcp, procfs_show_net_tcp6, procfs_show_net_udp, procfs_show_net_udp6,
+	procfs_show_net_unix;
 procfs_show_fn procfs_show_cpuinfo, procfs_show_meminfo, procfs_show_uptime, procfs_show_loadavg,
 	procfs_show_stat_sys, procfs_show_version, procfs_show_filesystems, procfs_show_hostname,
 	procfs_show_boot_id, procfs_show_uuid, procfs_show_file_max, procfs_show_nr_open;

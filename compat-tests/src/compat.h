@@ -55,6 +55,7 @@ static inline const char *errname(int e)
 	case EISCONN: return "EISCONN";
 	case ENOTCONN: return "ENOTCONN";
 	case ECONNREFUSED: return "ECONNREFUSED";
+	case ENODEV: return "ENODEV";
 	default: return "E?";
 	}
 }

@@ -107,6 +107,32 @@ harness_selected "the guest sends to the host" && {
 kill $server 2>/dev/null
 wait $server 2>/dev/null
 
+# The interfaces as tools see them (netlink dumps and SIOCGIF* ioctls); sh execs the last
+# command, so pid 1 runs it after an exec (that once freed pid 1's static address space).
+harness_selected "ip and ifconfig" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/sh -c 'ip addr; ip route; ifconfig' 2>&1)
+	st=$?
+	if [ $st -eq 0 ] && echo "$out" | grep -q "inet 10.0.2.15/24 brd 10.0.2.255 scope global eth0" &&
+	   echo "$out" | grep -q "default via 10.0.2.2 dev eth0" &&
+	   echo "$out" | grep -q "inet addr:127.0.0.1  Mask:255.0.0.0"; then
+		pass "ip and ifconfig"
+	else
+		fail "ip and ifconfig" "status $st: $(echo "$out" | head -c 400 | tr '\n' '|')"
+	fi
+}
+
+# /proc/net as netstat reads it: the guest's listeners and a bound AF_UNIX socket.
+harness_selected "netstat and /proc/net" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/sh -c \
+		'httpd -p 8080 -h /www; syslogd -O /tmp/log; sleep 0.3; netstat -ltn; netstat -x; cat /proc/net/dev' 2>&1)
+	if echo "$out" | grep -Eq '^tcp +0 +0 :::8080 +:::\* +LISTEN' &&
+	   echo "$out" | grep -Eq '^unix .*DGRAM .* /dev/log$' && echo "$out" | grep -q '^  eth0:'; then
+		pass "netstat and /proc/net"
+	else
+		fail "netstat and /proc/net" "$(echo "$out" | head -c 500 | tr '\n' '|')"
+	fi
+}
+
 harness_selected "--net none" && {
 	out=$("$UNIK" run --rootfs "$R" --net none /bin/wget -q -T 2 -O - "http://10.0.2.2:$hport/" 2>&1)
 	st=$?
