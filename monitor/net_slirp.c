@@ -7,6 +7,7 @@
    `unik run` ~0.6 ms (measured), a tenth of booting a program that never touches the network. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
+#include <dirent.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>
@@ -307,14 +308,41 @@ static uint16_t slirp_free_port(bool udp, uint32_t ip)
 	return port;
 }
 
+/* libslirp listens for a published TCP port with a backlog of one: a burst of clients (a load
+   test, a browser's parallel connections) then sees SYNs dropped and waits a second to retry.
+   listen() again on its socket raises the backlog; libslirp gives no handle to it, so it is
+   found by its address among the monitor's fds. */
+static void slirp_raise_backlog(struct in_addr ip, uint16_t port)
+{
+	DIR *d = opendir("/proc/self/fd");
+	if (!d)
+		return;
+	for (struct dirent *e; (e = readdir(d));) {
+		int fd = atoi(e->d_name), on = 0;
+		socklen_t len = sizeof(on);
+		struct sockaddr_in a;
+		socklen_t alen = sizeof(a);
+		if (fd <= 2 || fd == dirfd(d) ||
+		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
+		    getsockname(fd, (struct sockaddr *)&a, &alen) || a.sin_family != AF_INET ||
+		    ntohs(a.sin_port) != port || a.sin_addr.s_addr != ip.s_addr)
+			continue;
+		listen(fd, SOMAXCONN);
+	}
+	closedir(d);
+}
+
 static int slirp_fwd_one(struct slirp_state *s, const struct net_fwd *f, uint16_t host,
 			 uint16_t guest, bool quiet)
 {
 	struct in_addr hip = { f->host_ip }, gip;
 	inet_pton(AF_INET, "10.0.2.15", &gip);
 	errno = 0;
-	if (host && sl.add_hostfwd(s->slirp, f->udp, hip, host, gip, guest) == 0)
+	if (host && sl.add_hostfwd(s->slirp, f->udp, hip, host, gip, guest) == 0) {
+		if (!f->udp)
+			slirp_raise_backlog(hip, host);
 		return 0;
+	}
 	if (!quiet) {
 		char ip[INET_ADDRSTRLEN];
 		inet_ntop(AF_INET, &hip, ip, sizeof(ip));

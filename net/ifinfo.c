@@ -36,7 +36,8 @@ static void ifinfo_fill(struct netif *n, struct if_info *i)
 		   (i->loopback ? IFF_LOOPBACK : IFF_BROADCAST | IFF_MULTICAST);
 	if (!i->loopback) {
 		memcpy(i->hwaddr, n->hwaddr, 6);
-		nic_netif_counters(&i->rx_packets, &i->tx_packets, &i->rx_bytes, &i->tx_bytes);
+		nic_netif_counters(&i->rx_packets, &i->tx_packets, &i->rx_bytes, &i->tx_bytes,
+				   &i->rx_dropped);
 	}
 	const ip4_addr_t *a4 = netif_ip4_addr(n);
 	if (!ip4_addr_isany(a4))

@@ -37,7 +37,7 @@ struct if_info {
 	uint8_t hwaddr[6];
 	int naddr;
 	struct if_addr addr[IF_ADDR_MAX];
-	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes;
+	uint64_t rx_packets, tx_packets, rx_bytes, tx_bytes, rx_dropped;
 	uint8_t gw4[4];         /* the default IPv4 gateway through this interface, or 0 */
 };
 

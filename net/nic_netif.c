@@ -17,10 +17,10 @@
 #include "lwip/ethip6.h"
 #include "netif/ethernet.h"
 
-#define NIC_TX_SLOTS 128
-#define NIC_RX_SLOTS 256
+#define NIC_TX_SLOTS 512
+#define NIC_RX_SLOTS 1024          /* at least lwIP's receive window in frames: no drops */
 #define NIC_RX_BUDGET 256
-#define NIC_TX_RETRIES 64       /* short host sleeps while the TX ring is full */
+#define NIC_TX_RETRIES 2500     /* 20 us host sleeps while the TX ring is full: 50 ms */
 
 static struct netif nic;
 static struct nic_ring ring;
@@ -162,8 +162,9 @@ bool nic_netif_arm(void)
 }
 
 void nic_netif_counters(uint64_t *rx_packets, uint64_t *tx_packets, uint64_t *rx_bytes,
-			uint64_t *tx_bytes)
+			uint64_t *tx_bytes, uint64_t *rx_dropped)
 {
+	*rx_dropped = nic_ready ? ring.hdr->rx_dropped : 0;
 	*rx_packets = nic_rx_packets;
 	*tx_packets = nic_tx_packets;
 	*rx_bytes = nic_rx_bytes;

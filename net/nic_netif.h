@@ -17,7 +17,8 @@ int nic_netif_poll(void);
 bool nic_netif_arm(void);
 /* After the sleep, whatever ended it. */
 void nic_netif_disarm(void);
-/* Frames and bytes received and sent so far (/proc/net/dev). */
+/* Frames and bytes received and sent so far, and received frames the monitor dropped for want
+   of a posted buffer (/proc/net/dev). */
 void nic_netif_counters(uint64_t *rx_packets, uint64_t *tx_packets, uint64_t *rx_bytes,
-			uint64_t *tx_bytes);
+			uint64_t *tx_bytes, uint64_t *rx_dropped);
 #endif

@@ -35,9 +35,10 @@ int procfs_show_net_dev(struct procfs_buf *b, struct proc *p, const struct procf
 	struct if_info ifs[IF_MAX];
 	int k = ifinfo_list(ifs, IF_MAX);
 	for (int i = 0; i < k; i++)
-		procfs_printf(b, "%6s:%8lu %7lu    0    0    0     0          0         0 %8lu %7lu"
+		procfs_printf(b, "%6s:%8lu %7lu    0 %4lu    0     0          0         0 %8lu %7lu"
 			      "    0    0    0     0       0          0\n", ifs[i].name,
-			      ifs[i].rx_bytes, ifs[i].rx_packets, ifs[i].tx_bytes, ifs[i].tx_packets);
+			      ifs[i].rx_bytes, ifs[i].rx_packets, ifs[i].rx_dropped, ifs[i].tx_bytes,
+			      ifs[i].tx_packets);
 	return 0;
 }
 
