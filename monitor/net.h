@@ -139,6 +139,7 @@ struct net {
 	int quit, failed;               /* atomics */
 	bool thread_started;
 	unsigned long thread, vcpu;     /* pthread_t */
+	bool tx_busy;                   /* the last drain took frames (net thread only) */
 };
 
 /* For the backends' net thread loop. net_wait polls pfd[0..nfds) with pfd[0] set to the kick fd
