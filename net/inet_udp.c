@@ -1,9 +1,7 @@
 /* UDP sockets (AF_INET, AF_INET6 SOCK_DGRAM) on lwIP's raw API: received datagrams are queued
    with their source by lwIP's callback; sends build a pbuf chain straight from the program's
-   buffers. Known limit: lwIP copies a packet to a local address (127.0.0.1, ::1, our own) whole
-   into one heap block before any fragmentation, so such datagrams are limited to
-   UNIK_LWIP_MAX_LOOP_PACKET less headers (3972 bytes over IPv4, 3952 over IPv6): EMSGSIZE above
-   (Linux allows 65507). Datagrams to other hosts are fragmented normally. */
+   buffers. Datagrams up to 65507 bytes over IPv4 as Linux; over IPv6 up to 65487 (lwIP's 16-bit
+   pbuf length includes the IPv6 header; Linux allows 65527): EMSGSIZE above. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
@@ -15,7 +13,7 @@
 #define SIOCINQ 0x541b
 #define SIOCOUTQ 0x5411
 #define UDP4_MAX_PAYLOAD 65507
-#define UDP6_MAX_PAYLOAD 65527
+#define UDP6_MAX_PAYLOAD 65487
 
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			u16_t port)
@@ -150,9 +148,6 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		return -EMSGSIZE;
 	if (m->addrlen && udp_is_broadcast(&ip) && !s->broadcast)
 		return -EACCES;
-	if (len > UNIK_LWIP_MAX_LOOP_PACKET - (v6 ? 48u : 28u) &&
-	    inet_addr_local(m->addrlen ? &ip : &is->udp->remote_ip))
-		return -EMSGSIZE;       /* see the limit above */
 	inet_apply_opts(is);
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, len ? PBUF_POOL : PBUF_RAM);
 	if (!p)

@@ -5,6 +5,7 @@
 #include "k/kernel.h"
 #include "k/time.h"
 #include "k/random.h"
+#include "k/pmm.h"
 #include "net/net.h"
 #include "net/nic_netif.h"
 #include "lwip/init.h"
@@ -35,6 +36,12 @@ void unik_lwip_log(const char *fmt, ...)
 	kvsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
 	kprintf("lwip: %s", buf);
+}
+
+void *unik_lwip_pages(size_t npages)
+{
+	uint64_t pa = pmm_alloc_contig(npages);
+	return pa ? phys_to_virt(pa) : NULL;
 }
 
 void unik_lwip_panic(const char *msg, const char *file, int line)

@@ -104,6 +104,13 @@ static void basic(int family)
 	memset(buf, 0, sizeof(buf));
 	RESULT("recv 3000", recv(b, buf, sizeof(buf), 0));
 	fact("3000 intact", !memcmp(buf, big, sizeof(big)));
+	/* far above a page: the loopback carries it whole */
+	static char huge[60000], hbuf[65536];
+	for (unsigned i = 0; i < sizeof(huge); i++)
+		huge[i] = (char)(i * 13);
+	RESULT("send 60000", send(a, huge, sizeof(huge), 0));
+	RESULT("recv 60000", recv(b, hbuf, sizeof(hbuf), 0));
+	fact("60000 intact", !memcmp(hbuf, huge, sizeof(huge)));
 	RESULT("send too big", send(a, big, 65536, 0) < 0 ? -1 : 0);
 	struct sockaddr_storage pn;
 	socklen_t pl = sizeof(pn);

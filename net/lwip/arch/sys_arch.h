@@ -6,19 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Largest block unik_lwip_malloc serves: kmalloc's one-page limit less the size header. So no
-   PBUF_RAM pbuf may be larger: callers build big payloads as PBUF_POOL chains. One place in lwIP
-   cannot: a packet to a local address (127.0.0.1, ::1, the NIC's own) is copied whole into one
-   PBUF_RAM before any fragmentation, so such IP packets above UNIK_LWIP_MAX_LOOP_PACKET bytes
-   fail with ERR_MEM (Linux delivers up to 64 KiB). */
-#define UNIK_LWIP_MAX_ALLOC (4096 - 16)
-#define UNIK_LWIP_MAX_LOOP_PACKET (UNIK_LWIP_MAX_ALLOC - 40)   /* less struct pbuf and link room */
+/* Blocks up to a page (less the size header) come from kmalloc; larger ones, up to
+   UNIK_LWIP_MAX_ALLOC, from runs of 2 to 32 whole pages the kernel hands out once
+   (unik_lwip_pages) and lwIP's heap keeps for reuse when they are freed. One place in lwIP needs
+   them: a packet to a local address (127.0.0.1, ::1, the NIC's own) is copied whole into one
+   PBUF_RAM before any fragmentation, and an IP packet may have 64 KiB. */
+#define UNIK_LWIP_SMALL_MAX (4096 - 16)
+#define UNIK_LWIP_BIG_CLASSES 5         /* 2, 4, 8, 16, 32 pages */
+#define UNIK_LWIP_MAX_ALLOC ((4096u << UNIK_LWIP_BIG_CLASSES) - 16)
+#define UNIK_LWIP_MAX_LOOP_PACKET (40 + 65535)  /* an IPv6 header and the largest payload */
 
 /* ---- Implemented in net/lwip/sys_arch.c ---- */
 
-/* lwIP's heap (mem_clib_malloc and friends), over kmalloc/kfree with a 16-byte size header:
-   blocks are 16-byte aligned; NULL when size is 0 or above UNIK_LWIP_MAX_ALLOC or the heap is
-   exhausted. unik_lwip_calloc memory is zeroed; unik_lwip_free(NULL) does nothing. */
+/* lwIP's heap (mem_clib_malloc and friends), over kmalloc/kfree and page runs with a 16-byte
+   size header: blocks are 16-byte aligned; NULL when size is 0 or above UNIK_LWIP_MAX_ALLOC or
+   memory is exhausted. unik_lwip_calloc memory is zeroed; unik_lwip_free(NULL) does nothing. */
 void *unik_lwip_malloc(size_t size);
 void unik_lwip_free(void *p);
 void *unik_lwip_calloc(size_t n, size_t size);
@@ -27,6 +29,9 @@ int unik_lwip_atoi(const char *s);
 
 /* ---- Implemented by the kernel (or by a unit test) ---- */
 
+/* npages (2 to 32, a power of two) contiguous page-aligned pages for lwIP's big blocks, or NULL.
+   They are never given back: lwIP's heap keeps them for its next big blocks. */
+void *unik_lwip_pages(size_t npages);
 /* Monotonic milliseconds since any fixed point; lwIP's timers expect wrap-around at 2^32. */
 uint32_t unik_lwip_now_ms(void);
 /* Random 32 bits: ephemeral ports, TCP initial sequence numbers, MLD delays. */
