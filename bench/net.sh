@@ -2,6 +2,7 @@
 # Networking, unik against native Linux on this machine, one run, side by side as ratios:
 #  1. HTTP requests/s and latency p50/p99 from wrk (2 threads, 32 connections, 5 s) against
 #     `net httpd` (bench/net.c: epoll, keep-alive): native on 127.0.0.1, unik through -p (libslirp)
+#     and, as root with /dev/net/tun, through a tap interface
 #  2. bulk TCP, 1 GiB each way: host->guest and guest->host (unik: the guest talks to the host at
 #     10.0.2.2 through libslirp; native: the same programs over 127.0.0.1)
 #  3. TCP round trips of one byte between two processes inside the guest over 127.0.0.1 (lwIP's
@@ -29,6 +30,17 @@ nr=$1 n50=$2 n99=$3
 p=$(port); $UNIK run -p "127.0.0.1:$p:8080" $B/net httpd 8080 & pid=$!; up "$p"
 set -- $(wrk_run "$p"); kill $pid; wait $pid 2>/dev/null || true
 echo "HTTP requests/s (wrk -t2 -c32): native $nr, unik -p $1 (ratio $(ratio $1 $nr)x); latency p50 us: native $n50, unik $2; p99 us: native $n99, unik $3 (ratio $(ratio $3 $n99)x)"
+
+if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && ip tuntap add dev unikbench0 mode tap 2>/dev/null; then
+	ip addr add 10.234.0.1/24 dev unikbench0 && ip link set unikbench0 up
+	$UNIK run --net "tap:unikbench0,ip=10.234.0.2/24,gw=10.234.0.1" $B/net httpd 8080 & pid=$!
+	i=0; until curl -fs -o /dev/null http://10.234.0.2:8080/; do i=$((i + 1)); [ $i -lt 100 ] || break; sleep 0.1; done
+	wrk -t2 -c32 -d5s --latency http://10.234.0.2:8080/ >"$B/wrk.out"
+	kill $pid; wait $pid 2>/dev/null || true
+	ip tuntap del dev unikbench0 mode tap
+	tr=$(awk '/Requests\/sec/ {printf "%.0f", $2}' "$B/wrk.out")
+	echo "HTTP requests/s through a tap (--net tap): unik $tr, native (loopback) $nr (ratio $(ratio $tr $nr)x)"
+fi
 
 p=$(port); $B/net sink "$p" >/dev/null & pid=$!
 ns=$($B/net send 127.0.0.1 "$p" "$MB"); wait $pid

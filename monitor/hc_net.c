@@ -285,8 +285,14 @@ void net_boot_info(const struct net *n, struct unik_net_info *out)
 	out->flags = UNIK_NET_PRESENT;
 	out->mtu = 1500;
 	memcpy(out->mac, n->mac, sizeof(out->mac));
+	if (n->cfg.mode == NET_TAP && n->cfg.tap_ip) {
+		out->flags |= UNIK_NET_IPV4;   /* --net tap:NAME,ip=...,gw=... */
+		memcpy(out->ip4, n->cfg.tap_ip4, 4);
+		memcpy(out->gw4, n->cfg.tap_gw4, 4);
+		out->prefix4 = n->cfg.tap_prefix4;
+	}
 	if (n->cfg.mode != NET_SLIRP)
-		return;         /* tap: the network's own DHCP and router advertisements */
+		return;
 	/* slirp's defaults: 10.0.2.0/24 with the host at .2 and DNS at .3; fec0::/64 likewise,
 	   the guest's IPv6 address by SLAAC from its MAC (EUI-64). */
 	static const uint8_t ip4[4] = { 10, 0, 2, 15 }, gw4[4] = { 10, 0, 2, 2 },

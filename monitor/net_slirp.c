@@ -23,6 +23,51 @@
 
 /* ---- the options ---- */
 
+/* A dotted IPv4 address of len bytes at s into out (network order). 0 or -1. */
+static int net_parse_ip4(const char *s, size_t len, uint8_t out[4])
+{
+	char buf[INET_ADDRSTRLEN];
+	if (len >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, len);
+	buf[len] = 0;
+	return inet_pton(AF_INET, buf, out) == 1 ? 0 : -1;
+}
+
+/* tap:NAME's options: ip=A.B.C.D/PREFIX (the guest's address) and gw=A.B.C.D (its default
+   route), comma separated. 0, or -1 after printing why. */
+static int net_parse_tap_opts(const char *s, struct net_config *c)
+{
+	while (*s) {
+		const char *end = strchr(s, ',');
+		size_t len = end ? (size_t)(end - s) : strlen(s);
+		const char *slash = memchr(s, '/', len);
+		char *pe;
+		if (len > 3 && !strncmp(s, "ip=", 3) && slash &&
+		    !net_parse_ip4(s + 3, (size_t)(slash - s - 3), c->tap_ip4)) {
+			unsigned long prefix = strtoul(slash + 1, &pe, 10);
+			if (pe != s + len || slash + 1 == pe || prefix < 1 || prefix > 32)
+				goto bad;
+			c->tap_prefix4 = (uint8_t)prefix;
+			c->tap_ip = true;
+		} else if (len > 3 && !strncmp(s, "gw=", 3) &&
+			   !net_parse_ip4(s + 3, len - 3, c->tap_gw4)) {
+			;
+		} else {
+			goto bad;
+		}
+		s += len + (end != NULL);
+	}
+	if (!c->tap_ip && (c->tap_gw4[0] | c->tap_gw4[1] | c->tap_gw4[2] | c->tap_gw4[3])) {
+		fprintf(stderr, "unik: --net tap: gw= needs ip=ADDRESS/PREFIX\n");
+		return -1;
+	}
+	return 0;
+bad:
+	fprintf(stderr, "unik: invalid tap option '%s' (ip=A.B.C.D/PREFIX, gw=A.B.C.D)\n", s);
+	return -1;
+}
+
 int net_parse_mode(const char *s, struct net_config *c)
 {
 	if (!strcmp(s, "none")) {
@@ -30,13 +75,16 @@ int net_parse_mode(const char *s, struct net_config *c)
 	} else if (!strcmp(s, "slirp") || !strcmp(s, "bridge") || !strcmp(s, "default")) {
 		c->mode = NET_SLIRP;    /* docker's default network is a NAT too */
 	} else if (!strncmp(s, "tap:", 4)) {
-		const char *name = s + 4;
-		if (!*name || strlen(name) >= sizeof(c->tap_name) || strchr(name, '/')) {
-			fprintf(stderr, "unik: invalid tap interface name '%s'\n", name);
+		const char *name = s + 4, *opts = strchr(name, ',');
+		size_t nlen = opts ? (size_t)(opts - name) : strlen(name);
+		if (!nlen || nlen >= sizeof(c->tap_name) || memchr(name, '/', nlen)) {
+			fprintf(stderr, "unik: invalid tap interface name '%.*s'\n", (int)nlen, name);
 			return 125;
 		}
 		c->mode = NET_TAP;
-		snprintf(c->tap_name, sizeof(c->tap_name), "%s", name);
+		snprintf(c->tap_name, sizeof(c->tap_name), "%.*s", (int)nlen, name);
+		if (opts && net_parse_tap_opts(opts + 1, c))
+			return 125;
 	} else if (!strcmp(s, "host")) {
 		fprintf(stderr, "unik: --net host is not possible: the guest has a TCP/IP stack of its "
 			"own (use -p to publish ports)\n");

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Networking between the guest and the host through the default user-mode network (libslirp):
-# busybox httpd in the guest answers curl on the host through -p; the guest fetches a file from
-# a server on the host (10.0.2.2, also by a name from the image's /etc/hosts) and sends one to
-# it; both transfers are checked by their digests; -P publishes an image's ExposedPorts;
-# --net none leaves only the loopback interface.
+# busybox httpd in the guest answers curl on the host through -p; the guest fetches 1 GiB from a
+# server on the host (10.0.2.2; a name from the image's /etc/hosts too) and sends 1 GiB to it,
+# each checked by its digest; ip, ifconfig and netstat see the interfaces and listeners; --net
+# none leaves only the loopback interface.
 # usage: tests/e2e/net.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
@@ -11,7 +11,7 @@ harness_init net "${1:-build/unik}"
 T=$HARNESS_TMP
 pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
 fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
-SIZE_MB=${UNIK_NET_TEST_MB:-64}
+SIZE_MB=${UNIK_NET_TEST_MB:-1024}     # each way, as the issue asks: 1 GiB arrives intact
 
 R=$T/root
 mkdir -p "$R/bin" "$R/tmp" "$R/etc" "$R/www" "$R/data"
@@ -91,8 +91,9 @@ harness_selected "the guest fetches from the host" && {
 }
 
 harness_selected "a name from /etc/hosts" && {
-	out=$("$UNIK" run --rootfs "$R" /bin/wget -q -O - "http://hostside:$hport/blob" 2>"$T/name.err" | md5sum)
-	[ "${out%% *}" = "$want" ] && pass "a name from /etc/hosts" ||
+	echo "served by the host" >"$T/small.txt"
+	out=$("$UNIK" run --rootfs "$R" /bin/wget -q -O - "http://hostside:$hport/small.txt" 2>"$T/name.err")
+	[ "$out" = "served by the host" ] && pass "a name from /etc/hosts" ||
 		fail "a name from /etc/hosts" "'$out'; $(head -c 300 "$T/name.err")"
 }
 
@@ -133,10 +134,97 @@ harness_selected "netstat and /proc/net" && {
 	fi
 }
 
+# -P: an image whose config exposes 8080/tcp (a docker-save archive made here) gets it published
+# on a free host port, which unik announces on stderr.
+harness_selected "-P publishes ExposedPorts" && {
+	python3 - "$T/img.tar" "$R" <<'PY'
+import hashlib, io, json, os, sys, tarfile
+out, root = sys.argv[1], sys.argv[2]
+layer = io.BytesIO()
+with tarfile.open(fileobj=layer, mode="w") as t:
+    for d in ("bin", "www"):
+        t.add(os.path.join(root, d), arcname=d, recursive=False)
+    t.add(os.path.join(root, "bin", "busybox"), arcname="bin/busybox")
+    for a in ("sh", "httpd"):
+        i = tarfile.TarInfo("bin/" + a); i.type = tarfile.SYMTYPE; i.linkname = "busybox"; t.addfile(i)
+    t.add(os.path.join(root, "www", "index.html"), arcname="www/index.html")
+data = layer.getvalue()
+cfg = {"architecture": "amd64", "os": "linux",
+       "config": {"Cmd": ["/bin/httpd", "-f", "-p", "8080", "-h", "/www"],
+                  "ExposedPorts": {"8080/tcp": {}}},
+       "rootfs": {"type": "layers", "diff_ids": ["sha256:" + hashlib.sha256(data).hexdigest()]}}
+cj = json.dumps(cfg).encode()
+man = json.dumps([{"Config": "config.json", "RepoTags": ["exposed:latest"],
+                   "Layers": ["layer.tar"]}]).encode()
+with tarfile.open(out, "w") as t:
+    for name, b in (("layer.tar", data), ("config.json", cj), ("manifest.json", man)):
+        i = tarfile.TarInfo(name); i.size = len(b); t.addfile(i, io.BytesIO(b))
+PY
+	"$UNIK" convert -q "$T/img.tar" -o "$T/exposed.unik" >"$T/conv.out" 2>&1
+	"$UNIK" run -P "$T/exposed.unik" >"$T/P.out" 2>"$T/P.err" &
+	pid=$!
+	for _ in $(seq 50); do grep -q published "$T/P.err" && break; sleep 0.1; done
+	port=$(sed -n 's/^unik: published [0-9.]*:\([0-9]*\) -> 8080\/tcp$/\1/p' "$T/P.err")
+	body=$([ -n "$port" ] && fetch "http://127.0.0.1:$port/index.html")
+	kill -TERM $pid
+	wait $pid
+	[ "$body" = "hello from the guest's httpd" ] && pass "-P publishes ExposedPorts" ||
+		fail "-P publishes ExposedPorts" "port '$port', body '$body'; $(head -c 300 "$T/P.err") $(head -c 200 "$T/conv.out")"
+}
+
+# Our own epoll server (bench/net.c: nonblocking accept, EPOLLET, keep-alive) through -p.
+harness_selected "epoll server through -p" && {
+	if musl-gcc -static -O2 -o "$T/netbench" bench/net.c 2>"$T/cc.err"; then
+		port=$(free_port)
+		"$UNIK" run -p "127.0.0.1:$port:8080" "$T/netbench" httpd 8080 >/dev/null 2>"$T/eps.err" &
+		pid=$!
+		body=$(fetch "http://127.0.0.1:$port/")
+		n=$(curl -s --max-time 10 "http://127.0.0.1:$port/[1-200]" | grep -o '0123456789012345678901234567890123456789012345678901234567890123' | wc -l)
+		kill -TERM $pid
+		wait $pid
+		[ "$body" = 0123456789012345678901234567890123456789012345678901234567890123 ] && [ "$n" = 200 ] &&
+			pass "epoll server through -p" ||
+			fail "epoll server through -p" "body '$body', $n of 200 keep-alive replies; $(head -c 300 "$T/eps.err")"
+	else
+		fail "epoll server through -p" "cannot build bench/net.c: $(head -c 300 "$T/cc.err")"
+	fi
+}
+
+# --net tap: a tap interface on the host (root and /dev/net/tun needed) with the guest's static
+# address: the guest fetches from a server bound to the host's end of the tap.
+harness_selected "--net tap" && {
+	tap=unik$$
+	if [ "$(id -u)" = 0 ] && [ -c /dev/net/tun ] && ip tuntap add dev "$tap" mode tap 2>/dev/null; then
+		ip addr add 10.231.0.1/24 dev "$tap" && ip link set "$tap" up
+		tport=$(free_port)
+		python3 -m http.server "$tport" --bind 10.231.0.1 --directory "$R/www" >/dev/null 2>&1 &
+		tsrv=$!
+		for _ in $(seq 50); do curl -fs -o /dev/null "http://10.231.0.1:$tport/index.html" && break; sleep 0.1; done
+		out=$("$UNIK" run --rootfs "$R" --net "tap:$tap,ip=10.231.0.2/24,gw=10.231.0.1" \
+			/bin/wget -q -O - "http://10.231.0.1:$tport/index.html" 2>"$T/tap.err")
+		st=$?
+		kill $tsrv 2>/dev/null
+		wait $tsrv 2>/dev/null
+		ip tuntap del dev "$tap" mode tap
+		[ $st -eq 0 ] && [ "$out" = "hello from the guest's httpd" ] && pass "--net tap" ||
+			fail "--net tap" "status $st, '$out'; $(head -c 300 "$T/tap.err")"
+	else
+		echo "SKIP --net tap (needs root and /dev/net/tun)"
+	fi
+}
+harness_selected "--net tap errors" && {
+	"$UNIK" run --net tap:x,ip=300.1.1.1/24 /bin/true >/dev/null 2>"$T/tapbad.err"; st1=$?
+	"$UNIK" run --net tap:x,gw=10.0.0.1 /bin/true >/dev/null 2>"$T/tapbad2.err"; st2=$?
+	[ $st1 -eq 125 ] && grep -q "invalid tap option" "$T/tapbad.err" && [ $st2 -eq 125 ] &&
+		grep -q "gw= needs ip=" "$T/tapbad2.err" && pass "--net tap errors" ||
+		fail "--net tap errors" "$st1 $st2: $(cat "$T/tapbad.err" "$T/tapbad2.err" | head -c 300)"
+}
+
 harness_selected "--net none" && {
-	out=$("$UNIK" run --rootfs "$R" --net none /bin/wget -q -T 2 -O - "http://10.0.2.2:$hport/" 2>&1)
+	out=$("$UNIK" run --rootfs "$R" --net none /bin/wget -q -O - "http://10.0.2.2:$hport/" 2>&1)
 	st=$?
-	[ $st -ne 0 ] && pass "--net none" || fail "--net none" "wget succeeded: $out"
+	[ $st -eq 1 ] && echo "$out" | grep -q "Network is unreachable" && pass "--net none" ||
+		fail "--net none" "status $st: $out"
 }
 
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
