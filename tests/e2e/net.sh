@@ -22,6 +22,7 @@ done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd"
 echo 'root:x:0:' >"$R/etc/group"
 printf '127.0.0.1 localhost\n10.0.2.2 hostside\n' >"$R/etc/hosts"
+echo 'nameserver 10.0.2.3' >"$R/etc/resolv.conf"        # as unik writes it into images
 echo "hello from the guest's httpd" >"$R/www/index.html"
 head -c $((SIZE_MB << 20)) /dev/urandom >"$T/blob"
 cp "$T/blob" "$R/data/blob"
@@ -95,6 +96,24 @@ harness_selected "a name from /etc/hosts" && {
 	out=$("$UNIK" run --rootfs "$R" /bin/wget -q -O - "http://hostside:$hport/small.txt" 2>"$T/name.err")
 	[ "$out" = "served by the host" ] && pass "a name from /etc/hosts" ||
 		fail "a name from /etc/hosts" "'$out'; $(head -c 300 "$T/name.err")"
+}
+
+# DNS through slirp's 10.0.2.3, which asks the host's resolver: the guest must get an address
+# the host gets for the same name (skipped when the host resolves nothing).
+harness_selected "DNS through the host's resolver" && {
+	name=deb.debian.org
+	host_addrs=$(getent ahostsv4 "$name" 2>/dev/null | awk '{print $1}' | sort -u)
+	if [ -z "$host_addrs" ]; then
+		echo "SKIP DNS through the host's resolver (the host cannot resolve $name)"
+	else
+		out=$("$UNIK" run --rootfs "$R" /bin/nslookup "$name" 2>&1)
+		got=$(echo "$out" | sed -n 's/^Address: \([0-9.]*\)$/\1/p' | sort -u)
+		if [ -n "$got" ] && [ -n "$(comm -12 <(echo "$host_addrs") <(echo "$got"))" ]; then
+			pass "DNS through the host's resolver"
+		else
+			fail "DNS through the host's resolver" "host: $host_addrs; guest: $(echo "$out" | tr '\n' '|')"
+		fi
+	fi
 }
 
 harness_selected "the guest sends to the host" && {
