@@ -65,6 +65,30 @@ static void ptimer_fire(struct proc *p, int id, struct ptimer *t, int missed)
 		signal_raise_proc(p, t->signo, &si);
 }
 
+int64_t itimer_cpu_now(const struct ptimer *t)
+{
+	if (t->cpu_tid) {
+		struct task *k = sched_find(t->cpu_tid);
+		return k ? (int64_t)sched_task_cpu(k) : -1;
+	}
+	struct proc *p = proc_find(t->cpu_pid);
+	return p && p->state == PROC_LIVE ? (int64_t)sched_proc_cpu(p) : -1;
+}
+
+/* When (monotonic ns) a timer may first be due: its time, or for a CPU-time clock the moment
+   the clock could reach it at the earliest (it advances at most as fast as real time); -1 for a
+   CPU clock whose process or thread is gone. */
+static int64_t ptimer_due(const struct ptimer *t)
+{
+	if (!t->cpu_pid && !t->cpu_tid)
+		return t->next;
+	int64_t cpu = itimer_cpu_now(t);
+	if (cpu < 0)
+		return -1;
+	int64_t left = t->next - cpu;
+	return (int64_t)time_monotonic_ns() + (left > 0 ? left : 0);
+}
+
 /* The earliest due time of every armed timer (-1: none), so that the check at each system
    call is one comparison. Recomputed when a timer fires or changes (itimer_changed). */
 static int64_t itimer_earliest = -1;
@@ -92,8 +116,9 @@ static void itimer_recompute(void)
 		}
 		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
 			const struct ptimer *t = &p->ptimers[i];
-			if (t->used && t->next && (due < 0 || t->next < due))
-				due = t->next;
+			int64_t at = t->used && t->next ? ptimer_due(t) : -1;
+			if (at >= 0 && (due < 0 || at < due))
+				due = at;
 		}
 	}
 	itimer_earliest = due;
@@ -135,8 +160,11 @@ void itimer_check(void)
 		}
 		for (int i = 0; p->nptimers && i < PTIMER_MAX; i++) {
 			struct ptimer *t = &p->ptimers[i];
-			if (t->used && t->next && now >= t->next)
-				ptimer_fire(p, i, t, timer_rearm(&t->next, t->interval, now));
+			if (!t->used || !t->next)
+				continue;
+			int64_t clock = t->cpu_pid || t->cpu_tid ? itimer_cpu_now(t) : now;
+			if (clock >= 0 && clock >= t->next)
+				ptimer_fire(p, i, t, timer_rearm(&t->next, t->interval, clock));
 		}
 	}
 	itimer_changed();

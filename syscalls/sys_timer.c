@@ -12,6 +12,8 @@
 
 #define CLOCK_REALTIME 0
 #define CLOCK_MONOTONIC 1
+#define CLOCK_PROCESS_CPUTIME_ID 2
+#define CLOCK_THREAD_CPUTIME_ID 3
 #define CLOCK_BOOTTIME 7
 #define CLOCK_REALTIME_ALARM 8
 #define CLOCK_BOOTTIME_ALARM 9
@@ -48,13 +50,46 @@ static struct ptimer *timer_get(uint64_t id)
 	return t->used ? t : NULL;
 }
 
+/* A CPU-time clock as a timer's target: the caller's process or thread, or (Linux's negative
+   encoding, ~pid << 3 | type, bit 2 for a thread) another one. 0, or -EINVAL. */
+static int timer_cpu_target(int c, int *pid, int *tid)
+{
+	*pid = *tid = 0;
+	if (c == CLOCK_PROCESS_CPUTIME_ID) {
+		*pid = current->pid;
+		return 0;
+	}
+	if (c == CLOCK_THREAD_CPUTIME_ID) {
+		*tid = current_task->tid;
+		return 0;
+	}
+	if (c >= 0 || (c & 3) == 3)
+		return -EINVAL;
+	int id = ~(c >> 3);
+	if (c & 4) {
+		struct task *t = id ? sched_find(id) : current_task;
+		if (!t)
+			return -EINVAL;
+		*tid = t->tid;
+		return 0;
+	}
+	struct proc *p = id ? proc_find(id) : current;
+	if (!p || p->state != PROC_LIVE)
+		return -EINVAL;
+	*pid = p->pid;
+	return 0;
+}
+
 int64_t sys_timer_create(uint64_t clock, uint64_t uevp, uint64_t uid, uint64_t a3, uint64_t a4,
 			 uint64_t a5)
 {
-	int c = (int)clock;
+	int c = (int)clock, cpu_pid = 0, cpu_tid = 0;
+	if (c < 0 && (c & 7) == 3)
+		return -EOPNOTSUPP;     /* a dynamic clock (an fd's): no timers on those, as Linux */
 	if (c != CLOCK_REALTIME && c != CLOCK_MONOTONIC && c != CLOCK_BOOTTIME && c != CLOCK_TAI &&
-	    c != CLOCK_REALTIME_ALARM && c != CLOCK_BOOTTIME_ALARM)
-		return -EINVAL;         /* CPU-time clocks: not kept yet (documented) */
+	    c != CLOCK_REALTIME_ALARM && c != CLOCK_BOOTTIME_ALARM &&
+	    timer_cpu_target(c, &cpu_pid, &cpu_tid))
+		return -EINVAL;
 	if (c == CLOCK_REALTIME_ALARM || c == CLOCK_BOOTTIME_ALARM)
 		return -EPERM;          /* needs CAP_WAKE_ALARM */
 	struct sigevent_k ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
@@ -81,17 +116,30 @@ int64_t sys_timer_create(uint64_t clock, uint64_t uevp, uint64_t uid, uint64_t a
 		return -EFAULT;
 	struct ptimer *t = &current->ptimers[id];
 	*t = (struct ptimer){ .used = true, .clock = c, .notify = ev.notify, .signo = ev.signo,
-			      .tid = ev.tid, .value = given ? ev.value : (uint64_t)id };
+			      .tid = ev.tid, .value = given ? ev.value : (uint64_t)id,
+			      .cpu_pid = cpu_pid, .cpu_tid = cpu_tid };
 	current->nptimers++;
 	return 0;
 }
 
 /* The timer's state as an itimerspec: time left and period. */
+static bool timer_cpu(const struct ptimer *t)
+{
+	return t->cpu_pid || t->cpu_tid;
+}
+
+/* The timer's clock now: monotonic ns, or the CPU-time clock's (-1: its owner is gone). */
+static int64_t timer_clock_now(const struct ptimer *t)
+{
+	return timer_cpu(t) ? itimer_cpu_now(t) : (int64_t)time_monotonic_ns();
+}
+
 static void timer_current(const struct ptimer *t, struct itimerspec_k *v)
 {
 	int64_t left = 0;
 	if (t->next) {
-		left = t->next - (int64_t)time_monotonic_ns();
+		int64_t now = timer_clock_now(t);
+		left = now < 0 ? 0 : t->next - now;
 		if (left < 1)
 			left = 1;
 	}
@@ -115,9 +163,16 @@ int64_t sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t u
 	const int64_t cap = INT64_MAX / 4 / NS;
 	int64_t value = (in.value_sec > cap ? cap : in.value_sec) * NS + in.value_nsec;
 	int64_t interval = (in.interval_sec > cap ? cap : in.interval_sec) * NS + in.interval_nsec;
-	int64_t now = (int64_t)time_monotonic_ns();
+	int64_t now = timer_clock_now(t);
+	if (now < 0)
+		return -EINVAL;         /* the clock's thread or process has ended */
 	if (!value) {
 		t->next = 0;
+	} else if (timer_cpu(t)) {
+		/* CPU time: relative to the clock now, or an absolute CPU time */
+		t->next = (flags & TIMER_ABSTIME) ? (value > now ? value : now) : now + value;
+		if (t->next <= 0)
+			t->next = 1;
 	} else if (flags & TIMER_ABSTIME) {
 		int64_t clock_now = timer_realtime(t->clock) ? time_realtime_ns() : now;
 		t->next = value <= clock_now ? now : now + (value - clock_now);

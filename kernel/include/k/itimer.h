@@ -14,4 +14,7 @@ int64_t itimer_due(void);
    once a signal in wanted (a mask, blocked or not) is pending, -EINTR once a signal can be
    delivered. what names the wait for --trace when nothing in the VM can end it. */
 int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what);
+struct ptimer;
+/* A CPU-time POSIX timer's clock now (ns), or -1 when its process or thread is gone. */
+int64_t itimer_cpu_now(const struct ptimer *t);
 #endif

@@ -28,7 +28,9 @@ struct ptimer {
 	int notify;                     /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
 	int signo, tid;                 /* the signal, and the thread for SIGEV_THREAD_ID */
 	uint64_t value;                 /* sigev_value */
-	int64_t next, interval;         /* due (monotonic ns, 0: disarmed), period */
+	int64_t next, interval;         /* due (monotonic ns, or CPU ns for a CPU-time clock; 0:
+					   disarmed), period */
+	int cpu_pid, cpu_tid;           /* a CPU-time clock: of this process, or this thread */
 	int overrun_acc, overrun_last;  /* expirations while its signal was pending */
 };
 
