@@ -261,6 +261,31 @@ int64_t sys_pidfd_open(uint64_t upid, uint64_t flags, uint64_t a2, uint64_t a3, 
 			   true);       /* pidfds are always close-on-exec */
 }
 
+/* A copy of another process's file descriptor (the same open file), close-on-exec as Linux
+   makes it. Linux asks for ptrace access: the same real uid as the target's, or root. */
+int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	if (flags)
+		return -EINVAL;
+	int pid = pidfd_pid((int)fd);
+	if (pid < 0)
+		return pid;
+	struct proc *p = proc_find(pid);
+	if (!p || p->state != PROC_LIVE || !p->files)
+		return -ESRCH;
+	if (current->euid != 0 && (p->uid != current->uid || p->euid != current->uid ||
+				   p->suid != current->uid || p->not_dumpable))
+		return -EPERM;
+	struct file *f = fd_get(p->files, (int)targetfd);
+	if (!f)
+		return -EBADF;
+	int nfd = fd_install(current->files, f, 0, FD_CLOEXEC);
+	if (nfd < 0)
+		file_put(f);
+	return nfd;
+}
+
 int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_t flags,
 			      uint64_t a4, uint64_t a5)
 {

@@ -310,6 +310,39 @@ static void prctl_pidfd(void)
 	RESULT("pidfd_open of no process", syscall(434, 999999, 0));
 	RESULT("pidfd_open with bad flags", syscall(434, getpid(), 1));
 
+	/* pidfd_getfd: a copy of another process's descriptor, close-on-exec */
+	int tell[2];
+	pipe(tell);
+	c = fork();
+	if (c == 0) {
+		int q[2];
+		pipe(q);
+		write(q[1], "shared", 6);
+		write(tell[1], &q[0], sizeof(q[0]));
+		pause();
+		_exit(0);
+	}
+	int theirs = -1;
+	read(tell[0], &theirs, sizeof(theirs));
+	pfd = (int)syscall(434, c, 0);
+	long nfd = syscall(438, pfd, theirs, 0);        /* pidfd_getfd */
+	char got[8] = "";
+	printf("pidfd_getfd: %s, reads what the child wrote: %s, close-on-exec: %s\n",
+	       nfd >= 0 ? "ok" : errname(errno),
+	       nfd >= 0 && read((int)nfd, got, 6) == 6 && !memcmp(got, "shared", 6) ? "yes" : "no",
+	       nfd >= 0 && fcntl((int)nfd, F_GETFD) == FD_CLOEXEC ? "yes" : "no");
+	RESULT("pidfd_getfd with flags", syscall(438, pfd, theirs, 1));
+	RESULT("pidfd_getfd of a closed fd", syscall(438, pfd, 999, 0));
+	RESULT("pidfd_getfd through a non-pidfd", syscall(438, tell[0], theirs, 0));
+	kill(c, SIGKILL);
+	waitpid(c, NULL, 0);
+	RESULT("pidfd_getfd after it ended", syscall(438, pfd, theirs, 0));
+	close(pfd);
+	close(tell[0]);
+	close(tell[1]);
+	if (nfd >= 0)
+		close((int)nfd);
+
 	/* A subreaper adopts its orphaned grandchildren; PR_SET_PDEATHSIG signals a child whose
 	   parent ends. */
 	int sr = -1;
