@@ -200,9 +200,9 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	return ERR_OK;
 }
 
-/* Frees an inet_sock and its PCB: an orderly close (FIN) unless unread data or SO_LINGER 0 ask
-   for a reset, as Linux. */
-static void tcp_sock_free(struct inet_sock *is, bool rst)
+/* Lets go of the socket's PCB: a listener closes; a connection ends with an orderly close (FIN)
+   unless rst, unread data or a failing close ask for a reset, as Linux. */
+static void tcp_pcb_drop(struct inet_sock *is, bool rst)
 {
 	struct tcp_pcb *p = is->tcp;
 	if (p && is->state == IS_LISTEN) {
@@ -216,6 +216,12 @@ static void tcp_sock_free(struct inet_sock *is, bool rst)
 	}
 	is->tcp = NULL;
 	tcp_rx_purge(is);
+}
+
+/* Frees an inet_sock and its PCB (rst: SO_LINGER 0 or a dropped queued connection). */
+static void tcp_sock_free(struct inet_sock *is, bool rst)
+{
+	tcp_pcb_drop(is, rst);
 	kfree(is, sizeof(*is));
 }
 
@@ -367,17 +373,7 @@ static int tcp_disconnect(struct inet_sock *is)
 {
 	if (is->state == IS_LISTEN)
 		tcp_drop_queue(is);
-	struct tcp_pcb *p = is->tcp;
-	if (p && is->state == IS_LISTEN) {
-		tcp_arg(p, NULL);
-		tcp_accept(p, NULL);
-		tcp_close(p);
-	} else if (p) {
-		tcp_unhook(p);
-		tcp_abort(p);
-	}
-	tcp_rx_purge(is);
-	is->tcp = NULL;
+	tcp_pcb_drop(is, true);
 	is->state = IS_CLOSED;
 	is->rx_fin = is->shut_rd = is->shut_wr = is->connect_async = false;
 	net_poll();

@@ -451,14 +451,22 @@ static bool nl_event_seq(struct socket *s, uint64_t *seq)
 	return true;
 }
 
+/* SOL_NETLINK options Linux knows are accepted with its length check: memberships mean events,
+   and none ever happen here (interfaces and routes do not change), the others (extended ACKs,
+   strict checking, no-ENOBUFS) would not change what the dumps above return. */
+#define SOL_NETLINK 270
 static int nl_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
-	return level == 270 /* SOL_NETLINK */ ? 0 : -ENOPROTOOPT;   /* options accepted */
+	if (level != SOL_NETLINK)
+		return -ENOPROTOOPT;
+	if (name < 1 || name > 12 || name == 6 || name == 7 || name == 9)
+		return -ENOPROTOOPT;    /* RX_RING/TX_RING (gone from Linux), LIST_MEMBERSHIPS (get) */
+	return len < sizeof(int) ? -EINVAL : 0;
 }
 
 static int nl_shutdown(struct socket *s, int how)
 {
-	return how < SHUT_RD || how > SHUT_RDWR ? -EINVAL : 0;
+	return -EOPNOTSUPP;     /* as Linux's netlink (sock_no_shutdown) */
 }
 
 static int nl_listen(struct socket *s, int backlog)

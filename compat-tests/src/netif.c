@@ -164,6 +164,10 @@ static void rawdump(void)
 	printf("RTM_GETLINK of index 999: type %d error %s\n", n > 0 ? h->nlmsg_type : -1,
 	       n > 0 && h->nlmsg_type == NLMSG_ERROR ? errname(-((struct nlmsgerr *)(h + 1))->error) : "-");
 	RESULT("recv nonblocking, nothing queued", recv(s, buf, sizeof(buf), MSG_DONTWAIT));
+	int on = 1;
+	RESULT("setsockopt NETLINK_EXT_ACK", setsockopt(s, 270, 11, &on, sizeof(on)));
+	RESULT("setsockopt SOL_NETLINK 99", setsockopt(s, 270, 99, &on, sizeof(on)));
+	RESULT("shutdown netlink", shutdown(s, SHUT_RDWR));
 	close(s);
 	RESULT("netlink protocol 31", socket(AF_NETLINK, SOCK_RAW, 31));
 	RESULT("netlink SOCK_STREAM", socket(AF_NETLINK, SOCK_STREAM, 0));
