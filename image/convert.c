@@ -164,7 +164,8 @@ static void print_report(struct img_ctx *c, const struct unik_runcfg *rc, json_t
 }
 
 static int finish(struct img_ctx *c, const struct convert_req *r, struct img_plan *p,
-		  struct tree *t, struct unik_runcfg *rc, uint8_t **out, size_t *outlen, json_t **report)
+		  struct tree *t, struct unik_runcfg *rc, uint8_t **out, size_t *outlen, json_t **report,
+		  json_t **config)
 {
 	uint8_t *img = NULL;
 	size_t ilen;
@@ -192,7 +193,6 @@ static int finish(struct img_ctx *c, const struct convert_req *r, struct img_pla
 	json_object_set(root, "check", rep);
 	json_object_set_new(root, "dropped_special_files", json_integer(c->dropped));
 	cfg = json_dumps(root, JSON_SORT_KEYS | JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
 	struct artifact_part parts[3] = {
 		{ UNIK_SECTION_KERNEL, r->kernel, r->kernel_len },
 		{ UNIK_SECTION_IMGFS, img, ilen },
@@ -201,6 +201,9 @@ static int finish(struct img_ctx *c, const struct convert_req *r, struct img_pla
 	ret = artifact_build(c, parts, 3, r->level, out, outlen);
 	if (report && ret == 0)
 		*report = json_incref(rep);
+	if (config && ret == 0)
+		*config = json_incref(root);
+	json_decref(root);
 out:
 	json_decref(rep);
 	free(cfg);
@@ -208,8 +211,8 @@ out:
 	return ret;
 }
 
-int convert_image(struct img_ctx *c, const struct convert_req *r, uint8_t **out, size_t *outlen,
-		  json_t **report)
+int convert_image_config(struct img_ctx *c, const struct convert_req *r, uint8_t **out,
+			 size_t *outlen, json_t **report, json_t **config)
 {
 	struct tree *t = tree_new();
 	struct img_plan p;
@@ -222,9 +225,15 @@ int convert_image(struct img_ctx *c, const struct convert_req *r, uint8_t **out,
 	else
 		ret = read_image(c, r, &p, t, &rc);
 	if (ret == 0)
-		ret = finish(c, r, &p, t, &rc, out, outlen, report);
+		ret = finish(c, r, &p, t, &rc, out, outlen, report, config);
 	runcfg_free(&rc);
 	manifest_plan_free(&p);
 	tree_free(t);
 	return ret;
+}
+
+int convert_image(struct img_ctx *c, const struct convert_req *r, uint8_t **out, size_t *outlen,
+		  json_t **report)
+{
+	return convert_image_config(c, r, out, outlen, report, NULL);
 }

@@ -22,6 +22,11 @@ struct convert_req {
  */
 int convert_image(struct img_ctx *c, const struct convert_req *r, uint8_t **out, size_t *outlen,
 		  json_t **report);
+/* The same, also giving in *config (may be NULL) the artifact's config section as a JSON object
+ * (a new reference): the run fields of runcfg_to_json plus "image", for writers that describe
+ * the artifact (oci_out.c). */
+int convert_image_config(struct img_ctx *c, const struct convert_req *r, uint8_t **out,
+			 size_t *outlen, json_t **report, json_t **config);
 
 /* Splits "IMAGE.tar:NAME[:TAG]" at the first ':' whose prefix exists on the host. Returns 0 with
  * *path (new string) and *sel (new string or NULL), or -ENOENT. "-" is stdin. */

@@ -1,6 +1,8 @@
-/* `unik convert`: option parsing, output naming and the atomic write of the artifact. */
+/* `unik convert`: option parsing, output naming and the atomic write of the artifact (and, with
+ * --oci, of the image holding it: oci_out.c). */
 #include "image/image.h"
 #include "image/convert.h"
+#include "image/oci_out.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -12,7 +14,10 @@
 static const char usage_text[] =
 	"usage: unik convert [OPTIONS] IMAGE.tar[:NAME[:TAG]] | OCI-DIR[:TAG] | - [-- CMD...]\n"
 	"       unik convert [OPTIONS] --rootfs DIR [-- CMD...]\n"
-	"  -o, --output FILE      artifact to write (default: IMAGE name + .unik)\n"
+	"  -o, --output FILE      artifact to write (default: IMAGE name + .unik; none with --oci)\n"
+	"      --oci FILE         write the artifact as an OCI image: one tar that docker load and\n"
+	"                         skopeo (oci-archive:FILE:TAG) read, the artifact at /.unik/app.unik\n"
+	"      --tag NAME[:TAG]   the OCI image's name (default: the source's, else unik/app:latest)\n"
 	"      --entrypoint STR   replace Entrypoint (and clear Cmd); \"\" clears it\n"
 	"      --cmd ARG          replace Cmd (repeat for more arguments; also after --)\n"
 	"  -e, --env NAME[=VAL]   set, or with NAME alone take the host's value or remove it\n"
@@ -25,6 +30,8 @@ static const char usage_text[] =
 struct cli {
 	struct convert_req req;
 	const char *output;
+	const char *oci;
+	const char *tag;
 	int quiet;
 	char **cmd;
 	size_t n_cmd;
@@ -54,6 +61,8 @@ static int parse_opt(struct cli *cl, struct img_ctx *c, int opt, const char *arg
 	uint64_t v;
 	switch (opt) {
 	case 'o': cl->output = arg; return 0;
+	case 'O': cl->oci = arg; return 0;
+	case 'T': cl->tag = arg; return 0;
 	case 'E': cl->req.ov.set_entrypoint = 1; cl->req.ov.entrypoint = arg; return 0;
 	case 'C': cl->req.ov.set_cmd = 1; strv_push(&cl->cmd, &cl->n_cmd, arg); return 0;
 	case 'e': strv_push(&cl->env, &cl->n_env, arg); return 0;
@@ -85,6 +94,7 @@ static int parse_args(struct cli *cl, struct img_ctx *c, int argc, char **argv, 
 		{ "level", required_argument, 0, 'L' }, { "max-entries", required_argument, 0, 'N' },
 		{ "max-size", required_argument, 0, 'S' }, { "max-depth", required_argument, 0, 'D' },
 		{ "max-ratio", required_argument, 0, 'X' }, { "help", no_argument, 0, 'h' },
+		{ "oci", required_argument, 0, 'O' }, { "tag", required_argument, 0, 'T' },
 		{ 0, 0, 0, 0 } };
 	int end = argc, opt, r;
 	for (int i = 1; i < argc; i++)
@@ -114,6 +124,10 @@ static int parse_args(struct cli *cl, struct img_ctx *c, int argc, char **argv, 
 		return usage_err("unexpected argument (put the command after --)", argv[optind]);
 	if (!*input == !cl->req.rootfs)
 		return usage_err(cl->req.rootfs ? "--rootfs takes no IMAGE" : "missing IMAGE", NULL);
+	if (cl->tag && !cl->oci)
+		return usage_err("--tag needs --oci", NULL);
+	if (cl->oci && cl->output && strcmp(cl->oci, cl->output) == 0)
+		return usage_err("--oci and -o name the same file", cl->oci);
 	return 0;
 }
 
@@ -167,15 +181,39 @@ static int write_atomic(const char *path, const uint8_t *p, size_t n, char *err,
 	return ret;
 }
 
+/* Completes the request from the parsed options. */
+static void fill_req(struct cli *cl, const void *kernel, size_t kernel_len)
+{
+	cl->req.ov.cmd = cl->cmd;
+	cl->req.ov.n_cmd = cl->n_cmd;
+	cl->req.ov.env = cl->env;
+	cl->req.ov.n_env = cl->n_env;
+	cl->req.kernel = kernel;
+	cl->req.kernel_len = kernel_len;
+}
+
+/* --oci: the image archive, named by --tag or after the source. */
+static int write_oci(struct cli *cl, struct img_ctx *c, struct oci_ref *ref, const uint8_t *art,
+		     size_t alen, json_t *config)
+{
+	if (!ref->tag)
+		oci_ref_default(c, config, ref);
+	struct oci_out_req o = { art, alen, config, ref };
+	return oci_out_write(c, &o, cl->oci);
+}
+
 int image_convert_main(int argc, char **argv, const void *kernel, size_t kernel_len)
 {
 	struct cli cl;
 	struct img_ctx c;
+	struct oci_ref ref;
 	char *input = NULL, *path = NULL, *sel = NULL, *outname = NULL, err[512];
 	uint8_t *art = NULL;
 	size_t alen = 0;
+	json_t *config = NULL;
 	int status = 125, r;
 	memset(&cl, 0, sizeof(cl));
+	memset(&ref, 0, sizeof(ref));
 	img_ctx_init(&c);
 	cl.req.level = 3;
 	if ((r = parse_args(&cl, &c, argc, argv, &input)) != 0) {
@@ -184,37 +222,45 @@ int image_convert_main(int argc, char **argv, const void *kernel, size_t kernel_
 	}
 	c.log = cl.quiet ? NULL : stderr;
 	c.progress = !cl.quiet && isatty(2);
-	cl.req.ov.cmd = cl.cmd;
-	cl.req.ov.n_cmd = cl.n_cmd;
-	cl.req.ov.env = cl.env;
-	cl.req.ov.n_env = cl.n_env;
-	cl.req.kernel = kernel;
-	cl.req.kernel_len = kernel_len;
+	fill_req(&cl, kernel, kernel_len);
+	if (cl.tag && oci_ref_parse(&c, cl.tag, &ref) < 0) {
+		fprintf(stderr, "unik convert: %s\n", c.err);
+		goto out;
+	}
 	if (input && convert_split_input(input, &path, &sel) < 0) {
 		fprintf(stderr, "unik convert: %s: no such file or directory\n", input);
 		goto out;
 	}
-	if (!cl.output && path && strcmp(path, "-") == 0) {
-		status = usage_err("reading from stdin needs -o FILE", NULL);
+	if (!cl.output && !cl.oci && path && strcmp(path, "-") == 0) {
+		status = usage_err("reading from stdin needs -o FILE or --oci FILE", NULL);
 		goto out;
 	}
-	outname = cl.output ? xstrdup(cl.output) : default_output(path ? path : cl.req.rootfs);
+	if (cl.output || !cl.oci)
+		outname = cl.output ? xstrdup(cl.output) : default_output(path ? path : cl.req.rootfs);
 	cl.req.input = path;
 	cl.req.selector = sel;
-	if (convert_image(&c, &cl.req, &art, &alen, NULL) < 0) {
+	if (convert_image_config(&c, &cl.req, &art, &alen, NULL, cl.oci ? &config : NULL) < 0) {
 		fprintf(stderr, "unik convert: %s\n", c.err);
 		goto out;
 	}
-	if (write_atomic(outname, art, alen, err, sizeof(err)) < 0) {
+	if (outname && write_atomic(outname, art, alen, err, sizeof(err)) < 0) {
 		fprintf(stderr, "unik convert: %s\n", err);
 		goto out;
 	}
-	if (!cl.quiet)
+	if (cl.oci && write_oci(&cl, &c, &ref, art, alen, config) < 0) {
+		fprintf(stderr, "unik convert: %s\n", c.err);
+		goto out;
+	}
+	if (!cl.quiet && outname)
 		printf("%s\n", outname);
+	if (!cl.quiet && cl.oci)
+		printf("%s\n", cl.oci);
 	status = 0;
 out:
 	strv_free(cl.cmd, cl.n_cmd);
 	strv_free(cl.env, cl.n_env);
+	oci_ref_free(&ref);
+	json_decref(config);
 	free(path);
 	free(sel);
 	free(outname);

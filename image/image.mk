@@ -2,7 +2,7 @@
 IMAGE_SRCS := image/util.c image/tree.c image/layer.c image/source.c image/manifest.c \
 	image/imgfs_write.c image/imgfs_read.c image/runcfg.c image/user.c image/artifact.c \
 	image/elfinfo.c image/check.c image/rootfs.c image/convert.c image/convert_cli.c \
-	image/inspect.c image/inspect_ls.c
+	image/oci_ref.c image/oci_out.c image/inspect.c image/inspect_ls.c
 IMAGE_LDLIBS := -larchive -ljansson -lzstd -lcrypto -lelf
 
 UNIT_TESTS += test_image test_image_layers test_image_hostile

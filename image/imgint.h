@@ -60,5 +60,6 @@ int digest_parse(const char *s, char hex[65]);
 void *xcalloc(size_t n, size_t sz) __attribute__((returns_nonnull, malloc));               /* aborts on OOM: host tool */
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+char *xstrjoin(const char *a, const char *sep, const char *b);     /* a + sep + b, new */
 
 #endif

@@ -159,3 +159,13 @@ char *xstrndup(const char *s, size_t n)
 	memcpy(p, s, n);
 	return p;
 }
+
+char *xstrjoin(const char *a, const char *sep, const char *b)
+{
+	size_t la = strlen(a), ls = strlen(sep), lb = strlen(b);
+	char *s = xcalloc(la + ls + lb + 1, 1);
+	memcpy(s, a, la);
+	memcpy(s + la, sep, ls);
+	memcpy(s + la + ls, b, lb);
+	return s;
+}
