@@ -39,6 +39,8 @@ static void usage(FILE *f)
 		"  -p, --publish [IP:][HOSTPORT:]PORT[/tcp|/udp]  forward a host port to the guest's\n"
 		"                      PORT (slirp; ranges A-B; no HOSTPORT: a free one, printed)\n"
 		"  -P, --publish-all   publish the image's exposed ports on free host ports\n"
+		"  --publish-listening  publish every port the program listens on, on the host's same\n"
+		"                      port, while it listens (slirp; as a process in a container)\n"
 		"  --rootfs DIR        the host directory DIR is the root filesystem (read-write);\n"
 		"                      CMD is found in it (PATH), as an image's command\n"
 		"  --trace             print every system call to stderr (strace style)\n"
@@ -216,6 +218,8 @@ static int run_main(int argc, char **argv)
 				return st;
 		} else if (!strcmp(a, "-P") || !strcmp(a, "--publish-all")) {
 			net.publish_all = true;
+		} else if (!strcmp(a, "--publish-listening")) {
+			net.publish_listening = true;
 		} else if ((v = opt_value(argc, argv, &i, "-p", "--publish"))) {
 			int st = net_parse_publish(v, &net);
 			if (st)

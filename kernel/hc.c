@@ -338,3 +338,15 @@ void hc_net_kick(void)
 	__asm__ volatile("outl %0, %w1" : : "a"(0u),
 			 "Nd"((uint16_t)(UNIK_HC_PORT_BASE + UNIK_HC_NET_KICK)) : "memory");
 }
+
+int64_t hc_net_publish(uint32_t proto, uint16_t port, uint32_t families)
+{
+	static struct unik_hc_net_publish p;
+	p.proto = proto;
+	p.port = port;
+	p.families = families;
+	p._pad = 0;
+	p.ret = -EIO;
+	hc_call(UNIK_HC_NET_PUBLISH, &p);
+	return p.ret;
+}

@@ -218,7 +218,9 @@ static void net_close_fds(struct net *n)
 		close(n->kick_fd);
 	if (n->wake_fd >= 0)
 		close(n->wake_fd);
-	n->kick_fd = n->wake_fd = -1;
+	if (n->pub_fd >= 0)
+		close(n->pub_fd);
+	n->kick_fd = n->wake_fd = n->pub_fd = -1;
 }
 
 struct net *net_new(const struct net_config *c, int *status)
@@ -234,7 +236,7 @@ struct net *net_new(const struct net_config *c, int *status)
 	}
 	n->cfg = *c;
 	n->be = c->mode == NET_TAP ? &net_backend_tap : &net_backend_slirp;
-	n->kick_fd = n->wake_fd = -1;
+	n->kick_fd = n->wake_fd = n->pub_fd = -1;
 	/* QEMU's default MAC for slirp; a locally administered random one on a shared tap link. */
 	static const uint8_t qemu_mac[6] = { 0x52, 0x54, 0x00, 0x12, 0x34, 0x56 };
 	memcpy(n->mac, qemu_mac, sizeof(qemu_mac));
@@ -282,7 +284,7 @@ void net_boot_info(const struct net *n, struct unik_net_info *out)
 	memset(out, 0, sizeof(*out));
 	if (!n)
 		return;
-	out->flags = UNIK_NET_PRESENT;
+	out->flags = UNIK_NET_PRESENT | (net_publishes(n) ? UNIK_NET_PUBLISH : 0);
 	out->mtu = 1500;
 	memcpy(out->mac, n->mac, sizeof(out->mac));
 	if (n->cfg.mode == NET_TAP && n->cfg.tap_ip) {
@@ -357,6 +359,8 @@ static void *net_thread(void *arg)
 	n->be->run(n);
 	if (net_ring_broken(&n->ring) && !net_failed(n))
 		net_fail(n);
+	__atomic_store_n(&n->thread_done, 1, __ATOMIC_RELEASE);
+	net_signal(n->pub_fd);          /* a publish request waiting will not be served */
 	return NULL;
 }
 
@@ -379,6 +383,10 @@ static int net_start(struct net *n)
 {
 	n->kick_fd = net_eventfd();
 	n->wake_fd = net_eventfd();
+	if (net_publishes(n) && (n->pub_fd = net_eventfd()) < 0) {
+		net_close_fds(n);
+		return -EIO;
+	}
 	if (n->kick_fd < 0 || n->wake_fd < 0 || n->be->start(n)) {
 		net_close_fds(n);
 		return -EIO;
@@ -473,6 +481,20 @@ void net_rx_flush(struct net *n)
 		net_signal(n->wake_fd);
 }
 
+void net_publish_serve(struct net *n)
+{
+	if (!LOAD(n->pub_pending))
+		return;
+	n->pub.ret = n->be->publish(n, n->pub.udp, n->pub.port, n->pub.families);
+	STORE(n->pub_pending, 0);
+	net_signal(n->pub_fd);
+}
+
+bool net_publishes(const struct net *n)
+{
+	return n && n->cfg.publish_listening && n->cfg.mode == NET_SLIRP && n->be->publish;
+}
+
 /* ---- hypercalls ---- */
 
 enum hc_result hc_net_setup(struct hc_ctx *ctx, unik_gpa_t arg)
@@ -508,6 +530,67 @@ enum hc_result hc_net_kick(struct hc_ctx *ctx, unik_gpa_t arg)
 		return HC_BAD;
 	net_signal(n->kick_fd);
 	return HC_OK;
+}
+
+/* How long the vCPU waits for the net thread to carry out a publish request: a bind and a listen
+   on the host take microseconds; this only bounds a net thread that stopped answering. */
+#define NET_PUBLISH_WAIT_MS 5000
+
+/* Hands the request in n->pub to the net thread (libslirp is its alone) and waits for it. */
+static int64_t net_publish_wait(struct net *n)
+{
+	STORE(n->pub_pending, 1);
+	net_signal(n->kick_fd);
+	int64_t end = net_now_ns() + NET_PUBLISH_WAIT_MS * 1000000ll;
+	while (LOAD(n->pub_pending)) {
+		if (__atomic_load_n(&n->thread_done, __ATOMIC_ACQUIRE))
+			return -EIO;
+		int64_t left = end - net_now_ns();
+		if (left <= 0) {
+			fprintf(stderr, "unik: the net thread did not answer a publish request\n");
+			return -ETIMEDOUT;      /* still pending: later requests get -EBUSY */
+		}
+		struct pollfd p = { .fd = n->pub_fd, .events = POLLIN };
+		uint64_t v;
+		if (poll(&p, 1, (int)(left / 1000000 + 1)) > 0 &&
+		    read(n->pub_fd, &v, sizeof(v)) < 0 && errno != EAGAIN)
+			perror("unik: eventfd");
+	}
+	return n->pub.ret;
+}
+
+/* The guest's listeners changed: everything in the request is checked before the net thread
+   sees it; a request that is not understood is an error result, only an unreadable argument
+   stops the VM (as for every call). */
+enum hc_result hc_net_publish(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_net_publish p;
+	if (gmem_read(&ctx->mem, arg, &p, sizeof(p)))
+		return HC_BAD;
+	struct net *n = ctx->net;
+	int64_t ret;
+	if ((p.proto != 6 && p.proto != 17) || p.port < 1 || p.port > 65535 || p._pad ||
+	    (p.families & ~(UNIK_NET_PUBLISH_V4 | UNIK_NET_PUBLISH_V6)))
+		ret = -EINVAL;
+	else if (!n)
+		ret = -ENODEV;
+	else if (!net_publishes(n))
+		ret = -EOPNOTSUPP;
+	else if (!n->ready)
+		ret = -ENOTCONN;
+	else if (net_failed(n) || __atomic_load_n(&n->thread_done, __ATOMIC_ACQUIRE))
+		ret = -EIO;
+	else if (LOAD(n->pub_pending))
+		ret = -EBUSY;
+	else {
+		n->pub.udp = p.proto == 17;
+		n->pub.port = (uint16_t)p.port;
+		n->pub.families = p.families;
+		n->pub.ret = -EIO;
+		ret = net_publish_wait(n);
+	}
+	return gmem_write(&ctx->mem, arg + offsetof(struct unik_hc_net_publish, ret), &ret,
+			  sizeof(ret)) ? HC_BAD : HC_OK;
 }
 
 bool hc_net_wake_pending(struct hc_ctx *ctx)

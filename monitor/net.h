@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "unik/abi.h"
 #include "monitor/gmem.h"
+#include "monitor/hc.h"
 
 struct pollfd;
 
@@ -39,6 +40,9 @@ struct net_config {
 	bool publish_all;               /* -P: publish every port in exposed[] on a free host port */
 	struct net_fwd exposed[NET_MAX_FWD];  /* the image's ExposedPorts (host ports 0) */
 	size_t nexposed;
+	bool publish_listening;         /* --publish-listening (slirp only): every port the guest
+					   listens on is published on the host's same port, while it
+					   listens (UNIK_HC_NET_PUBLISH) */
 };
 
 /* "none", "slirp", "tap:NAME[,ip=A.B.C.D/PREFIX[,gw=A.B.C.D]]" (also "host"/"bridge"/
@@ -73,6 +77,10 @@ bool net_rx_stalled(const struct net *n, int64_t now_ns, int64_t limit_ns);
 bool hc_net_wake_pending(struct hc_ctx *ctx);
 /* SLEEP and POLL after their wait: empties the wake fd (ctx->wake_fd). */
 void hc_net_wake_clear(struct hc_ctx *ctx);
+/* UNIK_HC_NET_PUBLISH (struct unik_hc_net_publish): what the guest listens on changed. */
+enum hc_result hc_net_publish(struct hc_ctx *ctx, unik_gpa_t arg);
+/* Does this NIC take UNIK_HC_NET_PUBLISH notices (slirp with --publish-listening)? */
+bool net_publishes(const struct net *n);
 
 /* ---- the rings (hc_net.c), driven by the net thread; tests drive them directly ---- */
 
@@ -127,6 +135,10 @@ struct net_backend {
 	void (*run)(struct net *n);
 	/* After the thread ended (or never started). */
 	void (*close)(struct net *n);
+	/* UNIK_HC_NET_PUBLISH, net thread (net_publish_serve): forward the host's port to the
+	   guest's for the families (UNIK_NET_PUBLISH_*) given and no others, printing what cannot
+	   be bound. 0 or -errno. NULL: the backend publishes nothing. */
+	int (*publish)(struct net *n, bool udp, uint16_t port, uint32_t families);
 };
 extern const struct net_backend net_backend_slirp, net_backend_tap;
 
@@ -143,6 +155,11 @@ struct net {
 	bool thread_started;
 	unsigned long thread, vcpu;     /* pthread_t */
 	bool tx_busy;                   /* the last drain took frames (net thread only) */
+	/* UNIK_HC_NET_PUBLISH: the vCPU thread fills pub, sets pub_pending and waits on pub_fd
+	   until the net thread has done it (pub_pending 0) or has ended (thread_done). */
+	struct { bool udp; uint16_t port; uint32_t families; int ret; } pub;
+	int pub_pending, thread_done;   /* atomics */
+	int pub_fd;                     /* eventfd: the net thread finished a request or ended */
 };
 
 /* For the backends' net thread loop. net_wait polls pfd[0..nfds) with pfd[0] set to the kick fd
@@ -156,5 +173,8 @@ bool net_tx_drain(struct net *n, void (*send)(struct net *n, const uint8_t *fram
 void net_rx_frame(struct net *n, const void *frame, size_t len);
 /* Publishes received frames and wakes the vCPU if the guest asked. */
 void net_rx_flush(struct net *n);
+/* Carries out a pending UNIK_HC_NET_PUBLISH request (be->publish); call where the backend may
+   change its sockets, before it gathers the fds to poll. Cheap when none is pending. */
+void net_publish_serve(struct net *n);
 bool net_quitting(const struct net *n);
 #endif

@@ -196,6 +196,10 @@ static struct {
 	__typeof__(slirp_input) *input;
 	__typeof__(slirp_handle_timer) *handle_timer;
 	__typeof__(slirp_add_hostfwd) *add_hostfwd;
+	/* --publish-listening only; NULL when this libslirp lacks them */
+	__typeof__(slirp_remove_hostfwd) *remove_hostfwd;
+	__typeof__(slirp_add_hostxfwd) *add_hostxfwd;
+	__typeof__(slirp_remove_hostxfwd) *remove_hostxfwd;
 } sl;
 
 static int slirp_load(void)
@@ -219,12 +223,16 @@ static int slirp_load(void)
 			dlclose(lib);
 			return -1;
 		}
+	sl.remove_hostfwd = (__typeof__(sl.remove_hostfwd))dlsym(lib, "slirp_remove_hostfwd");
+	sl.add_hostxfwd = (__typeof__(sl.add_hostxfwd))dlsym(lib, "slirp_add_hostxfwd");
+	sl.remove_hostxfwd = (__typeof__(sl.remove_hostxfwd))dlsym(lib, "slirp_remove_hostxfwd");
 	sl.lib = lib;
 	return 0;
 }
 
 #define SLIRP_TIMERS 4
 #define SLIRP_MAX_POLL 1024
+#define SLIRP_PUB_MAX 1024      /* ports --publish-listening keeps published at once */
 
 struct slirp_timer {
 	bool used;
@@ -239,6 +247,13 @@ struct slirp_state {
 	struct slirp_timer timers[SLIRP_TIMERS];
 	struct pollfd pfd[SLIRP_MAX_POLL];
 	int npfd;
+	/* --publish-listening: the ports published for the guest's listeners, and how */
+	struct slirp_pub {
+		uint16_t port;
+		bool udp;
+		uint8_t families;       /* UNIK_NET_PUBLISH_* forwarded now */
+	} pub[SLIRP_PUB_MAX];
+	int npub;
 };
 
 static int64_t slirp_now_ns(void)
@@ -359,8 +374,8 @@ static uint16_t slirp_free_port(bool udp, uint32_t ip)
 /* libslirp listens for a published TCP port with a backlog of one: a burst of clients (a load
    test, a browser's parallel connections) then sees SYNs dropped and waits a second to retry.
    listen() again on its socket raises the backlog; libslirp gives no handle to it, so it is
-   found by its address among the monitor's fds. */
-static void slirp_raise_backlog(struct in_addr ip, uint16_t port)
+   found by its address among the monitor's fds (IPv4 ip, or IPv6 ip6 when ip6 is not NULL). */
+static void slirp_raise_backlog_at(struct in_addr ip, const struct in6_addr *ip6, uint16_t port)
 {
 	DIR *d = opendir("/proc/self/fd");
 	if (!d)
@@ -368,16 +383,25 @@ static void slirp_raise_backlog(struct in_addr ip, uint16_t port)
 	for (struct dirent *e; (e = readdir(d));) {
 		int fd = atoi(e->d_name), on = 0;
 		socklen_t len = sizeof(on);
-		struct sockaddr_in a;
-		socklen_t alen = sizeof(a);
+		struct sockaddr_in6 a6;
+		struct sockaddr_in *a = (struct sockaddr_in *)&a6;
+		socklen_t alen = sizeof(a6);
 		if (fd <= 2 || fd == dirfd(d) ||
 		    getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &on, &len) || !on ||
-		    getsockname(fd, (struct sockaddr *)&a, &alen) || a.sin_family != AF_INET ||
-		    ntohs(a.sin_port) != port || a.sin_addr.s_addr != ip.s_addr)
+		    getsockname(fd, (struct sockaddr *)&a6, &alen))
 			continue;
-		listen(fd, SOMAXCONN);
+		if (ip6 ? a6.sin6_family == AF_INET6 && ntohs(a6.sin6_port) == port &&
+			  !memcmp(&a6.sin6_addr, ip6, sizeof(*ip6)) :
+			  a->sin_family == AF_INET && ntohs(a->sin_port) == port &&
+			  a->sin_addr.s_addr == ip.s_addr)
+			listen(fd, SOMAXCONN);
 	}
 	closedir(d);
+}
+
+static void slirp_raise_backlog(struct in_addr ip, uint16_t port)
+{
+	slirp_raise_backlog_at(ip, NULL, port);
 }
 
 static int slirp_fwd_one(struct slirp_state *s, const struct net_fwd *f, uint16_t host,
@@ -426,6 +450,105 @@ static int slirp_publish(struct slirp_state *s, const struct net_fwd *f)
 		if (slirp_fwd_one(s, f, (uint16_t)(f->host_lo + i), (uint16_t)(f->guest_lo + i), false))
 			return 125;
 	return 0;
+}
+
+/* ---- --publish-listening: the host's ports follow the guest's listeners ---- */
+
+/* Does one of the user's -p already forward the host's port to the same guest port? */
+static bool slirp_fwd_covers(const struct net_config *c, bool udp, uint16_t port)
+{
+	for (size_t i = 0; i < c->nfwd; i++) {
+		const struct net_fwd *f = &c->fwd[i];
+		if (f->udp == udp && f->host_lo == f->guest_lo && port >= f->guest_lo &&
+		    port <= f->guest_hi)
+			return true;
+	}
+	return false;
+}
+
+/* Forwards (on) or stops forwarding 0.0.0.0:port to the guest's 10.0.2.15:port. 0 or -errno. */
+static int slirp_pub_v4(struct slirp_state *s, bool udp, uint16_t port, bool on)
+{
+	struct in_addr any = { 0 }, gip;
+	if (!on)
+		return sl.remove_hostfwd(s->slirp, udp, any, port) ? -ENOENT : 0;
+	inet_pton(AF_INET, "10.0.2.15", &gip);
+	errno = 0;
+	if (sl.add_hostfwd(s->slirp, udp, any, port, gip, port))
+		return errno ? -errno : -EADDRINUSE;
+	if (!udp)
+		slirp_raise_backlog(any, port);
+	return 0;
+}
+
+/* The same for [::]:port (v6 only: 0.0.0.0:port is the IPv4 forward's) to the guest's IPv6
+   address. */
+static int slirp_pub_v6(struct slirp_state *s, bool udp, uint16_t port, bool on)
+{
+	struct sockaddr_in6 h = { .sin6_family = AF_INET6, .sin6_port = htons(port),
+				  .sin6_addr = IN6ADDR_ANY_INIT }, g = h;
+	int flags = (udp ? SLIRP_HOSTFWD_UDP : 0) | SLIRP_HOSTFWD_V6ONLY;
+	if (!on)
+		return sl.remove_hostxfwd(s->slirp, (struct sockaddr *)&h, sizeof(h), flags) ?
+		       -ENOENT : 0;
+	struct unik_net_info ni;
+	net_boot_info(s->n, &ni);
+	memcpy(&g.sin6_addr, ni.ip6, sizeof(g.sin6_addr));
+	errno = 0;
+	if (sl.add_hostxfwd(s->slirp, (struct sockaddr *)&h, sizeof(h), (struct sockaddr *)&g,
+			    sizeof(g), flags))
+		return errno ? -errno : -EADDRINUSE;
+	if (!udp)
+		slirp_raise_backlog_at((struct in_addr){ 0 }, &h.sin6_addr, port);
+	return 0;
+}
+
+/* A host without IPv6 cannot have the [::] forward: not worth a message. */
+static bool slirp_no_ipv6(int err)
+{
+	return err == -EAFNOSUPPORT || err == -EADDRNOTAVAIL || err == -EPROTONOSUPPORT;
+}
+
+static int slirp_publish_listening(struct net *n, bool udp, uint16_t port, uint32_t families)
+{
+	struct slirp_state *s = n->priv;
+	if (!sl.remove_hostfwd || slirp_fwd_covers(&n->cfg, udp, port))
+		return 0;       /* nothing it could take back; or the user's -p has it already */
+	if (!sl.add_hostxfwd || !sl.remove_hostxfwd)
+		families &= ~UNIK_NET_PUBLISH_V6;
+	int i = 0, err = 0;
+	while (i < s->npub && (s->pub[i].port != port || s->pub[i].udp != udp))
+		i++;
+	if (i == s->npub) {
+		if (!families)
+			return 0;
+		if (s->npub == SLIRP_PUB_MAX) {
+			fprintf(stderr, "unik: cannot publish %u/%s: more than %d ports published\n",
+				port, udp ? "udp" : "tcp", SLIRP_PUB_MAX);
+			return -ENOSPC;
+		}
+		s->pub[s->npub++] = (struct slirp_pub){ .port = port, .udp = udp };
+	}
+	uint8_t cur = s->pub[i].families;
+	for (uint8_t f = UNIK_NET_PUBLISH_V4; f <= UNIK_NET_PUBLISH_V6; f <<= 1) {
+		if (!((cur ^ families) & f))
+			continue;
+		bool on = families & f;
+		int e = f == UNIK_NET_PUBLISH_V4 ? slirp_pub_v4(s, udp, port, on) :
+			slirp_pub_v6(s, udp, port, on);
+		if (!on)
+			cur &= (uint8_t)~f;     /* gone, or never there */
+		else if (!e)
+			cur |= f;
+		else if (!err && !(f == UNIK_NET_PUBLISH_V6 && slirp_no_ipv6(e)))
+			err = e;
+	}
+	if ((s->pub[i].families = cur) == 0)
+		s->pub[i] = s->pub[--s->npub];
+	if (err)
+		fprintf(stderr, "unik: cannot publish %u/%s: %s\n", port, udp ? "udp" : "tcp",
+			strerror(-err));
+	return err;
 }
 
 /* ---- the backend ---- */
@@ -513,6 +636,7 @@ static void slirp_run(struct net *n)
 	struct slirp_state *s = n->priv;
 	while (!net_quitting(n)) {
 		uint32_t timeout = UINT32_MAX;
+		net_publish_serve(n);   /* before the fds are gathered: they may change */
 		s->npfd = 1;            /* pfd[0]: the kick fd (net_wait) */
 		sl.pollfds_fill(s->slirp, &timeout, slirp_cb_add_poll, s);
 		slirp_timers(s, &timeout, false);
@@ -539,4 +663,5 @@ const struct net_backend net_backend_slirp = {
 	.start = slirp_start,
 	.run = slirp_run,
 	.close = slirp_close,
+	.publish = slirp_publish_listening,
 };

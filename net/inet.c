@@ -7,6 +7,7 @@
 #include "vfs/file.h"
 #include "net/inet.h"
 #include "net/net.h"
+#include "net/nic_netif.h"
 #include "lwip/netif.h"
 
 #define IP_TOS 1
@@ -171,6 +172,31 @@ bool inet_addr_local(const ip_addr_t *ip)
 		if (netif_get_ip6_addr_match(n, ip_2_ip6(ip)) >= 0)
 			return true;
 	return false;
+}
+
+uint8_t inet_publish_families(const ip_addr_t *ip)
+{
+	const struct unik_net_info *ni = &boot_info->net;
+	if (!nic_netif_publishing())
+		return 0;
+	if (IP_IS_ANY_TYPE_VAL(*ip))
+		return UNIK_NET_PUBLISH_V4 | UNIK_NET_PUBLISH_V6;      /* dual-stack [::] */
+	if (IP_IS_V4(ip)) {
+		uint32_t own;
+		memcpy(&own, ni->ip4, 4);
+		bool mine = (ni->flags & UNIK_NET_IPV4) && ip4_addr_get_u32(ip_2_ip4(ip)) == own;
+		return ip4_addr_isany(ip_2_ip4(ip)) || mine ? UNIK_NET_PUBLISH_V4 : 0;
+	}
+	bool mine = (ni->flags & UNIK_NET_IPV6) && !memcmp(ip_2_ip6(ip)->addr, ni->ip6, 16);
+	return ip6_addr_isany(ip_2_ip6(ip)) || mine ? UNIK_NET_PUBLISH_V6 : 0;
+}
+
+void inet_publish_set(struct inet_sock *is, bool udp, uint8_t mine, uint8_t others)
+{
+	uint8_t before = others | is->pub_families, after = others | mine;
+	is->pub_families = mine;
+	if (before != after)
+		nic_netif_publish(udp, is->pub_port, after);
 }
 
 void inet_bound(struct inet_sock *is, const ip_addr_t *ip)

@@ -44,6 +44,10 @@ struct inet_sock {
 	uint32_t dq_bytes;
 	/* options kept or handed to lwIP */
 	int tos, ttl, tclass, hops, keepidle, keepintvl, keepcnt;
+	/* --publish-listening: the families (UNIK_NET_PUBLISH_*) this listener or bound UDP
+	   socket serves on the NIC at port pub_port; 0: none, nothing to take back at close */
+	uint8_t pub_families;
+	u16_t pub_port;
 	uint64_t seq;           /* events so far, for edge-triggered epoll */
 };
 
@@ -80,6 +84,13 @@ int inet_take_err(struct inet_sock *is);
 void inet_set_err(struct inet_sock *is, int err);
 /* After a bind to ip: an AF_INET6 socket bound to an IPv6 address becomes v6-only, as Linux. */
 void inet_bound(struct inet_sock *is, const ip_addr_t *ip);
+/* --publish-listening: the families under which a socket bound to ip answers on the NIC's
+   address (the wildcard address or the NIC's own); 0 for loopback or another address, and
+   always 0 when the monitor does not publish (then nothing else is needed). */
+uint8_t inet_publish_families(const ip_addr_t *ip);
+/* From now on is serves the families mine on is->pub_port (0: no more), the other sockets on
+   that port others: tells the monitor when what the port serves changes. */
+void inet_publish_set(struct inet_sock *is, bool udp, uint8_t mine, uint8_t others);
 /* Applies the options kept in is and s (TTL, TOS, keepalive, Nagle) to the TCP/UDP PCB. */
 void inet_apply_opts(struct inet_sock *is);
 /* Linux's errno for an lwIP error. */

@@ -200,12 +200,25 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	return ERR_OK;
 }
 
+/* What the other listeners on port serve on the NIC (--publish-listening). */
+static uint8_t tcp_publish_others(const struct inet_sock *is, u16_t port)
+{
+	uint8_t f = 0;
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
+		if (l->local_port == port && l->accept == tcp_accept_cb && l->callback_arg &&
+		    l->callback_arg != is)
+			f |= ((const struct inet_sock *)l->callback_arg)->pub_families;
+	return f;
+}
+
 /* Lets go of the socket's PCB: a listener closes; a connection ends with an orderly close (FIN)
    unless rst, unread data or a failing close ask for a reset, as Linux. */
 static void tcp_pcb_drop(struct inet_sock *is, bool rst)
 {
 	struct tcp_pcb *p = is->tcp;
 	if (p && is->state == IS_LISTEN) {
+		if (is->pub_families)
+			inet_publish_set(is, false, 0, tcp_publish_others(is, is->pub_port));
 		tcp_arg(p, NULL);
 		tcp_accept(p, NULL);
 		tcp_close(p);
@@ -318,6 +331,11 @@ static int tcp_listen_op(struct socket *s, int backlog)
 	tcp_arg(lp, is);
 	tcp_accept(lp, tcp_accept_cb);
 	inet_apply_opts(is);
+	uint8_t pub = inet_publish_families(&lp->local_ip);
+	if (pub) {
+		is->pub_port = lp->local_port;
+		inet_publish_set(is, false, pub, tcp_publish_others(is, lp->local_port));
+	}
 	file_changed();
 	return 0;
 }

@@ -60,9 +60,22 @@ static void udp_dq_pop(struct inet_sock *is)
 	kfree(d, sizeof(*d));
 }
 
+/* What the other UDP sockets bound to port serve on the NIC (--publish-listening). */
+static uint8_t udp_publish_others(const struct inet_sock *is, u16_t port)
+{
+	uint8_t f = 0;
+	for (struct udp_pcb *p = udp_pcbs; p; p = p->next)
+		if (p->local_port == port && p->recv == udp_recv_cb && p->recv_arg &&
+		    p->recv_arg != is)
+			f |= ((const struct inet_sock *)p->recv_arg)->pub_families;
+	return f;
+}
+
 static void udp_release(struct socket *s)
 {
 	struct inet_sock *is = inet_sk(s);
+	if (is->pub_families)
+		inet_publish_set(is, true, 0, udp_publish_others(is, is->pub_port));
 	while (is->dq_head)
 		udp_dq_pop(is);
 	if (is->udp)
@@ -90,6 +103,12 @@ static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	if ((err = inet_errno(udp_bind(is->udp, &ip, port))))
 		return err;
 	inet_bound(is, &ip);
+	/* A server binds its port; a client's port 0 (an ephemeral one) is nobody's to reach. */
+	uint8_t pub = port ? inet_publish_families(&is->udp->local_ip) : 0;
+	if (pub) {
+		is->pub_port = port;
+		inet_publish_set(is, true, pub, udp_publish_others(is, port));
+	}
 	return 0;
 }
 

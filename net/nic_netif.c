@@ -176,3 +176,16 @@ void nic_netif_disarm(void)
 	if (nic_ready)
 		nic_ring_rx_disarm(&ring);
 }
+
+bool nic_netif_publishing(void)
+{
+	return nic_present && (boot_info->net.flags & UNIK_NET_PUBLISH);
+}
+
+void nic_netif_publish(bool udp, uint16_t port, uint32_t families)
+{
+	/* The monitor prints what it cannot publish; the program's listen goes on regardless,
+	   as a container's does whatever the host's ports. */
+	if (nic_netif_publishing() && nic_setup())
+		hc_net_publish(udp ? IP_PROTO_UDP : IP_PROTO_TCP, port, families);
+}

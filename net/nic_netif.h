@@ -17,6 +17,12 @@ int nic_netif_poll(void);
 bool nic_netif_arm(void);
 /* After the sleep, whatever ended it. */
 void nic_netif_disarm(void);
+/* Does the monitor publish what the guest listens on (UNIK_NET_PUBLISH in the boot info)? */
+bool nic_netif_publishing(void);
+/* Tells the monitor the address families (UNIK_NET_PUBLISH_*; 0: none any more) now served on
+   port of TCP or UDP (udp), setting the NIC up first if need be: one hypercall. Does nothing
+   unless nic_netif_publishing(). */
+void nic_netif_publish(bool udp, uint16_t port, uint32_t families);
 /* Frames and bytes received and sent so far, and received frames the monitor dropped for want
    of a posted buffer (/proc/net/dev). */
 void nic_netif_counters(uint64_t *rx_packets, uint64_t *tx_packets, uint64_t *rx_bytes,

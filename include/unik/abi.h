@@ -58,7 +58,8 @@ enum unik_hc {
 	/* The paravirtual NIC: shared rings in guest memory, see "Network" below. */
 	UNIK_HC_NET_SETUP = 25,         /* struct unik_hc_net_setup: hand the monitor the ring area */
 	UNIK_HC_NET_KICK = 26,          /* no argument (write 0): TX frames wait and tx_kick was set */
-	UNIK_HC_MAX = 27,
+	UNIK_HC_NET_PUBLISH = 27,       /* struct unik_hc_net_publish: the guest listens on a port */
+	UNIK_HC_MAX = 28,
 };
 
 struct unik_hc_io {
@@ -319,10 +320,33 @@ struct unik_hc_net_setup {
 };
 _Static_assert(sizeof(struct unik_hc_net_setup) == 32, "unik_hc_net_setup size");
 
+/* `unik run --publish-listening` (boot info: UNIK_NET_PUBLISH): the monitor publishes on the host
+   every port the guest serves on its NIC's address, as a process in a container answers on the
+   container's addresses. The guest calls after its NIC is set up, whenever the address families
+   served on a (protocol, port) change: a TCP listen() or an explicit UDP bind() to a port, on the
+   wildcard address or the NIC's own, and the close of the last such socket (families 0). Only
+   changes are told, so a steady server costs nothing; the monitor forwards the host's 0.0.0.0:port
+   (UNIK_NET_PUBLISH_V4) and [::]:port (UNIK_NET_PUBLISH_V6) to the guest's address and port, and
+   a port it cannot bind is reported on its stderr, not to the guest's program. */
+#define UNIK_NET_PUBLISH_V4 0x1u
+#define UNIK_NET_PUBLISH_V6 0x2u
+struct unik_hc_net_publish {
+	uint32_t proto;                 /* IN: 6 (TCP) or 17 (UDP) */
+	uint32_t port;                  /* IN: 1 .. 65535 */
+	uint32_t families;              /* IN: UNIK_NET_PUBLISH_*: all now served; 0: none any more */
+	uint32_t _pad;
+	int64_t ret;                    /* OUT: 0; -EINVAL: bad request; -ENODEV: no NIC;
+					   -EOPNOTSUPP: the monitor did not ask (no UNIK_NET_PUBLISH);
+					   -ENOTCONN: the NIC is not set up; -EIO: the NIC stopped;
+					   -ENOSPC: too many ports; else the host's bind error */
+};
+_Static_assert(sizeof(struct unik_hc_net_publish) == 24, "unik_hc_net_publish size");
+
 /* The NIC's configuration in the boot info. Addresses are in network byte order. */
 #define UNIK_NET_PRESENT 0x1u           /* a NIC exists: UNIK_HC_NET_SETUP works */
 #define UNIK_NET_IPV4 0x2u              /* ip4, prefix4, gw4, dns4 are the static config */
 #define UNIK_NET_IPV6 0x4u              /* ip6, prefix6, gw6, dns6 likewise */
+#define UNIK_NET_PUBLISH 0x8u           /* tell the monitor what listens: UNIK_HC_NET_PUBLISH */
 struct unik_net_info {
 	uint32_t flags;                 /* UNIK_NET_*; 0: no NIC */
 	uint16_t mtu;

@@ -209,6 +209,177 @@ harness_selected "epoll server through -p" && {
 	fi
 }
 
+# --publish-listening: what the guest listens on is published on the host's same port, without -p.
+harness_selected "--publish-listening: httpd" && {
+	port=$(free_port)
+	"$UNIK" run --publish-listening --rootfs "$R" /bin/httpd -f -p "$port" -h /www \
+		>"$T/plh.out" 2>"$T/plh.err" &
+	pid=$!
+	body=$(fetch "http://127.0.0.1:$port/index.html")
+	kill -TERM $pid
+	wait $pid
+	[ "$body" = "hello from the guest's httpd" ] && pass "--publish-listening: httpd" ||
+		fail "--publish-listening: httpd" "body '$body'; $(head -c 300 "$T/plh.err")"
+}
+
+# A test server for the cases below. tcp PORT LOPORT: listens on [::]:PORT and on 127.0.0.1:LOPORT
+# (the guest's loopback: not to be published), answers one connection on PORT with "bye", closes
+# its listeners and stays up. udp PORT: echoes datagrams on 0.0.0.0:PORT.
+cat >"$T/pubtest.c" <<'C'
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+static int server(int family, int type, const char *ip, int port)
+{
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(family, type, 0), on = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	inet_pton(AF_INET, ip, &a4.sin_addr);
+	if (fd < 0 || (family == AF_INET6 ? bind(fd, (void *)&a6, sizeof(a6)) :
+		       bind(fd, (void *)&a4, sizeof(a4))) || (type == SOCK_STREAM && listen(fd, 8))) {
+		perror("server");
+		exit(1);
+	}
+	return fd;
+}
+int main(int argc, char **argv)
+{
+	char buf[512];
+	if (argc == 4 && !strcmp(argv[1], "tcp")) {
+		int l = server(AF_INET6, SOCK_STREAM, "", atoi(argv[2]));
+		int lo = server(AF_INET, SOCK_STREAM, "127.0.0.1", atoi(argv[3]));
+		printf("listening\n");
+		fflush(stdout);
+		int c = accept(l, NULL, NULL);
+		if (c < 0 || write(c, "bye\n", 4) != 4)
+			return 1;
+		close(c);
+		close(l);
+		close(lo);
+		printf("closed\n");
+		fflush(stdout);
+		sleep(60);
+		return 0;
+	}
+	if (argc == 3 && !strcmp(argv[1], "udp")) {
+		int s = server(AF_INET, SOCK_DGRAM, "0.0.0.0", atoi(argv[2]));
+		printf("bound\n");
+		fflush(stdout);
+		for (;;) {
+			struct sockaddr_storage from;
+			socklen_t flen = sizeof(from);
+			ssize_t n = recvfrom(s, buf, sizeof(buf), 0, (void *)&from, &flen);
+			if (n < 0 || sendto(s, buf, (size_t)n, 0, (void *)&from, flen) != n)
+				return 1;
+		}
+	}
+	fprintf(stderr, "usage: pubtest tcp PORT LOPORT | udp PORT\n");
+	return 2;
+}
+C
+pubtest_ok=false
+musl-gcc -static -O2 -o "$T/pubtest" "$T/pubtest.c" 2>"$T/pubtest.cc" && pubtest_ok=true
+
+# What a TCP connect to the host's 127.0.0.1:PORT reads: a line, "eof", "refused" or "timeout".
+probe() {
+	python3 -c '
+import socket, sys
+s = socket.socket(); s.settimeout(5)
+try:
+    s.connect(("127.0.0.1", int(sys.argv[1])))
+    print(s.recv(100).decode().strip() or "eof")
+except ConnectionRefusedError:
+    print("refused")
+except ConnectionResetError:
+    print("eof")
+except socket.timeout:
+    print("timeout")
+' "$1"
+}
+
+# Waits (up to 10 s) until file $1 has a line $2.
+wait_line() {
+	for _ in $(seq 100); do grep -qx "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	return 1
+}
+
+harness_selected "--publish-listening: the forward ends with the listener" && {
+	name="--publish-listening: the forward ends with the listener"
+	if $pubtest_ok; then
+		port=$(free_port)
+		lport=$(free_port)
+		"$UNIK" run --publish-listening "$T/pubtest" tcp "$port" "$lport" >"$T/plc.out" 2>"$T/plc.err" &
+		pid=$!
+		wait_line "$T/plc.out" listening
+		lo=$(probe "$lport")
+		got=$(probe "$port")
+		wait_line "$T/plc.out" closed
+		after=$(probe "$port")
+		kill -TERM $pid
+		wait $pid
+		[ "$got" = bye ] && [ "$after" = refused ] && [ "$lo" = refused ] && pass "$name" ||
+			fail "$name" "while listening '$got', after close '$after', loopback-only '$lo'; $(head -c 300 "$T/plc.err")"
+	else
+		fail "$name" "cannot build the test server: $(head -c 300 "$T/pubtest.cc")"
+	fi
+}
+
+harness_selected "--publish-listening: UDP echo" && {
+	if $pubtest_ok; then
+		port=$(free_port)
+		"$UNIK" run --publish-listening "$T/pubtest" udp "$port" >"$T/plu.out" 2>"$T/plu.err" &
+		pid=$!
+		wait_line "$T/plu.out" bound
+		got=$(python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.settimeout(1)
+for i in range(10):
+    s.sendto(b"echo %d" % i, ("127.0.0.1", int(sys.argv[1])))
+    try:
+        print(s.recv(100).decode().split()[0]); break
+    except (socket.timeout, ConnectionRefusedError):
+        pass
+' "$port")
+		kill -TERM $pid
+		wait $pid
+		[ "$got" = echo ] && pass "--publish-listening: UDP echo" ||
+			fail "--publish-listening: UDP echo" "reply '$got'; $(head -c 300 "$T/plu.err")"
+	else
+		fail "--publish-listening: UDP echo" "cannot build the test server: $(head -c 300 "$T/pubtest.cc")"
+	fi
+}
+
+# A host port that is taken: one line on stderr, and the program goes on serving in the guest.
+harness_selected "--publish-listening: a taken port" && {
+	if $pubtest_ok; then
+		port=$(free_port)
+		python3 -c '
+import socket, sys, time
+s = socket.socket(); s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1)
+print("held", flush=True); time.sleep(60)
+' "$port" >"$T/hold.out" &
+		holder=$!
+		wait_line "$T/hold.out" held
+		"$UNIK" run --publish-listening "$T/pubtest" tcp "$port" "$(free_port)" >"$T/plt.out" 2>"$T/plt.err" &
+		pid=$!
+		wait_line "$T/plt.out" listening
+		kill -TERM $pid
+		wait $pid
+		kill $holder
+		wait $holder 2>/dev/null
+		grep -qx "unik: cannot publish $port/tcp: Address already in use" "$T/plt.err" &&
+			[ "$(grep -c . "$T/plt.err")" = 1 ] && pass "--publish-listening: a taken port" ||
+			fail "--publish-listening: a taken port" "$(head -c 300 "$T/plt.out" "$T/plt.err" | tr '\n' '|')"
+	else
+		fail "--publish-listening: a taken port" "cannot build the test server: $(head -c 300 "$T/pubtest.cc")"
+	fi
+}
+
 # --net tap: a tap interface on the host (root and /dev/net/tun needed) with the guest's static
 # address: the guest fetches from a server bound to the host's end of the tap.
 harness_selected "--net tap" && {

@@ -451,6 +451,55 @@ static void test_setup_rejects_bad_geometry(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_NET_KICK, 0), HC_BAD);
 }
 
+static int64_t publish_call(uint32_t proto, uint32_t port, uint32_t families, uint32_t pad)
+{
+	struct unik_hc_net_publish p = { .proto = proto, .port = port, .families = families,
+					 ._pad = pad, .ret = 77 };
+	memcpy(guest + ARG, &p, sizeof(p));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_NET_PUBLISH, ARG), HC_OK);
+	memcpy(&p, guest + ARG, sizeof(p));
+	return p.ret;
+}
+
+/* UNIK_HC_NET_PUBLISH: every field is checked, and a NIC that did not ask refuses the call;
+   none of it stops the VM, only an argument outside guest memory does. */
+static void test_publish_rejects_bad_requests(void **state)
+{
+	assert_int_equal(publish_call(6, 8080, UNIK_NET_PUBLISH_V4, 0), -ENODEV);  /* no NIC */
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_NET_PUBLISH, MEM - 8), HC_BAD);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_NET_PUBLISH, UINT64_MAX - 4), HC_BAD);
+	struct net *n = fake_nic();                     /* slirp without --publish-listening */
+	struct unik_net_info ni;
+	net_boot_info(n, &ni);
+	assert_false(ni.flags & UNIK_NET_PUBLISH);
+	assert_int_equal(publish_call(6, 8080, UNIK_NET_PUBLISH_V4, 0), -EOPNOTSUPP);
+	n->cfg.publish_listening = true;
+	net_boot_info(n, &ni);
+	assert_true(ni.flags & UNIK_NET_PUBLISH);
+	static const uint32_t bad[][4] = {
+		{ 0, 80, 1, 0 }, { 1, 80, 1, 0 }, { 7, 80, 1, 0 }, { 255, 80, 1, 0 },
+		{ UINT32_MAX, 80, 1, 0 }, { 6, 0, 1, 0 }, { 17, 0, 0, 0 }, { 6, 65536, 1, 0 },
+		{ 6, UINT32_MAX, 1, 0 }, { 6, 80, 4, 0 }, { 17, 80, UINT32_MAX, 0 },
+		{ 6, 80, 1, 1 }, { 6, 80, 0, UINT32_MAX },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(publish_call(bad[i][0], bad[i][1], bad[i][2], bad[i][3]), -EINVAL);
+	n->ready = false;                               /* NET_SETUP not called yet */
+	assert_int_equal(publish_call(6, 8080, UNIK_NET_PUBLISH_V4, 0), -ENOTCONN);
+	n->ready = true;
+	n->thread_done = 1;                             /* the net thread has stopped */
+	assert_int_equal(publish_call(6, 8080, UNIK_NET_PUBLISH_V4, 0), -EIO);
+	n->cfg.mode = NET_TAP;                          /* tap ignores the option */
+	net_boot_info(n, &ni);
+	assert_false(ni.flags & UNIK_NET_PUBLISH);
+	assert_int_equal(publish_call(6, 8080, UNIK_NET_PUBLISH_V4, 0), -EOPNOTSUPP);
+	n->cfg.mode = NET_SLIRP;
+	close(n->wake_fd);
+	n->wake_fd = -1;
+	net_free(n);
+	ctx.net = NULL;
+}
+
 /* Each bad TX descriptor breaks the ring: -EPROTO, the status says so, and it stays broken. */
 static void bad_tx_desc(uint64_t addr, uint32_t len)
 {
@@ -863,6 +912,102 @@ static void test_slirp_publish_binds(void **state)
 	net_free(n);
 }
 
+static bool tcp_connects(uint16_t port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(0x7f000001) };
+	bool ok = connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0;
+	close(fd);
+	return ok;
+}
+
+/* A host socket bound to 0.0.0.0:port (TCP listening, or UDP); -1 when the port is taken. TCP
+   with SO_REUSEADDR, as servers do: connections slirp accepted on the port may linger. */
+static int host_bind(bool udp, uint16_t port)
+{
+	int fd = socket(AF_INET, (udp ? SOCK_DGRAM : SOCK_STREAM) | SOCK_CLOEXEC, 0), on = 1;
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
+	if (!udp)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on));
+	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || (!udp && listen(fd, 1))) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* A port free on the host now, for both protocols. */
+static uint16_t free_host_port(void)
+{
+	for (int tries = 0; tries < 100; tries++) {
+		int fd = host_bind(false, 0);
+		struct sockaddr_in a;
+		socklen_t alen = sizeof(a);
+		assert_true(fd >= 0);
+		assert_int_equal(getsockname(fd, (struct sockaddr *)&a, &alen), 0);
+		close(fd);
+		int u = host_bind(true, ntohs(a.sin_port));
+		if (u >= 0) {
+			close(u);
+			return ntohs(a.sin_port);
+		}
+	}
+	fail_msg("no free port");
+	return 0;
+}
+
+/* --publish-listening through a real libslirp: the host's port opens when the guest says it
+   listens and closes when it says it stopped; a taken port is an error result (and a line on
+   stderr); a port a -p already forwards is left alone. */
+static void test_slirp_publish_listening(void **state)
+{
+	static struct net_config c;
+	memset(&c, 0, sizeof(c));
+	c.mode = NET_SLIRP;
+	c.publish_listening = true;
+	uint16_t port = free_host_port(), covered = free_host_port();
+	char spec[32];
+	snprintf(spec, sizeof(spec), "127.0.0.1:%u:%u", covered, covered);
+	assert_int_equal(net_parse_publish(spec, &c), 0);
+	int st;
+	ctx.net = net_new(&c, &st);
+	assert_non_null(ctx.net);
+	assert_int_equal(nic_ring_init(&gr, guest + AREA, AREA, AREA_SIZE, NTX, NRX, 0), 0);
+	struct unik_hc_net_setup s = setup_args();
+	assert_int_equal(setup_call(&s, HC_OK), 0);
+	assert_false(tcp_connects(port));
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V4, 0), 0);
+	assert_true(tcp_connects(port));                /* slirp accepts for the guest */
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V4, 0), 0);  /* no change */
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V4 | UNIK_NET_PUBLISH_V6, 0), 0);
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V6, 0), 0);  /* v4 withdrawn */
+	assert_false(tcp_connects(port));
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V4, 0), 0);
+	assert_true(tcp_connects(port));
+	assert_int_equal(publish_call(6, port, 0, 0), 0);
+	assert_false(tcp_connects(port));
+	int fd = host_bind(false, port);                /* the port is the host's again */
+	assert_true(fd >= 0);
+	assert_int_equal(publish_call(6, port, UNIK_NET_PUBLISH_V4, 0), -EADDRINUSE);
+	close(fd);
+	assert_int_equal(publish_call(6, port, 0, 0), 0);       /* nothing to take back */
+	/* UDP: the host's port is slirp's while published. */
+	assert_int_equal(publish_call(17, port, UNIK_NET_PUBLISH_V4, 0), 0);
+	assert_int_equal(host_bind(true, port), -1);
+	assert_int_equal(publish_call(17, port, 0, 0), 0);
+	fd = host_bind(true, port);
+	assert_true(fd >= 0);
+	close(fd);
+	/* The user's -p has this one (on 127.0.0.1): nothing more is bound, nothing taken back. */
+	assert_int_equal(publish_call(6, covered, UNIK_NET_PUBLISH_V4, 0), 0);
+	assert_int_equal(publish_call(6, covered, 0, 0), 0);
+	assert_true(tcp_connects(covered));
+	assert_false(net_failed(ctx.net));
+	net_free(ctx.net);
+	ctx.net = NULL;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -878,6 +1023,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_poll_ends_for_frames, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watchdog_question, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setup_rejects_bad_geometry, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_publish_rejects_bad_requests, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_tx_descriptors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_indices, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_hostile_fuzz, setup, teardown),
@@ -887,6 +1033,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_slirp_arp_and_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slirp_broken_ring_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slirp_publish_binds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_slirp_publish_listening, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
