@@ -13,3 +13,8 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 .PHONY: bench-convert
 bench-convert: $(BUILD)/unik
 	bash bench/convert.sh
+
+# `docker run --rm` and `ctr run --rm` through the OCI runtime against runc (bench/oci.sh; root).
+.PHONY: bench-oci
+bench-oci: $(BUILD)/unik $(BUILD)/unik-runtime
+	bash bench/oci.sh

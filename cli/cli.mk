@@ -12,6 +12,15 @@ $(BUILD)/host/kernel_blob.o: cli/kernel_blob.S $(BUILD)/kernel.elf
 
 # The heavy libraries are linked statically: loading and relocating them (libcrypto, libxml2 and
 # libicu behind libarchive) cost ~8 ms of every `unik run`, more than booting the VM.
-UNIK_STATIC_LIBS := -larchive -ljansson -lzstd -lcrypto -lelf -lz -llzma -lbz2 -lnettle -lxml2 -llz4
+UNIK_STATIC_LIBS := -larchive -lxml2 -ljansson -lzstd -lcrypto -lelf -lnettle -llz4 -lz -llzma -lbz2
 $(BUILD)/unik: $(UNIK_OBJS)
 	$(HOST_CC) -o $@ $(UNIK_OBJS) -Wl,-Bstatic $(UNIK_STATIC_LIBS) -Wl,-Bdynamic -lpthread -ldl
+
+# The OCI runtime is the same binary under the name docker and containerd are given.
+all: $(BUILD)/unik-runtime
+$(BUILD)/unik-runtime: $(BUILD)/unik
+	ln -sf unik $@
+
+UNIT_TESTS += test_oci_spec
+test_oci_spec_SRCS := tests/unit/test_oci_spec.c cli/oci_spec.c
+test_oci_spec_LDLIBS := -ljansson

@@ -6,6 +6,7 @@
 #include "monitor/vm.h"
 #include "image/image.h"
 #include "cli/run.h"
+#include "cli/runtime.h"
 #include <unistd.h>
 #include <signal.h>
 #include <strings.h>
@@ -24,6 +25,8 @@ static void usage(FILE *f)
 		"       unik run [OPTIONS] --rootfs DIR [--] CMD [ARGS...]\n"
 		"       unik convert IMAGE.tar [-o OUT.unik] [OPTIONS]   (unik convert --help)\n"
 		"       unik inspect ARTIFACT [--ls [PATH]] [--json] [--check]\n"
+		"       unik runtime ...   the OCI runtime for docker and containerd (also as\n"
+		"                          unik-runtime; unik runtime --help)\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
@@ -306,6 +309,11 @@ static int run_main(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	const char *base = strrchr(argv[0], '/');
+	if (!strncmp(base ? base + 1 : argv[0], "unik-runtime", 12))
+		return runtime_main(argc, argv);
+	if (argc >= 2 && !strcmp(argv[1], "runtime"))
+		return runtime_main(argc - 1, argv + 1);
 	if (argc < 2) {
 		usage(stderr);
 		return 125;

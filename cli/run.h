@@ -28,6 +28,9 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 /* --rootfs DIR: fills cfg to run the command argv[0] (ARGS argv[1..]) found in the host
    directory o->rootdir, with docker's default environment. 0 or an exit status. */
 int run_rootdir(struct run_opts *o, struct vm_config *cfg, int argc, char **argv);
+/* The home directory of uid in DIR/etc/passwd (read with DIR as its root, so symlinks in it
+   cannot reach the host's files), or "/" as docker uses when there is none. */
+void run_home_of(const char *dir, uint32_t uid, char *home, size_t size);
 /* Adds the volume "HOSTDIR:GUESTDIR[:ro|:rw]" to vols[*n] (creating a missing HOSTDIR). 0, or
    125 after printing why. */
 int volume_parse(const char *spec, struct vm_volume *vols, size_t *n);

@@ -203,9 +203,7 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	return 0;
 }
 
-/* The home directory of uid in DIR/etc/passwd (read with DIR as its root, so symlinks in it
-   cannot reach the host's files), or "/" as docker uses when there is none. */
-static void rootdir_home(const char *dir, uint32_t uid, char *home, size_t size)
+void run_home_of(const char *dir, uint32_t uid, char *home, size_t size)
 {
 	snprintf(home, size, "/");
 	int dfd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -267,7 +265,7 @@ int run_rootdir(struct run_opts *o, struct vm_config *cfg, int argc, char **argv
 		env_set(&env, &nenv, o->envp[i]);
 	if (!env_has(env, nenv, "HOME")) {
 		char home[4096], h[4200];
-		rootdir_home(o->rootdir, cfg->uid, home, sizeof(home));
+		run_home_of(o->rootdir, cfg->uid, home, sizeof(home));
 		snprintf(h, sizeof(h), "HOME=%s", home);
 		env_set(&env, &nenv, h);
 	}

@@ -95,6 +95,49 @@ static int fs_boot_mount(const struct fs_context *fs, const char *where, struct 
 	return err;
 }
 
+/* Binds the file fsroot onto the file at where (made, empty, when missing), as the OCI runtime's
+   binds of /etc/hosts and /etc/resolv.conf do. */
+static int fs_boot_mount_file(const struct fs_context *fs, const char *where, struct inode *fsroot)
+{
+	char dir[sizeof(((struct unik_volume *)0)->path)];
+	const char *name = where;
+	for (const char *c = where; *c; c++)
+		if (*c == '/')
+			name = c + 1;
+	size_t dl = (size_t)(name - 1 - where), len = strlen(name);
+	if (!len || len > NAME_MAX || dl >= sizeof(dir))
+		return -EINVAL;
+	memcpy(dir, where, dl);
+	dir[dl] = 0;
+	struct path at;
+	struct dentry *d;
+	int err = fs_boot_mkdirs(fs, dl ? dir : "/", &at);
+	if (err)
+		return err;
+	err = vfs_child(at.d, name, len, &d);
+	if (err == -ENOENT) {
+		struct inode *ino, *di = at.d->inode;
+		err = di->ops->create ? di->ops->create(di, name, len, S_IFREG | 0644, 0, &ino) : -EROFS;
+		if (!err) {
+			ino->uid = ino->gid = 0;
+			inode_put(ino);
+			err = vfs_child(at.d, name, len, &d);
+		}
+	}
+	if (!err && (d->inode->mode & S_IFMT) == S_IFDIR) {
+		dentry_put(d);
+		err = -EISDIR;
+	}
+	if (!err) {
+		struct path p = { .mnt = at.mnt, .d = d };
+		if (!vfs_mount(fsroot->sb, fsroot, &p, "hostfs", where))
+			err = -ENOMEM;
+		dentry_put(d);
+	}
+	path_put(&at);
+	return err;
+}
+
 /* Replaces (or creates) /etc/NAME with content, as docker's bind mounts of /etc/hostname,
    /etc/hosts and /etc/resolv.conf do. */
 static int fs_boot_etc_file(struct path *etc, const char *name, const char *content)
@@ -182,12 +225,25 @@ static int fs_boot_volumes(const char **why)
 		memcpy(path, vol->path, sizeof(path));
 		path[sizeof(path) - 1] = 0;
 		const char *fail = "not an absolute path";
-		struct inode *root = path[0] == '/' ? hostfs_new(16 + v, vol->handle,
-			(vol->flags & UNIK_VOL_RO) ? SB_RDONLY : 0, &fail) : NULL;
-		int err = root ? fs_boot_mount(&boot_fs, path, root, "hostfs") : -EINVAL;
+		struct inode *root = NULL;
+		if (path[0] == '/' && (vol->flags & UNIK_VOL_TMPFS)) {
+			root = tmpfs_new(16 + v, NULL, 0, 0, &fail);
+			if (root)
+				root->mode = S_IFDIR | 01777;
+		} else if (path[0] == '/') {
+			root = hostfs_new(16 + v, vol->handle,
+					  (vol->flags & UNIK_VOL_RO) ? SB_RDONLY : 0, &fail);
+		}
+		int err = -EINVAL;
+		if (root && (vol->flags & UNIK_VOL_FILE))
+			err = fs_boot_mount_file(&boot_fs, path, root);
+		else if (root)
+			err = fs_boot_mount(&boot_fs, path, root,
+					    (vol->flags & UNIK_VOL_TMPFS) ? "tmpfs" : "hostfs");
 		if (err) {
 			ksnprintf(msg, sizeof(msg), "cannot mount the volume on %s: %s", path,
-				  root ? "no directory there" : fail);
+				  !root ? fail : (vol->flags & UNIK_VOL_FILE) ? "no file there" :
+				  "no directory there");
 			*why = msg;
 			return err;
 		}

@@ -45,6 +45,13 @@ static void proc_init(struct proc *p)
 	p->rlim[12].cur = p->rlim[12].max = 819200;   /* RLIMIT_MSGQUEUE */
 	p->rlim[13].cur = p->rlim[13].max = 0;        /* RLIMIT_NICE */
 	p->rlim[14].cur = p->rlim[14].max = 0;        /* RLIMIT_RTPRIO */
+	for (int i = 0; i < RLIM_NLIMITS && i < 16; i++) {
+		if (!(boot_info->rlimit_set & (1u << i)))
+			continue;
+		uint64_t cap = i == 7 ? FD_MAX : RLIM_INFINITY;  /* no more fds than the table */
+		p->rlim[i].max = MIN(boot_info->rlimits[i].max, cap);
+		p->rlim[i].cur = MIN(boot_info->rlimits[i].cur, p->rlim[i].max);
+	}
 	p->files = &init_files;
 	init_files.users = 1;
 	for (int fd = 0; fd < 3; fd++) {

@@ -39,7 +39,7 @@ void proc_kill(int signo, const char *why)
 				(v->flags & VMA_SHARED) ? " shared" : "", v->pgoff);
 	}
 	/* The container's command is reported; other processes as a shell would see them. */
-	if (why && (current->pid == 1 || trace))
+	if (why && ((current->pid == 1 && !(boot_info->flags & UNIK_BOOT_CONTAINER)) || trace))
 		kprintf("unik: %s killed by %s: %s\n", current->pid == 1 ? "program" : current->comm,
 			signal_name(signo), why);
 	proc_exit_status(signo, 128 + signo);

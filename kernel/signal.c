@@ -209,6 +209,18 @@ static bool signal_discarded(struct proc *p, int signo, uint64_t blocked_by_all)
 	       (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo)));
 }
 
+/* A container's init (UNIK_BOOT_CONTAINER) as Linux shields the first process of a pid namespace:
+   a signal it has no handler for is dropped, except SIGKILL and SIGSTOP sent from outside (the
+   host: a kill with no sender pid). Faults are not raised here and still kill. */
+static bool signal_init_shielded(struct proc *p, int signo, const struct siginfo_k *si)
+{
+	if (p->pid != 1 || !(boot_info->flags & UNIK_BOOT_CONTAINER) ||
+	    p->sigaction[signo - 1].handler != SIG_DFL)
+		return false;
+	bool from_host = si->code == SI_USER && si->addr == 0;
+	return !(from_host && (signo == SIGKILL || signo == SIGSTOP));
+}
+
 void signal_raise(int signo, const struct siginfo_k *si)
 {
 	signal_raise_proc(current, signo, si);
@@ -237,7 +249,7 @@ static void signal_generate_effects(struct proc *p, int signo)
 
 void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
 {
-	if (!signo || p->state != PROC_LIVE)
+	if (!signo || p->state != PROC_LIVE || signal_init_shielded(p, signo, si))
 		return;
 	signal_generate_effects(p, signo);
 	/* The thread to interrupt: this one unless it blocks the signal, else any that does not. */
@@ -264,7 +276,7 @@ void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
 
 void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
 {
-	if (!signo)
+	if (!signo || signal_init_shielded(t->proc, signo, si))
 		return;
 	signal_generate_effects(t->proc, signo);
 	if (signal_discarded(t->proc, signo, t->sigmask))

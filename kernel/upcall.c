@@ -13,7 +13,6 @@
 #include "k/stats.h"
 #include "vfs/file.h"
 
-#define SI_USER 0
 
 bool upcall_take(void)
 {

@@ -49,7 +49,7 @@ enum hc_result hc_net_kick(struct hc_ctx *ctx, unik_gpa_t arg);
 
 /* Volumes (hc_file*.c). hc_file_new makes the handle table of one VM with room for at most
    max_handles open handles (0: as many as the monitor's fd limit allows, which it raises to the
-   hard limit). hc_file_add_volume takes over root_fd (an O_PATH directory, closed by
+   hard limit). hc_file_add_volume takes over root_fd (an O_PATH directory or regular file, closed by
    hc_file_free) and returns the handle the guest mounts, or -errno. */
 struct hc_file *hc_file_new(unsigned max_handles);
 int64_t hc_file_add_volume(struct hc_file *hf, int root_fd, int read_only);

@@ -123,12 +123,12 @@ int64_t hc_file_add_volume(struct hc_file *hf, int root_fd, int read_only)
 		close(root_fd);
 		return -E2BIG;
 	}
-	if (fstat(root_fd, &st) || !S_ISDIR(st.st_mode)) {
+	if (fstat(root_fd, &st) || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode))) {
 		close(root_fd);
 		return -ENOTDIR;
 	}
 	uint32_t v = hf->nvol;
-	int64_t n = hc_file_new_handle(hf, root_fd, -1, v, S_IFDIR);
+	int64_t n = hc_file_new_handle(hf, root_fd, -1, v, st.st_mode & S_IFMT);
 	if (n < 0)
 		return n;
 	hf->vol[v].ro = read_only != 0;

@@ -246,9 +246,15 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 	bi->argc = (uint32_t)cfg->argc;
 	bi->envc = (uint32_t)cfg->envc;
 	bi->flags = (cfg->trace ? UNIK_BOOT_TRACE : 0) | (cfg->stats ? UNIK_BOOT_STATS : 0) |
-		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0) | (cfg->tty ? UNIK_BOOT_TTY : 0);
+		    (cfg->no_rewrite ? UNIK_BOOT_NOREWRITE : 0) | (cfg->tty ? UNIK_BOOT_TTY : 0) |
+		    (cfg->container ? UNIK_BOOT_CONTAINER : 0);
 	bi->uid = cfg->uid;
 	bi->gid = cfg->gid;
+	bi->rlimit_set = cfg->rlimit_set & 0xffff;
+	for (int r = 0; r < 16; r++) {
+		bi->rlimits[r].cur = cfg->rlimits[r].cur;
+		bi->rlimits[r].max = cfg->rlimits[r].max;
+	}
 	bi->ngroups = (uint32_t)(cfg->ngroups < 32 ? cfg->ngroups : 32);
 	for (uint32_t g = 0; g < bi->ngroups; g++)
 		bi->groups[g] = cfg->groups[g];
@@ -354,16 +360,22 @@ static int vm_setup_volumes(struct vm *vm, const struct vm_config *cfg)
 			fprintf(stderr, "unik: volume path %s is too long\n", guest);
 			return 125;
 		}
-		int fd = open(host, O_PATH | O_DIRECTORY | O_CLOEXEC);
+		bool ro = root ? cfg->rootdir_ro : v->ro;
+		snprintf(bv->path, sizeof(bv->path), "%s", guest);
+		bv->flags = (ro ? UNIK_VOL_RO : 0) | (root ? UNIK_VOL_ROOT : 0);
+		if (v && v->tmpfs) {
+			bv->flags |= UNIK_VOL_TMPFS;
+			continue;
+		}
+		int fd = open(host, O_PATH | (v && v->file ? 0 : O_DIRECTORY) | O_CLOEXEC);
 		if (fd < 0)
 			return vm_fail(host);
-		int64_t h = hc_file_add_volume(vm->hc.file, fd, v && v->ro);
+		int64_t h = hc_file_add_volume(vm->hc.file, fd, ro);
 		if (h < 0) {
 			errno = (int)-h;
 			return vm_fail(host);
 		}
-		snprintf(bv->path, sizeof(bv->path), "%s", guest);
-		bv->flags = (v && v->ro ? UNIK_VOL_RO : 0) | (root ? UNIK_VOL_ROOT : 0);
+		bv->flags |= v && v->file ? UNIK_VOL_FILE : 0;
 		bv->handle = (uint32_t)h;
 	}
 	bi->nvolumes = (uint32_t)n;

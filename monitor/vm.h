@@ -14,6 +14,8 @@ struct vm_volume {
 	const char *host;               /* existing host directory */
 	const char *guest;              /* absolute, clean guest path */
 	bool ro;                        /* the monitor refuses every change */
+	bool file;                      /* host is a regular file, bound onto a guest file */
+	bool tmpfs;                     /* no host side: an empty tmpfs at guest */
 };
 
 struct vm_config {
@@ -40,6 +42,10 @@ struct vm_config {
 	size_t nvolumes;
 	const char *rootdir;            /* --rootfs: a host directory as the root filesystem (the
 					   program is then argv[0], found in it, as with rootfs) */
+	bool rootdir_ro;                /* the monitor refuses every change to rootdir */
+	bool container;                 /* the OCI runtime's VM (UNIK_BOOT_CONTAINER) */
+	uint32_t rlimit_set;            /* bit R: rlimits[R] is given (RLIMIT_* numbers < 16) */
+	struct { uint64_t cur, max; } rlimits[16];
 	int stop_signal;                /* what a host SIGTERM becomes (SIGTERM by default) */
 	int stop_timeout;               /* seconds after SIGTERM before a forced stop; < 0: never */
 	const struct net_config *net;   /* the NIC (monitor/net.h); NULL: slirp, no -p */

@@ -31,7 +31,6 @@
 #define CLD_DUMPED 3
 #define CLD_STOPPED 5
 #define CLD_CONTINUED 6
-#define SI_USER 0
 #define SIG_IGN 1
 #define SS_DISABLE 2
 

@@ -96,7 +96,6 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 
 /* ---- sending to threads and waiting (kill to processes: syscalls/sys_process.c) ---- */
 
-#define SI_USER 0
 #define SI_TKILL (-6)
 #define SI_QUEUE (-1)
 

@@ -380,6 +380,10 @@ _Static_assert(sizeof(struct unik_tty) == 76, "unik_tty size");
 #define UNIK_BOOT_STATS 0x2u            /* flags: report counters at exit */
 #define UNIK_BOOT_NOREWRITE 0x4u        /* flags: keep every system call on the CPL0 trap path */
 #define UNIK_BOOT_TTY 0x8u              /* flags: -t: the console is a terminal (tty[] says which) */
+#define UNIK_BOOT_CONTAINER 0x10u       /* flags: started by the OCI runtime: pid 1 is a container's
+					   init as Linux protects one (signals it has no handler for
+					   are dropped, SIGKILL and SIGSTOP only from the host) and its
+					   death by a signal is not reported on the console */
 
 /* Counters the guest keeps for `unik run --stats`; the monitor reads them after the exit. */
 struct unik_stats {
@@ -396,10 +400,13 @@ struct unik_stats {
 };
 _Static_assert(sizeof(struct unik_stats) == 80, "unik_stats size");
 
-/* A host directory mounted in the guest (-v HOSTDIR:GUESTDIR, or --rootfs DIR as "/"). */
+/* A host directory mounted in the guest (-v HOSTDIR:GUESTDIR, or --rootfs DIR as "/"); also a
+   host file bound onto a guest file, or a fresh tmpfs (the OCI runtime's mounts). */
 #define UNIK_MAX_VOLUMES 16
 #define UNIK_VOL_RO 0x1u                /* the monitor refuses every change */
 #define UNIK_VOL_ROOT 0x2u              /* the root filesystem (--rootfs); path is "/" */
+#define UNIK_VOL_FILE 0x4u              /* handle is a regular file, mounted on a file at path */
+#define UNIK_VOL_TMPFS 0x8u             /* no handle: an empty tmpfs at path */
 struct unik_volume {
 	char path[120];                 /* absolute guest path, NUL-terminated */
 	uint32_t flags;                 /* UNIK_VOL_* */
@@ -479,8 +486,14 @@ struct unik_boot_info {
 	uint32_t _pad5;
 	struct unik_upcall upcall;
 	struct unik_net_info net;       /* the NIC (flags 0: none) */
+	uint32_t rlimit_set;            /* bit R: rlimits[R] replaces the guest's default for
+					   resource R (Linux's RLIMIT_* numbers; the OCI runtime) */
+	uint32_t _pad6;
+	struct unik_rlimit {
+		uint64_t cur, max;      /* UINT64_MAX: unlimited */
+	} rlimits[16];
 };
-_Static_assert(sizeof(struct unik_boot_info) == 3424, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3688, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

@@ -27,6 +27,7 @@ const char *signal_name(int signo);
 struct regs;
 
 /* Linux's siginfo (128 bytes), with the fields faults and kill use. */
+#define SI_USER 0               /* si_code of kill(): addr holds the sender's pid and uid */
 struct siginfo_k {
 	int32_t signo, errno_, code, pad;
 	uint64_t addr;          /* SIGSEGV/SIGBUS/SIGILL/SIGFPE: fault address; kill: pid, uid */

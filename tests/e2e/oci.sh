@@ -1,0 +1,262 @@
+#!/bin/bash
+# The OCI runtime under real engines: a dockerd started here (Debian's docker.io, its data in a
+# scratch directory, no iptables, no bridge) with build/unik-runtime registered as "unik"; every
+# docker case runs with --runtime=runc first (the native reference, which must give the expected
+# status) and then --runtime=unik, and stdout and the exit status must match. Then containerd's
+# own client (ctr run --runc-binary) against a containerd started here, and an image made by
+# `unik convert --oci` through docker load. usage: tests/e2e/oci.sh [UNIK]
+cd "$(dirname "$0")/../.." || exit 1
+source compat-tests/lib.sh
+harness_init oci "${1:-build/unik}"
+T=$HARNESS_TMP
+ROOT=$PWD
+RUNTIME=$ROOT/$(dirname "$UNIK")/unik-runtime
+pass() { echo "PASS $1"; HARNESS_PASSED=$((HARNESS_PASSED + 1)); }
+fail() { echo "FAIL $1: $2"; HARNESS_FAILED=$((HARNESS_FAILED + 1)); }
+
+if [ "$(id -u)" != 0 ]; then
+	echo "SKIP: the engines need root"
+	exit 0
+fi
+for b in /usr/sbin/dockerd /usr/bin/docker /usr/bin/containerd /usr/bin/ctr /usr/sbin/runc; do
+	if [ ! -x "$b" ]; then
+		echo "FAIL: $b missing (scripts/deps.sh installs docker.io, containerd and runc)"
+		exit 1
+	fi
+done
+[ -x "$RUNTIME" ] || { echo "FAIL: $RUNTIME missing (make all)"; exit 1; }
+
+# the engines, private to this test
+source tests/e2e/oci/engines.sh
+DK=$(mktemp -d /tmp/unik-dk.XXXXXX)
+trap 'engines_stop "$DK"; rm -rf "$HARNESS_TMP"' EXIT
+if ! engines_dockerd "$DK" "$RUNTIME" >"$T/engine.err"; then
+	echo "FAIL: $(cat "$T/engine.err")"
+	exit 1
+fi
+bash tests/e2e/convert/build-image.sh "$T" >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
+$D load -q -i "$T/da.tar" >/dev/null || { echo "FAIL: docker load"; exit 1; }
+IMG=test/bb:t           # Entrypoint /bin/sh, Cmd -c 'echo hi', user app, WorkingDir /data
+
+# both LABEL WANT DOCKER-RUN-ARGS...: `docker run --rm --runtime=R ARGS` with R = runc, then unik.
+both() {
+	local label=$1 want=$2
+	shift 2
+	harness_selected "$label" || return 0
+	harness_exec "$T/n" $D run --rm --runtime=runc "$@"
+	local ns=$HARNESS_STATUS
+	harness_exec "$T/u" $D run --rm --runtime=unik "$@"
+	local us=$HARNESS_STATUS
+	if [ "$ns" != "$want" ]; then
+		fail "$label" "BROKEN: runc gave $ns, expected $want; $(head -c 300 "$T/n.err")"
+	elif [ "$us" != "$ns" ]; then
+		fail "$label" "status $us, runc $ns; $(head -c 300 "$T/u.err")"
+	elif ! cmp -s "$T/n.out" "$T/u.out"; then
+		fail "$label" "stdout differs: $(diff "$T/n.out" "$T/u.out" | head -6 | tr '\n' '|')"
+	else
+		pass "$label"
+	fi
+}
+
+both "image command" 0 $IMG
+both "exit 3" 3 $IMG -c 'echo out; exit 3'
+both "not found: 127" 127 --entrypoint nosuch $IMG
+both "not executable: 126" 126 --entrypoint /etc/passwd $IMG
+both "a child killed: 137" 0 $IMG -c 'sh -c "kill -9 \$\$"; echo "status $?"'
+both "pid 1 ignores its own kill -9, as a container's init" 0 $IMG -c 'kill -9 $$; echo alive'
+both "-e -w -u" 0 -e X=1 -e FOO -w /tmp/wd -u 0:0 $IMG -c 'echo "$X/$FOO"; pwd; id'
+both "user by name" 0 -u app $IMG -c 'id; echo $HOME'
+both "hostname and /etc files" 0 -h myhost $IMG -c 'hostname; cat /etc/hostname /etc/hosts'
+both "-m" 0 -m 64m $IMG -c 'echo small'
+both "--ulimit" 0 --ulimit nofile=512:1024 --ulimit core=0:0 $IMG -c 'ulimit -n; ulimit -Hn; ulimit -c'
+both "stdin" 0 -i $IMG -c 'cat; echo end'
+both "-t: a terminal through the console socket" 4 -t $IMG -c '[ -t 0 ] && [ -t 1 ] && echo tty; exit 4'
+
+mkdir -p "$T/vol"
+echo "from the host" >"$T/vol/in"
+both "-v a directory" 0 -u 0 -v "$T/vol:/v" $IMG -c 'cat /v/in; echo "$$" >/v/out; cat /v/out'
+both "-v read-only" 1 -v "$T/vol:/v:ro" $IMG -c 'cat /v/in; echo x >/v/no'
+harness_selected "-v writes reach the host" && {
+	rm -f "$T/vol/w"
+	$D run --rm --runtime=unik -u 0 -v "$T/vol:/v" $IMG -c 'echo written >/v/w' >/dev/null 2>&1
+	[ "$(cat "$T/vol/w" 2>/dev/null)" = written ] && pass "-v writes reach the host" ||
+		fail "-v writes reach the host" "$(ls -l "$T/vol")"
+}
+
+harness_selected "--rm leaves nothing" && {
+	n=$($D ps -aq | wc -l)
+	[ "$n" = 0 ] && pass "--rm leaves nothing" || fail "--rm leaves nothing" "$($D ps -a)"
+}
+
+# docker stop: the program's SIGTERM handler runs and its status is the container's.
+harness_selected "docker stop" && {
+	for rt in runc unik; do
+		$D run -d --name "stop-$rt" --runtime=$rt $IMG \
+			-c 'trap "echo got TERM; exit 7" TERM; while :; do sleep 0.1; done' >/dev/null
+	done
+	sleep 1
+	$D stop -t 10 stop-runc stop-unik >/dev/null
+	rs=$($D wait stop-runc) us=$($D wait stop-unik)
+	rl=$($D logs stop-runc 2>&1) ul=$($D logs stop-unik 2>&1)
+	$D rm stop-runc stop-unik >/dev/null
+	[ "$rs" = 7 ] && [ "$us" = "$rs" ] && [ "$ul" = "$rl" ] && pass "docker stop" ||
+		fail "docker stop" "status $us (runc $rs), logs '$ul' (runc '$rl')"
+}
+
+# docker kill -s: the signal reaches the program (a handler for USR1 here).
+harness_selected "docker kill -s" && {
+	for rt in runc unik; do
+		$D run -d --name "kill-$rt" --runtime=$rt $IMG \
+			-c 'trap "echo got USR1; exit 5" USR1; while :; do sleep 0.1; done' >/dev/null
+	done
+	sleep 1
+	$D kill -s USR1 kill-runc kill-unik >/dev/null
+	rs=$($D wait kill-runc) us=$($D wait kill-unik)
+	rl=$($D logs kill-runc 2>&1) ul=$($D logs kill-unik 2>&1)
+	$D kill -s KILL kill-runc kill-unik >/dev/null 2>&1
+	$D rm -f kill-runc kill-unik >/dev/null
+	[ "$rs" = 5 ] && [ "$us" = "$rs" ] && [ "$ul" = "$rl" ] && pass "docker kill -s" ||
+		fail "docker kill -s" "status $us (runc $rs), logs '$ul' (runc '$rl')"
+}
+
+# docker stop of an init without a SIGTERM handler: the signal is dropped, SIGKILL after -t: 137.
+harness_selected "docker stop without a handler" && {
+	for rt in runc unik; do
+		$D run -d --name "nohandler-$rt" --runtime=$rt $IMG -c 'sleep 100' >/dev/null
+	done
+	sleep 1
+	$D stop -t 1 nohandler-runc nohandler-unik >/dev/null
+	rs=$($D wait nohandler-runc) us=$($D wait nohandler-unik)
+	$D rm nohandler-runc nohandler-unik >/dev/null
+	[ "$rs" = 137 ] && [ "$us" = 137 ] && pass "docker stop without a handler" ||
+		fail "docker stop without a handler" "status $us (runc $rs)"
+}
+
+# docker kill (SIGKILL) of a program that ignores SIGTERM: 137.
+harness_selected "docker kill" && {
+	$D run -d --name killed --runtime=unik $IMG -c 'trap "" TERM; sleep 100' >/dev/null
+	sleep 0.5
+	$D kill killed >/dev/null
+	s=$($D wait killed)
+	$D rm killed >/dev/null
+	[ "$s" = 137 ] && pass "docker kill" || fail "docker kill" "status $s"
+}
+
+# A server in the guest answers inside the container's network namespace (no bridge here, so no
+# -p): busybox httpd, fetched from the namespace of the container's pid, as with runc.
+harness_selected "server in the container's network namespace" && {
+	got=()
+	for rt in runc unik; do
+		$D run -d --name "httpd-$rt" --runtime=$rt --entrypoint /bin/busybox $IMG \
+			httpd -f -p 8080 -h /data >/dev/null
+		pid=$($D inspect -f '{{.State.Pid}}' "httpd-$rt")
+		body=
+		for _ in $(seq 50); do
+			body=$(nsenter --net=/proc/$pid/ns/net curl -fsS --max-time 5 \
+				http://127.0.0.1:8080/new.txt 2>/dev/null) && break
+			sleep 0.1
+		done
+		got+=("$body")
+		$D rm -f "httpd-$rt" >/dev/null
+	done
+	[ "${got[0]}" = new ] && [ "${got[1]}" = new ] &&
+		pass "server in the container's network namespace" ||
+		fail "server in the container's network namespace" "runc '${got[0]}', unik '${got[1]}'"
+}
+
+# An image made by `unik convert --oci`: docker load takes it and the runtime boots the artifact
+# inside; its output equals the original image's under runc.
+harness_selected "unik convert --oci through docker load" && {
+	"$UNIK" convert -q "$T/oa.tar" --oci "$T/unik-oci.tar" --tag test/bb-unik:t >"$T/conv.log" 2>&1
+	$D load -q -i "$T/unik-oci.tar" >/dev/null 2>&1
+	a=$($D run --rm --runtime=unik test/bb-unik:t 2>&1; echo "status $?")
+	b=$($D run --rm --runtime=unik -e X=1 test/bb-unik:t -c 'echo $X; pwd; id -u; exit 6' 2>&1; echo "status $?")
+	n=$($D run --rm --runtime=runc -e X=1 $IMG -c 'echo $X; pwd; id -u; exit 6' 2>&1; echo "status $?")
+	if [ "$a" = "$(printf 'hi\nstatus 0')" ] && [ "$b" = "$n" ]; then
+		pass "unik convert --oci through docker load"
+	else
+		fail "unik convert --oci through docker load" "'$a' / '$b' (runc '$n') $(head -c 200 "$T/conv.log")"
+	fi
+}
+
+# containerd's own client against a containerd of this test: runc, then unik as --runc-binary.
+harness_selected "ctr run --runc-binary" && {
+	engines_containerd "$DK" unik-test >"$T/engine.err" || echo "$(cat "$T/engine.err")"
+	$C images import --snapshotter native "$T/da.tar" >/dev/null 2>&1
+	cmd=(/bin/sh -c 'echo hi from ctr; id; exit 5')
+	harness_exec "$T/cn" $C run --rm --snapshotter native docker.io/test/bb:t c-runc "${cmd[@]}"
+	ns=$HARNESS_STATUS
+	harness_exec "$T/cu" $C run --rm --snapshotter native --runc-binary "$RUNTIME" \
+		docker.io/test/bb:t c-unik "${cmd[@]}"
+	us=$HARNESS_STATUS
+	if [ "$ns" = 5 ] && [ "$us" = 5 ] && cmp -s "$T/cn.out" "$T/cu.out" && [ -s "$T/cu.out" ]; then
+		pass "ctr run --runc-binary"
+	else
+		fail "ctr run --runc-binary" "status $us (runc $ns): $(head -c 300 "$T/cu.out" "$T/cu.err")"
+	fi
+}
+
+# The runtime's own verbs on a bundle made here: state through created/running/stopped, hooks
+# with the state on stdin, the pid file, errors as JSON in --log, what runc refuses.
+harness_selected "runtime lifecycle" && {
+	B=$T/bundle RR=$T/rtroot LOG=$T/rt.log
+	mkdir -p "$B" && umoci unpack --image "$T/L:t" "$T/unpacked" >/dev/null &&
+		mv "$T/unpacked/rootfs" "$B/rootfs"
+	python3 - "$B" "$T" <<'PY'
+import json, sys
+b, t = sys.argv[1], sys.argv[2]
+hook = lambda name: {"path": "/bin/sh", "args": ["sh", "-c", "cat > %s/hook-%s.json" % (t, name)]}
+cfg = {"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "hostname": "lc",
+       "process": {"args": ["/bin/sh", "-c", "read line; echo got $line; exit 9"],
+                   "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
+       "hooks": {"createRuntime": [hook("createRuntime")], "poststart": [hook("poststart")],
+                 "poststop": [hook("poststop")]},
+       "annotations": {"k": "v"},
+       "linux": {"namespaces": [{"type": "network"}]}}
+json.dump(cfg, open(b + "/config.json", "w"))
+PY
+	R="$RUNTIME --root $RR --log $LOG --log-format json"
+	errs=()
+	st() { $R state lc 2>/dev/null | python3 -c 'import json,sys; s=json.load(sys.stdin); print(s["status"], s["pid"] > 0, s["annotations"].get("k"), s["bundle"])'; }
+	mkfifo "$T/in"
+	(sleep 30 >"$T/in") &
+	holder=$!
+	$R create --bundle "$B" --pid-file "$T/pid" lc <"$T/in" >"$T/lc.out" 2>&1 || errs+=("create failed: $(cat "$LOG")")
+	[ "$(st)" = "created True v $B" ] || errs+=("after create: $(st)")
+	[ "$(cat "$T/pid" 2>/dev/null)" = "$($R state lc | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')" ] ||
+		errs+=("pid file $(cat "$T/pid" 2>/dev/null)")
+	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["status"] == "created" and s["id"] == "lc"' \
+		"$T/hook-createRuntime.json" 2>/dev/null || errs+=("createRuntime hook state: $(cat "$T/hook-createRuntime.json" 2>&1)")
+	$R create --bundle "$B" lc 2>/dev/null && errs+=("a second create with the same id succeeded")
+	grep -q '"msg":"container with id exists: lc"' "$LOG" || errs+=("no JSON error in the log: $(cat "$LOG")")
+	[ "$($R ps --format json lc)" = "[$(cat "$T/pid")]" ] || errs+=("ps: $($R ps --format json lc)")
+	$R start lc || errs+=("start failed")
+	[ "$(st)" = "running True v $B" ] || errs+=("after start: $(st)")
+	[ -s "$T/hook-poststart.json" ] || errs+=("no poststart hook")
+	$R start lc 2>/dev/null && errs+=("start of a running container succeeded")
+	$R delete lc 2>/dev/null && errs+=("delete of a running container succeeded")
+	$R exec lc /bin/true 2>/dev/null && errs+=("exec succeeded")
+	echo line >"$T/in" 2>/dev/null || true
+	kill $holder 2>/dev/null
+	for _ in $(seq 100); do [ "$(st | cut -d' ' -f1)" = stopped ] && break; sleep 0.1; done
+	[ "$(st)" = "stopped False v $B" ] || errs+=("after exit: $(st)")
+	[ "$(cat "$T/lc.out")" = "got line" ] || errs+=("output '$(cat "$T/lc.out")'")
+	$R kill lc KILL 2>/dev/null && errs+=("kill of a stopped container succeeded")
+	$R delete lc || errs+=("delete failed")
+	[ -s "$T/hook-poststop.json" ] || errs+=("no poststop hook")
+	$R state lc 2>/dev/null && errs+=("state after delete")
+	$R features | python3 -c 'import json,sys; assert "poststop" in json.load(sys.stdin)["hooks"]' ||
+		errs+=("features")
+	# delete --force of a created container kills its monitor
+	$R create --bundle "$B" lc2 </dev/null >/dev/null 2>&1 && p2=$(cat "$T/pid" 2>/dev/null)
+	$R delete --force lc2 || errs+=("delete --force failed")
+	[ ! -d "$RR/lc2" ] || errs+=("state of lc2 left behind")
+	if [ ${#errs[@]} = 0 ]; then
+		pass "runtime lifecycle"
+	else
+		fail "runtime lifecycle" "$(printf '%s; ' "${errs[@]}")"
+	fi
+}
+
+echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
+[ "$HARNESS_FAILED" = 0 ]
