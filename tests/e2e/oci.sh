@@ -29,7 +29,7 @@ done
 # the engines, private to this test
 source tests/e2e/oci/engines.sh
 DK=$(mktemp -d /tmp/unik-dk.XXXXXX)
-trap 'engines_stop "$DK"; rm -rf "$HARNESS_TMP"' EXIT
+trap '$D network rm unik-test-net >/dev/null 2>&1; engines_stop "$DK"; rm -rf "$HARNESS_TMP"' EXIT
 if ! engines_dockerd "$DK" "$RUNTIME" >"$T/engine.err"; then
 	echo "FAIL: $(cat "$T/engine.err")"
 	exit 1
@@ -162,6 +162,37 @@ harness_selected "server in the container's network namespace" && {
 	[ "${got[0]}" = new ] && [ "${got[1]}" = new ] &&
 		pass "server in the container's network namespace" ||
 		fail "server in the container's network namespace" "runc '${got[0]}', unik '${got[1]}'"
+}
+
+# On a bridge network of its own (made here; docker's proxy publishes, no iptables): the server
+# answers on the container's address and through -p on the host, and another container reaches it.
+harness_selected "docker run -p on a bridge network" && {
+	if ! $D network create --driver bridge unik-test-net >"$T/netcreate.log" 2>&1; then
+		fail "docker run -p on a bridge network" "no bridge network: $(head -c 300 "$T/netcreate.log")"
+	else
+		got=()
+		for rt in runc unik; do
+			port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+			$D run -d --name "pub-$rt" --runtime=$rt --network unik-test-net \
+				-p "127.0.0.1:$port:8080" --entrypoint /bin/busybox $IMG \
+				httpd -f -p 8080 -h /data >/dev/null
+			ip=$($D inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' "pub-$rt")
+			a= b= c=
+			for _ in $(seq 50); do
+				a=$(curl -fsS --max-time 5 "http://$ip:8080/new.txt" 2>/dev/null) && break
+				sleep 0.1
+			done
+			b=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/new.txt" 2>/dev/null)
+			c=$($D run --rm --runtime=$rt --network unik-test-net $IMG \
+				-c "busybox wget -qO- http://$ip:8080/new.txt" 2>/dev/null)
+			got+=("$a/$b/$c")
+			$D rm -f "pub-$rt" >/dev/null
+		done
+		$D network rm unik-test-net >/dev/null
+		[ "${got[0]}" = new/new/new ] && [ "${got[1]}" = new/new/new ] &&
+			pass "docker run -p on a bridge network" ||
+			fail "docker run -p on a bridge network" "runc '${got[0]}', unik '${got[1]}'"
+	fi
 }
 
 # An image made by `unik convert --oci`: docker load takes it and the runtime boots the artifact
