@@ -271,15 +271,18 @@ int fs_boot(struct proc *p, const char **why)
 	int err = dev ? devfs_populate(dev) : -ENOMEM;
 	if (!err)
 		err = fs_boot_mount(&boot_fs, "/dev", dev, "devtmpfs");
-	struct inode *shm = tmpfs_new(3, NULL, 0, 0, why), *tmp = tmpfs_new(4, NULL, 0, 0, why);
+	struct inode *shm = tmpfs_new(3, NULL, 0, 0, why);
 	if (shm)
 		shm->mode = S_IFDIR | 01777;
-	if (tmp)
-		tmp->mode = S_IFDIR | 01777;
 	if (!err)
 		err = fs_boot_mount(&boot_fs, "/dev/shm", shm, "tmpfs");
-	if (!err)
+	/* A container's /tmp is its root's (runc mounts nothing there; --read-only covers it). */
+	if (!err && !(boot_info->flags & UNIK_BOOT_CONTAINER)) {
+		struct inode *tmp = tmpfs_new(4, NULL, 0, 0, why);
+		if (tmp)
+			tmp->mode = S_IFDIR | 01777;
 		err = fs_boot_mount(&boot_fs, "/tmp", tmp, "tmpfs");
+	}
 	if (!err)
 		err = fs_boot_mount(&boot_fs, "/proc", procfs_new(6), "proc");
 	if (err)

@@ -69,6 +69,8 @@ both "user by name" 0 -u app $IMG -c 'id; echo $HOME'
 both "hostname and /etc files" 0 -h myhost $IMG -c 'hostname; cat /etc/hostname /etc/hosts'
 both "-m" 0 -m 64m $IMG -c 'echo small'
 both "--ulimit" 0 --ulimit nofile=512:1024 --ulimit core=0:0 $IMG -c 'ulimit -n; ulimit -Hn; ulimit -c'
+both "--read-only" 1 --read-only -u 0 $IMG -c 'echo x >/tmp/f || echo x >/data/f'
+both "--tmpfs" 0 --tmpfs /run:size=1m -u 0 $IMG -c 'echo x >/run/f && cat /run/f; ls -ld /run | cut -c1-10'
 both "stdin" 0 -i $IMG -c 'cat; echo end'
 both "-t: a terminal through the console socket" 4 -t $IMG -c '[ -t 0 ] && [ -t 1 ] && echo tty; exit 4'
 
@@ -130,6 +132,16 @@ harness_selected "docker stop without a handler" && {
 	$D rm nohandler-runc nohandler-unik >/dev/null
 	[ "$rs" = 137 ] && [ "$us" = 137 ] && pass "docker stop without a handler" ||
 		fail "docker stop without a handler" "status $us (runc $rs)"
+}
+
+# docker exec: refused with the reason (a container's processes live inside its VM).
+harness_selected "docker exec refused" && {
+	$D run -d --name exec-unik --runtime=unik $IMG -c 'sleep 30' >/dev/null
+	out=$($D exec exec-unik echo hi 2>&1)
+	s=$?
+	$D rm -f exec-unik >/dev/null
+	[ "$s" != 0 ] && [[ "$out" == *"exec is not supported by unik"* ]] && pass "docker exec refused" ||
+		fail "docker exec refused" "status $s: $out"
 }
 
 # docker kill (SIGKILL) of a program that ignores SIGTERM: 137.
