@@ -9,6 +9,7 @@
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
+#include "vfs/dev.h"
 #include "k/time.h"
 
 #define TCGETS 0x5401
@@ -284,17 +285,31 @@ static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	}
 }
 
+/* The program's own fds 0, 1 and 2. A terminal among them is /dev/pts/0 (devfs made that node):
+   the same device and inode, so ttyname() finds it where /proc/self/fd/N points. */
 static int console_stat(struct file *f, struct stat *st)
 {
 	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
+	const struct inode *pts = devfs_pts0();
 	memset(st, 0, sizeof(*st));
 	st->st_mode = tty->st_mode ? tty->st_mode : (S_IFCHR | 0620);
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
 	st->st_ino = 3 + console_fd(f);
 	st->st_dev = 0x16;
+	if (tty->is_tty && pts) {
+		vfs_stat_inode(pts, st);
+		st->st_blksize = 1024;
+	}
 	if ((st->st_mode & S_IFMT) == S_IFCHR)
 		st->st_rdev = 0x8800 + console_fd(f);
+	return 0;
+}
+
+/* /dev/tty, /dev/console, /dev/pts/0 opened by name: the node's own identity, as on Linux. */
+static int console_tty_stat(struct file *f, struct stat *st)
+{
+	vfs_stat_inode(file_inode(f), st);
 	return 0;
 }
 
@@ -308,7 +323,7 @@ const struct file_ops console_tty_ops = {
 	.read = console_read,
 	.write = console_write,
 	.ioctl = console_ioctl,
-	.stat = console_stat,
+	.stat = console_tty_stat,
 	.release = console_tty_release,
 };
 

@@ -84,6 +84,29 @@ int dev_open(uint64_t rdev, struct file *f)
 	}
 }
 
+static struct inode *devfs_pts0_node;
+
+const struct inode *devfs_pts0(void)
+{
+	return devfs_pts0_node;
+}
+
+/* /dev/pts/0 when one of the host's fds 0-2 is a terminal: a node of the console (136:0), owned
+   by the program's user and group tty, as a pty's slave is. */
+static int devfs_make_pts0(struct inode *pts)
+{
+	if (!boot_info->tty[0].is_tty && !boot_info->tty[1].is_tty && !boot_info->tty[2].is_tty)
+		return 0;
+	struct inode *ino;
+	int err = pts->ops->create(pts, "0", 1, S_IFCHR | 0620, DEV_MAKE(136, 0), &ino);
+	if (err)
+		return err;
+	ino->uid = boot_info->uid;
+	ino->gid = 5;
+	devfs_pts0_node = ino;          /* keeps the reference: the node lives as long as /dev */
+	return 0;
+}
+
 int devfs_populate(struct inode *root)
 {
 	static const struct { const char *name; uint32_t mode; uint64_t rdev; } nodes[] = {
@@ -117,7 +140,11 @@ int devfs_populate(struct inode *root)
 			return err;
 		if (!strcmp(d, "shm"))
 			ino->mode = S_IFDIR | 01777;
+		if (!strcmp(d, "pts"))
+			err = devfs_make_pts0(ino);
 		inode_put(ino);
+		if (err)
+			return err;
 	}
 	root->mode = S_IFDIR | 0755;
 	return 0;

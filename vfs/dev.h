@@ -9,4 +9,7 @@ int dev_open(uint64_t rdev, struct file *f);
 /* Builds /dev in a fresh tmpfs root. */
 struct inode;
 int devfs_populate(struct inode *root);
+/* /dev/pts/0, the node that stands for the host's terminal when the console is one; NULL
+   otherwise. */
+const struct inode *devfs_pts0(void);
 #endif

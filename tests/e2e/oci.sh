@@ -72,7 +72,7 @@ both "--ulimit" 0 --ulimit nofile=512:1024 --ulimit core=0:0 $IMG -c 'ulimit -n;
 both "--read-only" 1 --read-only -u 0 $IMG -c 'echo x >/tmp/f || echo x >/data/f'
 both "--tmpfs" 0 --tmpfs /run:size=1m -u 0 $IMG -c 'echo x >/run/f && cat /run/f; ls -ld /run | cut -c1-10'
 both "stdin" 0 -i $IMG -c 'cat; echo end'
-both "-t: a terminal through the console socket" 4 -t $IMG -c '[ -t 0 ] && [ -t 1 ] && echo tty; exit 4'
+both "-t: a terminal through the console socket" 4 -t $IMG -c '[ -t 0 ] && [ -t 1 ] && echo tty; tty; exit 4'
 
 mkdir -p "$T/vol"
 echo "from the host" >"$T/vol/in"
