@@ -333,6 +333,12 @@ int64_t hc_net_setup(struct unik_hc_net_setup *s)
 	return s->ret;
 }
 
+void hc_mem_ahead(void)
+{
+	__asm__ volatile("outl %0, %w1" : : "a"(0u),
+			 "Nd"((uint16_t)(UNIK_HC_PORT_BASE + UNIK_HC_MEM_AHEAD)) : "memory");
+}
+
 void hc_net_kick(void)
 {
 	__asm__ volatile("outl %0, %w1" : : "a"(0u),

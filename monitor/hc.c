@@ -13,6 +13,7 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_NET_SETUP] = hc_net_setup,
 	[UNIK_HC_NET_KICK] = hc_net_kick,
 	[UNIK_HC_NET_PUBLISH] = hc_net_publish,
+	[UNIK_HC_MEM_AHEAD] = hc_mem_ahead,
 	[UNIK_HC_FS_LOOKUP] = hc_fs_lookup,
 	[UNIK_HC_FS_CREATE] = hc_fs_create,
 	[UNIK_HC_FS_MKDIR] = hc_fs_mkdir,

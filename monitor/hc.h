@@ -23,6 +23,7 @@ struct hc_ctx {
 	struct net *net;                /* the NIC (monitor/net.h; NULL: --net none) */
 	int wake_fd;                    /* > 2: readable when received frames should end a SLEEP or
 					   POLL (UNIK_HC_WAKE_NET); 0: none (no NIC set up yet) */
+	struct mem_ahead *mem_ahead;    /* populates guest memory ahead of the guest (hc_mem.c) */
 };
 
 enum hc_result {
@@ -37,6 +38,7 @@ typedef enum hc_result (*hc_handler)(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg);
 
 enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_mem_ahead(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_tty(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
@@ -46,6 +48,16 @@ enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg);
 /* The NIC (hc_net.c; monitor/net.h has the rest). */
 enum hc_result hc_net_setup(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_net_kick(struct hc_ctx *ctx, unik_gpa_t arg);
+
+/* Populating guest memory ahead of the guest's never-used frontier (hc_mem.c). start: the state
+   for guest memory base[start, size); its thread starts at the guest's first request (NULL when
+   out of memory: the guest then only runs slower). target: what the guest may use before it
+   asks (the first request comes 2 MiB before; 0 for NULL). stop: ends and frees it, before
+   guest memory goes away. */
+struct mem_ahead;
+struct mem_ahead *mem_ahead_start(void *base, uint64_t start, uint64_t size);
+uint64_t mem_ahead_target(const struct mem_ahead *m);
+void mem_ahead_stop(struct mem_ahead *m);
 
 /* Volumes (hc_file*.c). hc_file_new makes the handle table of one VM with room for at most
    max_handles open handles (0: as many as the monitor's fd limit allows, which it raises to the

@@ -7,7 +7,8 @@ MONITOR_LDLIBS := -lelf
 
 # The hypercall handlers a test links (no KVM in them).
 MONITOR_HC_SRCS := monitor/gmem.c monitor/hc.c monitor/hc_console.c monitor/hc_clock.c \
-	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_net.c monitor/net_slirp.c monitor/net_tap.c
+	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_mem.c monitor/hc_net.c monitor/net_slirp.c \
+	monitor/net_tap.c
 
 UNIT_TESTS += test_monitor
 test_monitor_SRCS := tests/unit/test_monitor.c $(MONITOR_HC_SRCS)

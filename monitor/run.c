@@ -154,7 +154,7 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 	fprintf(stderr,
 		"unik stats: mode %s, wall %.3f ms\n"
 		"  VM exits: %llu (port I/O %llu: write %llu, read %llu, clock %llu, file %llu, net %llu, "
-		"exit %llu; "
+		"memory %llu, exit %llu; "
 		"hlt %llu, mmio %llu, signal %llu, other %llu)\n"
 		"  CPL0 entries: %llu (syscall traps %llu, page faults %llu, other faults %llu, "
 		"interrupts %llu, services %llu)\n"
@@ -165,7 +165,9 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 		(unsigned long long)e->io, (unsigned long long)vm->hc.calls[UNIK_HC_WRITE],
 		(unsigned long long)vm->hc.calls[UNIK_HC_READ],
 		(unsigned long long)vm->hc.calls[UNIK_HC_CLOCK], (unsigned long long)file,
-		(unsigned long long)(vm->hc.calls[UNIK_HC_NET_SETUP] + vm->hc.calls[UNIK_HC_NET_KICK]),
+		(unsigned long long)(vm->hc.calls[UNIK_HC_NET_SETUP] + vm->hc.calls[UNIK_HC_NET_KICK] +
+				     vm->hc.calls[UNIK_HC_NET_PUBLISH]),
+		(unsigned long long)vm->hc.calls[UNIK_HC_MEM_AHEAD],
 		(unsigned long long)vm->hc.calls[UNIK_HC_EXIT], (unsigned long long)e->hlt,
 		(unsigned long long)e->mmio, (unsigned long long)e->intr,
 		(unsigned long long)e->other,

@@ -325,6 +325,12 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 	}
 	vm->hc.mem = vm->mem;
 	int st = vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);
+	vm->hc.mem_ahead = mem_ahead_start(vm->mem.base, free_start, vm->mem.size);
+	if (!st) {
+		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+		bi->mem_bump = free_start;
+		bi->mem_ahead = mem_ahead_target(vm->hc.mem_ahead);
+	}
 	if (!st && (cfg->rootfs || cfg->rootdir)) {
 		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 		bi->rootfs = cfg->rootfs ? rootfs_gpa : 0;
@@ -455,6 +461,8 @@ void vm_destroy(struct vm *vm)
 {
 	net_free(vm->hc.net);   /* its thread reads guest memory: first */
 	vm->hc.net = NULL;
+	mem_ahead_stop(vm->hc.mem_ahead);       /* so does this one */
+	vm->hc.mem_ahead = NULL;
 	if (vm->run && vm->run != MAP_FAILED)
 		munmap(vm->run, vm->run_size);
 	if (vm->vcpu >= 0)

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <signal.h>
 #include <poll.h>
+#include <sys/mman.h>
 #include "monitor/hc.h"
 
 #define MEM 65536
@@ -139,6 +140,58 @@ static void test_unknown_numbers(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UINT32_MAX, 0x100), HC_BAD);
 }
 
+/* Waits up to 2 s until every page of [from, to) of m is resident on the host. */
+static bool resident(uint8_t *m, uint64_t from, uint64_t to)
+{
+	size_t n = (to - from) / 4096;
+	unsigned char vec[n];
+	for (int tries = 0; tries < 200; tries++) {
+		bool all = !mincore(m + from, to - from, vec);
+		for (size_t i = 0; all && i < n; i++)
+			all = vec[i] & 1;
+		if (all)
+			return true;
+		usleep(10000);
+	}
+	return false;
+}
+
+/* UNIK_HC_MEM_AHEAD: the monitor populates guest memory past the frontier the guest publishes,
+   in the background, never changing its content, within guest memory; a bad frontier is
+   ignored. */
+static void test_mem_ahead(void **state)
+{
+	const uint64_t size = 32ull << 20, start = 1ull << 20;
+	uint8_t *m = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	assert_true(m != MAP_FAILED);
+	struct hc_ctx c = { .mem = { .base = m, .size = size } };
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);        /* none: ignored */
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 8), HC_BAD);       /* takes no argument */
+	c.mem_ahead = mem_ahead_start(m, start, size);
+	assert_non_null(c.mem_ahead);
+	assert_int_equal(mem_ahead_target(c.mem_ahead), start + (4ull << 20));
+	struct unik_boot_info *bi = (struct unik_boot_info *)(m + UNIK_BOOT_INFO_GPA);
+	m[(6ull << 20) + 100] = 0x5a;           /* written by the guest before the monitor got there */
+	bi->mem_ahead = 1;
+	bi->mem_bump = size + 4096;             /* outside guest memory */
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);
+	assert_int_equal(bi->mem_ahead, 1);
+	bi->mem_bump = 0;                       /* below the allocatable range */
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);
+	assert_int_equal(bi->mem_ahead, 1);
+	bi->mem_bump = 3ull << 20;
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);
+	assert_int_equal(bi->mem_ahead, 7ull << 20);
+	assert_true(resident(m, 5ull << 20, 7ull << 20));
+	assert_int_equal(m[(6ull << 20) + 100], 0x5a);
+	bi->mem_bump = size - 4096;             /* never past the end */
+	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);
+	assert_int_equal(bi->mem_ahead, size);
+	assert_true(resident(m, size - (1ull << 20), size));
+	mem_ahead_stop(c.mem_ahead);
+	munmap(m, size);
+}
+
 static void test_clock(void **state)
 {
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_CLOCK, 0x400), HC_OK);
@@ -223,6 +276,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exit_and_after, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_numbers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_clock, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mem_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
 	};

@@ -25,6 +25,9 @@ int64_t hc_tty(uint32_t how, const uint8_t termios[36]);
 int64_t hc_net_setup(struct unik_hc_net_setup *s);
 /* Wakes the monitor's net thread for frames queued in the TX ring. */
 void hc_net_kick(void);
+/* The never-used memory frontier (boot_info->mem_bump) nears boot_info->mem_ahead: asks the
+   monitor to populate further, in the background. */
+void hc_mem_ahead(void);
 /* Tells the monitor which address families (UNIK_NET_PUBLISH_*; 0: none) the guest now serves
    on port of proto (6 TCP, 17 UDP), for it to publish on the host. 0 or -errno (see struct
    unik_hc_net_publish). */
