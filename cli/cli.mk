@@ -17,7 +17,7 @@ $(BUILD)/unik: $(UNIK_OBJS)
 	$(HOST_CC) -o $@ $(UNIK_OBJS) -Wl,-Bstatic $(UNIK_STATIC_LIBS) -Wl,-Bdynamic -lpthread -ldl
 
 # The OCI runtime is the same binary under the name docker and containerd are given.
-all: $(BUILD)/unik-runtime
+all test: $(BUILD)/unik-runtime
 $(BUILD)/unik-runtime: $(BUILD)/unik
 	ln -sf unik $@
 
