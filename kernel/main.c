@@ -12,6 +12,7 @@
 #include "k/exec.h"
 #include "k/hc.h"
 #include "vfs/file.h"
+#include "vfs/pty.h"
 #include "k/stats.h"
 
 struct unik_boot_info *boot_info;
@@ -97,6 +98,9 @@ void kmain(void)
 		kprintf("unik: root filesystem: %s\n", fswhy ? fswhy : "out of memory");
 		proc_exit(125);
 	}
+	/* devpts on /dev/pts, now that /dev exists. Without it (a volume hiding /dev) ptys still
+	   open through /dev/ptmx; their slaves just have no names. */
+	devpts_mount(current->fs);
 	arch_switch_mm(current->mm->pml4);
 	const char *base = boot_info->execfn;
 	for (const char *s = base; *s; s++)

@@ -14,6 +14,7 @@
 #include "k/hc.h"
 #include "k/itimer.h"
 #include "vfs/vfs.h"
+#include "vfs/pty.h"
 #include "syscalls/syscall.h"
 
 #define CLONE_VM 0x100
@@ -263,6 +264,8 @@ void proc_exit_status(int wait_status, int exit_code)
 	p->files = NULL;
 	fs_put(p->fs);
 	p->fs = NULL;
+	if (p->sid == p->pid)
+		pty_session_exit(p->sid);       /* its terminal hangs up its foreground group */
 	/* Orphans go to the nearest live subreaper above (PR_SET_CHILD_SUBREAPER), else to pid 1,
 	   which reap them; those that asked (PR_SET_PDEATHSIG) get their signal. */
 	struct proc *heir = proc_find(1);

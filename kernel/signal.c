@@ -328,23 +328,39 @@ static int signal_next(void)
 	return __builtin_ctzll(ready) + 1;
 }
 
+/* Does the signal run a handler (rather than its default action, or nothing)? */
+static bool signal_has_handler(int signo)
+{
+	const struct k_sigaction *ka = &current->sigaction[signo - 1];
+	return ka->handler != SIG_DFL && ka->handler != SIG_IGN;
+}
+
 bool signal_restarts(void)
 {
 	int signo = signal_next();
 	if (!signo)
 		return false;
-	const struct k_sigaction *ka = &current->sigaction[signo - 1];
-	return ka->handler != SIG_DFL && ka->handler != SIG_IGN && (ka->flags & SA_RESTART);
+	/* Linux restarts a call no handler interrupts: one a stop signal (a terminal's SIGTTIN,
+	   SIGTTOU, SIGTSTP) suspended goes on after SIGCONT. */
+	if (!signal_has_handler(signo))
+		return sig_stops(signo) || sig_default_ignored(signo) ||
+		       current->sigaction[signo - 1].handler == SIG_IGN;
+	return current->sigaction[signo - 1].flags & SA_RESTART;
 }
 
+/* Delivers pending signals until one runs a handler (one frame per return, as Linux): a stop
+   and the SIGKILL or SIGCONT that ends it are all taken before the program runs again. */
 void signal_deliver_pending(struct regs *r)
 {
-	int signo = signal_next();
-	if (!signo)
-		return;
-	struct siginfo_k si;
-	signal_take(sig_bit(signo), &si);
-	signal_deliver(r, signo, &si, NULL);
+	int signo;
+	while ((signo = signal_next())) {
+		bool handler = signal_has_handler(signo);
+		struct siginfo_k si;
+		signal_take(sig_bit(signo), &si);
+		signal_deliver(r, signo, &si, NULL);
+		if (handler)
+			return;
+	}
 }
 
 int64_t signal_return(struct regs *r)

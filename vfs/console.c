@@ -10,31 +10,14 @@
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
 #include "vfs/dev.h"
+#include "vfs/tty.h"
 #include "k/time.h"
 
-#define TCGETS 0x5401
-#define TIOCGWINSZ 0x5413
-#define TCSETS 0x5402
-#define TCSETSW 0x5403
-#define TCSETSF 0x5404
-#define TCSBRK 0x5409
-#define TCXONC 0x540a
-#define TCFLSH 0x540b
-#define TIOCSCTTY 0x540e
-#define TIOCGPGRP 0x540f
-#define TIOCSPGRP 0x5410
-#define TIOCSWINSZ 0x5414
-#define TIOCNOTTY 0x5422
-#define TIOCGSID 0x5429
-#define TIOCGPGRP 0x540f
-#define FIONBIO 0x5421
 #define FIONCLEX 0x5450
 #define FIOCLEX 0x5451
 #define O_NONBLOCK 04000
-#define SIG_IGN 1
 #define SIGTTIN 21
 #define SIGTTOU 22
-#define SI_KERNEL 0x80
 #define TOSTOP 0400
 #define TERMIOS_LFLAG 12        /* offset of c_lflag in the kernel's struct termios */
 
@@ -42,35 +25,10 @@
    (Ctrl-C, Ctrl-\\, a resize) go to it. */
 static int console_fg_pgrp = 1;
 
-/* Is group pgid orphaned: no member has a parent in another group of the same session? */
-static bool console_pgrp_orphaned(int pgid, int sid)
-{
-	for (struct proc *p = proc_list; p; p = p->next)
-		if (p->state == PROC_LIVE && p->pgid == pgid && p->parent &&
-		    p->parent->pgid != pgid && p->parent->sid == sid)
-			return false;
-	return true;
-}
-
-/* Job control on the terminal (-t), as Linux's tty_check_change: a process of the terminal's
-   session (the container command's, 1) outside the foreground group that reads it, or writes
-   it with TOSTOP set, or changes its settings, stops its whole group with sig (SIGTTIN or
-   SIGTTOU). Returns 0 to go on, -EIO (SIGTTIN ignored or blocked; an orphaned group), or
-   -ERESTARTSYS with the signal sent, so the call runs again once the group is continued. */
+/* Job control on the terminal (-t): the container command's session (1) is the terminal's. */
 static int console_job_control(int sig)
 {
-	if (current->sid != 1 || current->pgid == console_fg_pgrp)
-		return 0;
-	const struct k_sigaction *ka = &current->sigaction[sig - 1];
-	if (ka->handler == SIG_IGN || (current_task->sigmask & (1ull << (sig - 1))))
-		return sig == SIGTTIN ? -EIO : 0;
-	if (console_pgrp_orphaned(current->pgid, current->sid))
-		return -EIO;
-	struct siginfo_k si = { .signo = sig, .code = SI_KERNEL };
-	for (struct proc *p = proc_list; p; p = p->next)
-		if (p->state == PROC_LIVE && p->pgid == current->pgid)
-			signal_raise_proc(p, sig, &si);
-	return -ERESTARTSYS;
+	return current->sid == 1 ? tty_job_control(console_fg_pgrp, sig) : 0;
 }
 
 static int console_fd(struct file *f)

@@ -1,8 +1,10 @@
-/* Character devices (null, zero, full, random, urandom, tty, console) and the /dev tree. */
+/* Character devices (null, zero, full, random, urandom, tty, console, ptmx and the pty slaves)
+   and the /dev tree. */
 #include "k/kernel.h"
 #include "k/random.h"
 #include "vfs/vfs.h"
 #include "vfs/dev.h"
+#include "vfs/pty.h"
 
 static int64_t dev_seek_zero(struct file *f, int64_t off, int whence)
 {
@@ -55,8 +57,11 @@ static const struct file_ops random_ops = {
 struct file *console_open(int hostfd);
 extern const struct file_ops console_tty_ops;
 
-int dev_open(uint64_t rdev, struct file *f)
+int dev_open(uint64_t rdev, struct file *f, bool noctty)
 {
+	int err = devpts_open_slave(file_inode(f), f, noctty);
+	if (err != -ENODEV)
+		return err;             /* /dev/pts/N of a pseudo-terminal */
 	switch (rdev) {
 	case DEV_MAKE(1, 3): f->ops = &null_ops; return 0;
 	case DEV_MAKE(1, 5): f->ops = &zero_ops; return 0;
@@ -64,7 +69,11 @@ int dev_open(uint64_t rdev, struct file *f)
 	case DEV_MAKE(1, 8):
 	case DEV_MAKE(1, 9): f->ops = &random_ops; return 0;
 	case DEV_MAKE(5, 0):
-		/* /dev/tty: the controlling terminal; there is one only when the host has one. */
+		/* /dev/tty: the controlling terminal, a pty's slave in a session one controls; else
+		   the console, when the host has a terminal. */
+		err = pty_open_ctty(f);
+		if (err != -ENXIO)
+			return err;
 		if (!boot_info->tty[0].is_tty)
 			return -ENXIO;
 		/* fallthrough */
@@ -72,10 +81,13 @@ int dev_open(uint64_t rdev, struct file *f)
 		f->ops = &console_tty_ops;
 		f->priv = (void *)1ull;
 		return 0;
+	case DEV_MAKE(5, 2):
+		return pty_open_master(f);      /* /dev/ptmx: a new pseudo-terminal */
 	case DEV_MAKE(136, 0):
 	case DEV_MAKE(136, 1):
 	case DEV_MAKE(136, 2):
-		/* The console behind fd 0, 1 or 2, reopened through /proc/self/fd/N */
+		/* The console behind fd 0, 1 or 2, reopened through /proc/self/fd/N, or its node
+		   /dev/pts/0 */
 		f->ops = &console_tty_ops;
 		f->priv = (void *)(rdev & 0xff);
 		return 0;
@@ -84,27 +96,9 @@ int dev_open(uint64_t rdev, struct file *f)
 	}
 }
 
-static struct inode *devfs_pts0_node;
-
 const struct inode *devfs_pts0(void)
 {
-	return devfs_pts0_node;
-}
-
-/* /dev/pts/0 when one of the host's fds 0-2 is a terminal: a node of the console (136:0), owned
-   by the program's user and group tty, as a pty's slave is. */
-static int devfs_make_pts0(struct inode *pts)
-{
-	if (!boot_info->tty[0].is_tty && !boot_info->tty[1].is_tty && !boot_info->tty[2].is_tty)
-		return 0;
-	struct inode *ino;
-	int err = pts->ops->create(pts, "0", 1, S_IFCHR | 0620, DEV_MAKE(136, 0), &ino);
-	if (err)
-		return err;
-	ino->uid = boot_info->uid;
-	ino->gid = 5;
-	devfs_pts0_node = ino;          /* keeps the reference: the node lives as long as /dev */
-	return 0;
+	return devpts_console();
 }
 
 int devfs_populate(struct inode *root)
@@ -113,7 +107,7 @@ int devfs_populate(struct inode *root)
 		{ "null", 0666, DEV_MAKE(1, 3) }, { "zero", 0666, DEV_MAKE(1, 5) },
 		{ "full", 0666, DEV_MAKE(1, 7) }, { "random", 0666, DEV_MAKE(1, 8) },
 		{ "urandom", 0666, DEV_MAKE(1, 9) }, { "tty", 0666, DEV_MAKE(5, 0) },
-		{ "console", 0600, DEV_MAKE(5, 1) },
+		{ "console", 0600, DEV_MAKE(5, 1) }, { "ptmx", 0666, DEV_MAKE(5, 2) },
 	};
 	static const struct { const char *name, *target; } links[] = {
 		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
@@ -140,12 +134,8 @@ int devfs_populate(struct inode *root)
 			return err;
 		if (!strcmp(d, "shm"))
 			ino->mode = S_IFDIR | 01777;
-		if (!strcmp(d, "pts"))
-			err = devfs_make_pts0(ino);
 		inode_put(ino);
-		if (err)
-			return err;
 	}
 	root->mode = S_IFDIR | 0755;
-	return 0;
+	return devpts_init();           /* mounted on /dev/pts once the tree is up (kmain) */
 }

@@ -36,6 +36,21 @@ struct timespec64 vfs_now(void)
 	return t;
 }
 
+void vfs_setattr_basic(struct inode *ino, const struct iattr *a)
+{
+	if (a->valid & ATTR_MODE)
+		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777);
+	if (a->valid & ATTR_UID)
+		ino->uid = a->uid;
+	if (a->valid & ATTR_GID)
+		ino->gid = a->gid;
+	if (a->valid & ATTR_ATIME)
+		ino->atime = a->atime;
+	if (a->valid & ATTR_MTIME)
+		ino->mtime = a->mtime;
+	ino->ctime = vfs_now();
+}
+
 int vfs_permission(const struct inode *ino, int mask)
 {
 	uint32_t uid = current->euid, mode = ino->mode;
@@ -212,7 +227,7 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 	if (!(flags & O_PATH)) {
 		int err = 0;
 		if ((ino->mode & S_IFMT) == S_IFCHR)
-			err = dev_open(ino->rdev, f);
+			err = dev_open(ino->rdev, f, flags & O_NOCTTY);
 		else if ((ino->mode & S_IFMT) == S_IFIFO)
 			err = pipe_fifo_open(ino, f);
 		else if ((ino->mode & S_IFMT) == S_IFSOCK)

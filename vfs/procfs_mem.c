@@ -214,6 +214,8 @@ static const char *procfs_mount_opts(const struct mount *m)
 	bool ro = m->sb && (m->sb->flags & SB_RDONLY);
 	if (!strcmp(m->fstype, "proc"))
 		return ro ? "ro,nosuid,nodev,noexec,relatime" : "rw,nosuid,nodev,noexec,relatime";
+	if (!strcmp(m->fstype, "devpts"))       /* as docker mounts it (vfs/devpts.c) */
+		return "rw,nosuid,noexec,relatime,gid=5,mode=620,ptmxmode=666";
 	return ro ? "ro" : "rw";
 }
 

@@ -10,6 +10,7 @@
 #include "vfs/procfs.h"
 #include "vfs/pipe.h"
 #include "vfs/dev.h"
+#include "vfs/pty.h"
 
 #define O_ACCMODE 03
 #define O_WRONLY 01
@@ -123,9 +124,11 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 	uint64_t ign, cgt, start = procfs_start_ticks();
 	uint64_t now = time_monotonic_ns() / 10000000;
 	procfs_sigsets(p, &ign, &cgt);
-	procfs_printf(b, "%d (%s) R %d %d %d 0 -1 %u %lu 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
-		      n->tid ? n->tid : p->pid, p->comm, p->ppid, p->pid, p->pid, PF_RANDOMIZE,
-		      stats.page_faults, now > start ? now - start : 0, start);
+	int tpgid;
+	uint32_t tty = pty_session_tty(p->sid, &tpgid);
+	procfs_printf(b, "%d (%s) R %d %d %d %u %d %u %lu 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
+		      n->tid ? n->tid : p->pid, p->comm, p->ppid, p->pgid, p->sid, tty, tpgid,
+		      PF_RANDOMIZE, stats.page_faults, now > start ? now - start : 0, start);
 	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
 		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,
 		      procfs_task(p, n)->sigpending | p->sigpending,

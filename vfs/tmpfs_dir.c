@@ -452,17 +452,7 @@ static int tmpfs_setattr(struct inode *ino, const struct iattr *a)
 		if (err)
 			return err;
 	}
-	if (a->valid & ATTR_MODE)
-		ino->mode = (ino->mode & S_IFMT) | (a->mode & 07777);
-	if (a->valid & ATTR_UID)
-		ino->uid = a->uid;
-	if (a->valid & ATTR_GID)
-		ino->gid = a->gid;
-	if (a->valid & ATTR_ATIME)
-		ino->atime = a->atime;
-	if (a->valid & ATTR_MTIME)
-		ino->mtime = a->mtime;
-	ino->ctime = vfs_now();
+	vfs_setattr_basic(ino, a);
 	return 0;
 }
 

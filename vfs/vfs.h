@@ -215,6 +215,8 @@ void vfs_stat_inode(const struct inode *ino, struct stat *st);
 int vfs_permission(const struct inode *ino, int mask);
 /* The time stamp file systems put on changes. */
 struct timespec64 vfs_now(void);
+/* Applies a's mode, owner and times to an in-memory inode (not the size) and sets its ctime. */
+void vfs_setattr_basic(struct inode *ino, const struct iattr *a);
 
 /* Filesystems. */
 struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uint64_t image_gpa,

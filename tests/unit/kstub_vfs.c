@@ -25,7 +25,7 @@ void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff)
 	kstub_truncate_from = from_pgoff;
 }
 
-int dev_open(uint64_t rdev, struct file *f)
+int dev_open(uint64_t rdev, struct file *f, bool noctty)
 {
 	return -ENXIO;
 }

@@ -54,10 +54,11 @@ void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si);
 uint64_t signal_pending_set(void);
 /* Takes the lowest pending signal of set (the thread's own first), or returns 0. */
 int signal_take(uint64_t set, struct siginfo_k *si);
-/* Delivers one pending unblocked signal into r, if any. */
+/* Delivers the pending unblocked signals into r until one runs a handler. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);
-/* Will the signal delivered next run a handler installed with SA_RESTART? */
+/* Does the call a signal interrupted run again: the signal delivered next runs a handler
+   installed with SA_RESTART, or runs none (a stop, or a signal ignored)? */
 bool signal_restarts(void);
 /* Returned by a system call that a signal interrupted and that Linux restarts after an
    SA_RESTART handler; the dispatcher turns it into a restart or -EINTR. Never seen by programs. */
