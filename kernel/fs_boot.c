@@ -163,10 +163,35 @@ static int fs_boot_etc_file(struct path *etc, const char *name, const char *cont
 	return n < 0 ? (int)n : 0;
 }
 
-static int fs_boot_etc(struct fs_context *fs)
+/* A file of generated content bound onto /etc/NAME of a --rootfs tree: the guest sees it and the
+   host's file stays as it is (its mountpoint is made, empty, when missing, as runc makes one). */
+static int fs_boot_etc_bind(struct fs_context *fs, const char *name, const char *content)
+{
+	static struct inode *dir;               /* a private tmpfs holding the three files */
+	const char *why;
+	if (!dir && !(dir = tmpfs_new(5, NULL, 0, 0, &why)))
+		return -ENOMEM;
+	struct inode *ino;
+	int err = dir->ops->create(dir, name, strlen(name), S_IFREG | 0644, 0, &ino);
+	if (err)
+		return err;
+	ino->uid = ino->gid = 0;
+	int64_t n = ino->ops->write(ino, content, strlen(content), 0);
+	char where[32];
+	ksnprintf(where, sizeof(where), "/etc/%s", name);
+	err = n < 0 ? (int)n : fs_boot_mount_file(fs, where, ino);
+	if (err)
+		inode_put(ino);                 /* on success the mount holds it */
+	return err;
+}
+
+/* /etc/hostname, /etc/hosts and /etc/resolv.conf as docker provides them: written into the image's
+   writable layer, or bound over a --rootfs tree's own (bind; a non-empty /etc/hosts of the tree
+   is kept). */
+static int fs_boot_etc(struct fs_context *fs, bool bind)
 {
 	struct path etc;
-	int err = fs_boot_dir(&fs->root, "etc", 0755, &etc);
+	int err = bind ? 0 : fs_boot_dir(&fs->root, "etc", 0755, &etc);
 	if (err)
 		return err;
 	char hosts[256];
@@ -177,13 +202,35 @@ static int fs_boot_etc(struct fs_context *fs)
 		  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 		  "ff02::2\tip6-allrouters\n127.0.1.1\t%s\n", boot_info->hostname);
 	/* No network yet: the resolver points at the address the user-mode network will serve. */
-	err = fs_boot_etc_file(&etc, "hostname", hostname);
-	if (!err)
-		err = fs_boot_etc_file(&etc, "hosts", hosts);
-	if (!err)
-		err = fs_boot_etc_file(&etc, "resolv.conf", "nameserver 10.0.2.3\n");
-	path_put(&etc);
+	static const char resolv[] = "nameserver 10.0.2.3\n";
+	const char *names[3] = { "hostname", "hosts", "resolv.conf" };
+	const char *contents[3] = { hostname, hosts, resolv };
+	for (int i = 0; i < 3 && !err; i++) {
+		struct path p;
+		/* a tree's own /etc/hosts is kept: its names are the user's (images get docker's);
+		   an empty one is taken for the mountpoint an earlier run made */
+		if (bind && i == 1 &&
+		    vfs_lookup(fs, &fs->root, "/etc/hosts", LOOKUP_FOLLOW, &p) == 0) {
+			bool keep = p.d->inode->size > 0;
+			path_put(&p);
+			if (keep)
+				continue;
+		}
+		err = bind ? fs_boot_etc_bind(fs, names[i], contents[i]) :
+			     fs_boot_etc_file(&etc, names[i], contents[i]);
+	}
+	if (!bind)
+		path_put(&etc);
 	return err;
+}
+
+/* Is the root a host directory (--rootfs, or the OCI runtime's root.path)? */
+static bool fs_boot_rootdir(void)
+{
+	for (uint32_t i = 0; i < MIN(boot_info->nvolumes, (uint32_t)UNIK_MAX_VOLUMES); i++)
+		if (boot_info->volumes[i].flags & UNIK_VOL_ROOT)
+			return true;
+	return false;
 }
 
 /* The root filesystem: the --rootfs host directory, the image, or an empty tmpfs. */
@@ -287,9 +334,11 @@ int fs_boot(struct proc *p, const char **why)
 		err = fs_boot_mount(&boot_fs, "/proc", procfs_new(6), "proc");
 	if (err)
 		return err;
-	if (boot_info->rootfs) {
+	/* The OCI runtime's container gets these from its config.json's mounts instead. */
+	bool rootdir = !boot_info->rootfs && fs_boot_rootdir();
+	if (boot_info->rootfs || (rootdir && !(boot_info->flags & UNIK_BOOT_CONTAINER))) {
 		*why = "cannot write /etc/hostname, /etc/hosts and /etc/resolv.conf";
-		if ((err = fs_boot_etc(&boot_fs)))
+		if ((err = fs_boot_etc(&boot_fs, rootdir)))
 			return err;
 	}
 	/* After /etc is written: a volume on /etc covers the image's, the host's stays as it is. */

@@ -22,7 +22,7 @@ done
 echo 'root:x:0:0:root:/root:/bin/sh' >"$R/etc/passwd"
 echo 'root:x:0:' >"$R/etc/group"
 printf '127.0.0.1 localhost\n10.0.2.2 hostside\n' >"$R/etc/hosts"
-echo 'nameserver 10.0.2.3' >"$R/etc/resolv.conf"        # as unik writes it into images
+echo 'nameserver 192.0.2.1' >"$R/etc/resolv.conf"       # the tree's own: the guest gets unik's
 echo "hello from the guest's httpd" >"$R/www/index.html"
 head -c $((SIZE_MB << 20)) /dev/urandom >"$T/blob"
 cp "$T/blob" "$R/data/blob"
@@ -96,6 +96,18 @@ harness_selected "a name from /etc/hosts" && {
 	out=$("$UNIK" run --rootfs "$R" /bin/wget -q -O - "http://hostside:$hport/small.txt" 2>"$T/name.err")
 	[ "$out" = "served by the host" ] && pass "a name from /etc/hosts" ||
 		fail "a name from /etc/hosts" "'$out'; $(head -c 300 "$T/name.err")"
+}
+
+# --rootfs: the guest's /etc/resolv.conf and /etc/hostname are the VM's, bound over the tree's,
+# which stay as they are on the host; the tree's non-empty /etc/hosts is kept.
+harness_selected "--rootfs gets the VM's resolv.conf" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/sh -c 'cat /etc/resolv.conf /etc/hostname; grep hostside /etc/hosts' 2>&1)
+	want_re=$'^nameserver 10.0.2.3\n[0-9a-f]{12}\n10.0.2.2 hostside$'
+	if [[ "$out" =~ $want_re ]] && [ "$(cat "$R/etc/resolv.conf")" = "nameserver 192.0.2.1" ]; then
+		pass "--rootfs gets the VM's resolv.conf"
+	else
+		fail "--rootfs gets the VM's resolv.conf" "$(echo "$out" | tr '\n' '|'); host: $(cat "$R/etc/resolv.conf")"
+	fi
 }
 
 # DNS through slirp's 10.0.2.3, which asks the host's resolver: the guest must get an address
