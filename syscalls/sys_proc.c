@@ -71,11 +71,20 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 #define PR_GET_PDEATHSIG 2
 #define PR_GET_DUMPABLE 3
 #define PR_SET_DUMPABLE 4
-#define PR_SET_PDEATHSIG 1
-#define PR_GET_PDEATHSIG 2
-#define PR_GET_DUMPABLE 3
-#define PR_SET_DUMPABLE 4
+#define PR_GET_KEEPCAPS 7
+#define PR_SET_KEEPCAPS 8
+#define PR_GET_SECCOMP 21
 #define PR_CAPBSET_READ 23
+#define PR_GET_TSC 25
+#define PR_SET_TSC 26
+#define PR_TSC_ENABLE 1
+#define PR_GET_SECUREBITS 27
+#define PR_MCE_KILL 33
+#define PR_MCE_KILL_GET 34
+#define PR_GET_TID_ADDRESS 40
+#define PR_SET_THP_DISABLE 41
+#define PR_GET_THP_DISABLE 42
+#define PR_CAP_AMBIENT 47
 #define PR_SET_TIMERSLACK 29
 #define PR_GET_TIMERSLACK 30
 #define PR_SET_CHILD_SUBREAPER 36
@@ -89,6 +98,51 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 static int64_t prctl_put_int(uint64_t uaddr, int v)
 {
 	return copy_to_user(uaddr, &v, sizeof(v)) ? -EFAULT : 0;
+}
+
+#define PR_MCE_KILL_CLEAR 0
+#define PR_MCE_KILL_SET 1
+#define PR_MCE_KILL_DEFAULT 2
+
+/* The machine-check kill policy: only kept and reported (no machine checks reach a program).
+   a1..a4 are prctl's arg2..arg5. */
+static int64_t prctl_mce_kill(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	if (op == PR_MCE_KILL_GET) {
+		if (a1 || a2 || a3 || a4)
+			return -EINVAL;
+		return current->mce_kill ? current->mce_kill - 1 : PR_MCE_KILL_DEFAULT;
+	}
+	if (a3 || a4)
+		return -EINVAL;
+	if (a1 == PR_MCE_KILL_CLEAR) {
+		if (a2)
+			return -EINVAL;
+		current->mce_kill = 0;
+		return 0;
+	}
+	if (a1 != PR_MCE_KILL_SET || a2 > PR_MCE_KILL_DEFAULT)
+		return -EINVAL;
+	current->mce_kill = a2 == PR_MCE_KILL_DEFAULT ? 0 : (uint8_t)(a2 + 1);
+	return 0;
+}
+
+#define PR_CAP_AMBIENT_IS_SET 1
+#define PR_CAP_AMBIENT_RAISE 2
+#define PR_CAP_AMBIENT_LOWER 3
+#define PR_CAP_AMBIENT_CLEAR_ALL 4
+
+/* Ambient capabilities (a1..a4: prctl's arg2..arg5): the set is empty and stays so (raising needs
+   the capability in the inheritable set, which is empty here too: EPERM, as Linux). */
+static int64_t prctl_cap_ambient(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
+{
+	if (a1 == PR_CAP_AMBIENT_CLEAR_ALL)
+		return a2 || a3 || a4 ? -EINVAL : 0;
+	if (a3 || a4 || a2 > CAP_LAST_CAP)
+		return -EINVAL;
+	if (a1 == PR_CAP_AMBIENT_IS_SET || a1 == PR_CAP_AMBIENT_LOWER)
+		return 0;
+	return a1 == PR_CAP_AMBIENT_RAISE ? -EPERM : -EINVAL;
 }
 
 int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -136,6 +190,37 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 		return current->no_new_privs;
 	case PR_CAPBSET_READ:
 		return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+	case PR_GET_KEEPCAPS:
+		return current->keepcaps;
+	case PR_SET_KEEPCAPS:
+		if (a1 > 1)
+			return -EINVAL;
+		current->keepcaps = a1;
+		return 0;
+	case PR_GET_SECUREBITS:
+		return 0;               /* none set (setting them is not supported: EINVAL) */
+	case PR_GET_SECCOMP:
+		return 0;               /* no filter: unik has no seccomp (PR_SET_SECCOMP: EINVAL) */
+	case PR_GET_TSC:
+		return prctl_put_int(a1, PR_TSC_ENABLE);
+	case PR_SET_TSC:
+		return a1 == PR_TSC_ENABLE ? 0 : -EINVAL;  /* rdtsc cannot be made to fault here */
+	case PR_MCE_KILL:
+	case PR_MCE_KILL_GET:
+		return prctl_mce_kill(op, a1, a2, a3, a4);
+	case PR_GET_TID_ADDRESS:
+		return copy_to_user(a1, &current_task->clear_child_tid, sizeof(uint64_t)) ? -EFAULT : 0;
+	case PR_SET_THP_DISABLE:
+		if (a2 || a3 || a4)
+			return -EINVAL;
+		current->thp_disable = a1 != 0;
+		return 0;
+	case PR_GET_THP_DISABLE:
+		if (a1 || a2 || a3 || a4)
+			return -EINVAL;
+		return current->thp_disable;
+	case PR_CAP_AMBIENT:
+		return prctl_cap_ambient(a1, a2, a3, a4);
 	case PR_GET_TIMERSLACK:
 		return (int64_t)(current->timerslack ? current->timerslack : 50000);
 	case PR_SET_TIMERSLACK:

@@ -105,6 +105,7 @@ static void exec_reset(struct proc *p, const char *path)
 	memcpy(p->comm, base, n);
 	p->comm[n] = 0;
 	p->did_exec = true;
+	p->keepcaps = false;
 }
 
 static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, int flags)
