@@ -261,6 +261,26 @@ int64_t sys_pidfd_open(uint64_t upid, uint64_t flags, uint64_t a2, uint64_t a3, 
 			   true);       /* pidfds are always close-on-exec */
 }
 
+int pidfd_prepare(void)
+{
+	struct pidfd *pf = kmalloc(sizeof(*pf));
+	if (!pf)
+		return -ENOMEM;
+	pf->pid = 0;
+	return anon_fd_new(&pidfd_ops, pf, sizeof(*pf), 02, true);
+}
+
+void pidfd_settle(int fd, int pid)
+{
+	struct file *f = pid > 0 ? fd_get(current->files, fd) : NULL;
+	if (f) {
+		((struct pidfd *)f->priv)->pid = pid;
+		file_put(f);
+	} else {
+		fd_close(current->files, fd);
+	}
+}
+
 /* A copy of another process's file descriptor (the same open file), close-on-exec as Linux
    makes it. Linux asks for ptrace access: the same real uid as the target's, or root. */
 int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t a3, uint64_t a4,

@@ -40,8 +40,26 @@
 #define FUTEX_TID_MASK 0x3fffffffu
 #define ROBUST_LIST_LIMIT 2048
 
+#define CLONE_DETACHED 0x400000
+
+/* A new process with a pidfd stored at upidfd (an int), as CLONE_PIDFD asks. */
+static int64_t clone_with_pidfd(uint64_t flags, uint64_t sp, uint64_t parent_tid,
+				uint64_t child_tid, uint64_t tls, int exit_signal, uint64_t upidfd)
+{
+	int fd = pidfd_prepare();
+	if (fd < 0)
+		return fd;
+	if (copy_to_user(upidfd, &fd, sizeof(fd))) {
+		pidfd_settle(fd, 0);
+		return -EFAULT;         /* Linux stores it before the child runs */
+	}
+	int64_t pid = proc_fork(flags, sp, parent_tid, child_tid, tls, exit_signal);
+	pidfd_settle(fd, pid > 0 ? (int)pid : 0);
+	return pid;
+}
+
 static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
-			uint64_t tls, int exit_signal)
+			uint64_t tls, int exit_signal, uint64_t upidfd)
 {
 	/* Linux's consistency checks, in its order. */
 	if ((flags & (CLONE_NEWNS | CLONE_FS)) == (CLONE_NEWNS | CLONE_FS) ||
@@ -57,8 +75,10 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 		return -EINVAL;
 	if (flags & CLONE_NAMESPACES)
 		return -EPERM;          /* a container has no CAP_SYS_ADMIN */
-	if (!(flags & CLONE_THREAD) && (flags & CLONE_PIDFD))
-		return -ENOSYS;         /* pidfds: not yet */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_DETACHED))
+		return -EINVAL;
+	if (flags & CLONE_PIDFD)
+		return clone_with_pidfd(flags, sp, parent_tid, child_tid, tls, exit_signal, upidfd);
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(flags, sp, parent_tid, child_tid, tls, exit_signal);
 	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & (CLONE_VFORK | CLONE_PIDFD)))
@@ -94,8 +114,11 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 		  uint64_t tls, uint64_t a5)
 {
+	/* The old clone stores the pidfd where the parent's tid would go: not both. */
+	if ((flags & CLONE_PIDFD) && (flags & CLONE_PARENT_SETTID))
+		return -EINVAL;
 	return do_clone(flags & ~(uint64_t)CSIGNAL, sp, parent_tid, child_tid, tls,
-			(int)(flags & CSIGNAL));
+			(int)(flags & CSIGNAL), parent_tid);
 }
 
 struct clone_args_k {
@@ -131,8 +154,10 @@ int64_t sys_clone3(uint64_t uargs, uint64_t size, uint64_t a2, uint64_t a3, uint
 		return -EPERM;          /* choosing pids needs CAP_CHECKPOINT_RESTORE */
 	if (ca.flags & CLONE_NEWTIME)
 		return -EPERM;
+	if ((ca.flags & CLONE_PIDFD) && (ca.flags & CLONE_PARENT_SETTID) && ca.pidfd == ca.parent_tid)
+		return -EINVAL;
 	return do_clone(ca.flags, ca.stack ? ca.stack + ca.stack_size : 0, ca.parent_tid,
-			ca.child_tid, ca.tls, (int)ca.exit_signal);
+			ca.child_tid, ca.tls, (int)ca.exit_signal, ca.pidfd);
 }
 
 /* One robust-list entry of a dying thread: a lock it still holds is marked FUTEX_OWNER_DIED and

@@ -26,6 +26,12 @@ void syscall_run(struct regs *r);
 /* Wakes up to n waiters of the futex word at uaddr of the current process. */
 int futex_wake(uint64_t uaddr, int n);
 
+/* clone's CLONE_PIDFD (sys_process.c): a close-on-exec pidfd made before the child exists, so a
+   full fd table fails the clone rather than leaving a child without its pidfd (fd, or -errno);
+   then settled: pointed at the child (pid > 0), or closed (pid <= 0: the clone failed). */
+int pidfd_prepare(void);
+void pidfd_settle(int fd, int pid);
+
 /* --trace output (syscalls/trace.c). */
 void trace_enter(const struct regs *r);
 void trace_exit(const struct regs *r, uint64_t nr, int64_t ret);

@@ -4,6 +4,7 @@
  * fd inheritance and O_CLOEXEC. Prints only what does not depend on pid numbers. */
 #include "compat.h"
 #include <fcntl.h>
+#include <stdint.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
@@ -286,6 +287,39 @@ static void groups_sessions(void)
 	signal(SIGUSR2, SIG_DFL);
 }
 
+/* CLONE_PIDFD: the old clone stores the pidfd where the parent's tid would go, clone3 at
+   args.pidfd; it is close-on-exec and waitid(P_PIDFD) reaps through it. */
+static void clone_pidfd(void)
+{
+	int pfd = -1;
+	long c = syscall(SYS_clone, 0x1000 /* CLONE_PIDFD */ | SIGCHLD, 0, &pfd, 0, 0);
+	if (c == 0)
+		syscall(SYS_exit_group, 7);
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	printf("clone CLONE_PIDFD: child %s, pidfd %s, cloexec %d\n", c > 0 ? "made" : "failed",
+	       pfd >= 0 ? "stored" : "missing", pfd >= 0 && (fcntl(pfd, F_GETFD) & FD_CLOEXEC));
+	RESULT("waitid P_PIDFD", waitid(3 /* P_PIDFD */, pfd, &si, WEXITED));
+	printf("its status %d, the pid matches %d\n", si.si_status, si.si_pid == c);
+	close(pfd);
+	RESULT("clone CLONE_PIDFD with CLONE_PARENT_SETTID",
+	       syscall(SYS_clone, 0x1000 | 0x100000 | SIGCHLD, 0, &pfd, 0, 0));
+	RESULT("clone CLONE_PIDFD with CLONE_DETACHED",
+	       syscall(SYS_clone, 0x1000 | 0x400000 | SIGCHLD, 0, &pfd, 0, 0));
+	RESULT("clone CLONE_PIDFD to a bad address",
+	       syscall(SYS_clone, 0x1000 | SIGCHLD, 0, (void *)8, 0, 0));
+	uint64_t args[8] = { 0x1000, (uint64_t)(uintptr_t)&pfd, 0, 0, SIGCHLD, 0, 0, 0 };
+	pfd = -1;
+	c = syscall(435 /* clone3 */, args, sizeof(args));
+	if (c == 0)
+		syscall(SYS_exit_group, 9);
+	memset(&si, 0, sizeof(si));
+	RESULT("waitid P_PIDFD after clone3", waitid(3, pfd, &si, WEXITED));
+	printf("clone3 CLONE_PIDFD: pidfd %s, status %d\n", pfd >= 0 ? "stored" : "missing",
+	       si.si_status);
+	close(pfd);
+}
+
 static void prctl_pidfd(void)
 {
 	/* pidfd: readable once the child ends; a signal through it; waitid(P_PIDFD). */
@@ -503,6 +537,7 @@ int main(int argc, char **argv)
 	sigchld_waitid();
 	groups_sessions();
 	prctl_pidfd();
+	clone_pidfd();
 	job_control();
 	shared_mutex();
 	nproc_limit();
