@@ -1,6 +1,6 @@
 /* `unik-runtime` (or `unik runtime`): runc's command line, so docker and containerd's runc shim
-   start unik VMs. The verbs: create (runtime_create.c), start, state, kill, delete, ps,
-   features; exec is refused (a container's processes live inside its VM). */
+   start unik VMs. The verbs: create (runtime_create.c), start, state, kill, delete, pause,
+   resume, ps, features; exec is refused (a container's processes live inside its VM). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +26,7 @@ static void rt_usage(FILE *f)
 		"  state ID       the runtime spec's state JSON\n"
 		"  kill ID [SIGNAL] [--all]   send SIGNAL (default SIGTERM) to the container\n"
 		"  delete [--force] ID        remove a stopped container (--force: kill it first)\n"
+		"  pause ID, resume ID        freeze and thaw the container's VM\n"
 		"  ps [--format table|json] ID   the host processes of the container (its monitor)\n"
 		"  features       what this runtime supports, as JSON\n"
 		"  exec           not supported: the container's processes live inside its VM\n"
@@ -130,6 +131,28 @@ static int rt_kill(const struct rt_opts *o, int argc, char **argv)
 	return r;
 }
 
+/* pause and resume: the monitor is stopped and continued as a whole (SIGSTOP, SIGCONT), which
+   freezes the VM, as runc freezes a container's cgroup. */
+static int rt_pause(const struct rt_opts *o, const char *id, bool pause)
+{
+	struct rt_state st;
+	if (rt_load(o, id, &st))
+		return 1;
+	enum rt_status s = rt_status(o, &st);
+	int r = 0;
+	if (pause && s != RT_RUNNING)
+		r = rt_error(o, "container not running");
+	else if (!pause && s != RT_PAUSED)
+		r = rt_error(o, "container not paused");
+	else if (kill(st.pid, pause ? SIGSTOP : SIGCONT))
+		r = rt_error(o, "%s %s: %s", pause ? "pause" : "resume", id, strerror(errno));
+	/* the state must say so when we return, as runc's freezer does */
+	for (int i = 0; !r && i < 500 && rt_proc_stopped(st.pid) != pause; i++)
+		usleep(2000);
+	rt_state_free(&st);
+	return r;
+}
+
 /* Waits up to 10 s for the monitor to be gone after SIGKILL. */
 static void rt_wait_gone(const struct rt_state *st)
 {
@@ -160,9 +183,10 @@ static int rt_delete(const struct rt_opts *o, int argc, char **argv)
 	if (r)
 		return rt_error(o, "state of %s: %s", id, strerror(-r));
 	enum rt_status s = rt_status(o, &st);
-	if (s == RT_RUNNING && !force) {
+	if ((s == RT_RUNNING || s == RT_PAUSED) && !force) {
 		rt_state_free(&st);
-		return rt_error(o, "cannot delete container %s that is not stopped: running", id);
+		return rt_error(o, "cannot delete container %s that is not stopped: %s", id,
+				rt_status_name(s));
 	}
 	if (s != RT_STOPPED) {
 		kill(st.pid, SIGKILL);
@@ -321,10 +345,15 @@ int runtime_main(int argc, char **argv)
 	if (!strcmp(verb, "exec"))
 		return rt_error(&o, "exec is not supported by unik: the container's processes run "
 				"inside its VM, which has no way in for a second command");
-	if (!strcmp(verb, "start") || !strcmp(verb, "state")) {
+	if (!strcmp(verb, "start") || !strcmp(verb, "state") || !strcmp(verb, "pause") ||
+	    !strcmp(verb, "resume")) {
 		if (n != 1 || args[0][0] == '-')
 			return rt_error(&o, "%s: usage: %s ID", verb, verb);
-		return !strcmp(verb, "start") ? rt_start(&o, args[0]) : rt_state_cmd(&o, args[0]);
+		if (!strcmp(verb, "start"))
+			return rt_start(&o, args[0]);
+		if (!strcmp(verb, "state"))
+			return rt_state_cmd(&o, args[0]);
+		return rt_pause(&o, args[0], !strcmp(verb, "pause"));
 	}
 	return rt_error(&o, "unknown command %s (unik-runtime --help)", verb);
 }

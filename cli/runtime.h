@@ -29,7 +29,7 @@ struct rt_state {
 	uint64_t starttime;     /* /proc/PID/stat field 22, against pid reuse */
 };
 
-enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_STOPPED };
+enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_STOPPED, RT_PAUSED };
 
 /* Prints an error (runc's way: to --log as JSON or text, else stderr). Returns 1. */
 int rt_error(const struct rt_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -47,13 +47,16 @@ int rt_state_load(const struct rt_opts *o, const char *id, struct rt_state *st);
 /* Writes it atomically. 0 or -errno. */
 int rt_state_save(const struct rt_opts *o, const struct rt_state *st);
 void rt_state_free(struct rt_state *st);
-/* created, running or stopped, from the monitor's liveness and the start FIFO. */
+/* created, running, paused or stopped, from the monitor's liveness and state and the start
+   FIFO. */
 enum rt_status rt_status(const struct rt_opts *o, const struct rt_state *st);
 const char *rt_status_name(enum rt_status s);
 /* The runtime spec's state JSON (malloc'd, no newline). */
 char *rt_state_json(const struct rt_state *st, enum rt_status s);
 /* /proc/PID/stat's start time, 0 when the process is gone. */
 uint64_t rt_proc_starttime(pid_t pid);
+/* Is the process stopped (state T: a paused container's monitor)? */
+bool rt_proc_stopped(pid_t pid);
 /* Removes ROOT/ID and what it holds. */
 void rt_state_remove(const struct rt_opts *o, const char *id);
 

@@ -157,23 +157,38 @@ void rt_state_free(struct rt_state *st)
 	st->annotations = NULL;
 }
 
-uint64_t rt_proc_starttime(pid_t pid)
+/* /proc/PID/stat from after the command's closing parenthesis (the state, field 3, first) into
+   buf; NULL when the process is gone. */
+static char *rt_proc_stat(pid_t pid, char *buf, size_t size)
 {
-	char path[64], buf[1024];
+	char path[64];
 	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+		return NULL;
+	ssize_t n = read(fd, buf, size - 1);
 	close(fd);
 	if (n <= 0)
-		return 0;
+		return NULL;
 	buf[n] = 0;
-	/* after the command's closing parenthesis: state is field 3, starttime field 22 */
 	char *p = strrchr(buf, ')');
-	if (!p || p[1] != ' ' || p[2] == 'Z' || p[2] == 'X')
+	return p && p[1] == ' ' && p[2] ? p + 2 : NULL;
+}
+
+bool rt_proc_stopped(pid_t pid)
+{
+	char buf[1024];
+	const char *p = rt_proc_stat(pid, buf, sizeof(buf));
+	return p && (*p == 'T' || *p == 't');
+}
+
+uint64_t rt_proc_starttime(pid_t pid)
+{
+	char buf[1024];
+	char *p = rt_proc_stat(pid, buf, sizeof(buf));
+	if (!p || *p == 'Z' || *p == 'X')
 		return 0;
-	p += 2;
+	/* starttime is field 22 */
 	for (int field = 3; field < 22 && p; field++) {
 		p = strchr(p, ' ');
 		if (p)
@@ -190,12 +205,12 @@ enum rt_status rt_status(const struct rt_opts *o, const struct rt_state *st)
 	struct stat sb;
 	if (rt_state_file(o, st->id, "exec.fifo", fifo, sizeof(fifo)) && !lstat(fifo, &sb))
 		return RT_CREATED;
-	return RT_RUNNING;
+	return rt_proc_stopped(st->pid) ? RT_PAUSED : RT_RUNNING;
 }
 
 const char *rt_status_name(enum rt_status s)
 {
-	static const char *const names[] = { "creating", "created", "running", "stopped" };
+	static const char *const names[] = { "creating", "created", "running", "stopped", "paused" };
 	return names[s];
 }
 

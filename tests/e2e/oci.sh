@@ -134,6 +134,28 @@ harness_selected "docker stop without a handler" && {
 		fail "docker stop without a handler" "status $us (runc $rs)"
 }
 
+# docker pause freezes the program (its output to a volume stops), docker unpause thaws it.
+harness_selected "docker pause and unpause" && {
+	got=()
+	for rt in runc unik; do
+		f=$T/vol/pause-$rt
+		rm -f "$f"
+		$D run -d --name "pause-$rt" --runtime=$rt -u 0 -v "$T/vol:/v" $IMG \
+			-c "while :; do echo x >>/v/pause-$rt; sleep 0.05; done" >/dev/null
+		for _ in $(seq 100); do [ -s "$f" ] && break; sleep 0.05; done
+		$D pause "pause-$rt" >/dev/null
+		st=$($D inspect -f '{{.State.Status}}' "pause-$rt")
+		a=$(wc -c <"$f"); sleep 0.6; b=$(wc -c <"$f")
+		$D unpause "pause-$rt" >/dev/null
+		sleep 0.6; c=$(wc -c <"$f")
+		$D rm -f "pause-$rt" >/dev/null
+		got+=("$st $([ "$a" = "$b" ] && echo frozen || echo running) $([ "$c" -gt "$b" ] && echo thawed || echo stuck)")
+	done
+	[ "${got[0]}" = "paused frozen thawed" ] && [ "${got[1]}" = "${got[0]}" ] &&
+		pass "docker pause and unpause" ||
+		fail "docker pause and unpause" "runc '${got[0]}', unik '${got[1]}'"
+}
+
 # docker exec: refused with the reason (a container's processes live inside its VM).
 harness_selected "docker exec refused" && {
 	$D run -d --name exec-unik --runtime=unik $IMG -c 'sleep 30' >/dev/null
