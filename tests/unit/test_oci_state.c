@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <signal.h>
 #include <cmocka.h>
 #include <jansson.h>
 #include "cli/runtime.h"
@@ -98,6 +99,25 @@ static void test_status(void **state)
 	assert_int_equal(rt_status(&o, &st), RT_RUNNING);
 	st.starttime++;                 /* the pid was reused by another process */
 	assert_int_equal(rt_status(&o, &st), RT_STOPPED);
+	/* a stopped monitor is a paused container */
+	pid_t s = fork();
+	if (s == 0) {
+		pause();
+		_exit(0);
+	}
+	st.pid = s;
+	st.starttime = rt_proc_starttime(s);
+	kill(s, SIGSTOP);
+	for (int i = 0; i < 500 && !rt_proc_stopped(s); i++)
+		usleep(2000);
+	assert_int_equal(rt_status(&o, &st), RT_PAUSED);
+	assert_string_equal(rt_status_name(RT_PAUSED), "paused");
+	kill(s, SIGCONT);
+	for (int i = 0; i < 500 && rt_proc_stopped(s); i++)
+		usleep(2000);
+	assert_int_equal(rt_status(&o, &st), RT_RUNNING);
+	kill(s, SIGKILL);
+	waitpid(s, NULL, 0);
 	pid_t c = fork();
 	if (c == 0)
 		_exit(0);
