@@ -168,14 +168,30 @@ static int rt_wait_start(const char *fifo)
 	}
 }
 
+/* startContainer hooks, in the monitor just before the program runs, with the recorded state. */
+static int rt_start_hooks(const struct rt_opts *o, const struct oci_spec *s, const char *id)
+{
+	struct rt_state st;
+	if (rt_state_load(o, id, &st))
+		return rt_error(o, "startContainer hooks: no state for %s", id);
+	char *json = rt_state_json(&st, RT_CREATED);
+	int r = json ? rt_hooks_run(o, s, OCI_HOOK_START_CONTAINER, json) : 1;
+	free(json);
+	rt_state_free(&st);
+	return r;
+}
+
 /* The monitor process: set-up reported on sync_fd, then the VM after `start`. Never returns. */
 static void rt_monitor(const struct rt_opts *o, const struct oci_spec *s, struct rt_vm *v,
 		       const struct rt_create_args *a, const char *fifo, int sync_fd)
 {
 	char err[512] = "";
 	setsid();
-	if (s->netns && rt_netns(s, err, sizeof(err)) == 0)
-		v->net.publish_listening = true;
+	/* What the program listens on is published where a container's process would listen: in
+	   the container's network namespace, or on the host's network when the spec has none. */
+	v->net.publish_listening = true;
+	if (s->netns)
+		rt_netns(s, err, sizeof(err));
 	if (!err[0] && s->terminal && rt_console(a->console_socket, err, sizeof(err)) == 0)
 		v->cfg.tty = true;
 	if (err[0]) {
@@ -202,6 +218,8 @@ static void rt_monitor(const struct rt_opts *o, const struct oci_spec *s, struct
 	if (rt_wait_start(fifo))
 		_exit(125);
 	unlink(fifo);
+	if (s->nhooks[OCI_HOOK_START_CONTAINER] && rt_start_hooks(o, s, a->id))
+		_exit(125);
 	st = vm_run(&vm, &v->cfg);
 	vm_destroy(&vm);
 	_exit(st);

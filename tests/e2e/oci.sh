@@ -198,6 +198,26 @@ harness_selected "server in the container's network namespace" && {
 		fail "server in the container's network namespace" "runc '${got[0]}', unik '${got[1]}'"
 }
 
+# --network host: the server answers on the host's own port, as a process sharing the host's
+# network does.
+harness_selected "--network host" && {
+	got=()
+	for rt in runc unik; do
+		port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+		$D run -d --name "host-$rt" --runtime=$rt --network host --entrypoint /bin/busybox \
+			$IMG httpd -f -p "$port" -h /data >/dev/null
+		body=
+		for _ in $(seq 50); do
+			body=$(curl -fsS --max-time 5 "http://127.0.0.1:$port/new.txt" 2>/dev/null) && break
+			sleep 0.1
+		done
+		got+=("$body")
+		$D rm -f "host-$rt" >/dev/null
+	done
+	[ "${got[0]}" = new ] && [ "${got[1]}" = new ] && pass "--network host" ||
+		fail "--network host" "runc '${got[0]}', unik '${got[1]}'"
+}
+
 # On a bridge network of its own (made here; docker's proxy publishes, no iptables): the server
 # answers on the container's address and through -p on the host, and another container reaches it.
 harness_selected "docker run -p on a bridge network" && {
@@ -275,6 +295,7 @@ cfg = {"ociVersion": "1.0.2", "root": {"path": "rootfs"}, "hostname": "lc",
        "process": {"args": ["/bin/sh", "-c", "read line; echo got $line; exit 9"],
                    "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}},
        "hooks": {"createRuntime": [hook("createRuntime")], "poststart": [hook("poststart")],
+                 "startContainer": [hook("startContainer")],
                  "poststop": [hook("poststop")]},
        "annotations": {"k": "v"},
        "linux": {"namespaces": [{"type": "network"}]}}
@@ -298,6 +319,8 @@ PY
 	$R start lc || errs+=("start failed")
 	[ "$(st)" = "running True v $B" ] || errs+=("after start: $(st)")
 	[ -s "$T/hook-poststart.json" ] || errs+=("no poststart hook")
+	for _ in $(seq 50); do [ -s "$T/hook-startContainer.json" ] && break; sleep 0.1; done
+	[ -s "$T/hook-startContainer.json" ] || errs+=("no startContainer hook")
 	$R start lc 2>/dev/null && errs+=("start of a running container succeeded")
 	$R delete lc 2>/dev/null && errs+=("delete of a running container succeeded")
 	$R exec lc /bin/true 2>/dev/null && errs+=("exec succeeded")
