@@ -37,6 +37,8 @@ engines_stop() {
 	[ -n "${ENGINES_CPID:-}" ] && kill "$ENGINES_CPID" 2>/dev/null
 	for _ in $(seq 50); do [ -S "$dir/sock" ] || [ -S "$dir/ct/c.sock" ] || break; sleep 0.1; done
 	sleep 0.3
-	umount -R "$dir" 2>/dev/null
+	# what the engines mounted there (dockerd's namespace bind mounts) goes first
+	awk -v d="$dir/" 'index($2, d) == 1 {print $2}' /proc/mounts | sort -r |
+		while read -r m; do umount -l "$m"; done
 	rm -rf "$dir"
 }
