@@ -1,5 +1,6 @@
-/* Extended attributes: read from the image (xattrs kept by unik convert); setting and removing
-   them is not supported yet (EOPNOTSUPP, as a filesystem without xattr support answers). */
+/* Extended attributes: the image's (kept by unik convert) and, on the guest's own filesystems,
+   set and removed at run time with Linux's checks (namespaces, flags, sizes, permission);
+   volumes and other filesystems answer EOPNOTSUPP, as one without xattr support does. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
@@ -48,6 +49,10 @@ static int64_t xattr_get(int fd, uint64_t upath, bool follow, uint64_t uname, ui
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (err)
 		return err;
+	if (!strncmp(name, "trusted.", 8) && current->euid != 0) {
+		path_put(&hold);
+		return -ENODATA;        /* hidden without CAP_SYS_ADMIN, as on Linux */
+	}
 	size = MIN(size, XATTR_SIZE_MAX);
 	void *buf = size ? kmalloc(MIN(size, PAGE_SIZE)) : NULL;
 	int64_t r = !ino->ops->getxattr ? -ENODATA :
@@ -60,6 +65,22 @@ static int64_t xattr_get(int fd, uint64_t upath, bool follow, uint64_t uname, ui
 	return r;
 }
 
+/* Drops the trusted.* names from a list (n bytes) for a caller without CAP_SYS_ADMIN, as Linux
+   does; returns the new length. */
+static int64_t xattr_list_filter(char *buf, int64_t n)
+{
+	int64_t out = 0;
+	for (int64_t at = 0; at < n;) {
+		size_t l = strnlen(buf + at, (size_t)(n - at)) + 1;
+		if (strncmp(buf + at, "trusted.", 8)) {
+			memmove(buf + out, buf + at, l);
+			out += (int64_t)l;
+		}
+		at += (int64_t)l;
+	}
+	return out;
+}
+
 static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, uint64_t size)
 {
 	struct path hold;
@@ -67,13 +88,19 @@ static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, u
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (err)
 		return err;
-	size = MIN(size, PAGE_SIZE);
-	char *buf = size ? kmalloc(size) : NULL;
-	int64_t r = ino->ops->listxattr ? ino->ops->listxattr(ino, buf, size) : 0;
-	if (r > 0 && size && copy_to_user(ulist, buf, (size_t)r))
+	/* the whole list first (at most a page here), so the filter can count what is shown */
+	char *buf = kmalloc(PAGE_SIZE);
+	int64_t r = !buf ? -ENOMEM : ino->ops->listxattr ? ino->ops->listxattr(ino, buf, PAGE_SIZE) : 0;
+	if (r == -ERANGE)
+		r = -E2BIG;
+	if (r > 0 && current->euid != 0)
+		r = xattr_list_filter(buf, r);
+	if (r > 0 && size && (uint64_t)r > size)
+		r = -ERANGE;
+	else if (r > 0 && size && copy_to_user(ulist, buf, (size_t)r))
 		r = -EFAULT;
 	if (buf)
-		kfree(buf, size);
+		kfree(buf, PAGE_SIZE);
 	path_put(&hold);
 	return r;
 }
@@ -108,45 +135,107 @@ int64_t sys_flistxattr(uint64_t fd, uint64_t l, uint64_t s, uint64_t a3, uint64_
 	return xattr_list((int)fd, 0, true, l, s);
 }
 
-/* Changing xattrs: the target must exist (ENOENT/EBADF first), then EOPNOTSUPP. */
-static int64_t xattr_change(int fd, uint64_t upath, bool follow)
+#define XATTR_CREATE 1
+#define XATTR_REPLACE 2
+
+static bool xattr_prefix(const char *name, const char *prefix)
 {
+	return !strncmp(name, prefix, strlen(prefix));
+}
+
+/* Linux's xattr_permission for a change, then the filesystem's support. */
+static int xattr_may_change(const struct inode *ino, const char *name)
+{
+	if (ino->sb && (ino->sb->flags & SB_RDONLY))
+		return -EROFS;
+	uint32_t type = ino->mode & S_IFMT;
+	if (xattr_prefix(name, "trusted.")) {
+		if (current->euid != 0)
+			return -EPERM;          /* CAP_SYS_ADMIN */
+	} else if (xattr_prefix(name, "user.")) {
+		if (type != S_IFREG && type != S_IFDIR)
+			return -EPERM;
+		if (type == S_IFDIR && (ino->mode & S_ISVTX) && current->fsuid != ino->uid &&
+		    current->euid != 0)
+			return -EPERM;          /* a sticky directory: its owner's */
+	} else if (!xattr_prefix(name, "security.")) {
+		return -EOPNOTSUPP;             /* system.* (no ACLs here) and unknown names */
+	}
+	int err = vfs_permission(ino, 2);
+	if (err)
+		return err;
+	return ino->ops->setxattr ? 0 : -EOPNOTSUPP;
+}
+
+/* setxattr and removexattr (remove: uval 0, size 0, flags -1). Linux's order: the name and the
+   size, then the file, then the permission. */
+static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname, uint64_t uval,
+			    uint64_t size, int64_t flags)
+{
+	bool remove = flags < 0;
+	if (!remove && (flags & ~(int64_t)(XATTR_CREATE | XATTR_REPLACE)))
+		return -EINVAL;
+	char name[XATTR_NAME_MAX + 1];
+	int64_t n = strncpy_from_user(name, uname, sizeof(name));
+	if (n == -EFAULT)
+		return -EFAULT;
+	if (n <= 0)
+		return -ERANGE;
+	if (size > XATTR_SIZE_MAX)
+		return -E2BIG;
+	void *val = NULL;
+	if (size && size <= PAGE_SIZE) {
+		if (!(val = kmalloc(size)))
+			return -ENOMEM;
+		if (copy_from_user(val, uval, size)) {
+			kfree(val, size);
+			return -EFAULT;
+		}
+	}
 	struct path hold;
 	struct inode *ino;
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
-	if (err)
-		return err;
-	path_put(&hold);
-	return -EOPNOTSUPP;
+	if (!err) {
+		err = xattr_may_change(ino, name);
+		if (!err && remove)
+			err = ino->ops->removexattr(ino, name);
+		else if (!err)
+			err = size > PAGE_SIZE ? -ENOSPC :
+			      ino->ops->setxattr(ino, name, val, size, (int)flags);
+		path_put(&hold);
+	}
+	if (val)
+		kfree(val, size);
+	return err;
 }
 
 int64_t sys_setxattr(uint64_t p, uint64_t n, uint64_t v, uint64_t s, uint64_t f, uint64_t a5)
 {
-	return xattr_change(-1, p, true);
+	return xattr_change(-1, p, true, n, v, s, (int64_t)(f & 0xffffffffu));
 }
 
 int64_t sys_lsetxattr(uint64_t p, uint64_t n, uint64_t v, uint64_t s, uint64_t f, uint64_t a5)
 {
-	return xattr_change(-1, p, false);
+	return xattr_change(-1, p, false, n, v, s, (int64_t)(f & 0xffffffffu));
 }
 
 int64_t sys_fsetxattr(uint64_t fd, uint64_t n, uint64_t v, uint64_t s, uint64_t f, uint64_t a5)
 {
-	return xattr_change((int)fd, 0, true);
+	return xattr_change((int)fd, 0, true, n, v, s, (int64_t)(f & 0xffffffffu));
 }
 
 int64_t sys_removexattr(uint64_t p, uint64_t n, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return xattr_change(-1, p, true);
+	return xattr_change(-1, p, true, n, 0, 0, -1);
 }
 
 int64_t sys_lremovexattr(uint64_t p, uint64_t n, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return xattr_change(-1, p, false);
+	return xattr_change(-1, p, false, n, 0, 0, -1);
 }
 
 int64_t sys_fremovexattr(uint64_t fd, uint64_t n, uint64_t a2, uint64_t a3, uint64_t a4,
 			 uint64_t a5)
 {
-	return xattr_change((int)fd, 0, true);
+	return xattr_change((int)fd, 0, true, n, 0, 0, -1);
 }

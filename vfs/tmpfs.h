@@ -18,6 +18,13 @@ struct tmpfs_dirent {
 	struct tmpfs_dirent *next;
 };
 
+/* An extended attribute set at run time (tmpfs_xattr.c). */
+struct tmpfs_xattr {
+	char *name;                     /* kmalloc'ed, nlen + 1 bytes */
+	void *value;                    /* kmalloc'ed, vlen bytes (NULL when 0) */
+	uint32_t nlen, vlen;
+};
+
 struct tmpfs_node {
 	/* directories */
 	struct tmpfs_dirent *entries;
@@ -32,6 +39,10 @@ struct tmpfs_node {
 	char *target;                   /* owned target, or NULL when in the image */
 	/* the image inode this came from (0: created at run time) */
 	uint32_t img_ino;
+	/* extended attributes once changed at run time (they then replace the image's) */
+	struct tmpfs_xattr *xattrs;     /* kmalloc'ed array of TMPFS_XATTR_MAX */
+	uint32_t nxattrs;
+	bool xattrs_own;
 };
 
 struct tmpfs_sb {
@@ -51,4 +62,15 @@ int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence);
 int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len);
 uint64_t tmpfs_blocks(struct inode *ino);
 void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first);
+
+/* The image's xattr i of an inode (tmpfs_dir.c): false past the last or when malformed. */
+bool tmpfs_img_xattr(struct inode *ino, uint32_t i, const char **name, uint32_t *nlen,
+		     const void **value, uint32_t *vlen);
+/* Extended attributes (tmpfs_xattr.c), with the inode_ops contracts. */
+int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size);
+int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size);
+int tmpfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size,
+		   int flags);
+int tmpfs_removexattr(struct inode *ino, const char *name);
+void tmpfs_xattrs_free(struct tmpfs_node *n);
 #endif

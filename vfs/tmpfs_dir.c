@@ -518,6 +518,7 @@ static void tmpfs_release(struct inode *ino)
 		dirent_free(e);
 	}
 	tmpfs_free_pages(n, 0);
+	tmpfs_xattrs_free(n);
 	if (n->target)
 		kfree(n->target, ino->size + 1);
 	kfree(n, sizeof(*n));
@@ -540,55 +541,27 @@ static const struct imgfs_xattr *img_xattrs(struct inode *ino, uint32_t *count)
 	return (const struct imgfs_xattr *)(s->image + s->hdr->xattr_off) + ii->xattr_first;
 }
 
-static int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
+bool tmpfs_img_xattr(struct inode *ino, uint32_t i, const char **name, uint32_t *nlen,
+		     const void **value, uint32_t *vlen)
 {
 	uint32_t n;
 	const struct imgfs_xattr *x = img_xattrs(ino, &n);
-	size_t nl = strlen(name);
 	const struct imgfs_header *h = tsb(ino)->hdr;
-	for (uint32_t i = 0; i < n; i++) {
-		const uint8_t *img = tsb(ino)->image;
-		if (!img_within(x[i].name_off, x[i].name_len, h->strtab_off, h->strtab_size) ||
-		    !img_within(x[i].value_off, x[i].value_len, h->strtab_off, h->strtab_size))
-			continue;
-		if (x[i].name_len != nl || memcmp(img + x[i].name_off, name, nl))
-			continue;
-		if (size && size < x[i].value_len)
-			return -ERANGE;
-		if (size)
-			memcpy(buf, img + x[i].value_off, x[i].value_len);
-		return x[i].value_len;
-	}
-	return -ENODATA;
-}
-
-static int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size)
-{
-	uint32_t n;
-	const struct imgfs_xattr *x = img_xattrs(ino, &n);
-	size_t need = 0;
-	const struct imgfs_header *h = tsb(ino)->hdr;
-	for (uint32_t i = 0; i < n; i++) {
-		if (!img_within(x[i].name_off, x[i].name_len, h->strtab_off, h->strtab_size))
-			return -EIO;
-		need += x[i].name_len + 1u;
-	}
-	if (!size)
-		return (int64_t)need;
-	if (size < need)
-		return -ERANGE;
-	size_t at = 0;
-	for (uint32_t i = 0; i < n; i++) {
-		memcpy(buf + at, tsb(ino)->image + x[i].name_off, x[i].name_len);
-		at += x[i].name_len;
-		buf[at++] = 0;
-	}
-	return (int64_t)need;
+	if (i >= n || !img_within(x[i].name_off, x[i].name_len, h->strtab_off, h->strtab_size) ||
+	    !img_within(x[i].value_off, x[i].value_len, h->strtab_off, h->strtab_size))
+		return false;
+	*name = (const char *)tsb(ino)->image + x[i].name_off;
+	*nlen = x[i].name_len;
+	*value = tsb(ino)->image + x[i].value_off;
+	*vlen = x[i].value_len;
+	return true;
 }
 
 static const struct inode_ops tmpfs_ops = {
 	.getxattr = tmpfs_getxattr,
 	.listxattr = tmpfs_listxattr,
+	.setxattr = tmpfs_setxattr,
+	.removexattr = tmpfs_removexattr,
 	.lookup = tmpfs_lookup,
 	.create = tmpfs_create,
 	.symlink = tmpfs_symlink,

@@ -78,6 +78,12 @@ struct inode_ops {
 	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */
 	int64_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);
 	int64_t (*listxattr)(struct inode *ino, char *buf, size_t size);
+	/* Sets name (flags: XATTR_CREATE 1 -> -EEXIST when present, XATTR_REPLACE 2 -> -ENODATA
+	   when absent), -ENOSPC when it does not fit; removes name (-ENODATA when absent). The
+	   caller has checked the name, the size and the permission. NULL: -EOPNOTSUPP. */
+	int (*setxattr)(struct inode *ino, const char *name, const void *value, size_t size,
+			int flags);
+	int (*removexattr)(struct inode *ino, const char *name);
 	/* st_blocks (512-byte units) of a regular file; NULL: inode->blocks. */
 	uint64_t (*blocks)(struct inode *ino);
 	/* fallocate: mode 0 or FALLOC_FL_KEEP_SIZE (allocate), KEEP_SIZE|PUNCH_HOLE, ZERO_RANGE. */

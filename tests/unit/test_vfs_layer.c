@@ -419,6 +419,20 @@ static void test_readlink_and_xattrs(void **state)
 	/* kept through a copy-up */
 	assert_int_equal(ping->ops->write(ping, "P", 1, 0), 1);
 	assert_int_equal(ping->ops->getxattr(ping, VFS_IMG_XATTR_NAME, NULL, 0), vl);
+	/* a change at run time: the image's attribute is copied up beside the new one, and
+	   removing it hides it while the image stays as it was */
+	assert_int_equal(ping->ops->setxattr(ping, "user.new", "v", 1, 1), 0);
+	assert_int_equal(ping->ops->setxattr(ping, "user.new", "w", 1, 1), -EEXIST);
+	assert_int_equal(ping->ops->setxattr(ping, "user.none", "w", 1, 2), -ENODATA);
+	assert_int_equal(ping->ops->getxattr(ping, VFS_IMG_XATTR_NAME, buf, sizeof(buf)), vl);
+	assert_int_equal(ping->ops->listxattr(ping, NULL, 0),
+			 strlen(VFS_IMG_XATTR_NAME) + 1 + strlen("user.new") + 1);
+	assert_int_equal(ping->ops->removexattr(ping, VFS_IMG_XATTR_NAME), 0);
+	assert_int_equal(ping->ops->getxattr(ping, VFS_IMG_XATTR_NAME, NULL, 0), -ENODATA);
+	assert_int_equal(ping->ops->removexattr(ping, VFS_IMG_XATTR_NAME), -ENODATA);
+	assert_int_equal(ping->ops->getxattr(ping, "user.new", buf, sizeof(buf)), 1);
+	char big[PAGE_SIZE + 1] = { 0 };
+	assert_int_equal(ping->ops->setxattr(ping, "user.big", big, sizeof(big), 0), -ENOSPC);
 	assert_image_unchanged();
 }
 
