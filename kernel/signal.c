@@ -265,6 +265,7 @@ void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
 	if (signal_discarded(p, signo, all_block))
 		return;
 	p->sigpending |= sig_bit(signo);
+	p->sig_generated++;
 	p->siginfo[signo - 1] = *si;
 	if (target)
 		sched_signal_wake(target, signo);
@@ -282,6 +283,7 @@ void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
 	if (signal_discarded(t->proc, signo, t->sigmask))
 		return;
 	t->sigpending |= sig_bit(signo);
+	t->proc->sig_generated++;
 	t->siginfo[signo - 1] = *si;
 	sched_signal_wake(t, signo);
 	file_changed();

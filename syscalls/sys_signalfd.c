@@ -79,6 +79,15 @@ static uint32_t signalfd_poll(struct file *f)
 	return (signal_pending_set() & s->mask) ? POLLIN | POLLRDNORM : 0;
 }
 
+/* Every signal made pending for the process is an event, as Linux wakes a signalfd's waiters on
+   each (edge-triggered epoll reports it again). */
+static bool signalfd_event_seq(struct file *f, uint64_t *seq)
+{
+	itimer_check();
+	*seq = current->sig_generated;
+	return true;
+}
+
 /* The alarm makes a signalfd watching SIGALRM ready when it is due. */
 static int64_t signalfd_ready_at(struct file *f)
 {
@@ -97,6 +106,7 @@ static const struct file_ops signalfd_ops = {
 	.release = signalfd_release,
 	.poll = signalfd_poll,
 	.ready_at = signalfd_ready_at,
+	.event_seq = signalfd_event_seq,
 	.anon_name = "signalfd",
 };
 

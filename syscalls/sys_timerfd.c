@@ -33,6 +33,7 @@ struct timerfd {
 	int64_t next;           /* the next expiration on the timer's clock (ns); 0: disarmed */
 	int64_t interval;       /* ns; 0: one shot */
 	uint64_t ticks;         /* expirations not yet read */
+	uint64_t seq;           /* expirations ever counted: edge-triggered epoll's events */
 };
 
 static const struct file_ops timerfd_ops;
@@ -50,11 +51,13 @@ static void timerfd_update(struct timerfd *t)
 		return;
 	if (!t->interval) {
 		t->ticks++;
+		t->seq++;
 		t->next = 0;
 		return;
 	}
 	uint64_t n = (uint64_t)(now - t->next) / (uint64_t)t->interval + 1;
 	t->ticks += n;
+	t->seq++;                       /* one wake-up, however many periods it covers */
 	t->next += (int64_t)n * t->interval;
 }
 
@@ -94,6 +97,14 @@ static int64_t timerfd_ready_at(struct file *f)
 	return mono + (left < 0 ? 0 : left);
 }
 
+static bool timerfd_event_seq(struct file *f, uint64_t *seq)
+{
+	struct timerfd *t = f->priv;
+	timerfd_update(t);
+	*seq = t->seq;
+	return true;
+}
+
 static void timerfd_release(struct file *f)
 {
 	kfree(f->priv, sizeof(struct timerfd));
@@ -105,6 +116,7 @@ static const struct file_ops timerfd_ops = {
 	.release = timerfd_release,
 	.poll = timerfd_poll,
 	.ready_at = timerfd_ready_at,
+	.event_seq = timerfd_event_seq,
 	.anon_name = "timerfd",
 };
 

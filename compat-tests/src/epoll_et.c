@@ -1,6 +1,7 @@
 /* Edge-triggered epoll: a ready file is reported once per event (new data, the peer closing),
    not again while nothing happens; EPOLL_CTL_MOD re-arms; level-triggered entries beside them
-   keep being reported. Pipes, eventfds and AF_UNIX sockets. */
+   keep being reported. Pipes, eventfds, AF_UNIX and TCP sockets, timerfds (each expiration)
+   and signalfds (each signal). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdint.h>
@@ -8,6 +9,9 @@
 #include <unistd.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/signalfd.h>
+#include <sys/timerfd.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <netinet/in.h>
 #include <arpa/inet.h>
@@ -37,6 +41,36 @@ static void add(int fd, uint32_t events, uint32_t tag)
 	struct epoll_event ev = { .events = events, .data.u32 = tag };
 	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
 		printf("add %u: %s\n", tag, errname(errno));
+}
+
+/* A timerfd's expirations and a signalfd's signals are events: reported once each, unread. */
+static void timer_and_signal(void)
+{
+	int tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK);
+	add(tfd, EPOLLIN | EPOLLET, 8);
+	struct itimerspec its = { .it_value = { .tv_nsec = 5000000 } };
+	timerfd_settime(tfd, 0, &its, NULL);
+	usleep(20000);
+	wait0("timerfd after it expired");
+	wait0("again, unread");
+	timerfd_settime(tfd, 0, &its, NULL);
+	usleep(20000);
+	wait0("timerfd after it expired once more");
+	close(tfd);
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	int sfd = signalfd(-1, &set, SFD_NONBLOCK);
+	add(sfd, EPOLLIN | EPOLLET, 9);
+	wait0("signalfd, nothing pending");
+	raise(SIGUSR1);
+	wait0("signalfd after SIGUSR1");
+	wait0("again, unread");
+	raise(SIGUSR2);
+	wait0("signalfd after SIGUSR2");
+	close(sfd);
 }
 
 int main(void)
@@ -135,5 +169,6 @@ int main(void)
 	close(s);
 	close(c);
 	close(l);
+	timer_and_signal();
 	return 0;
 }

@@ -54,6 +54,7 @@ struct proc {
 	bool not_dumpable;                      /* PR_SET_DUMPABLE 0 */
 	int pdeathsig;                          /* PR_SET_PDEATHSIG: sent when the parent ends */
 	uint64_t timerslack;                    /* PR_SET_TIMERSLACK (ns) */
+	uint64_t sig_generated;                 /* signals made pending: signalfd's EPOLLET edges */
 	bool keepcaps;                          /* PR_SET_KEEPCAPS; execve clears it */
 	bool thp_disable;                       /* PR_SET_THP_DISABLE (no huge pages here anyway) */
 	uint8_t mce_kill;                       /* PR_MCE_KILL_SET policy + 1; 0: the default */
