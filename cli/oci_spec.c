@@ -283,6 +283,9 @@ static int spec_mounts(struct spec_ctx *c, json_t *root, struct oci_spec *s)
 			m->bind = !strcmp(m->type, "bind") || spec_has_option(opts, "bind") ||
 				  spec_has_option(opts, "rbind");
 			m->ro = spec_has_option(opts, "ro");
+			for (size_t k = 0; opts[k]; k++)
+				if (!strncmp(opts[k], "mode=", 5))
+					m->mode = (uint32_t)strtoul(opts[k] + 5, NULL, 8) & 07777;
 		}
 		for (size_t k = 0; opts && opts[k]; k++)
 			free(opts[k]);

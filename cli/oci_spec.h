@@ -12,6 +12,7 @@ struct oci_mount {
 	char *source;           /* "" when absent */
 	bool bind;              /* type bind or a bind/rbind option */
 	bool ro;                /* the "ro" option */
+	uint32_t mode;          /* tmpfs: the "mode=" option (octal), 0 when absent */
 };
 
 struct oci_hook {

@@ -133,7 +133,8 @@ static int rt_mounts(const struct rt_opts *o, const struct oci_spec *s, struct r
 		vol->guest = m->dest;
 		vol->ro = m->ro;
 		if (!m->bind) {
-			vol->tmpfs = true;
+			vol->tmpfs = true;      /* size= is bounded by the guest's memory instead */
+			vol->tmpfs_mode = m->mode;
 			v->nvols++;
 			continue;
 		}

@@ -42,8 +42,12 @@ static int rt_create_parse(const struct rt_opts *o, int argc, char **argv,
 			dst = &a->pid_file;
 		else if (!strcmp(s, "--console-socket"))
 			dst = &a->console_socket;
-		else if (!strcmp(s, "--preserve-fds")) {
-			i++;    /* no host fds reach the guest: nothing to preserve */
+		else if (!strcmp(s, "--preserve-fds") || !strncmp(s, "--preserve-fds=", 15)) {
+			const char *n = s[14] == '=' ? s + 15 : (i + 1 < argc ? argv[++i] : "");
+			/* host fds cannot reach the guest's program: only 0 can be honoured */
+			if (strcmp(n, "0"))
+				return rt_error(o, "create: --preserve-fds %s: passing extra file "
+						"descriptors into the VM is not supported", n);
 			continue;
 		} else if (!strcmp(s, "--no-pivot") || !strcmp(s, "--no-new-keyring"))
 			continue;
@@ -53,8 +57,6 @@ static int rt_create_parse(const struct rt_opts *o, int argc, char **argv,
 			a->pid_file = s + 11;
 		else if (!strncmp(s, "--console-socket=", 17))
 			a->console_socket = s + 17;
-		else if (!strncmp(s, "--preserve-fds=", 15))
-			continue;
 		else if (s[0] == '-')
 			return rt_error(o, "create: unknown option %s", s);
 		else if (a->id)

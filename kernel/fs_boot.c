@@ -276,7 +276,7 @@ static int fs_boot_volumes(const char **why)
 		if (path[0] == '/' && (vol->flags & UNIK_VOL_TMPFS)) {
 			root = tmpfs_new(16 + v, NULL, 0, 0, &fail);
 			if (root)
-				root->mode = S_IFDIR | 01777;
+				root->mode = S_IFDIR | (vol->handle & 07777 ? vol->handle & 07777 : 01777);
 		} else if (path[0] == '/') {
 			root = hostfs_new(16 + v, vol->handle,
 					  (vol->flags & UNIK_VOL_RO) ? SB_RDONLY : 0, &fail);

@@ -371,6 +371,7 @@ static int vm_setup_volumes(struct vm *vm, const struct vm_config *cfg)
 		bv->flags = (ro ? UNIK_VOL_RO : 0) | (root ? UNIK_VOL_ROOT : 0);
 		if (v && v->tmpfs) {
 			bv->flags |= UNIK_VOL_TMPFS;
+			bv->handle = v->tmpfs_mode & 07777;
 			continue;
 		}
 		int fd = open(host, O_PATH | (v && v->file ? 0 : O_DIRECTORY) | O_CLOEXEC);

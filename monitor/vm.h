@@ -16,6 +16,7 @@ struct vm_volume {
 	bool ro;                        /* the monitor refuses every change */
 	bool file;                      /* host is a regular file, bound onto a guest file */
 	bool tmpfs;                     /* no host side: an empty tmpfs at guest */
+	uint32_t tmpfs_mode;            /* its root's permission bits (0: 01777) */
 };
 
 struct vm_config {

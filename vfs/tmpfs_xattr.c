@@ -1,7 +1,7 @@
 /* tmpfs extended attributes: read from the image until the first change, then a small table of
    the inode's own (the image's copied up first, as a file's content is). Limits as a disk
-   filesystem without large xattrs has them: a value fits a page, and an inode holds at most
-   TMPFS_XATTR_MAX attributes of TMPFS_XATTR_BYTES in all (-ENOSPC beyond). */
+   filesystem without large xattrs has them: a value fits a page, the names fit a page, and an
+   inode holds at most TMPFS_XATTR_MAX attributes of TMPFS_XATTR_BYTES in all (-ENOSPC beyond). */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "vfs/vfs.h"
@@ -149,11 +149,15 @@ int tmpfs_setxattr(struct inode *ino, const char *name, const void *value, size_
 		return -EEXIST;
 	if (at < 0 && (flags & XATTR_REPLACE))
 		return -ENODATA;
-	size_t total = strlen(name) + size;
+	/* names within a page, so a listing always fits what listxattr hands back */
+	size_t total = strlen(name) + size, names = strlen(name) + 1;
 	for (uint32_t i = 0; i < n->nxattrs; i++)
-		if ((int)i != at)
+		if ((int)i != at) {
 			total += n->xattrs[i].nlen + n->xattrs[i].vlen;
-	if (size > PAGE_SIZE || total > TMPFS_XATTR_BYTES || (at < 0 && n->nxattrs >= TMPFS_XATTR_MAX))
+			names += n->xattrs[i].nlen + 1;
+		}
+	if (size > PAGE_SIZE || total > TMPFS_XATTR_BYTES || names > PAGE_SIZE ||
+	    (at < 0 && n->nxattrs >= TMPFS_XATTR_MAX))
 		return -ENOSPC;
 	struct tmpfs_xattr x;
 	if ((err = xattr_fill(&x, name, (uint32_t)strlen(name), value, (uint32_t)size)))

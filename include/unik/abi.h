@@ -409,7 +409,8 @@ _Static_assert(sizeof(struct unik_stats) == 80, "unik_stats size");
 #define UNIK_VOL_RO 0x1u                /* the monitor refuses every change */
 #define UNIK_VOL_ROOT 0x2u              /* the root filesystem (--rootfs); path is "/" */
 #define UNIK_VOL_FILE 0x4u              /* handle is a regular file, mounted on a file at path */
-#define UNIK_VOL_TMPFS 0x8u             /* no handle: an empty tmpfs at path */
+#define UNIK_VOL_TMPFS 0x8u             /* an empty tmpfs at path; handle is its root's mode
+					   bits (0: 01777) */
 struct unik_volume {
 	char path[120];                 /* absolute guest path, NUL-terminated */
 	uint32_t flags;                 /* UNIK_VOL_* */

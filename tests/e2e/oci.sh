@@ -70,7 +70,7 @@ both "hostname and /etc files" 0 -h myhost $IMG -c 'hostname; cat /etc/hostname 
 both "-m" 0 -m 64m $IMG -c 'echo small'
 both "--ulimit" 0 --ulimit nofile=512:1024 --ulimit core=0:0 $IMG -c 'ulimit -n; ulimit -Hn; ulimit -c'
 both "--read-only" 1 --read-only -u 0 $IMG -c 'echo x >/tmp/f || echo x >/data/f'
-both "--tmpfs" 0 --tmpfs /run:size=1m -u 0 $IMG -c 'echo x >/run/f && cat /run/f; ls -ld /run | cut -c1-10'
+both "--tmpfs" 0 --tmpfs /run:size=1m --tmpfs /run2:mode=750 -u 0 $IMG -c 'echo x >/run/f && cat /run/f; ls -ld /run /run2 | cut -c1-10'
 both "stdin" 0 -i $IMG -c 'cat; echo end'
 both "-t: a terminal through the console socket" 4 -t $IMG -c '[ -t 0 ] && [ -t 1 ] && echo tty; tty; exit 4'
 

@@ -29,7 +29,7 @@ static const char full[] =
 	"   {\"destination\": \"/etc/hosts\", \"type\": \"bind\", \"source\": \"/h/hosts\","
 	"    \"options\": [\"rbind\", \"rprivate\"]},"
 	"   {\"destination\": \"/v\", \"source\": \"/h/v\", \"options\": [\"rbind\", \"ro\"]},"
-	"   {\"destination\": \"/scratch\", \"type\": \"tmpfs\"}],"
+	"   {\"destination\": \"/scratch\", \"type\": \"tmpfs\", \"options\": [\"mode=750\"]}],"
 	" \"hooks\": {\"prestart\": [{\"path\": \"/usr/bin/hook\", \"args\": [\"hook\", \"x\"],"
 	"   \"env\": [\"A=1\"], \"timeout\": 5}], \"poststop\": [{\"path\": \"/bin/true\"}]},"
 	" \"annotations\": {\"a\": \"b\"},"
@@ -75,6 +75,8 @@ static void test_full(void **state)
 	assert_true(s.mounts[2].bind);         /* no type, an rbind option */
 	assert_true(s.mounts[2].ro);
 	assert_string_equal(s.mounts[3].source, "");
+	assert_int_equal(s.mounts[3].mode, 0750);
+	assert_int_equal(s.mounts[1].mode, 0);
 	assert_int_equal(s.nhooks[OCI_HOOK_PRESTART], 1);
 	assert_string_equal(s.hooks[OCI_HOOK_PRESTART][0].args[1], "x");
 	assert_string_equal(s.hooks[OCI_HOOK_PRESTART][0].env[0], "A=1");
