@@ -96,12 +96,23 @@ static struct unik_hc_fs_statfs hc_sfs;
 static char hc_name[2][UNIK_FS_NAME_MAX + 1];
 static uint8_t hc_bounce[PAGE_SIZE] __attribute__((aligned(4096)));
 
-/* Is [p, p+len) kernel memory in guest RAM (direct map or image), so contiguous guest-physical
+/* Is [p, p+len) kernel memory in guest RAM (the direct map), so contiguous guest-physical
    memory the monitor can use in place? */
 static bool hc_direct(const void *p, size_t len)
 {
 	return (uint64_t)p >= UNIK_DIRECT_VBASE && virt_to_phys(p) <= boot_info->mem_size &&
 	       len <= boot_info->mem_size - virt_to_phys(p);
+}
+
+/* As hc_direct for a buffer the monitor only reads: the read-only image also qualifies. */
+static bool hc_direct_src(const void *p, size_t len)
+{
+	if (hc_direct(p, len))
+		return true;
+	uint64_t pa = virt_to_phys(p);
+	return (uint64_t)p >= UNIK_DIRECT_VBASE && boot_info->rootfs && pa >= boot_info->rootfs &&
+	       pa - boot_info->rootfs <= boot_info->rootfs_len &&
+	       len <= boot_info->rootfs_len - (pa - boot_info->rootfs);
 }
 
 static uint64_t hc_put_name(int i, const char *name, size_t len)
@@ -278,7 +289,7 @@ int64_t hc_fs_read(uint32_t h, void *buf, size_t len, uint64_t off, uint64_t *si
 int64_t hc_fs_write(uint32_t h, const void *buf, size_t len, uint64_t off, uint64_t *size)
 {
 	size_t done = 0;
-	bool direct = hc_direct(buf, len);
+	bool direct = hc_direct_src(buf, len);
 	while (done < len) {
 		size_t chunk = MIN(len - done, direct ? (size_t)UNIK_FS_IO_MAX : (size_t)PAGE_SIZE);
 		uint64_t pa;

@@ -9,6 +9,17 @@ void *gmem_ptr(const struct gmem *g, unik_gpa_t gpa, uint64_t len)
 	return g->base + gpa;
 }
 
+const void *gmem_src(const struct gmem *g, unik_gpa_t gpa, uint64_t len)
+{
+	const void *p = gmem_ptr(g, gpa, len);
+	if (p || !g->img || gpa < g->img_gpa)
+		return p;
+	uint64_t at = gpa - g->img_gpa;
+	if (at > g->img_len || len > g->img_len - at)
+		return NULL;
+	return g->img + at;
+}
+
 int gmem_read(const struct gmem *g, unik_gpa_t gpa, void *dst, uint64_t len)
 {
 	const void *p = gmem_ptr(g, gpa, len);

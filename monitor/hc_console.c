@@ -21,6 +21,18 @@ static enum hc_result hc_io_args(struct hc_ctx *ctx, unik_gpa_t arg, struct unik
 	return HC_OK;
 }
 
+/* As hc_io_args for a buffer the host only reads: the image too. */
+static enum hc_result hc_io_src_args(struct hc_ctx *ctx, unik_gpa_t arg, struct unik_hc_io *io,
+				     const void **buf)
+{
+	if (gmem_read(&ctx->mem, arg, io, sizeof(*io)))
+		return HC_BAD;
+	if (io->len > HC_IO_MAX)
+		io->len = HC_IO_MAX;
+	*buf = gmem_src(&ctx->mem, io->buf, io->len);
+	return HC_OK;
+}
+
 static void hc_io_done(struct hc_ctx *ctx, unik_gpa_t arg, int64_t ret)
 {
 	gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_io, ret), &ret, sizeof(ret));
@@ -29,8 +41,8 @@ static void hc_io_done(struct hc_ctx *ctx, unik_gpa_t arg, int64_t ret)
 enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg)
 {
 	struct unik_hc_io io;
-	void *buf;
-	if (hc_io_args(ctx, arg, &io, &buf) != HC_OK)
+	const void *buf;
+	if (hc_io_src_args(ctx, arg, &io, &buf) != HC_OK)
 		return HC_BAD;
 	int fd = io.fd == 1 ? ctx->fd_out : io.fd == 2 ? ctx->fd_err : -1;
 	int64_t ret;
@@ -42,7 +54,7 @@ enum hc_result hc_console_write(struct hc_ctx *ctx, unik_gpa_t arg)
 		uint64_t done = 0;
 		ret = 0;
 		while (done < io.len) {
-			ssize_t n = write(fd, (char *)buf + done, io.len - done);
+			ssize_t n = write(fd, (const char *)buf + done, io.len - done);
 			if (n < 0 && errno == EINTR)
 				continue;
 			if (n < 0) {

@@ -185,16 +185,17 @@ enum hc_result hc_fs_setattr(struct hc_ctx *ctx, unik_gpa_t arg)
 }
 
 /* Common checks of READ and WRITE: handle, type, range. Returns the guest buffer or NULL with
-   io->ret set. */
+   io->ret set. A WRITE's buffer (src) may also lie in the read-only image. */
 static void *hc_file_io_args(struct hc_ctx *ctx, struct unik_hc_fs_io *io,
-			     struct hc_file_handle **h)
+			     struct hc_file_handle **h, bool src)
 {
 	*h = hc_file_get(ctx, io->handle);
 	io->ret = 0;
 	io->next = io->size = 0;
 	if (io->len > UNIK_FS_IO_MAX)
 		io->len = UNIK_FS_IO_MAX;
-	void *buf = gmem_ptr(&ctx->mem, io->buf, io->len);
+	void *buf = src ? (void *)gmem_src(&ctx->mem, io->buf, io->len) :
+			  gmem_ptr(&ctx->mem, io->buf, io->len);
 	if (!*h)
 		io->ret = -EBADF;
 	else if ((*h)->type == S_IFDIR)
@@ -223,7 +224,7 @@ enum hc_result hc_fs_read(struct hc_ctx *ctx, unik_gpa_t arg)
 	struct hc_file_handle *h;
 	if (gmem_read(&ctx->mem, arg, &io, sizeof(io)))
 		return HC_BAD;
-	void *buf = hc_file_io_args(ctx, &io, &h);
+	void *buf = hc_file_io_args(ctx, &io, &h, false);
 	int fd = buf ? hc_file_io_fd(ctx->file, h, false) : 0;
 	if (fd < 0)
 		io.ret = fd;
@@ -243,7 +244,7 @@ enum hc_result hc_fs_write(struct hc_ctx *ctx, unik_gpa_t arg)
 	struct hc_file_handle *h;
 	if (gmem_read(&ctx->mem, arg, &io, sizeof(io)))
 		return HC_BAD;
-	void *buf = hc_file_io_args(ctx, &io, &h);
+	const void *buf = hc_file_io_args(ctx, &io, &h, true);
 	if (buf && hc_file_ro(ctx->file, h)) {
 		io.ret = -EROFS;
 		buf = NULL;
@@ -254,7 +255,7 @@ enum hc_result hc_fs_write(struct hc_ctx *ctx, unik_gpa_t arg)
 	else if (buf) {
 		uint64_t done = 0;
 		while (done < io.len) {
-			ssize_t n = pwrite(fd, (char *)buf + done, io.len - done,
+			ssize_t n = pwrite(fd, (const char *)buf + done, io.len - done,
 					   (off_t)(io.off + done));
 			if (n < 0 && errno == EINTR)
 				continue;

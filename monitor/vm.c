@@ -322,6 +322,9 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 		};
 		if (ioctl(vm->fd, KVM_SET_USER_MEMORY_REGION, &img))
 			return vm_fail("mapping the image into the guest");
+		vm->mem.img = cfg->rootfs;
+		vm->mem.img_gpa = rootfs_gpa;
+		vm->mem.img_len = cfg->rootfs_len;
 	}
 	vm->hc.mem = vm->mem;
 	int st = vm_fill_boot_info(vm, cfg, args, args_len, prog, prog_len, free_start);

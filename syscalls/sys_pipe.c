@@ -68,17 +68,26 @@ static int64_t copy_range(struct inode *in, uint64_t *inpos, struct file *out, u
 	len = MIN(len, 0x7ffff000ull);
 	while ((uint64_t)done < len) {
 		size_t n = (size_t)MIN(len - (uint64_t)done, sizeof(copy_buf));
-		int64_t r = in->ops->read(in, copy_buf, n, *inpos);
+		const void *src = copy_buf;
+		int64_t r;
+		if (in->contig_pa) {
+			/* The content is guest memory already (the image): written from where it is,
+			   without the bounce copy. The memory outlives a copy-up meanwhile. */
+			r = *inpos < in->size ? (int64_t)MIN((uint64_t)n, in->size - *inpos) : 0;
+			src = (const char *)phys_to_virt(in->contig_pa) + *inpos;
+		} else {
+			r = in->ops->read(in, copy_buf, n, *inpos);
+		}
 		if (r <= 0)
 			return done ? done : r;
 		int64_t w;
 		if (outpos) {
 			struct inode *oi = file_inode(out);
-			w = oi->ops->write(oi, copy_buf, (size_t)r, *outpos);
+			w = oi->ops->write(oi, src, (size_t)r, *outpos);
 			if (w > 0)
 				*outpos += (uint64_t)w;
 		} else {
-			w = out->ops->write(out, copy_buf, (size_t)r);
+			w = out->ops->write(out, src, (size_t)r);
 		}
 		if (w == -EFILEWAIT) {
 			/* out is a full pipe: wait, then read the same range again */

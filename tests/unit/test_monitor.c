@@ -95,6 +95,36 @@ static void test_write_bad_inputs(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, UINT32_MAX), HC_BAD);
 }
 
+#define IMG_GPA (1ull << 30)
+static const uint8_t image[4096] = "from the image";
+
+static void test_image_is_a_source_only(void **state)
+{
+	ctx.mem.img = image;
+	ctx.mem.img_gpa = IMG_GPA;
+	ctx.mem.img_len = sizeof(image);
+	assert_ptr_equal(gmem_src(&ctx.mem, IMG_GPA, 4), image);
+	assert_ptr_equal(gmem_src(&ctx.mem, 0x10, 4), guest + 0x10);
+	assert_non_null(gmem_src(&ctx.mem, IMG_GPA + sizeof(image), 0));
+	assert_null(gmem_src(&ctx.mem, IMG_GPA + sizeof(image), 1));
+	assert_null(gmem_src(&ctx.mem, IMG_GPA - 1, 2));         /* below the image */
+	assert_null(gmem_src(&ctx.mem, MEM - 1, 2));             /* RAM's end, not the image */
+	assert_null(gmem_src(&ctx.mem, IMG_GPA + 1, UINT64_MAX));
+	assert_null(gmem_src(&ctx.mem, UINT64_MAX, 1));
+	assert_null(gmem_ptr(&ctx.mem, IMG_GPA, 1));            /* never a destination */
+	/* The console writes from the image; stdin is never read into it. */
+	put_io(0x100, 1, IMG_GPA, 14);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_WRITE, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), 14);
+	char buf[16] = { 0 };
+	assert_int_equal(read(out_pipe[0], buf, sizeof(buf)), 14);
+	assert_string_equal(buf, "from the image");
+	assert_int_equal(write(in_pipe[1], "abc", 3), 3);
+	put_io(0x100, 0, IMG_GPA, 3);
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_READ, 0x100), HC_OK);
+	assert_int_equal(io_ret(0x100), -EFAULT);
+}
+
 static void test_write_to_closed_pipe_is_epipe(void **state)
 {
 	signal(SIGPIPE, SIG_IGN);
@@ -269,6 +299,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_gmem_bounds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_image_is_a_source_only, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_reaches_host_fd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_bad_inputs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_write_to_closed_pipe_is_epipe, setup, teardown),
