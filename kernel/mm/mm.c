@@ -77,6 +77,10 @@ static uint64_t mm_entry(const struct vma *v, uint64_t pa, bool own)
 	uint64_t f = mm_pte_flags(v->prot);
 	if ((!own && !(v->flags & VMA_SHARED)) || (own && page_shared(pa)))
 		f &= ~PTE_W;    /* a file page of a private mapping, or a page shared after fork */
+	/* Accessed (and dirty where writable) from the start, as Linux's entries: the shadow MMU
+	   then never writes them back into the guest's tables, maps a writable page writable at
+	   the first touch, and fills neighbouring entries with the one it faults in. */
+	f |= PTE_A | ((f & PTE_W) ? PTE_D : 0);
 	return pa | f | (own ? PTE_PRIVATE : 0);
 }
 
@@ -591,7 +595,7 @@ static void mm_fork_entry(uint64_t va, uint64_t *e, void *arg)
 	if (*e & PTE_PRIVATE) {
 		/* Both now hold the page, read-only until one of them writes. */
 		page_refs[(*e & PTE_ADDR) / PAGE_SIZE]++;
-		*e &= ~PTE_W;
+		*e &= ~(PTE_W | PTE_D);
 	}
 	*ce = *e;
 }

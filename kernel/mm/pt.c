@@ -19,7 +19,7 @@ uint64_t *pt_walk(uint64_t pml4_pa, uint64_t va, bool create)
 			uint64_t pa = pmm_alloc_table();
 			if (!pa)
 				return NULL;
-			*e = pa | PTE_P | PTE_W | PTE_U;
+			*e = pa | PTE_P | PTE_W | PTE_U | PTE_A;
 		} else if (*e & PTE_PS) {
 			return NULL;
 		}
