@@ -41,6 +41,15 @@ static uint8_t *user_byte(uint64_t va)
 	return (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (va & (P - 1));
 }
 
+/* What the MMU does when it caches the translation of va: sets the entry's accessed bit. */
+static void mmu_access(uint64_t va)
+{
+	uint64_t *e = pt_walk(mm.pml4, va, false);
+	assert_non_null(e);
+	assert_true(*e & PTE_P);
+	*e |= PTE_A;
+}
+
 static void test_mmap_errors(void **state)
 {
 	assert_int_equal(mm_mmap(&mm, 0, 0, RW, ANON, NULL, 0), -EINVAL);
@@ -68,12 +77,18 @@ static void test_mmap_is_top_down_and_honours_hints(void **state)
 
 static void test_demand_zero_and_fault_kinds(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, ANON, NULL, 0);
+	/* Bigger than the 64 KiB that mmap maps at once: demand paged. */
+	int64_t a = mm_mmap(&mm, 0, 32 * P, RW, ANON, NULL, 0);
 	struct mm_fault_info fi;
 	assert_null(user_byte(a));
 	assert_int_equal(mm_fault(&mm, a + 5, PF_WRITE, &fi), 0);
 	assert_non_null(user_byte(a));
 	assert_int_equal(*user_byte(a + 5), 0);
+	/* The faulting page and its fault-around neighbours are marked accessed and dirty. */
+	uint64_t e = *pt_walk(mm.pml4, a, false), n = *pt_walk(mm.pml4, a + 15 * P, false);
+	assert_true((e & (PTE_A | PTE_D | PTE_W)) == (PTE_A | PTE_D | PTE_W));
+	assert_true(n & PTE_A);
+	assert_null(user_byte(a + 16 * P));     /* beyond the 64 KiB around the fault */
 	assert_int_equal(mm_fault(&mm, 0x50000, 0, &fi), -1);
 	assert_int_equal(fi.code, 1);   /* SEGV_MAPERR */
 	int64_t ro = mm_mmap(&mm, 0, P, PROT_READ, ANON, NULL, 0);
@@ -84,10 +99,38 @@ static void test_demand_zero_and_fault_kinds(void **state)
 	assert_int_equal(fi.code, 2);
 }
 
+/* A small private anonymous mapping is mapped whole at mmap, zeroed and not yet accessed; unmapping
+   it invalidates only what the MMU may have cached (entries with PTE_A). */
+static void test_small_anonymous_mapping_is_mapped_at_once(void **state)
+{
+	uint64_t before = kstub_pages_in_use();
+	int64_t a = mm_mmap(&mm, 0, 9 * P, RW, ANON, NULL, 0);
+	assert_true(kstub_pages_in_use() >= before + 9);
+	for (int i = 0; i < 9; i++) {
+		uint64_t e = *pt_walk(mm.pml4, a + i * P, false);
+		assert_true((e & (PTE_P | PTE_W | PTE_D)) == (PTE_P | PTE_W | PTE_D));
+		assert_false(e & PTE_A);
+		assert_int_equal(*user_byte(a + i * P + 100), 0);
+	}
+	int flushes = kstub_tlb_flushes;
+	uint64_t mapped = kstub_pages_in_use();
+	assert_int_equal(mm_munmap(&mm, a, 9 * P), 0);
+	assert_int_equal(kstub_tlb_flushes, flushes);           /* nothing was cached */
+	assert_int_equal(kstub_pages_in_use(), mapped - 9);
+	a = mm_mmap(&mm, 0, 9 * P, RW, ANON, NULL, 0);
+	mmu_access(a + 3 * P);
+	assert_int_equal(mm_munmap(&mm, a, 9 * P), 0);
+	assert_int_equal(kstub_tlb_flushes, flushes + 1);
+	/* Read-only, inaccessible and larger mappings are left to the faults. */
+	assert_null(user_byte(mm_mmap(&mm, 0, P, PROT_READ, ANON, NULL, 0)));
+	assert_null(user_byte(mm_mmap(&mm, 0, P, 0, ANON, NULL, 0)));
+	assert_null(user_byte(mm_mmap(&mm, 0, 17 * P, RW, ANON, NULL, 0)));
+}
+
 static void test_munmap_frees_pages(void **state)
 {
-	int64_t a = mm_mmap(&mm, 0, 4 * P, RW, ANON, NULL, 0);
 	uint64_t before = kstub_pages_in_use();
+	int64_t a = mm_mmap(&mm, 0, 4 * P, RW, ANON, NULL, 0);
 	for (int i = 0; i < 4; i++)
 		assert_true((mm_user_page(&mm, a + i * P, true)) != 0);
 	assert_true(kstub_pages_in_use() >= before + 4);
@@ -107,7 +150,13 @@ static void test_mprotect_keeps_contents(void **state)
 	int64_t a = mm_mmap(&mm, 0, P, RW, ANON, NULL, 0);
 	assert_true((mm_user_page(&mm, a, true)) != 0);
 	*user_byte(a) = 42;
+	int flushes = kstub_tlb_flushes;
+	assert_int_equal(mm_mprotect(&mm, a, P, PROT_READ), 0);
+	assert_int_equal(kstub_tlb_flushes, flushes);   /* never cached: nothing to invalidate */
+	assert_false(*pt_walk(mm.pml4, a, false) & PTE_W);
+	mmu_access(a);
 	assert_int_equal(mm_mprotect(&mm, a, P, 0), 0);
+	assert_int_equal(kstub_tlb_flushes, flushes + 1);
 	assert_null(user_byte(a));      /* not present while 0 */
 	assert_int_equal(mm_mprotect(&mm, a, P, RW), 0);
 	assert_non_null(user_byte(a));
@@ -122,6 +171,7 @@ static void test_mremap_grow_shrink_move(void **state)
 	int64_t a = mm_mmap(&mm, 0x40000000, 2 * P, RW, ANON, NULL, 0);
 	assert_true((mm_user_page(&mm, a, true)) != 0);
 	*user_byte(a) = 7;
+	mmu_access(a);
 	/* Grows in place when the next pages are free. */
 	assert_int_equal(mm_mremap(&mm, a, 2 * P, 4 * P, 0, 0), a);
 	assert_true(vma_range_mapped(&mm.vmas, a, a + 4 * P));
@@ -269,6 +319,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mmap_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mmap_is_top_down_and_honours_hints, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_demand_zero_and_fault_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_small_anonymous_mapping_is_mapped_at_once, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_munmap_frees_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mprotect_keeps_contents, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mremap_grow_shrink_move, setup, teardown),
