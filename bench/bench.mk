@@ -9,6 +9,11 @@ $(BUILD)/bench/%: bench/%.c | $(DEPS_STAMP)
 	@mkdir -p $(@D)
 	musl-gcc -static -O2 -o $@ $<
 
+# File-system speed: reading from the image, find / over Debian, Debian's /bin/true (bench/fs.sh).
+.PHONY: bench-fs
+bench-fs: $(BUILD)/unik $(BUILD)/bench/readfile $(BUILD)/bench/spawn
+	bash bench/fs.sh
+
 # unik convert against tar -x + zstd -3 on a Debian minbase image (bench/convert.sh).
 .PHONY: bench-convert
 bench-convert: $(BUILD)/unik
