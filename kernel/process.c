@@ -83,6 +83,13 @@ static void fs_put(struct fs_context *fs)
 	kfree(fs, sizeof(*fs));
 }
 
+void mm_truncate_inode_all(struct inode *ino, uint64_t from_pgoff)
+{
+	for (struct proc *p = proc_list; p; p = p->next)
+		if (p->mm)
+			mm_truncate_inode(p->mm, ino, from_pgoff);
+}
+
 /* Drops a process's hold on its address space; the last user frees it. Not the loaded one. */
 void proc_mm_put(struct mm *mm)
 {

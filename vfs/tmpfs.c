@@ -264,7 +264,7 @@ int tmpfs_truncate(struct inode *ino, uint64_t size)
 		return err;
 	if (size < ino->size) {
 		uint64_t keep = PAGE_ALIGN_UP(size) / PAGE_SIZE;
-		mm_truncate_inode(current->mm, ino, keep);     /* before the pages are freed */
+		mm_truncate_inode_all(ino, keep);       /* before the pages are freed: every process */
 		tmpfs_free_pages(node(ino), keep);
 		/* Zero the tail of the last kept page: a later extension must read zeros. */
 		uint64_t *slot = (size % PAGE_SIZE) ? tmpfs_slot(node(ino), size / PAGE_SIZE, false)

@@ -19,7 +19,7 @@ int64_t time_realtime_ns(void)
 	return kstub_time_ns;
 }
 
-void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff)
+void mm_truncate_inode_all(struct inode *ino, uint64_t from_pgoff)
 {
 	kstub_truncate_calls++;
 	kstub_truncate_from = from_pgoff;
