@@ -5,6 +5,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 
 #define PG 4096L
 #define SIZE 10000L	/* the file: two full pages and part of a third */
@@ -136,6 +137,16 @@ static void beyond(void)
 	CHECK("ftruncate to 4096", ftruncate(fd, PG));
 	touch("  byte 100", p, 100);
 	touch("  byte 4096 now", p, PG);
+	/* A truncate by another process takes the pages from this one's mapping too. */
+	CHECK("ftruncate to 16384 again", ftruncate(fd, 4 * PG));
+	touch("  byte 12288 again", p, 3 * PG);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(ftruncate(fd, PG) ? 1 : 0);
+	int st = -1;
+	waitpid(pid, &st, 0);
+	printf("  a child truncated to 4096: exit status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
+	touch("  byte 12288 after the child's truncate", p, 3 * PG);
 	CHECK("  munmap", munmap(p, 4 * PG));
 	CHECK("  mincore unmapped", mincore(p, PG, vec));
 
