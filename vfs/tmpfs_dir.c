@@ -518,6 +518,7 @@ static void tmpfs_release(struct inode *ino)
 		dirent_free(e);
 	}
 	tmpfs_free_pages(n, 0);
+	tmpfs_free_text(n);
 	tmpfs_xattrs_free(n);
 	if (n->target)
 		kfree(n->target, ino->size + 1);
@@ -575,6 +576,8 @@ static const struct inode_ops tmpfs_ops = {
 	.read = tmpfs_read,
 	.write = tmpfs_write,
 	.page = tmpfs_page,
+	.text_page = tmpfs_text_page,
+	.is_text_page = tmpfs_is_text_page,
 	.seek_data = tmpfs_seek_data,
 	.fallocate = tmpfs_fallocate,
 	.blocks = tmpfs_blocks,

@@ -74,6 +74,11 @@ struct inode_ops {
 	/* The guest-physical page holding page index pgoff, for mmap (0: beyond the file; for
 	   write, the page is the file's own and may be shared writable). */
 	uint64_t (*page)(struct inode *ino, uint64_t pgoff, bool write);
+	/* For private executable mappings: the page all of them share for pgoff, which the
+	   system-call rewriter may patch in place (kernel/arch/fast.c), or 0 to map page()'s.
+	   is_text_page: is pa that shared page? NULL ops: page() for every mapping. */
+	uint64_t (*text_page)(struct inode *ino, uint64_t pgoff);
+	bool (*is_text_page)(struct inode *ino, uint64_t pgoff, uint64_t pa);
 	/* Extended attributes: the value's length (copied when size allows, else -ERANGE; size 0
 	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */
 	int64_t (*getxattr)(struct inode *ino, const char *name, void *buf, size_t size);

@@ -283,7 +283,10 @@ void arch_rewrite_syscall(uint64_t site)
 	uint8_t *p = (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (site & (PAGE_SIZE - 1));
 	if (p[0] != 0x0f || p[1] != 0x05)
 		return;
-	if (!(*e & PTE_PRIVATE)) {
+	if (!(*e & PTE_PRIVATE) && mm_is_shared_text(v, site, *e & PTE_ADDR)) {
+		/* The text page every executable mapping of this file page shares: patched in
+		   place, so later processes find the site rewritten and never trap on it. */
+	} else if (!(*e & PTE_PRIVATE)) {
 		/* A page of the file (shared, perhaps read-only image memory): patch a private
 		   copy, as a write to a private mapping would. */
 		uint64_t np = pmm_alloc();

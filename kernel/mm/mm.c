@@ -147,10 +147,24 @@ int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uin
 	return vma_insert(&mm->vmas, start, end, prot, flags, inode, pgoff);
 }
 
-/* The file's page behind va (0: beyond the end of the file). */
+/* The file's page behind va (0: beyond the end of the file). A private executable mapping
+   reads the file's shared text page when it has one. */
 static uint64_t mm_file_page(const struct vma *v, uint64_t va, bool write)
 {
-	return v->inode->ops->page(v->inode, vma_pgoff(v, va), write);
+	const struct inode_ops *ops = v->inode->ops;
+	if (!write && !(v->flags & VMA_SHARED) && (v->prot & VMA_PROT_EXEC) && ops->text_page) {
+		uint64_t pa = ops->text_page(v->inode, vma_pgoff(v, va));
+		if (pa)
+			return pa;
+	}
+	return ops->page(v->inode, vma_pgoff(v, va), write);
+}
+
+bool mm_is_shared_text(const struct vma *v, uint64_t va, uint64_t pa)
+{
+	const struct inode_ops *ops = v->inode ? v->inode->ops : NULL;
+	return ops && ops->is_text_page && !(v->flags & VMA_SHARED) &&
+	       ops->is_text_page(v->inode, vma_pgoff(v, va), pa);
 }
 
 /* A private copy of the page at pa (0 when out of memory). */

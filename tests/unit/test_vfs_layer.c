@@ -11,6 +11,7 @@
 #include "k/kernel.h"
 #include "unik/imgfs.h"
 #include "vfs/vfs.h"
+#include "vfs/tmpfs.h"
 #include "kstub.h"
 #include "kstub_vfs.h"
 #include "vfs_image.h"
@@ -39,9 +40,12 @@ static int group_teardown(void **state)
 	return 0;
 }
 
+static struct unik_boot_info test_boot_info = { .mem_size = 1ull << 30 };
+
 static int setup(void **state)
 {
 	const char *why = "unset";
+	boot_info = &test_boot_info;
 	kstub_vfs_init(4096);
 	img_pa = kstub_alloc_contig(img_len / PAGE_SIZE);
 	assert_true(img_pa != 0);
@@ -126,6 +130,43 @@ static void test_lookup_and_zero_copy_reads(void **state)
 	assert_ptr_equal(ino_at("/etc/shell"), ino_at("/bin/sh"));
 	assert_null(kstub_ino(&fs, "/etc/nope", F));
 	assert_ptr_equal(ino_at("/var/log/../../bin/../etc/passwd"), pw);
+	assert_image_unchanged();
+}
+
+/* Executable mappings of an image file: the image page the first time, then one copy in guest
+   memory that every later mapping shares (and the rewriter may patch), at most an eighth of
+   guest memory; reads and page() keep the image's bytes; after a write no shared page is handed
+   out. */
+static void test_shared_text_pages(void **state)
+{
+	struct inode *pw = ino_at("/etc/passwd");
+	uint64_t copies = tmpfs_text_copies;
+	assert_int_equal(pw->ops->text_page(pw, 0), 0);         /* first use: the image */
+	uint64_t t0 = pw->ops->text_page(pw, 0);
+	assert_true(t0 && t0 != pw->contig_pa);
+	assert_memory_equal(phys_to_virt(t0), phys_to_virt(pw->contig_pa), PAGE_SIZE);
+	assert_int_equal(pw->ops->text_page(pw, 0), t0);
+	assert_true(pw->ops->is_text_page(pw, 0, t0));
+	assert_false(pw->ops->is_text_page(pw, 0, pw->contig_pa));
+	assert_false(pw->ops->is_text_page(pw, 1, t0));
+	assert_int_equal(tmpfs_text_copies, copies + 1);
+	assert_int_equal(pw->ops->text_page(pw, 2), 0);         /* past the end */
+	/* Patching the shared page leaves the file's bytes alone. */
+	((char *)phys_to_virt(t0))[5] = '#';
+	expect_passwd(pw, 0, VFS_IMG_PASSWD_LEN);
+	assert_int_equal(pw->ops->page(pw, 0, false), pw->contig_pa);
+	/* The bound. */
+	assert_int_equal(pw->ops->text_page(pw, 1), 0);
+	test_boot_info.mem_size = (copies + 1) * 8 * PAGE_SIZE;
+	assert_int_equal(pw->ops->text_page(pw, 1), 0);
+	test_boot_info.mem_size = 1ull << 30;
+	uint64_t t1 = pw->ops->text_page(pw, 1);
+	assert_true(t1 && t1 != t0);
+	/* Written: new mappings get the file's own pages; the shared ones stay valid. */
+	assert_int_equal(pw->ops->write(pw, "X", 1, 3), 1);
+	assert_int_equal(pw->ops->text_page(pw, 0), 0);
+	assert_true(pw->ops->is_text_page(pw, 0, t0));
+	expect_passwd(pw, 4, VFS_IMG_PASSWD_LEN);
 	assert_image_unchanged();
 }
 
@@ -509,6 +550,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup(test_lookup_and_zero_copy_reads, setup),
+		cmocka_unit_test_setup(test_shared_text_pages, setup),
 		cmocka_unit_test_setup(test_hard_links_share_one_inode, setup),
 		cmocka_unit_test_setup(test_write_copies_up, setup),
 		cmocka_unit_test_setup(test_truncate, setup),

@@ -93,6 +93,9 @@ uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write);
 /* A file shrank: drops the file's pages from index from_pgoff on out of mm's mappings of it, so
    a later access there is SIGBUS as on Linux (and never touches a freed page). */
 void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff);
+/* Is pa, mapped at va in v, the text page every executable mapping of that file page shares
+   (inode_ops.text_page), which may be patched in place? */
+bool mm_is_shared_text(const struct vma *v, uint64_t va, uint64_t pa);
 /* The same in every process's address space (the file's pages are about to be freed). */
 void mm_truncate_inode_all(struct inode *ino, uint64_t from_pgoff);
 
