@@ -6,6 +6,7 @@
 #include "k/stats.h"
 #include "k/signal.h"
 #include "vfs/file.h"
+#include "vfs/vfs.h"
 
 struct unik_stats stats;
 
@@ -16,6 +17,7 @@ static void proc_report_stats(void)
 
 void proc_report_exit(int exit_code)
 {
+	vfs_writeback_all();            /* what shared mappings wrote reaches the volumes */
 	console_flush();
 	proc_report_stats();
 	hc_exit(exit_code & 0xff);

@@ -105,7 +105,15 @@ int64_t sys_msync(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint
 		return -ENOMEM;
 	if (len && !vma_range_mapped(&current->mm->vmas, addr, end))
 		return -ENOMEM;
-	return 0;       /* shared mappings are the file's own pages: nothing to write back */
+	/* Shared mappings of files whose pages are their own (tmpfs) have nothing to write back;
+	   a volume's file (hostfs) writes its mapped pages to the host. */
+	for (struct vma *v = vma_next(&current->mm->vmas, addr); v && v->start < end; v = v->next)
+		if (v->inode && (v->flags & VMA_SHARED) && v->inode->ops->writeback) {
+			int err = v->inode->ops->writeback(v->inode);
+			if (err)
+				return err;
+		}
+	return 0;
 }
 
 int64_t sys_mincore(uint64_t addr, uint64_t len, uint64_t uvec, uint64_t a3, uint64_t a4,

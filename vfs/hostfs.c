@@ -282,6 +282,7 @@ static void hostfs_release(struct inode *ino)
 		return;
 	if (hostfs_batch.dir == ino)
 		hostfs_batch.dir = NULL;
+	hostfs_writeback(ino);
 	hc_fs_close(handle(ino));
 	hostfs_free_pages(ino);
 	kfree(ino->priv, sizeof(struct hostfs_node));
@@ -304,6 +305,7 @@ static const struct inode_ops hostfs_ops = {
 	.release = hostfs_release,
 	.getattr = hostfs_getattr,
 	.mmap = hostfs_mmap,
+	.writeback = hostfs_writeback,
 	.fsync = hostfs_fsync,
 	.statfs = hostfs_statfs,
 	.revalidate = hostfs_revalidate,

@@ -25,6 +25,10 @@ struct hostfs_node {
 	/* Pages read for mappings (program segments, mmap): a two-level table of guest-physical
 	   addresses (NULL: none). Kept until the inode goes, updated by the guest's own writes. */
 	uint64_t *pages;
+	/* Pages given to shared writable mappings (slot bit HOSTFS_DIRTY): written back to the host
+	   at msync, fsync, a read, the mapping's end and the VM's end. */
+	uint64_t ndirty;
+	struct inode *dirty_next;       /* the list of inodes with such pages */
 };
 
 struct hostfs_sb {
@@ -40,6 +44,7 @@ int64_t hostfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
 int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
 uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write);
 int hostfs_mmap(struct inode *ino, bool shared_write);
+int hostfs_writeback(struct inode *ino);
 struct iattr;
 int hostfs_setattr(struct inode *ino, const struct iattr *a);
 int hostfs_fsync(struct inode *ino, bool datasync);

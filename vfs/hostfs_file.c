@@ -1,7 +1,9 @@
 /* hostfs file contents. read and write go to the host every time (a file the host changes is
    seen at once). Pages mapped into programs (mmap, ELF segments) are read on first use, 64 KiB
-   at a time, into a private cache per inode that the guest's own writes keep current. Shared
-   writable mappings are refused (ENODEV): there is no write-back of mapped pages. */
+   at a time, into a cache per inode that the guest's own writes keep current. A page given to a
+   shared writable mapping is marked; marked pages are written back to the host at msync and
+   fsync, before a read of the file (so read sees what the mapping wrote, as on Linux), when a
+   shared mapping of the file ends, and before the VM ends. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/pmm.h"
@@ -16,6 +18,11 @@
 static uint8_t hostfs_window[HOSTFS_AROUND * PAGE_SIZE] __attribute__((aligned(4096)));
 
 static struct hostfs_node *node(struct inode *ino) { return ino->priv; }
+
+#define HOSTFS_DIRTY 1ull               /* slot bit: the page is mapped shared and writable */
+#define SLOT_PA(s) ((s) & ~HOSTFS_DIRTY)
+
+static struct inode *hostfs_dirty;      /* inodes with marked pages (hostfs_node.dirty_next) */
 
 /* The cache slot of page idx (a guest-physical address, 0 if not cached), or NULL. */
 static uint64_t *hostfs_slot(struct hostfs_node *n, uint64_t idx, bool create)
@@ -46,7 +53,7 @@ static void hostfs_each_page(struct inode *ino, uint64_t off, uint64_t len,
 		size_t chunk = (size_t)MIN(PAGE_SIZE - in, off + len - at);
 		uint64_t *slot = hostfs_slot(n, idx, false);
 		if (slot && *slot)
-			fn((uint8_t *)phys_to_virt(*slot) + in, at - off, chunk, arg);
+			fn((uint8_t *)phys_to_virt(SLOT_PA(*slot)) + in, at - off, chunk, arg);
 		at += chunk;
 	}
 }
@@ -65,6 +72,11 @@ int64_t hostfs_read(struct inode *ino, void *buf, size_t len, uint64_t off)
 {
 	if ((ino->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
+	if (node(ino)->ndirty) {
+		int err = hostfs_writeback(ino);
+		if (err)
+			return err;
+	}
 	uint64_t size = ino->size;
 	int64_t n = hc_fs_read(node(ino)->handle, buf, len, off, &size);
 	if (n >= 0)
@@ -118,17 +130,60 @@ static int hostfs_fill(struct inode *ino, uint64_t idx)
 uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
 {
 	struct hostfs_node *n = node(ino);
-	if (write)
-		return 0;               /* shared writable mappings: refused at mmap */
 	uint64_t *slot = n->pages ? hostfs_slot(n, pgoff, false) : NULL;
 	if ((!slot || !*slot) && hostfs_fill(ino, pgoff) == 0)
 		slot = hostfs_slot(n, pgoff, false);
-	return slot ? *slot : 0;
+	if (!slot || !*slot)
+		return 0;
+	if (write && !(*slot & HOSTFS_DIRTY)) {
+		/* for a shared writable mapping (mm asks for write only there) */
+		*slot |= HOSTFS_DIRTY;
+		if (!n->ndirty++) {
+			n->dirty_next = hostfs_dirty;
+			hostfs_dirty = ino;
+		}
+	}
+	return SLOT_PA(*slot);
 }
 
 int hostfs_mmap(struct inode *ino, bool shared_write)
 {
-	return shared_write ? -ENODEV : 0;
+	return 0;
+}
+
+/* Writes the marked pages to the host, within the file's current size (a page past the end is
+   not written: a mapping cannot grow the file). They stay marked while they may be mapped. */
+int hostfs_writeback(struct inode *ino)
+{
+	struct hostfs_node *n = node(ino);
+	if (!n || !n->ndirty || !n->pages)
+		return 0;
+	int err = hostfs_getattr(ino);
+	for (uint64_t i = 0; !err && i < HOSTFS_FANOUT; i++) {
+		if (!n->pages[i])
+			continue;
+		uint64_t *l2 = phys_to_virt(n->pages[i]);
+		for (uint64_t j = 0; !err && j < HOSTFS_FANOUT; j++) {
+			uint64_t off = (i * HOSTFS_FANOUT + j) * PAGE_SIZE;
+			if (!(l2[j] & HOSTFS_DIRTY) || off >= ino->size)
+				continue;
+			size_t len = (size_t)MIN(PAGE_SIZE, ino->size - off);
+			uint64_t size = ino->size;
+			int64_t w = hc_fs_write(n->handle, phys_to_virt(SLOT_PA(l2[j])), len, off,
+						&size);
+			if (w < 0)
+				err = (int)w;
+			else if ((size_t)w < len)
+				err = -ENOSPC;
+		}
+	}
+	return err;
+}
+
+void vfs_writeback_all(void)
+{
+	for (struct inode *ino = hostfs_dirty; ino; ino = node(ino)->dirty_next)
+		hostfs_writeback(ino);
 }
 
 int hostfs_setattr(struct inode *ino, const struct iattr *a)
@@ -163,7 +218,8 @@ int hostfs_setattr(struct inode *ino, const struct iattr *a)
 
 int hostfs_fsync(struct inode *ino, bool datasync)
 {
-	return hc_fs_fsync(node(ino)->handle, datasync);
+	int err = hostfs_writeback(ino);
+	return err ? err : hc_fs_fsync(node(ino)->handle, datasync);
 }
 
 int hostfs_statfs(struct inode *ino, struct vfs_statfs *st)
@@ -180,6 +236,14 @@ int hostfs_statfs(struct inode *ino, struct vfs_statfs *st)
 void hostfs_free_pages(struct inode *ino)
 {
 	struct hostfs_node *n = node(ino);
+	if (n->ndirty) {
+		for (struct inode **p = &hostfs_dirty; *p; p = &node(*p)->dirty_next)
+			if (*p == ino) {
+				*p = n->dirty_next;
+				break;
+			}
+		n->ndirty = 0;
+	}
 	if (n->pages) {
 		for (uint64_t i = 0; i < HOSTFS_FANOUT; i++) {
 			if (!n->pages[i])
@@ -187,7 +251,7 @@ void hostfs_free_pages(struct inode *ino)
 			uint64_t *l2 = phys_to_virt(n->pages[i]);
 			for (uint64_t j = 0; j < HOSTFS_FANOUT; j++)
 				if (l2[j])
-					pmm_free(l2[j]);
+					pmm_free(SLOT_PA(l2[j]));
 			pmm_free(n->pages[i]);
 		}
 		pmm_free(virt_to_phys(n->pages));

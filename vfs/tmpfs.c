@@ -104,6 +104,9 @@ static int tmpfs_copy_up(struct inode *ino)
 		*slot = pa;
 	}
 	ino->contig_pa = 0;
+	/* Mappings of the image's pages (in any process) fault again and find the file's own:
+	   a shared mapping must see what is written from now on. */
+	mm_truncate_inode_all(ino, 0);
 	return 0;
 }
 

@@ -78,6 +78,9 @@ struct inode_ops {
 	   system-call rewriter may patch in place (kernel/arch/fast.c), or 0 to map page()'s.
 	   is_text_page: is pa that shared page? NULL ops: page() for every mapping. */
 	uint64_t (*text_page)(struct inode *ino, uint64_t pgoff);
+	/* Writes pages changed through shared writable mappings back to where the file lives
+	   (hostfs: the host); NULL when mapped pages are the file's own. 0 or -errno. */
+	int (*writeback)(struct inode *ino);
 	bool (*is_text_page)(struct inode *ino, uint64_t pgoff, uint64_t pa);
 	/* Extended attributes: the value's length (copied when size allows, else -ERANGE; size 0
 	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */
@@ -239,4 +242,6 @@ struct inode *tmpfs_contig_inode(struct superblock *sb, uint64_t pa, uint64_t si
 extern const struct file_ops vfs_file_ops;
 struct file *file_inode_new(const struct path *p, int flags);
 static inline struct inode *file_inode(const struct file *f) { return f->path.d ? f->path.d->inode : NULL; }
+/* Writes back every file's pages changed through shared mappings (the VM is about to end). */
+void vfs_writeback_all(void);
 #endif

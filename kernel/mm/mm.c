@@ -75,8 +75,10 @@ static uint64_t mm_entry(const struct vma *v, uint64_t pa, bool own)
 	if (!v->prot)
 		return pa | PTE_PROTNONE | (own ? PTE_PRIVATE : 0);
 	uint64_t f = mm_pte_flags(v->prot);
-	if ((!own && !(v->flags & VMA_SHARED)) || (own && page_shared(pa)))
-		f &= ~PTE_W;    /* a file page of a private mapping, or a page shared after fork */
+	/* Read-only: a file page (a private mapping copies it at the first write; a shared one
+	   asks the file for the page to write, mm_make_present), or a page shared since fork. */
+	if (!own || page_shared(pa))
+		f &= ~PTE_W;
 	/* Dirty from the start where writable, so a read does not make the shadow MMU map the
 	   page read-only and fault again at the first write. */
 	if (f & PTE_W)
@@ -191,6 +193,17 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 		   does the first write to a page shared since fork, unless no one else holds it. */
 		if (!write || (*e & PTE_W))
 			return 0;
+		if ((v->flags & VMA_SHARED) && !(*e & PTE_PRIVATE)) {
+			/* A shared mapping's first write to a page it read: the file's page for
+			   writing (a tmpfs file from the image is copied up first; a volume's page
+			   is marked for write-back to the host). */
+			uint64_t fpa = mm_file_page(v, va, true);
+			if (!fpa)
+				return -EFAULT;
+			*e = mm_entry(v, fpa, false) | PTE_W | PTE_D | PTE_A;
+			arch_flush_page(va);
+			return 0;
+		}
 		uint64_t pa = *e & PTE_ADDR;
 		if ((*e & PTE_PRIVATE) && !page_shared(pa)) {
 			*e = mm_entry(v, pa, true) | PTE_A;
@@ -225,6 +238,8 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 	if (!pa)
 		return -ENOMEM;
 	*e = mm_entry(v, pa, own) | (accessed ? PTE_A : 0);
+	if ((v->flags & VMA_SHARED) && write)
+		*e |= PTE_W | PTE_D;    /* the page mm_file_page gave for writing */
 	stats.pages_mapped++;
 	return 0;
 }
@@ -426,6 +441,9 @@ int mm_mprotect(struct mm *mm, uint64_t addr, uint64_t len, int prot)
 			continue;
 		struct vma *v = vma_find(&mm->vmas, va);
 		uint64_t ne = mm_entry(v, *e & PTE_ADDR, *e & PTE_PRIVATE) | (*e & PTE_A);
+		if ((v->flags & VMA_SHARED) && !(*e & PTE_PRIVATE) && (*e & PTE_W) &&
+		    (v->prot & VMA_PROT_WRITE))
+			ne |= PTE_W | PTE_D;    /* a page the file gave for writing stays so */
 		if (ne != *e && (*e & PTE_A) && !changed++)
 			first = va;
 		*e = ne;

@@ -23,6 +23,9 @@ static struct vma *vma_new(uint64_t start, uint64_t end, uint32_t prot, uint32_t
 
 static void vma_free(struct vma *v)
 {
+	/* The end of a shared mapping (or of a part of it): what it wrote goes to the file. */
+	if (v->inode && (v->flags & VMA_SHARED) && v->inode->ops && v->inode->ops->writeback)
+		v->inode->ops->writeback(v->inode);
 	if (v->inode)
 		inode_put(v->inode);
 	kfree(v, sizeof(*v));

@@ -53,6 +53,7 @@ cat >"$T/vprobe.c" <<'EOF'
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/wait.h>
 
 static int cat(const char *p)
 {
@@ -138,7 +139,31 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "cat"))
 		return cat(d);
-	if (!strcmp(argv[1], "mmap")) {         /* private mappings yes, shared writable no */
+	if (!strcmp(argv[1], "mapw")) {         /* shared writable: read, a child and the host see it */
+		int fd = open(d, O_RDWR | O_CREAT, 0644);
+		struct stat st;
+		if (fd < 0 || fstat(fd, &st) || (st.st_size < 8192 && ftruncate(fd, 8192)))
+			return printf("open: %s\n", strerror(errno)), 1;
+		char *m = mmap(NULL, 8192, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m == MAP_FAILED)
+			return printf("mmap: %s\n", strerror(errno)), 1;
+		printf("byte 0: %d\n", m[0]);         /* a read first: the page is mapped read-only */
+		memcpy(m, "mapped write", 12);
+		char b[16] = { 0 };
+		TRY("pread", pread(fd, b, 12, 0));
+		printf("read sees: %s\n", b);
+		if (fork() == 0) {
+			m[4096] = 'C';
+			_exit(0);
+		}
+		wait(NULL);
+		printf("the child's store: %c\n", m[4096]);
+		strcpy(m + 100, "for the host");
+		TRY("msync", msync(m, 8192, MS_SYNC));
+		strcpy(m + 200, "at exit");         /* no msync: written back when the VM ends */
+		return 0;
+	}
+	if (!strcmp(argv[1], "mmap")) {         /* private and shared writable mappings */
 		int fd = open(d, O_RDWR);
 		char *m = mmap(NULL, 4096, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (m == MAP_FAILED)
@@ -195,10 +220,21 @@ symlink EROFS
 put there by the host" "$UNIK" run -v "$V:/data:ro" "$T/vprobe" ro /data
 host_check "bare ro: host unchanged" test ! -e "$V/new" -a -e "$V/in.txt"
 check "bare mmap" 0 "put t
-shared-rw ENODEV
+shared-rw ok
 pwrite ok
 HEt t" "$UNIK" run -v "$V:/data" "$T/vprobe" mmap /data/in.txt
 echo "put there by the host" >"$V/in.txt"
+MAPW_OUT="byte 0: 0
+pread ok
+read sees: mapped write
+the child's store: C
+msync ok"
+check "bare shared writable mmap of a volume file" 0 "$MAPW_OUT" \
+	"$UNIK" run -v "$V:/data" "$T/vprobe" mapw /data/mapw
+at() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null; }
+host_check "shared writable mmap: stores on the host" \
+	test "$(at "$V/mapw" 0 12)" = "mapped write" -a "$(at "$V/mapw" 4096 1)" = C -a \
+	"$(at "$V/mapw" 100 12)" = "for the host" -a "$(at "$V/mapw" 200 7)" = "at exit"
 
 # Escapes: links made on the host that point out of the share lead into the guest's own (here
 # empty) tree; ".." stops at the guest's root.
@@ -258,6 +294,17 @@ harness_selected "busybox cat of a large image file to the console" && {
 		pass "busybox cat of a large image file to the console"
 	else
 		fail "busybox cat of a large image file to the console" "status $HARNESS_STATUS; $(cmp "$T/r.out" "$BUSYBOX" 2>&1 | head -c 200)"
+	fi
+}
+# A shared writable mapping of a file from the image (its page was first mapped read-only
+# from the image itself; the first store copies the file up). An ELF file starts with 127.
+harness_selected "shared writable mmap of an image file" && {
+	harness_exec "$T/r" "$UNIK" run -u 0:0 -v "$T:/t:ro" --entrypoint /t/vprobe "$T/bb.unik" \
+		mapw /bin/busybox
+	if [ "$HARNESS_STATUS" = 0 ] && [ "$(cat "$T/r.out")" = "${MAPW_OUT/byte 0: 0/byte 0: 127}" ]; then
+		pass "shared writable mmap of an image file"
+	else
+		fail "shared writable mmap of an image file" "status $HARNESS_STATUS; $(head -c 300 "$T/r.out" "$T/r.err")"
 	fi
 }
 bb "busybox mkdir -p" 0 "" -v "$B:/data" -- mkdir -p /data/d1/d2/d3
