@@ -262,11 +262,15 @@ void proc_exit_status(int wait_status, int exit_code)
 	proc_kill_other_threads();
 	proc_vfork_release(p);
 	thread_exit_cleanup(current_task);
-	/* Leave the address space before it can go: the kernel half is in every table. */
-	arch_switch_mm(boot_info->pml4);
+	/* The address space stays loaded until the switch to the next process, which loads that
+	   one's (a CR3 load through CPL0 saved per exit); only then can it go. Another user
+	   (vfork's parent) keeps it. */
 	struct mm *mm = p->mm;
 	p->mm = NULL;
-	proc_mm_put(mm);
+	if (mm->users > 1)
+		proc_mm_put(mm);
+	else
+		sched_mm_put_later(mm);
 	fdtable_put(p->files);
 	p->files = NULL;
 	fs_put(p->fs);

@@ -31,6 +31,7 @@ static uint8_t boot_xsave[PAGE_SIZE * 3] __attribute__((aligned(64)));
 static uint8_t boot_scratch[SCRATCH_PAGES * PAGE_SIZE] __attribute__((aligned(64)));
 static struct task *runq_head, *runq_tail;
 static struct task *dead_tasks;         /* ended; their memory is reused once off their stack */
+static struct mm *dead_mm;              /* an ended process's address space, still loaded */
 static void *free_task_mem;             /* reaped allocations, linked through their first word */
 static size_t task_pages;
 static uint64_t wait_seq;
@@ -219,6 +220,13 @@ static void sched_charge(struct task *t, uint64_t now)
 	}
 }
 
+void sched_mm_put_later(struct mm *mm)
+{
+	if (dead_mm)
+		proc_mm_put(dead_mm);   /* not loaded: only the latest can be */
+	dead_mm = mm;
+}
+
 static void sched_switch(struct task *prev, struct task *next)
 {
 	uint64_t now = time_monotonic_ns();
@@ -227,8 +235,13 @@ static void sched_switch(struct task *prev, struct task *next)
 	prev->fs_base = arch_get_fs_base();
 	prev->gs_base = arch_get_gs_base();
 	arch_fpu_save(prev->xsave);
-	if (next->proc != prev->proc)
+	if (next->proc != prev->proc) {
 		arch_switch_mm(next->proc->mm->pml4);
+		if (dead_mm) {          /* no longer loaded: it can go */
+			proc_mm_put(dead_mm);
+			dead_mm = NULL;
+		}
+	}
 	current_task = next;
 	current = next->proc;
 	arch_set_kstack(next->kstack_top);

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include "vfs/textpage.h"
 
 struct inode;
 struct superblock;
@@ -29,6 +30,7 @@ struct hostfs_node {
 	   at msync, fsync, a read, the mapping's end and the VM's end. */
 	uint64_t ndirty;
 	struct inode *dirty_next;       /* the list of inodes with such pages */
+	struct text_pages text;         /* shared text pages, copied from the cached ones */
 };
 
 struct hostfs_sb {
@@ -45,6 +47,8 @@ int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t of
 uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write);
 int hostfs_mmap(struct inode *ino, bool shared_write);
 int hostfs_writeback(struct inode *ino);
+uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, bool now);
+bool hostfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa);
 struct iattr;
 int hostfs_setattr(struct inode *ino, const struct iattr *a);
 int hostfs_fsync(struct inode *ino, bool datasync);

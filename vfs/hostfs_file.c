@@ -94,6 +94,7 @@ int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t of
 		ino->size = size;
 		ino->mtime = ino->ctime = vfs_now();
 		hostfs_each_page(ino, off, (uint64_t)n, hostfs_copy_in, (void *)buf);
+		text_pages_retire(&node(ino)->text);
 	}
 	return n;
 }
@@ -144,6 +145,22 @@ uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
 		}
 	}
 	return SLOT_PA(*slot);
+}
+
+/* Shared text pages (vfs/textpage.h), copied from the cached page, until the guest changes the
+   file. */
+uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, bool now)
+{
+	struct hostfs_node *n = node(ino);
+	if (n->text.retired)
+		return 0;
+	uint64_t src = hostfs_page(ino, pgoff, false);
+	return src ? text_pages_get(&n->text, pgoff, src, now) : 0;
+}
+
+bool hostfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa)
+{
+	return text_pages_is(&node(ino)->text, pgoff, pa);
 }
 
 int hostfs_mmap(struct inode *ino, bool shared_write)
@@ -210,6 +227,8 @@ int hostfs_setattr(struct inode *ino, const struct iattr *a)
 	if (after.mode)
 		hostfs_attr_apply(ino, &after);
 	/* Cached pages: what was cut off reads as zero, as the file does if it grows again. */
+	if (!err && (a->valid & ATTR_SIZE))
+		text_pages_retire(&node(ino)->text);
 	if (!err && (a->valid & ATTR_SIZE) && a->size < old_size)
 		hostfs_each_page(ino, a->size, PAGE_ALIGN_UP(old_size) - a->size, hostfs_zero,
 				 NULL);
@@ -236,6 +255,7 @@ int hostfs_statfs(struct inode *ino, struct vfs_statfs *st)
 void hostfs_free_pages(struct inode *ino)
 {
 	struct hostfs_node *n = node(ino);
+	text_pages_free(&n->text);
 	if (n->ndirty) {
 		for (struct inode **p = &hostfs_dirty; *p; p = &node(*p)->dirty_next)
 			if (*p == ino) {

@@ -8,6 +8,7 @@
 #include "unik/imgfs.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/textpage.h"
 #include "k/mm.h"
 #include "k/proc.h"
 
@@ -104,6 +105,7 @@ static int tmpfs_copy_up(struct inode *ino)
 		*slot = pa;
 	}
 	ino->contig_pa = 0;
+	text_pages_retire(&n->text);
 	/* Mappings of the image's pages (in any process) fault again and find the file's own:
 	   a shared mapping must see what is written from now on. */
 	mm_truncate_inode_all(ino, 0);
@@ -246,69 +248,18 @@ int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
 	return whence == 3 ? -ENXIO : (int64_t)ino->size;
 }
 
-/* Text pages. The hypervisor resolves a first touch of the image's memory on its slow path
-   (~20 us a page: the image is a read-only slot, whose neighbours it never prefetches) while
-   guest memory takes a few; and the system-call rewriter patches a private copy of every text
-   page it rewrites, per process. So the second time a page of an image file is mapped for
-   execution it is copied into guest memory, once, and every executable mapping then shares
-   that copy, which the rewriter patches in place: a library's later users neither pay the slow
-   first touches nor trap at its call sites. The first mapping uses the image page itself, so a
-   program run once pays nothing extra. Reads and non-executable mappings keep the image's
-   bytes. After the file is first written the shared pages are no longer handed out (new
-   mappings see the file's own pages) but live on, mapped, until the inode goes. At most an
-   eighth of guest memory is held so. */
-uint64_t tmpfs_text_copies;
-
-uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff)
+/* Executable mappings of image files share text pages (vfs/textpage.h) while the file is the
+   image's; the first write retires them (tmpfs_copy_up). */
+uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, bool now)
 {
 	if (!ino->contig_pa || pgoff >= PAGE_ALIGN_UP(ino->size) / PAGE_SIZE)
 		return 0;
-	struct tmpfs_node *n = node(ino);
-	uint64_t *slot = table_slot(&n->text, pgoff, true);
-	if (!slot)
-		return 0;
-	if (*slot > 1)
-		return *slot;
-	if (!*slot) {
-		*slot = 1;              /* first use: the image page */
-		return 0;
-	}
-	if (tmpfs_text_copies >= boot_info->mem_size / PAGE_SIZE / 8)
-		return 0;
-	uint64_t pa = pmm_alloc();
-	if (!pa)
-		return 0;
-	memcpy(phys_to_virt(pa), phys_to_virt(ino->contig_pa + pgoff * PAGE_SIZE), PAGE_SIZE);
-	*slot = pa;
-	n->ntext++;
-	tmpfs_text_copies++;
-	return pa;
+	return text_pages_get(&node(ino)->text, pgoff, ino->contig_pa + pgoff * PAGE_SIZE, now);
 }
 
 bool tmpfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa)
 {
-	uint64_t *slot = table_slot(&node(ino)->text, pgoff, false);
-	return slot && pa > 1 && *slot == pa;
-}
-
-/* Frees the shared text pages (the inode is going: nothing maps them). */
-void tmpfs_free_text(struct tmpfs_node *n)
-{
-	if (!n->text)
-		return;
-	for (uint64_t i = 0; i < TMPFS_FANOUT; i++) {
-		if (!n->text[i])
-			continue;
-		uint64_t *l2 = phys_to_virt(n->text[i]);
-		for (uint64_t j = 0; j < TMPFS_FANOUT; j++)
-			if (l2[j] > 1)
-				pmm_free(l2[j]);
-		pmm_free(n->text[i]);
-	}
-	pmm_free(virt_to_phys(n->text));
-	n->text = NULL;
-	tmpfs_text_copies -= n->ntext;
-	n->ntext = 0;
+	return text_pages_is(&node(ino)->text, pgoff, pa);
 }
 
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write)

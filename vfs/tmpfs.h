@@ -2,6 +2,7 @@
 #ifndef VFS_TMPFS_H
 #define VFS_TMPFS_H
 #include <stdint.h>
+#include "vfs/textpage.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include "unik/imgfs.h"
@@ -25,10 +26,6 @@ struct tmpfs_xattr {
 	uint32_t nlen, vlen;
 };
 
-/* Copies of image pages made as shared text pages, over every file (at most an eighth of guest
-   memory). */
-extern uint64_t tmpfs_text_copies;
-
 struct tmpfs_node {
 	/* directories */
 	struct tmpfs_dirent *entries;
@@ -39,10 +36,8 @@ struct tmpfs_node {
 	/* regular files: owned pages (two-level table); image content is inode->contig_pa */
 	uint64_t *pages;
 	uint64_t npages;                /* data pages owned (st_blocks) */
-	/* image files: the shared text pages of executable mappings (tmpfs_text_page); a slot of
-	   1 marks a page mapped once from the image itself */
-	uint64_t *text;
-	uint64_t ntext;
+	/* image files: the shared text pages of executable mappings (tmpfs_text_page) */
+	struct text_pages text;
 	/* symlinks */
 	char *target;                   /* owned target, or NULL when in the image */
 	/* the image inode this came from (0: created at run time) */
@@ -65,9 +60,8 @@ struct tmpfs_sb {
 int64_t tmpfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
 int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write);
-uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff);
+uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, bool now);
 bool tmpfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa);
-void tmpfs_free_text(struct tmpfs_node *n);
 int tmpfs_truncate(struct inode *ino, uint64_t size);
 int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence);
 int tmpfs_fallocate(struct inode *ino, int mode, uint64_t off, uint64_t len);

@@ -518,7 +518,7 @@ static void tmpfs_release(struct inode *ino)
 		dirent_free(e);
 	}
 	tmpfs_free_pages(n, 0);
-	tmpfs_free_text(n);
+	text_pages_free(&n->text);
 	tmpfs_xattrs_free(n);
 	if (n->target)
 		kfree(n->target, ino->size + 1);

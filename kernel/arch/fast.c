@@ -283,17 +283,18 @@ void arch_rewrite_syscall(uint64_t site)
 	uint8_t *p = (uint8_t *)phys_to_virt(*e & PTE_ADDR) + (site & (PAGE_SIZE - 1));
 	if (p[0] != 0x0f || p[1] != 0x05)
 		return;
-	if (!(*e & PTE_PRIVATE) && mm_is_shared_text(v, site, *e & PTE_ADDR)) {
-		/* The text page every executable mapping of this file page shares: patched in
-		   place, so later processes find the site rewritten and never trap on it. */
-	} else if (!(*e & PTE_PRIVATE)) {
-		/* A page of the file (shared, perhaps read-only image memory): patch a private
-		   copy, as a write to a private mapping would. */
-		uint64_t np = pmm_alloc();
-		if (!np)
+	if (!(*e & PTE_PRIVATE) && !mm_is_shared_text(v, site, *e & PTE_ADDR)) {
+		/* A page of the file (shared, perhaps read-only image memory). The file's shared
+		   text page takes its place when the file has one: patched in place there, the
+		   site stays rewritten for every later process (and fork child) mapping the page.
+		   Otherwise a private copy, as a write to a private mapping would make. */
+		uint64_t np = mm_shared_text(v, site);
+		bool own = !np;
+		if (own && !(np = pmm_alloc()))
 			return;
-		memcpy(phys_to_virt(np), phys_to_virt(*e & PTE_ADDR), PAGE_SIZE);
-		*e = np | (*e & ~PTE_ADDR) | PTE_PRIVATE;
+		if (own)
+			memcpy(phys_to_virt(np), phys_to_virt(*e & PTE_ADDR), PAGE_SIZE);
+		*e = np | (*e & ~PTE_ADDR) | (own ? PTE_PRIVATE : 0);
 		arch_flush_page(site & PAGE_MASK);
 		p = (uint8_t *)phys_to_virt(np) + (site & (PAGE_SIZE - 1));
 	}

@@ -155,7 +155,7 @@ static uint64_t mm_file_page(const struct vma *v, uint64_t va, bool write)
 {
 	const struct inode_ops *ops = v->inode->ops;
 	if (!write && !(v->flags & VMA_SHARED) && (v->prot & VMA_PROT_EXEC) && ops->text_page) {
-		uint64_t pa = ops->text_page(v->inode, vma_pgoff(v, va));
+		uint64_t pa = ops->text_page(v->inode, vma_pgoff(v, va), false);
 		if (pa)
 			return pa;
 	}
@@ -167,6 +167,14 @@ bool mm_is_shared_text(const struct vma *v, uint64_t va, uint64_t pa)
 	const struct inode_ops *ops = v->inode ? v->inode->ops : NULL;
 	return ops && ops->is_text_page && !(v->flags & VMA_SHARED) &&
 	       ops->is_text_page(v->inode, vma_pgoff(v, va), pa);
+}
+
+uint64_t mm_shared_text(const struct vma *v, uint64_t va)
+{
+	const struct inode_ops *ops = v->inode ? v->inode->ops : NULL;
+	if (!ops || !ops->text_page || (v->flags & VMA_SHARED) || !(v->prot & VMA_PROT_EXEC))
+		return 0;
+	return ops->text_page(v->inode, vma_pgoff(v, va), true);
 }
 
 /* A private copy of the page at pa (0 when out of memory). */

@@ -96,6 +96,8 @@ void mm_truncate_inode(struct mm *mm, struct inode *ino, uint64_t from_pgoff);
 /* Is pa, mapped at va in v, the text page every executable mapping of that file page shares
    (inode_ops.text_page), which may be patched in place? */
 bool mm_is_shared_text(const struct vma *v, uint64_t va, uint64_t pa);
+/* That shared text page, made now if need be (0: the file has none to give). */
+uint64_t mm_shared_text(const struct vma *v, uint64_t va);
 /* The same in every process's address space (the file's pages are about to be freed). */
 void mm_truncate_inode_all(struct inode *ino, uint64_t from_pgoff);
 

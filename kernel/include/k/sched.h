@@ -70,6 +70,10 @@ void sched_init(struct proc *p);
 struct task *sched_task_new(struct proc *p, const struct regs *r);
 struct regs *task_regs(struct task *t);
 void sched_start(struct task *t);
+/* Drops an ended process's address space once the CPU no longer has it loaded (at the next
+   switch to another process). */
+struct mm;
+void sched_mm_put_later(struct mm *mm);
 struct task *sched_find(int tid);
 
 /* Blocks the current task until sched_wake on (key, key2), the monotonic deadline (< 0: none), a

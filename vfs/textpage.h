@@ -1,0 +1,32 @@
+/* Shared text pages (inode_ops.text_page): the second time a page of a file is mapped for
+   execution it is copied into guest memory once, and every later executable mapping shares that
+   copy, which the system-call rewriter patches in place (kernel/arch/fast.c). Later processes
+   then neither trap at the page's call sites nor get private copies of it, and touch ordinary
+   guest memory, where the image's read-only memory is resolved by kvm_pvm on its slow path
+   (~20 us a first touch against ~4). The first mapping uses the file's own page, so a program
+   run once pays nothing extra. Reads and other mappings keep the file's bytes. Once the file
+   changes (text_pages_retire) no shared page is handed out any more, but those made live on,
+   mapped, until the inode goes. Over all files, at most an eighth of guest memory is so held. */
+#ifndef VFS_TEXTPAGE_H
+#define VFS_TEXTPAGE_H
+#include <stdint.h>
+#include <stdbool.h>
+
+struct text_pages {
+	uint64_t *table;        /* two-level: a copy's address, 1 for a page mapped once, or 0 */
+	uint64_t n;             /* copies held */
+	bool retired;           /* the file changed: hand out no more */
+};
+
+/* Pages held as shared text pages, over every file. */
+extern uint64_t text_pages_total;
+
+/* The shared page for pgoff, copied from the file's page at src (guest-physical) on the second
+   call, or on the first when now (the rewriter is about to patch it); 0: map the file's own
+   page (the first use, retired, at the bound, out of memory). */
+uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, bool now);
+bool text_pages_is(const struct text_pages *t, uint64_t pgoff, uint64_t pa);
+void text_pages_retire(struct text_pages *t);
+/* Frees them all (the inode is going: nothing maps them). */
+void text_pages_free(struct text_pages *t);
+#endif
