@@ -39,6 +39,12 @@ struct inet_sock {
 	/* TCP listener: established connections not yet accepted */
 	struct inet_sock *acceptq, *acceptq_tail, *next_conn, *listener;
 	int nacceptq;
+	/* TCP listeners sharing a port (SO_REUSEPORT): the group's lead owns lwIP's listening PCB
+	   (the others keep their bound one) and deals connections to members in turn. rp_lead:
+	   a member's lead (NULL for the lead); rp_next: the lead's list of members; rp_turn: the
+	   lead's next member to deal to (NULL: itself); rp_uid: the group's user. */
+	struct inet_sock *rp_lead, *rp_next, *rp_turn;
+	uint32_t rp_uid;
 	/* UDP: received datagrams */
 	struct inet_dgram *dq_head, *dq_tail;
 	uint32_t dq_bytes;

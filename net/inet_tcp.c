@@ -165,11 +165,21 @@ static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 	return ERR_OK;
 }
 
+/* The member of l's SO_REUSEPORT group whose turn it is to take a connection (l itself when
+   it has no group). */
+static struct inet_sock *tcp_reuseport_deal(struct inet_sock *l)
+{
+	struct inet_sock *t = l->rp_turn ? l->rp_turn : l;
+	l->rp_turn = t == l ? l->rp_next : t->rp_next;
+	return t;
+}
+
 static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 {
 	struct inet_sock *l = arg;
 	if (err != ERR_OK || !np || !l)
 		return ERR_VAL;
+	l = tcp_reuseport_deal(l);
 	struct inet_sock *n = kmalloc(sizeof(*n));
 	if (!n)
 		return ERR_MEM;         /* lwIP aborts the connection */
@@ -213,8 +223,48 @@ static uint8_t tcp_publish_others(const struct inet_sock *is, u16_t port)
 
 /* Lets go of the socket's PCB: a listener closes; a connection ends with an orderly close (FIN)
    unless rst, unread data or a failing close ask for a reset, as Linux. */
+/* A listener leaves its SO_REUSEPORT group. A member simply goes (its bound PCB is closed as
+   any); a lead hands lwIP's listening PCB (and what it publishes) to its first member, which
+   leads the rest. Returns true when the PCB went to an heir. */
+static bool tcp_reuseport_leave(struct inet_sock *is)
+{
+	struct inet_sock *lead = is->rp_lead;
+	if (lead) {
+		for (struct inet_sock **m = &lead->rp_next; *m; m = &(*m)->rp_next)
+			if (*m == is) {
+				*m = is->rp_next;
+				break;
+			}
+		if (lead->rp_turn == is)
+			lead->rp_turn = is->rp_next;
+		is->rp_lead = is->rp_next = NULL;
+		return false;
+	}
+	struct inet_sock *heir = is->rp_next;
+	if (!heir)
+		return false;
+	if (heir->tcp)
+		tcp_close(heir->tcp);   /* its bound PCB: the listening one replaces it */
+	heir->tcp = is->tcp;
+	tcp_arg(heir->tcp, heir);
+	heir->rp_lead = heir->rp_turn = NULL;
+	heir->rp_uid = is->rp_uid;
+	for (struct inet_sock *m = heir->rp_next; m; m = m->rp_next)
+		m->rp_lead = heir;
+	heir->pub_families = is->pub_families;
+	heir->pub_port = is->pub_port;
+	is->pub_families = 0;
+	is->rp_next = is->rp_turn = NULL;
+	is->tcp = NULL;
+	return true;
+}
+
 static void tcp_pcb_drop(struct inet_sock *is, bool rst)
 {
+	if (is->state == IS_LISTEN && tcp_reuseport_leave(is)) {
+		tcp_rx_purge(is);
+		return;
+	}
 	struct tcp_pcb *p = is->tcp;
 	if (p && is->state == IS_LISTEN) {
 		if (is->pub_families)
@@ -268,12 +318,28 @@ static const ip_addr_t *tcp_any(const struct inet_sock *is)
 	return is->v6only ? IP6_ADDR_ANY : IP_ANY_TYPE;
 }
 
-/* Linux refuses a second listener on a port even with SO_REUSEADDR (lwIP would allow it). */
-static bool tcp_port_listened(u16_t port, const ip_addr_t *ip)
+/* The lead of the SO_REUSEPORT group listening on exactly ip:port that the caller may join
+   (the same user), or NULL. */
+static struct inet_sock *tcp_reuseport_lead(u16_t port, const ip_addr_t *ip)
 {
+	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next) {
+		struct inet_sock *lead = l->accept == tcp_accept_cb ? l->callback_arg : NULL;
+		if (l->local_port == port && lead && lead->sock && lead->sock->reuseport &&
+		    lead->rp_uid == current->euid && ip_addr_cmp(&l->local_ip, ip))
+			return lead;
+	}
+	return NULL;
+}
+
+/* Linux refuses a second listener on a port even with SO_REUSEADDR (lwIP would allow it), unless
+   both sockets asked for SO_REUSEPORT (as the same user, on the same address). */
+static bool tcp_port_listened(u16_t port, const ip_addr_t *ip, bool reuseport)
+{
+	struct inet_sock *join = reuseport ? tcp_reuseport_lead(port, ip) : NULL;
 	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
 		if (l->local_port == port && (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
-					      ip_addr_cmp(&l->local_ip, ip)))
+					      ip_addr_cmp(&l->local_ip, ip)) &&
+		    (!join || l->callback_arg != join))
 			return true;
 	return false;
 }
@@ -293,7 +359,7 @@ static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	if (!is->tcp || is->state != IS_CLOSED || is->tcp->local_port)
 		return -EINVAL;
 	if (s->reuseaddr || s->reuseport) {
-		if (port && tcp_port_listened(port, &ip))
+		if (port && tcp_port_listened(port, &ip, s->reuseport))
 			return -EADDRINUSE;
 		ip_set_option(is->tcp, SOF_REUSEADDR);
 	}
@@ -310,13 +376,25 @@ static int tcp_listen_op(struct socket *s, int backlog)
 		backlog = SOMAXCONN;
 	u8_t lb = (u8_t)MIN(backlog + 1, 255);
 	if (is->state == IS_LISTEN) {
-		tcp_backlog_set(is->tcp, lb);
+		if (!is->rp_lead)       /* a member's backlog is its lead's */
+			tcp_backlog_set(is->tcp, lb);
 		return 0;
 	}
 	if (!is->tcp || is->state != IS_CLOSED)
 		return -EINVAL;
 	if (s->reuseaddr || s->reuseport)
 		ip_set_option(is->tcp, SOF_REUSEADDR);
+	struct inet_sock *lead = s->reuseport && is->tcp->local_port ?
+				 tcp_reuseport_lead(is->tcp->local_port, &is->tcp->local_ip) : NULL;
+	if (lead) {
+		/* Another listener of the group: connections are dealt to it in turn. */
+		is->state = IS_LISTEN;
+		is->rp_lead = lead;
+		is->rp_next = lead->rp_next;
+		lead->rp_next = is;
+		file_changed();
+		return 0;
+	}
 	if (!is->tcp->local_port) {
 		int err = inet_errno(tcp_bind(is->tcp, tcp_any(is), 0));
 		if (err)
@@ -328,6 +406,7 @@ static int tcp_listen_op(struct socket *s, int backlog)
 		return e == ERR_USE ? -EADDRINUSE : inet_errno(e);
 	is->tcp = lp;
 	is->state = IS_LISTEN;
+	is->rp_uid = current->euid;
 	tcp_arg(lp, is);
 	tcp_accept(lp, tcp_accept_cb);
 	inet_apply_opts(is);
