@@ -46,8 +46,16 @@ static void *upcall_watch(void *arg)
 	pthread_mutex_lock(&upcall_lock);
 	while (!upcall_quit) {
 		bool threaded = u->nr_tasks > 1;
-		int64_t due = u->due_ns;
-		int64_t wake = upcall_now() + (threaded || due ? SLICE_NS : IDLE_CHECK_NS);
+		int64_t due = u->due_ns, start = upcall_now();
+		/* Slices only matter with tasks to share the CPU; a timed event is looked at when
+		   it falls due (a slice later if it is overdue), not every slice: a guest sleeping
+		   in the host then costs a wake-up per IDLE_CHECK_NS, not per slice. */
+		int64_t wake = start + (threaded ? SLICE_NS : IDLE_CHECK_NS);
+		if (due) {
+			int64_t at = upcall_guest_epoch + due;
+			at = at > start ? at : start + SLICE_NS;
+			wake = at < wake ? at : wake;
+		}
 		struct timespec ts = { wake / 1000000000, wake % 1000000000 };
 		pthread_cond_timedwait(&upcall_cond, &upcall_lock, &ts);
 		if (upcall_quit)
