@@ -1,7 +1,7 @@
 /* UDP over loopback (127.0.0.1, ::1, dual stack): sendto/recvfrom with source addresses,
    connect and send, MSG_TRUNC and MSG_PEEK, poll (datagrams over 3952 bytes to loopback are a
    known unik limit, see net/inet_udp.c),
-   FIONREAD, the errno cases. Prints no ports. */
+   FIONREAD, the errno cases, ICMP port unreachable on a connected socket. Prints no ports. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -164,11 +164,44 @@ static void dual_and_options(void)
 	close(s6);
 }
 
+/* A connected socket sending to a port nobody has: the ICMP port unreachable makes the next
+   receive (or send) fail with ECONNREFUSED, once; poll shows POLLERR meanwhile. An unconnected
+   socket hears nothing of it. */
+static void refused(int family)
+{
+	printf("-- port unreachable, %s\n", family == AF_INET ? "IPv4" : "IPv6");
+	int gone = bound(family), port = port_of(gone);
+	close(gone);
+	struct sockaddr_storage ss;
+	socklen_t len = loop_addr(family, port, &ss);
+	int c = socket(family, SOCK_DGRAM, 0);
+	RESULT("connect", connect(c, (void *)&ss, len));
+	RESULT("send", send(c, "x", 1, 0));
+	struct pollfd p = { .fd = c, .events = POLLIN };
+	RESULT("poll", poll(&p, 1, 2000));
+	printf("revents: %s%s\n", p.revents & POLLERR ? "POLLERR " : "",
+	       p.revents & POLLIN ? "POLLIN" : "");
+	char b[4];
+	RESULT("recv", recv(c, b, sizeof(b), MSG_DONTWAIT));
+	RESULT("recv again", recv(c, b, sizeof(b), MSG_DONTWAIT));
+	RESULT("send again", send(c, "y", 1, 0));
+	poll(&p, 1, 2000);
+	RESULT("the next send", send(c, "z", 1, 0));
+	close(c);
+	int u = socket(family, SOCK_DGRAM, 0);
+	RESULT("sendto from an unconnected socket", sendto(u, "x", 1, 0, (void *)&ss, len));
+	usleep(100000);
+	RESULT("  its recv", recv(u, b, sizeof(b), MSG_DONTWAIT));
+	close(u);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	basic(AF_INET);
 	basic(AF_INET6);
 	dual_and_options();
+	refused(AF_INET);
+	refused(AF_INET6);
 	return 0;
 }

@@ -93,6 +93,12 @@ void unik_lwip_log(const char *fmt, ...)
 	va_end(ap);
 }
 
+/* The kernel's ICMP-error hook (net/inet_udp.c): no sockets here. */
+int unik_ip_input_hook(struct pbuf *p, int v6)
+{
+	return 0;
+}
+
 void unik_lwip_panic(const char *msg, const char *file, int line)
 {
 	fail_msg("lwIP assertion at %s:%d: %s", file, line, msg);
