@@ -60,10 +60,43 @@ int unik_ip_input_hook(struct pbuf *p, int v6)
 	return 0;
 }
 
+/* SO_REUSEPORT: lwIP gives a datagram to the first socket bound to its address and port; it goes
+   to the member of the group (unconnected sockets with the option on exactly that address and
+   port) that a hash of the sender picks, so one sender's datagrams keep going to one socket, as
+   with Linux's 4-tuple hash. */
+#define UDP_REUSEPORT_MAX 64
+
+static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			u16_t port);
+
+static struct inet_sock *udp_reuseport_pick(struct inet_sock *is, const struct udp_pcb *pcb,
+					    const ip_addr_t *addr, u16_t port)
+{
+	if (!is || !is->sock || !is->sock->reuseport || is->udp_connected)
+		return is;
+	struct inet_sock *m[UDP_REUSEPORT_MAX];
+	unsigned n = 0;
+	for (struct udp_pcb *q = udp_pcbs; q && n < UDP_REUSEPORT_MAX; q = q->next) {
+		struct inet_sock *o = q->recv == udp_recv_cb ? q->recv_arg : NULL;
+		if (o && o->sock && o->sock->reuseport && !o->udp_connected &&
+		    q->local_port == pcb->local_port && ip_addr_cmp(&q->local_ip, &pcb->local_ip))
+			m[n++] = o;
+	}
+	if (n < 2)
+		return is;
+	uint32_t h = 2166136261u;
+	const uint8_t *a = IP_IS_V6(addr) ? (const uint8_t *)ip_2_ip6(addr)->addr :
+					    (const uint8_t *)&ip_2_ip4(addr)->addr;
+	for (size_t i = 0; i < (IP_IS_V6(addr) ? 16u : 4u); i++)
+		h = (h ^ a[i]) * 16777619u;
+	h = (h ^ port) * 16777619u;
+	return m[h % n];
+}
+
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			u16_t port)
 {
-	struct inet_sock *is = arg;
+	struct inet_sock *is = udp_reuseport_pick(arg, pcb, addr, port);
 	struct inet_dgram *d = NULL;
 	/* the receive buffer bounds the queue, as Linux's rcvbuf accounting does */
 	if (is && is->sock && is->dq_bytes + p->tot_len <= is->sock->rcvbuf)

@@ -1,8 +1,8 @@
 /* SO_REUSEPORT on TCP listeners over loopback: several sockets of one user listen on one
    address and port and the connections are spread over them (each gets some, none is lost);
    without the option on both, bind gives EADDRINUSE; the group keeps serving when one of its
-   listeners (the first or another) closes. UDP sockets may share a port the same way. Prints
-   no ports. */
+   listeners (the first or another) closes. UDP sockets share a port the same way, each sender's
+   datagrams going to one of them. Prints no ports. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
@@ -120,9 +120,34 @@ int main(void)
 	printf("SO_REUSEPORT bind next to a listener without it: %s\n", f < 0 ? errname(-f) : "bound");
 	close(e);
 
-	/* UDP: two sockets on one port. */
-	int u1 = bound(SOCK_DGRAM, 0, 1);
-	int u2 = bound(SOCK_DGRAM, port_of(u1), 1);
-	fact("UDP: a second SO_REUSEPORT socket on the port", u2 >= 0);
+	/* UDP: two sockets on one port share the senders; one sender stays with one socket. */
+	int u[2];
+	u[0] = bound(SOCK_DGRAM, 0, 1);
+	u[1] = bound(SOCK_DGRAM, port_of(u[0]), 1);
+	fact("UDP: a second SO_REUSEPORT socket on the port", u[1] >= 0);
+	struct sockaddr_in ua = loop(port_of(u[0]));
+	int ugot[2] = { 0, 0 }, same = 1;
+	for (int i = 0; i < NCONN; i++) {
+		int c = socket(AF_INET, SOCK_DGRAM, 0), first = -1;
+		for (int k = 0; k < 3; k++) {
+			sendto(c, "d", 1, 0, (void *)&ua, sizeof(ua));
+			struct pollfd p[2] = { { u[0], POLLIN, 0 }, { u[1], POLLIN, 0 } };
+			poll(p, 2, 1000);
+			for (int j = 0; j < 2; j++)
+				if (p[j].revents & POLLIN) {
+					char b[4];
+					recv(u[j], b, sizeof(b), 0);
+					ugot[j]++;
+					if (first < 0)
+						first = j;
+					else if (first != j)
+						same = 0;
+				}
+		}
+		close(c);
+	}
+	printf("UDP: received %d of %d\n", ugot[0] + ugot[1], 3 * NCONN);
+	fact("UDP: both sockets got datagrams", ugot[0] > 0 && ugot[1] > 0);
+	fact("UDP: each sender's datagrams went to one socket", same);
 	return 0;
 }
