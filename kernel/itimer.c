@@ -107,7 +107,7 @@ static void itimer_recompute(void)
 			int64_t cpu = (int64_t)sched_proc_cpu(p), now = (int64_t)time_monotonic_ns();
 			int64_t left = INT64_MAX;
 			if (p->vt_next)
-				left = p->vt_next - cpu;
+				left = p->vt_next - (int64_t)sched_proc_user(p);
 			if (p->prof_next && p->prof_next - cpu < left)
 				left = p->prof_next - cpu;
 			int64_t at = now + (left > 0 ? left : 0);
@@ -146,9 +146,9 @@ void itimer_check(void)
 			signal_raise_proc(p, SIGALRM, &si);
 		}
 		if (p->vt_next || p->prof_next) {
-			int64_t cpu = (int64_t)sched_proc_cpu(p);
-			if (p->vt_next && cpu >= p->vt_next) {
-				timer_rearm(&p->vt_next, p->vt_interval, cpu);
+			int64_t cpu = (int64_t)sched_proc_cpu(p), user = (int64_t)sched_proc_user(p);
+			if (p->vt_next && user >= p->vt_next) {
+				timer_rearm(&p->vt_next, p->vt_interval, user);
 				struct siginfo_k si = { .signo = SIGVTALRM, .code = SI_KERNEL };
 				signal_raise_proc(p, SIGVTALRM, &si);
 			}

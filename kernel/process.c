@@ -140,7 +140,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->sigpending = 0;
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
 	p->vt_next = p->vt_interval = p->prof_next = p->prof_interval = 0;
-	p->cpu_dead_ns = p->cpu_children_ns = 0;
+	p->cpu_dead_ns = p->cpu_children_ns = p->sys_dead_ns = p->sys_children_ns = 0;
 	p->subreaper = false;           /* not inherited; pdeathsig is cleared for the child */
 	p->pdeathsig = 0;
 	memset(p->ptimers, 0, sizeof(p->ptimers));
@@ -354,6 +354,7 @@ static void proc_reap_pending(void)
 void proc_reap(struct proc *p)
 {
 	current->cpu_children_ns += p->cpu_dead_ns + p->cpu_children_ns;
+	current->sys_children_ns += p->sys_dead_ns + p->sys_children_ns;
 	proc_reap_pending();
 	proc_unlink_child(p);
 	proc_free(p);

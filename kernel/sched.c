@@ -142,6 +142,7 @@ struct task *sched_task_new(struct proc *p, const struct regs *r)
 	t->kstack_top = (uint64_t)mem + task_pages * PAGE_SIZE;
 	t->tid = next_tid++;
 	t->proc = p;
+	t->cpu_ns = t->sys_tsc = t->core_tsc = 0;
 	t->state = TASK_BLOCKED;        /* until sched_start */
 	*task_regs(t) = *r;
 	/* What arch_switch pops on the first switch: six callee-saved registers, then the entry. */
@@ -202,6 +203,43 @@ uint64_t sched_task_cpu(const struct task *t)
 	return ns;
 }
 
+uint64_t sched_task_sys(const struct task *t)
+{
+	uint64_t ticks = t->sys_tsc;
+	if (t == current_task && t->core_tsc)
+		ticks += time_tsc() - t->core_tsc;
+	return time_tsc_ns(ticks);
+}
+
+uint64_t sched_proc_sys(const struct proc *p)
+{
+	uint64_t ns = p->sys_dead_ns;
+	SCHED_FOR_EACH(t)
+		if (t->proc == p)
+			ns += sched_task_sys(t);
+	return ns;
+}
+
+uint64_t sched_proc_user(const struct proc *p)
+{
+	uint64_t cpu = sched_proc_cpu(p), sys = sched_proc_sys(p);
+	return cpu > sys ? cpu - sys : 0;
+}
+
+void sched_core_enter(void)
+{
+	current_task->core_tsc = time_tsc();
+}
+
+void sched_core_leave(void)
+{
+	struct task *t = current_task;
+	if (t->core_tsc) {
+		t->sys_tsc += time_tsc() - t->core_tsc;
+		t->core_tsc = 0;
+	}
+}
+
 uint64_t sched_proc_cpu(const struct proc *p)
 {
 	uint64_t ns = p->cpu_dead_ns;
@@ -229,9 +267,13 @@ void sched_mm_put_later(struct mm *mm)
 
 static void sched_switch(struct task *prev, struct task *next)
 {
-	uint64_t now = time_monotonic_ns();
+	uint64_t now = time_monotonic_ns(), tsc = time_tsc();
 	sched_charge(prev, now);
 	next->run_start = now;
+	if (prev->core_tsc)             /* its system time stops while another runs */
+		prev->sys_tsc += tsc - prev->core_tsc;
+	if (next->core_tsc)
+		next->core_tsc = tsc;
 	prev->fs_base = arch_get_fs_base();
 	prev->gs_base = arch_get_gs_base();
 	arch_fpu_save(prev->xsave);
@@ -508,6 +550,8 @@ void sched_exit_task(void)
 	struct task *t = current_task;
 	sched_charge(t, time_monotonic_ns());
 	t->proc->cpu_dead_ns += t->cpu_ns;
+	sched_core_leave();
+	t->proc->sys_dead_ns += time_tsc_ns(t->sys_tsc);
 	t->proc->nthreads--;
 	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
 	list_del(t);

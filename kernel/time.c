@@ -25,6 +25,16 @@ uint64_t time_monotonic_ns(void)
 	return (uint64_t)(((unsigned __int128)d * time_mult) >> 32);
 }
 
+uint64_t time_tsc(void)
+{
+	return rdtsc();
+}
+
+uint64_t time_tsc_ns(uint64_t ticks)
+{
+	return (uint64_t)(((unsigned __int128)ticks * time_mult) >> 32);
+}
+
 int64_t time_realtime_ns(void)
 {
 	return boot_info->boot_realtime_ns + (int64_t)time_monotonic_ns();

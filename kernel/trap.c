@@ -67,7 +67,17 @@ static int trap_signal(uint64_t vec, int *code)
 	}
 }
 
+static void trap_exception(struct regs *r);
+
+/* An exception from the program: its handling is system time. */
 void trap_from_exception(struct regs *r)
+{
+	sched_core_enter();
+	trap_exception(r);
+	sched_core_leave();
+}
+
+static void trap_exception(struct regs *r)
 {
 	if (cpu0.in_core)
 		panic("kernel fault: vector %lu error %lx at ip %lx (cr2 %lx)", r->vec, r->err,

@@ -10,6 +10,17 @@
 #include "vfs/file.h"
 
 #define SYS_RT_SIGRETURN 15
+#define SYS_GETTIMEOFDAY 96
+#define SYS_TIME 201
+#define SYS_CLOCK_GETTIME 228
+#define SYS_GETCPU 309
+
+/* The calls Linux answers in the vDSO, without entering the kernel: their time is user time. */
+static inline bool dispatch_vdso_call(uint64_t nr)
+{
+	return nr == SYS_CLOCK_GETTIME || nr == SYS_GETTIMEOFDAY || nr == SYS_TIME ||
+	       nr == SYS_GETCPU;
+}
 #include "build/gen/syscall_decls.h"
 
 static uint8_t dispatch_reported[SYSCALL_NR / 8];
@@ -31,6 +42,8 @@ void syscall_run(struct regs *r)
 	uint64_t nr = r->rax;
 	bool trace = boot_info->flags & UNIK_BOOT_TRACE;
 	cpu0.in_core = 1;
+	if (!dispatch_vdso_call(nr))
+		sched_core_enter();
 	current_task->uregs = r;
 	console_flush_if_stale();
 	if (trace)
@@ -42,6 +55,7 @@ void syscall_run(struct regs *r)
 			trace_exit(r, nr, ret);
 		if (signal_pending_deliverable())
 			signal_deliver_pending(r);
+		sched_core_leave();
 		cpu0.in_core = 0;
 		return;
 	}
@@ -67,6 +81,7 @@ void syscall_run(struct regs *r)
 	itimer_check();
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
+	sched_core_leave();
 	cpu0.in_core = 0;
 }
 

@@ -180,7 +180,8 @@ struct itimerval_k {
 };
 
 /* The timer `which` of the current process: its due time and period, and the clock they are
-   on (monotonic ns for ITIMER_REAL, the process's CPU ns for ITIMER_VIRTUAL and ITIMER_PROF). */
+   on (monotonic ns for ITIMER_REAL, the process's user ns for ITIMER_VIRTUAL, its CPU ns for
+   ITIMER_PROF). */
 static int64_t *itimer_fields(int which, int64_t **interval, int64_t *clock)
 {
 	struct proc *p = current;
@@ -189,7 +190,7 @@ static int64_t *itimer_fields(int which, int64_t **interval, int64_t *clock)
 		*clock = (int64_t)time_monotonic_ns();
 		return &p->itimer_next;
 	}
-	*clock = (int64_t)sched_proc_cpu(p);
+	*clock = (int64_t)(which == ITIMER_VIRTUAL ? sched_proc_user(p) : sched_proc_cpu(p));
 	*interval = which == ITIMER_VIRTUAL ? &p->vt_interval : &p->prof_interval;
 	return which == ITIMER_VIRTUAL ? &p->vt_next : &p->prof_next;
 }
@@ -290,25 +291,40 @@ _Static_assert(sizeof(struct rusage_k) == 144, "rusage");
 int64_t sys_getrusage(uint64_t who, uint64_t uru, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	uint64_t ns;
+	uint64_t ns, sys;
 	switch ((int)who) {
-	case RUSAGE_SELF: ns = sched_proc_cpu(current); break;
-	case RUSAGE_THREAD: ns = sched_task_cpu(current_task); break;
-	case RUSAGE_CHILDREN: ns = current->cpu_children_ns; break;
+	case RUSAGE_SELF:
+		ns = sched_proc_cpu(current);
+		sys = sched_proc_sys(current);
+		break;
+	case RUSAGE_THREAD:
+		ns = sched_task_cpu(current_task);
+		sys = sched_task_sys(current_task);
+		break;
+	case RUSAGE_CHILDREN:
+		ns = current->cpu_children_ns;
+		sys = current->sys_children_ns;
+		break;
 	default: return -EINVAL;
 	}
+	sys = MIN(sys, ns);
 	struct rusage_k ru;
 	memset(&ru, 0, sizeof(ru));
-	ru.utime_sec = (int64_t)(ns / 1000000000);
-	ru.utime_usec = (int64_t)(ns % 1000000000 / 1000);
+	ru.utime_sec = (int64_t)((ns - sys) / 1000000000);
+	ru.utime_usec = (int64_t)((ns - sys) % 1000000000 / 1000);
+	ru.stime_sec = (int64_t)(sys / 1000000000);
+	ru.stime_usec = (int64_t)(sys % 1000000000 / 1000);
 	return copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 
 int64_t sys_times(uint64_t utms, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if (utms) {
-		int64_t tms[4] = { (int64_t)(sched_proc_cpu(current) / (1000000000 / USER_HZ)), 0,
-				   (int64_t)(current->cpu_children_ns / (1000000000 / USER_HZ)), 0 };
+		const int64_t tick = 1000000000 / USER_HZ;
+		uint64_t ns = sched_proc_cpu(current), sys = MIN(sched_proc_sys(current), ns);
+		uint64_t cns = current->cpu_children_ns, csys = MIN(current->sys_children_ns, cns);
+		int64_t tms[4] = { (int64_t)(ns - sys) / tick, (int64_t)sys / tick,
+				   (int64_t)(cns - csys) / tick, (int64_t)csys / tick };
 		if (copy_to_user(utms, tms, sizeof(tms)))
 			return -EFAULT;
 	}

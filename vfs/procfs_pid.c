@@ -122,13 +122,18 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 	struct procfs_mem m;
 	procfs_mem_stats(p, &m);
 	uint64_t ign, cgt, start = procfs_start_ticks();
-	uint64_t now = time_monotonic_ns() / 10000000;
 	procfs_sigsets(p, &ign, &cgt);
 	int tpgid;
 	uint32_t tty = pty_session_tty(p->sid, &tpgid);
-	procfs_printf(b, "%d (%s) R %d %d %d %u %d %u %lu 0 0 0 %lu 0 0 0 20 0 1 0 %lu ",
+	/* CPU time in clock ticks (USER_HZ 100): the task's for /proc/<pid>/task/<tid>/stat */
+	struct task *t = n->tid ? procfs_task(p, n) : NULL;
+	uint64_t cpu = t ? sched_task_cpu(t) : sched_proc_cpu(p);
+	uint64_t sys = MIN(t ? sched_task_sys(t) : sched_proc_sys(p), cpu);
+	uint64_t ccpu = p->cpu_children_ns, csys = MIN(p->sys_children_ns, ccpu);
+	procfs_printf(b, "%d (%s) R %d %d %d %u %d %u %lu 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu ",
 		      n->tid ? n->tid : p->pid, p->comm, p->ppid, p->pgid, p->sid, tty, tpgid,
-		      PF_RANDOMIZE, stats.page_faults, now > start ? now - start : 0, start);
+		      PF_RANDOMIZE, stats.page_faults, (cpu - sys) / 10000000, sys / 10000000,
+		      (ccpu - csys) / 10000000, csys / 10000000, start);
 	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
 		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,
 		      procfs_task(p, n)->sigpending | p->sigpending,

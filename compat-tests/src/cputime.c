@@ -1,8 +1,10 @@
 /* cputime: CPU-time clocks and usage. Computing raises the process and thread CPU clocks,
  * sleeping does not; another thread's clock through pthread_getcpuclockid; getrusage for self,
- * thread and reaped children; times(); wait4's rusage; errno cases. Bounds are loose: only
+ * thread and reaped children, computing as user time and a kernel's read as system time;
+ * times(); wait4's rusage; errno cases. Bounds are loose: only
  * "counts CPU, not sleep" is checked, never exact figures. */
 #include "compat.h"
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <sys/time.h>
@@ -119,6 +121,39 @@ int main(void)
 	setitimer(ITIMER_PROF, &off, NULL);
 	printf("ITIMER_PROF every 10 ms of CPU: fired repeatedly %s, interval %ld us\n",
 	       prof_hits >= 3 ? "yes" : "no", (long)cur.it_interval.tv_usec);
+	/* User and system time: computing is user time, the kernel's work on a read is system. */
+	struct rusage r0, r1, r2;
+	getrusage(RUSAGE_SELF, &r0);
+	spin_ms(100);
+	getrusage(RUSAGE_SELF, &r1);
+	static char zbuf[1 << 20];
+	int zfd = open("/dev/zero", O_RDONLY);
+	long reads_end = ms_of(CLOCK_MONOTONIC) + 200;
+	while (ms_of(CLOCK_MONOTONIC) < reads_end)
+		if (read(zfd, zbuf, sizeof(zbuf)) < 0)
+			break;
+	close(zfd);
+	getrusage(RUSAGE_SELF, &r2);
+#define TV_MS(a, b) (((b).tv_sec - (a).tv_sec) * 1000 + ((b).tv_usec - (a).tv_usec) / 1000)
+	long cu = TV_MS(r0.ru_utime, r1.ru_utime), cs = TV_MS(r0.ru_stime, r1.ru_stime);
+	long ru_ = TV_MS(r1.ru_utime, r2.ru_utime), rs = TV_MS(r1.ru_stime, r2.ru_stime);
+	printf("computing counts as user time: %s\n", cu >= 50 && cu > cs ? "yes" : "no");
+	printf("reading /dev/zero counts as system time: %s\n", rs >= 20 && rs > ru_ ? "yes" : "no");
+	/* ITIMER_VIRTUAL counts user time only: 150 ms of reads do not reach its 100 ms. */
+	vt_hits = 0;
+	struct itimerval vt100 = { { 0, 0 }, { 0, 100000 } }, vt_left;
+	setitimer(ITIMER_VIRTUAL, &vt100, NULL);
+	zfd = open("/dev/zero", O_RDONLY);
+	reads_end = ms_of(CLOCK_MONOTONIC) + 150;
+	while (ms_of(CLOCK_MONOTONIC) < reads_end)
+		if (read(zfd, zbuf, sizeof(zbuf)) < 0)
+			break;
+	close(zfd);
+	getitimer(ITIMER_VIRTUAL, &vt_left);
+	printf("ITIMER_VIRTUAL over system time: not fired %s, mostly left %s\n",
+	       vt_hits == 0 ? "yes" : "no", vt_left.it_value.tv_usec > 50000 ? "yes" : "no");
+	struct itimerval vt_off = { { 0, 0 }, { 0, 0 } };
+	setitimer(ITIMER_VIRTUAL, &vt_off, NULL);
 	RESULT("getrusage with a bad who", getrusage(5, &ru));
 	struct timespec res;
 	RESULT("clock_getres CLOCK_PROCESS_CPUTIME_ID", clock_getres(CLOCK_PROCESS_CPUTIME_ID, &res));

@@ -68,6 +68,7 @@ struct proc {
 	int nthreads;                           /* live tasks */
 	uint64_t cpu_dead_ns;                   /* CPU time of its ended threads */
 	uint64_t cpu_children_ns;               /* of its reaped children (and theirs) */
+	uint64_t sys_dead_ns, sys_children_ns;  /* the system part of those */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	int64_t vt_next, vt_interval;           /* ITIMER_VIRTUAL: due (process CPU ns, 0: off) */
 	int64_t prof_next, prof_interval;       /* ITIMER_PROF: the same (CPU time is not split) */

@@ -43,6 +43,9 @@ struct task {
 	int wake_reason;
 	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
 	uint64_t cpu_ns;                /* CPU time used, up to run_start while it runs */
+	/* Of it, in the core (system time), in TSC ticks: sys_tsc up to core_tsc, when the task
+	   entered the core (a system call, a fault) or last got the CPU there; 0 outside. */
+	uint64_t sys_tsc, core_tsc;
 	int nice;                       /* -20..19 (setpriority); kept, not yet weighed */
 	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
 	uint64_t run_start;             /* monotonic ns it last got the CPU */
@@ -93,6 +96,14 @@ void sched_signal_wake(struct task *t, int sig);
 /* CPU time (ns) of a task, and of all tasks of a process (ended ones included). */
 uint64_t sched_task_cpu(const struct task *t);
 uint64_t sched_proc_cpu(const struct proc *p);
+/* The system part of them (time in the core: system calls and faults). */
+uint64_t sched_task_sys(const struct task *t);
+uint64_t sched_proc_sys(const struct proc *p);
+/* The process's user time (CPU time less system time): ITIMER_VIRTUAL's clock. */
+uint64_t sched_proc_user(const struct proc *p);
+/* The running task enters and leaves the core (system time). */
+void sched_core_enter(void);
+void sched_core_leave(void);
 /* Tells the monitor when the next timed event is due (a wait's deadline, the alarm). */
 void sched_publish_due(void);
 /* Gives the CPU to another runnable task, if any. */
