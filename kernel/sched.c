@@ -211,13 +211,20 @@ uint64_t sched_task_sys(const struct task *t)
 	return time_tsc_ns(ticks);
 }
 
-uint64_t sched_proc_sys(const struct proc *p)
+/* A process's total of a per-task figure, with what its ended threads had (dead). */
+static uint64_t sched_proc_sum(const struct proc *p, uint64_t dead,
+			       uint64_t (*of)(const struct task *))
 {
-	uint64_t ns = p->sys_dead_ns;
+	uint64_t ns = dead;
 	SCHED_FOR_EACH(t)
 		if (t->proc == p)
-			ns += sched_task_sys(t);
+			ns += of(t);
 	return ns;
+}
+
+uint64_t sched_proc_sys(const struct proc *p)
+{
+	return sched_proc_sum(p, p->sys_dead_ns, sched_task_sys);
 }
 
 uint64_t sched_proc_user(const struct proc *p)
@@ -242,11 +249,7 @@ void sched_core_leave(void)
 
 uint64_t sched_proc_cpu(const struct proc *p)
 {
-	uint64_t ns = p->cpu_dead_ns;
-	SCHED_FOR_EACH(t)
-		if (t->proc == p)
-			ns += sched_task_cpu(t);
-	return ns;
+	return sched_proc_sum(p, p->cpu_dead_ns, sched_task_cpu);
 }
 
 /* Stops the running task's CPU clock (it switches away, waits in the host, or ends). */
