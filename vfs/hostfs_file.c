@@ -10,9 +10,8 @@
 #include "k/hc.h"
 #include "vfs/vfs.h"
 #include "vfs/hostfs.h"
+#include "vfs/pagetab.h"
 
-#define HOSTFS_FANOUT 512
-#define HOSTFS_MAX_PAGES ((uint64_t)HOSTFS_FANOUT * HOSTFS_FANOUT)     /* 1 GiB per file */
 #define HOSTFS_AROUND 16                /* pages read per cache miss */
 
 static uint8_t hostfs_window[HOSTFS_AROUND * PAGE_SIZE] __attribute__((aligned(4096)));
@@ -20,25 +19,14 @@ static uint8_t hostfs_window[HOSTFS_AROUND * PAGE_SIZE] __attribute__((aligned(4
 static struct hostfs_node *node(struct inode *ino) { return ino->priv; }
 
 #define HOSTFS_DIRTY 1ull               /* slot bit: the page is mapped shared and writable */
-#define SLOT_PA(s) ((s) & ~HOSTFS_DIRTY)
+#define SLOT_PA(s) PAGETAB_PA(s)
 
 static struct inode *hostfs_dirty;      /* inodes with marked pages (hostfs_node.dirty_next) */
 
 /* The cache slot of page idx (a guest-physical address, 0 if not cached), or NULL. */
 static uint64_t *hostfs_slot(struct hostfs_node *n, uint64_t idx, bool create)
 {
-	if (idx >= HOSTFS_MAX_PAGES)
-		return NULL;
-	if (!n->pages) {
-		uint64_t pa = create ? pmm_alloc() : 0;
-		if (!pa)
-			return NULL;
-		n->pages = phys_to_virt(pa);
-	}
-	uint64_t *l1 = &n->pages[idx / HOSTFS_FANOUT];
-	if (!*l1 && (!create || !(*l1 = pmm_alloc())))
-		return NULL;
-	return (uint64_t *)phys_to_virt(*l1) + idx % HOSTFS_FANOUT;
+	return pagetab_slot(&n->pages, idx, create);
 }
 
 /* Calls fn on every cached page holding bytes of [off, off+len). */
@@ -176,12 +164,12 @@ int hostfs_writeback(struct inode *ino)
 	if (!n || !n->ndirty || !n->pages)
 		return 0;
 	int err = hostfs_getattr(ino);
-	for (uint64_t i = 0; !err && i < HOSTFS_FANOUT; i++) {
+	for (uint64_t i = 0; !err && i < PAGETAB_FANOUT; i++) {
 		if (!n->pages[i])
 			continue;
 		uint64_t *l2 = phys_to_virt(n->pages[i]);
-		for (uint64_t j = 0; !err && j < HOSTFS_FANOUT; j++) {
-			uint64_t off = (i * HOSTFS_FANOUT + j) * PAGE_SIZE;
+		for (uint64_t j = 0; !err && j < PAGETAB_FANOUT; j++) {
+			uint64_t off = (i * PAGETAB_FANOUT + j) * PAGE_SIZE;
 			if (!(l2[j] & HOSTFS_DIRTY) || off >= ino->size)
 				continue;
 			size_t len = (size_t)MIN(PAGE_SIZE, ino->size - off);
@@ -264,17 +252,5 @@ void hostfs_free_pages(struct inode *ino)
 			}
 		n->ndirty = 0;
 	}
-	if (n->pages) {
-		for (uint64_t i = 0; i < HOSTFS_FANOUT; i++) {
-			if (!n->pages[i])
-				continue;
-			uint64_t *l2 = phys_to_virt(n->pages[i]);
-			for (uint64_t j = 0; j < HOSTFS_FANOUT; j++)
-				if (l2[j])
-					pmm_free(SLOT_PA(l2[j]));
-			pmm_free(n->pages[i]);
-		}
-		pmm_free(virt_to_phys(n->pages));
-		n->pages = NULL;
-	}
+	pagetab_free(&n->pages);
 }

@@ -8,12 +8,13 @@
 #include "unik/imgfs.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/pagetab.h"
 #include "vfs/textpage.h"
 #include "k/mm.h"
 #include "k/proc.h"
 
-#define TMPFS_FANOUT 512
-#define TMPFS_MAX_PAGES ((uint64_t)TMPFS_FANOUT * TMPFS_FANOUT)      /* 1 GiB per file */
+#define TMPFS_FANOUT PAGETAB_FANOUT
+#define TMPFS_MAX_PAGES PAGETAB_MAX_PAGES       /* 1 GiB per file */
 
 static struct tmpfs_node *node(struct inode *ino)
 {
@@ -22,32 +23,9 @@ static struct tmpfs_node *node(struct inode *ino)
 
 /* ---- pages of regular files: a two-level table of guest-physical addresses ---- */
 
-static uint64_t *table_slot(uint64_t **root, uint64_t idx, bool create)
-{
-	if (idx >= TMPFS_MAX_PAGES)
-		return NULL;
-	if (!*root) {
-		if (!create)
-			return NULL;
-		uint64_t pa = pmm_alloc();
-		if (!pa)
-			return NULL;
-		*root = phys_to_virt(pa);
-	}
-	uint64_t *l1 = &(*root)[idx / TMPFS_FANOUT];
-	if (!*l1) {
-		if (!create)
-			return NULL;
-		*l1 = pmm_alloc();
-		if (!*l1)
-			return NULL;
-	}
-	return (uint64_t *)phys_to_virt(*l1) + idx % TMPFS_FANOUT;
-}
-
 static uint64_t *tmpfs_slot(struct tmpfs_node *n, uint64_t idx, bool create)
 {
-	return table_slot(&n->pages, idx, create);
+	return pagetab_slot(&n->pages, idx, create);
 }
 
 /* A page for file data, counted for st_blocks. */
