@@ -119,7 +119,7 @@ static int exec_interp(struct proc *p, const uint8_t *file, const struct elf_ima
 	memcpy(path, file + img->interp_off, img->interp_len);
 	path[img->interp_len] = 0;
 	struct path ip;
-	int err = vfs_lookup(p->fs, &p->fs->root, path, LOOKUP_FOLLOW, &ip);
+	int err = vfs_lookup(current_task->fs, &current_task->fs->root, path, LOOKUP_FOLLOW, &ip);
 	if (err) {
 		*why = "the program's interpreter (PT_INTERP) was not found";
 		return err;
@@ -288,7 +288,7 @@ int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct e
 	for (int i = 1; i < a->argc && n < EXEC_MAX_ARGS + 2; i++)
 		argv[n++] = a->argv[i];
 	struct path ip;
-	int err = vfs_lookup(p->fs, &p->fs->cwd, interp, LOOKUP_FOLLOW, &ip);
+	int err = vfs_lookup(current_task->fs, &current_task->fs->cwd, interp, LOOKUP_FOLLOW, &ip);
 	if (err) {
 		*why = "the script's interpreter was not found";
 		return err;

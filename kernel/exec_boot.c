@@ -34,7 +34,7 @@ static int boot_lookpath(struct proc *p, const char *cmd, const char *pathvar, s
 			found[at++] = '/';
 			memcpy(found + at, cmd, strlen(cmd) + 1);
 			struct path cand;
-			if (!vfs_lookup(p->fs, &p->fs->cwd, found, LOOKUP_FOLLOW, &cand)) {
+			if (!vfs_lookup(current_task->fs, &current_task->fs->cwd, found, LOOKUP_FOLLOW, &cand)) {
 				uint32_t m = cand.d->inode->mode;
 				if ((m & S_IFMT) == S_IFREG && (m & 0111)) {
 					*out = cand;
@@ -90,7 +90,7 @@ int exec_boot(struct proc *p, struct regs *r, const char **why)
 	static char found[PATH_MAX];
 	int err;
 	if (!boot_root_tree()) {
-		ino = tmpfs_contig_inode(p->fs->root.d->inode->sb, boot_info->prog,
+		ino = tmpfs_contig_inode(current_task->fs->root.d->inode->sb, boot_info->prog,
 					 boot_info->prog_len, 0755);
 		if (!ino) {
 			*why = "out of memory";
@@ -103,7 +103,7 @@ int exec_boot(struct proc *p, struct regs *r, const char **why)
 			return 125;
 		}
 		if (strchr(cmd, '/')) {
-			err = vfs_lookup(p->fs, &p->fs->cwd, cmd, LOOKUP_FOLLOW, &prog);
+			err = vfs_lookup(current_task->fs, &current_task->fs->cwd, cmd, LOOKUP_FOLLOW, &prog);
 			*why = err == -ENOENT ? "no such file or directory" : "cannot open the command";
 		} else {
 			const char *pv = boot_env(a.envp, a.envc, "PATH");

@@ -312,7 +312,7 @@ int fs_boot(struct proc *p, const char **why)
 	dentry_get(m->root);
 	boot_fs.umask = 022;
 	boot_fs.users = 1;
-	p->fs = &boot_fs;
+	current_task->fs = &boot_fs;
 	*why = "cannot set up /dev, /dev/shm and /tmp";
 	struct inode *dev = tmpfs_new(2, NULL, 0, 0, why);
 	int err = dev ? devfs_populate(dev) : -ENOMEM;
@@ -358,7 +358,7 @@ int fs_boot(struct proc *p, const char **why)
 	if (!fs)
 		return -ENOMEM;
 	*fs = boot_fs;
-	p->fs = fs;
+	current_task->fs = fs;
 	*why = NULL;
 	return 0;
 }

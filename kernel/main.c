@@ -53,11 +53,10 @@ static void proc_init(struct proc *p)
 		p->rlim[i].max = MIN(boot_info->rlimits[i].max, cap);
 		p->rlim[i].cur = MIN(boot_info->rlimits[i].cur, p->rlim[i].max);
 	}
-	p->files = &init_files;
 	init_files.users = 1;
 	for (int fd = 0; fd < 3; fd++) {
 		struct file *f = console_open(fd);
-		if (!f || fd_install(p->files, f, fd, 0) != fd)
+		if (!f || fd_install(&init_files, f, fd, 0) != fd)
 			panic("cannot open the console");
 	}
 	memcpy(p->comm, "init", 5);
@@ -89,6 +88,7 @@ void kmain(void)
 		panic("out of memory at boot");
 	proc_init(current);
 	sched_init(current);
+	current_task->files = &init_files;
 	if (mm_init(current->mm, boot_info->pml4) || arch_map_sled(current->mm->pml4) ||
 	    mm_refs_init(boot_info->mem_size))
 		panic("out of memory at boot");
@@ -100,7 +100,7 @@ void kmain(void)
 	}
 	/* devpts on /dev/pts, now that /dev exists. Without it (a volume hiding /dev) ptys still
 	   open through /dev/ptmx; their slaves just have no names. */
-	devpts_mount(current->fs);
+	devpts_mount(current_task->fs);
 	arch_switch_mm(current->mm->pml4);
 	const char *base = boot_info->execfn;
 	for (const char *s = base; *s; s++)

@@ -117,20 +117,104 @@ static void proc_unlink_child(struct proc *c)
 	c->sibling = NULL;
 }
 
+int task_share_or_copy(struct task *from, uint64_t flags, struct fdtable **files,
+			struct fs_context **fs)
+{
+	if (flags & CLONE_FILES)
+		(*files = from->files)->users++;
+	else if (!(*files = fdtable_dup(from->files)))
+		return -ENOMEM;
+	if (flags & CLONE_FS)
+		(*fs = from->fs)->users++;
+	else if (!(*fs = fs_dup(from->fs))) {
+		files_fs_put(*files, NULL);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+int task_unshare_files(struct task *t, bool files, bool fs)
+{
+	struct fdtable *nf = NULL;
+	struct fs_context *nfs = NULL;
+	if (files && t->files->users > 1 && !(nf = fdtable_dup(t->files)))
+		return -ENOMEM;
+	if (fs && t->fs->users > 1 && !(nfs = fs_dup(t->fs))) {
+		files_fs_put(nf, NULL);
+		return -ENOMEM;
+	}
+	if (nf) {
+		fdtable_put(t->files);
+		t->files = nf;
+	}
+	if (nfs) {
+		fs_put(t->fs);
+		t->fs = nfs;
+	}
+	return 0;
+}
+
+void files_fs_put(struct fdtable *files, struct fs_context *fs)
+{
+	if (files)
+		fdtable_put(files);
+	if (fs)
+		fs_put(fs);
+}
+
+void task_release_files(struct task *t)
+{
+	files_fs_put(t->files, t->fs);
+	t->files = NULL;
+	t->fs = NULL;
+}
+
+/* The main thread, else any live thread of p. */
+static struct task *proc_some_task(struct proc *p)
+{
+	struct task *any = NULL;
+	SCHED_FOR_EACH(t)
+		if (t->proc == p) {
+			if (t->tid == p->pid)
+				return t;
+			any = any ? any : t;
+		}
+	return any;
+}
+
+struct fdtable *proc_files(struct proc *p)
+{
+	struct task *t = proc_some_task(p);
+	return t ? t->files : NULL;
+}
+
+struct fs_context *proc_fs(struct proc *p)
+{
+	struct task *t = proc_some_task(p);
+	return t ? t->fs : NULL;
+}
+
+bool proc_nproc_reached(void)
+{
+	uint32_t uid = current->uid;
+	if (!uid)
+		return false;
+	uint64_t n = 0;
+	SCHED_FOR_EACH(t)
+		n += t->proc->uid == uid;
+	for (struct proc *q = proc_list; q; q = q->next)
+		n += q->state == PROC_ZOMBIE && q->uid == uid;
+	return n >= current->rlim[6].cur;
+}
+
 int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 		  uint64_t tls, int exit_signal)
 {
 	struct proc *parent = current;
 	struct task *pt = current_task;
 	proc_reap_pending();            /* ended children nobody waits for (SIGCHLD ignored) */
-	/* RLIMIT_NPROC counts the user's processes; root is exempt, as Linux's INIT_USER. */
-	if (parent->uid) {
-		uint64_t n = 0;
-		for (struct proc *q = proc_list; q; q = q->next)
-			n += q->state == PROC_LIVE && q->uid == parent->uid;
-		if (n >= parent->rlim[6].cur)
-			return -EAGAIN;
-	}
+	if (proc_nproc_reached())
+		return -EAGAIN;
 	struct proc *p = proc_alloc();
 	if (!p)
 		return -EAGAIN;
@@ -163,17 +247,15 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 		p->mm = mm;
 	}
 	err = -ENOMEM;
-	if (flags & CLONE_FILES)
-		p->files->users++;
-	else if (!(p->files = fdtable_dup(parent->files)))
+	struct fdtable *files;
+	struct fs_context *fs;
+	if (task_share_or_copy(pt, flags, &files, &fs))
 		goto fail_files;
-	if (flags & CLONE_FS)
-		p->fs->users++;
-	else if (!(p->fs = fs_dup(parent->fs)))
-		goto fail_fs;
 	struct task *t = sched_task_new(p, pt->uregs);
 	if (!t)
 		goto fail_task;
+	t->files = files;
+	t->fs = fs;
 	p->pid = t->tid;                /* a process's first thread has the process's id */
 	struct regs *r = task_regs(t);
 	r->rax = 0;
@@ -210,9 +292,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 		}
 	return pid;
 fail_task:
-	fs_put(p->fs);
-fail_fs:
-	fdtable_put(p->files);
+	files_fs_put(files, fs);
 fail_files:
 	proc_mm_put(p->mm);
 fail_mm:
@@ -271,10 +351,6 @@ void proc_exit_status(int wait_status, int exit_code)
 		proc_mm_put(mm);
 	else
 		sched_mm_put_later(mm);
-	fdtable_put(p->files);
-	p->files = NULL;
-	fs_put(p->fs);
-	p->fs = NULL;
 	if (p->sid == p->pid)
 		pty_session_exit(p->sid);       /* its terminal hangs up its foreground group */
 	/* Orphans go to the nearest live subreaper above (PR_SET_CHILD_SUBREAPER), else to pid 1,

@@ -147,7 +147,7 @@ int socket_install(struct socket *s, int flags)
 	f->flags = O_RDWR | (flags & SOCK_NONBLOCK ? O_NONBLOCK : 0);
 	f->priv = s;
 	s->file = f;
-	int fd = fd_install(current->files, f, 0, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
+	int fd = fd_install(current_task->files, f, 0, (flags & SOCK_CLOEXEC) ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);
 	return fd;

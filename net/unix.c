@@ -133,7 +133,7 @@ int unix_find(const void *addr, uint32_t len, int type, struct unix_sock **out)
 		struct path start, p;
 		if ((err = fs_start(AT_FDCWD, name, &start)))
 			return err;
-		err = vfs_lookup(current->fs, &start, name, LOOKUP_FOLLOW, &p);
+		err = vfs_lookup(current_task->fs, &start, name, LOOKUP_FOLLOW, &p);
 		path_put(&start);
 		if (err)
 			return err;
@@ -192,7 +192,7 @@ static bool unix_path_exists(const char *name)
 	struct path start, p;
 	if (fs_start(AT_FDCWD, name, &start))
 		return false;
-	int err = vfs_lookup(current->fs, &start, name, 0, &p);
+	int err = vfs_lookup(current_task->fs, &start, name, 0, &p);
 	path_put(&start);
 	if (!err)
 		path_put(&p);

@@ -27,11 +27,11 @@ void fs_path_free(char *p)
 int fs_start(int dfd, const char *name, struct path *start)
 {
 	if (name[0] == '/' || dfd == AT_FDCWD) {
-		*start = current->fs->cwd;
+		*start = current_task->fs->cwd;
 		path_get(start);
 		return 0;
 	}
-	struct file *f = fd_get(current->files, dfd);
+	struct file *f = fd_get(current_task->files, dfd);
 	if (!f)
 		return -EBADF;
 	if (!f->path.d) {
@@ -57,7 +57,7 @@ int fs_resolve(int dfd, uint64_t upath, unsigned flags, struct path *out)
 	struct path start;
 	err = fs_start(dfd, name, &start);
 	if (!err) {
-		err = vfs_lookup(current->fs, &start, name, flags, out);
+		err = vfs_lookup(current_task->fs, &start, name, flags, out);
 		path_put(&start);
 	}
 	fs_path_free(name);

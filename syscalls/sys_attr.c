@@ -72,7 +72,7 @@ static int64_t attr_at(int dfd, uint64_t upath, unsigned flags, int (*op)(struct
 
 static int64_t attr_fd(int fd, int (*op)(struct inode *, void *), void *arg)
 {
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
 	int err = (f->flags & 010000000) ? -EBADF : file_inode(f) ? op(file_inode(f), arg) : -EINVAL;
@@ -311,7 +311,7 @@ int64_t sys_statfs(uint64_t path, uint64_t ubuf, uint64_t a2, uint64_t a3, uint6
 
 int64_t sys_fstatfs(uint64_t fd, uint64_t ubuf, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r = file_inode(f) ? statfs_fill(file_inode(f), ubuf) : -EINVAL;

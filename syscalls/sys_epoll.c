@@ -205,10 +205,10 @@ int64_t sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uev, uin
 	struct epoll_event_k ev = { 0, 0 };
 	if ((int)op != EPOLL_CTL_DEL && copy_from_user(&ev, uev, sizeof(ev)))
 		return -EFAULT;
-	struct file *f = fd_get(current->files, (int)epfd);
+	struct file *f = fd_get(current_task->files, (int)epfd);
 	if (!f)
 		return -EBADF;
-	struct file *tf = fd_get(current->files, (int)fd);
+	struct file *tf = fd_get(current_task->files, (int)fd);
 	int64_t r = -EBADF;
 	if (tf) {
 		struct eventpoll *ep = epoll_of(f);
@@ -238,7 +238,7 @@ static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, 
 {
 	if (maxevents <= 0 || maxevents > EP_MAX_EVENTS)
 		return -EINVAL;
-	struct file *f = fd_get(current->files, epfd);
+	struct file *f = fd_get(current_task->files, epfd);
 	if (!f)
 		return -EBADF;
 	struct eventpoll *ep = epoll_of(f);
@@ -257,7 +257,7 @@ again:
 	for (struct epitem *it = ep->items; it && n < FD_MAX; it = it->next) {
 		if (!(it->events & ~EP_PRIVATE))
 			continue;       /* disabled by EPOLLONESHOT */
-		struct file *cur = fd_get(current->files, it->fd);
+		struct file *cur = fd_get(current_task->files, it->fd);
 		if (cur)
 			file_put(cur);
 		if (cur != it->file)

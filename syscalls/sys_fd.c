@@ -33,7 +33,7 @@ static int fd_limit(void)
 /* Duplicates oldfd onto the lowest free fd >= min (below RLIMIT_NOFILE). */
 static int64_t fd_dup_from(int oldfd, int64_t min, unsigned fdflags)
 {
-	struct fdtable *t = current->files;
+	struct fdtable *t = current_task->files;
 	if (min < 0 || min >= fd_limit())
 		return -EINVAL;
 	struct file *f = fd_get(t, oldfd);
@@ -53,7 +53,7 @@ static int64_t fd_dup_from(int oldfd, int64_t min, unsigned fdflags)
 /* dup2/dup3 onto a chosen fd, closing what was there. */
 static int64_t fd_dup_to(int oldfd, int64_t newfd, unsigned fdflags)
 {
-	struct fdtable *t = current->files;
+	struct fdtable *t = current_task->files;
 	if (newfd < 0 || newfd >= fd_limit())
 		return -EBADF;
 	struct file *f = fd_get(t, oldfd);
@@ -74,7 +74,7 @@ int64_t sys_dup(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 int64_t sys_dup2(uint64_t oldfd, uint64_t newfd, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	if ((int)oldfd == (int)newfd) {
-		struct file *f = fd_get(current->files, (int)oldfd);
+		struct file *f = fd_get(current_task->files, (int)oldfd);
 		if (!f)
 			return -EBADF;
 		file_put(f);
@@ -103,7 +103,7 @@ int64_t sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t 
 		return -EINVAL;
 	if ((unsigned)first > (unsigned)last)
 		return -EINVAL;
-	struct fdtable *t = current->files;
+	struct fdtable *t = current_task->files;
 	for (uint64_t fd = (unsigned)first; fd <= (unsigned)last && fd < FD_MAX; fd++) {
 		if (!t->fd[fd])
 			continue;
@@ -119,7 +119,7 @@ int64_t lock_fcntl(struct file *f, int cmd, uint64_t arg);
 
 int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct fdtable *t = current->files;
+	struct fdtable *t = current_task->files;
 	struct file *f = fd_get(t, (int)fd);
 	if (!f)
 		return -EBADF;

@@ -73,7 +73,7 @@ static bool io_allowed(const struct file *f, bool is_write)
 
 static int64_t io_rw(uint64_t fd, uint64_t buf, uint64_t len, bool is_write)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r;
@@ -111,7 +111,7 @@ static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 			return -EINVAL;
 		total += v.len;
 	}
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	if (socket_of(f)) {
@@ -164,12 +164,12 @@ int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_
 
 int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r;
 	if ((unsigned)req == FIOCLEX || (unsigned)req == FIONCLEX) {
-		current->files->fdflags[fd] = (unsigned)req == FIOCLEX ? FD_CLOEXEC : 0;
+		current_task->files->fdflags[fd] = (unsigned)req == FIOCLEX ? FD_CLOEXEC : 0;
 		r = 0;
 	} else if (f->ops == &vfs_file_ops && (unsigned)req == FIONREAD &&
 		   (file_inode(f)->mode & S_IFMT) == S_IFREG) {
@@ -186,5 +186,5 @@ int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t
 
 int64_t sys_close(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	return fd_close(current->files, (int)fd);
+	return fd_close(current_task->files, (int)fd);
 }

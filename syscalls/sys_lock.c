@@ -23,7 +23,7 @@
 
 int64_t sys_flock(uint64_t fd, uint64_t op, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r;
@@ -98,7 +98,7 @@ int64_t lock_fcntl(struct file *f, int cmd, uint64_t arg)
 	if (cmd == F_GETLK || cmd == F_OFD_GETLK) {
 		if (fl.type == F_UNLCK)
 			return -EINVAL;
-		locks_record_get(f, ofd, current->files, &r);
+		locks_record_get(f, ofd, current_task->files, &r);
 		fl.type = (int16_t)r.type;
 		if (r.type != LOCK_NONE) {
 			fl.whence = 0;
@@ -112,5 +112,5 @@ int64_t lock_fcntl(struct file *f, int cmd, uint64_t arg)
 	if ((fl.type == F_RDLCK && acc == 1) || (fl.type == F_WRLCK && acc == 0))
 		return -EBADF;
 	bool wait = cmd == F_SETLKW || cmd == F_OFD_SETLKW;
-	return locks_record_set(f, ofd, current->files, current->pid, &r, wait);
+	return locks_record_set(f, ofd, current_task->files, current->pid, &r, wait);
 }

@@ -39,7 +39,7 @@ int64_t sys_memfd_create(uint64_t uname, uint64_t flags, uint64_t a2, uint64_t a
 	dentry_put(d);
 	if (!f)
 		return -ENOMEM;
-	int fd = fd_install(current->files, f, 0, (flags & MFD_CLOEXEC) ? FD_CLOEXEC : 0);
+	int fd = fd_install(current_task->files, f, 0, (flags & MFD_CLOEXEC) ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -42,7 +42,7 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 		return mm_mmap(current->mm, addr, len, (int)prot, (int)flags, NULL, off);
 	if (flags & MAP_ANONYMOUS)
 		return mmap_shared_anon(addr, len, prot, flags);
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);

@@ -26,7 +26,7 @@ static int target_get(int dfd, uint64_t upath, struct target *t)
 	struct path start;
 	err = fs_start(dfd, t->name, &start);
 	if (!err) {
-		err = vfs_lookup_parent(current->fs, &start, t->name, &t->parent, &t->last, &t->len,
+		err = vfs_lookup_parent(current_task->fs, &start, t->name, &t->parent, &t->last, &t->len,
 					&t->slash);
 		path_put(&start);
 	}
@@ -62,7 +62,7 @@ int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inod
 	int err = fs_start(dfd, name, &start);
 	if (err)
 		return err;
-	err = vfs_lookup_parent(current->fs, &start, name, &t.parent, &t.last, &t.len, &t.slash);
+	err = vfs_lookup_parent(current_task->fs, &start, name, &t.parent, &t.last, &t.len, &t.slash);
 	path_put(&start);
 	if (err)
 		return err;
@@ -81,7 +81,7 @@ int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inod
 	else if (!dir->ops->create)
 		err = -EPERM;
 	else
-		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 & ~current->fs->umask),
+		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 & ~current_task->fs->umask),
 				       dev, &ino);
 	path_put(&t.parent);
 	if (!err && out)

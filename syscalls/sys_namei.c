@@ -19,7 +19,7 @@ static int64_t stat_at(int dfd, uint64_t upath, unsigned atflags, struct stat *s
 		return err;
 	if (!name[0] && (atflags & AT_EMPTY_PATH) && dfd != AT_FDCWD) {
 		fs_path_free(name);
-		struct file *f = fd_get(current->files, dfd);
+		struct file *f = fd_get(current_task->files, dfd);
 		if (!f)
 			return -EBADF;
 		err = f->ops->stat ? f->ops->stat(f, st) : -EINVAL;
@@ -31,7 +31,7 @@ static int64_t stat_at(int dfd, uint64_t upath, unsigned atflags, struct stat *s
 	if (!err) {
 		unsigned lf = ((atflags & AT_SYMLINK_NOFOLLOW) ? 0 : LOOKUP_FOLLOW) |
 			      ((atflags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0);
-		err = vfs_lookup(current->fs, &start, name, lf, &p);
+		err = vfs_lookup(current_task->fs, &start, name, lf, &p);
 		path_put(&start);
 		if (!err) {
 			vfs_stat_inode(p.d->inode, st);
@@ -70,7 +70,7 @@ int64_t sys_newfstatat(uint64_t dfd, uint64_t path, uint64_t ust, uint64_t flags
 
 int64_t sys_fstat(uint64_t fd, uint64_t ust, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct stat st;
@@ -171,8 +171,8 @@ int64_t sys_chdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 		path_put(&p);
 		return err;
 	}
-	path_put(&current->fs->cwd);
-	current->fs->cwd = p;
+	path_put(&current_task->fs->cwd);
+	current_task->fs->cwd = p;
 	return 0;
 }
 
@@ -184,17 +184,17 @@ int64_t sys_chroot(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_
 	int err = fs_resolve(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);
 	if (err)
 		return err;
-	path_put(&current->fs->root);
-	current->fs->root = p;
+	path_put(&current_task->fs->root);
+	current_task->fs->root = p;
 	return 0;
 }
 
 int64_t sys_getcwd(uint64_t ubuf, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	static char cwd[PATH_MAX];
-	if (current->fs->cwd.d->inode->nlink == 0)
+	if (current_task->fs->cwd.d->inode->nlink == 0)
 		return -ENOENT;         /* the working directory was removed */
-	int64_t n = vfs_path_name(current->fs, &current->fs->cwd, cwd, sizeof(cwd));
+	int64_t n = vfs_path_name(current_task->fs, &current_task->fs->cwd, cwd, sizeof(cwd));
 	if (n < 0)
 		return n;
 	if ((uint64_t)n + 1 > size)

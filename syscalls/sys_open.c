@@ -38,8 +38,8 @@ static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode, un
 			      ((resolve & RESOLVE_BENEATH) ? LOOKUP_BENEATH : 0) |
 			      ((resolve & RESOLVE_NO_XDEV) ? LOOKUP_NO_XDEV : 0);
 		/* RESOLVE_IN_ROOT: the start directory is the root for this walk. */
-		struct fs_context inroot = { start, start, current->fs->umask, 1 };
-		const struct fs_context *fs = (resolve & RESOLVE_IN_ROOT) ? &inroot : current->fs;
+		struct fs_context inroot = { start, start, current_task->fs->umask, 1 };
+		const struct fs_context *fs = (resolve & RESOLVE_IN_ROOT) ? &inroot : current_task->fs;
 		err = vfs_open_ex(fs, &start, name, flags, mode, lf, &f);
 		path_put(&start);
 	}
@@ -47,10 +47,10 @@ static int64_t open_common(int dfd, uint64_t upath, int flags, uint32_t mode, un
 	if (err)
 		return err;
 	f->flags |= O_LARGEFILE;
-	int fd = fd_install(current->files, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC_ : 0);
+	int fd = fd_install(current_task->files, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC_ : 0);
 	if (fd < 0 || (uint64_t)fd >= current->rlim[7].cur) {
 		if (fd >= 0)
-			fd_close(current->files, fd);
+			fd_close(current_task->files, fd);
 		else
 			file_put(f);
 		return -EMFILE;
@@ -113,7 +113,7 @@ int64_t sys_creat(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64
 /* The inode behind fd for positional I/O: -EBADF, -ESPIPE (not seekable), -EISDIR. */
 static int64_t open_positional(int fd, bool write, struct file **out)
 {
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
 	int acc = f->flags & O_ACCMODE;
@@ -266,7 +266,7 @@ int64_t sys_pwrite64(uint64_t fd, uint64_t buf, uint64_t len, uint64_t off, uint
 int64_t sys_lseek(uint64_t fd, uint64_t off, uint64_t whence, uint64_t a3, uint64_t a4,
 		  uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r = f->ops->llseek ? f->ops->llseek(f, (int64_t)off, (int)whence) : -ESPIPE;
@@ -329,7 +329,7 @@ int64_t sys_getdents(uint64_t fd, uint64_t ubuf, uint64_t size, uint64_t a3, uin
 
 static int64_t getdents_common(uint64_t fd, uint64_t ubuf, uint64_t size, bool old)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);
@@ -352,7 +352,7 @@ int64_t sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint6
 {
 	if ((int64_t)len < 0)
 		return -EINVAL;
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);
@@ -373,7 +373,7 @@ int64_t sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint6
 
 static int64_t fd_exists(uint64_t fd)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	file_put(f);
@@ -383,7 +383,7 @@ static int64_t fd_exists(uint64_t fd)
 /* Files in guest memory have nothing to flush; host files (volumes) are synced on the host. */
 static int64_t fd_sync(uint64_t fd, bool datasync)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);
@@ -414,7 +414,7 @@ int64_t sys_sync(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
 
 int64_t sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	int64_t r = 0;
@@ -423,9 +423,9 @@ int64_t sys_fchdir(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
 	else if ((f->path.d->inode->mode & S_IFMT) != S_IFDIR)
 		r = -ENOTDIR;
 	else if (!(r = vfs_permission(f->path.d->inode, 1))) {
-		path_put(&current->fs->cwd);
-		current->fs->cwd = f->path;
-		path_get(&current->fs->cwd);
+		path_put(&current_task->fs->cwd);
+		current_task->fs->cwd = f->path;
+		path_get(&current_task->fs->cwd);
 	}
 	file_put(f);
 	return r;

@@ -27,20 +27,20 @@ static int64_t pipe_fds(uint64_t ufds, uint64_t flags)
 	r->flags |= flags & O_NONBLOCK;
 	w->flags |= flags & (O_NONBLOCK | O_DIRECT);
 	unsigned fdf = (flags & O_CLOEXEC) ? FD_CLOEXEC : 0;
-	int fds[2] = { fd_install(current->files, r, 0, fdf), -1 };
+	int fds[2] = { fd_install(current_task->files, r, 0, fdf), -1 };
 	if (fds[0] >= 0)
-		fds[1] = fd_install(current->files, w, 0, fdf);
+		fds[1] = fd_install(current_task->files, w, 0, fdf);
 	if (fds[1] < 0) {
 		if (fds[0] >= 0)
-			fd_close(current->files, fds[0]);
+			fd_close(current_task->files, fds[0]);
 		else
 			file_put(r);
 		file_put(w);
 		return -EMFILE;
 	}
 	if (copy_to_user(ufds, fds, sizeof(fds))) {
-		fd_close(current->files, fds[0]);
-		fd_close(current->files, fds[1]);
+		fd_close(current_task->files, fds[0]);
+		fd_close(current_task->files, fds[1]);
 		return -EFAULT;
 	}
 	return 0;
@@ -114,8 +114,8 @@ static bool is_regular_file(struct file *f)
 int64_t sys_sendfile(uint64_t outfd, uint64_t infd, uint64_t uoff, uint64_t count, uint64_t a4,
 		     uint64_t a5)
 {
-	struct file *in = fd_get(current->files, (int)infd);
-	struct file *out = fd_get(current->files, (int)outfd);
+	struct file *in = fd_get(current_task->files, (int)infd);
+	struct file *out = fd_get(current_task->files, (int)outfd);
 	int64_t r;
 	if (!in || !out)
 		r = -EBADF;
@@ -156,8 +156,8 @@ int64_t sys_copy_file_range(uint64_t infd, uint64_t uinoff, uint64_t outfd, uint
 {
 	if (flags)
 		return -EINVAL;
-	struct file *in = fd_get(current->files, (int)infd);
-	struct file *out = fd_get(current->files, (int)outfd);
+	struct file *in = fd_get(current_task->files, (int)infd);
+	struct file *out = fd_get(current_task->files, (int)outfd);
 	int64_t r = 0;
 	int64_t io = 0, oo = 0;
 	if (!in || !out)
@@ -206,7 +206,7 @@ int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t off, uint64_t len, ui
 {
 	if ((int64_t)off < 0 || (int64_t)len <= 0)
 		return -EINVAL;
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);

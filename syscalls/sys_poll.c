@@ -30,7 +30,7 @@ static int64_t poll_wake;
 static uint32_t poll_one(int fd, int *host)
 {
 	*host = -1;
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return POLLNVAL;
 	uint32_t mask;

@@ -295,8 +295,8 @@ int64_t sys_setrlimit(uint64_t res, uint64_t unew, uint64_t a2, uint64_t a3, uin
 
 int64_t sys_umask(uint64_t mask, ARG_UNUSED)
 {
-	uint32_t old = current->fs->umask;
-	current->fs->umask = (uint32_t)mask & 0777;
+	uint32_t old = current_task->fs->umask;
+	current_task->fs->umask = (uint32_t)mask & 0777;
 	return old;
 }
 

@@ -72,14 +72,14 @@ static int exec_copy_vec(uint64_t uvec, const char **out, int max, size_t *used,
 static void exec_reset(struct proc *p, const char *path)
 {
 	struct task *t = current_task;
-	if (p->files->users > 1) {              /* a table shared with CLONE_FILES: unshare */
-		struct fdtable *own = fdtable_dup(p->files);
+	if (t->files->users > 1) {              /* a table shared with CLONE_FILES: unshare */
+		struct fdtable *own = fdtable_dup(t->files);
 		if (own) {
-			fdtable_put(p->files);
-			p->files = own;
+			fdtable_put(t->files);
+			t->files = own;
 		}
 	}
-	fdtable_close_on_exec(p->files);
+	fdtable_close_on_exec(t->files);
 	for (int i = 0; i < NSIG; i++) {
 		struct k_sigaction *ka = &p->sigaction[i];
 		if (ka->handler != SIG_IGN)
@@ -141,7 +141,7 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 		goto out_path;
 	unsigned lf = (flags & AT_SYMLINK_NOFOLLOW ? 0 : LOOKUP_FOLLOW) |
 		      (flags & AT_EMPTY_PATH ? LOOKUP_EMPTY : 0);
-	err = vfs_lookup(current->fs, &start, path, lf, &prog);
+	err = vfs_lookup(current_task->fs, &start, path, lf, &prog);
 	path_put(&start);
 	if (err)
 		goto out_path;
@@ -237,7 +237,7 @@ static const struct file_ops pidfd_ops = {
 /* The pid a pidfd refers to, or -EBADF. */
 static int pidfd_pid(int fd)
 {
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
 	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid : -EBADF;
@@ -272,12 +272,12 @@ int pidfd_prepare(void)
 
 void pidfd_settle(int fd, int pid)
 {
-	struct file *f = pid > 0 ? fd_get(current->files, fd) : NULL;
+	struct file *f = pid > 0 ? fd_get(current_task->files, fd) : NULL;
 	if (f) {
 		((struct pidfd *)f->priv)->pid = pid;
 		file_put(f);
 	} else {
-		fd_close(current->files, fd);
+		fd_close(current_task->files, fd);
 	}
 }
 
@@ -292,15 +292,15 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 	if (pid < 0)
 		return pid;
 	struct proc *p = proc_find(pid);
-	if (!p || p->state != PROC_LIVE || !p->files)
+	if (!p || p->state != PROC_LIVE || !proc_files(p))
 		return -ESRCH;
 	if (current->euid != 0 && (p->uid != current->uid || p->euid != current->uid ||
 				   p->suid != current->uid || p->not_dumpable))
 		return -EPERM;
-	struct file *f = fd_get(p->files, (int)targetfd);
+	struct file *f = fd_get(proc_files(p), (int)targetfd);
 	if (!f)
 		return -EBADF;
-	int nfd = fd_install(current->files, f, 0, FD_CLOEXEC);
+	int nfd = fd_install(current_task->files, f, 0, FD_CLOEXEC);
 	if (nfd < 0)
 		file_put(f);
 	return nfd;

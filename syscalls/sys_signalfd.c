@@ -119,7 +119,7 @@ static int64_t signalfd_common(int fd, uint64_t umask, uint64_t size, uint64_t f
 		return -EFAULT;
 	mask &= ~UNBLOCKABLE;
 	if (fd != -1) {                 /* change the mask of an existing signalfd */
-		struct file *f = fd_get(current->files, fd);
+		struct file *f = fd_get(current_task->files, fd);
 		if (!f)
 			return -EBADF;
 		int64_t r = -EINVAL;

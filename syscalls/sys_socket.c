@@ -38,7 +38,7 @@ struct cmsghdr_k {
 /* The socket at fd (its file referenced in *fp), or NULL with *err -EBADF or -ENOTSOCK. */
 static struct socket *sock_get(uint64_t fd, struct file **fp, int64_t *err)
 {
-	struct file *f = fd_get(current->files, (int)fd);
+	struct file *f = fd_get(current_task->files, (int)fd);
 	struct socket *s = f ? socket_of(f) : NULL;
 	*err = f ? -ENOTSOCK : -EBADF;
 	if (f && !s)
@@ -118,12 +118,12 @@ int64_t sys_socketpair(uint64_t family, uint64_t type, uint64_t protocol, uint64
 		return sv[0];
 	}
 	if ((sv[1] = socket_install(b, flags)) < 0) {
-		fd_close(current->files, sv[0]);
+		fd_close(current_task->files, sv[0]);
 		return sv[1];
 	}
 	if (copy_to_user(usv, sv, sizeof(sv))) {
-		fd_close(current->files, sv[0]);
-		fd_close(current->files, sv[1]);
+		fd_close(current_task->files, sv[0]);
+		fd_close(current_task->files, sv[1]);
 		return -EFAULT;
 	}
 	return 0;
@@ -339,7 +339,7 @@ static int scm_rights_in(struct scm_k *scm, const uint8_t *data, uint64_t len)
 	for (uint64_t i = 0; i < n; i++) {
 		int fd;
 		memcpy(&fd, data + i * sizeof(int), sizeof(int));
-		struct file *f = fd_get(current->files, fd);
+		struct file *f = fd_get(current_task->files, fd);
 		if (!f)
 			return -EBADF;
 		scm->files[scm->nfds++] = f;
@@ -485,7 +485,7 @@ static int scm_rights_out(struct scm_k *scm, uint64_t uctl, uint64_t room, uint6
 	int max = left > CMSG_HDR ? (int)MIN((left - CMSG_HDR) / sizeof(int), SCM_MAX_FD) : 0;
 	int *fds = current_task->scratch, n = 0;
 	for (; n < scm->nfds && n < max; n++) {
-		int fd = fd_install(current->files, scm->files[n], 0,
+		int fd = fd_install(current_task->files, scm->files[n], 0,
 				    (flags & MSG_CMSG_CLOEXEC) ? FD_CLOEXEC : 0);
 		if (fd < 0)
 			break;

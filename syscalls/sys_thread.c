@@ -20,6 +20,7 @@
 #define CLONE_PARENT 0x8000
 #define CLONE_THREAD 0x10000
 #define CLONE_NEWNS 0x20000
+#define CLONE_SYSVSEM 0x40000
 #define CLONE_SETTLS 0x80000
 #define CLONE_PARENT_SETTID 0x100000
 #define CLONE_CHILD_CLEARTID 0x200000
@@ -33,7 +34,6 @@
 #define CLONE_NEWTIME 0x80
 #define CLONE_NAMESPACES (CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | \
 			  CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET)
-#define CLONE_THREAD_FLAGS (CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD)
 
 #define FUTEX_WAITERS 0x80000000u
 #define FUTEX_OWNER_DIED 0x40000000u
@@ -81,12 +81,22 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 		return clone_with_pidfd(flags, sp, parent_tid, child_tid, tls, exit_signal, upidfd);
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(flags, sp, parent_tid, child_tid, tls, exit_signal);
-	if ((flags & CLONE_THREAD_FLAGS) != CLONE_THREAD_FLAGS || (flags & (CLONE_VFORK | CLONE_PIDFD)))
-		return -ENOSYS;         /* threads not sharing fs/files: not yet */
-	struct task *parent = current_task;
-	struct task *t = sched_task_new(current, parent->uregs);
-	if (!t)
+	if (flags & CLONE_VFORK)
+		return -ENOSYS;         /* a thread that waits for its sibling to exec: not yet */
+	if (proc_nproc_reached())
 		return -EAGAIN;
+	struct task *parent = current_task;
+	struct fdtable *files;
+	struct fs_context *fs;
+	if (task_share_or_copy(parent, flags, &files, &fs))
+		return -ENOMEM;
+	struct task *t = sched_task_new(current, parent->uregs);
+	if (!t) {
+		files_fs_put(files, fs);
+		return -EAGAIN;
+	}
+	t->files = files;
+	t->fs = fs;
 	struct regs *r = task_regs(t);
 	r->rax = 0;
 	if (sp)
@@ -119,6 +129,33 @@ int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 		return -EINVAL;
 	return do_clone(flags & ~(uint64_t)CSIGNAL, sp, parent_tid, child_tid, tls,
 			(int)(flags & CSIGNAL), parent_tid);
+}
+
+/* Linux's ksys_unshare: the implied flags, then its checks in its order. Namespaces need
+   CAP_SYS_ADMIN, which a container has not (as clone). There are no System V semaphores, so
+   CLONE_SYSVSEM has no undo list to part from. */
+int64_t sys_unshare(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	if (flags & CLONE_NEWUSER)
+		flags |= CLONE_THREAD | CLONE_FS;
+	if (flags & CLONE_VM)
+		flags |= CLONE_SIGHAND;
+	if (flags & CLONE_SIGHAND)
+		flags |= CLONE_THREAD;
+	if (flags & CLONE_NEWNS)
+		flags |= CLONE_FS;
+	if (flags & ~(uint64_t)(CLONE_THREAD | CLONE_FS | CLONE_SIGHAND | CLONE_VM | CLONE_FILES |
+				CLONE_SYSVSEM | CLONE_NAMESPACES | CLONE_NEWTIME))
+		return -EINVAL;
+	/* Threads, handlers and memory can be "unshared" only where nobody shares them. */
+	if ((flags & (CLONE_THREAD | CLONE_SIGHAND | CLONE_VM)) && current->nthreads > 1)
+		return -EINVAL;
+	if ((flags & CLONE_VM) && current->mm->users > 1)
+		return -EINVAL;         /* a vfork parent waits on this memory */
+	if (flags & (CLONE_NAMESPACES | CLONE_NEWTIME))
+		return -EPERM;
+	return task_unshare_files(current_task, flags & CLONE_FILES, flags & CLONE_FS);
 }
 
 struct clone_args_k {
@@ -204,6 +241,7 @@ void thread_exit_cleanup(struct task *t)
 			futex_wake(t->clear_child_tid, 1);
 		t->clear_child_tid = 0;
 	}
+	task_release_files(t);
 }
 
 int64_t sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

@@ -140,7 +140,7 @@ int64_t sys_timerfd_create(uint64_t clockid, uint64_t flags, uint64_t a2, uint64
 /* The timerfd behind fd with a reference held, or NULL and *err (EBADF, EINVAL). */
 static struct file *timerfd_get(int fd, int64_t *err)
 {
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	*err = f ? -EINVAL : -EBADF;
 	if (f && f->ops != &timerfd_ops) {
 		file_put(f);

@@ -21,7 +21,7 @@ static int xattr_inode(int fd, uint64_t upath, bool follow, struct path *hold, s
 			*out = hold->d->inode;
 		return err;
 	}
-	struct file *f = fd_get(current->files, fd);
+	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
 	if (!f->path.d || (f->flags & 010000000)) {

@@ -26,7 +26,7 @@ int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsign
 	f->refs = 1;
 	f->flags = flags;
 	f->priv = priv;
-	int fd = fd_install(current->files, f, 0, cloexec ? FD_CLOEXEC : 0);
+	int fd = fd_install(current_task->files, f, 0, cloexec ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);    /* the release method frees priv */
 	return fd;

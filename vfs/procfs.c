@@ -313,8 +313,8 @@ static int64_t procfs_numbered_next(const struct procfs_node *d, struct proc *p,
 		return best;
 	}
 	case DYN_FDS:
-		for (uint64_t fd = from; p->files && fd < FD_MAX; fd++)
-			if (p->files->fd[fd])
+		for (uint64_t fd = from; proc_files(p) && fd < FD_MAX; fd++)
+			if (proc_files(p)->fd[fd])
 				return (int64_t)fd;
 		return -1;
 	default:

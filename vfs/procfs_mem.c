@@ -81,7 +81,7 @@ int64_t procfs_path_name(struct proc *p, const struct path *path, char *buf, siz
 	if (deleted && path->d->parent == path->d)
 		n = ksnprintf(buf, size, "/%s", path->d->name);  /* only its own name is left */
 	else
-		n = vfs_path_name(p->fs, path, buf, size);
+		n = vfs_path_name(proc_fs(p), path, buf, size);
 	if (n >= 0 && deleted)
 		n += ksnprintf(buf + n, size - (size_t)n, " (deleted)");
 	return n < (int64_t)size ? n : -ENAMETOOLONG;
@@ -99,7 +99,7 @@ static void procfs_enter_mounts(struct path *p)
    meanwhile, so no references are taken. */
 int64_t procfs_inode_path(struct proc *p, const struct inode *ino, char *buf, size_t size)
 {
-	const struct path root = p->fs->root;
+	const struct path root = proc_fs(p)->root;
 	struct path cur = root;
 	procfs_enter_mounts(&cur);
 	for (;;) {

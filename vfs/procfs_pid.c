@@ -52,8 +52,8 @@ static void procfs_sigsets(struct proc *p, uint64_t *ign, uint64_t *cgt)
 static int procfs_fd_size(struct proc *p)
 {
 	int hi = -1;
-	for (int fd = 0; p->files && fd < FD_MAX; fd++)
-		if (p->files->fd[fd])
+	for (int fd = 0; proc_files(p) && fd < FD_MAX; fd++)
+		if (proc_files(p)->fd[fd])
 			hi = fd;
 	int size = 64;
 	while (size <= hi)
@@ -74,7 +74,7 @@ static void procfs_status_ids(struct procfs_buf *b, struct proc *p, const struct
 	}
 	int pid = n->tid ? n->tid : p->pid;
 	procfs_printf(b, "\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		      "PPid:\t%d\nTracerPid:\t0\n", p->fs->umask, p->pid, pid, p->ppid);
+		      "PPid:\t%d\nTracerPid:\t0\n", proc_fs(p)->umask, p->pid, pid, p->ppid);
 	procfs_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", p->uid,
 		      p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid, p->fsgid,
 		      procfs_fd_size(p));
@@ -227,7 +227,7 @@ int procfs_show_cgroup(struct procfs_buf *b, struct proc *p, const struct procfs
 
 static struct file *procfs_fd_file(struct proc *p, int fd)
 {
-	return p->files && fd >= 0 && fd < FD_MAX ? p->files->fd[fd] : NULL;
+	return proc_files(p) && fd >= 0 && fd < FD_MAX ? proc_files(p)->fd[fd] : NULL;
 }
 
 uint32_t procfs_fd_mode(struct proc *p, int fd)
@@ -239,12 +239,12 @@ uint32_t procfs_fd_mode(struct proc *p, int fd)
 
 int64_t procfs_link_cwd(struct proc *p, const struct procfs_node *n, char *buf, size_t size)
 {
-	return procfs_path_name(p, &p->fs->cwd, buf, size);
+	return procfs_path_name(p, &proc_fs(p)->cwd, buf, size);
 }
 
 int64_t procfs_link_root(struct proc *p, const struct procfs_node *n, char *buf, size_t size)
 {
-	return vfs_path_name(p->fs, &p->fs->root, buf, size);
+	return vfs_path_name(proc_fs(p), &proc_fs(p)->root, buf, size);
 }
 
 /* The program's file: a cached name of the file mapped as its text; else the path exec was given
@@ -266,7 +266,7 @@ int64_t procfs_link_exe(struct proc *p, const struct procfs_node *n, char *buf, 
 	}
 	while (fn[0] == '.' && fn[1] == '/')
 		fn += 2;
-	int64_t at = vfs_path_name(p->fs, &p->fs->cwd, buf, size / 2);
+	int64_t at = vfs_path_name(proc_fs(p), &proc_fs(p)->cwd, buf, size / 2);
 	if (at < 0)
 		return at;
 	if (at > 1)
@@ -321,7 +321,7 @@ static struct inode *procfs_console_inode(int hostfd)
 int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *out)
 {
 	if (procfs_table_link(n) == procfs_link_cwd || procfs_table_link(n) == procfs_link_root) {
-		*out = procfs_table_link(n) == procfs_link_cwd ? p->fs->cwd : p->fs->root;
+		*out = procfs_table_link(n) == procfs_link_cwd ? proc_fs(p)->cwd : proc_fs(p)->root;
 		path_get(out);
 		return 0;
 	}
@@ -384,7 +384,7 @@ int procfs_show_fdinfo(struct procfs_buf *b, struct proc *p, const struct procfs
 	if (!f->ops->stat || f->ops->stat(f, &st))
 		st.st_ino = 0;
 	unsigned flags = f->flags & ~(unsigned)O_CLOEXEC;
-	if (p->files->fdflags[n->fd] & FD_CLOEXEC)
+	if (proc_files(p)->fdflags[n->fd] & FD_CLOEXEC)
 		flags |= O_CLOEXEC;
 	procfs_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", f->pos, flags,
 		      procfs_mount_id(f->path.mnt), st.st_ino);

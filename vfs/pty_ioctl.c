@@ -172,7 +172,7 @@ static int64_t pty_open_peer(struct pty *p, uint64_t flags)
 	if (!f)
 		return -ENOMEM;
 	err = pty_open_slave(p, f, flags & O_NOCTTY);
-	int fd = err ? err : fd_install(current->files, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
+	int fd = err ? err : fd_install(current_task->files, f, 0, (flags & O_CLOEXEC) ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);
 	return fd;

@@ -450,6 +450,13 @@ static void shared_mutex(void)
 	munmap(m, 4096);
 }
 
+static void *nproc_sleeper(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
 /* RLIMIT_NPROC: a user at its limit cannot fork (EAGAIN). Run as a non-root user in a child,
    since root is exempt. */
 static void nproc_limit(void)
@@ -463,11 +470,45 @@ static void nproc_limit(void)
 		pid_t g = fork();
 		if (g == 0)
 			_exit(0);
+		if (g > 0)
+			waitpid(g, NULL, 0);    /* no orphan left counting against the user */
 		_exit(g < 0 && errno == EAGAIN ? 0 : 1);
 	}
 	int st;
 	waitpid(c, &st, 0);
 	show_status("fork past RLIMIT_NPROC as another user (0: EAGAIN)", st);
+	/* Linux counts the user's threads and its unreaped zombies too. */
+	c = fork();
+	if (c == 0) {
+		if (setgid(54321) || setuid(54321))     /* a user with no other processes */
+			_exit(2);
+		struct rlimit rl = { 3, 3 };
+		setrlimit(RLIMIT_NPROC, &rl);
+		pid_t z = fork();                       /* 2 with it, a zombie soon */
+		if (z == 0)
+			_exit(0);
+		usleep(20000);
+		pthread_t t;
+		if (pthread_create(&t, NULL, nproc_sleeper, NULL))     /* 3 */
+			_exit(3);
+		pid_t g = fork();
+		if (g == 0)
+			_exit(0);
+		int bad = g < 0 && errno == EAGAIN ? 0 : 4;
+		if (g > 0)
+			waitpid(g, NULL, 0);
+		waitpid(z, NULL, 0);                    /* the zombie gone: room for one */
+		g = fork();
+		if (g == 0)
+			_exit(0);
+		if (g < 0)
+			bad |= 8;
+		else
+			waitpid(g, NULL, 0);
+		_exit(bad);
+	}
+	waitpid(c, &st, 0);
+	show_status("RLIMIT_NPROC counts threads and zombies (0: yes)", st);
 }
 
 static void job_control(void)

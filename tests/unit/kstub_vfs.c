@@ -13,6 +13,7 @@ int64_t kstub_time_ns = 1700000000123456789ll;
 int kstub_truncate_calls;
 uint64_t kstub_truncate_from;
 static struct proc kstub_proc;
+static struct task kstub_task;
 
 int64_t time_realtime_ns(void)
 {
@@ -40,8 +41,12 @@ void kstub_vfs_init(uint64_t pages)
 	kstub_init(pages);      /* the heap is kept: the dentry cache's globals may point into it */
 	vfs_mounts = NULL;
 	memset(&kstub_proc, 0, sizeof(kstub_proc));
+	memset(&kstub_task, 0, sizeof(kstub_task));
 	kstub_proc.pid = 1;
+	kstub_task.tid = 1;
+	kstub_task.proc = &kstub_proc;
 	current = &kstub_proc;
+	current_task = &kstub_task;
 	kstub_truncate_calls = 0;
 	kstub_truncate_from = 0;
 }
@@ -62,7 +67,7 @@ struct mount *kstub_vfs_root(struct fs_context *fs, struct inode *root)
 	dentry_get(m->root);
 	dentry_get(m->root);
 	fs->umask = 022;
-	kstub_proc.fs = fs;
+	kstub_task.fs = fs;
 	return m;
 }
 

@@ -75,8 +75,6 @@ struct proc {
 	struct ptimer ptimers[PTIMER_MAX];
 	int nptimers;                           /* of them in use */
 	struct rlimit64 rlim[RLIM_NLIMITS];
-	struct fdtable *files;
-	struct fs_context *fs;
 	char comm[16];
 	/* Where exec put the argv and envp strings on the stack (/proc/<pid>/cmdline, environ). */
 	uint64_t arg_start, arg_end, env_start, env_end;
@@ -86,10 +84,17 @@ extern struct proc *current;
 extern struct proc *proc_list;                  /* every process, live and zombie */
 
 struct proc *proc_find(int pid);
+/* The fd table and fs context /proc/<pid> shows: its main thread's, or while that one is gone
+   another live thread's (as Linux's thread-group leader); NULL for a zombie. */
+struct fdtable *proc_files(struct proc *p);
+struct fs_context *proc_fs(struct proc *p);
 /* fork, vfork and clone without CLONE_THREAD: a new process running a copy of the caller (its
    own copy-on-write address space, or the caller's with CLONE_VM). The child's pid or -errno. */
 int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 		  uint64_t tls, int exit_signal);
+/* Whether the caller's real user is at its RLIMIT_NPROC: Linux counts every task (threads, and
+   zombies until they are reaped) of the user; root is exempt, as Linux's INIT_USER. */
+bool proc_nproc_reached(void);
 /* Frees a reaped zombie. */
 void proc_reap(struct proc *p);
 /* Ends the process with a wait status (exit code << 8, or the signal number): pid 1 ends the
@@ -112,6 +117,17 @@ void proc_vfork_release(struct proc *p);
 void proc_kill_other_threads(void);
 /* A thread's last duties: its robust futex list, clear_child_tid and its wake. */
 void thread_exit_cleanup(struct task *t);
+/* The fd table and fs context of a new task made from `from`: shared (CLONE_FILES, CLONE_FS in
+   flags) or copied. 0 or -ENOMEM. */
+int task_share_or_copy(struct task *from, uint64_t flags, struct fdtable **files,
+		       struct fs_context **fs);
+/* Gives the task its own copy of its fd table (files) and fs context (fs) where another task
+   shares them: unshare. 0 or -ENOMEM, and then nothing changed. */
+int task_unshare_files(struct task *t, bool files, bool fs);
+/* Drops a reference to each (NULL: none). */
+void files_fs_put(struct fdtable *files, struct fs_context *fs);
+/* Drops the task's references to its fd table and fs context (its end). */
+void task_release_files(struct task *t);
 /* Sends sig to process p, waking a thread that takes it (kill to another process). */
 void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
 

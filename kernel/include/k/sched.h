@@ -17,12 +17,18 @@ enum task_state { TASK_RUNNABLE, TASK_BLOCKED, TASK_DEAD };
 #define WAIT_WOKEN 2            /* sched_wake on its key, or the console became ready */
 
 struct proc;
+struct fdtable;
+struct fs_context;
 struct regs;
 
 struct task {
 	int tid;
 	enum task_state state;
 	struct proc *proc;
+	/* Usually shared by every thread of the process (CLONE_FILES, CLONE_FS); a thread made
+	   without them, or that called unshare, has its own. */
+	struct fdtable *files;
+	struct fs_context *fs;
 	struct task *run_next;          /* run queue: runnable and not running */
 	struct task *next, *prev;       /* list of every live task */
 	uint64_t ksp;                   /* core stack pointer while switched out */
