@@ -31,6 +31,10 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_FS_FSYNC] = hc_fs_fsync,
 	[UNIK_HC_FS_CLOSE] = hc_fs_close,
 	[UNIK_HC_FS_STATFS] = hc_fs_statfs,
+	[UNIK_HC_FS_GETXATTR] = hc_fs_getxattr,
+	[UNIK_HC_FS_LISTXATTR] = hc_fs_listxattr,
+	[UNIK_HC_FS_SETXATTR] = hc_fs_setxattr,
+	[UNIK_HC_FS_REMOVEXATTR] = hc_fs_removexattr,
 };
 
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg)

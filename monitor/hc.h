@@ -83,4 +83,8 @@ enum hc_result hc_fs_readlink(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_fsync(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_statfs(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_getxattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_listxattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_setxattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_removexattr(struct hc_ctx *ctx, unik_gpa_t arg);
 #endif

@@ -1,5 +1,6 @@
 /* Internals of the volume hypercalls, shared by hc_file.c (the handle table, names, directory
-   changes) and hc_file_io.c (attributes, data, listings). */
+   changes), hc_file_io.c (attributes, data, listings) and hc_file_xattr.c (extended
+   attributes). */
 #ifndef MONITOR_HC_FILE_H
 #define MONITOR_HC_FILE_H
 #include <stdbool.h>
@@ -9,7 +10,7 @@
 
 #define HC_FILE_MAX_HANDLES 65536u      /* open handles per VM, at most */
 #define HC_FILE_IO_FDS 64u              /* host fds opened for I/O kept per VM (LRU) */
-#define HC_FILE_DBUF (64u << 10)        /* getdents64 buffer */
+#define HC_FILE_DBUF (64u << 10)        /* getdents64 buffer; the host's xattr names */
 
 struct hc_file_handle {
 	int fd;                 /* the file itself: O_PATH, or the fd CREATE opened; -1: free */
@@ -37,7 +38,7 @@ struct hc_file {
 		uint64_t used;          /* LRU stamp */
 	} io[HC_FILE_IO_FDS];
 	uint64_t clock;
-	uint8_t *dbuf;                  /* HC_FILE_DBUF bytes for getdents64 */
+	uint8_t *dbuf;                  /* HC_FILE_DBUF bytes for getdents64 and listxattr */
 };
 
 /* The handle numbered n if it is in use, else NULL (any number the guest sends is checked

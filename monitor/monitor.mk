@@ -7,7 +7,7 @@ MONITOR_LDLIBS := -lelf
 
 # The hypercall handlers a test links (no KVM in them).
 MONITOR_HC_SRCS := monitor/gmem.c monitor/hc.c monitor/hc_console.c monitor/hc_clock.c \
-	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_mem.c monitor/hc_net.c monitor/net_slirp.c \
+	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_file_xattr.c monitor/hc_mem.c monitor/hc_net.c monitor/net_slirp.c \
 	monitor/net_tap.c
 
 UNIT_TESTS += test_monitor
@@ -15,8 +15,12 @@ test_monitor_SRCS := tests/unit/test_monitor.c $(MONITOR_HC_SRCS)
 test_monitor_LDLIBS := -ldl -lpthread
 
 UNIT_TESTS += test_hc_file
-test_hc_file_SRCS := tests/unit/test_hc_file.c $(MONITOR_HC_SRCS)
+test_hc_file_SRCS := tests/unit/test_hc_file.c tests/unit/hc_fixture.c $(MONITOR_HC_SRCS)
 test_hc_file_LDLIBS := -ldl -lpthread
+
+UNIT_TESTS += test_hc_xattr
+test_hc_xattr_SRCS := tests/unit/test_hc_xattr.c tests/unit/hc_fixture.c $(MONITOR_HC_SRCS)
+test_hc_xattr_LDLIBS := -ldl -lpthread
 
 # The NIC: ring protocol between net/nic_ring.c (the guest's half) and the monitor's, hostile
 # rings, and frames through a real libslirp.

@@ -62,7 +62,12 @@ enum unik_hc {
 	/* Memory: no argument (write 0). The guest's never-used memory (boot info mem_bump) nears
 	   mem_ahead: the monitor backs the next stretch with host memory, in the background. */
 	UNIK_HC_MEM_AHEAD = 28,
-	UNIK_HC_MAX = 29,
+	/* Volumes again: extended attributes of a file (user.* only), see "Volumes" below. */
+	UNIK_HC_FS_GETXATTR = 29,       /* struct unik_hc_fs_xattr: a value, or its length */
+	UNIK_HC_FS_LISTXATTR = 30,      /* struct unik_hc_fs_xattr: the names, or their length */
+	UNIK_HC_FS_SETXATTR = 31,       /* struct unik_hc_fs_xattr */
+	UNIK_HC_FS_REMOVEXATTR = 32,    /* struct unik_hc_fs_xattr */
+	UNIK_HC_MAX = 33,
 };
 
 struct unik_hc_io {
@@ -192,6 +197,32 @@ struct unik_hc_fs_statfs {
 	uint64_t type, bsize, blocks, bfree, bavail, files, ffree, namelen, frsize, flags;
 };
 _Static_assert(sizeof(struct unik_hc_fs_statfs) == 96, "unik_hc_fs_statfs size");
+
+/* Extended attributes of the file a handle names (a symlink's own: the guest resolves links).
+   Only names in the user.* namespace reach the host, whose monitor may run as root: anything
+   else is absent to GETXATTR (-ENODATA), left out of LISTXATTR and refused by SETXATTR and
+   REMOVEXATTR (-EOPNOTSUPP), so a guest never sets security.capability, trusted.* or an ACL on
+   a host file. As on Linux, user.* exists only on regular files and directories: elsewhere
+   -ENODATA to GETXATTR and -EPERM to changes. A read-only volume refuses changes with -EROFS.
+   Other errors are the host's (-EOPNOTSUPP where its filesystem keeps no user xattrs). */
+#define UNIK_FS_XATTR_MAX 65536u        /* a value, or a list of names: Linux's XATTR_SIZE_MAX */
+#define UNIK_FS_XATTR_CREATE 1u         /* SETXATTR: Linux's XATTR_CREATE (-EEXIST if present) */
+#define UNIK_FS_XATTR_REPLACE 2u        /* SETXATTR: Linux's XATTR_REPLACE (-ENODATA if absent) */
+struct unik_hc_fs_xattr {
+	uint32_t handle;                /* IN */
+	uint32_t flags;                 /* IN: SETXATTR: UNIK_FS_XATTR_*; otherwise 0 */
+	unik_gpa_t name;                /* IN: GET, SET, REMOVE: name_len bytes (no NUL needed) */
+	uint32_t name_len;              /* IN: 1 .. UNIK_FS_NAME_MAX (-ERANGE otherwise) */
+	uint32_t _pad;
+	unik_gpa_t buf;                 /* IN: SET: the value; GET: room for it; LIST: room for the
+					   names, each followed by a NUL */
+	uint64_t len;                   /* IN: bytes at buf. GET, LIST: 0 asks only for the length,
+					   more than UNIK_FS_XATTR_MAX counts as that much; SET:
+					   -E2BIG above UNIK_FS_XATTR_MAX */
+	int64_t ret;                    /* OUT: GET, LIST: bytes (-ERANGE when len is too small);
+					   SET, REMOVE: 0; or -errno */
+};
+_Static_assert(sizeof(struct unik_hc_fs_xattr) == 48, "unik_hc_fs_xattr size");
 
 /* Set in the result of UNIK_HC_SLEEP and UNIK_HC_POLL when the wait ended early because the NIC
    received frames while the guest had asked for it (struct unik_net_ring, rx_wake). */

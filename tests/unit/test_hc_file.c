@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include "monitor/hc.h"
+#include "tests/unit/hc_fixture.h"
 
 #define MEM (4u << 20)
 #define ARG 0x100ull            /* argument structs */
@@ -65,12 +66,8 @@ static bool host_exists(const char *dir, const char *name)
 
 static int setup(void **state)
 {
-	guest = calloc(1, MEM);
-	memset(&ctx, 0, sizeof(ctx));
-	ctx.mem.base = guest;
-	ctx.mem.size = MEM;
 	strcpy(tmp, "/tmp/unik-hcfile.XXXXXX");
-	assert_non_null(mkdtemp(tmp));
+	guest = hc_fixture_start(&ctx, MEM, tmp);
 	snprintf(share, sizeof(share), "%s/share", tmp);
 	snprintf(outside, sizeof(outside), "%s/outside", tmp);
 	snprintf(rodir, sizeof(rodir), "%s/ro", tmp);
@@ -90,11 +87,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	hc_file_free(ctx.file);
-	char cmd[128];
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmp);
-	assert_int_equal(system(cmd), 0);
-	free(guest);
+	hc_fixture_end(&ctx, guest, tmp);
 	return 0;
 }
 
