@@ -338,6 +338,53 @@ int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out)
 	return (int)hc_sfs.ret;
 }
 
+/* One xattr call with name (NULL: none) and len bytes at buf, which the monitor reads (to_host)
+   or fills. buf is used in place when it is contiguous, else through the bounce page. */
+static int64_t hc_fs_xattr(unsigned nr, uint32_t h, const char *name, void *buf, size_t len,
+			   unsigned flags, bool to_host)
+{
+	static struct unik_hc_fs_xattr x;
+	size_t nl = name ? strlen(name) : 0;
+	bool direct = len == 0 || (to_host ? hc_direct_src(buf, len) : hc_direct(buf, len));
+	if (nl > UNIK_FS_NAME_MAX)
+		return -ERANGE;
+	if (!direct && len > PAGE_SIZE)
+		return -EFAULT;
+	if (!direct && to_host)
+		memcpy(hc_bounce, buf, len);
+	x.handle = h;
+	x.flags = flags;
+	x.name = name ? hc_put_name(0, name, nl) : 0;
+	x.name_len = (uint32_t)nl;
+	x.buf = len == 0 ? 0 : virt_to_phys(direct ? buf : hc_bounce);
+	x.len = len;
+	x.ret = -EIO;
+	hc_call(nr, &x);
+	if (!direct && !to_host && x.ret > 0)
+		memcpy(buf, hc_bounce, (size_t)MIN((uint64_t)x.ret, len));
+	return x.ret;
+}
+
+int64_t hc_fs_getxattr(uint32_t h, const char *name, void *buf, size_t len)
+{
+	return hc_fs_xattr(UNIK_HC_FS_GETXATTR, h, name, buf, len, 0, false);
+}
+
+int64_t hc_fs_listxattr(uint32_t h, char *buf, size_t len)
+{
+	return hc_fs_xattr(UNIK_HC_FS_LISTXATTR, h, NULL, buf, len, 0, false);
+}
+
+int hc_fs_setxattr(uint32_t h, const char *name, const void *value, size_t len, unsigned flags)
+{
+	return (int)hc_fs_xattr(UNIK_HC_FS_SETXATTR, h, name, (void *)value, len, flags, true);
+}
+
+int hc_fs_removexattr(uint32_t h, const char *name)
+{
+	return (int)hc_fs_xattr(UNIK_HC_FS_REMOVEXATTR, h, name, NULL, 0, 0, true);
+}
+
 int64_t hc_net_setup(struct unik_hc_net_setup *s)
 {
 	hc_call(UNIK_HC_NET_SETUP, s);

@@ -1,8 +1,9 @@
 /* Extended attributes: the image's (kept by unik convert) and, on the guest's own filesystems,
-   set and removed at run time with Linux's checks (namespaces, flags, sizes, permission);
-   volumes and other filesystems answer EOPNOTSUPP, as one without xattr support does. */
+   set and removed at run time with Linux's checks (namespaces, flags, sizes, permission); on
+   volumes, the host file's user.* ones (vfs/hostfs.c); other filesystems answer EOPNOTSUPP, as
+   one without xattr support does. */
 #include "k/kernel.h"
-#include "k/kheap.h"
+#include "k/pmm.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
@@ -11,6 +12,20 @@
 #define XATTR_NAME_MAX 255
 #define XATTR_SIZE_MAX 65536
 #define XATTR_LIST_MAX 65536
+
+/* Values and lists pass through one buffer of the largest size Linux allows, made at the first
+   use and kept (as execve's strings are): contiguous memory a volume's hypercall uses in place.
+   Tasks switch only where they wait, and nothing between the copy in and the copy out waits. */
+static void *xattr_buf(void)
+{
+	_Static_assert(XATTR_LIST_MAX == XATTR_SIZE_MAX, "one buffer for both");
+	static void *buf;
+	if (!buf) {
+		uint64_t pa = pmm_alloc_contig(XATTR_SIZE_MAX / PAGE_SIZE);
+		buf = pa ? phys_to_virt(pa) : NULL;
+	}
+	return buf;
+}
 
 /* The inode of a path (following or not) or an fd; the caller drops *hold. */
 static int xattr_inode(int fd, uint64_t upath, bool follow, struct path *hold, struct inode **out)
@@ -54,13 +69,11 @@ static int64_t xattr_get(int fd, uint64_t upath, bool follow, uint64_t uname, ui
 		return -ENODATA;        /* hidden without CAP_SYS_ADMIN, as on Linux */
 	}
 	size = MIN(size, XATTR_SIZE_MAX);
-	void *buf = size ? kmalloc(MIN(size, PAGE_SIZE)) : NULL;
-	int64_t r = !ino->ops->getxattr ? -ENODATA :
-		    ino->ops->getxattr(ino, name, buf, size ? MIN(size, PAGE_SIZE) : 0);
+	void *buf = xattr_buf();
+	int64_t r = !buf ? -ENOMEM : !ino->ops->getxattr ? -ENODATA :
+		    ino->ops->getxattr(ino, name, buf, size);
 	if (r > 0 && size && copy_to_user(uval, buf, (size_t)r))
 		r = -EFAULT;
-	if (buf)
-		kfree(buf, MIN(size, PAGE_SIZE));
 	path_put(&hold);
 	return r;
 }
@@ -88,9 +101,10 @@ static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, u
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (err)
 		return err;
-	/* the whole list first (at most a page here), so the filter can count what is shown */
-	char *buf = kmalloc(PAGE_SIZE);
-	int64_t r = !buf ? -ENOMEM : ino->ops->listxattr ? ino->ops->listxattr(ino, buf, PAGE_SIZE) : 0;
+	/* the whole list first, so the filter can count what is shown */
+	char *buf = xattr_buf();
+	int64_t r = !buf ? -ENOMEM :
+		    ino->ops->listxattr ? ino->ops->listxattr(ino, buf, XATTR_LIST_MAX) : 0;
 	if (r == -ERANGE)
 		r = -E2BIG;
 	if (r > 0 && current->euid != 0)
@@ -99,8 +113,6 @@ static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, u
 		r = -ERANGE;
 	else if (r > 0 && size && copy_to_user(ulist, buf, (size_t)r))
 		r = -EFAULT;
-	if (buf)
-		kfree(buf, PAGE_SIZE);
 	path_put(&hold);
 	return r;
 }
@@ -183,15 +195,11 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 		return -ERANGE;
 	if (size > XATTR_SIZE_MAX)
 		return -E2BIG;
-	void *val = NULL;
-	if (size && size <= PAGE_SIZE) {
-		if (!(val = kmalloc(size)))
-			return -ENOMEM;
-		if (copy_from_user(val, uval, size)) {
-			kfree(val, size);
-			return -EFAULT;
-		}
-	}
+	void *val = size ? xattr_buf() : NULL;
+	if (size && !val)
+		return -ENOMEM;
+	if (size && copy_from_user(val, uval, size))
+		return -EFAULT;
 	struct path hold;
 	struct inode *ino;
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
@@ -200,12 +208,9 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 		if (!err && remove)
 			err = ino->ops->removexattr(ino, name);
 		else if (!err)
-			err = size > PAGE_SIZE ? -ENOSPC :
-			      ino->ops->setxattr(ino, name, val, size, (int)flags);
+			err = ino->ops->setxattr(ino, name, val, size, (int)flags);
 		path_put(&hold);
 	}
-	if (val)
-		kfree(val, size);
 	return err;
 }
 

@@ -1,4 +1,4 @@
-/* hostfs: directories, names, symlinks and attributes of a host directory, through the
+/* hostfs: directories, names, symlinks, attributes and xattrs of a host directory, through the
    monitor's file hypercalls (kernel/hc.c). The monitor confines every call to the shared
    directory; here symlinks and ".." are resolved by the VFS in the guest's own tree, so a link
    to "/" or "../../etc" in a volume leads to the guest's "/" and never to the host's. */
@@ -276,6 +276,39 @@ static int64_t hostfs_readlink(struct inode *ino, char *buf, size_t len)
 	return hc_fs_readlink(handle(ino), buf, len);
 }
 
+/* ---- extended attributes: user.* only (include/unik/abi.h says why); the monitor enforces
+   the same, these only spare it the calls that cannot succeed ---- */
+
+static bool hostfs_xattr_user(const char *name)
+{
+	return !strncmp(name, "user.", 5);
+}
+
+static int64_t hostfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
+{
+	return hostfs_xattr_user(name) ? hc_fs_getxattr(handle(ino), name, buf, size) : -ENODATA;
+}
+
+static int64_t hostfs_listxattr(struct inode *ino, char *buf, size_t size)
+{
+	return hc_fs_listxattr(handle(ino), buf, size);
+}
+
+static int hostfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size,
+			   int flags)
+{
+	if (!hostfs_xattr_user(name))
+		return -EOPNOTSUPP;
+	return hc_fs_setxattr(handle(ino), name, value, size, (unsigned)flags);
+}
+
+static int hostfs_removexattr(struct inode *ino, const char *name)
+{
+	if (!hostfs_xattr_user(name))
+		return -EOPNOTSUPP;
+	return hc_fs_removexattr(handle(ino), name);
+}
+
 static void hostfs_release(struct inode *ino)
 {
 	if (!ino->priv)
@@ -311,6 +344,10 @@ static const struct inode_ops hostfs_ops = {
 	.fsync = hostfs_fsync,
 	.statfs = hostfs_statfs,
 	.revalidate = hostfs_revalidate,
+	.getxattr = hostfs_getxattr,
+	.listxattr = hostfs_listxattr,
+	.setxattr = hostfs_setxattr,
+	.removexattr = hostfs_removexattr,
 };
 
 struct inode *hostfs_new(uint64_t dev, uint32_t h, unsigned sb_flags, const char **why)

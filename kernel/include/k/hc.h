@@ -72,4 +72,11 @@ int hc_fs_fsync(uint32_t h, bool datasync);
 /* Releases handle h (the guest drops its last reference to the file). */
 void hc_fs_close(uint32_t h);
 int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out);
+/* Extended attributes of file h (struct unik_hc_fs_xattr says which reach the host). buf: kernel
+   memory of len bytes. get and list: the bytes of the value or of the NUL-terminated names (len
+   0: only their length), -ERANGE when len is too small. set: flags UNIK_FS_XATTR_*. */
+int64_t hc_fs_getxattr(uint32_t h, const char *name, void *buf, size_t len);
+int64_t hc_fs_listxattr(uint32_t h, char *buf, size_t len);
+int hc_fs_setxattr(uint32_t h, const char *name, const void *value, size_t len, unsigned flags);
+int hc_fs_removexattr(uint32_t h, const char *name);
 #endif
