@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # volume.sh: host directories in the guest end to end. `-v HOSTDIR:GUESTDIR[:ro]` with a bare
 # static program (built here with musl-gcc) and with the busybox image of convert/build-image.sh;
-# :ro refused with EROFS; symlinks in the share (to /, to ../../etc, to the share's parent, or
+# :ro refused with EROFS; user.* xattrs reach the host's file (and only those); symlinks in the share (to /, to ../../etc, to the share's parent, or
 # made by the guest) resolve in the guest's tree, never the host's; a file the host replaces is
 # seen; `--rootfs DIR` runs busybox from a directory tree; the CLI's errors. Data written in the
 # guest stays on the host after the VM ends.
@@ -54,6 +54,7 @@ cat >"$T/vprobe.c" <<'EOF'
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 
 static int cat(const char *p)
 {
@@ -91,10 +92,59 @@ static void spin_ms(long ms)
 static const char *errname(int e)
 {
 	return e == EROFS ? "EROFS" : e == ENODEV ? "ENODEV" : e == ENOENT ? "ENOENT" :
-	       e == EACCES ? "EACCES" : e == EPERM ? "EPERM" : strerror(e);
+	       e == EACCES ? "EACCES" : e == EPERM ? "EPERM" : e == EEXIST ? "EEXIST" :
+	       e == ENODATA ? "ENODATA" : e == ERANGE ? "ERANGE" : e == EOPNOTSUPP ? "EOPNOTSUPP" :
+	       e == E2BIG ? "E2BIG" :
+	       strerror(e);
 }
 
 #define TRY(what, call) printf("%s %s\n", what, (call) < 0 ? errname(errno) : "ok")
+
+/* Prints the value of name (or the error) at path p; size 0 asks for the length first. */
+static void xget(const char *p, const char *name)
+{
+	char v[256];
+	ssize_t n = getxattr(p, name, NULL, 0);
+	if (n >= 0)
+		n = getxattr(p, name, v, sizeof(v));
+	if (n < 0)
+		printf("get %s %s\n", name, errname(errno));
+	else
+		printf("get %s '%.*s'\n", name, (int)n, v);
+}
+
+/* Extended attributes on a volume file (d/xf, with user.fromhost set by the host) and on a
+   symlink to it (d/xlink). */
+static int xattrs(const char *d)
+{
+	char f[512], l[512], v[8], list[256];
+	snprintf(f, sizeof(f), "%s/xf", d);
+	snprintf(l, sizeof(l), "%s/xlink", d);
+	xget(f, "user.fromhost");
+	TRY("set create", setxattr(f, "user.guest", "guest value", 11, XATTR_CREATE));
+	TRY("set create again", setxattr(f, "user.guest", "x", 1, XATTR_CREATE));
+	TRY("set replace absent", setxattr(f, "user.absent", "x", 1, XATTR_REPLACE));
+	TRY("get short buffer", getxattr(f, "user.guest", v, 3));
+	printf("length %zd\n", getxattr(f, "user.guest", NULL, 0));
+	TRY("set trusted.x", setxattr(f, "trusted.x", "x", 1, 0));
+	TRY("set security.capability", setxattr(f, "security.capability", "x", 1, 0));
+	TRY("set user.gone", setxattr(f, "user.gone", "x", 1, 0));
+	TRY("remove user.gone", removexattr(f, "user.gone"));
+	TRY("remove user.gone again", removexattr(f, "user.gone"));
+	TRY("lset on a symlink", lsetxattr(l, "user.x", "x", 1, 0));
+	TRY("lget on a symlink", lgetxattr(l, "user.fromhost", v, sizeof(v)));
+	int fd = open(f, O_RDONLY);
+	TRY("fset", fsetxattr(fd, "user.byfd", "fd", 2, 0));
+	xget(l, "user.byfd");                   /* followed to the file */
+	/* The names come in the host's order: counted, not printed. */
+	ssize_t n = listxattr(f, list, sizeof(list));
+	TRY("list short buffer", listxattr(f, list, 4));
+	int count = 0;
+	for (ssize_t at = 0; at < n; at += (ssize_t)strlen(list + at) + 1)
+		count++;
+	printf("list %zd bytes, %d names\n", n, count);
+	return 0;
+}
 
 int main(int argc, char **argv)
 {
@@ -139,6 +189,27 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(argv[1], "cat"))
 		return cat(d);
+	if (!strcmp(argv[1], "xattr"))
+		return xattrs(d);
+	if (!strcmp(argv[1], "xattr-big")) {    /* the largest value Linux allows, and one more */
+		static char big[65537], back[65536];
+		snprintf(p, sizeof(p), "%s/big", d);
+		put(p, "");
+		memset(big, 'b', sizeof(big));
+		TRY("set 65536", setxattr(p, "user.big", big, 65536, 0));
+		ssize_t n = getxattr(p, "user.big", back, sizeof(back));
+		printf("get %zd bytes, %s\n", n, n == 65536 && !memcmp(big, back, 65536) ? "same" : "differ");
+		TRY("get short", getxattr(p, "user.big", back, 65535));
+		TRY("set 65537", setxattr(p, "user.big", big, 65537, 0));
+		return 0;
+	}
+	if (!strcmp(argv[1], "xattr-ro")) {     /* read, never changed */
+		snprintf(p, sizeof(p), "%s/xf", d);
+		xget(p, "user.fromhost");
+		TRY("set", setxattr(p, "user.new", "x", 1, 0));
+		TRY("remove", removexattr(p, "user.fromhost"));
+		return 0;
+	}
 	if (!strcmp(argv[1], "mapw")) {         /* shared writable: read, a child and the host see it */
 		int fd = open(d, O_RDWR | O_CREAT, 0644);
 		struct stat st;
@@ -235,6 +306,64 @@ at() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null; }
 host_check "shared writable mmap: stores on the host" \
 	test "$(at "$V/mapw" 0 12)" = "mapped write" -a "$(at "$V/mapw" 4096 1)" = C -a \
 	"$(at "$V/mapw" 100 12)" = "for the host" -a "$(at "$V/mapw" 200 7)" = "at exit"
+
+# Extended attributes: user.* set by the host is seen in the guest and the guest's reach the
+# host's file; other namespaces never do; :ro refuses changes. Needs setfattr (package attr)
+# and a host filesystem with user xattrs.
+xattr_tests() {
+	if ! command -v setfattr >/dev/null || ! command -v getfattr >/dev/null; then
+		echo "SKIP xattrs on volumes: no setfattr/getfattr (package attr)"
+		return
+	fi
+	: >"$V/xf"
+	ln -sf xf "$V/xlink"
+	if ! setfattr -n user.fromhost -v "set by the host" "$V/xf" 2>"$T/setfattr.err"; then
+		echo "SKIP xattrs on volumes: $V keeps no user xattrs ($(cat "$T/setfattr.err"))"
+		return
+	fi
+	check "bare xattrs" 0 "get user.fromhost 'set by the host'
+set create ok
+set create again EEXIST
+set replace absent ENODATA
+get short buffer ERANGE
+length 11
+set trusted.x EOPNOTSUPP
+set security.capability EOPNOTSUPP
+set user.gone ok
+remove user.gone ok
+remove user.gone again ENODATA
+lset on a symlink EPERM
+lget on a symlink ENODATA
+fset ok
+get user.byfd 'fd'
+list short buffer ERANGE
+list 35 bytes, 3 names" "$UNIK" run -v "$V:/data" "$T/vprobe" xattr /data
+	host_check "bare xattrs: the guest's values on the host" \
+		test "$(getfattr --absolute-names --only-values -n user.guest "$V/xf")" = "guest value" -a \
+		"$(getfattr --absolute-names --only-values -n user.byfd "$V/xf")" = fd
+	host_check "bare xattrs: nothing else reached the host" \
+		test "$(getfattr -m - --absolute-names -d "$V/xf" | grep -c '^user\.')" = 3 -a \
+		"$(getfattr -h -m - --absolute-names -d "$V/xlink" | grep -c '^user\.')" = 0 -a \
+		-z "$(getfattr -m '^(trusted|security\.capability)' --absolute-names -d "$V/xf")"
+	check "bare xattrs :ro" 0 "get user.fromhost 'set by the host'
+set EROFS
+remove EROFS" "$UNIK" run -v "$V:/data:ro" "$T/vprobe" xattr-ro /data
+	host_check "bare xattrs :ro: host unchanged" \
+		test "$(getfattr -m - --absolute-names -d "$V/xf" | grep -c '^user\.')" = 3
+	# Values up to 64 KiB where the host's filesystem takes them (tmpfs does; ext4 only with
+	# ea_inode): the same answers as natively.
+	local big
+	big=$(mktemp -d /dev/shm/unik-xattr.XXXXXX 2>/dev/null) || big=$(mktemp -d "$T/big.XXXXXX")
+	"$T/vprobe" xattr-big "$big" >"$T/big.native" 2>&1
+	if [ "$(sed -n 1p "$T/big.native")" != "set 65536 ok" ]; then
+		echo "SKIP xattrs of 64 KiB on volumes: $big refuses them natively ($(head -1 "$T/big.native"))"
+	else
+		check "bare xattrs of 64 KiB" 0 "@$T/big.native" "$UNIK" run -v "$big:/big" "$T/vprobe" \
+			xattr-big /big
+	fi
+	rm -rf "$big"
+}
+xattr_tests
 
 # Escapes: links made on the host that point out of the share lead into the guest's own (here
 # empty) tree; ".." stops at the guest's root.
