@@ -44,13 +44,27 @@ bool inet_event_seq(struct socket *s, uint64_t *seq)
 
 int inet_create(struct socket *s, int type, int protocol)
 {
-	if (type == SOCK_RAW)
-		return current->euid == 0 ? -EPROTONOSUPPORT : -EPERM;
-	if (type != SOCK_STREAM && type != SOCK_DGRAM)
+	if (protocol < 0 || protocol >= 263)
+		return -EINVAL;                 /* Linux's IPPROTO_MAX */
+	/* An ICMP echo socket: Linux allows the groups of net.ipv4.ping_group_range, which a
+	   container's docker sets to all. */
+	bool ping = type == SOCK_DGRAM &&
+		    protocol == (s->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	int want = type == SOCK_STREAM ? IPPROTO_TCP : type == SOCK_DGRAM ? IPPROTO_UDP : protocol;
+	if (type == SOCK_RAW) {
+		if (!protocol)
+			return -EPROTONOSUPPORT;        /* Linux: no wildcard raw protocol */
+		if (current->euid != 0)
+			return -EPERM;                  /* CAP_NET_RAW: root's in a container */
+		if (protocol >= IPPROTO_RAW)
+			return -EPROTONOSUPPORT;        /* sends with their own IP header: not yet */
+	} else if (type != SOCK_STREAM && type != SOCK_DGRAM) {
 		return -ESOCKTNOSUPPORT;
-	int want = type == SOCK_STREAM ? IPPROTO_TCP : IPPROTO_UDP;
-	if (protocol && protocol != want)
+	} else if (protocol && protocol != want && !ping) {
 		return -EPROTONOSUPPORT;
+	}
+	if (ping)
+		want = protocol;
 	net_init();
 	struct inet_sock *is = kmalloc(sizeof(*is));
 	if (!is)
@@ -64,12 +78,14 @@ int inet_create(struct socket *s, int type, int protocol)
 	is->keepcnt = 9;
 	s->protocol = want;
 	s->priv = is;
-	int err = type == SOCK_STREAM ? inet_tcp_init(is) : inet_udp_init(is);
+	int err = type == SOCK_STREAM ? inet_tcp_init(is) :
+		  type == SOCK_RAW || ping ? inet_raw_init(is, want) : inet_udp_init(is);
 	if (err) {
 		kfree(is, sizeof(*is));
 		return err;
 	}
-	s->ops = type == SOCK_STREAM ? &inet_tcp_ops : &inet_udp_ops;
+	s->ops = type == SOCK_STREAM ? &inet_tcp_ops :
+		 type == SOCK_RAW || ping ? &inet_raw_ops : &inet_udp_ops;
 	return 0;
 }
 
@@ -152,6 +168,38 @@ uint32_t inet_addr_out(const struct inet_sock *is, const ip_addr_t *ip, u16_t po
 	}
 	memcpy(out, &a, sizeof(a));
 	return sizeof(a);
+}
+
+int inet_bind_addr(struct inet_sock *is, const void *addr, uint32_t len, ip_addr_t *ip,
+		   u16_t *port)
+{
+	int err = inet_addr_in(is, addr, len, true, ip, port);
+	if (err)
+		return err;
+	return inet_addr_local(ip) ? 0 : -EADDRNOTAVAIL;
+}
+
+int inet_dgram_connect(struct inet_sock *is, const void *addr, uint32_t len,
+		       int (*to)(struct inet_sock *is, const ip_addr_t *ip, u16_t port),
+		       void (*undo)(struct inet_sock *is))
+{
+	uint16_t family = AF_INET;
+	if (len >= 2)
+		memcpy(&family, addr, 2);
+	if (len >= 2 && family == AF_UNSPEC) {
+		undo(is);
+		is->udp_connected = false;
+		file_changed();
+		return 0;
+	}
+	ip_addr_t ip;
+	u16_t port;
+	int err = inet_addr_in(is, addr, len, false, &ip, &port);
+	if (err || (err = to(is, &ip, port)))
+		return err;
+	is->udp_connected = true;
+	file_changed();
+	return 0;
 }
 
 bool inet_addr_local(const ip_addr_t *ip)
@@ -273,6 +321,9 @@ void inet_apply_opts(struct inet_sock *is)
 	} else if (is->udp) {
 		is->udp->ttl = (u8_t)(ttl < 0 ? IP_DEFAULT_TTL : ttl);
 		is->udp->tos = tos;
+	} else if (is->raw) {
+		is->raw->ttl = (u8_t)(ttl < 0 ? IP_DEFAULT_TTL : ttl);
+		is->raw->tos = tos;
 	}
 }
 
@@ -375,6 +426,8 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_IPV6 && is->family != AF_INET6)
 		return -ENOPROTOOPT;
+	if (inet_raw_owns_opt(is, level, name))
+		return inet_raw_setsockopt(is, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_IPV6 && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	if ((err = inet_int(val, len, &v)))
@@ -429,6 +482,8 @@ int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_TCP && name == TCP_INFO)
 		return inet_tcp_info(is, val, len);
+	if (inet_raw_owns_opt(is, level, name))
+		return inet_raw_getsockopt(is, level, name, val, len);
 	int v;
 	int err = inet_get_int(is, level, name, &v);
 	if (err)
@@ -457,6 +512,12 @@ int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
 			return -ENOTCONN;
 		ip = peer ? &is->udp->remote_ip : &is->udp->local_ip;
 		port = peer ? is->udp->remote_port : is->udp->local_port;
+	} else if (is->raw) {
+		/* Linux's port of a raw socket is its protocol; of a ping socket, the echo id */
+		if (peer && !is->udp_connected)
+			return -ENOTCONN;
+		ip = peer ? &is->raw->remote_ip : &is->raw->local_ip;
+		port = peer ? 0 : is->ping ? is->ping_id : is->sock->protocol;
 	} else if (peer) {
 		return -ENOTCONN;
 	}

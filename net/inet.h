@@ -8,11 +8,16 @@
 #include "net/socket.h"
 #include "lwip/tcp.h"
 #include "lwip/udp.h"
+#include "lwip/raw.h"
 
 #define IPPROTO_IP 0
+#define IPPROTO_ICMP 1
 #define IPPROTO_TCP 6
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41
+#define IPPROTO_ICMPV6 58
+#define IPPROTO_RAW 255
+#define SOL_RAW 255
 
 enum inet_state { IS_CLOSED, IS_LISTEN, IS_CONNECTING, IS_CONNECTED };
 
@@ -30,6 +35,7 @@ struct inet_sock {
 	enum inet_state state;
 	struct tcp_pcb *tcp;    /* NULL once lwIP freed it (reset, abort) */
 	struct udp_pcb *udp;
+	struct raw_pcb *raw;    /* SOCK_RAW, and ICMP echo (ping) sockets */
 	int err;                /* an error that came while sock was NULL (queued connection) */
 	bool v6only, nodelay, rx_fin, shut_rd, shut_wr, udp_connected;
 	bool connect_async;     /* a connect returned EINPROGRESS; the next one reports the end */
@@ -48,6 +54,12 @@ struct inet_sock {
 	/* UDP: received datagrams */
 	struct inet_dgram *dq_head, *dq_tail;
 	uint32_t dq_bytes;
+	/* raw: ICMP types not to receive (ICMP_FILTER, ICMPV6_FILTER); ping: the echo
+	   identifier (Linux's port of a ping socket, 0 until bound) */
+	uint32_t icmp_filter[8];
+	bool ping;
+	u16_t ping_id;
+	struct inet_sock *ping_next;
 	/* options kept or handed to lwIP */
 	int tos, ttl, tclass, hops, keepidle, keepintvl, keepcnt;
 	/* --publish-listening: the families (UNIK_NET_PUBLISH_*) this listener or bound UDP
@@ -81,6 +93,14 @@ int inet_addr_in(struct inet_sock *is, const void *addr, uint32_t len, bool bind
 /* lwIP address and port -> the socket family's sockaddr (v4 addresses v4-mapped on AF_INET6);
    its length (16 or 28). */
 uint32_t inet_addr_out(const struct inet_sock *is, const ip_addr_t *ip, u16_t port, void *out);
+/* bind's address: inet_addr_in, then EADDRNOTAVAIL unless it is this machine's. */
+int inet_bind_addr(struct inet_sock *is, const void *addr, uint32_t len, ip_addr_t *ip,
+		   u16_t *port);
+/* connect of a datagram socket: AF_UNSPEC dissolves the association (undo), an address makes
+   one (to: 0 or -errno); udp_connected follows. */
+int inet_dgram_connect(struct inet_sock *is, const void *addr, uint32_t len,
+		       int (*to)(struct inet_sock *is, const ip_addr_t *ip, u16_t port),
+		       void (*undo)(struct inet_sock *is));
 /* Whether ip is an address of this machine (or unspecified): bind's EADDRNOTAVAIL check. */
 bool inet_addr_local(const ip_addr_t *ip);
 /* The lwIP address type a new PCB of this socket gets. */
@@ -108,9 +128,29 @@ int inet_getname(struct socket *s, void *addr, uint32_t *len, bool peer);
 /* Copies n bytes from offset off of the pbuf chain p into the iterator: 0 or -EFAULT. */
 int inet_copy_out(struct iov_iter *it, struct pbuf *p, uint32_t off, uint32_t n);
 
+/* Datagram sockets (UDP, raw, ping; net/inet_udp.c): is's queue of received datagrams. push
+   queues p (from addr, port) within the receive buffer, else frees it; pop drops the first. */
+void inet_dgram_push(struct inet_sock *is, struct pbuf *p, const ip_addr_t *addr, u16_t port);
+void inet_dgram_pop(struct inet_sock *is);
+/* The sock_ops the datagram kinds share: a receive from the queue (MSG_PEEK, MSG_TRUNC, the
+   source), shutdown, Linux's datagram_poll, SIOCINQ/SIOCOUTQ. udp_connected stands for
+   "connected" in all of them. */
+int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock);
+int inet_dgram_shutdown(struct socket *s, int how);
+uint32_t inet_dgram_poll(struct socket *s);
+int64_t inet_dgram_ioctl(struct socket *s, unsigned long req, uint64_t arg);
+
 int inet_tcp_init(struct inet_sock *is);
 int inet_udp_init(struct inet_sock *is);
-extern const struct sock_ops inet_tcp_ops, inet_udp_ops;
+/* SOCK_RAW with this protocol, or (SOCK_DGRAM) an ICMP echo socket (net/inet_raw.c). */
+int inet_raw_init(struct inet_sock *is, int protocol);
+extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops;
+/* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER and IPV6_CHECKSUM (net/inet_raw.c), for
+   the levels and names inet_raw_owns_opt says. */
+bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name);
+int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *val,
+			uint32_t len);
+int inet_raw_getsockopt(struct inet_sock *is, int level, int name, void *val, uint32_t *len);
 /* TCP_INFO and the TCP_* options needing the PCB (net/inet_tcp.c). */
 int inet_tcp_info(struct inet_sock *is, void *val, uint32_t *len);
 #endif

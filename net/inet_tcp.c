@@ -349,11 +349,9 @@ static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	struct inet_sock *is = inet_sk(s);
 	ip_addr_t ip;
 	u16_t port;
-	int err = inet_addr_in(is, addr, len, true, &ip, &port);
+	int err = inet_bind_addr(is, addr, len, &ip, &port);
 	if (err)
 		return err;
-	if (!inet_addr_local(&ip))
-		return -EADDRNOTAVAIL;
 	if (port && port < 1024 && current->euid != 0)
 		return -EACCES;
 	if (!is->tcp || is->state != IS_CLOSED || is->tcp->local_port)

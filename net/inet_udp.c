@@ -93,10 +93,8 @@ static struct inet_sock *udp_reuseport_pick(struct inet_sock *is, const struct u
 	return m[h % n];
 }
 
-static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
-			u16_t port)
+void inet_dgram_push(struct inet_sock *is, struct pbuf *p, const ip_addr_t *addr, u16_t port)
 {
-	struct inet_sock *is = udp_reuseport_pick(arg, pcb, addr, port);
 	struct inet_dgram *d = NULL;
 	/* the receive buffer bounds the queue, as Linux's rcvbuf accounting does */
 	if (is && is->sock && is->dq_bytes + p->tot_len <= is->sock->rcvbuf)
@@ -105,6 +103,7 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 		pbuf_free(p);
 		return;
 	}
+	d->next = NULL;
 	d->p = p;
 	ip_addr_copy(d->addr, *addr);
 	d->port = port;
@@ -117,6 +116,12 @@ static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip
 	inet_event(is);
 }
 
+static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
+			u16_t port)
+{
+	inet_dgram_push(udp_reuseport_pick(arg, pcb, addr, port), p, addr, port);
+}
+
 int inet_udp_init(struct inet_sock *is)
 {
 	struct udp_pcb *p = udp_new_ip_type(inet_ip_type(is));
@@ -127,7 +132,7 @@ int inet_udp_init(struct inet_sock *is)
 	return 0;
 }
 
-static void udp_dq_pop(struct inet_sock *is)
+void inet_dgram_pop(struct inet_sock *is)
 {
 	struct inet_dgram *d = is->dq_head;
 	is->dq_head = d->next;
@@ -155,7 +160,7 @@ static void udp_release(struct socket *s)
 	if (is->pub_families)
 		inet_publish_set(is, true, 0, udp_publish_others(is, is->pub_port));
 	while (is->dq_head)
-		udp_dq_pop(is);
+		inet_dgram_pop(is);
 	if (is->udp)
 		udp_remove(is->udp);
 	kfree(is, sizeof(*is));
@@ -167,11 +172,9 @@ static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	struct inet_sock *is = inet_sk(s);
 	ip_addr_t ip;
 	u16_t port;
-	int err = inet_addr_in(is, addr, len, true, &ip, &port);
+	int err = inet_bind_addr(is, addr, len, &ip, &port);
 	if (err)
 		return err;
-	if (!inet_addr_local(&ip))
-		return -EADDRNOTAVAIL;
 	if (port && port < 1024 && current->euid != 0)
 		return -EACCES;
 	if (is->udp->local_port)
@@ -190,28 +193,19 @@ static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	return 0;
 }
 
+static int udp_connect_to(struct inet_sock *is, const ip_addr_t *ip, u16_t port)
+{
+	return inet_errno(udp_connect(is->udp, ip, port));
+}
+
+static void udp_connect_undo(struct inet_sock *is)
+{
+	udp_disconnect(is->udp);
+}
+
 static int udp_connect_op(struct socket *s, const void *addr, uint32_t len, bool nonblock)
 {
-	struct inet_sock *is = inet_sk(s);
-	uint16_t family = AF_INET;
-	if (len >= 2)
-		memcpy(&family, addr, 2);
-	if (len >= 2 && family == AF_UNSPEC) {
-		udp_disconnect(is->udp);
-		is->udp_connected = false;
-		file_changed();
-		return 0;
-	}
-	ip_addr_t ip;
-	u16_t port;
-	int err = inet_addr_in(is, addr, len, false, &ip, &port);
-	if (err)
-		return err;
-	if ((err = inet_errno(udp_connect(is->udp, &ip, port))))
-		return err;
-	is->udp_connected = true;
-	file_changed();
-	return 0;
+	return inet_dgram_connect(inet_sk(s), addr, len, udp_connect_to, udp_connect_undo);
 }
 
 static bool udp_is_broadcast(const ip_addr_t *ip)
@@ -262,7 +256,7 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	return (int64_t)len;
 }
 
-static int64_t udp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
 	if (flags & MSG_OOB)
@@ -276,7 +270,7 @@ static int64_t udp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 			return 0;
 		if (nonblock)
 			return -EAGAIN;
-		if ((err = socket_wait(deadline, "a receive from a UDP socket")))
+		if ((err = socket_wait(deadline, "a datagram to receive")))
 			return err;
 	}
 	struct inet_dgram *d = is->dq_head;
@@ -287,7 +281,7 @@ static int64_t udp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		m->flags_out |= MSG_TRUNC;
 	m->addrlen = inet_addr_out(is, &d->addr, d->port, m->addr);
 	if (!(flags & MSG_PEEK))
-		udp_dq_pop(is);
+		inet_dgram_pop(is);
 	return (flags & MSG_TRUNC) ? full : n;
 }
 
@@ -305,7 +299,7 @@ static void udp_port_unreachable(const ip_addr_t *local, const ip_addr_t *remote
 	}
 }
 
-static int udp_shutdown_op(struct socket *s, int how)
+int inet_dgram_shutdown(struct socket *s, int how)
 {
 	struct inet_sock *is = inet_sk(s);
 	if (how < SHUT_RD || how > SHUT_RDWR)
@@ -318,7 +312,7 @@ static int udp_shutdown_op(struct socket *s, int how)
 }
 
 /* Linux's datagram_poll. */
-static uint32_t udp_poll_op(struct socket *s)
+uint32_t inet_dgram_poll(struct socket *s)
 {
 	struct inet_sock *is = inet_sk(s);
 	uint32_t mask = POLLOUT | POLLWRNORM | POLLWRBAND;
@@ -333,7 +327,7 @@ static uint32_t udp_poll_op(struct socket *s)
 	return mask;
 }
 
-static int64_t udp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
+int64_t inet_dgram_ioctl(struct socket *s, unsigned long req, uint64_t arg)
 {
 	struct inet_sock *is = inet_sk(s);
 	int v;
@@ -350,13 +344,13 @@ const struct sock_ops inet_udp_ops = {
 	.bind = udp_bind_op,
 	.connect = udp_connect_op,
 	.sendmsg = udp_sendmsg_op,
-	.recvmsg = udp_recvmsg_op,
-	.shutdown = udp_shutdown_op,
+	.recvmsg = inet_dgram_recvmsg,
+	.shutdown = inet_dgram_shutdown,
 	.getname = inet_getname,
 	.setsockopt = inet_setsockopt,
 	.getsockopt = inet_getsockopt,
-	.poll = udp_poll_op,
+	.poll = inet_dgram_poll,
 	.event_seq = inet_event_seq,
-	.ioctl = udp_ioctl_op,
+	.ioctl = inet_dgram_ioctl,
 	.release = udp_release,
 };

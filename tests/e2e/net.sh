@@ -422,6 +422,24 @@ harness_selected "--net tap errors" && {
 		fail "--net tap errors" "$st1 $st2: $(cat "$T/tapbad.err" "$T/tapbad2.err" | head -c 300)"
 }
 
+# ICMP: busybox ping as root (a raw socket) to the guest itself and to the host's side of
+# libslirp; ICMP echo sockets as another user (tests/e2e/net/ping.c).
+harness_selected "ping" && {
+	out=$("$UNIK" run --rootfs "$R" /bin/ping -c 2 127.0.0.1 2>&1; "$UNIK" run --rootfs "$R" \
+		/bin/ping -c 1 -W 5 10.0.2.2 2>&1; "$UNIK" run --rootfs "$R" /bin/ping6 -c 1 ::1 2>&1)
+	n=$(echo "$out" | grep -c ' 0% packet loss')
+	[ "$n" -eq 3 ] && pass "ping as root (raw ICMP sockets)" ||
+		fail "ping as root (raw ICMP sockets)" "$(echo "$out" | head -c 600)"
+	if musl-gcc -static -O2 -o "$R/bin/pingprobe" tests/e2e/net/ping.c 2>"$T/ping.cc"; then
+		out=$("$UNIK" run --rootfs "$R" -u 1000 /bin/pingprobe 127.0.0.1 ::1 10.0.2.2 2>&1)
+		st=$?
+		[ $st -eq 0 ] && pass "ICMP echo sockets as a user" ||
+			fail "ICMP echo sockets as a user" "status $st: $(echo "$out" | grep -v '^ok' | head -c 600)"
+	else
+		fail "ICMP echo sockets as a user" "build: $(head -c 300 "$T/ping.cc")"
+	fi
+}
+
 harness_selected "--net none" && {
 	out=$("$UNIK" run --rootfs "$R" --net none /bin/wget -q -O - "http://10.0.2.2:$hport/" 2>&1)
 	st=$?
