@@ -349,7 +349,7 @@ static int inet_set_ip(struct inet_sock *is, int name, int v)
 		is->ttl = v;
 		return 0;
 	}
-	return -ENOPROTOOPT;
+	return inet_rxopt_set(is, IPPROTO_IP, name, v);
 }
 
 static int inet_set_ipv6(struct inet_sock *is, int name, int v)
@@ -381,7 +381,7 @@ static int inet_set_ipv6(struct inet_sock *is, int name, int v)
 		is->hops = v;
 		return 0;
 	}
-	return -ENOPROTOOPT;
+	return inet_rxopt_set(is, IPPROTO_IPV6, name, v);
 }
 
 static int inet_set_tcp(struct inet_sock *is, int name, int v)
@@ -468,6 +468,8 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 		*v = is->keepintvl;
 	else if (level == IPPROTO_TCP && name == TCP_KEEPCNT)
 		*v = is->keepcnt;
+	else if ((level == IPPROTO_IP || level == IPPROTO_IPV6) && inet_rxopt_get(is, level, name, v))
+		;
 	else
 		return -ENOPROTOOPT;
 	return 0;

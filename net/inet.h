@@ -21,12 +21,34 @@
 
 enum inet_state { IS_CLOSED, IS_LISTEN, IS_CONNECTING, IS_CONNECTED };
 
-/* One received UDP datagram and its source. */
+/* One received datagram and its source, with what the IP levels' control messages report of
+   it (net/inet_cmsg.c): the address it was sent to, the interface it came in on, its TTL or hop
+   limit, its TOS or traffic class, and the local address a reply would come from (IPv4). */
 struct inet_dgram {
 	struct inet_dgram *next;
 	struct pbuf *p;
-	ip_addr_t addr;
+	ip_addr_t addr, dst;
 	u16_t port;
+	uint8_t ifindex, ttl, tos;
+	uint32_t spec_dst;
+};
+
+/* The IP levels' receive options a socket asked for (inet_sock.rxopt). */
+#define INET_RX_PKTINFO 0x01            /* IP_PKTINFO */
+#define INET_RX_TTL 0x02                /* IP_RECVTTL */
+#define INET_RX_TOS 0x04                /* IP_RECVTOS */
+#define INET_RX_PKTINFO6 0x08           /* IPV6_RECVPKTINFO */
+#define INET_RX_HOPLIMIT 0x10           /* IPV6_RECVHOPLIMIT */
+#define INET_RX_TCLASS 0x20             /* IPV6_RECVTCLASS */
+#define INET_RX_2292PKTINFO 0x40        /* IPV6_2292PKTINFO */
+#define INET_RX_2292HOPLIMIT 0x80       /* IPV6_2292HOPLIMIT */
+
+/* What the control messages of one send ask: TTL or hop limit and TOS or traffic class (-1:
+   the socket's), the interface (0: the route's) and the source address (has_src). */
+struct inet_txopt {
+	int ttl, tos, ifindex;
+	bool has_src;
+	ip_addr_t src;
 };
 
 struct inet_sock {
@@ -66,6 +88,7 @@ struct inet_sock {
 	   socket serves on the NIC at port pub_port; 0: none, nothing to take back at close */
 	uint8_t pub_families;
 	u16_t pub_port;
+	uint16_t rxopt;         /* INET_RX_* */
 	uint64_t seq;           /* events so far, for edge-triggered epoll */
 };
 
@@ -139,6 +162,20 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 int inet_dgram_shutdown(struct socket *s, int how);
 uint32_t inet_dgram_poll(struct socket *s);
 int64_t inet_dgram_ioctl(struct socket *s, unsigned long req, uint64_t arg);
+
+/* The IP levels' control messages (net/inet_cmsg.c). rxopt_set/get: the receive options
+   (-ENOPROTOOPT / false when level and name are not one). dgram_note: records what they report
+   of the datagram lwIP's input is handing over. cmsg_recv: the messages is asked for, into m.
+   cmsg_send: checks a send's messages (v4_dst: it goes to an IPv4 address) into o, 0 or
+   -EINVAL. tx_route: where o sends to dst from, *nif NULL when it changes nothing. */
+int inet_rxopt_set(struct inet_sock *is, int level, int name, int v);
+bool inet_rxopt_get(const struct inet_sock *is, int level, int name, int *v);
+void inet_dgram_note(struct inet_dgram *d);
+void inet_cmsg_recv(const struct inet_sock *is, const struct inet_dgram *d, struct msg_k *m);
+int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_dst,
+		   struct inet_txopt *o);
+int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
+		  ip_addr_t *src);
 
 int inet_tcp_init(struct inet_sock *is);
 int inet_udp_init(struct inet_sock *is);

@@ -104,6 +104,7 @@ void inet_dgram_push(struct inet_sock *is, struct pbuf *p, const ip_addr_t *addr
 		return;
 	}
 	d->next = NULL;
+	inet_dgram_note(d);
 	d->p = p;
 	ip_addr_copy(d->addr, *addr);
 	d->port = port;
@@ -229,17 +230,27 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	} else if (!is->udp_connected) {
 		return -EDESTADDRREQ;
 	}
+	const ip_addr_t *dst = m->addrlen ? &ip : &is->udp->remote_ip;
+	struct inet_txopt o;
+	struct netif *nif;
+	ip_addr_t src;
+	if ((err = inet_cmsg_send(is, m, IP_IS_V4(dst), &o)) ||
+	    (err = inet_tx_route(&o, dst, &nif, &src)))
+		return err;
 	if (is->shut_wr)
 		return socket_epipe(flags);
 	if ((err = inet_take_err(is)))
 		return -err;
 	uint64_t len = m->it.left;
-	bool v6 = m->addrlen ? IP_IS_V6(&ip) : IP_IS_V6(&is->udp->remote_ip);
-	if (len > (v6 ? UDP6_MAX_PAYLOAD : UDP4_MAX_PAYLOAD))
+	if (len > (IP_IS_V6(dst) ? UDP6_MAX_PAYLOAD : UDP4_MAX_PAYLOAD))
 		return -EMSGSIZE;
 	if (m->addrlen && udp_is_broadcast(&ip) && !s->broadcast)
 		return -EACCES;
 	inet_apply_opts(is);
+	if (o.ttl >= 0)
+		is->udp->ttl = (u8_t)o.ttl;     /* this send's only: the next applies the socket's */
+	if (o.tos >= 0)
+		is->udp->tos = (u8_t)o.tos;
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, len ? PBUF_POOL : PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
@@ -248,7 +259,11 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 			pbuf_free(p);
 			return -EFAULT;
 		}
-	err_t e = m->addrlen ? udp_sendto(is->udp, p, &ip, port) : udp_send(is->udp, p);
+	if (!m->addrlen)
+		port = is->udp->remote_port;
+	err_t e = nif ? udp_sendto_if_src(is->udp, p, dst, port, nif, &src) :
+		  m->addrlen ? udp_sendto(is->udp, p, &ip, port) : udp_send(is->udp, p);
+	inet_apply_opts(is);
 	pbuf_free(p);
 	net_poll();                     /* loopback delivery */
 	if (e != ERR_OK)
@@ -280,6 +295,7 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 	if (n < full)
 		m->flags_out |= MSG_TRUNC;
 	m->addrlen = inet_addr_out(is, &d->addr, d->port, m->addr);
+	inet_cmsg_recv(is, d, m);
 	if (!(flags & MSG_PEEK))
 		inet_dgram_pop(is);
 	return (flags & MSG_TRUNC) ? full : n;

@@ -26,6 +26,8 @@ struct socket;
 #define SOCK_CLOEXEC 02000000
 
 #define SOL_SOCKET 1
+#define SOL_IP 0
+#define SOL_IPV6 41
 #define SO_DEBUG 1
 #define SO_REUSEADDR 2
 #define SO_TYPE 3
@@ -120,6 +122,17 @@ struct scm_k {
 /* Drops the files an scm holds and frees it (NULL is fine). */
 void scm_free(struct scm_k *scm);
 
+/* A control message of the IP levels (SOL_IP, SOL_IPV6): of a send, for the family to
+   check and use (len is the message's own; data holds its first bytes), or one a receive
+   gives, written after the socket level's. */
+#define MSG_IPCTL_MAX 8
+#define MSG_IPCTL_DATA 20               /* struct in6_pktinfo, the largest */
+struct msg_ipctl {
+	int level, type;
+	uint64_t len;
+	uint8_t data[MSG_IPCTL_DATA];
+};
+
 /* One sendmsg/recvmsg: data through it; addr (kernel, up to 128 bytes) is the destination of a
    send or receives the source of a receive (addrlen then says its full length); scm carries
    ancillary data in (send) or out (receive, allocated by the family). */
@@ -130,6 +143,8 @@ struct msg_k {
 	bool want_addr;         /* recv: the caller asked for the source address */
 	struct scm_k *scm;
 	uint32_t flags_out;     /* recv: MSG_TRUNC, MSG_CTRUNC (set by the syscall layer) */
+	struct msg_ipctl ipctl[MSG_IPCTL_MAX];
+	uint32_t nipctl;
 };
 
 struct sock_ops {

@@ -347,9 +347,25 @@ static int scm_rights_in(struct scm_k *scm, const uint8_t *data, uint64_t len)
 	return 0;
 }
 
-/* Parses the control messages of a sendmsg into *out (NULL when there are none). */
-static int scm_in(uint64_t uctl, uint64_t len, struct scm_k **out)
+/* The IP levels' control messages go to the family with the message (msg_k.ipctl). */
+static int ipctl_in(struct msg_k *m, const struct cmsghdr_k *h, const uint8_t *data,
+		    uint64_t dlen)
 {
+	if (m->nipctl >= MSG_IPCTL_MAX)
+		return -EINVAL;         /* more than any meaningful send carries */
+	struct msg_ipctl *c = &m->ipctl[m->nipctl++];
+	c->level = h->level;
+	c->type = h->type;
+	c->len = dlen;
+	memcpy(c->data, data, MIN(dlen, sizeof(c->data)));
+	return 0;
+}
+
+/* Parses the control messages of a sendmsg into m->scm (NULL when there are none) and
+   m->ipctl. */
+static int scm_in(uint64_t uctl, uint64_t len, struct msg_k *m)
+{
+	struct scm_k **out = &m->scm;
 	*out = NULL;
 	if (len > INT_MAX)
 		return -ENOBUFS;
@@ -373,7 +389,9 @@ static int scm_in(uint64_t uctl, uint64_t len, struct scm_k **out)
 		}
 		const uint8_t *data = buf + off + CMSG_HDR;
 		uint64_t dlen = h.len - CMSG_HDR;
-		if (h.level != SOL_SOCKET)
+		if (h.level == SOL_IP || h.level == SOL_IPV6)
+			err = ipctl_in(m, &h, data, dlen);
+		else if (h.level != SOL_SOCKET)
 			;               /* other levels are the protocol's; AF_UNIX has none */
 		else if (h.type == SCM_RIGHTS)
 			err = scm_rights_in(scm, data, dlen);
@@ -415,7 +433,7 @@ static int64_t sock_sendmsg_k(struct file *f, struct socket *s, const struct msg
 			m->addrlen = len;
 	}
 	if (!r)
-		r = scm_in(h->control, h->controllen, &m->scm);
+		r = scm_in(h->control, h->controllen, m);
 	if (!r && (r = sock_iov_in(h->iov, h->iovlen, &m->it)))
 		scm_free(m->scm);
 	if (!r)
@@ -457,8 +475,8 @@ int64_t sys_sendto(uint64_t fd, uint64_t buf, uint64_t len, uint64_t flags, uint
 
 /* Writes one control message into the program's buffer at *off, as Linux's put_cmsg: truncated
    (MSG_CTRUNC) when the room runs out. */
-static int cmsg_put(uint64_t uctl, uint64_t room, uint64_t *off, int type, const void *data,
-		    uint64_t dlen, uint32_t *flags_out)
+static int cmsg_put_level(uint64_t uctl, uint64_t room, uint64_t *off, int level, int type,
+			  const void *data, uint64_t dlen, uint32_t *flags_out)
 {
 	if (room - *off < CMSG_HDR) {
 		*flags_out |= MSG_CTRUNC;
@@ -469,12 +487,18 @@ static int cmsg_put(uint64_t uctl, uint64_t room, uint64_t *off, int type, const
 		*flags_out |= MSG_CTRUNC;
 		clen = room - *off;
 	}
-	struct cmsghdr_k h = { clen, SOL_SOCKET, type };
+	struct cmsghdr_k h = { clen, level, type };
 	if (copy_to_user(uctl + *off, &h, sizeof(h)) ||
 	    copy_to_user(uctl + *off + CMSG_HDR, data, clen - CMSG_HDR))
 		return -EFAULT;
 	*off = MIN(room, *off + CMSG_ALIGN(CMSG_HDR + dlen));
 	return 0;
+}
+
+static int cmsg_put(uint64_t uctl, uint64_t room, uint64_t *off, int type, const void *data,
+		    uint64_t dlen, uint32_t *flags_out)
+{
+	return cmsg_put_level(uctl, room, off, SOL_SOCKET, type, data, dlen, flags_out);
 }
 
 /* SCM_RIGHTS on receipt: installs as many fds as the room allows; the rest are closed. */
@@ -506,17 +530,21 @@ static int scm_rights_out(struct scm_k *scm, uint64_t uctl, uint64_t room, uint6
 	return err;
 }
 
-/* Control messages of a receive: credentials first, then files, as Linux's scm_recv. Returns the
-   bytes of control data written, or -EFAULT. */
-static int64_t scm_out(struct scm_k *scm, uint64_t uctl, uint64_t room, int flags,
+/* Control messages of a receive: the IP levels' (the family's), then credentials, then files,
+   as Linux's recvmsg and scm_recv. Returns the bytes of control data written, or -EFAULT. */
+static int64_t scm_out(struct msg_k *m, uint64_t uctl, uint64_t room, int flags,
 		       uint32_t *flags_out)
 {
+	struct scm_k *scm = m->scm;
 	uint64_t off = 0;
-	if (!scm)
-		return 0;
 	if (!uctl)
 		room = 0;
 	int err = 0;
+	for (uint32_t i = 0; !err && i < m->nipctl; i++)
+		err = cmsg_put_level(uctl, room, &off, m->ipctl[i].level, m->ipctl[i].type,
+				     m->ipctl[i].data, m->ipctl[i].len, flags_out);
+	if (err || !scm)
+		return err ? err : (int64_t)off;
 	if (scm->has_creds)
 		err = cmsg_put(uctl, room, &off, SCM_CREDENTIALS, &scm->creds, sizeof(scm->creds),
 			       flags_out);
@@ -543,7 +571,7 @@ static int64_t sock_recvmsg_k(struct file *f, struct socket *s, struct msghdr_k 
 		r = s->ops->recvmsg(s, m, flags, sock_nonblock(f, flags));
 	if (r < 0)
 		goto out;
-	int64_t ctl = scm_out(m->scm, h->control, h->controllen, flags, &m->flags_out);
+	int64_t ctl = scm_out(m, h->control, h->controllen, flags, &m->flags_out);
 	if (ctl < 0) {
 		r = ctl;
 		goto out;

@@ -52,6 +52,7 @@
 #define IP_FRAG                         1
 #define IP_REASS_MAX_PBUFS              128 /* a 64 KiB datagram in 1500-byte fragments is 45 */
 #define IP_DEFAULT_TTL                  64  /* as Linux */
+#define LWIP_ICMP6_HL                   64  /* echo replies and errors: Linux uses the default too */
 /* lwIP keeps a reassembly helper holding a pointer in the fragment header, which fits only on
    32-bit machines: on x86-64 the header is copied aside. */
 #define IPV6_FRAG_COPYHEADER            1
