@@ -177,6 +177,11 @@ int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_ds
 int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
 		  ip_addr_t *src);
 
+/* An ICMP error about a datagram sent from local:lport to remote:rport: the connected UDP
+   socket that sent it gets err (net/inet_icmp.c decides which errors reach it). */
+void inet_udp_icmp_error(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
+			 u16_t rport, int err);
+
 int inet_tcp_init(struct inet_sock *is);
 int inet_udp_init(struct inet_sock *is);
 /* SOCK_RAW with this protocol, or (SOCK_DGRAM) an ICMP echo socket (net/inet_raw.c). */

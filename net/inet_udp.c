@@ -15,51 +15,6 @@
 #define UDP4_MAX_PAYLOAD 65507
 #define UDP6_MAX_PAYLOAD 65487
 
-/* ICMP errors: a port unreachable for a datagram a connected UDP socket sent sets its error
-   (ECONNREFUSED on the next send or receive, POLLERR), as Linux does for connected sockets. */
-static void udp_port_unreachable(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
-				 u16_t rport);
-
-int unik_ip_input_hook(struct pbuf *p, int v6)
-{
-	const uint8_t *b = p->payload;
-	uint32_t len = p->len;
-	ip_addr_t local, remote;
-	const uint8_t *udp;
-	if (!v6) {
-		uint32_t hl = (b[0] & 0xfu) * 4;
-		if (len < 20 || (b[0] >> 4) != 4 || b[9] != 1 || hl < 20 || len < hl + 8 + 20 + 8)
-			return 0;
-		const uint8_t *icmp = b + hl, *in = icmp + 8;
-		uint32_t ihl = (in[0] & 0xfu) * 4;
-		if (icmp[0] != 3 || icmp[1] != 3 || (in[0] >> 4) != 4 || in[9] != 17 || ihl < 20 ||
-		    len < hl + 8 + ihl + 8)
-			return 0;       /* not a port unreachable for UDP over IPv4 */
-		ip_addr_t a = IPADDR4_INIT(0);
-		memcpy(&ip_2_ip4(&a)->addr, in + 12, 4);
-		local = a;
-		memcpy(&ip_2_ip4(&a)->addr, in + 16, 4);
-		remote = a;
-		udp = in + ihl;
-	} else {
-		if (len < 40 + 8 + 40 + 8 || (b[0] >> 4) != 6 || b[6] != 58)
-			return 0;
-		const uint8_t *icmp = b + 40, *in = icmp + 8;
-		if (icmp[0] != 1 || icmp[1] != 4 || (in[0] >> 4) != 6 || in[6] != 17)
-			return 0;       /* not a port unreachable for UDP over IPv6 */
-		ip_addr_t a = IPADDR6_INIT(0, 0, 0, 0);
-		memcpy(ip_2_ip6(&a)->addr, in + 8, 16);
-		ip6_addr_clear_zone(ip_2_ip6(&a));
-		local = a;
-		memcpy(ip_2_ip6(&a)->addr, in + 24, 16);
-		remote = a;
-		udp = in + 40;
-	}
-	udp_port_unreachable(&local, &remote, (u16_t)(udp[0] << 8 | udp[1]),
-			     (u16_t)(udp[2] << 8 | udp[3]));
-	return 0;
-}
-
 /* SO_REUSEPORT: lwIP gives a datagram to the first socket bound to its address and port; it goes
    to the member of the group (unconnected sockets with the option on exactly that address and
    port) that a hash of the sender picks, so one sender's datagrams keep going to one socket, as
@@ -301,8 +256,8 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 	return (flags & MSG_TRUNC) ? full : n;
 }
 
-static void udp_port_unreachable(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
-				 u16_t rport)
+void inet_udp_icmp_error(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
+			 u16_t rport, int err)
 {
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
 		struct inet_sock *is = pcb->recv == udp_recv_cb ? pcb->recv_arg : NULL;
@@ -310,7 +265,7 @@ static void udp_port_unreachable(const ip_addr_t *local, const ip_addr_t *remote
 		    pcb->remote_port != rport || !ip_addr_cmp(&pcb->remote_ip, remote) ||
 		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, local)))
 			continue;
-		inet_set_err(is, ECONNREFUSED);
+		inet_set_err(is, err);
 		inet_event(is);
 	}
 }

@@ -57,6 +57,10 @@ static inline const char *errname(int e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENODEV: return "ENODEV";
 	case ENETUNREACH: return "ENETUNREACH";
+	case EHOSTUNREACH: return "EHOSTUNREACH";
+	case EHOSTDOWN: return "EHOSTDOWN";
+	case ENONET: return "ENONET";
+	case EPROTO: return "EPROTO";
 	default: return "E?";
 	}
 }
@@ -93,6 +97,19 @@ static inline unsigned long long fnv1a(unsigned long long h, const void *p, unsi
 	for (unsigned long i = 0; i < n; i++)
 		h = (h ^ b[i]) * 0x100000001b3ULL;
 	return h;
+}
+
+/* ip_csum: the Internet checksum (RFC 1071) of n bytes, adding to sum (a pseudo-header's). */
+static inline unsigned short ip_csum(const void *data, unsigned long n, unsigned long sum)
+{
+	const unsigned char *b = data;
+	for (unsigned long i = 0; i + 1 < n; i += 2)
+		sum += (unsigned long)(b[i] << 8 | b[i + 1]);
+	if (n & 1)
+		sum += (unsigned long)b[n - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (unsigned short)~sum;
 }
 
 #endif

@@ -20,18 +20,6 @@
 
 static const char payload[] = "unik raw probe";
 
-static uint16_t csum(const void *data, size_t n, uint32_t sum)
-{
-	const uint8_t *b = data;
-	for (size_t i = 0; i + 1 < n; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (n & 1)
-		sum += (uint32_t)b[n - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static size_t echo_request(uint8_t *b, int type, uint16_t seq, int with_csum)
 {
 	memset(b, 0, 8);
@@ -43,7 +31,7 @@ static size_t echo_request(uint8_t *b, int type, uint16_t seq, int with_csum)
 	memcpy(b + 8, payload, sizeof(payload));
 	size_t n = 8 + sizeof(payload);
 	if (with_csum) {
-		uint16_t c = csum(b, n, 0);
+		uint16_t c = ip_csum(b, n, 0);
 		b[2] = (uint8_t)(c >> 8);
 		b[3] = (uint8_t)c;
 	}
@@ -78,12 +66,12 @@ static void show_v4(int fd, const char *what)
 	inet_ntop(AF_INET, &from.sin_addr, fa, sizeof(fa));
 	printf("%s: version %d, header %u, protocol %d, %s -> %s, total length %s, header checksum "
 	       "%s, from %s port %d (len %u)\n", what, b[0] >> 4, hl, b[9], src, dst,
-	       (b[2] << 8 | b[3]) == n ? "right" : "wrong", csum(b, hl, 0) ? "bad" : "good", fa,
+	       (b[2] << 8 | b[3]) == n ? "right" : "wrong", ip_csum(b, hl, 0) ? "bad" : "good", fa,
 	       ntohs(from.sin_port), (unsigned)fl);
 	const uint8_t *ic = b + hl;
 	size_t il = (size_t)n - hl;
 	printf("%s: ICMP type %d code %d id %02x%02x seq %d, checksum %s, payload %s\n", what, ic[0],
-	       ic[1], ic[4], ic[5], ic[6] << 8 | ic[7], csum(ic, il, 0) ? "bad" : "good",
+	       ic[1], ic[4], ic[5], ic[6] << 8 | ic[7], ip_csum(ic, il, 0) ? "bad" : "good",
 	       il == 8 + sizeof(payload) && !memcmp(ic + 8, payload, sizeof(payload)) ? "same" :
 											  "differs");
 }
@@ -181,7 +169,7 @@ static void raw_v6(void)
 	for (int i = 0; i < 40; i += 2)
 		sum += (uint32_t)(ph[i] << 8 | ph[i + 1]);
 	printf("v6: read %zd, type %d id %02x%02x seq %d, checksum %s, payload %s, from %s port "
-	       "%d\n", r, b[0], b[4], b[5], b[6] << 8 | b[7], csum(b, (size_t)r, sum) ? "bad" :
+	       "%d\n", r, b[0], b[4], b[5], b[6] << 8 | b[7], ip_csum(b, (size_t)r, sum) ? "bad" :
 										   "good",
 	       r == (ssize_t)n && !memcmp(b + 8, payload, sizeof(payload)) ? "same" : "differs",
 	       IN6_IS_ADDR_LOOPBACK(&from.sin6_addr) ? "::1" : "?", ntohs(from.sin6_port));

@@ -47,6 +47,8 @@
 #define EIDRM 43
 #define ENODATA 61
 #define ETIME 62
+#define ENONET 64
+#define EPROTO 71
 #define EOVERFLOW 75
 #define ELIBBAD 80
 #define EILSEQ 84

@@ -86,10 +86,10 @@
 #define SO_REUSE                        1
 /* Initial sequence numbers from the kernel's random source, not lwIP's guessable counter. */
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) unik_lwip_rand()
-/* Every IP packet in: ICMP port-unreachable errors reach connected UDP sockets (ECONNREFUSED),
+/* Every IP packet in: ICMP errors reach connected UDP sockets (ECONNREFUSED, EHOSTUNREACH...),
    which lwIP's icmp_input would drop. The packet then goes on as usual. */
-#define LWIP_HOOK_IP4_INPUT(p, inp) unik_ip_input_hook((p), 0)
-#define LWIP_HOOK_IP6_INPUT(p, inp) unik_ip_input_hook((p), 1)
+#define LWIP_HOOK_IP4_INPUT(p, inp) unik_ip_input_hook((p), (inp), 0)
+#define LWIP_HOOK_IP6_INPUT(p, inp) unik_ip_input_hook((p), (inp), 1)
 
 /* ---- Speed: constant-size copies (addresses, headers) are inlined; everything else calls the
    kernel's memcpy. lwIP's own 32-bit checksum loop (algorithm 3) is kept. */

@@ -93,8 +93,8 @@ void unik_lwip_log(const char *fmt, ...)
 	va_end(ap);
 }
 
-/* The kernel's ICMP-error hook (net/inet_udp.c): no sockets here. */
-int unik_ip_input_hook(struct pbuf *p, int v6)
+/* The kernel's ICMP-error hook (net/inet_icmp.c): no sockets here. */
+int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 {
 	return 0;
 }

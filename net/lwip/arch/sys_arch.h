@@ -37,8 +37,10 @@ uint32_t unik_lwip_now_ms(void);
 /* Random 32 bits: ephemeral ports, TCP initial sequence numbers, MLD delays. */
 uint32_t unik_lwip_rand(void);
 struct pbuf;
-/* LWIP_HOOK_IP4_INPUT / IP6_INPUT (net/inet_udp.c): always 0 (lwIP goes on with the packet). */
-int unik_ip_input_hook(struct pbuf *p, int v6);
+struct netif;
+/* LWIP_HOOK_IP4_INPUT / IP6_INPUT (net/inet_icmp.c), for a packet from inp: always 0 (lwIP goes
+   on with the packet). */
+int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6);
 /* A diagnostic line (printf-like, formats of kvsnprintf); used only in LWIP_DEBUG builds. */
 void unik_lwip_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A failed LWIP_ASSERT: lwIP's state is corrupt, stop. */

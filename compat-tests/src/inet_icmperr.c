@@ -1,0 +1,155 @@
+/* inet_icmperr: ICMP and ICMPv6 errors reaching UDP sockets, as root: a raw socket sends over
+ * loopback an error quoting a datagram a connected UDP socket sent; the socket's next receive
+ * reports the hard ones (ECONNREFUSED, EHOSTUNREACH for "administratively prohibited",
+ * ENOPROTOOPT, EMSGSIZE, EPROTO, EACCES) and not the soft ones (host unreachable, time
+ * exceeded), and an unconnected socket hears nothing. */
+#include "compat.h"
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The error a receive on fd reports now ("none" if it would block). */
+static void pending(const char *what, int fd)
+{
+	char c;
+	usleep(20000);
+	long r = recv(fd, &c, 1, MSG_DONTWAIT);
+	int e = errno;
+	if (r < 0 && e == EAGAIN)
+		printf("%s: none\n", what);
+	else
+		result(what, r, e);
+}
+
+/* An ICMP error (type, code, info word) quoting a UDP datagram lport -> rport on 127.0.0.1. */
+static void icmp4(int raw, uint8_t type, uint8_t code, uint32_t info, uint16_t lport,
+		  uint16_t rport)
+{
+	uint8_t m[8 + 20 + 8] = { type, code };
+	m[4] = (uint8_t)(info >> 24);
+	m[5] = (uint8_t)(info >> 16);
+	m[6] = (uint8_t)(info >> 8);
+	m[7] = (uint8_t)info;
+	uint8_t *ip = m + 8, *udp = ip + 20;
+	ip[0] = 0x45;
+	ip[3] = 28 + 4;
+	ip[8] = 64;
+	ip[9] = IPPROTO_UDP;
+	ip[12] = ip[16] = 127;
+	ip[15] = ip[19] = 1;
+	uint16_t c = ip_csum(ip, 20, 0);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+	udp[0] = (uint8_t)(lport >> 8);
+	udp[1] = (uint8_t)lport;
+	udp[2] = (uint8_t)(rport >> 8);
+	udp[3] = (uint8_t)rport;
+	udp[5] = 12;
+	c = ip_csum(m, sizeof(m), 0);
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	if (sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(m))
+		printf("injecting failed: %s\n", errname(errno));
+}
+
+/* The same over IPv6 between ::1 and ::1 (the stack computes the ICMPv6 checksum). */
+static void icmp6(int raw, uint8_t type, uint8_t code, uint16_t lport, uint16_t rport)
+{
+	uint8_t m[8 + 40 + 8] = { type, code };
+	uint8_t *ip = m + 8, *udp = ip + 40;
+	ip[0] = 0x60;
+	ip[5] = 12;
+	ip[6] = IPPROTO_UDP;
+	ip[7] = 64;
+	ip[23] = ip[39] = 1;
+	udp[0] = (uint8_t)(lport >> 8);
+	udp[1] = (uint8_t)lport;
+	udp[2] = (uint8_t)(rport >> 8);
+	udp[3] = (uint8_t)rport;
+	udp[5] = 12;
+	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	if (sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(m))
+		printf("injecting failed: %s\n", errname(errno));
+}
+
+static uint16_t local_port(int fd)
+{
+	struct sockaddr_in6 a;
+	socklen_t l = sizeof(a);
+	getsockname(fd, (struct sockaddr *)&a, &l);
+	return ntohs(a.sin6_port);
+}
+
+static int connected(int family, uint16_t *lport)
+{
+	int fd = socket(family, SOCK_DGRAM, 0);
+	struct sockaddr_in6 a6 = { .sin6_family = AF_INET6, .sin6_port = htons(9),
+				   .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct sockaddr_in a4 = { .sin_family = AF_INET, .sin_port = htons(9),
+				  .sin_addr.s_addr = htonl(0x7f000001) };
+	if (family == AF_INET)
+		connect(fd, (struct sockaddr *)&a4, sizeof(a4));
+	else
+		connect(fd, (struct sockaddr *)&a6, sizeof(a6));
+	*lport = local_port(fd);
+	return fd;
+}
+
+int main(void)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	int raw = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	int raw6 = socket(AF_INET6, SOCK_RAW, IPPROTO_ICMPV6);
+	if (raw < 0 || raw6 < 0) {
+		printf("needs root\n");
+		return 1;
+	}
+	uint16_t lp;
+	int fd = connected(AF_INET, &lp);
+	static const struct {
+		uint8_t type, code;
+		const char *what;
+	} v4[] = {
+		{ 3, 13, "admin prohibited" }, { 3, 1, "host unreachable" },
+		{ 3, 0, "net unreachable" }, { 3, 2, "protocol unreachable" },
+		{ 3, 3, "port unreachable" }, { 3, 7, "host unknown" }, { 3, 10, "host prohibited" },
+		{ 11, 0, "time exceeded" }, { 12, 0, "parameter problem" },
+		{ 3, 4, "fragmentation needed" },
+	};
+	for (size_t i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		icmp4(raw, v4[i].type, v4[i].code, v4[i].code == 4 ? 1200 : 0, lp, 9);
+		pending(v4[i].what, fd);
+	}
+	icmp4(raw, 3, 13, 0, lp, 10);
+	pending("about another destination port", fd);
+	icmp4(raw, 3, 13, 0, (uint16_t)(lp + 1), 9);
+	pending("about another source port", fd);
+	int un = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	bind(un, (struct sockaddr *)&any, sizeof(any));
+	icmp4(raw, 3, 3, 0, local_port(un), 9);
+	pending("an unconnected socket", un);
+	close(fd);
+
+	fd = connected(AF_INET6, &lp);
+	static const struct {
+		uint8_t type, code;
+		const char *what;
+	} v6[] = {
+		{ 1, 1, "v6 admin prohibited" }, { 1, 3, "v6 address unreachable" },
+		{ 1, 0, "v6 no route" }, { 1, 4, "v6 port unreachable" },
+		{ 1, 5, "v6 policy failed" }, { 1, 9, "v6 unknown code" },
+		{ 2, 0, "v6 packet too big" }, { 3, 0, "v6 time exceeded" },
+		{ 4, 0, "v6 parameter problem" },
+	};
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		icmp6(raw6, v6[i].type, v6[i].code, lp, 9);
+		pending(v6[i].what, fd);
+	}
+	return 0;
+}
