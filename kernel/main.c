@@ -6,6 +6,7 @@
 #include "k/cpu.h"
 #include "k/pmm.h"
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/sched.h"
 #include "k/time.h"
 #include "k/random.h"
@@ -33,6 +34,7 @@ static void proc_init(struct proc *p)
 	p->ngroups = MIN(boot_info->ngroups, 32u);
 	for (uint32_t i = 0; i < p->ngroups; i++)
 		p->groups[i] = boot_info->groups[i];
+	cap_init(p);
 	for (int i = 0; i < RLIM_NLIMITS; i++)
 		p->rlim[i].cur = p->rlim[i].max = RLIM_INFINITY;
 	p->rlim[3].cur = STACK_SIZE;            /* RLIMIT_STACK */

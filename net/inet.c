@@ -2,6 +2,7 @@
    (v4-mapped addresses on dual-stack AF_INET6 sockets), and the IP, IPv6 and TCP level options.
    TCP lives in net/inet_tcp.c, UDP in net/inet_udp.c. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "vfs/file.h"
@@ -54,8 +55,8 @@ int inet_create(struct socket *s, int type, int protocol)
 	if (type == SOCK_RAW) {
 		if (!protocol)
 			return -EPROTONOSUPPORT;        /* Linux: no wildcard raw protocol */
-		if (current->euid != 0)
-			return -EPERM;                  /* CAP_NET_RAW: root's in a container */
+		if (!capable(CAP_NET_RAW))
+			return -EPERM;
 		if (protocol >= IPPROTO_RAW)
 			return -EPROTONOSUPPORT;        /* sends with their own IP header: not yet */
 	} else if (type != SOCK_STREAM && type != SOCK_DGRAM) {

@@ -3,6 +3,7 @@
    copy program data straight into tcp_write and read the queued pbufs, acknowledging at once what
    the program consumed so small request/response exchanges never wait for the delayed-ACK timer. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
@@ -352,7 +353,7 @@ static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	int err = inet_bind_addr(is, addr, len, &ip, &port);
 	if (err)
 		return err;
-	if (port && port < 1024 && current->euid != 0)
+	if (port && port < 1024 && !capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (!is->tcp || is->state != IS_CLOSED || is->tcp->local_port)
 		return -EINVAL;

@@ -3,6 +3,7 @@
    buffers. Datagrams up to 65507 bytes over IPv4 as Linux; over IPv6 up to 65487 (lwIP's 16-bit
    pbuf length includes the IPv6 header; Linux allows 65527): EMSGSIZE above. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
@@ -131,7 +132,7 @@ static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	int err = inet_bind_addr(is, addr, len, &ip, &port);
 	if (err)
 		return err;
-	if (port && port < 1024 && current->euid != 0)
+	if (port && port < 1024 && !capable(CAP_NET_BIND_SERVICE))
 		return -EACCES;
 	if (is->udp->local_port)
 		return -EINVAL;

@@ -1,6 +1,7 @@
 /* SOL_SOCKET options every family shares, with Linux's sizes, limits and errno values. Options
    the shared code does not know go to the family (SO_PEERCRED, protocol levels). */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/proc.h"
 #include "vfs/file.h"
 #include "net/socket.h"
@@ -70,7 +71,7 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
-	bool root = current->euid == 0;
+	bool root = capable(CAP_NET_ADMIN);
 	switch (name) {
 	case SO_DEBUG: s->debug = v != 0; return 0;
 	case SO_REUSEADDR: s->reuseaddr = v != 0; return 0;

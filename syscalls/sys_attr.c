@@ -1,5 +1,6 @@
 /* Attribute system calls: chmod, chown, utimensat, truncate, statfs. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
@@ -20,10 +21,10 @@ static int attr_apply(struct inode *ino, struct iattr *a)
 
 static int attr_chmod(struct inode *ino, uint32_t mode)
 {
-	if (current->euid != 0 && current->euid != ino->uid)
+	if (current->fsuid != ino->uid && !capable(CAP_FOWNER))
 		return -EPERM;
 	struct iattr a = { .valid = ATTR_MODE, .mode = mode & 07777 };
-	if (current->euid != 0 && ino->gid != current->egid)
+	if (!in_group_p(ino->gid) && !capable(CAP_FSETID))
 		a.mode &= ~(uint32_t)S_ISGID;
 	return attr_apply(ino, &a);
 }
@@ -39,8 +40,12 @@ static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 		a.valid |= ATTR_GID;
 		a.gid = gid;
 	}
-	if (current->euid != 0 && ((a.valid & ATTR_UID && uid != ino->uid) ||
-				   (a.valid & ATTR_GID && gid != ino->gid && gid != current->egid)))
+	/* Linux's chown_ok and chgrp_ok: the owner may keep the owner and give the file to a
+	   group of its own; anything else needs CAP_CHOWN. */
+	bool own = current->fsuid == ino->uid;
+	if (!capable(CAP_CHOWN) &&
+	    ((a.valid & ATTR_UID && !(own && uid == ino->uid)) ||
+	     (a.valid & ATTR_GID && !(own && (gid == ino->gid || in_group_p(gid))))))
 		return -EPERM;
 	/* Linux drops setuid, and setgid when group-executable, on any chown of a non-directory
 	   (even one that changes nothing). */
@@ -172,7 +177,7 @@ static int op_utimes(struct inode *ino, void *arg)
 	}
 	if (!a.valid)
 		return 0;
-	if (current->euid != 0 && current->euid != ino->uid) {
+	if (current->fsuid != ino->uid && !capable(CAP_FOWNER)) {
 		if (explicit_time)
 			return -EPERM;
 		int err = vfs_permission(ino, 2);

@@ -1,6 +1,7 @@
 /* System calls that change the tree: mkdir, mknod, unlink, rmdir, rename, link, symlink, and
    attributes (chmod, chown, utimensat, truncate), plus readlink and statfs. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
@@ -122,7 +123,7 @@ static int64_t mknod_check(int dfd, uint64_t path, uint64_t mode, uint64_t dev)
 						      type != S_IFBLK && type != S_IFIFO &&
 						      type != S_IFSOCK))
 		return -EINVAL;
-	if ((type == S_IFCHR || type == S_IFBLK) && current->euid != 0)
+	if ((type == S_IFCHR || type == S_IFBLK) && !capable(CAP_MKNOD))
 		return -EPERM;
 	if (type == S_IFBLK)
 		return -EPERM;  /* no block devices */
@@ -169,8 +170,8 @@ static int64_t remove_at(int dfd, uint64_t upath, bool rmdir)
 			err = -EBUSY;
 		else if ((err = dir_writable(dir)))
 			;
-		else if ((dir->mode & S_ISVTX) && current->euid != 0 &&
-			 current->euid != victim->uid && current->euid != dir->uid)
+		else if ((dir->mode & S_ISVTX) && !capable(CAP_FOWNER) &&
+			 current->fsuid != victim->uid && current->fsuid != dir->uid)
 			err = -EPERM;
 		else if (!(rmdir ? dir->ops->rmdir : dir->ops->unlink))
 			err = -EPERM;

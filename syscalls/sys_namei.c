@@ -1,6 +1,7 @@
 /* System calls on names: stat family, access, mkdir/mknod, unlink/rmdir, rename, link/symlink,
    readlink, chmod/chown, utimensat, truncate, chdir/getcwd/chroot, statfs. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
@@ -178,7 +179,7 @@ int64_t sys_chdir(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 
 int64_t sys_chroot(uint64_t path, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (current->euid != 0)
+	if (!capable(CAP_SYS_CHROOT))
 		return -EPERM;
 	struct path p;
 	int err = fs_resolve(AT_FDCWD, path, LOOKUP_FOLLOW | LOOKUP_DIRECTORY, &p);

@@ -1,6 +1,7 @@
 /* Process identity, limits, thread-area setup and system information. */
 #include "k/kernel.h"
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/arch.h"
 #include "k/uaccess.h"
 #include "k/random.h"
@@ -91,7 +92,8 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 #define PR_GET_CHILD_SUBREAPER 37
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
-#define CAP_LAST_CAP 40
+#define PR_CAPBSET_DROP 24
+#define SECBIT_KEEP_CAPS 0x10
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
@@ -132,17 +134,33 @@ static int64_t prctl_mce_kill(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3
 #define PR_CAP_AMBIENT_LOWER 3
 #define PR_CAP_AMBIENT_CLEAR_ALL 4
 
-/* Ambient capabilities (a1..a4: prctl's arg2..arg5): the set is empty and stays so (raising needs
-   the capability in the inheritable set, which is empty here too: EPERM, as Linux). */
+/* Ambient capabilities (a1..a4: prctl's arg2..arg5): raising one needs it both permitted and
+   inheritable (EPERM otherwise), as Linux. */
 static int64_t prctl_cap_ambient(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4)
 {
-	if (a1 == PR_CAP_AMBIENT_CLEAR_ALL)
-		return a2 || a3 || a4 ? -EINVAL : 0;
+	struct proc *p = current;
+	if (a1 == PR_CAP_AMBIENT_CLEAR_ALL) {
+		if (a2 || a3 || a4)
+			return -EINVAL;
+		p->cap_amb = 0;
+		return 0;
+	}
 	if (a3 || a4 || a2 > CAP_LAST_CAP)
 		return -EINVAL;
-	if (a1 == PR_CAP_AMBIENT_IS_SET || a1 == PR_CAP_AMBIENT_LOWER)
+	uint64_t bit = 1ull << a2;
+	switch (a1) {
+	case PR_CAP_AMBIENT_IS_SET:
+		return (p->cap_amb & bit) != 0;
+	case PR_CAP_AMBIENT_LOWER:
+		p->cap_amb &= ~bit;
 		return 0;
-	return a1 == PR_CAP_AMBIENT_RAISE ? -EPERM : -EINVAL;
+	case PR_CAP_AMBIENT_RAISE:
+		if (!(p->cap_prm & bit) || !(p->cap_inh & bit))
+			return -EPERM;
+		p->cap_amb |= bit;
+		return 0;
+	}
+	return -EINVAL;
 }
 
 int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -189,7 +207,14 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 			return -EINVAL;
 		return current->no_new_privs;
 	case PR_CAPBSET_READ:
-		return a1 <= CAP_LAST_CAP ? 1 : -EINVAL;
+		return a1 <= CAP_LAST_CAP ? (int64_t)((current->cap_bnd >> a1) & 1) : -EINVAL;
+	case PR_CAPBSET_DROP:
+		if (!capable(CAP_SETPCAP))
+			return -EPERM;
+		if (a1 > CAP_LAST_CAP)
+			return -EINVAL;
+		current->cap_bnd &= ~(1ull << a1);
+		return 0;
 	case PR_GET_KEEPCAPS:
 		return current->keepcaps;
 	case PR_SET_KEEPCAPS:
@@ -198,7 +223,7 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 		current->keepcaps = a1;
 		return 0;
 	case PR_GET_SECUREBITS:
-		return 0;               /* none set (setting them is not supported: EINVAL) */
+		return current->keepcaps ? SECBIT_KEEP_CAPS : 0;   /* setting them: EINVAL */
 	case PR_GET_SECCOMP:
 		return 0;               /* no filter: unik has no seccomp (PR_SET_SECCOMP: EINVAL) */
 	case PR_GET_TSC:
@@ -259,7 +284,7 @@ static int64_t rlimit_do(uint64_t res, uint64_t unew, uint64_t uold)
 			return -EFAULT;
 		if (nl.cur > nl.max)
 			return -EINVAL;
-		if (nl.max > current->rlim[res].max && current->euid != 0)
+		if (nl.max > current->rlim[res].max && !capable(CAP_SYS_RESOURCE))
 			return -EPERM;
 		if (res == 7 && nl.max > FD_MAX)        /* RLIMIT_NOFILE above fs.nr_open */
 			return -EPERM;

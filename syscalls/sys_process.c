@@ -4,6 +4,7 @@
 #include "k/kheap.h"
 #include "k/pmm.h"
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/sched.h"
 #include "k/signal.h"
 #include "k/arch.h"
@@ -105,6 +106,7 @@ static void exec_reset(struct proc *p, const char *path)
 	memcpy(p->comm, base, n);
 	p->comm[n] = 0;
 	p->did_exec = true;
+	cap_exec(p);
 	p->keepcaps = false;
 }
 
@@ -294,7 +296,7 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 	struct proc *p = proc_find(pid);
 	if (!p || p->state != PROC_LIVE || !proc_files(p))
 		return -ESRCH;
-	if (current->euid != 0 && (p->uid != current->uid || p->euid != current->uid ||
+	if (!capable(CAP_SYS_PTRACE) && (p->uid != current->uid || p->euid != current->uid ||
 				   p->suid != current->uid || p->not_dumpable))
 		return -EPERM;
 	struct file *f = fd_get(proc_files(p), (int)targetfd);
@@ -331,6 +333,9 @@ int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_
 		if (p != current && (si.code >= 0 || si.code == SI_TKILL))
 			return -EPERM;
 	}
+	int err = kill_permitted(p, (int)sig);
+	if (err)
+		return err;
 	if (sig)
 		signal_raise_proc(p, (int)sig, &si);
 	return 0;
@@ -483,6 +488,9 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 
 static int kill_one(struct proc *p, int sig)
 {
+	int err = kill_permitted(p, sig);
+	if (err)
+		return err;
 	if (sig && p->state == PROC_LIVE) {
 		struct siginfo_k si = { .signo = sig, .code = SI_USER,
 					.addr = (uint64_t)(uint32_t)current->pid |
@@ -503,16 +511,30 @@ int64_t sys_kill(uint64_t upid, uint64_t usig, uint64_t a2, uint64_t a3, uint64_
 	}
 	if (pid == INT32_MIN)
 		return -ESRCH;
-	/* 0: the caller's group; -1: every process but pid 1 (the caller included); -N: group N. */
-	int pgid = pid == 0 ? current->pgid : -pid;
-	bool found = false;
-	for (struct proc *p = proc_list; p; p = p->next) {
-		if (pid == -1 ? p->pid == 1 : p->pgid != pgid)
-			continue;
-		found = true;
-		kill_one(p, sig);
+	/* -1: every process but pid 1 and the caller; those it may not signal are passed over
+	   (Linux's kill_something_info: an EPERM alone is no error). */
+	if (pid == -1) {
+		int count = 0, ret = 0;
+		for (struct proc *p = proc_list; p; p = p->next) {
+			if (p->pid <= 1 || p == current)
+				continue;
+			count++;
+			int err = kill_one(p, sig);
+			if (err != -EPERM)
+				ret = err;
+		}
+		return count ? ret : -ESRCH;
 	}
-	return found ? 0 : -ESRCH;
+	/* 0: the caller's group; -N: group N. Success if one member got it, else the error. */
+	int pgid = pid == 0 ? current->pgid : -pid, err = -ESRCH;
+	bool sent = false;
+	for (struct proc *p = proc_list; p; p = p->next) {
+		if (p->pgid != pgid)
+			continue;
+		err = kill_one(p, sig);
+		sent |= !err;
+	}
+	return sent ? 0 : err;
 }
 
 /* ---- process groups and sessions ---- */

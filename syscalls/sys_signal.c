@@ -1,5 +1,6 @@
 /* Signal dispositions, masks, and signals a process sends itself (kernel/signal.c delivers). */
 #include "k/itimer.h"
+#include "k/cap.h"
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/signal.h"
@@ -104,8 +105,9 @@ static int64_t signal_send(int sig, int code, struct task *t)
 {
 	if (sig < 0 || sig > NSIG)
 		return -EINVAL;
-	if (sig == 0)
-		return 0;
+	int err = t ? kill_permitted(t->proc, sig) : 0;
+	if (err || sig == 0)
+		return err;
 	struct siginfo_k si = { .signo = sig, .code = code,
 				.addr = (uint64_t)current->pid | ((uint64_t)current->uid << 32) };
 	if (t)
@@ -174,7 +176,8 @@ int64_t sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_
 	struct task *t = signal_thread((int)tgid, (int)tid);
 	if (!t)
 		return -ESRCH;
-	return sigqueue_common((int)sig, info, t);
+	int err = kill_permitted(t->proc, (int)sig);
+	return err ? err : sigqueue_common((int)sig, info, t);
 }
 
 int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,

@@ -3,6 +3,7 @@
    volumes, the host file's user.* ones (vfs/hostfs.c); other filesystems answer EOPNOTSUPP, as
    one without xattr support does. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/pmm.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
@@ -64,7 +65,7 @@ static int64_t xattr_get(int fd, uint64_t upath, bool follow, uint64_t uname, ui
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (err)
 		return err;
-	if (!strncmp(name, "trusted.", 8) && current->euid != 0) {
+	if (!strncmp(name, "trusted.", 8) && !capable(CAP_SYS_ADMIN)) {
 		path_put(&hold);
 		return -ENODATA;        /* hidden without CAP_SYS_ADMIN, as on Linux */
 	}
@@ -107,7 +108,7 @@ static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, u
 		    ino->ops->listxattr ? ino->ops->listxattr(ino, buf, XATTR_LIST_MAX) : 0;
 	if (r == -ERANGE)
 		r = -E2BIG;
-	if (r > 0 && current->euid != 0)
+	if (r > 0 && !capable(CAP_SYS_ADMIN))
 		r = xattr_list_filter(buf, r);
 	if (r > 0 && size && (uint64_t)r > size)
 		r = -ERANGE;
@@ -162,13 +163,13 @@ static int xattr_may_change(const struct inode *ino, const char *name)
 		return -EROFS;
 	uint32_t type = ino->mode & S_IFMT;
 	if (xattr_prefix(name, "trusted.")) {
-		if (current->euid != 0)
-			return -EPERM;          /* CAP_SYS_ADMIN */
+		if (!capable(CAP_SYS_ADMIN))
+			return -EPERM;
 	} else if (xattr_prefix(name, "user.")) {
 		if (type != S_IFREG && type != S_IFDIR)
 			return -EPERM;
 		if (type == S_IFDIR && (ino->mode & S_ISVTX) && current->fsuid != ino->uid &&
-		    current->euid != 0)
+		    !capable(CAP_FOWNER))
 			return -EPERM;          /* a sticky directory: its owner's */
 	} else if (!xattr_prefix(name, "security.")) {
 		return -EOPNOTSUPP;             /* system.* (no ACLs here) and unknown names */

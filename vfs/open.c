@@ -1,6 +1,7 @@
 /* Opening files by name, the struct file operations for inodes (regular files, directories),
    permissions, stat and device nodes. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/time.h"
@@ -51,18 +52,27 @@ void vfs_setattr_basic(struct inode *ino, const struct iattr *a)
 	ino->ctime = vfs_now();
 }
 
+/* Linux's generic_permission: the owner's, the group's (the filesystem gid or a supplementary
+   one) or the others' bits by the filesystem ids, then the capabilities that override them:
+   CAP_DAC_READ_SEARCH for reading and searching, CAP_DAC_OVERRIDE for the rest, but not to
+   execute a file with no x bit at all. */
 int vfs_permission(const struct inode *ino, int mask)
 {
-	uint32_t uid = current->euid, mode = ino->mode;
-	if (uid == 0) {
-		/* root: everything but executing a file with no x bit at all */
-		if ((mask & 1) && !S_ISDIR_(mode) && !(mode & 0111))
-			return -EACCES;
+	uint32_t mode = ino->mode;
+	uint32_t bits = current->fsuid == ino->uid ? (mode >> 6) : in_group_p(ino->gid) ? (mode >> 3)
+											    : mode;
+	if (!((uint32_t)mask & ~bits & 7))
 		return 0;
+	if (S_ISDIR_(mode)) {
+		if (!(mask & 2) && capable(CAP_DAC_READ_SEARCH))
+			return 0;
+		return capable(CAP_DAC_OVERRIDE) ? 0 : -EACCES;
 	}
-	uint32_t bits = uid == ino->uid ? (mode >> 6) : current->egid == ino->gid ? (mode >> 3)
-											: mode;
-	return ((uint32_t)mask & ~bits & 7) ? -EACCES : 0;
+	if ((mask & 7) == 4 && capable(CAP_DAC_READ_SEARCH))
+		return 0;
+	if ((!(mask & 1) || (mode & 0111)) && capable(CAP_DAC_OVERRIDE))
+		return 0;
+	return -EACCES;
 }
 
 void vfs_stat_inode(const struct inode *ino, struct stat *st)

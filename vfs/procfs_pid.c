@@ -16,7 +16,6 @@
 #define O_WRONLY 01
 #define O_CLOEXEC 02000000
 #define SIGCHLD 17
-#define CAP_FULL 0x000001fffffffffful  /* capabilities 0..40 */
 #define PF_RANDOMIZE 0x00400000u
 
 static uint64_t kb(uint64_t bytes) { return bytes >> 10; }
@@ -89,7 +88,7 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 	struct procfs_mem m;
 	procfs_mem_stats(p, &m);
 	uint64_t rss = (m.rss_anon + m.rss_file) * PAGE_SIZE, text = m.end_code - m.start_code;
-	uint64_t ign, cgt, cap = p->euid == 0 ? CAP_FULL : 0;
+	uint64_t ign, cgt;
 	procfs_sigsets(p, &ign, &cgt);
 	procfs_status_ids(b, p, n);
 	/* No high-water marks are kept: the peaks are the current values. */
@@ -106,10 +105,9 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 	procfs_printf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
 		      "SigCgt:\t%016lx\n", procfs_task(p, n)->sigpending, p->sigpending,
 		      procfs_task(p, n)->sigmask, ign, cgt);
-	/* The bounding set stays full for other users, as on Linux. */
 	procfs_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
-		      "CapAmb:\t%016lx\nNoNewPrivs:\t0\nSeccomp:\t0\nSeccomp_filters:\t0\n", 0ul, cap,
-		      cap, CAP_FULL, 0ul);
+		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n",
+		      p->cap_inh, p->cap_prm, p->cap_eff, p->cap_bnd, p->cap_amb, p->no_new_privs);
 	procfs_puts(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t00000001\n"
 		    "Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n"
 		    "nonvoluntary_ctxt_switches:\t0\n");

@@ -3,6 +3,7 @@
    session. The slave's line discipline (vfs/pty_ldisc.c) does the processing between the two;
    everything waits on the VFS's one channel (file_changed), as pipes do. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/pmm.h"
 #include "k/proc.h"
@@ -215,7 +216,7 @@ int pty_open_slave(struct pty *p, struct file *f, bool noctty)
 {
 	if (!p || !p->master_open || p->locked)
 		return -EIO;
-	if (p->exclusive && current->euid != 0)
+	if (p->exclusive && !capable(CAP_SYS_ADMIN))
 		return -EBUSY;
 	p->slaves++;
 	p->refs++;

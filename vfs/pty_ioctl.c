@@ -1,6 +1,7 @@
 /* The ioctls of a pseudo-terminal's two sides. As on Linux, settings and window size requests on
    the master act on the slave; the controlling-terminal requests follow Linux's tty_ioctl. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
@@ -112,9 +113,9 @@ static int64_t pty_set_ctty_ioctl(struct file *f, struct pty *p, uint64_t arg)
 		return 0;
 	if (current->sid != current->pid || pty_controls(current->sid))
 		return -EPERM;
-	if (p->session && !(arg == 1 && current->euid == 0))
+	if (p->session && !(arg == 1 && capable(CAP_SYS_ADMIN)))
 		return -EPERM;
-	if ((f->flags & O_ACCMODE) == O_WRONLY && current->euid != 0)
+	if ((f->flags & O_ACCMODE) == O_WRONLY && !capable(CAP_SYS_ADMIN))
 		return -EPERM;
 	pty_set_ctty(p);
 	return 0;
@@ -305,7 +306,7 @@ int64_t pty_ioctl(struct file *f, struct pty *p, bool master, unsigned long req,
 		return put_int(arg, (int)((136u << 8) | (p->index & 0xff) | ((p->index & ~0xffu) << 12)));
 	case TIOCSTI: {
 		uint8_t c;
-		if (master || current->euid != 0)
+		if (master || !capable(CAP_SYS_ADMIN))
 			return -EIO;            /* Linux without legacy TIOCSTI: privileged only */
 		if (copy_from_user(&c, arg, 1))
 			return -EFAULT;

@@ -1,6 +1,7 @@
 /* Host stand-ins for the kernel services vfs/ calls, and helpers for VFS tests (kstub_vfs.h). */
 #include "k/kernel.h"
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/time.h"
 #include "k/mm.h"
 #include "vfs/vfs.h"
@@ -43,6 +44,7 @@ void kstub_vfs_init(uint64_t pages)
 	memset(&kstub_proc, 0, sizeof(kstub_proc));
 	memset(&kstub_task, 0, sizeof(kstub_task));
 	kstub_proc.pid = 1;
+	kstub_proc.cap_eff = kstub_proc.cap_prm = kstub_proc.cap_bnd = CAP_FULL;  /* root */
 	kstub_task.tid = 1;
 	kstub_task.proc = &kstub_proc;
 	current = &kstub_proc;
@@ -55,6 +57,7 @@ void kstub_vfs_cred(uint32_t uid, uint32_t gid)
 {
 	kstub_proc.uid = kstub_proc.euid = kstub_proc.fsuid = uid;
 	kstub_proc.gid = kstub_proc.egid = kstub_proc.fsgid = gid;
+	kstub_proc.cap_eff = kstub_proc.cap_prm = uid == 0 ? CAP_FULL : 0;
 }
 
 struct mount *kstub_vfs_root(struct fs_context *fs, struct inode *root)

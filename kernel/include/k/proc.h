@@ -56,6 +56,8 @@ struct proc {
 	uint64_t timerslack;                    /* PR_SET_TIMERSLACK (ns) */
 	uint64_t sig_generated;                 /* signals made pending: signalfd's EPOLLET edges */
 	bool keepcaps;                          /* PR_SET_KEEPCAPS; execve clears it */
+	/* Capability sets (k/cap.h): effective, permitted, inheritable, bounding, ambient. */
+	uint64_t cap_eff, cap_prm, cap_inh, cap_bnd, cap_amb;
 	bool thp_disable;                       /* PR_SET_THP_DISABLE (no huge pages here anyway) */
 	uint8_t mce_kill;                       /* PR_MCE_KILL_SET policy + 1; 0: the default */
 	uint32_t uid, euid, suid, fsuid, gid, egid, sgid, fsgid;

@@ -17,6 +17,7 @@
 #define SIGALRM 14
 #define SIGTERM 15
 #define SIGCHLD 17
+#define SIGCONT 18
 #define SIGWINCH 28
 #define SIGSTOP 19
 /* "SIGSEGV" for 11; "SIGRTMIN+3" style names are not needed for faults. */

@@ -1,0 +1,319 @@
+/* caps: capabilities as root: capget's versions and errors, capset's subset rules, what dropping
+ * a capability takes away (raw sockets, chown, reading others' files, low ports, signalling
+ * other users), the sets across setuid (with and without PR_SET_KEEPCAPS) and execve, the
+ * bounding set, ambient capabilities surviving an exec as another user, the kill permission
+ * rules, and supplementary groups in file permission checks. Only the capabilities it names are
+ * printed: the machine's root may lack others. */
+#include "compat.h"
+#include <fcntl.h>
+#include <grp.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/fsuid.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define V1 0x19980330
+#define V3 0x20080522
+#define C_CHOWN 0
+#define C_DAC_OVERRIDE 1
+#define C_DAC_READ_SEARCH 2
+#define C_KILL 5
+#define C_SETGID 6
+#define C_SETUID 7
+#define C_SETPCAP 8
+#define C_NET_BIND_SERVICE 10
+#define C_NET_RAW 13
+
+struct hdr {
+	uint32_t version;
+	int pid;
+};
+struct data {
+	uint32_t eff, prm, inh;
+};
+
+static struct data caps[2];
+
+static long capget_(struct hdr *h, struct data *d)
+{
+	return syscall(SYS_capget, h, d);
+}
+
+static long capset_(struct hdr *h, struct data *d)
+{
+	return syscall(SYS_capset, h, d);
+}
+
+static void get(void)
+{
+	struct hdr h = { V3, 0 };
+	capget_(&h, caps);
+}
+
+static long set(void)
+{
+	struct hdr h = { V3, 0 };
+	return capset_(&h, caps);
+}
+
+static int has(uint32_t set, int cap)
+{
+	return (set >> cap) & 1;
+}
+
+/* The named capabilities in each set, as letters: "eff prm inh". */
+static void show(const char *what)
+{
+	static const int named[] = { C_CHOWN, C_DAC_OVERRIDE, C_KILL, C_SETUID, C_NET_RAW };
+	get();
+	char out[3][8];
+	for (int s = 0; s < 3; s++) {
+		uint32_t v = s == 0 ? caps[0].eff : s == 1 ? caps[0].prm : caps[0].inh;
+		for (int i = 0; i < 5; i++)
+			out[s][i] = has(v, named[i]) ? "cdksr"[i] : '-';
+		out[s][5] = 0;
+	}
+	printf("%s: eff %s prm %s inh %s\n", what, out[0], out[1], out[2]);
+}
+
+static int raw_ok(void)
+{
+	int fd = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	if (fd >= 0)
+		close(fd);
+	return fd >= 0;
+}
+
+static int bind80_ok(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(80),
+				 .sin_addr.s_addr = htonl(0x7f000001) };
+	int r = bind(fd, (struct sockaddr *)&a, sizeof(a));
+	close(fd);
+	return r == 0;
+}
+
+/* Runs f in a child; prints its exit status as the result. */
+static void in_child(const char *what, int (*f)(void))
+{
+	pid_t c = fork();
+	if (c == 0)
+		_exit(f());
+	int st;
+	waitpid(c, &st, 0);
+	printf("%s: %s\n", what, WIFEXITED(st) ? (WEXITSTATUS(st) ? "failed" : "ok") : "killed");
+}
+
+static int versions(void)
+{
+	struct hdr h = { 0, 0 };
+	RESULT("capget version 0", capget_(&h, caps));
+	printf("  the header now says %#x\n", h.version);
+	h.version = 0;
+	RESULT("capget version 0, no data", capget_(&h, NULL));
+	h = (struct hdr){ V3, -1 };
+	RESULT("capget pid -1", capget_(&h, caps));
+	h = (struct hdr){ V3, 999999 };
+	RESULT("capget of no such pid", capget_(&h, caps));
+	h = (struct hdr){ V3, getppid() };
+	RESULT("capset of another process", capset_(&h, caps));
+	h = (struct hdr){ V1, 0 };
+	struct data one[2];
+	memset(one, 0xee, sizeof(one));
+	RESULT("capget version 1", capget_(&h, one));
+	printf("  version 1 fills one struct: %s\n", one[1].eff == 0xeeeeeeee ? "yes" : "no");
+	return 0;
+}
+
+static int drop_rules(void)
+{
+	show("root");
+	get();
+	caps[0].eff &= ~(1u << C_NET_RAW);
+	RESULT("drop NET_RAW from the effective set", set());
+	printf("raw socket without it: %s\n", raw_ok() ? "yes" : "no");
+	caps[0].eff |= 1u << C_NET_RAW;
+	RESULT("take it back from the permitted set", set());
+	printf("raw socket again: %s\n", raw_ok() ? "yes" : "no");
+	caps[0].eff &= ~(1u << C_NET_RAW);
+	caps[0].prm &= ~(1u << C_NET_RAW);
+	RESULT("drop NET_RAW from both", set());
+	caps[0].prm |= 1u << C_NET_RAW;
+	RESULT("raise it in the permitted set again", set());
+	get();
+	caps[0].eff |= 1u << C_NET_RAW;
+	RESULT("effective beyond permitted", set());
+	get();
+	caps[0].inh |= 1u << C_NET_RAW;
+	RESULT("inheritable beyond permitted, with SETPCAP", set());
+	show("after the drops");
+	get();
+	caps[0].eff &= ~((1u << C_NET_BIND_SERVICE) | (1u << C_CHOWN) | (1u << C_DAC_OVERRIDE) |
+			 (1u << C_DAC_READ_SEARCH));
+	RESULT("drop NET_BIND_SERVICE, CHOWN, DAC_*", set());
+	printf("bind to port 80: %s\n", bind80_ok() ? "yes" : "no");
+	char path[] = "/tmp/caps.XXXXXX";
+	int fd = mkstemp(path);
+	fchmod(fd, 0);
+	close(fd);
+	RESULT("chown to another user", chown(path, 1234, -1));
+	RESULT("open a mode-000 file of its own", open(path, O_RDONLY));
+	RESULT("chmod of its own file", chmod(path, 0600));
+	unlink(path);
+	return 0;
+}
+
+static int setuid_drops(void)
+{
+	RESULT("setuid(1000)", setuid(1000));
+	show("uid 1000");
+	printf("raw socket: %s\n", raw_ok() ? "yes" : "no");
+	get();
+	caps[0].prm |= 1u << C_NET_RAW;
+	RESULT("capset to get one back", set());
+	return 0;
+}
+
+static int keepcaps(void)
+{
+	RESULT("PR_SET_KEEPCAPS", prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0));
+	RESULT("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	RESULT("setresuid(1000, 1000, 1000)", setresuid(1000, 1000, 1000));
+	show("kept");
+	get();
+	caps[0].eff = 1u << C_NET_RAW;
+	RESULT("make NET_RAW effective", set());
+	printf("raw socket as uid 1000: %s\n", raw_ok() ? "yes" : "no");
+	return 0;
+}
+
+static int fs_uid(void)
+{
+	setfsuid(1000);
+	show("fsuid 1000");
+	setfsuid(0);
+	show("fsuid 0 again");
+	RESULT("seteuid(1000)", seteuid(1000));
+	show("euid 1000");
+	RESULT("seteuid(0)", seteuid(0));
+	show("euid 0 again");
+	return 0;
+}
+
+static int bounding(void)
+{
+	RESULT("PR_CAPBSET_READ NET_RAW", prctl(PR_CAPBSET_READ, C_NET_RAW, 0, 0, 0));
+	RESULT("PR_CAPBSET_DROP NET_RAW", prctl(PR_CAPBSET_DROP, C_NET_RAW, 0, 0, 0));
+	RESULT("PR_CAPBSET_READ NET_RAW after", prctl(PR_CAPBSET_READ, C_NET_RAW, 0, 0, 0));
+	RESULT("PR_CAPBSET_DROP 64", prctl(PR_CAPBSET_DROP, 64, 0, 0, 0));
+	RESULT("PR_CAPBSET_READ 64", prctl(PR_CAPBSET_READ, 64, 0, 0, 0));
+	char *argv[] = { "/proc/self/exe", "show", "after exec without NET_RAW in the bounding set",
+			 NULL };
+	execv("/proc/self/exe", argv);
+	return 9;
+}
+
+static int ambient(void)
+{
+	RESULT("ambient RAISE without inheritable", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE,
+							  C_NET_RAW, 0, 0));
+	get();
+	caps[0].inh |= 1u << C_NET_RAW;
+	set();
+	RESULT("ambient RAISE", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, C_NET_RAW, 0, 0));
+	RESULT("ambient IS_SET", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET, C_NET_RAW, 0, 0));
+	prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+	setresuid(1000, 1000, 1000);
+	RESULT("ambient IS_SET after setresuid", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_IS_SET,
+						       C_NET_RAW, 0, 0));
+	/* setresuid to non-root clears the ambient set: raise it again as uid 1000 */
+	RESULT("ambient RAISE as uid 1000", prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, C_NET_RAW,
+						  0, 0));
+	char *argv[] = { "/proc/self/exe", "show", "uid 1000 after exec with ambient NET_RAW", NULL };
+	execv("/proc/self/exe", argv);
+	return 9;
+}
+
+static int exec_plain(void)
+{
+	setresuid(1000, 1000, 1000);
+	char *argv[] = { "/proc/self/exe", "show", "uid 1000 after exec", NULL };
+	execv("/proc/self/exe", argv);
+	return 9;
+}
+
+static int kill_rules(void)
+{
+	pid_t root_child = fork();
+	if (root_child == 0) {
+		alarm(2);               /* nobody here may end it: it ends itself */
+		pause();
+		_exit(0);
+	}
+	pid_t peer = fork();
+	if (peer == 0) {
+		setresuid(2000, 2000, 2000);
+		alarm(2);
+		pause();
+		_exit(0);
+	}
+	usleep(20000);
+	setresuid(2000, 2000, 2000);
+	RESULT("kill a root process", kill(root_child, SIGTERM));
+	RESULT("kill(0) probe of a root process", kill(root_child, 0));
+	RESULT("kill a process of the same user", kill(peer, SIGTERM));
+	RESULT("tgkill a root process", syscall(SYS_tgkill, root_child, root_child, SIGTERM));
+	RESULT("SIGCONT to a root process in the session", kill(root_child, SIGCONT));
+	_exit(0);
+}
+
+static int groups_perm(void)
+{
+	char path[] = "/tmp/caps-g.XXXXXX";
+	int fd = mkstemp(path);
+	write(fd, "x", 1);
+	fchown(fd, 0, 4321);
+	fchmod(fd, 0040);
+	close(fd);
+	gid_t g[] = { 4321 };
+	setgroups(1, g);
+	setresgid(5000, 5000, 5000);
+	setresuid(5000, 5000, 5000);
+	RESULT("read a file of a supplementary group", open(path, O_RDONLY) >= 0);
+	RESULT("write it", open(path, O_WRONLY));
+	_exit(0);
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 2 && !strcmp(argv[1], "show")) {
+		show(argv[2]);
+		printf("  raw socket: %s\n", raw_ok() ? "yes" : "no");
+		return 0;
+	}
+	if (geteuid() != 0) {
+		printf("needs root\n");
+		return 1;
+	}
+	in_child("versions", versions);
+	in_child("drops", drop_rules);
+	in_child("setuid", setuid_drops);
+	in_child("keepcaps", keepcaps);
+	in_child("fsuid and euid", fs_uid);
+	in_child("bounding set", bounding);
+	in_child("ambient", ambient);
+	in_child("plain exec as another user", exec_plain);
+	in_child("kill permission", kill_rules);
+	in_child("supplementary groups", groups_perm);
+	return 0;
+}

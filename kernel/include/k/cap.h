@@ -1,0 +1,83 @@
+/* Capabilities, as Linux keeps them per process (kernel/cred.c): what a privileged operation
+   asks is capable(CAP_...), never "is it root". Root starts with every capability (the model
+   unik run has for the image's root user); another user with none. setuid-family calls and
+   execve move the sets as Linux's commoncap does; capset, the bounding set and the ambient set
+   (prctl) change them as a program asks. */
+#ifndef K_CAP_H
+#define K_CAP_H
+#include <stdbool.h>
+#include <stdint.h>
+#include "k/proc.h"
+#include "k/signal.h"
+#include "kernel/lib/errno.h"
+
+#define CAP_CHOWN 0
+#define CAP_DAC_OVERRIDE 1
+#define CAP_DAC_READ_SEARCH 2
+#define CAP_FOWNER 3
+#define CAP_FSETID 4
+#define CAP_KILL 5
+#define CAP_SETGID 6
+#define CAP_SETUID 7
+#define CAP_SETPCAP 8
+#define CAP_LINUX_IMMUTABLE 9
+#define CAP_NET_BIND_SERVICE 10
+#define CAP_NET_ADMIN 12
+#define CAP_NET_RAW 13
+#define CAP_IPC_OWNER 15
+#define CAP_SYS_CHROOT 18
+#define CAP_SYS_PTRACE 19
+#define CAP_SYS_ADMIN 21
+#define CAP_SYS_NICE 23
+#define CAP_SYS_RESOURCE 24
+#define CAP_MKNOD 27
+#define CAP_SETFCAP 31
+#define CAP_MAC_OVERRIDE 32
+#define CAP_LAST_CAP 40
+#define CAP_FULL ((1ull << (CAP_LAST_CAP + 1)) - 1)
+/* What follows the filesystem uid (Linux's CAP_FS_MASK): dropped from the effective set when
+   fsuid leaves 0, given back from the permitted set when it returns. */
+#define CAP_FS_MASK ((1ull << CAP_CHOWN) | (1ull << CAP_MKNOD) | (1ull << CAP_DAC_OVERRIDE) | \
+		     (1ull << CAP_DAC_READ_SEARCH) | (1ull << CAP_FOWNER) | \
+		     (1ull << CAP_FSETID) | (1ull << CAP_LINUX_IMMUTABLE) | \
+		     (1ull << CAP_MAC_OVERRIDE))
+
+static inline bool capable(int cap)
+{
+	return (current->cap_eff >> cap) & 1;
+}
+
+/* Whether the caller's filesystem group or one of its supplementary groups is gid. */
+static inline bool in_group_p(uint32_t gid)
+{
+	const struct proc *p = current;
+	if (p->fsgid == gid)
+		return true;
+	for (uint32_t i = 0; i < p->ngroups; i++)
+		if (p->groups[i] == gid)
+			return true;
+	return false;
+}
+
+/* Linux's check_kill_permission for a signal a process sends: to itself, with CAP_KILL, when a
+   real or effective uid of the sender is the target's real or saved uid, or SIGCONT within its
+   session. 0 or -EPERM. */
+static inline int kill_permitted(const struct proc *t, int sig)
+{
+	const struct proc *p = current;
+	if (t == p || capable(CAP_KILL))
+		return 0;
+	if (p->euid == t->suid || p->euid == t->uid || p->uid == t->suid || p->uid == t->uid)
+		return 0;
+	return sig == SIGCONT && t->sid == p->sid ? 0 : -EPERM;
+}
+
+/* The first process's sets, for its user. */
+void cap_init(struct proc *p);
+/* After a set*uid call changed p's ids from old_r/old_e/old_s/old_fs (Linux's
+   cap_task_fix_setuid; fs_only: setfsuid). */
+void cap_fix_setuid(struct proc *p, uint32_t old_r, uint32_t old_e, uint32_t old_s,
+		    uint32_t old_fs, bool fs_only);
+/* At execve, for a program without file capabilities (unik honours no setuid bits). */
+void cap_exec(struct proc *p);
+#endif
