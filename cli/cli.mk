@@ -28,7 +28,7 @@ $(BUILD)/unik-runtime: $(BUILD)/unik
 	ln -sf unik $@
 
 UNIT_TESTS += test_oci_spec
-test_oci_spec_SRCS := tests/unit/test_oci_spec.c cli/oci_spec.c
+test_oci_spec_SRCS := tests/unit/test_oci_spec.c cli/oci_spec.c cli/caps.c
 test_oci_spec_LDLIBS := -ljansson
 UNIT_TESTS += test_oci_state
 test_oci_state_SRCS := tests/unit/test_oci_state.c cli/runtime_state.c

@@ -6,6 +6,7 @@
 #include "monitor/vm.h"
 #include "image/image.h"
 #include "cli/run.h"
+#include "cli/caps.h"
 #include "cli/runtime.h"
 #include <unistd.h>
 #include <signal.h>
@@ -59,6 +60,9 @@ static void usage(FILE *f)
 		"  --entrypoint CMD    replace the image's Entrypoint (and clear its Cmd)\n"
 		"  -w, --workdir DIR   working directory (created if missing)\n"
 		"  -u, --user USER[:GROUP]  identity (names through the image's /etc/passwd)\n"
+		"  --cap-add CAP, --cap-drop CAP  root's capabilities from docker's default set\n"
+		"                      (CAP_NET_ADMIN, NET_ADMIN, ALL...)\n"
+		"  --privileged        every capability\n"
 		"  --kernel builtin|artifact  boot unik's own kernel (default) or the artifact's\n"
 		"exit status: the program's; 128+N if killed by signal N; 125 unik's own error;\n"
 		"126 not executable; 127 not found\n");
@@ -120,6 +124,12 @@ static const char *opt_value(int argc, char **argv, int *i, const char *s, const
 	return NULL;
 }
 
+static int run_too_many(const char *opt)
+{
+	fprintf(stderr, "unik: too many %s options\n", opt);
+	return 125;
+}
+
 static int run_main(int argc, char **argv)
 {
 	static char *envp[RUN_MAX_ENV + 1];
@@ -131,12 +141,25 @@ static int run_main(int argc, char **argv)
 				 .stop_signal = SIGTERM, .stop_timeout = 10,
 				 .kernel = unik_kernel_blob,
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
+	static const char *cap_add[64], *cap_drop[64];
+	int ncap_add = 0, ncap_drop = 0;
+	bool privileged = false;
 	int i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i], *v;
 		if (!strcmp(a, "--")) {
 			i++;
 			break;
+		} else if (!strcmp(a, "--privileged")) {
+			privileged = true;
+		} else if ((v = opt_value(argc, argv, &i, "--cap-add", "--cap-add"))) {
+			if (ncap_add >= 64)
+				return run_too_many("--cap-add");
+			cap_add[ncap_add++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--cap-drop", "--cap-drop"))) {
+			if (ncap_drop >= 64)
+				return run_too_many("--cap-drop");
+			cap_drop[ncap_drop++] = v;
 		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
@@ -259,6 +282,13 @@ static int run_main(int argc, char **argv)
 		usage(stderr);
 		return 125;
 	}
+	/* docker's capability sets: its default for root, tweaked by the flags. */
+	uint64_t caps;
+	int cst = caps_tweak(cap_add, ncap_add, cap_drop, ncap_drop, privileged, &caps);
+	if (cst)
+		return cst;
+	cfg.caps_set = true;
+	cfg.caps[UNIK_CAP_BND] = cfg.caps[UNIK_CAP_EFF] = cfg.caps[UNIK_CAP_PRM] = caps;
 	ro.envc = cfg.envc;
 	cfg.uid = getuid();
 	cfg.gid = getgid();

@@ -11,6 +11,8 @@
 #include <sys/stat.h>
 #include <jansson.h>
 #include "cli/oci_spec.h"
+#include "cli/caps.h"
+#include "unik/abi.h"
 
 #define OCI_CONFIG_MAX (4u << 20)
 
@@ -197,6 +199,39 @@ static int spec_rlimits(struct spec_ctx *c, json_t *proc, struct oci_spec *s)
 	return 0;
 }
 
+/* process.capabilities: names Linux does not know are passed over, as runc does. */
+static int spec_caps(struct spec_ctx *c, json_t *proc, struct oci_spec *s)
+{
+	static const char *const sets[5] = {
+		[UNIK_CAP_BND] = "bounding", [UNIK_CAP_EFF] = "effective",
+		[UNIK_CAP_PRM] = "permitted", [UNIK_CAP_INH] = "inheritable",
+		[UNIK_CAP_AMB] = "ambient",
+	};
+	json_t *o = json_object_get(proc, "capabilities");
+	if (!o)
+		return 0;
+	if (!json_is_object(o))
+		return spec_fail(c, "process.capabilities: must be an object");
+	s->has_caps = true;
+	for (int k = 0; k < 5; k++) {
+		json_t *a = json_object_get(o, sets[k]);
+		if (!a)
+			continue;
+		if (!json_is_array(a))
+			return spec_fail(c, "process.capabilities.%s: must be an array", sets[k]);
+		for (size_t i = 0; i < json_array_size(a); i++) {
+			json_t *n = json_array_get(a, i);
+			if (!json_is_string(n))
+				return spec_fail(c, "process.capabilities.%s[%zu]: must be a string",
+						 sets[k], i);
+			int cap = caps_number(json_string_value(n));
+			if (cap >= 0)
+				s->caps[k] |= 1ull << cap;
+		}
+	}
+	return 0;
+}
+
 static int spec_process(struct spec_ctx *c, json_t *root, struct oci_spec *s)
 {
 	json_t *p = json_object_get(root, "process");
@@ -219,7 +254,7 @@ static int spec_process(struct spec_ctx *c, json_t *root, struct oci_spec *s)
 	if (t && !json_is_boolean(t))
 		return spec_fail(c, "process.terminal: must be true or false");
 	s->terminal = json_is_true(t);
-	if (spec_user(c, p, s) || spec_rlimits(c, p, s))
+	if (spec_user(c, p, s) || spec_rlimits(c, p, s) || spec_caps(c, p, s))
 		return -1;
 	return 0;
 }

@@ -60,6 +60,11 @@ struct oci_spec {
 	bool netns;             /* linux.namespaces has "network" */
 	char *netns_path;       /* its path (join it), NULL: a new namespace */
 	char *annotations;      /* the annotations object as JSON text ("{}" when absent) */
+	/* process.capabilities: bounding, effective, permitted, inheritable, ambient (UNIK_CAP_*;
+	   Linux's bit numbers), has_caps when given; a set it leaves out is empty. Without it runc
+	   leaves the capabilities as they are (root: all). */
+	bool has_caps;
+	uint64_t caps[5];
 };
 
 /* Reads config.json text (len bytes). 0, or -1 with a message in err (what is wrong and where,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "cli/runtime.h"
+#include "cli/caps.h"
 #include "cli/run.h"
 
 static void rt_usage(FILE *f)
@@ -257,7 +258,10 @@ static int rt_features(void)
 	       "  \"mountOptions\": [\"bind\", \"rbind\", \"ro\", \"rw\"],\n"
 	       "  \"linux\": {\n"
 	       "    \"namespaces\": [\"network\"],\n"
-	       "    \"capabilities\": [],\n"
+	       "    \"capabilities\": [");
+	for (int c = 0; c <= CAPS_LAST; c++)
+		printf("%s\"CAP_%s\"", c ? ", " : "", caps_name(c));
+	printf("],\n"
 	       "    \"cgroup\": {\"v1\": false, \"v2\": false},\n"
 	       "    \"seccomp\": {\"enabled\": false},\n"
 	       "    \"apparmor\": {\"enabled\": false},\n"

@@ -230,6 +230,8 @@ int rt_vm_config(const struct rt_opts *o, const struct oci_spec *s, const char *
 		cfg->rlimits[r].cur = s->rlimits[i].soft;
 		cfg->rlimits[r].max = s->rlimits[i].hard;
 	}
+	cfg->caps_set = s->has_caps;
+	memcpy(cfg->caps, s->caps, sizeof(cfg->caps));
 	cfg->hostname = s->hostname ? s->hostname : "unik";
 	rt_env(s, artifact ? NULL : rootfs, v);
 	if (rt_memory(o, s, cfg) || rt_mounts(o, s, v))

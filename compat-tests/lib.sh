@@ -75,7 +75,8 @@ harness_show_stderr() {
 }
 
 # harness_case LABEL WANT CHECK BIN [ARGS...]: runs BIN ARGS natively under `env -i CASE_ENV...`
-# and as `$UNIK run -e K=V... -- BIN ARGS`, then prints PASS, FAIL or BROKEN and counts it.
+# and as `$UNIK run --privileged -e K=V... -- BIN ARGS` (the native run is a root with every
+# capability, not a container's), then prints PASS, FAIL or BROKEN and counts it.
 # WANT is the exit status the native run must give. CHECK is "exact" (stdout compared byte for
 # byte) or the name of a function that takes a stdout file and succeeds if it is acceptable, for
 # output that legitimately differs; it must accept the native output too.
@@ -103,7 +104,7 @@ harness_case() {
 		return
 	fi
 
-	harness_exec "$u" "$UNIK" run "${eflags[@]}" -- "$bin" "$@"
+	harness_exec "$u" "$UNIK" run --privileged "${eflags[@]}" -- "$bin" "$@"
 	us=$HARNESS_STATUS
 	[ "$ns" = "$us" ] || why="status $ns vs $(harness_status_text "$us")"
 	if [ "$check" = exact ]; then

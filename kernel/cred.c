@@ -5,6 +5,17 @@
 
 void cap_init(struct proc *p)
 {
+	const struct unik_boot_info *bi = boot_info;
+	if (bi->caps_set) {
+		/* What the runtime applied, then the exec of the command moves them. */
+		p->cap_bnd = bi->caps[UNIK_CAP_BND] & CAP_FULL;
+		p->cap_prm = bi->caps[UNIK_CAP_PRM] & CAP_FULL;
+		p->cap_eff = bi->caps[UNIK_CAP_EFF] & p->cap_prm;
+		p->cap_inh = bi->caps[UNIK_CAP_INH] & CAP_FULL;
+		p->cap_amb = bi->caps[UNIK_CAP_AMB] & p->cap_prm & p->cap_inh;
+		cap_exec(p);
+		return;
+	}
 	p->cap_bnd = CAP_FULL;
 	p->cap_inh = p->cap_amb = 0;
 	p->cap_prm = p->cap_eff = p->euid == 0 ? CAP_FULL : 0;

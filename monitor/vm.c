@@ -250,6 +250,8 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 		    (cfg->container ? UNIK_BOOT_CONTAINER : 0);
 	bi->uid = cfg->uid;
 	bi->gid = cfg->gid;
+	bi->caps_set = cfg->caps_set;
+	memcpy(bi->caps, cfg->caps, sizeof(bi->caps));
 	bi->rlimit_set = cfg->rlimit_set & 0xffff;
 	for (int r = 0; r < 16; r++) {
 		bi->rlimits[r].cur = cfg->rlimits[r].cur;

@@ -45,6 +45,10 @@ struct vm_config {
 					   program is then argv[0], found in it, as with rootfs) */
 	bool rootdir_ro;                /* the monitor refuses every change to rootdir */
 	bool container;                 /* the OCI runtime's VM (UNIK_BOOT_CONTAINER) */
+	/* The first process's capability sets (bounding, effective, permitted, inheritable,
+	   ambient: include/unik/abi.h); caps_set false: the guest's default (root: all) */
+	bool caps_set;
+	uint64_t caps[5];
 	uint32_t rlimit_set;            /* bit R: rlimits[R] is given (RLIMIT_* numbers < 16) */
 	struct { uint64_t cur, max; } rlimits[16];
 	int stop_signal;                /* what a host SIGTERM becomes (SIGTERM by default) */

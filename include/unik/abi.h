@@ -534,8 +534,15 @@ struct unik_boot_info {
 	unik_gpa_t mem_bump;            /* OUT (guest): the frontier; memory above is untouched */
 	unik_gpa_t mem_ahead;           /* IN (monitor): populated, or being populated, up to here;
 					   the guest asks for more (UNIK_HC_MEM_AHEAD) as it nears */
+	/* The capability sets the first process starts from, as a runtime applies them before it
+	   executes the command (Linux's bit numbers; UNIK_CAP_*), when caps_set is 1; else every
+	   capability. The guest then moves them as execve does (root keeps the bounding set). */
+	uint32_t caps_set;
+	uint32_t _pad7;
+	uint64_t caps[5];
 };
-_Static_assert(sizeof(struct unik_boot_info) == 3704, "unik_boot_info size");
+enum { UNIK_CAP_BND, UNIK_CAP_EFF, UNIK_CAP_PRM, UNIK_CAP_INH, UNIK_CAP_AMB };
+_Static_assert(sizeof(struct unik_boot_info) == 3752, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

@@ -115,5 +115,25 @@ run_cfg user-group 0 "uid=1000(app) gid=2000(extra)" -u app:extra --entrypoint /
 run_cfg user-unknown 125 "" -u nobody "$T/bb.unik"
 run_cfg dev-stdout 0 "via /dev/stdout" "$T/bb.unik" -c 'echo via /dev/stdout > /dev/stdout'
 
+# Capabilities as docker sets them: its default set for root, --cap-add/--cap-drop/--privileged
+# around it, none for another user (the bounding set stays).
+caps() { echo "-u 0 --entrypoint /bin/busybox $T/bb.unik grep -E ^Cap(Eff|Bnd) /proc/self/status"; }
+run_cfg caps-default 0 "$(printf 'CapEff:\t00000000a80425fb\nCapBnd:\t00000000a80425fb')" $(caps)
+run_cfg caps-drop 0 "$(printf 'CapEff:\t00000000a80405fb\nCapBnd:\t00000000a80405fb')" \
+	--cap-drop NET_RAW $(caps)
+run_cfg caps-add 0 "$(printf 'CapEff:\t00000000a82425fb\nCapBnd:\t00000000a82425fb')" \
+	--cap-add cap_sys_admin $(caps)
+run_cfg caps-privileged 0 "$(printf 'CapEff:\t000001ffffffffff\nCapBnd:\t000001ffffffffff')" \
+	--privileged $(caps)
+run_cfg caps-all-but 0 "$(printf 'CapEff:\t000001fffffffffe\nCapBnd:\t000001fffffffffe')" \
+	--cap-add ALL --cap-drop CHOWN $(caps)
+run_cfg caps-only 0 "$(printf 'CapEff:\t0000000000002000\nCapBnd:\t0000000000002000')" \
+	--cap-drop ALL --cap-add NET_RAW $(caps)
+run_cfg caps-user 0 "$(printf 'CapEff:\t0000000000000000\nCapBnd:\t00000000a80425fb')" \
+	--entrypoint /bin/busybox "$T/bb.unik" grep -E '^Cap(Eff|Bnd)' /proc/self/status
+run_cfg caps-unknown 125 "" --cap-add NO_SUCH "$T/bb.unik"
+run_cfg caps-enforced 1 "" -u 0 --cap-drop CHOWN --entrypoint /bin/busybox "$T/bb.unik" \
+	chown 5 /etc/passwd
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]

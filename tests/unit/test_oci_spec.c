@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <cmocka.h>
 #include "cli/oci_spec.h"
+#include "unik/abi.h"
 
 /* A complete config as docker writes it (trimmed), with every field unik reads. */
 static const char full[] =
@@ -21,7 +22,8 @@ static const char full[] =
 	"   \"rlimits\": [{\"type\": \"RLIMIT_NOFILE\", \"hard\": 4096, \"soft\": 1024},"
 	"                 {\"type\": \"RLIMIT_CORE\", \"hard\": 18446744073709551615,"
 	"                  \"soft\": 18446744073709551615}],"
-	"   \"capabilities\": {\"bounding\": [\"CAP_CHOWN\"]}},"
+	"   \"capabilities\": {\"bounding\": [\"CAP_CHOWN\", \"CAP_NET_RAW\", \"CAP_NO_SUCH\"],"
+	"     \"effective\": [\"CAP_NET_RAW\"], \"ambient\": []}},"
 	" \"root\": {\"path\": \"rootfs\", \"readonly\": true},"
 	" \"hostname\": \"box\","
 	" \"mounts\": ["
@@ -87,6 +89,12 @@ static void test_full(void **state)
 	assert_true(s.netns);
 	assert_string_equal(s.netns_path, "/var/run/netns/x");
 	assert_string_equal(s.annotations, "{\"a\":\"b\"}");
+	/* capabilities by Linux's numbers; a name Linux lacks is passed over, as runc does */
+	assert_true(s.has_caps);
+	assert_int_equal(s.caps[UNIK_CAP_BND], (1 << 0) | (1 << 13));
+	assert_int_equal(s.caps[UNIK_CAP_EFF], 1 << 13);
+	assert_int_equal(s.caps[UNIK_CAP_PRM], 0);
+	assert_int_equal(s.caps[UNIK_CAP_AMB], 0);
 	oci_spec_free(&s);
 }
 
@@ -107,6 +115,7 @@ static void test_minimal(void **state)
 	assert_false(s.netns);
 	assert_int_equal(s.mem_limit, 0);
 	assert_string_equal(s.annotations, "{}");
+	assert_false(s.has_caps);       /* runc then leaves root all of them */
 	oci_spec_free(&s);
 }
 
@@ -174,6 +183,12 @@ static void test_rejects(void **state)
 		  "\"network\",\"path\":\"rel\"}]}}", "linux.namespaces[0].path" },
 		{ "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/r\"},\"process\":{\"args\":[\"x\"],"
 		  "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}},\"annotations\":[]}", "annotations" },
+		{ "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/r\"},\"process\":{\"args\":[\"x\"],"
+		  "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":[]}}",
+		  "process.capabilities: must be an object" },
+		{ "{\"ociVersion\":\"1.0.0\",\"root\":{\"path\":\"/r\"},\"process\":{\"args\":[\"x\"],"
+		  "\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0},\"capabilities\":{\"effective\":"
+		  "[7]}}}", "process.capabilities.effective[0]" },
 		{ "{\"ociVersion\":\"1.0.0\",\"ociVersion\":\"1.0.0\"}", "config.json: line 1" },
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
