@@ -3,6 +3,7 @@
    rules, and the initial stack with argv, envp and auxv. Segments are mapped from the file's pages
    (private, copy-on-write), so read-only text is never copied. */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
 #include "k/mm.h"
@@ -172,8 +173,8 @@ static int exec_build_stack(struct proc *p, const struct exec_args *a, const str
 		{ AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0 },
 		{ AT_PHENT, img->phentsize }, { AT_PHNUM, img->phnum },
 		{ AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, img->entry + bias },
-		{ AT_UID, p->uid }, { AT_EUID, p->euid }, { AT_GID, p->gid }, { AT_EGID, p->egid },
-		{ AT_SECURE, 0 }, { AT_HWCAP2, 2 /* FSGSBASE */ },
+		{ AT_UID, p->uid }, { AT_EUID, a->euid }, { AT_GID, p->gid }, { AT_EGID, a->egid },
+		{ AT_SECURE, a->secure }, { AT_HWCAP2, 2 /* FSGSBASE */ },
 	};
 	struct stack_result res;
 	struct stack_spec spec = {
@@ -227,6 +228,32 @@ static int exec_script_line(const uint8_t *b, uint64_t len, char *interp, char *
 	return 0;
 }
 
+/* The ids the program file gives (a script's own set-id bits count for nothing: this is the
+   final ELF file), unless the process asked for no new privileges. */
+static void exec_setid(const struct proc *p, const struct inode *ino, struct exec_args *a)
+{
+	a->euid = p->euid;
+	a->egid = p->egid;
+	if (!p->no_new_privs) {
+		if (ino->mode & S_ISUID)
+			a->euid = ino->uid;
+		if ((ino->mode & (S_ISGID | 010)) == (S_ISGID | 010))
+			a->egid = ino->gid;
+	}
+	a->secure = a->euid != p->uid || a->egid != p->gid;
+}
+
+void exec_commit_creds(struct proc *p, const struct exec_args *a)
+{
+	if (a->euid != p->euid || a->egid != p->egid) {
+		p->not_dumpable = true;
+		p->pdeathsig = 0;
+	}
+	p->euid = p->suid = p->fsuid = a->euid;
+	p->egid = p->sgid = p->fsgid = a->egid;
+	cap_exec(p);
+}
+
 int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct regs *r,
 	      const char **why)
 {
@@ -244,6 +271,7 @@ int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct reg
 	int err = elf_parse(file, ino->size, &img, why);
 	if (err)
 		return err;
+	exec_setid(p, ino, a);
 	struct mm *mm = p->mm;
 	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
 	if ((err = exec_map_image(mm, ino, &img, bias, why)))

@@ -129,5 +129,6 @@ int exec_boot(struct proc *p, struct regs *r, const char **why)
 			*why = "cannot execute";
 		return boot_status(err);
 	}
+	exec_commit_creds(p, &a);
 	return 0;
 }

@@ -70,7 +70,7 @@ static int exec_copy_vec(uint64_t uvec, const char **out, int max, size_t *used,
 }
 
 /* What a new program starts with (Linux's flush_old_exec and setup_new_exec). */
-static void exec_reset(struct proc *p, const char *path)
+static void exec_reset(struct proc *p, const char *path, const struct exec_args *a)
 {
 	struct task *t = current_task;
 	if (t->files->users > 1) {              /* a table shared with CLONE_FILES: unshare */
@@ -106,7 +106,7 @@ static void exec_reset(struct proc *p, const char *path)
 	memcpy(p->comm, base, n);
 	p->comm[n] = 0;
 	p->did_exec = true;
-	cap_exec(p);
+	exec_commit_creds(p, a);
 	p->keepcaps = false;
 }
 
@@ -185,7 +185,7 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 	}
 	arch_switch_mm(nm->pml4);
 	proc_mm_put(old);
-	exec_reset(p, path);
+	exec_reset(p, path, &a);
 	proc_vfork_release(p);
 	*current_task->uregs = r;
 out_prog:

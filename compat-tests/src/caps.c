@@ -2,7 +2,8 @@
  * a capability takes away (raw sockets, chown, reading others' files, low ports, signalling
  * other users), the sets across setuid (with and without PR_SET_KEEPCAPS) and execve, the
  * bounding set, ambient capabilities surviving an exec as another user, the kill permission
- * rules, and supplementary groups in file permission checks. Only the capabilities it names are
+ * rules, supplementary groups in file permission checks, and set-id executables (ids,
+ * AT_SECURE, capabilities; no_new_privs). Only the capabilities it names are
  * printed: the machine's root may lack others. */
 #include "compat.h"
 #include <fcntl.h>
@@ -17,6 +18,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/auxv.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -293,12 +295,85 @@ static int groups_perm(void)
 	_exit(0);
 }
 
+/* ---- set-id executables ---- */
+
+static char suid_copy[] = "/tmp/caps-suid.XXXXXX";
+
+/* A copy of this program owned by uid:gid with mode. */
+static void make_copy(uid_t uid, gid_t gid, mode_t mode)
+{
+	static char buf[1 << 16];
+	int in = open("/proc/self/exe", O_RDONLY);
+	int out = mkstemp(suid_copy);
+	ssize_t n;
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		write(out, buf, (size_t)n);
+	close(in);
+	fchown(out, uid, gid);
+	fchmod(out, mode);
+	close(out);
+}
+
+static void ids(const char *what)
+{
+	uid_t r, e, s;
+	gid_t gr, ge, gs;
+	getresuid(&r, &e, &s);
+	getresgid(&gr, &ge, &gs);
+	printf("%s: uids %d %d %d, gids %d %d %d, AT_SECURE %lu\n", what, (int)r, (int)e, (int)s,
+	       (int)gr, (int)ge, (int)gs, getauxval(AT_SECURE));
+	show("  caps");
+}
+
+/* Runs the copy as uid:gid (after no_new_privs when nnp) in a child. */
+static void exec_copy(const char *what, uid_t uid, gid_t gid, int nnp)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		setresgid(gid, gid, gid);
+		setresuid(uid, uid, uid);
+		if (nnp)
+			prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+		char *argv[] = { suid_copy, "ids", (char *)what, NULL };
+		execv(suid_copy, argv);
+		_exit(9);
+	}
+	int st;
+	waitpid(c, &st, 0);
+	if (!WIFEXITED(st) || WEXITSTATUS(st))
+		printf("%s: status %d\n", what, st);
+}
+
+static void setid_exec(void)
+{
+	make_copy(0, 0, 04755);
+	exec_copy("setuid-root run by uid 1000", 1000, 1000, 0);
+	exec_copy("the same with no_new_privs", 1000, 1000, 1);
+	unlink(suid_copy);
+	memcpy(suid_copy + strlen(suid_copy) - 6, "XXXXXX", 6);
+	make_copy(0, 4321, 02755);
+	exec_copy("setgid 4321 run by uid 1000", 1000, 1000, 0);
+	unlink(suid_copy);
+	memcpy(suid_copy + strlen(suid_copy) - 6, "XXXXXX", 6);
+	make_copy(1000, 0, 04755);
+	exec_copy("setuid-1000 run by root", 0, 0, 0);
+	unlink(suid_copy);
+	memcpy(suid_copy + strlen(suid_copy) - 6, "XXXXXX", 6);
+	make_copy(0, 0, 02745);         /* setgid without group execute: no effect */
+	exec_copy("setgid without group x", 1000, 1000, 0);
+	unlink(suid_copy);
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	if (argc > 2 && !strcmp(argv[1], "show")) {
 		show(argv[2]);
 		printf("  raw socket: %s\n", raw_ok() ? "yes" : "no");
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "ids")) {
+		ids(argv[2]);
 		return 0;
 	}
 	if (geteuid() != 0) {
@@ -315,5 +390,6 @@ int main(int argc, char **argv)
 	in_child("plain exec as another user", exec_plain);
 	in_child("kill permission", kill_rules);
 	in_child("supplementary groups", groups_perm);
+	setid_exec();
 	return 0;
 }

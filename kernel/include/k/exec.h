@@ -12,7 +12,17 @@ struct exec_args {
 	const char *const *envp;
 	const char *execfn;     /* the path as given (AT_EXECFN, the script name for #!) */
 	int depth;              /* #! nesting so far */
+	/* Set by exec_load: the effective ids the program runs with (the file's owner or group
+	   for a setuid or setgid file, else the caller's) and whether that makes it a secure exec
+	   (AT_SECURE: they differ from the real ids). exec_commit_creds makes them the process's. */
+	uint32_t euid, egid;
+	bool secure;
 };
+
+/* The credentials an exec gives (Linux's bprm_fill_uid and commoncap): effective, saved and
+   filesystem ids from a, the capability sets moved as execve does; a set-id exec makes the
+   process undumpable and drops its parent-death signal. */
+void exec_commit_creds(struct proc *p, const struct exec_args *a);
 
 /* Loads the executable ino into p's empty address space and fills r with its first registers.
    0, or -errno with *why saying what was wrong. */
