@@ -83,6 +83,10 @@ static void trap_exception(struct regs *r)
 		panic("kernel fault: vector %lu error %lx at ip %lx (cr2 %lx)", r->vec, r->err,
 		      r->rip, r->cr2);
 	char why[128];
+	if (r->vec == UPCALL_VECTOR && arch_isolated) {
+		upcall_from_monitor(r);         /* the monitor's preemption interrupt */
+		return;
+	}
 	if (r->vec == 14) {
 		if (arch_isolated && trap_is_stranded_syscall(r)) {
 			syscall_from_trap(r);

@@ -3,8 +3,9 @@
    A watchdog thread looks at the guest's scheduler every slice: when tasks wait for the CPU and
    no switch happened during the whole slice, or a timed event of the guest is due, it kicks the vCPU
    thread with UPCALL_KICK_SIGNAL, which ends KVM_RUN. The vCPU thread then redirects the program
-   to the core's upcall entry, or, when the core itself was running, leaves the request in the
-   boot info for the core's next check. Host signals sent to `unik run` travel the same way and
+   to the core's upcall entry (in isolated mode: injects an interrupt the core's IDT takes), or,
+   when the core itself was running, leaves the request in the boot info for the core's next
+   check. Host signals sent to `unik run` travel the same way and
    reach the program as the same signal. The thread only reads guest memory; everything the
    guest sees is written by the vCPU thread while the vCPU is stopped. */
 #include <errno.h>
@@ -129,11 +130,20 @@ void upcall_deliver(struct vm *vm, uint64_t host_signals, bool resched)
 	u->host_signals |= host_signals;
 	if (resched)
 		u->resched = 1;
-	if (!u->entry)
-		return;         /* no upcalls (isolated mode, or before the core is ready) */
+	if (!u->entry && !u->irq_vector)
+		return;         /* no upcalls (before the core is ready) */
 	struct kvm_regs r;
 	if (ioctl(vm->vcpu, KVM_GET_REGS, &r) < 0 || r.rip >= u->user_top)
 		return;         /* the core runs: it takes the request at its next check */
+	if (u->irq_vector) {
+		/* Isolated mode: the core is at CPL0 behind the IDT, so the program is stopped the
+		   way hardware would, by an interrupt, when it can take one (KVM without an
+		   in-kernel irqchip takes it from here); otherwise the next kick tries again. */
+		struct kvm_interrupt irq = { .irq = u->irq_vector };
+		if (vm->run->ready_for_interrupt_injection && vm->run->if_flag)
+			ioctl(vm->vcpu, KVM_INTERRUPT, &irq);
+		return;
+	}
 	/* An exception KVM is about to deliver (the program's page fault, say) would be taken at
 	   the new rip and its frame would overwrite the saved registers: leave the program alone
 	   this time; the next kick or system call takes the request. */

@@ -476,7 +476,8 @@ struct unik_upcall {
 					   wait's deadline, the alarm); 0: none */
 	uint64_t host_signals;          /* M: host signals for the program, bit N-1 for signal N */
 	uint32_t resched;               /* M: the running task has used its time slice */
-	uint32_t _pad;
+	uint32_t irq_vector;            /* G: isolated mode (entry 0): the program is stopped by
+					   an external interrupt of this vector instead; 0: none */
 };
 _Static_assert(sizeof(struct unik_upcall) == 72, "unik_upcall size");
 

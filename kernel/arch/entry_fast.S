@@ -63,6 +63,8 @@ fast_exc_\vec:
 EXC 0,0; EXC 1,0; EXC 2,0; EXC 3,0; EXC 4,0; EXC 5,0; EXC 7,0
 EXC 8,1; EXC 9,0; EXC 10,1; EXC 11,1; EXC 12,1; EXC 13,1
 EXC 16,0; EXC 17,1; EXC 18,0; EXC 19,0; EXC 20,0; EXC 21,1
+/* Isolated mode's preemption interrupt (UPCALL_VECTOR): the same path as an exception. */
+EXC 32,0
 	.globl fast_exc_14
 fast_exc_14:
 	jmp fast_pf_stub

@@ -48,7 +48,7 @@ extern char fast_syscall_stub[], core_sys_direct[], cpu0_ist_top[];
 extern char fast_exc_0[], fast_exc_1[], fast_exc_2[], fast_exc_3[], fast_exc_4[], fast_exc_5[],
 	fast_exc_6[], fast_exc_7[], fast_exc_8[], fast_exc_9[], fast_exc_10[], fast_exc_11[],
 	fast_exc_12[], fast_exc_13[], fast_exc_14[], fast_exc_16[], fast_exc_17[], fast_exc_18[],
-	fast_exc_19[], fast_exc_20[], fast_exc_21[];
+	fast_exc_19[], fast_exc_20[], fast_exc_21[], fast_exc_32[];
 extern char fast_start[], core_sys_stack_top[];
 void fast_start_isolated(void);
 
@@ -141,6 +141,11 @@ void arch_init(void)
 		arch_rewrite_enabled = 0;
 		iret_to_sys_trap[1] = iret_to_exc[1] = UNIK_SEL_KCODE;
 		iret_to_sys_trap[4] = iret_to_exc[4] = UNIK_SEL_KDATA;
+		/* Preemption: the monitor stops the program with an external interrupt, which
+		   enters the core through the IDT like an exception. */
+		idt_set(UPCALL_VECTOR, fast_exc_32, 0);
+		boot_info->upcall.user_top = USER_TOP;
+		boot_info->upcall.irq_vector = UPCALL_VECTOR;
 		return;
 	}
 	sled_build();

@@ -87,6 +87,16 @@ expect memory-1g 0 '' -- run -m 1g "$HELLO"
 expect isolated-hello 0 'mode isolated' -- run --stats --mode isolated "$HELLO"
 expect isolated-segv 139 'SIGSEGV.*address 0x0' -- run --mode isolated build/compat/glibc/segv
 expect isolated-pie 3 '' -- run --mode isolated build/compat/glibc-pie/exitcode 3
+# Preemption in isolated mode: the monitor's interrupt (not a redirect) stops spinning threads.
+if harness_selected isolated-preempt; then
+	build/compat/musl/preempt >"$T/preempt.native" 2>&1
+	harness_exec "$T/preempt" timeout 120 "$UNIK" run --mode isolated build/compat/musl/preempt
+	if [ "$HARNESS_STATUS" = 0 ] && cmp -s "$T/preempt.native" "$T/preempt.out"; then
+		pass isolated-preempt
+	else
+		fail isolated-preempt "status $HARNESS_STATUS: $(head -c 300 "$T/preempt.out")"
+	fi
+fi
 
 # Host signals reach the program as the same signal (docker's signal proxy), also while it
 # computes without system calls or sleeps; SIGTERM becomes --stop-signal; a program that

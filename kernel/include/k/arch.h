@@ -36,4 +36,5 @@ __attribute__((noreturn)) void arch_enter_user(struct regs *r);
 extern int arch_rewrite_enabled;
 extern int arch_has_pku;
 extern uint8_t arch_isolated;      /* the core runs at CPL0 (isolated mode) */
+#define UPCALL_VECTOR 32                /* isolated mode: the monitor's preemption interrupt */
 #endif

@@ -122,6 +122,10 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
    the running task's time slice is over; upcall_poll also yields then. */
 bool upcall_take(void);
 void upcall_poll(void);
+/* The program was stopped by the monitor (an upcall, or in isolated mode the interrupt of
+   UPCALL_VECTOR) with its registers at r: requests, timers and signals are taken now. */
+struct regs;
+void upcall_from_monitor(struct regs *r);
 /* Asks another task to end: its wait ends with -EINTR and it exits where it leaves the core. */
 void sched_kill_request(struct task *t);
 /* At the points a task leaves the core: ends it if it was asked to. */
