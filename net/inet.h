@@ -31,6 +31,7 @@ struct inet_dgram {
 	u16_t port;
 	uint8_t ifindex, ttl, tos;
 	uint32_t spec_dst;
+	int64_t stamp;          /* arrival, CLOCK_REALTIME ns (SO_TIMESTAMP) */
 };
 
 /* The IP levels' receive options a socket asked for (inet_sock.rxopt). */

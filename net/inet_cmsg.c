@@ -1,12 +1,14 @@
-/* Control messages of the IP levels on datagram sockets (UDP, raw, ping), as Linux's
-   ip_cmsg_recv and ip6_datagram_recv_ctl on receipt and ip_cmsg_send and ip6_datagram_send_ctl
-   on a send. A received datagram keeps what they report (its destination address, the
-   interface it came in on, TTL or hop limit, TOS or traffic class), noted while lwIP's input
-   still has its header; the options the socket asked for (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS,
+/* Control messages of datagram sockets (UDP, raw, ping): SO_TIMESTAMP's, then the IP levels',
+   as Linux's sock_recv_cmsgs, ip_cmsg_recv and ip6_datagram_recv_ctl on receipt and
+   ip_cmsg_send and ip6_datagram_send_ctl on a send. A received datagram keeps what they report
+   (its arrival time, destination address, the interface it came in on, TTL or hop limit, TOS
+   or traffic class), noted while lwIP's input still has its header; the options the socket
+   asked for (SO_TIMESTAMP, SO_TIMESTAMPNS, IP_PKTINFO, IP_RECVTTL, IP_RECVTOS,
    IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS and RFC 2292's IPV6_2292PKTINFO and
    IPV6_2292HOPLIMIT) turn them into messages. A send may choose its source address or
    interface (IP_PKTINFO, IPV6_PKTINFO), TTL, hop limit, TOS and traffic class. */
 #include "k/kernel.h"
+#include "k/time.h"
 #include "net/inet.h"
 #include "net/net.h"
 #include "lwip/ip.h"
@@ -76,6 +78,7 @@ bool inet_rxopt_get(const struct inet_sock *is, int level, int name, int *v)
 void inet_dgram_note(struct inet_dgram *d)
 {
 	const struct netif *in = ip_current_input_netif();
+	d->stamp = time_realtime_ns();
 	ip_addr_copy(d->dst, *ip_current_dest_addr());
 	d->ifindex = in ? netif_get_index(in) : 0;
 	if (ip_current_is_v6()) {
@@ -113,10 +116,24 @@ static void ctl_int(struct msg_k *m, int level, int type, int v)
 
 static void cmsg_recv6(uint16_t rx, const struct inet_dgram *d, struct msg_k *m);
 
+/* SO_TIMESTAMP and SO_TIMESTAMPNS (old or new types; one layout on x86-64): the socket
+   level's message, which Linux writes before the IP levels'. */
+static void cmsg_timestamp(const struct socket *s, const struct inet_dgram *d, struct msg_k *m)
+{
+	int64_t t[2] = { d->stamp / 1000000000, d->stamp % 1000000000 };
+	if (!s->tstamp_ns)
+		t[1] /= 1000;
+	int type = s->tstamp_ns ? (s->tstamp_new ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS_OLD) :
+				  (s->tstamp_new ? SO_TIMESTAMP_NEW : SO_TIMESTAMP_OLD);
+	ctl_add(m, SOL_SOCKET, type, t, sizeof(t));
+}
+
 void inet_cmsg_recv(const struct inet_sock *is, const struct inet_dgram *d, struct msg_k *m)
 {
 	uint16_t rx = is->rxopt;
 	bool v6 = IP_IS_V6(&d->dst);
+	if (is->sock && is->sock->tstamp)
+		cmsg_timestamp(is->sock, d, m);
 	if (!rx)
 		return;
 	if (is->family == AF_INET6)

@@ -55,7 +55,11 @@ struct socket;
 #define SO_RCVBUFFORCE 33
 #define SO_PROTOCOL 38
 #define SO_DOMAIN 39
+#define SO_TIMESTAMP_OLD 29
+#define SO_TIMESTAMPNS_OLD 35
 #define SO_PEEK_OFF 42
+#define SO_TIMESTAMP_NEW 63
+#define SO_TIMESTAMPNS_NEW 64
 #define SO_RCVTIMEO_NEW 66
 #define SO_SNDTIMEO_NEW 67
 #define SCM_RIGHTS 1
@@ -186,6 +190,9 @@ struct socket {
 	int rcvlowat, priority;
 	int linger_on, linger_sec;
 	bool reuseaddr, reuseport, keepalive, broadcast, oobinline, passcred, dontroute, debug;
+	/* SO_TIMESTAMP(NS)(_NEW): receives carry the arrival time (datagram sockets of AF_INET
+	   and AF_INET6); tstamp_ns: as a timespec; tstamp_new: the _NEW message types */
+	bool tstamp, tstamp_ns, tstamp_new;
 	void *priv;                     /* the family's state */
 };
 

@@ -82,6 +82,14 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 	case SO_DONTROUTE: s->dontroute = v != 0; return 0;
 	case SO_NO_CHECK: case SO_BSDCOMPAT: return 0;
 	case SO_PASSCRED: s->passcred = v != 0; return 0;
+	case SO_TIMESTAMP_OLD: case SO_TIMESTAMP_NEW:
+	case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMPNS_NEW:
+		/* Linux's sock_set_timestamp: on picks the kind, off turns both kinds off */
+		s->tstamp = v != 0;
+		s->tstamp_ns = v && (name == SO_TIMESTAMPNS_OLD || name == SO_TIMESTAMPNS_NEW);
+		if (v)
+			s->tstamp_new = name == SO_TIMESTAMP_NEW || name == SO_TIMESTAMPNS_NEW;
+		return 0;
 	case SO_SNDBUFFORCE: case SO_RCVBUFFORCE:
 		if (!root)
 			return -EPERM;
@@ -158,6 +166,16 @@ int sockopt_get(struct socket *s, int level, int name, void *val, uint32_t *len)
 	case SO_RCVLOWAT: v = s->rcvlowat; break;
 	case SO_SNDLOWAT: v = 1; break;
 	case SO_PRIORITY: v = s->priority; break;
+	/* As Linux reads its flags: the old plain one only without NS, the new one with it too. */
+	case SO_TIMESTAMP_OLD:
+		v = s->tstamp && !s->tstamp_ns && !s->tstamp_new;
+		break;
+	case SO_TIMESTAMP_NEW:
+		v = s->tstamp && s->tstamp_new;
+		break;
+	case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMPNS_NEW:
+		v = s->tstamp_ns && s->tstamp_new == (name == SO_TIMESTAMPNS_NEW);
+		break;
 	default:
 		goto family;
 	}

@@ -10,9 +10,11 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int on = 1;
+static struct timespec window[2];      /* a timestamp must fall between these: send, receive */
 
 static int udp_bound(int family, const char *addr, uint16_t *port)
 {
@@ -55,6 +57,7 @@ static long send_ctl(int fd, int family, const char *addr, uint16_t port, void *
 	struct iovec iov = { "ping", 4 };
 	struct msghdr mh = { .msg_name = &to, .msg_namelen = tl, .msg_iov = &iov, .msg_iovlen = 1,
 			     .msg_control = len ? ctl : NULL, .msg_controllen = len };
+	clock_gettime(CLOCK_REALTIME, &window[0]);
 	return sendmsg(fd, &mh, 0);
 }
 
@@ -69,6 +72,14 @@ static size_t one_int(void *buf, int level, int type, int v)
 	return CMSG_SPACE(sizeof(int));
 }
 
+static int in_window(int64_t sec, int64_t frac, int ns)
+{
+	int64_t t = sec * 1000000000 + frac * (ns ? 1 : 1000);
+	int64_t lo = window[0].tv_sec * 1000000000ll + window[0].tv_nsec - 1000;
+	int64_t hi = window[1].tv_sec * 1000000000ll + window[1].tv_nsec + 1000;
+	return t >= lo && t <= hi;
+}
+
 static void show_cmsgs(struct msghdr *mh)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
@@ -78,7 +89,14 @@ static void show_cmsgs(struct msghdr *mh)
 		int v = 0;
 		if (dl == sizeof(int))
 			memcpy(&v, d, sizeof(v));
-		if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && dl == 12) {
+		if (c->cmsg_level == SOL_SOCKET && dl == 16) {
+			int64_t t[2];
+			memcpy(t, d, sizeof(t));
+			int ns = c->cmsg_type == 35 || c->cmsg_type == 64;
+			printf("  SOL_SOCKET type %d: a %s within the send and receive: %s\n",
+			       c->cmsg_type, ns ? "timespec" : "timeval", in_window(t[0], t[1], ns) ?
+									"yes" : "no");
+		} else if (c->cmsg_level == IPPROTO_IP && c->cmsg_type == IP_PKTINFO && dl == 12) {
 			struct in_pktinfo pi;
 			memcpy(&pi, d, sizeof(pi));
 			inet_ntop(AF_INET, &pi.ipi_spec_dst, a, sizeof(a));
@@ -116,6 +134,7 @@ static void recv_show(int fd, const char *what, size_t room)
 		return;
 	}
 	long n = recvmsg(fd, &mh, 0);
+	clock_gettime(CLOCK_REALTIME, &window[1]);
 	char a[INET6_ADDRSTRLEN] = "?";
 	if (from.sin6_family == AF_INET)
 		inet_ntop(AF_INET, &((struct sockaddr_in *)&from)->sin_addr, a, sizeof(a));
@@ -228,10 +247,49 @@ static void v6(void)
 	close(s);
 }
 
+/* SO_TIMESTAMP and its kin: which reads back as set, and the message a receive gets. */
+static void timestamps(void)
+{
+	uint16_t port;
+	int r = udp_bound(AF_INET, "127.0.0.1", &port), s = socket(AF_INET, SOCK_DGRAM, 0);
+	static const struct { int opt; const char *name; } opts[] = {
+		{ 29, "SO_TIMESTAMP" }, { 35, "SO_TIMESTAMPNS" }, { 63, "SO_TIMESTAMP_NEW" },
+		{ 64, "SO_TIMESTAMPNS_NEW" },
+	};
+	for (int k = 0; k < 4; k++) {
+		char what[64];
+		RESULT(opts[k].name, setsockopt(r, SOL_SOCKET, opts[k].opt, &on, sizeof(on)));
+		printf("  reads:");
+		for (int j = 0; j < 4; j++) {
+			int v = -1;
+			socklen_t vl = sizeof(v);
+			getsockopt(r, SOL_SOCKET, opts[j].opt, &v, &vl);
+			printf(" %s=%d", opts[j].name, v);
+		}
+		printf("\n");
+		send_ctl(s, AF_INET, "127.0.0.1", port, NULL, 0);
+		snprintf(what, sizeof(what), "with %s", opts[k].name);
+		recv_show(r, what, 256);
+	}
+	int off = 0;
+	RESULT("SO_TIMESTAMP off", setsockopt(r, SOL_SOCKET, 29, &off, sizeof(off)));
+	int v = -1;
+	socklen_t vl = sizeof(v);
+	getsockopt(r, SOL_SOCKET, 64, &v, &vl);
+	printf("  SO_TIMESTAMPNS_NEW reads %d\n", v);
+	setsockopt(r, SOL_SOCKET, 35, &on, sizeof(on));
+	setsockopt(r, IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+	send_ctl(s, AF_INET, "127.0.0.1", port, NULL, 0);
+	recv_show(r, "SO_TIMESTAMPNS with IP_PKTINFO", 256);
+	close(r);
+	close(s);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	v4();
 	v6();
+	timestamps();
 	return 0;
 }
