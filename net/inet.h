@@ -34,6 +34,21 @@ struct inet_dgram {
 	int64_t stamp;          /* arrival, CLOCK_REALTIME ns (SO_TIMESTAMP) */
 };
 
+/* An ICMP error kept for IP_RECVERR/IPV6_RECVERR (MSG_ERRQUEUE): Linux's sock_extended_err,
+   the ICMP packet's sender, where the offending datagram went and its first bytes. */
+#define INET_ERRQ_MAX 32                /* errors kept; later ones are dropped */
+#define INET_ERRQ_DATA 512
+struct inet_errq {
+	struct inet_errq *next;
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info, ee_data;
+	ip_addr_t offender, dst;
+	u16_t dst_port;
+	uint16_t len;                   /* of data */
+	uint8_t data[INET_ERRQ_DATA];
+};
+
 /* The IP levels' receive options a socket asked for (inet_sock.rxopt). */
 #define INET_RX_PKTINFO 0x01            /* IP_PKTINFO */
 #define INET_RX_TTL 0x02                /* IP_RECVTTL */
@@ -43,6 +58,8 @@ struct inet_dgram {
 #define INET_RX_TCLASS 0x20             /* IPV6_RECVTCLASS */
 #define INET_RX_2292PKTINFO 0x40        /* IPV6_2292PKTINFO */
 #define INET_RX_2292HOPLIMIT 0x80       /* IPV6_2292HOPLIMIT */
+#define INET_RX_RECVERR 0x100           /* IP_RECVERR */
+#define INET_RX_RECVERR6 0x200          /* IPV6_RECVERR */
 
 /* What the control messages of one send ask: TTL or hop limit and TOS or traffic class (-1:
    the socket's), the interface (0: the route's) and the source address (has_src). */
@@ -90,6 +107,8 @@ struct inet_sock {
 	uint8_t pub_families;
 	u16_t pub_port;
 	uint16_t rxopt;         /* INET_RX_* */
+	struct inet_errq *errq; /* IP_RECVERR: ICMP errors not yet read, oldest first */
+	int nerrq;
 	uint64_t seq;           /* events so far, for edge-triggered epoll */
 };
 
@@ -178,10 +197,31 @@ int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_ds
 int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
 		  ip_addr_t *src);
 
-/* An ICMP error about a datagram sent from local:lport to remote:rport: the connected UDP
-   socket that sent it gets err (net/inet_icmp.c decides which errors reach it). */
-void inet_udp_icmp_error(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
-			 u16_t rport, int err);
+/* An ICMP error (net/inet_icmp.c): what it says and about which datagram. */
+struct inet_icmp_err {
+	int err;                        /* Linux's errno for it */
+	bool hard;                      /* reported without IP_RECVERR (to connected sockets) */
+	bool v6;
+	uint8_t type, code;
+	uint32_t info;                  /* the MTU of a "too big" */
+	ip_addr_t offender;             /* who sent the ICMP error */
+	ip_addr_t local, remote;        /* the offending datagram's source and destination */
+	u16_t lport, rport;             /* its ports (a ping's: the echo identifier, 0) */
+	const uint8_t *payload;         /* its bytes past the UDP or (ping) none of the header */
+	uint32_t payload_len;
+};
+/* The UDP socket that sent the offending datagram hears of the error: as its pending error
+   when it is hard and the socket connected, or, with IP_RECVERR, always, and queued for
+   MSG_ERRQUEUE (net/inet_udp.c); ping sockets likewise by their identifier (net/inet_raw.c). */
+void inet_udp_icmp_error(const struct inet_icmp_err *e);
+void inet_ping_icmp_error(const struct inet_icmp_err *e, u16_t id);
+/* Queues e for is (IP_RECVERR set) and sets the pending error; or only the pending error when
+   it is hard and connected is true (net/inet_cmsg.c). */
+void inet_icmp_deliver(struct inet_sock *is, const struct inet_icmp_err *e, bool connected);
+/* MSG_ERRQUEUE: the oldest queued error into m (its data, the destination it was sent to, and
+   the IP_RECVERR/IPV6_RECVERR message); -EAGAIN when none. Frees the queue (errq_purge). */
+int64_t inet_errq_recv(struct inet_sock *is, struct msg_k *m);
+void inet_errq_purge(struct inet_sock *is);
 
 int inet_tcp_init(struct inet_sock *is);
 int inet_udp_init(struct inet_sock *is);

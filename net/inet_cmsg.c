@@ -8,6 +8,7 @@
    IPV6_2292HOPLIMIT) turn them into messages. A send may choose its source address or
    interface (IP_PKTINFO, IPV6_PKTINFO), TTL, hop limit, TOS and traffic class. */
 #include "k/kernel.h"
+#include "k/kheap.h"
 #include "k/time.h"
 #include "net/inet.h"
 #include "net/net.h"
@@ -19,8 +20,10 @@
 #define IP_PKTINFO 8
 #define IP_RECVTTL 12
 #define IP_RECVTOS 13
+#define IP_RECVERR 11
 #define IPV6_2292PKTINFO 2
 #define IPV6_2292HOPLIMIT 8
+#define IPV6_RECVERR 25
 #define IPV6_RECVPKTINFO 49
 #define IPV6_PKTINFO 50
 #define IPV6_RECVHOPLIMIT 51
@@ -50,6 +53,8 @@ static const struct {
 	{ IPPROTO_IPV6, IPV6_RECVTCLASS, INET_RX_TCLASS },
 	{ IPPROTO_IPV6, IPV6_2292PKTINFO, INET_RX_2292PKTINFO },
 	{ IPPROTO_IPV6, IPV6_2292HOPLIMIT, INET_RX_2292HOPLIMIT },
+	{ IPPROTO_IP, IP_RECVERR, INET_RX_RECVERR },
+	{ IPPROTO_IPV6, IPV6_RECVERR, INET_RX_RECVERR6 },
 };
 
 int inet_rxopt_set(struct inet_sock *is, int level, int name, int v)
@@ -60,6 +65,8 @@ int inet_rxopt_set(struct inet_sock *is, int level, int name, int v)
 				is->rxopt |= rx_opts[i].bit;
 			else
 				is->rxopt &= (uint16_t)~rx_opts[i].bit;
+			if (!v && (rx_opts[i].bit & (INET_RX_RECVERR | INET_RX_RECVERR6)))
+				inet_errq_purge(is);    /* as Linux: turning it off empties the queue */
 			return 0;
 		}
 	return -ENOPROTOOPT;
@@ -300,4 +307,84 @@ int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif
 		ip_addr_copy(*src, *netif_ip_addr4(*nif));
 	}
 	return 0;
+}
+
+/* ---- ICMP errors: IP_RECVERR, IPV6_RECVERR and MSG_ERRQUEUE ---- */
+
+#define SO_EE_ORIGIN_ICMP 2
+#define SO_EE_ORIGIN_ICMP6 3
+
+void inet_icmp_deliver(struct inet_sock *is, const struct inet_icmp_err *e, bool connected)
+{
+	bool recverr = is->rxopt & (e->v6 ? INET_RX_RECVERR6 : INET_RX_RECVERR);
+	if (!recverr && !(e->hard && connected))
+		return;
+	if (recverr && is->nerrq < INET_ERRQ_MAX) {
+		struct inet_errq *q = kmalloc(sizeof(*q));
+		if (q) {
+			q->next = NULL;
+			q->ee_errno = (uint32_t)e->err;
+			q->ee_origin = e->v6 ? SO_EE_ORIGIN_ICMP6 : SO_EE_ORIGIN_ICMP;
+			q->ee_type = e->type;
+			q->ee_code = e->code;
+			q->ee_pad = 0;
+			q->ee_info = e->info;
+			q->ee_data = 0;
+			q->offender = e->offender;
+			q->dst = e->remote;
+			q->dst_port = e->rport;
+			q->len = (uint16_t)MIN(e->payload_len, (uint32_t)INET_ERRQ_DATA);
+			memcpy(q->data, e->payload, q->len);
+			struct inet_errq **l = &is->errq;
+			while (*l)
+				l = &(*l)->next;
+			*l = q;
+			is->nerrq++;
+		}
+	}
+	inet_set_err(is, e->err);
+	inet_event(is);
+}
+
+int64_t inet_errq_recv(struct inet_sock *is, struct msg_k *m)
+{
+	struct inet_errq *q = is->errq;
+	if (!q)
+		return -EAGAIN;         /* Linux: whether or not the socket blocks */
+	uint32_t n = (uint32_t)MIN((uint64_t)q->len, m->it.left);
+	if (iter_copy_to(&m->it, q->data, n))
+		return -EFAULT;
+	if (n < q->len)
+		m->flags_out |= MSG_TRUNC;
+	m->flags_out |= MSG_ERRQUEUE;
+	m->addrlen = inet_addr_out(is, &q->dst, q->dst_port, m->addr);
+	/* sock_extended_err, then the offender as the socket's family writes addresses */
+	uint8_t ee[MSG_IPCTL_DATA];
+	memcpy(ee, &q->ee_errno, 4);
+	ee[4] = q->ee_origin;
+	ee[5] = q->ee_type;
+	ee[6] = q->ee_code;
+	ee[7] = q->ee_pad;
+	memcpy(ee + 8, &q->ee_info, 4);
+	memcpy(ee + 12, &q->ee_data, 4);
+	uint32_t alen = inet_addr_out(is, &q->offender, 0, ee + 16);
+	bool v6 = is->family == AF_INET6;
+	ctl_add(m, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, ee, 16 + alen);
+	is->errq = q->next;
+	is->nerrq--;
+	kfree(q, sizeof(*q));
+	/* the pending error becomes the next queued one's, or none (sock_dequeue_err_skb) */
+	if (is->sock)
+		is->sock->err = is->errq ? (int)is->errq->ee_errno : 0;
+	return n;
+}
+
+void inet_errq_purge(struct inet_sock *is)
+{
+	while (is->errq) {
+		struct inet_errq *q = is->errq;
+		is->errq = q->next;
+		kfree(q, sizeof(*q));
+	}
+	is->nerrq = 0;
 }

@@ -1,8 +1,10 @@
-/* ICMP and ICMPv6 errors for UDP sockets, as Linux's __udp4_lib_err and __udp6_lib_err: lwIP's
-   IP input hook sees every packet before lwIP, which drops these errors; an error quoting a UDP
-   datagram reaches the connected socket that sent it when Linux calls it hard (without
-   IP_RECVERR, soft errors such as "host unreachable" are not reported, since a route may yet
-   come). Checksums are checked except on the loopback interface, which Linux trusts too. */
+/* ICMP and ICMPv6 errors for UDP and ping sockets, as Linux's __udp4_lib_err, __udp6_lib_err
+   and ping_err: lwIP's IP input hook sees every packet before lwIP, which drops these errors;
+   an error quoting a UDP datagram or an echo request reaches the socket that sent it (by its
+   port or echo identifier): as its pending error when Linux calls the error hard and the
+   socket is connected, or with IP_RECVERR always, queued for MSG_ERRQUEUE (soft errors such
+   as "host unreachable" are otherwise not reported, since a route may yet come). Checksums are
+   checked except on the loopback interface, which Linux trusts too. */
 #include "k/kernel.h"
 #include "net/inet.h"
 #include "net/net.h"
@@ -31,33 +33,54 @@ static const struct {
 	{ ECONNREFUSED, 1 }, { EACCES, 1 }, { EACCES, 1 },
 };
 
-/* The errno a UDP socket gets for an ICMP error of this type and code, 0 for none (soft errors,
-   and what is not an error). A "fragmentation needed" or "packet too big" is hard: UDP sockets
-   do path MTU discovery by default. */
-static int udp_icmp_errno(bool v6, uint8_t type, uint8_t code)
+/* The errno of an ICMP error of this type and code and whether it is hard, as Linux's UDP and
+   ping sockets take them (__udp4_lib_err, __udp6_lib_err, ping_err); false for what is no
+   error to report (redirects, source quench, replies). A "fragmentation needed" or UDP's
+   "packet too big" is hard: sockets do path MTU discovery by default. */
+static bool icmp_convert(bool v6, bool ping, uint8_t type, uint8_t code, int *err, bool *hard)
 {
+	*hard = false;
 	if (!v6) {
 		switch (type) {
 		case ICMP_DEST_UNREACH:
-			if (code == ICMP_FRAG_NEEDED)
-				return EMSGSIZE;
-			return code < 16 && unreach4[code].hard ? unreach4[code].err : 0;
+			if (code == ICMP_FRAG_NEEDED) {
+				*err = EMSGSIZE;
+				*hard = true;
+			} else if (code < 16) {
+				*err = unreach4[code].err;
+				*hard = unreach4[code].hard;
+			} else {
+				*err = EHOSTUNREACH;
+			}
+			return true;
+		case ICMP_TIME_EXCEEDED:
+			*err = EHOSTUNREACH;
+			return true;
 		case ICMP_PARAMETERPROB:
-			return EPROTO;
+			*err = EPROTO;
+			*hard = true;
+			return true;
 		}
-		return 0;               /* time exceeded (soft), replies, redirects, quench */
+		return false;
 	}
 	switch (type) {
 	case ICMPV6_DEST_UNREACH:
-		if (code >= 7)
-			return EPROTO;  /* Linux: unknown codes are hard EPROTO */
-		return unreach6[code].hard ? unreach6[code].err : 0;
+		*err = code < 7 ? unreach6[code].err : EPROTO;
+		*hard = code < 7 ? unreach6[code].hard : true;
+		return true;
 	case ICMPV6_PKT_TOOBIG:
-		return EMSGSIZE;
+		*err = EMSGSIZE;
+		*hard = !ping;
+		return true;
+	case ICMPV6_TIME_EXCEED:
+		*err = EHOSTUNREACH;
+		return true;
 	case ICMPV6_PARAMPROB:
-		return EPROTO;
+		*err = EPROTO;
+		*hard = true;
+		return true;
 	}
-	return 0;
+	return false;
 }
 
 static bool icmp_from_loopback(const struct netif *inp)
@@ -85,53 +108,81 @@ static u16_t icmp6_checksum(const uint8_t *h, const uint8_t *icmp, uint32_t n)
    1280 over IPv6); one buffer, as lwIP is only entered from the core, one packet at a time. */
 static uint8_t icmp_pkt[1280];
 
+/* An address from 4 or 16 bytes. */
+static void icmp_addr(ip_addr_t *a, const uint8_t *b, bool v6)
+{
+	if (v6) {
+		ip_addr_t z = IPADDR6_INIT(0, 0, 0, 0);
+		memcpy(ip_2_ip6(&z)->addr, b, 16);
+		ip6_addr_clear_zone(ip_2_ip6(&z));
+		*a = z;
+	} else {
+		ip_addr_t z = IPADDR4_INIT(0);
+		memcpy(&ip_2_ip4(&z)->addr, b, 4);
+		*a = z;
+	}
+}
+
 int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 {
 	const uint8_t *b = icmp_pkt;
-	uint32_t len = pbuf_copy_partial(p, icmp_pkt, sizeof(icmp_pkt), 0);
-	ip_addr_t local, remote;
-	const uint8_t *icmp, *in, *udp;
+	uint32_t len = pbuf_copy_partial(p, icmp_pkt, sizeof(icmp_pkt), 0), end, hl, ihl;
+	const uint8_t *icmp, *in;
 	bool check = !icmp_from_loopback(inp);
+	uint8_t proto;
 	if (!v6) {
-		uint32_t hl = (b[0] & 0xfu) * 4, tot = len >= 4 ? (uint32_t)(b[2] << 8 | b[3]) : 0;
+		hl = len >= 20 ? (b[0] & 0xfu) * 4 : 0;
+		end = len >= 4 ? (uint32_t)(b[2] << 8 | b[3]) : 0;
 		if (len < 20 || (b[0] >> 4) != 4 || b[9] != IP_PROTO_ICMP || hl < 20 ||
-		    len < hl + 8 + 20 + 8 || tot > len || tot < hl + 8 + 20 + 8)
+		    end > len || end < hl + 8 + 20 + 8)
 			return 0;       /* too short, or larger than any error */
 		icmp = b + hl;
 		in = icmp + 8;
-		uint32_t ihl = (in[0] & 0xfu) * 4;
-		if ((in[0] >> 4) != 4 || in[9] != IP_PROTO_UDP || ihl < 20 || tot < hl + 8 + ihl + 8)
-			return 0;       /* not about a UDP datagram over IPv4 */
-		if (check && inet_chksum(icmp, (u16_t)(tot - hl)) != 0)
+		ihl = (in[0] & 0xfu) * 4;
+		proto = in[9];
+		if ((in[0] >> 4) != 4 || ihl < 20 || end < hl + 8 + ihl + 8)
 			return 0;
-		ip_addr_t a = IPADDR4_INIT(0);
-		memcpy(&ip_2_ip4(&a)->addr, in + 12, 4);
-		local = a;
-		memcpy(&ip_2_ip4(&a)->addr, in + 16, 4);
-		remote = a;
-		udp = in + ihl;
+		if (check && inet_chksum(icmp, (u16_t)(end - hl)) != 0)
+			return 0;
 	} else {
-		uint32_t plen = len >= 6 ? (uint32_t)(b[4] << 8 | b[5]) : 0;
+		end = len >= 6 ? 40 + (uint32_t)(b[4] << 8 | b[5]) : 0;
 		if (len < 40 + 8 + 40 + 8 || (b[0] >> 4) != 6 || b[6] != IP6_NEXTH_ICMP6 ||
-		    40 + plen > len || plen < 8 + 40 + 8)
+		    end > len || end < 40 + 8 + 40 + 8)
 			return 0;
 		icmp = b + 40;
 		in = icmp + 8;
-		if ((in[0] >> 4) != 6 || in[6] != IP6_NEXTH_UDP)
-			return 0;       /* not about a UDP datagram over IPv6 */
-		if (check && icmp6_checksum(b, icmp, plen) != 0)
+		ihl = 40;
+		proto = in[6];
+		if ((in[0] >> 4) != 6)
 			return 0;
-		ip_addr_t a = IPADDR6_INIT(0, 0, 0, 0);
-		memcpy(ip_2_ip6(&a)->addr, in + 8, 16);
-		ip6_addr_clear_zone(ip_2_ip6(&a));
-		local = a;
-		memcpy(ip_2_ip6(&a)->addr, in + 24, 16);
-		remote = a;
-		udp = in + 40;
+		if (check && icmp6_checksum(b, icmp, end - 40) != 0)
+			return 0;
 	}
-	int err = udp_icmp_errno(v6, icmp[0], icmp[1]);
-	if (err)
-		inet_udp_icmp_error(&local, &remote, (u16_t)(udp[0] << 8 | udp[1]),
-				    (u16_t)(udp[2] << 8 | udp[3]), err);
+	const uint8_t *inner = in + ihl;        /* the quoted UDP or ICMP header */
+	bool ping = proto == (v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP) &&
+		    inner[0] == (v6 ? 128 : 8);         /* about an echo request */
+	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping)
+		return 0;
+	struct inet_icmp_err e = { .v6 = v6, .type = icmp[0], .code = icmp[1] };
+	if (!icmp_convert(v6, ping, icmp[0], icmp[1], &e.err, &e.hard))
+		return 0;
+	if (!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED)
+		e.info = (uint32_t)(icmp[6] << 8 | icmp[7]);
+	if (v6 && e.type == ICMPV6_PKT_TOOBIG)
+		e.info = (uint32_t)icmp[4] << 24 | (uint32_t)icmp[5] << 16 | icmp[6] << 8 | icmp[7];
+	icmp_addr(&e.offender, b + (v6 ? 8 : 12), v6);
+	icmp_addr(&e.local, in + (v6 ? 8 : 12), v6);
+	icmp_addr(&e.remote, in + (v6 ? 24 : 16), v6);
+	if (ping) {
+		e.payload = inner;
+		e.payload_len = (uint32_t)(b + end - inner);
+		inet_ping_icmp_error(&e, (u16_t)(inner[4] << 8 | inner[5]));
+		return 0;
+	}
+	e.lport = (u16_t)(inner[0] << 8 | inner[1]);
+	e.rport = (u16_t)(inner[2] << 8 | inner[3]);
+	e.payload = inner + 8;
+	e.payload_len = (uint32_t)(b + end - e.payload);
+	inet_udp_icmp_error(&e);
 	return 0;
 }

@@ -137,6 +137,7 @@ static void raw_release(struct socket *s)
 	struct inet_sock *is = inet_sk(s);
 	while (is->dq_head)
 		inet_dgram_pop(is);
+	inet_errq_purge(is);
 	if (is->raw)
 		raw_remove(is->raw);
 	for (struct inet_sock **l = &ping_socks; *l; l = &(*l)->ping_next)
@@ -189,6 +190,13 @@ static const struct inet_sock *ping_owner(int family, u16_t id)
 		if (o->family == family && o->ping_id == id)
 			return o;
 	return NULL;
+}
+
+void inet_ping_icmp_error(const struct inet_icmp_err *e, u16_t id)
+{
+	const struct inet_sock *o = ping_owner(e->v6 ? AF_INET6 : AF_INET, id);
+	if (o)
+		inet_icmp_deliver((struct inet_sock *)o, e, o->udp_connected);
 }
 
 static int raw_bind_op(struct socket *s, const void *addr, uint32_t len)

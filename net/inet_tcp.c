@@ -649,6 +649,8 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	struct inet_sock *is = inet_sk(s);
 	if (flags & MSG_OOB)
 		return -EINVAL;         /* no urgent data is ever queued */
+	if (flags & MSG_ERRQUEUE)
+		return -EAGAIN;         /* TCP queues no errors here (no timestamping, zerocopy) */
 	if (is->state == IS_LISTEN)
 		return -ENOTCONN;
 	bool peek = flags & MSG_PEEK;

@@ -118,6 +118,7 @@ static void udp_release(struct socket *s)
 		inet_publish_set(is, true, 0, udp_publish_others(is, is->pub_port));
 	while (is->dq_head)
 		inet_dgram_pop(is);
+	inet_errq_purge(is);
 	if (is->udp)
 		udp_remove(is->udp);
 	kfree(is, sizeof(*is));
@@ -232,11 +233,15 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 	struct inet_sock *is = inet_sk(s);
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
+	if (flags & MSG_ERRQUEUE)
+		return inet_errq_recv(is, m);
 	int64_t deadline = socket_deadline(s->rcvtimeo);
-	while (!is->dq_head) {
-		int err = inet_take_err(is);
+	for (;;) {
+		int err = inet_take_err(is);    /* before queued data, as Linux's __skb_recv_udp */
 		if (err)
 			return -err;
+		if (is->dq_head)
+			break;
 		if (is->shut_rd)
 			return 0;
 		if (nonblock)
@@ -257,18 +262,27 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 	return (flags & MSG_TRUNC) ? full : n;
 }
 
-void inet_udp_icmp_error(const ip_addr_t *local, const ip_addr_t *remote, u16_t lport,
-			 u16_t rport, int err)
+/* Linux's lookup of the socket a quoted datagram came from: a connected one with that exact
+   pair of ends first, else one bound to the source port (and address, unless the wildcard). */
+void inet_udp_icmp_error(const struct inet_icmp_err *e)
 {
+	struct inet_sock *bound = NULL;
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
 		struct inet_sock *is = pcb->recv == udp_recv_cb ? pcb->recv_arg : NULL;
-		if (!is || !is->udp_connected || pcb->local_port != lport ||
-		    pcb->remote_port != rport || !ip_addr_cmp(&pcb->remote_ip, remote) ||
-		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, local)))
+		if (!is || pcb->local_port != e->lport ||
+		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)))
 			continue;
-		inet_set_err(is, err);
-		inet_event(is);
+		if (!is->udp_connected) {
+			bound = bound ? bound : is;
+			continue;
+		}
+		if (pcb->remote_port == e->rport && ip_addr_cmp(&pcb->remote_ip, &e->remote)) {
+			inet_icmp_deliver(is, e, true);
+			return;
+		}
 	}
+	if (bound)
+		inet_icmp_deliver(bound, e, false);
 }
 
 int inet_dgram_shutdown(struct socket *s, int how)
@@ -288,7 +302,7 @@ uint32_t inet_dgram_poll(struct socket *s)
 {
 	struct inet_sock *is = inet_sk(s);
 	uint32_t mask = POLLOUT | POLLWRNORM | POLLWRBAND;
-	if (s->err)
+	if (s->err || is->errq)
 		mask |= POLLERR;
 	if (is->shut_rd)
 		mask |= POLLRDHUP | POLLIN | POLLRDNORM;

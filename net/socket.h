@@ -73,6 +73,7 @@ struct socket;
 #define MSG_DONTWAIT 0x40
 #define MSG_EOR 0x80
 #define MSG_WAITALL 0x100
+#define MSG_ERRQUEUE 0x2000
 #define MSG_NOSIGNAL 0x4000
 #define MSG_MORE 0x8000
 #define MSG_WAITFORONE 0x10000
@@ -130,7 +131,7 @@ void scm_free(struct scm_k *scm);
    check and use (len is the message's own; data holds its first bytes), or one a receive
    gives, written after the socket level's. */
 #define MSG_IPCTL_MAX 8
-#define MSG_IPCTL_DATA 20               /* struct in6_pktinfo, the largest */
+#define MSG_IPCTL_DATA 48               /* IPV6_RECVERR's error and offender, the largest */
 struct msg_ipctl {
 	int level, type;
 	uint64_t len;

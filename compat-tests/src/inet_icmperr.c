@@ -26,17 +26,26 @@ static void pending(const char *what, int fd)
 }
 
 /* An ICMP error (type, code, info word) quoting a UDP datagram lport -> rport on 127.0.0.1. */
+/* Linux's struct sock_extended_err (musl has no linux/errqueue.h). */
+struct ext_err {
+	uint32_t ee_errno;
+	uint8_t ee_origin, ee_type, ee_code, ee_pad;
+	uint32_t ee_info, ee_data;
+};
+
+static const char quoted[] = "hello";   /* what the offending datagram carried */
+
 static void icmp4(int raw, uint8_t type, uint8_t code, uint32_t info, uint16_t lport,
 		  uint16_t rport)
 {
-	uint8_t m[8 + 20 + 8] = { type, code };
+	uint8_t m[8 + 20 + 8 + 5] = { type, code };
 	m[4] = (uint8_t)(info >> 24);
 	m[5] = (uint8_t)(info >> 16);
 	m[6] = (uint8_t)(info >> 8);
 	m[7] = (uint8_t)info;
 	uint8_t *ip = m + 8, *udp = ip + 20;
 	ip[0] = 0x45;
-	ip[3] = 28 + 4;
+	ip[3] = 28 + 5;
 	ip[8] = 64;
 	ip[9] = IPPROTO_UDP;
 	ip[12] = ip[16] = 127;
@@ -48,7 +57,8 @@ static void icmp4(int raw, uint8_t type, uint8_t code, uint32_t info, uint16_t l
 	udp[1] = (uint8_t)lport;
 	udp[2] = (uint8_t)(rport >> 8);
 	udp[3] = (uint8_t)rport;
-	udp[5] = 12;
+	udp[5] = 13;
+	memcpy(udp + 8, quoted, 5);
 	c = ip_csum(m, sizeof(m), 0);
 	m[2] = (uint8_t)(c >> 8);
 	m[3] = (uint8_t)c;
@@ -60,10 +70,10 @@ static void icmp4(int raw, uint8_t type, uint8_t code, uint32_t info, uint16_t l
 /* The same over IPv6 between ::1 and ::1 (the stack computes the ICMPv6 checksum). */
 static void icmp6(int raw, uint8_t type, uint8_t code, uint16_t lport, uint16_t rport)
 {
-	uint8_t m[8 + 40 + 8] = { type, code };
+	uint8_t m[8 + 40 + 8 + 5] = { type, code };
 	uint8_t *ip = m + 8, *udp = ip + 40;
 	ip[0] = 0x60;
-	ip[5] = 12;
+	ip[5] = 13;
 	ip[6] = IPPROTO_UDP;
 	ip[7] = 64;
 	ip[23] = ip[39] = 1;
@@ -71,7 +81,8 @@ static void icmp6(int raw, uint8_t type, uint8_t code, uint16_t lport, uint16_t 
 	udp[1] = (uint8_t)lport;
 	udp[2] = (uint8_t)(rport >> 8);
 	udp[3] = (uint8_t)rport;
-	udp[5] = 12;
+	udp[5] = 13;
+	memcpy(udp + 8, quoted, 5);
 	struct sockaddr_in6 to = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
 	if (sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(m))
 		printf("injecting failed: %s\n", errname(errno));
@@ -98,6 +109,91 @@ static int connected(int family, uint16_t *lport)
 		connect(fd, (struct sockaddr *)&a6, sizeof(a6));
 	*lport = local_port(fd);
 	return fd;
+}
+
+/* One MSG_ERRQUEUE read: the quoted bytes, where they went, the extended error. */
+static void errqueue(const char *what, int fd)
+{
+	char data[64], ctl[256];
+	struct sockaddr_in6 name;
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr mh = { .msg_name = &name, .msg_namelen = sizeof(name), .msg_iov = &iov,
+			     .msg_iovlen = 1, .msg_control = ctl, .msg_controllen = sizeof(ctl) };
+	long n = recvmsg(fd, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+	if (n < 0) {
+		result(what, n, errno);
+		return;
+	}
+	char a[INET6_ADDRSTRLEN] = "?";
+	int port = ntohs(name.sin6_port);
+	if (name.sin6_family == AF_INET)
+		inet_ntop(AF_INET, &((struct sockaddr_in *)&name)->sin_addr, a, sizeof(a));
+	else
+		inet_ntop(AF_INET6, &name.sin6_addr, a, sizeof(a));
+	printf("%s: %ld bytes '%.*s', to %s port %d, flags%s%s\n", what, n, (int)n, data, a, port,
+	       (mh.msg_flags & MSG_ERRQUEUE) ? " MSG_ERRQUEUE" : "",
+	       (mh.msg_flags & MSG_TRUNC) ? " MSG_TRUNC" : "");
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c)) {
+		struct ext_err ee;
+		memcpy(&ee, CMSG_DATA(c), sizeof(ee));
+		struct sockaddr_in6 off;
+		memset(&off, 0, sizeof(off));
+		memcpy(&off, CMSG_DATA(c) + sizeof(ee), c->cmsg_len - CMSG_LEN(sizeof(ee)) <
+		       sizeof(off) ? c->cmsg_len - CMSG_LEN(sizeof(ee)) : sizeof(off));
+		char o[INET6_ADDRSTRLEN] = "?";
+		if (off.sin6_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)&off)->sin_addr, o, sizeof(o));
+		else if (off.sin6_family == AF_INET6)
+			inet_ntop(AF_INET6, &off.sin6_addr, o, sizeof(o));
+		printf("  level %d type %d: errno %s origin %d type %d code %d info %u data %u, "
+		       "offender %s (len %zu)\n", c->cmsg_level, c->cmsg_type, errname(ee.ee_errno),
+		       ee.ee_origin, ee.ee_type, ee.ee_code, ee.ee_info, ee.ee_data, o,
+		       (size_t)(c->cmsg_len - CMSG_LEN(sizeof(ee))));
+	}
+}
+
+static void recverr(int raw, int raw6)
+{
+	int on = 1, off = 0;
+	uint16_t lp;
+	int fd = socket(AF_INET, SOCK_DGRAM, 0);
+	struct sockaddr_in any = { .sin_family = AF_INET };
+	bind(fd, (struct sockaddr *)&any, sizeof(any));
+	lp = local_port(fd);
+	RESULT("IP_RECVERR", setsockopt(fd, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)));
+	icmp4(raw, 3, 1, 0, lp, 9);
+	usleep(20000);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	poll(&p, 1, 0);
+	printf("poll after a soft error: %s\n", (p.revents & POLLERR) ? "POLLERR" : "nothing");
+	pending("receive with IP_RECVERR, unconnected", fd);
+	errqueue("error queue", fd);
+	errqueue("error queue again", fd);
+	poll(&p, 1, 0);
+	printf("poll after reading it: %s\n", (p.revents & POLLERR) ? "POLLERR" : "nothing");
+	icmp4(raw, 3, 4, 1200, lp, 9);
+	icmp4(raw, 11, 0, 0, lp, 9);
+	usleep(20000);
+	errqueue("frag needed", fd);
+	pending("pending after one of two is read", fd);
+	errqueue("time exceeded", fd);
+	icmp4(raw, 3, 3, 0, lp, 9);
+	usleep(20000);
+	RESULT("IP_RECVERR off", setsockopt(fd, IPPROTO_IP, IP_RECVERR, &off, sizeof(off)));
+	errqueue("error queue after turning it off", fd);
+	close(fd);
+
+	fd = connected(AF_INET6, &lp);
+	RESULT("IPV6_RECVERR", setsockopt(fd, IPPROTO_IPV6, IPV6_RECVERR, &on, sizeof(on)));
+	icmp6(raw6, 1, 3, lp, 9);
+	pending("v6 address unreachable with IPV6_RECVERR", fd);
+	errqueue("v6 error queue", fd);
+	close(fd);
+
+	int t = socket(AF_INET, SOCK_STREAM, 0);
+	char c;
+	RESULT("MSG_ERRQUEUE on TCP", recv(t, &c, 1, MSG_ERRQUEUE));
+	close(t);
 }
 
 int main(void)
@@ -151,5 +247,7 @@ int main(void)
 		icmp6(raw6, v6[i].type, v6[i].code, lp, 9);
 		pending(v6[i].what, fd);
 	}
+	close(fd);
+	recverr(raw, raw6);
 	return 0;
 }
