@@ -107,6 +107,8 @@ struct inet_sock {
 	uint8_t pub_families;
 	u16_t pub_port;
 	uint16_t rxopt;         /* INET_RX_* */
+	int icmp_err;           /* TCP: an ICMP error's errno, what a failed connect or a
+				   timed-out connection reports (Linux's sk_err_soft) */
 	struct inet_errq *errq; /* IP_RECVERR: ICMP errors not yet read, oldest first */
 	int nerrq;
 	uint64_t seq;           /* events so far, for edge-triggered epoll */
@@ -214,6 +216,10 @@ struct inet_icmp_err {
    when it is hard and the socket connected, or, with IP_RECVERR, always, and queued for
    MSG_ERRQUEUE (net/inet_udp.c); ping sockets likewise by their identifier (net/inet_raw.c). */
 void inet_udp_icmp_error(const struct inet_icmp_err *e);
+/* TCP (net/inet_tcp.c): a connection still in SYN_SENT whose SYN (sequence number seq) the
+   error quotes fails with its errno, as Linux's tcp_v4_err; an established one keeps it for
+   the report if it later times out. */
+void inet_tcp_icmp_error(const struct inet_icmp_err *e, u32_t seq);
 void inet_ping_icmp_error(const struct inet_icmp_err *e, u16_t id);
 /* Queues e for is (IP_RECVERR set) and sets the pending error; or only the pending error when
    it is hard and connected is true (net/inet_cmsg.c). */

@@ -158,14 +158,19 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 		if (check && icmp6_checksum(b, icmp, end - 40) != 0)
 			return 0;
 	}
-	const uint8_t *inner = in + ihl;        /* the quoted UDP or ICMP header */
+	const uint8_t *inner = in + ihl;        /* the quoted UDP, TCP or ICMP header */
 	bool ping = proto == (v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP) &&
 		    inner[0] == (v6 ? 128 : 8);         /* about an echo request */
-	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping)
+	bool tcp = proto == IP_PROTO_TCP;
+	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
 		return 0;
 	struct inet_icmp_err e = { .v6 = v6, .type = icmp[0], .code = icmp[1] };
 	if (!icmp_convert(v6, ping, icmp[0], icmp[1], &e.err, &e.hard))
 		return 0;
+	if (tcp && ((!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED) ||
+		    (v6 && e.type == ICMPV6_PKT_TOOBIG) || (!v6 && e.code > 15 &&
+							 e.type == ICMP_DEST_UNREACH)))
+		return 0;       /* path MTU matters (lwIP keeps its MSS), or no such code */
 	if (!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED)
 		e.info = (uint32_t)(icmp[6] << 8 | icmp[7]);
 	if (v6 && e.type == ICMPV6_PKT_TOOBIG)
@@ -181,6 +186,11 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	}
 	e.lport = (u16_t)(inner[0] << 8 | inner[1]);
 	e.rport = (u16_t)(inner[2] << 8 | inner[3]);
+	if (tcp) {
+		inet_tcp_icmp_error(&e, (u32_t)inner[4] << 24 | (u32_t)inner[5] << 16 |
+					(u32_t)inner[6] << 8 | inner[7]);
+		return 0;
+	}
 	e.payload = inner + 8;
 	e.payload_len = (uint32_t)(b + end - e.payload);
 	inet_udp_icmp_error(&e);

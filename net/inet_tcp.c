@@ -144,17 +144,36 @@ static void tcp_err_cb(void *arg, err_t err)
 		return;
 	int e = 0;
 	if (is->state == IS_CONNECTING)
-		e = err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
+		e = is->icmp_err ? is->icmp_err : err == ERR_RST ? ECONNREFUSED : ETIMEDOUT;
 	else if (err == ERR_RST)
 		e = is->rx_fin ? EPIPE : ECONNRESET;   /* as Linux's tcp_reset in CLOSE_WAIT */
 	else if (err == ERR_ABRT)
-		e = ETIMEDOUT;
+		e = is->icmp_err ? is->icmp_err : ETIMEDOUT;   /* a soft error says why */
 	is->tcp = NULL;
 	is->state = IS_CLOSED;
 	is->shut_rd = is->shut_wr = true;
 	if (e)
 		inet_set_err(is, e);
 	inet_event(is);
+}
+
+void inet_tcp_icmp_error(const struct inet_icmp_err *e, u32_t seq)
+{
+	for (struct tcp_pcb *pcb = tcp_active_pcbs; pcb; pcb = pcb->next) {
+		struct inet_sock *is = pcb->callback_arg;
+		if (!is || pcb->local_port != e->lport || pcb->remote_port != e->rport ||
+		    !ip_addr_cmp(&pcb->remote_ip, &e->remote) ||
+		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)))
+			continue;
+		/* Linux's check: the quoted sequence number is one sent and not yet acknowledged
+		   (else the error is forged or stale). */
+		if (!TCP_SEQ_BETWEEN(seq, pcb->lastack, pcb->snd_nxt))
+			return;
+		is->icmp_err = e->err;
+		if (pcb->state == SYN_SENT)
+			tcp_abandon(pcb, 0);    /* as Linux's tcp_done: no reset sent */
+		return;
+	}
 }
 
 static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
@@ -201,6 +220,9 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	if (n->nodelay)
 		tcp_nagle_disable(np);
 	tcp_hook(n, np);
+	/* It counts against the listener's backlog until accept takes it, as Linux's accept
+	   queue: once backlog + 1 wait, lwIP drops new SYNs (no reset; the client retries). */
+	tcp_backlog_delayed(np);
 	if (l->acceptq_tail)
 		l->acceptq_tail->next_conn = n;
 	else

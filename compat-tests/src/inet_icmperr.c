@@ -6,6 +6,7 @@
 #include "compat.h"
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
@@ -152,6 +153,85 @@ static void errqueue(const char *what, int fd)
 	}
 }
 
+/* A TCP connect whose SYN goes unanswered (the listener's accept queue is full: Linux drops
+   it), then an ICMP error quoting that SYN; with bad_seq, one quoting another sequence number,
+   which must change nothing. */
+static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, const char *what)
+{
+	int l = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	socklen_t al = sizeof(a);
+	bind(l, (struct sockaddr *)&a, sizeof(a));
+	listen(l, 0);
+	getsockname(l, (struct sockaddr *)&a, &al);
+	uint16_t port = ntohs(a.sin_port);
+	int first = socket(AF_INET, SOCK_STREAM, 0);
+	connect(first, (struct sockaddr *)&a, sizeof(a));       /* fills the accept queue */
+	usleep(20000);
+	int sniff = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
+	int c = socket(AF_INET, SOCK_STREAM, 0);
+	fcntl(c, F_SETFL, O_NONBLOCK);
+	connect(c, (struct sockaddr *)&a, sizeof(a));
+	uint16_t lp = local_port(c);
+	uint32_t seq = 0;
+	int found = 0;
+	for (int tries = 0; tries < 50 && !found; tries++) {
+		uint8_t pkt[128];
+		struct pollfd p = { .fd = sniff, .events = POLLIN };
+		if (poll(&p, 1, 100) != 1)
+			continue;
+		long n = recv(sniff, pkt, sizeof(pkt), 0);
+		unsigned hl = (pkt[0] & 15) * 4;
+		if (n < hl + 20)
+			continue;
+		const uint8_t *t = pkt + hl;
+		if ((t[0] << 8 | t[1]) == lp && (t[2] << 8 | t[3]) == port && (t[13] & 0x02)) {
+			seq = (uint32_t)t[4] << 24 | (uint32_t)t[5] << 16 | t[6] << 8 | t[7];
+			found = 1;
+		}
+	}
+	if (!found) {
+		printf("%s: no SYN seen\n", what);
+		return;
+	}
+	uint8_t m[8 + 20 + 8] = { type, code };
+	uint8_t *ip = m + 8, *tcp = ip + 20;
+	ip[0] = 0x45;
+	ip[3] = 40;
+	ip[8] = 64;
+	ip[9] = IPPROTO_TCP;
+	ip[12] = ip[16] = 127;
+	ip[15] = ip[19] = 1;
+	uint16_t ck = ip_csum(ip, 20, 0);
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	tcp[0] = (uint8_t)(lp >> 8);
+	tcp[1] = (uint8_t)lp;
+	tcp[2] = (uint8_t)(port >> 8);
+	tcp[3] = (uint8_t)port;
+	seq += (uint32_t)bad_seq * 1000;
+	tcp[4] = (uint8_t)(seq >> 24);
+	tcp[5] = (uint8_t)(seq >> 16);
+	tcp[6] = (uint8_t)(seq >> 8);
+	tcp[7] = (uint8_t)seq;
+	ck = ip_csum(m, sizeof(m), 0);
+	m[2] = (uint8_t)(ck >> 8);
+	m[3] = (uint8_t)ck;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to));
+	struct pollfd p = { .fd = c, .events = POLLOUT };
+	int r = poll(&p, 1, 300);
+	int err = 0;
+	socklen_t el = sizeof(err);
+	getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el);
+	printf("%s: %s, SO_ERROR %s\n", what, r == 1 ? "the connect ended" : "still connecting",
+	       errname(err));
+	close(c);
+	close(sniff);
+	close(first);
+	close(l);
+}
+
 static void recverr(int raw, int raw6)
 {
 	int on = 1, off = 0;
@@ -249,5 +329,9 @@ int main(void)
 	}
 	close(fd);
 	recverr(raw, raw6);
+	tcp_syn_error(raw, 3, 1, 0, "TCP SYN, host unreachable");
+	tcp_syn_error(raw, 3, 13, 0, "TCP SYN, prohibited");
+	tcp_syn_error(raw, 11, 0, 0, "TCP SYN, time exceeded");
+	tcp_syn_error(raw, 3, 1, 1, "TCP SYN, another sequence number");
 	return 0;
 }
