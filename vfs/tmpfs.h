@@ -22,7 +22,8 @@ struct tmpfs_dirent {
 /* An extended attribute set at run time (tmpfs_xattr.c). */
 struct tmpfs_xattr {
 	char *name;                     /* kmalloc'ed, nlen + 1 bytes */
-	void *value;                    /* kmalloc'ed, vlen bytes (NULL when 0) */
+	void *value;                    /* vlen bytes, kmalloc'ed up to a page; beyond, a table of
+					   pages (tmpfs_xattr.c); NULL when 0 */
 	uint32_t nlen, vlen;
 };
 

@@ -1,24 +1,82 @@
 /* tmpfs extended attributes: read from the image until the first change, then a small table of
-   the inode's own (the image's copied up first, as a file's content is). Limits as a disk
-   filesystem without large xattrs has them: a value fits a page, the names fit a page, and an
-   inode holds at most TMPFS_XATTR_MAX attributes of TMPFS_XATTR_BYTES in all (-ENOSPC beyond). */
+   the inode's own (the image's copied up first, as a file's content is). Values up to Linux's
+   64 KiB, as Linux's tmpfs takes them; an inode holds at most TMPFS_XATTR_MAX attributes
+   (-ENOSPC beyond). */
 #include "k/kernel.h"
 #include "k/kheap.h"
+#include "k/pmm.h"
+#include "k/mm.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
 
 #define TMPFS_XATTR_MAX 64
-#define TMPFS_XATTR_BYTES (64u << 10)
+#define TMPFS_XATTR_VALUE_MAX (64u << 10)       /* XATTR_SIZE_MAX */
 #define XATTR_CREATE 1
 #define XATTR_REPLACE 2
 
 static struct tmpfs_node *xnode(struct inode *ino) { return ino->priv; }
 
+/* A value's memory: the heap up to a page; beyond, single pages listed in a small table (runs
+   of contiguous pages come only from memory never used before). */
+#define XATTR_PAGES(len) (((len) + PAGE_SIZE - 1) / PAGE_SIZE)
+
+static void xattr_value_free(void *v, uint32_t len)
+{
+	if (!v)
+		return;
+	if (len <= PAGE_SIZE) {
+		kfree(v, len);
+		return;
+	}
+	void **pages = v;
+	for (uint32_t i = 0; i < XATTR_PAGES(len); i++)
+		if (pages[i])
+			pmm_free(virt_to_phys(pages[i]));
+	kfree(pages, XATTR_PAGES(len) * sizeof(void *));
+}
+
+/* A copy of len bytes at src, or NULL without memory. */
+static void *xattr_value_copy(const void *src, uint32_t len)
+{
+	if (len <= PAGE_SIZE) {
+		void *v = kmalloc(len);
+		if (v)
+			memcpy(v, src, len);
+		return v;
+	}
+	void **pages = kmalloc(XATTR_PAGES(len) * sizeof(void *));
+	if (!pages)
+		return NULL;
+	for (uint32_t i = 0; i < XATTR_PAGES(len); i++) {
+		uint64_t pa = pmm_alloc();
+		pages[i] = pa ? phys_to_virt(pa) : NULL;
+		if (!pa) {
+			xattr_value_free(pages, len);
+			return NULL;
+		}
+		memcpy(pages[i], (const uint8_t *)src + i * PAGE_SIZE,
+		       MIN((uint64_t)PAGE_SIZE, (uint64_t)len - i * PAGE_SIZE));
+	}
+	return pages;
+}
+
+/* The bytes of an inode's own value into buf. */
+static void xattr_value_read(const void *v, uint32_t len, void *buf)
+{
+	if (len <= PAGE_SIZE) {
+		memcpy(buf, v, len);
+		return;
+	}
+	void *const *pages = v;
+	for (uint32_t i = 0; i < XATTR_PAGES(len); i++)
+		memcpy((uint8_t *)buf + i * PAGE_SIZE, pages[i],
+		       MIN((uint64_t)PAGE_SIZE, (uint64_t)len - i * PAGE_SIZE));
+}
+
 static void xattr_drop(struct tmpfs_xattr *x)
 {
 	kfree(x->name, x->nlen + 1);
-	if (x->value)
-		kfree(x->value, x->vlen);
+	xattr_value_free(x->value, x->vlen);
 }
 
 /* Fills x with copies of name and value. 0 or -ENOMEM (x untouched). */
@@ -26,16 +84,14 @@ static int xattr_fill(struct tmpfs_xattr *x, const char *name, uint32_t nlen, co
 		      uint32_t vlen)
 {
 	char *n = kmalloc(nlen + 1);
-	void *v = vlen ? kmalloc(vlen) : NULL;
+	void *v = vlen ? xattr_value_copy(value, vlen) : NULL;
 	if (!n || (vlen && !v)) {
 		kfree(n, nlen + 1);
-		kfree(v, vlen);
+		xattr_value_free(v, vlen);
 		return -ENOMEM;
 	}
 	memcpy(n, name, nlen);
 	n[nlen] = 0;
-	if (vlen)
-		memcpy(v, value, vlen);
 	*x = (struct tmpfs_xattr){ .name = n, .value = v, .nlen = nlen, .vlen = vlen };
 	return 0;
 }
@@ -65,7 +121,8 @@ static int xattr_own(struct inode *ino)
 	uint32_t nlen, vlen;
 	for (uint32_t i = 0; n->nxattrs < TMPFS_XATTR_MAX &&
 	     tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
-		if (vlen > PAGE_SIZE || xattr_fill(&n->xattrs[n->nxattrs], name, nlen, value, vlen))
+		if (vlen > TMPFS_XATTR_VALUE_MAX ||
+		    xattr_fill(&n->xattrs[n->nxattrs], name, nlen, value, vlen))
 			continue;
 		n->nxattrs++;
 	}
@@ -109,8 +166,10 @@ int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t si
 			continue;
 		if (size && size < xvl)
 			return -ERANGE;
-		if (size && xvl)
-			memcpy(buf, xv, xvl);
+		if (size && xvl && xnode(ino)->xattrs_own)
+			xattr_value_read(xv, xvl, buf);
+		else if (size && xvl)
+			memcpy(buf, xv, xvl);   /* the image's, in place */
 		return xvl;
 	}
 	return -ENODATA;
@@ -149,15 +208,8 @@ int tmpfs_setxattr(struct inode *ino, const char *name, const void *value, size_
 		return -EEXIST;
 	if (at < 0 && (flags & XATTR_REPLACE))
 		return -ENODATA;
-	/* names within a page, so a listing always fits what listxattr hands back */
-	size_t total = strlen(name) + size, names = strlen(name) + 1;
-	for (uint32_t i = 0; i < n->nxattrs; i++)
-		if ((int)i != at) {
-			total += n->xattrs[i].nlen + n->xattrs[i].vlen;
-			names += n->xattrs[i].nlen + 1;
-		}
-	if (size > PAGE_SIZE || total > TMPFS_XATTR_BYTES || names > PAGE_SIZE ||
-	    (at < 0 && n->nxattrs >= TMPFS_XATTR_MAX))
+	/* (the names of TMPFS_XATTR_MAX attributes of 255 bytes fit listxattr's 64 KiB) */
+	if (size > TMPFS_XATTR_VALUE_MAX || (at < 0 && n->nxattrs >= TMPFS_XATTR_MAX))
 		return -ENOSPC;
 	struct tmpfs_xattr x;
 	if ((err = xattr_fill(&x, name, (uint32_t)strlen(name), value, (uint32_t)size)))

@@ -142,9 +142,53 @@ static void other_user(const char *dir, const char *f)
 	printf("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+/* Large values on tmpfs (/dev/shm, tmpfs under Linux and unik): up to Linux's 64 KiB, many of
+   them, read back whole; one byte more is E2BIG. */
+static void big_values(void)
+{
+	char f[] = "/dev/shm/xattr-big.XXXXXX";
+	int fd = mkstemp(f);
+	if (fd < 0)
+		return;
+	close(fd);
+	static char v[65537], back[65536];
+	for (size_t i = 0; i < sizeof(v); i++)
+		v[i] = (char)(i * 7 + 1);
+	static const size_t sizes[] = { 4096, 4097, 8192, 65536, 65537 };
+	for (int i = 0; i < 5; i++) {
+		char name[32], what[64];
+		snprintf(name, sizeof(name), "user.size%zu", sizes[i]);
+		snprintf(what, sizeof(what), "tmpfs set %zu bytes", sizes[i]);
+		show(what, setxattr(f, name, v, sizes[i], 0));
+	}
+	long n = getxattr(f, "user.size65536", back, sizeof(back));
+	printf("tmpfs get 65536 bytes: %ld, equal %s\n", n,
+	       n == 65536 && !memcmp(back, v, 65536) ? "yes" : "no");
+	n = getxattr(f, "user.size4097", back, sizeof(back));
+	printf("tmpfs get 4097 bytes: %ld, equal %s\n", n,
+	       n == 4097 && !memcmp(back, v, 4097) ? "yes" : "no");
+	show("tmpfs get 65536 into 65535", getxattr(f, "user.size65536", back, 65535));
+	show("tmpfs replace 64 KiB by 10 bytes", setxattr(f, "user.size65536", "0123456789", 10,
+						       XATTR_REPLACE));
+	int ok = 1;
+	for (int i = 0; i < 30 && ok; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "user.many%d", i);
+		ok = setxattr(f, name, v, 65536, 0) == 0;
+	}
+	printf("tmpfs 30 more values of 64 KiB: %s\n", ok ? "yes" : "no");
+	for (int i = 0; i < 30; i++) {
+		char name[32];
+		snprintf(name, sizeof(name), "user.many%d", i);
+		removexattr(f, name);
+	}
+	unlink(f);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	big_values();
 	char dir[] = "/tmp/xattr-test.XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;

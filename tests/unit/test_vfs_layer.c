@@ -480,8 +480,18 @@ static void test_readlink_and_xattrs(void **state)
 	assert_int_equal(ping->ops->getxattr(ping, VFS_IMG_XATTR_NAME, NULL, 0), -ENODATA);
 	assert_int_equal(ping->ops->removexattr(ping, VFS_IMG_XATTR_NAME), -ENODATA);
 	assert_int_equal(ping->ops->getxattr(ping, "user.new", buf, sizeof(buf)), 1);
-	char big[PAGE_SIZE + 1] = { 0 };
+	/* values past a page live in pages of their own, read back whole; past 64 KiB: no */
+	static char big[(64 << 10) + 1], back[sizeof(big)];
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 13 + 5);
+	assert_int_equal(ping->ops->setxattr(ping, "user.big", big, PAGE_SIZE + 1, 0), 0);
+	assert_int_equal(ping->ops->getxattr(ping, "user.big", back, sizeof(back)), PAGE_SIZE + 1);
+	assert_memory_equal(back, big, PAGE_SIZE + 1);
+	assert_int_equal(ping->ops->setxattr(ping, "user.big", big, 64 << 10, 2), 0);
+	assert_int_equal(ping->ops->getxattr(ping, "user.big", back, sizeof(back)), 64 << 10);
+	assert_memory_equal(back, big, 64 << 10);
 	assert_int_equal(ping->ops->setxattr(ping, "user.big", big, sizeof(big), 0), -ENOSPC);
+	assert_int_equal(ping->ops->removexattr(ping, "user.big"), 0);
 	assert_image_unchanged();
 }
 
