@@ -1,5 +1,6 @@
 /* The `unik` command: run, convert, inspect. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,7 +34,8 @@ static void usage(FILE *f)
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
 		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
 		"                      not a terminal, as in a container without one\n"
-		"  -i, --interactive   accepted (stdin is always passed to the program)\n"
+		"  -i, --interactive   pass stdin to the program (without it, and without -t, the\n"
+		"                      program's stdin is /dev/null, as docker's)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
 		"  --net, --network none|slirp|tap:NAME[,ip=A.B.C.D/P[,gw=A.B.C.D]]  the guest's NIC\n"
@@ -143,7 +145,7 @@ static int run_main(int argc, char **argv)
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
 	static const char *cap_add[64], *cap_drop[64];
 	int ncap_add = 0, ncap_drop = 0;
-	bool privileged = false;
+	bool privileged = false, interactive = false;
 	int i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		const char *a = argv[i], *v;
@@ -165,13 +167,14 @@ static int run_main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty") || !strcmp(a, "-it") ||
 			   !strcmp(a, "-ti")) {
+			interactive |= a[2] != 0 && a[1] != '-';       /* -it, -ti */
 			if (!isatty(0) && !isatty(1)) {
 				fprintf(stderr, "unik: the input device is not a TTY\n");
 				return 125;
 			}
 			cfg.tty = true;
 		} else if (!strcmp(a, "-i") || !strcmp(a, "--interactive")) {
-			/* stdin is always passed to the program */
+			interactive = true;
 		} else if (!strcmp(a, "--trace")) {
 			cfg.trace = true;
 		} else if (!strcmp(a, "--stats")) {
@@ -328,6 +331,17 @@ static int run_main(int argc, char **argv)
 		envp[n] = NULL;
 		cfg.envc = n;
 		cfg.envp = envp;
+	}
+	/* docker attaches stdin only with -i: otherwise the program reads /dev/null (with -t it
+	   keeps the terminal, which the console needs) */
+	if (!interactive && !cfg.tty) {
+		int null = open("/dev/null", O_RDONLY);
+		if (null < 0 || dup2(null, 0) < 0) {
+			fprintf(stderr, "unik: /dev/null: %s\n", strerror(errno));
+			return 125;
+		}
+		if (null != 0)
+			close(null);
 	}
 	struct vm vm;
 	int status = vm_create(&vm, &cfg);

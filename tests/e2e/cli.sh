@@ -147,7 +147,7 @@ signal_case() {
 	while [ "$1" != -- ]; do opts+=("$1"); shift; done
 	shift
 	harness_selected "$name" || return 0
-	(sleep 3; echo) | "$UNIK" run "${opts[@]}" "$T/sigprog" "$@" >"$T/sig.out" 2>&1 &
+	(sleep 3; echo) | "$UNIK" run -i "${opts[@]}" "$T/sigprog" "$@" >"$T/sig.out" 2>&1 &
 	local pid=$!
 	sleep 0.3
 	local start sig
@@ -346,7 +346,7 @@ if musl-gcc -static -O1 -o "$T/pollin" "$T/pollin.c" 2>/dev/null; then
 	for mode in poll select epoll; do
 		name=console-wait-$mode
 		harness_selected "$name" || continue
-		out=$( (sleep 0.4; echo hi) | "$UNIK" run "$T/pollin" $mode 2>&1)
+		out=$( (sleep 0.4; echo hi) | "$UNIK" run -i "$T/pollin" $mode 2>&1)
 		if [ "$out" = "ready 11, read 3: hi
 , waited for it: yes" ]; then
 			pass "$name"
@@ -387,7 +387,7 @@ int main(void)
 }
 SRC
 		if musl-gcc -static -O1 -o "$T/thrread" "$T/thrread.c" 2>/dev/null; then
-			out=$( (sleep 0.4; echo hi) | "$UNIK" run "$T/thrread" 2>&1)
+			out=$( (sleep 0.4; echo hi) | "$UNIK" run -i "$T/thrread" 2>&1)
 			[ "$out" = "console read 3, other thread done meanwhile 1" ] && pass "$name" ||
 				fail "$name" "output: $out"
 		else

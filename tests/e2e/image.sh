@@ -115,6 +115,17 @@ run_cfg user-group 0 "uid=1000(app) gid=2000(extra)" -u app:extra --entrypoint /
 run_cfg user-unknown 125 "" -u nobody "$T/bb.unik"
 run_cfg dev-stdout 0 "via /dev/stdout" "$T/bb.unik" -c 'echo via /dev/stdout > /dev/stdout'
 
+# stdin as docker attaches it: only with -i (else the program reads /dev/null).
+harness_selected stdin-detached && {
+	out=$(echo hi | "$UNIK" run --entrypoint /bin/busybox "$T/bb.unik" cat 2>&1)
+	st=$?
+	[ $st -eq 0 ] && [ -z "$out" ] && pass stdin-detached || fail stdin-detached "status $st: '$out'"
+}
+harness_selected stdin-attached && {
+	out=$(echo hi | "$UNIK" run -i --entrypoint /bin/busybox "$T/bb.unik" cat 2>&1)
+	[ "$out" = hi ] && pass stdin-attached || fail stdin-attached "'$out'"
+}
+
 # Capabilities as docker sets them: its default set for root, --cap-add/--cap-drop/--privileged
 # around it, none for another user (the bounding set stays).
 caps() { echo "-u 0 --entrypoint /bin/busybox $T/bb.unik grep -E ^Cap(Eff|Bnd) /proc/self/status"; }
