@@ -29,6 +29,7 @@ static void rt_usage(FILE *f)
 		"  delete [--force] ID        remove a stopped container (--force: kill it first)\n"
 		"  pause ID, resume ID        freeze and thaw the container's VM\n"
 		"  ps [--format table|json] ID   the host processes of the container (its monitor)\n"
+		"  list [-q] [--format table|json]   the containers under --root, as runc lists them\n"
 		"  features       what this runtime supports, as JSON\n"
 		"  exec           not supported: the container's processes live inside its VM\n"
 		"global options:\n"
@@ -344,6 +345,8 @@ int runtime_main(int argc, char **argv)
 		return rt_delete(&o, n, args);
 	if (!strcmp(verb, "ps"))
 		return rt_ps(&o, n, args);
+	if (!strcmp(verb, "list"))
+		return rt_list(&o, n, args);
 	if (!strcmp(verb, "features"))
 		return rt_features();
 	if (!strcmp(verb, "exec"))

@@ -31,6 +31,8 @@ struct rt_state {
 
 enum rt_status { RT_CREATING, RT_CREATED, RT_RUNNING, RT_STOPPED, RT_PAUSED };
 
+/* `list` (cli/runtime_list.c). */
+int rt_list(const struct rt_opts *o, int argc, char **argv);
 /* Prints an error (runc's way: to --log as JSON or text, else stderr). Returns 1. */
 int rt_error(const struct rt_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void rt_warn(const struct rt_opts *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -309,6 +309,12 @@ PY
 	holder=$!
 	$R create --bundle "$B" --pid-file "$T/pid" lc <"$T/in" >"$T/lc.out" 2>&1 || errs+=("create failed: $(cat "$LOG")")
 	[ "$(st)" = "created True v $B" ] || errs+=("after create: $(st)")
+	[ "$($R list -q)" = lc ] || errs+=("list -q: $($R list -q)")
+	$R list --format json | python3 -c 'import json,sys; l=json.load(sys.stdin); assert len(l) == 1 and l[0]["id"] == "lc" and l[0]["status"] == "created" and l[0]["pid"] > 0 and l[0]["owner"]' ||
+		errs+=("list --format json: $($R list --format json)")
+	[ "$($R list | head -1 | tr -s ' ')" = "ID PID STATUS BUNDLE CREATED OWNER" ] &&
+		[ "$($R list | sed -n 2p | awk '{print $1, $3, $4}')" = "lc created $B" ] ||
+		errs+=("list: $($R list)")
 	[ "$(cat "$T/pid" 2>/dev/null)" = "$($R state lc | python3 -c 'import json,sys; print(json.load(sys.stdin)["pid"])')" ] ||
 		errs+=("pid file $(cat "$T/pid" 2>/dev/null)")
 	python3 -c 'import json,sys; s=json.load(open(sys.argv[1])); assert s["status"] == "created" and s["id"] == "lc"' \
@@ -333,6 +339,8 @@ PY
 	$R delete lc || errs+=("delete failed")
 	[ -s "$T/hook-poststop.json" ] || errs+=("no poststop hook")
 	$R state lc 2>/dev/null && errs+=("state after delete")
+	[ "$($R list --format json)" = null ] || errs+=("list after delete: $($R list --format json)")
+	$R list -f yaml 2>/dev/null && errs+=("list -f yaml succeeded")
 	$R features | python3 -c 'import json,sys; assert "poststop" in json.load(sys.stdin)["hooks"]' ||
 		errs+=("features")
 	# delete --force of a created container kills its monitor
