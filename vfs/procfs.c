@@ -275,7 +275,7 @@ static struct inode *procfs_inode(struct superblock *sb, const struct procfs_nod
 		ino->uid = p->euid;
 		ino->gid = p->egid;
 		if (n->ent == PE_FD_LINK)
-			ino->mode = S_IFLNK | procfs_fd_mode(p, n->fd);
+			ino->mode = S_IFLNK | procfs_fd_mode(p, n);
 	}
 	if (S_ISDIR_(e->mode))
 		ino->nlink = 2;
@@ -316,11 +316,13 @@ static int64_t procfs_numbered_next(const struct procfs_node *d, struct proc *p,
 				best = t->tid;
 		return best;
 	}
-	case DYN_FDS:
-		for (uint64_t fd = from; proc_files(p) && fd < FD_MAX; fd++)
-			if (proc_files(p)->fd[fd])
+	case DYN_FDS: {
+		struct fdtable *ft = procfs_files(p, d);
+		for (uint64_t fd = from; ft && fd < FD_MAX; fd++)
+			if (ft->fd[fd])
 				return (int64_t)fd;
 		return -1;
+	}
 	default:
 		return -1;
 	}

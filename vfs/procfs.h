@@ -64,7 +64,11 @@ procfs_link_fn *procfs_table_link(const struct procfs_node *n);
 /* Writing /proc/<pid>/comm: names the process as prctl(PR_SET_NAME) does. */
 int64_t procfs_write_comm(struct proc *p, const void *buf, size_t len);
 /* The mode bits of the fd/<n> link: r-x for reading, -wx for writing, as Linux. */
-uint32_t procfs_fd_mode(struct proc *p, int fd);
+uint32_t procfs_fd_mode(struct proc *p, const struct procfs_node *n);
+/* The fd table and fs context node n shows: its thread's under /proc/<pid>/task/<tid> (a thread
+   may have its own: clone without CLONE_FILES/CLONE_FS, unshare), else the process's. */
+struct fdtable *procfs_files(struct proc *p, const struct procfs_node *n);
+struct fs_context *procfs_fs(struct proc *p, const struct procfs_node *n);
 
 /* procfs_mem.c */
 struct procfs_mem {

@@ -48,11 +48,24 @@ static void procfs_sigsets(struct proc *p, uint64_t *ign, uint64_t *cgt)
 }
 
 /* Linux's FDSize: the fd table's size, 64 grown by doubling to cover the highest open fd. */
-static int procfs_fd_size(struct proc *p)
+struct fdtable *procfs_files(struct proc *p, const struct procfs_node *n)
+{
+	struct task *t = n && n->tid ? sched_find(n->tid) : NULL;
+	return t && t->proc == p ? t->files : proc_files(p);
+}
+
+struct fs_context *procfs_fs(struct proc *p, const struct procfs_node *n)
+{
+	struct task *t = n && n->tid ? sched_find(n->tid) : NULL;
+	return t && t->proc == p ? t->fs : proc_fs(p);
+}
+
+static int procfs_fd_size(struct proc *p, const struct procfs_node *n)
 {
 	int hi = -1;
-	for (int fd = 0; proc_files(p) && fd < FD_MAX; fd++)
-		if (proc_files(p)->fd[fd])
+	struct fdtable *ft = procfs_files(p, n);
+	for (int fd = 0; ft && fd < FD_MAX; fd++)
+		if (ft->fd[fd])
 			hi = fd;
 	int size = 64;
 	while (size <= hi)
@@ -73,10 +86,10 @@ static void procfs_status_ids(struct procfs_buf *b, struct proc *p, const struct
 	}
 	int pid = n->tid ? n->tid : p->pid;
 	procfs_printf(b, "\nUmask:\t%04o\nState:\tR (running)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n"
-		      "PPid:\t%d\nTracerPid:\t0\n", proc_fs(p)->umask, p->pid, pid, p->ppid);
+		      "PPid:\t%d\nTracerPid:\t0\n", procfs_fs(p, n)->umask, p->pid, pid, p->ppid);
 	procfs_printf(b, "Uid:\t%u\t%u\t%u\t%u\nGid:\t%u\t%u\t%u\t%u\nFDSize:\t%d\nGroups:\t", p->uid,
 		      p->euid, p->suid, p->fsuid, p->gid, p->egid, p->sgid, p->fsgid,
-		      procfs_fd_size(p));
+		      procfs_fd_size(p, n));
 	for (uint32_t i = 0; i < p->ngroups; i++)
 		procfs_printf(b, "%u ", p->groups[i]);
 	procfs_printf(b, "\nNStgid:\t%d\nNSpid:\t%d\nNSpgid:\t%d\nNSsid:\t%d\n", p->pid, pid, p->pid,
@@ -223,26 +236,27 @@ int procfs_show_cgroup(struct procfs_buf *b, struct proc *p, const struct procfs
 
 /* ---- links ---- */
 
-static struct file *procfs_fd_file(struct proc *p, int fd)
+static struct file *procfs_fd_file(struct proc *p, const struct procfs_node *n)
 {
-	return proc_files(p) && fd >= 0 && fd < FD_MAX ? proc_files(p)->fd[fd] : NULL;
+	struct fdtable *ft = procfs_files(p, n);
+	return ft && n->fd >= 0 && n->fd < FD_MAX ? ft->fd[n->fd] : NULL;
 }
 
-uint32_t procfs_fd_mode(struct proc *p, int fd)
+uint32_t procfs_fd_mode(struct proc *p, const struct procfs_node *n)
 {
-	struct file *f = procfs_fd_file(p, fd);
+	struct file *f = procfs_fd_file(p, n);
 	int acc = f ? (int)(f->flags & O_ACCMODE) : 0;
 	return (acc != O_WRONLY ? 0500 : 0) | (acc != 0 ? 0300 : 0);
 }
 
 int64_t procfs_link_cwd(struct proc *p, const struct procfs_node *n, char *buf, size_t size)
 {
-	return procfs_path_name(p, &proc_fs(p)->cwd, buf, size);
+	return procfs_path_name(p, &procfs_fs(p, n)->cwd, buf, size);
 }
 
 int64_t procfs_link_root(struct proc *p, const struct procfs_node *n, char *buf, size_t size)
 {
-	return vfs_path_name(proc_fs(p), &proc_fs(p)->root, buf, size);
+	return vfs_path_name(procfs_fs(p, n), &procfs_fs(p, n)->root, buf, size);
 }
 
 /* The program's file: a cached name of the file mapped as its text; else the path exec was given
@@ -264,7 +278,7 @@ int64_t procfs_link_exe(struct proc *p, const struct procfs_node *n, char *buf, 
 	}
 	while (fn[0] == '.' && fn[1] == '/')
 		fn += 2;
-	int64_t at = vfs_path_name(proc_fs(p), &proc_fs(p)->cwd, buf, size / 2);
+	int64_t at = vfs_path_name(procfs_fs(p, n), &procfs_fs(p, n)->cwd, buf, size / 2);
 	if (at < 0)
 		return at;
 	if (at > 1)
@@ -319,7 +333,8 @@ static struct inode *procfs_console_inode(int hostfd)
 int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *out)
 {
 	if (procfs_table_link(n) == procfs_link_cwd || procfs_table_link(n) == procfs_link_root) {
-		*out = procfs_table_link(n) == procfs_link_cwd ? proc_fs(p)->cwd : proc_fs(p)->root;
+		*out = procfs_table_link(n) == procfs_link_cwd ? procfs_fs(p, n)->cwd :
+								 procfs_fs(p, n)->root;
 		path_get(out);
 		return 0;
 	}
@@ -335,7 +350,7 @@ int procfs_get_link(struct proc *p, const struct procfs_node *n, struct path *ou
 		inode_get(ino);
 		goto detached;
 	}
-	struct file *f = procfs_fd_file(p, n->fd);
+	struct file *f = procfs_fd_file(p, n);
 	if (!f)
 		return -ENOENT;
 	if (f->path.d) {
@@ -366,7 +381,7 @@ detached:;
 
 int64_t procfs_link_fd(struct proc *p, const struct procfs_node *n, char *buf, size_t size)
 {
-	struct file *f = procfs_fd_file(p, n->fd);
+	struct file *f = procfs_fd_file(p, n);
 	if (!f)
 		return -ENOENT;         /* closed since it was looked up */
 	int64_t len = procfs_file_name(p, f, buf, size);
@@ -375,14 +390,14 @@ int64_t procfs_link_fd(struct proc *p, const struct procfs_node *n, char *buf, s
 
 int procfs_show_fdinfo(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	struct file *f = procfs_fd_file(p, n->fd);
+	struct file *f = procfs_fd_file(p, n);
 	if (!f)
 		return -ENOENT;
 	struct stat st;
 	if (!f->ops->stat || f->ops->stat(f, &st))
 		st.st_ino = 0;
 	unsigned flags = f->flags & ~(unsigned)O_CLOEXEC;
-	if (proc_files(p)->fdflags[n->fd] & FD_CLOEXEC)
+	if (procfs_files(p, n)->fdflags[n->fd] & FD_CLOEXEC)
 		flags |= O_CLOEXEC;
 	procfs_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", f->pos, flags,
 		      procfs_mount_id(f->path.mnt), st.st_ino);

@@ -75,11 +75,22 @@ static void *unsharer(void *arg)
 {
 	RESULT("thread unshare(CLONE_FILES|CLONE_FS)", unshare(CLONE_FILES | CLONE_FS));
 	close(probe_fd);
-	thread_fd = open("/", O_RDONLY | O_DIRECTORY);
+	thread_fd = open("/proc", O_RDONLY | O_DIRECTORY);
 	RESULT("thread chdir(/proc)", chdir("/proc"));
 	umask(077);
 	fact("thread sees its own cwd", getcwd(thread_cwd, sizeof(thread_cwd)) &&
 					!strcmp(thread_cwd, "/proc"));
+	/* /proc/<pid>/task/<tid> shows the thread's own table and cwd */
+	char path[64], link[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/fd/%d", (long)syscall(SYS_gettid),
+		 thread_fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	printf("its task fd %d: %s\n", thread_fd, link);
+	snprintf(path, sizeof(path), "/proc/self/task/%ld/cwd", (long)syscall(SYS_gettid));
+	n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	printf("its task cwd: %s\n", link);
 	stage_set(1);
 	stage_wait(2);
 	fact("thread's table lacks the fd main opened since", !fd_open(thread_fd + 1));
@@ -96,6 +107,14 @@ static void unshare_in_thread(void)
 	pthread_t t;
 	pthread_create(&t, NULL, unsharer, NULL);
 	stage_wait(1);
+	char link[64], path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", thread_fd);
+	ssize_t n = readlink(path, link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	printf("the process's fd %d: %s\n", thread_fd, link);
+	n = readlink("/proc/self/cwd", link, sizeof(link) - 1);
+	link[n > 0 ? n : 0] = 0;
+	printf("the process's cwd: %s\n", link);
 	fact("main keeps the fd the thread closed", fd_open(probe_fd));
 	fact("main lacks the fd the thread opened", thread_fd == probe_fd || !fd_open(thread_fd));
 	int extra = open("/", O_RDONLY);
