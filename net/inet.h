@@ -221,6 +221,9 @@ void inet_udp_icmp_error(const struct inet_icmp_err *e);
    the report if it later times out. */
 void inet_tcp_icmp_error(const struct inet_icmp_err *e, u32_t seq);
 void inet_ping_icmp_error(const struct inet_icmp_err *e, u16_t id);
+/* Raw sockets of the quoted packet's protocol whose ends match hear of it too (Linux's
+   raw_icmp_error); e->payload is the quoted IP payload. */
+void inet_raw_icmp_error(const struct inet_icmp_err *e, uint8_t proto);
 /* Queues e for is (IP_RECVERR set) and sets the pending error; or only the pending error when
    it is hard and connected is true (net/inet_cmsg.c). */
 void inet_icmp_deliver(struct inet_sock *is, const struct inet_icmp_err *e, bool connected);

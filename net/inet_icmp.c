@@ -162,15 +162,9 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	bool ping = proto == (v6 ? IP6_NEXTH_ICMP6 : IP_PROTO_ICMP) &&
 		    inner[0] == (v6 ? 128 : 8);         /* about an echo request */
 	bool tcp = proto == IP_PROTO_TCP;
-	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
-		return 0;
 	struct inet_icmp_err e = { .v6 = v6, .type = icmp[0], .code = icmp[1] };
-	if (!icmp_convert(v6, ping, icmp[0], icmp[1], &e.err, &e.hard))
+	if (!icmp_convert(v6, true, icmp[0], icmp[1], &e.err, &e.hard))
 		return 0;
-	if (tcp && ((!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED) ||
-		    (v6 && e.type == ICMPV6_PKT_TOOBIG) || (!v6 && e.code > 15 &&
-							 e.type == ICMP_DEST_UNREACH)))
-		return 0;       /* path MTU matters (lwIP keeps its MSS), or no such code */
 	if (!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED)
 		e.info = (uint32_t)(icmp[6] << 8 | icmp[7]);
 	if (v6 && e.type == ICMPV6_PKT_TOOBIG)
@@ -178,9 +172,19 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	icmp_addr(&e.offender, b + (v6 ? 8 : 12), v6);
 	icmp_addr(&e.local, in + (v6 ? 8 : 12), v6);
 	icmp_addr(&e.remote, in + (v6 ? 24 : 16), v6);
+	/* raw sockets of the quoted protocol first (the quoted IP payload, no ports) */
+	e.payload = inner;
+	e.payload_len = (uint32_t)(b + end - inner);
+	inet_raw_icmp_error(&e, proto);
+	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
+		return 0;
+	if (!ping)
+		icmp_convert(v6, false, icmp[0], icmp[1], &e.err, &e.hard);
+	if (tcp && ((!v6 && e.type == ICMP_DEST_UNREACH && e.code == ICMP_FRAG_NEEDED) ||
+		    (v6 && e.type == ICMPV6_PKT_TOOBIG) || (!v6 && e.code > 15 &&
+							 e.type == ICMP_DEST_UNREACH)))
+		return 0;       /* path MTU matters (lwIP keeps its MSS), or no such code */
 	if (ping) {
-		e.payload = inner;
-		e.payload_len = (uint32_t)(b + end - inner);
 		inet_ping_icmp_error(&e, (u16_t)(inner[4] << 8 | inner[5]));
 		return 0;
 	}

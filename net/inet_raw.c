@@ -76,7 +76,7 @@ static bool raw_filtered(const struct inet_sock *is, uint8_t type)
 	return is->icmp_filter[type >> 5] >> (type & 31) & 1;
 }
 
-static struct inet_sock *ping_socks;   /* every ping socket, linked through ping_next */
+static struct inet_sock *ping_socks;   /* every raw and ping socket, through ping_next */
 static const struct inet_sock *ping_owner(int family, u16_t id);
 
 static u8_t raw_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
@@ -125,10 +125,8 @@ int inet_raw_init(struct inet_sock *is, int protocol)
 		p->chksum_offset = 2;
 	}
 	raw_recv(p, raw_recv_cb, is);
-	if (is->ping) {
-		is->ping_next = ping_socks;
-		ping_socks = is;
-	}
+	is->ping_next = ping_socks;
+	ping_socks = is;
 	return 0;
 }
 
@@ -153,7 +151,7 @@ static void raw_release(struct socket *s)
 static bool ping_id_used(const struct inet_sock *is, u16_t id)
 {
 	for (const struct inet_sock *o = ping_socks; o; o = o->ping_next)
-		if (o != is && o->family == is->family && o->ping_id == id)
+		if (o != is && o->ping && o->family == is->family && o->ping_id == id)
 			return true;
 	return false;
 }
@@ -187,9 +185,21 @@ static int ping_take_id(struct inet_sock *is, u16_t id)
 static const struct inet_sock *ping_owner(int family, u16_t id)
 {
 	for (const struct inet_sock *o = ping_socks; o; o = o->ping_next)
-		if (o->family == family && o->ping_id == id)
+		if (o->ping && o->family == family && o->ping_id == id)
 			return o;
 	return NULL;
+}
+
+void inet_raw_icmp_error(const struct inet_icmp_err *e, uint8_t proto)
+{
+	for (struct inet_sock *o = ping_socks; o; o = o->ping_next) {
+		const struct raw_pcb *pcb = o->raw;
+		if (o->ping || !pcb || pcb->protocol != proto || raw_v6(o) != e->v6 ||
+		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)) ||
+		    (o->udp_connected && !ip_addr_cmp(&pcb->remote_ip, &e->remote)))
+			continue;
+		inet_icmp_deliver(o, e, o->udp_connected);
+	}
 }
 
 void inet_ping_icmp_error(const struct inet_icmp_err *e, u16_t id)

@@ -274,6 +274,47 @@ static void recverr(int raw, int raw6)
 	char c;
 	RESULT("MSG_ERRQUEUE on TCP", recv(t, &c, 1, MSG_ERRQUEUE));
 	close(t);
+
+	/* A raw ICMP socket with IP_RECVERR: an error quoting an echo request is queued with the
+	   quoted ICMP message as its data, besides arriving as a packet itself. */
+	int r = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
+	RESULT("IP_RECVERR on a raw socket", setsockopt(r, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)));
+	uint8_t m[8 + 20 + 8 + 5] = { 3, 1 };
+	uint8_t *ip = m + 8, *echo = ip + 20;
+	ip[0] = 0x45;
+	ip[3] = 20 + 8 + 5;
+	ip[8] = 64;
+	ip[9] = IPPROTO_ICMP;
+	ip[12] = ip[16] = 127;
+	ip[15] = ip[19] = 1;
+	uint16_t ck = ip_csum(ip, 20, 0);
+	ip[10] = (uint8_t)(ck >> 8);
+	ip[11] = (uint8_t)ck;
+	echo[0] = 8;
+	echo[4] = echo[5] = 0x42;
+	memcpy(echo + 8, quoted, 5);
+	ck = ip_csum(m, sizeof(m), 0);
+	m[2] = (uint8_t)(ck >> 8);
+	m[3] = (uint8_t)ck;
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
+	sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to));
+	pending("raw socket with IP_RECVERR", r);
+	uint8_t data[64], ctl[256];
+	struct iovec iov = { data, sizeof(data) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+			     .msg_controllen = sizeof(ctl) };
+	long n = recvmsg(r, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+	struct ext_err ee = { 0 };
+	if (cm)
+		memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+	printf("raw error queue: %ld bytes, an echo request with id 0x4242 and the payload: %s, "
+	       "errno %s type %d code %d\n", n, n == 13 && data[0] == 8 && data[4] == 0x42 &&
+	       !memcmp(data + 8, quoted, 5) ? "yes" : "no", errname(ee.ee_errno), ee.ee_type,
+	       ee.ee_code);
+	n = recv(r, data, sizeof(data), MSG_DONTWAIT);
+	printf("then the error as a packet: %ld bytes, ICMP type %d\n", n, n > 20 ? data[20] : -1);
+	close(r);
 }
 
 int main(void)
