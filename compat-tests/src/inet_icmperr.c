@@ -26,6 +26,28 @@ static void pending(const char *what, int fd)
 		result(what, r, e);
 }
 
+/* The quoted IPv4 header of a packet of proto and len bytes from 127.0.0.1 to 127.0.0.1. */
+static void quote_ip4(uint8_t *ip, uint8_t proto, uint16_t len)
+{
+	ip[0] = 0x45;
+	ip[3] = (uint8_t)len;
+	ip[8] = 64;
+	ip[9] = proto;
+	ip[12] = ip[16] = 127;
+	ip[15] = ip[19] = 1;
+	uint16_t c = ip_csum(ip, 20, 0);
+	ip[10] = (uint8_t)(c >> 8);
+	ip[11] = (uint8_t)c;
+}
+
+/* Fills the ICMP checksum of the n-byte message m. */
+static void icmp_sum(uint8_t *m, size_t n)
+{
+	uint16_t c = ip_csum(m, n, 0);
+	m[2] = (uint8_t)(c >> 8);
+	m[3] = (uint8_t)c;
+}
+
 /* An ICMP error (type, code, info word) quoting a UDP datagram lport -> rport on 127.0.0.1. */
 /* Linux's struct sock_extended_err (musl has no linux/errqueue.h). */
 struct ext_err {
@@ -45,24 +67,14 @@ static void icmp4(int raw, uint8_t type, uint8_t code, uint32_t info, uint16_t l
 	m[6] = (uint8_t)(info >> 8);
 	m[7] = (uint8_t)info;
 	uint8_t *ip = m + 8, *udp = ip + 20;
-	ip[0] = 0x45;
-	ip[3] = 28 + 5;
-	ip[8] = 64;
-	ip[9] = IPPROTO_UDP;
-	ip[12] = ip[16] = 127;
-	ip[15] = ip[19] = 1;
-	uint16_t c = ip_csum(ip, 20, 0);
-	ip[10] = (uint8_t)(c >> 8);
-	ip[11] = (uint8_t)c;
+	quote_ip4(ip, IPPROTO_UDP, 28 + 5);
 	udp[0] = (uint8_t)(lport >> 8);
 	udp[1] = (uint8_t)lport;
 	udp[2] = (uint8_t)(rport >> 8);
 	udp[3] = (uint8_t)rport;
 	udp[5] = 13;
 	memcpy(udp + 8, quoted, 5);
-	c = ip_csum(m, sizeof(m), 0);
-	m[2] = (uint8_t)(c >> 8);
-	m[3] = (uint8_t)c;
+	icmp_sum(m, sizeof(m));
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
 	if (sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to)) != sizeof(m))
 		printf("injecting failed: %s\n", errname(errno));
@@ -196,15 +208,7 @@ static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, cons
 	}
 	uint8_t m[8 + 20 + 8] = { type, code };
 	uint8_t *ip = m + 8, *tcp = ip + 20;
-	ip[0] = 0x45;
-	ip[3] = 40;
-	ip[8] = 64;
-	ip[9] = IPPROTO_TCP;
-	ip[12] = ip[16] = 127;
-	ip[15] = ip[19] = 1;
-	uint16_t ck = ip_csum(ip, 20, 0);
-	ip[10] = (uint8_t)(ck >> 8);
-	ip[11] = (uint8_t)ck;
+	quote_ip4(ip, IPPROTO_TCP, 40);
 	tcp[0] = (uint8_t)(lp >> 8);
 	tcp[1] = (uint8_t)lp;
 	tcp[2] = (uint8_t)(port >> 8);
@@ -214,9 +218,7 @@ static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, cons
 	tcp[5] = (uint8_t)(seq >> 16);
 	tcp[6] = (uint8_t)(seq >> 8);
 	tcp[7] = (uint8_t)seq;
-	ck = ip_csum(m, sizeof(m), 0);
-	m[2] = (uint8_t)(ck >> 8);
-	m[3] = (uint8_t)ck;
+	icmp_sum(m, sizeof(m));
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
 	sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to));
 	struct pollfd p = { .fd = c, .events = POLLOUT };
@@ -281,21 +283,11 @@ static void recverr(int raw, int raw6)
 	RESULT("IP_RECVERR on a raw socket", setsockopt(r, IPPROTO_IP, IP_RECVERR, &on, sizeof(on)));
 	uint8_t m[8 + 20 + 8 + 5] = { 3, 1 };
 	uint8_t *ip = m + 8, *echo = ip + 20;
-	ip[0] = 0x45;
-	ip[3] = 20 + 8 + 5;
-	ip[8] = 64;
-	ip[9] = IPPROTO_ICMP;
-	ip[12] = ip[16] = 127;
-	ip[15] = ip[19] = 1;
-	uint16_t ck = ip_csum(ip, 20, 0);
-	ip[10] = (uint8_t)(ck >> 8);
-	ip[11] = (uint8_t)ck;
+	quote_ip4(ip, IPPROTO_ICMP, 20 + 8 + 5);
 	echo[0] = 8;
 	echo[4] = echo[5] = 0x42;
 	memcpy(echo + 8, quoted, 5);
-	ck = ip_csum(m, sizeof(m), 0);
-	m[2] = (uint8_t)(ck >> 8);
-	m[3] = (uint8_t)ck;
+	icmp_sum(m, sizeof(m));
 	struct sockaddr_in to = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
 	sendto(raw, m, sizeof(m), 0, (struct sockaddr *)&to, sizeof(to));
 	pending("raw socket with IP_RECVERR", r);
