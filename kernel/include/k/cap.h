@@ -1,8 +1,9 @@
 /* Capabilities, as Linux keeps them per process (kernel/cred.c): what a privileged operation
-   asks is capable(CAP_...), never "is it root". Root starts with every capability (the model
-   unik run has for the image's root user); another user with none. setuid-family calls and
-   execve move the sets as Linux's commoncap does; capset, the bounding set and the ambient set
-   (prctl) change them as a program asks. */
+   asks is capable(CAP_...), never "is it root". The first process starts from the sets the
+   monitor hands over (unik run: docker's default set for root; the OCI runtime: config.json's),
+   moved as an exec would: root has the bounding set, another user none. setuid-family calls
+   and execve move the sets as Linux's commoncap does; capset, the bounding set and the ambient
+   set (prctl) change them as a program asks. */
 #ifndef K_CAP_H
 #define K_CAP_H
 #include <stdbool.h>
@@ -78,6 +79,7 @@ void cap_init(struct proc *p);
    cap_task_fix_setuid; fs_only: setfsuid). */
 void cap_fix_setuid(struct proc *p, uint32_t old_r, uint32_t old_e, uint32_t old_s,
 		    uint32_t old_fs, bool fs_only);
-/* At execve, for a program without file capabilities (unik honours no setuid bits). */
+/* At execve, once the new ids are in place (a set-user-ID root program's too), for a program
+   without file capabilities (unik reads none). */
 void cap_exec(struct proc *p);
 #endif
