@@ -170,6 +170,10 @@ void inet_tcp_icmp_error(const struct inet_icmp_err *e, u32_t seq)
 		if (!TCP_SEQ_BETWEEN(seq, pcb->lastack, pcb->snd_nxt))
 			return;
 		is->icmp_err = e->err;
+		/* With IP_RECVERR the error is queued and reported at once (Linux's tcp_v4_err);
+		   without it, only SYN_SENT's end reports it. */
+		if (is->rxopt & (e->v6 ? INET_RX_RECVERR6 : INET_RX_RECVERR))
+			inet_icmp_deliver(is, e, true);
 		if (pcb->state == SYN_SENT)
 			tcp_abandon(pcb, 0);    /* as Linux's tcp_done: no reset sent */
 		return;
@@ -308,6 +312,7 @@ static void tcp_pcb_drop(struct inet_sock *is, bool rst)
 static void tcp_sock_free(struct inet_sock *is, bool rst)
 {
 	tcp_pcb_drop(is, rst);
+	inet_errq_purge(is);
 	kfree(is, sizeof(*is));
 }
 
@@ -672,7 +677,7 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	if (flags & MSG_OOB)
 		return -EINVAL;         /* no urgent data is ever queued */
 	if (flags & MSG_ERRQUEUE)
-		return -EAGAIN;         /* TCP queues no errors here (no timestamping, zerocopy) */
+		return inet_errq_recv(is, m);   /* ICMP errors kept by IP_RECVERR */
 	if (is->state == IS_LISTEN)
 		return -ENOTCONN;
 	bool peek = flags & MSG_PEEK;

@@ -84,6 +84,10 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 	case SO_PASSCRED: s->passcred = v != 0; return 0;
 	case SO_TIMESTAMP_OLD: case SO_TIMESTAMP_NEW:
 	case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMPNS_NEW:
+		/* stamps are kept for AF_INET/AF_INET6 datagrams only: elsewhere (TCP, AF_UNIX)
+		   the option would do nothing, so it is refused */
+		if ((s->family != AF_INET && s->family != AF_INET6) || s->type == SOCK_STREAM)
+			return -ENOPROTOOPT;
 		/* Linux's sock_set_timestamp: on picks the kind, off turns both kinds off */
 		s->tstamp = v != 0;
 		s->tstamp_ns = v && (name == SO_TIMESTAMPNS_OLD || name == SO_TIMESTAMPNS_NEW);

@@ -168,7 +168,9 @@ static void errqueue(const char *what, int fd)
 /* A TCP connect whose SYN goes unanswered (the listener's accept queue is full: Linux drops
    it), then an ICMP error quoting that SYN; with bad_seq, one quoting another sequence number,
    which must change nothing. */
-static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, const char *what)
+enum { SYN_PLAIN, SYN_BAD_SEQ, SYN_RECVERR };
+
+static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int mode, const char *what)
 {
 	int l = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(0x7f000001) };
@@ -181,8 +183,10 @@ static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, cons
 	connect(first, (struct sockaddr *)&a, sizeof(a));       /* fills the accept queue */
 	usleep(20000);
 	int sniff = socket(AF_INET, SOCK_RAW, IPPROTO_TCP);
-	int c = socket(AF_INET, SOCK_STREAM, 0);
+	int c = socket(AF_INET, SOCK_STREAM, 0), on = 1;
 	fcntl(c, F_SETFL, O_NONBLOCK);
+	if (mode == SYN_RECVERR)
+		setsockopt(c, IPPROTO_IP, IP_RECVERR, &on, sizeof(on));
 	connect(c, (struct sockaddr *)&a, sizeof(a));
 	uint16_t lp = local_port(c);
 	uint32_t seq = 0;
@@ -213,7 +217,7 @@ static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, cons
 	tcp[1] = (uint8_t)lp;
 	tcp[2] = (uint8_t)(port >> 8);
 	tcp[3] = (uint8_t)port;
-	seq += (uint32_t)bad_seq * 1000;
+	seq += mode == SYN_BAD_SEQ ? 1000 : 0;
 	tcp[4] = (uint8_t)(seq >> 24);
 	tcp[5] = (uint8_t)(seq >> 16);
 	tcp[6] = (uint8_t)(seq >> 8);
@@ -228,6 +232,21 @@ static void tcp_syn_error(int raw, uint8_t type, uint8_t code, int bad_seq, cons
 	getsockopt(c, SOL_SOCKET, SO_ERROR, &err, &el);
 	printf("%s: %s, SO_ERROR %s\n", what, r == 1 ? "the connect ended" : "still connecting",
 	       errname(err));
+	if (mode == SYN_RECVERR) {
+		/* the quoted TCP header (its ports and sequence number: compared, not printed) */
+		uint8_t data[64], ctl[256];
+		struct iovec iov = { data, sizeof(data) };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl,
+				     .msg_controllen = sizeof(ctl) };
+		long n = recvmsg(c, &mh, MSG_ERRQUEUE | MSG_DONTWAIT);
+		struct cmsghdr *cm = n >= 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+		struct ext_err ee = { 0 };
+		if (cm)
+			memcpy(&ee, CMSG_DATA(cm), sizeof(ee));
+		printf("  error queue: %ld bytes, the SYN's ports and sequence: %s, errno %s "
+		       "type %d code %d\n", n, n == 8 && !memcmp(data, tcp, 8) ? "yes" : "no",
+		       errname(ee.ee_errno), ee.ee_type, ee.ee_code);
+	}
 	close(c);
 	close(sniff);
 	close(first);
@@ -362,9 +381,10 @@ int main(void)
 	}
 	close(fd);
 	recverr(raw, raw6);
-	tcp_syn_error(raw, 3, 1, 0, "TCP SYN, host unreachable");
-	tcp_syn_error(raw, 3, 13, 0, "TCP SYN, prohibited");
-	tcp_syn_error(raw, 11, 0, 0, "TCP SYN, time exceeded");
-	tcp_syn_error(raw, 3, 1, 1, "TCP SYN, another sequence number");
+	tcp_syn_error(raw, 3, 1, SYN_PLAIN, "TCP SYN, host unreachable");
+	tcp_syn_error(raw, 3, 13, SYN_PLAIN, "TCP SYN, prohibited");
+	tcp_syn_error(raw, 11, 0, SYN_PLAIN, "TCP SYN, time exceeded");
+	tcp_syn_error(raw, 3, 1, SYN_BAD_SEQ, "TCP SYN, another sequence number");
+	tcp_syn_error(raw, 3, 1, SYN_RECVERR, "TCP SYN with IP_RECVERR");
 	return 0;
 }
