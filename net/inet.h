@@ -61,13 +61,6 @@ struct inet_errq {
 #define INET_RX_RECVERR 0x100           /* IP_RECVERR */
 #define INET_RX_RECVERR6 0x200          /* IPV6_RECVERR */
 
-/* What the control messages of one send ask: TTL or hop limit and TOS or traffic class (-1:
-   the socket's), the interface (0: the route's) and the source address (has_src). */
-struct inet_txopt {
-	int ttl, tos, ifindex;
-	bool has_src;
-	ip_addr_t src;
-};
 
 struct inet_sock {
 	struct socket *sock;    /* NULL while queued for accept or after close (lwIP finishing) */
@@ -187,17 +180,19 @@ int64_t inet_dgram_ioctl(struct socket *s, unsigned long req, uint64_t arg);
 
 /* The IP levels' control messages (net/inet_cmsg.c). rxopt_set/get: the receive options
    (-ENOPROTOOPT / false when level and name are not one). dgram_note: records what they report
-   of the datagram lwIP's input is handing over. cmsg_recv: the messages is asked for, into m.
-   cmsg_send: checks a send's messages (v4_dst: it goes to an IPv4 address) into o, 0 or
-   -EINVAL. tx_route: where o sends to dst from, *nif NULL when it changes nothing. */
+   of the datagram lwIP's input is handing over. cmsg_recv: the messages is asked for, into m. */
 int inet_rxopt_set(struct inet_sock *is, int level, int name, int v);
 bool inet_rxopt_get(const struct inet_sock *is, int level, int name, int *v);
 void inet_dgram_note(struct inet_dgram *d);
 void inet_cmsg_recv(const struct inet_sock *is, const struct inet_dgram *d, struct msg_k *m);
-int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_dst,
-		   struct inet_txopt *o);
-int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
-		  ip_addr_t *src);
+/* What a UDP, raw or ping send checks before it builds the datagram, in Linux's order: the
+   control messages and the route they ask for (*nif NULL: the usual one), a shut-down side
+   (EPIPE), a pending error, the size (EMSGSIZE above max), a broadcast without SO_BROADCAST
+   (check_broadcast); then the socket's options and this send's TTL and TOS go on the PCB
+   (inet_apply_opts after the send puts the socket's back). 0 or -errno. */
+int inet_dgram_send_begin(struct inet_sock *is, const struct msg_k *m, int flags,
+			  const ip_addr_t *dst, uint64_t max, bool check_broadcast,
+			  struct netif **nif, ip_addr_t *src);
 
 /* An ICMP error (net/inet_icmp.c): what it says and about which datagram. */
 struct inet_icmp_err {

@@ -31,6 +31,14 @@
 #define IPV6_RECVTCLASS 66
 #define IPV6_TCLASS 67
 
+/* What the control messages of one send ask: TTL or hop limit and TOS or traffic class (-1:
+   the socket's), the interface (0: the route's) and the source address (has_src). */
+struct inet_txopt {
+	int ttl, tos, ifindex;
+	bool has_src;
+	ip_addr_t src;
+};
+
 struct in_pktinfo_k {
 	int32_t ifindex;
 	uint32_t spec_dst, addr;
@@ -257,8 +265,9 @@ static int cmsg_send_ip6(const struct msg_ipctl *c, struct inet_txopt *o)
 	return -EINVAL;
 }
 
-int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_dst,
-		   struct inet_txopt *o)
+/* Checks a send's messages (v4_dst: it goes to an IPv4 address) into o: 0 or -EINVAL. */
+static int cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_dst,
+		     struct inet_txopt *o)
 {
 	o->ttl = o->tos = -1;
 	o->ifindex = 0;
@@ -277,8 +286,9 @@ int inet_cmsg_send(const struct inet_sock *is, const struct msg_k *m, bool v4_ds
 	return 0;
 }
 
-int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
-		  ip_addr_t *src)
+/* Where o sends to dst from: *nif NULL when it changes nothing. 0 or -errno. */
+static int tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif **nif,
+		    ip_addr_t *src)
 {
 	*nif = NULL;
 	if (!o->ifindex && !o->has_src)
@@ -306,6 +316,34 @@ int inet_tx_route(const struct inet_txopt *o, const ip_addr_t *dst, struct netif
 	} else {
 		ip_addr_copy(*src, *netif_ip_addr4(*nif));
 	}
+	return 0;
+}
+
+int inet_dgram_send_begin(struct inet_sock *is, const struct msg_k *m, int flags,
+			  const ip_addr_t *dst, uint64_t max, bool check_broadcast,
+			  struct netif **nif, ip_addr_t *src)
+{
+	struct inet_txopt o;
+	int err;
+	if ((err = cmsg_send(is, m, IP_IS_V4(dst), &o)) || (err = tx_route(&o, dst, nif, src)))
+		return err;
+	if (is->shut_wr)
+		return socket_epipe(flags);
+	if ((err = inet_take_err(is)))
+		return -err;
+	if (m->it.left > max)
+		return -EMSGSIZE;
+	if (check_broadcast && IP_IS_V4(dst) &&
+	    ip4_addr_get_u32(ip_2_ip4(dst)) == IPADDR_BROADCAST && !is->sock->broadcast)
+		return -EACCES;
+	inet_apply_opts(is);
+	/* this send's own TTL and TOS: the next send applies the socket's again */
+	u8_t *ttl = is->udp ? &is->udp->ttl : &is->raw->ttl;
+	u8_t *tos = is->udp ? &is->udp->tos : &is->raw->tos;
+	if (o.ttl >= 0)
+		*ttl = (u8_t)o.ttl;
+	if (o.tos >= 0)
+		*tos = (u8_t)o.tos;
 	return 0;
 }
 

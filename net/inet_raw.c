@@ -286,26 +286,12 @@ static int64_t raw_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	} else {
 		return -EDESTADDRREQ;
 	}
-	struct inet_txopt o;
 	struct netif *nif;
 	ip_addr_t src;
-	if ((err = inet_cmsg_send(is, m, IP_IS_V4(&ip), &o)) ||
-	    (err = inet_tx_route(&o, &ip, &nif, &src)))
+	if ((err = inet_dgram_send_begin(is, m, flags, &ip, raw_v6(is) ? IPV6_MAX_PAYLOAD :
+					 IPV4_MAX_PAYLOAD, true, &nif, &src)))
 		return err;
-	if (is->shut_wr)
-		return socket_epipe(flags);
-	if ((err = inet_take_err(is)))
-		return -err;
 	uint64_t len = m->it.left;
-	if (len > (raw_v6(is) ? IPV6_MAX_PAYLOAD : IPV4_MAX_PAYLOAD))
-		return -EMSGSIZE;
-	if (IP_IS_V4(&ip) && ip4_addr_get_u32(ip_2_ip4(&ip)) == IPADDR_BROADCAST && !s->broadcast)
-		return -EACCES;
-	inet_apply_opts(is);
-	if (o.ttl >= 0)
-		is->raw->ttl = (u8_t)o.ttl;     /* this send's only */
-	if (o.tos >= 0)
-		is->raw->tos = (u8_t)o.tos;
 	/* one buffer: the checksums are written into its first bytes */
 	struct pbuf *p = pbuf_alloc(PBUF_IP, (u16_t)len, PBUF_RAM);
 	if (!p)

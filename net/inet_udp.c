@@ -166,11 +166,6 @@ static int udp_connect_op(struct socket *s, const void *addr, uint32_t len, bool
 	return inet_dgram_connect(inet_sk(s), addr, len, udp_connect_to, udp_connect_undo);
 }
 
-static bool udp_is_broadcast(const ip_addr_t *ip)
-{
-	return IP_IS_V4(ip) && ip4_addr_get_u32(ip_2_ip4(ip)) == IPADDR_BROADCAST;
-}
-
 static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
@@ -188,26 +183,12 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		return -EDESTADDRREQ;
 	}
 	const ip_addr_t *dst = m->addrlen ? &ip : &is->udp->remote_ip;
-	struct inet_txopt o;
 	struct netif *nif;
 	ip_addr_t src;
-	if ((err = inet_cmsg_send(is, m, IP_IS_V4(dst), &o)) ||
-	    (err = inet_tx_route(&o, dst, &nif, &src)))
+	if ((err = inet_dgram_send_begin(is, m, flags, dst, IP_IS_V6(dst) ? UDP6_MAX_PAYLOAD :
+					 UDP4_MAX_PAYLOAD, m->addrlen != 0, &nif, &src)))
 		return err;
-	if (is->shut_wr)
-		return socket_epipe(flags);
-	if ((err = inet_take_err(is)))
-		return -err;
 	uint64_t len = m->it.left;
-	if (len > (IP_IS_V6(dst) ? UDP6_MAX_PAYLOAD : UDP4_MAX_PAYLOAD))
-		return -EMSGSIZE;
-	if (m->addrlen && udp_is_broadcast(&ip) && !s->broadcast)
-		return -EACCES;
-	inet_apply_opts(is);
-	if (o.ttl >= 0)
-		is->udp->ttl = (u8_t)o.ttl;     /* this send's only: the next applies the socket's */
-	if (o.tos >= 0)
-		is->udp->tos = (u8_t)o.tos;
 	struct pbuf *p = pbuf_alloc(PBUF_TRANSPORT, (u16_t)len, len ? PBUF_POOL : PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
