@@ -5,6 +5,7 @@
    wait, the VM sleeps until a host signal comes, as a blocked process waits on Linux. */
 #include "k/kernel.h"
 #include "k/sched.h"
+#include "k/seccomp.h"
 #include "k/proc.h"
 #include "k/cpu.h"
 #include "k/regs.h"
@@ -151,6 +152,7 @@ struct task *sched_task_new(struct proc *p, const struct regs *r)
 	frame[6] = (uint64_t)arch_task_entry;
 	t->ksp = (uint64_t)frame;
 	arch_fpu_save(t->xsave);        /* a new thread starts with its creator's FPU state */
+	seccomp_task_inherit(t, current_task);
 	return t;
 }
 
@@ -180,6 +182,7 @@ static void sched_reap(void)
 			continue;
 		}
 		*pp = t->run_next;
+		seccomp_task_release(t);
 		void *mem = t->kstack_mem;
 		*(void **)mem = free_task_mem;
 		free_task_mem = mem;

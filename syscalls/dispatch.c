@@ -7,6 +7,7 @@
 #include "syscalls/syscall.h"
 #include "k/signal.h"
 #include "k/sched.h"
+#include "k/seccomp.h"
 #include "vfs/file.h"
 
 #define SYS_RT_SIGRETURN 15
@@ -48,9 +49,13 @@ void syscall_run(struct regs *r)
 	console_flush_if_stale();
 	if (trace)
 		trace_enter(r);
-	if (nr == SYS_RT_SIGRETURN) {
+	int64_t ret = 0;
+	struct siginfo_k sigsys;
+	enum seccomp_verdict sc = current_task->seccomp_mode ? seccomp_syscall(r, &ret, &sigsys)
+							     : SECCOMP_GO;
+	if (sc == SECCOMP_GO && nr == SYS_RT_SIGRETURN) {
 		/* Restores every register from the signal frame: nothing else to set. */
-		int64_t ret = signal_return(r);
+		ret = signal_return(r);
 		if (trace)
 			trace_exit(r, nr, ret);
 		if (signal_pending_deliverable())
@@ -60,9 +65,10 @@ void syscall_run(struct regs *r)
 		return;
 	}
 	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
-	int64_t ret = (d && d->fn) ? d->fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
+	if (sc == SECCOMP_GO)
+		ret = (d && d->fn) ? d->fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
 				   : dispatch_unknown(nr);
-	if (ret == -ERESTARTSYS) {
+	if (sc == SECCOMP_GO && ret == -ERESTARTSYS) {
 		if (signal_restarts()) {
 			r->rip -= 2;    /* `syscall` and the rewritten `call *%rax` are 2 bytes */
 			ret = (int64_t)nr;
@@ -76,6 +82,11 @@ void syscall_run(struct regs *r)
 	/* What Linux's return path leaves behind. */
 	r->rcx = r->rip;
 	r->r11 = r->rflags;
+	if (sc == SECCOMP_SIGSYS) {
+		/* Forced as a fault is: blocked or ignored, it kills. */
+		const struct sigfault why = { 0, 0, "system call refused by a seccomp filter" };
+		signal_deliver(r, sigsys.signo, &sigsys, &why);
+	}
 	upcall_poll();
 	sched_check_killed();
 	itimer_check();

@@ -5,6 +5,7 @@
 #include "k/arch.h"
 #include "k/uaccess.h"
 #include "k/random.h"
+#include "k/seccomp.h"
 #include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
 
@@ -75,6 +76,7 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 #define PR_GET_KEEPCAPS 7
 #define PR_SET_KEEPCAPS 8
 #define PR_GET_SECCOMP 21
+#define PR_SET_SECCOMP 22
 #define PR_CAPBSET_READ 23
 #define PR_GET_TSC 25
 #define PR_SET_TSC 26
@@ -93,7 +95,7 @@ int64_t sys_arch_prctl(uint64_t code, uint64_t addr, uint64_t a2, uint64_t a3, u
 #define PR_SET_NO_NEW_PRIVS 38
 #define PR_GET_NO_NEW_PRIVS 39
 #define PR_CAPBSET_DROP 24
-#define SECBIT_KEEP_CAPS 0x10
+#define PR_SET_SECUREBITS 28
 #define PR_SET_NAME 15
 #define PR_GET_NAME 16
 
@@ -155,12 +157,25 @@ static int64_t prctl_cap_ambient(uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 		p->cap_amb &= ~bit;
 		return 0;
 	case PR_CAP_AMBIENT_RAISE:
-		if (!(p->cap_prm & bit) || !(p->cap_inh & bit))
+		if (!(p->cap_prm & bit) || !(p->cap_inh & bit) ||
+		    (p->securebits & SECBIT_NO_CAP_AMBIENT_RAISE))
 			return -EPERM;
 		p->cap_amb |= bit;
 		return 0;
 	}
 	return -EINVAL;
+}
+
+/* Linux's rules: a locked bit cannot change, a lock cannot be undone, only known bits, and
+   any change needs CAP_SETPCAP. */
+static int64_t prctl_set_securebits(uint64_t bits)
+{
+	uint64_t old = current->securebits;
+	if ((((old & SECBIT_ALL_LOCKS) >> 1) & (old ^ bits)) || (old & SECBIT_ALL_LOCKS & ~bits) ||
+	    (bits & ~(uint64_t)(SECBIT_ALL_LOCKS | SECBIT_ALL_BITS)) || !capable(CAP_SETPCAP))
+		return -EPERM;
+	current->securebits = (uint32_t)bits;
+	return 0;
 }
 
 int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -216,16 +231,23 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 		current->cap_bnd &= ~(1ull << a1);
 		return 0;
 	case PR_GET_KEEPCAPS:
-		return current->keepcaps;
+		return (current->securebits & SECBIT_KEEP_CAPS) != 0;
 	case PR_SET_KEEPCAPS:
 		if (a1 > 1)
 			return -EINVAL;
-		current->keepcaps = a1;
+		if (current->securebits & (SECBIT_KEEP_CAPS << 1))
+			return -EPERM;
+		current->securebits = a1 ? current->securebits | SECBIT_KEEP_CAPS
+					 : current->securebits & ~(uint32_t)SECBIT_KEEP_CAPS;
 		return 0;
 	case PR_GET_SECUREBITS:
-		return current->keepcaps ? SECBIT_KEEP_CAPS : 0;   /* setting them: EINVAL */
+		return current->securebits;
+	case PR_SET_SECUREBITS:
+		return prctl_set_securebits(a1);
 	case PR_GET_SECCOMP:
-		return 0;               /* no filter: unik has no seccomp (PR_SET_SECCOMP: EINVAL) */
+		return current_task->seccomp_mode;
+	case PR_SET_SECCOMP:
+		return seccomp_prctl_set(a1, a2);
 	case PR_GET_TSC:
 		return prctl_put_int(a1, PR_TSC_ENABLE);
 	case PR_SET_TSC:

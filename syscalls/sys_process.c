@@ -107,7 +107,7 @@ static void exec_reset(struct proc *p, const char *path, const struct exec_args 
 	p->comm[n] = 0;
 	p->did_exec = true;
 	exec_commit_creds(p, a);
-	p->keepcaps = false;
+	p->securebits &= ~(uint32_t)SECBIT_KEEP_CAPS;
 }
 
 static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp, int flags)

@@ -1,6 +1,7 @@
 /* procfs: the files of /proc/<pid> that describe the process itself (status, stat, statm, cmdline,
    environ, comm, limits, cgroup) and its links (exe, cwd, root, fd/<n>) with fdinfo/<n>. */
 #include "k/kernel.h"
+#include "k/seccomp.h"
 #include "k/proc.h"
 #include "k/sched.h"
 #include "k/stats.h"
@@ -119,8 +120,9 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 		      "SigCgt:\t%016lx\n", procfs_task(p, n)->sigpending, p->sigpending,
 		      procfs_task(p, n)->sigmask, ign, cgt);
 	procfs_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
-		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t0\nSeccomp_filters:\t0\n",
-		      p->cap_inh, p->cap_prm, p->cap_eff, p->cap_bnd, p->cap_amb, p->no_new_privs);
+		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n",
+		      p->cap_inh, p->cap_prm, p->cap_eff, p->cap_bnd, p->cap_amb, p->no_new_privs,
+		      procfs_task(p, n)->seccomp_mode, seccomp_filter_count(procfs_task(p, n)));
 	procfs_puts(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t00000001\n"
 		    "Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n"
 		    "nonvoluntary_ctxt_switches:\t0\n");

@@ -2,7 +2,8 @@
  * a capability takes away (raw sockets, chown, reading others' files, low ports, signalling
  * other users), the sets across setuid (with and without PR_SET_KEEPCAPS) and execve, the
  * bounding set, ambient capabilities surviving an exec as another user, the kill permission
- * rules, supplementary groups in file permission checks, and set-id executables (ids,
+ * rules, supplementary groups in file permission checks, securebits (locks, NOROOT at exec,
+ * NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP_AMBIENT_RAISE), and set-id executables (ids,
  * AT_SECURE, capabilities; no_new_privs). Only the capabilities it names are
  * printed: the machine's root may lack others. */
 #include "compat.h"
@@ -198,6 +199,76 @@ static int keepcaps(void)
 	return 0;
 }
 
+#define SB_NOROOT 0x01
+#define SB_NO_SETUID_FIXUP 0x04
+#define SB_KEEP_CAPS 0x10
+#define SB_KEEP_CAPS_LOCKED 0x20
+#define SB_NO_CAP_AMBIENT_RAISE 0x40
+
+/* Securebits: who may set them, what a lock freezes, and what each does. */
+static int securebits(void)
+{
+	RESULT("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	RESULT("set an unknown bit", prctl(PR_SET_SECUREBITS, 0x1000, 0, 0, 0));
+	RESULT("set KEEP_CAPS", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS, 0, 0, 0));
+	RESULT("PR_GET_KEEPCAPS", prctl(PR_GET_KEEPCAPS, 0, 0, 0, 0));
+	RESULT("PR_SET_KEEPCAPS 0", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
+	RESULT("PR_GET_SECUREBITS", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+	RESULT("KEEP_CAPS and its lock", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS | SB_KEEP_CAPS_LOCKED,
+					       0, 0, 0));
+	RESULT("PR_SET_KEEPCAPS 0 when locked", prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0));
+	RESULT("PR_SET_KEEPCAPS 2 when locked", prctl(PR_SET_KEEPCAPS, 2, 0, 0, 0));
+	RESULT("clear the locked bit", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS_LOCKED, 0, 0, 0));
+	RESULT("drop the lock", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS, 0, 0, 0));
+	RESULT("add NO_CAP_AMBIENT_RAISE", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS |
+						 SB_KEEP_CAPS_LOCKED | SB_NO_CAP_AMBIENT_RAISE,
+						 0, 0, 0));
+	get();
+	caps[0].inh |= 1u << C_NET_RAW;
+	set();
+	RESULT("ambient RAISE with NO_CAP_AMBIENT_RAISE", prctl(PR_CAP_AMBIENT,
+				PR_CAP_AMBIENT_RAISE, C_NET_RAW, 0, 0));
+	RESULT("PR_CAPBSET_DROP SETPCAP", prctl(PR_CAPBSET_DROP, C_SETPCAP, 0, 0, 0));
+	get();
+	caps[0].eff &= ~(1u << C_SETPCAP);
+	caps[0].prm &= ~(1u << C_SETPCAP);
+	RESULT("drop SETPCAP", set());
+	RESULT("change them without SETPCAP", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS |
+						    SB_KEEP_CAPS_LOCKED, 0, 0, 0));
+	RESULT("set the same without SETPCAP", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS |
+						     SB_KEEP_CAPS_LOCKED | SB_NO_CAP_AMBIENT_RAISE,
+						     0, 0, 0));
+	/* The locked KEEP_CAPS survives an exec that clears the bit's unlocked form. */
+	RESULT("setresuid(1000, 1000, 1000)", setresuid(1000, 1000, 1000));
+	show("uid 1000 with KEEP_CAPS locked");
+	return 0;
+}
+
+static int noroot(void)
+{
+	RESULT("set NOROOT", prctl(PR_SET_SECUREBITS, SB_NOROOT | SB_KEEP_CAPS, 0, 0, 0));
+	char *argv[] = { "/proc/self/exe", "show", "root after exec with NOROOT", NULL };
+	execv("/proc/self/exe", argv);
+	return 9;
+}
+
+static int keepcaps_exec(void)
+{
+	RESULT("set KEEP_CAPS", prctl(PR_SET_SECUREBITS, SB_KEEP_CAPS, 0, 0, 0));
+	char *argv[] = { "/proc/self/exe", "bits", NULL };
+	execv("/proc/self/exe", argv);
+	return 9;
+}
+
+static int no_setuid_fixup(void)
+{
+	RESULT("set NO_SETUID_FIXUP", prctl(PR_SET_SECUREBITS, SB_NO_SETUID_FIXUP, 0, 0, 0));
+	RESULT("setresuid(1000, 1000, 1000)", setresuid(1000, 1000, 1000));
+	show("uid 1000 with NO_SETUID_FIXUP");
+	printf("raw socket as uid 1000: %s\n", raw_ok() ? "yes" : "no");
+	return 0;
+}
+
 static int fs_uid(void)
 {
 	setfsuid(1000);
@@ -372,6 +443,10 @@ int main(int argc, char **argv)
 		printf("  raw socket: %s\n", raw_ok() ? "yes" : "no");
 		return 0;
 	}
+	if (argc > 1 && !strcmp(argv[1], "bits")) {
+		RESULT("securebits after exec", prctl(PR_GET_SECUREBITS, 0, 0, 0, 0));
+		return 0;
+	}
 	if (argc > 2 && !strcmp(argv[1], "ids")) {
 		ids(argv[2]);
 		return 0;
@@ -384,6 +459,10 @@ int main(int argc, char **argv)
 	in_child("drops", drop_rules);
 	in_child("setuid", setuid_drops);
 	in_child("keepcaps", keepcaps);
+	in_child("securebits", securebits);
+	in_child("securebits NOROOT", noroot);
+	in_child("securebits KEEP_CAPS at exec", keepcaps_exec);
+	in_child("securebits NO_SETUID_FIXUP", no_setuid_fixup);
 	in_child("fsuid and euid", fs_uid);
 	in_child("bounding set", bounding);
 	in_child("ambient", ambient);

@@ -43,6 +43,14 @@
 		     (1ull << CAP_FSETID) | (1ull << CAP_LINUX_IMMUTABLE) | \
 		     (1ull << CAP_MAC_OVERRIDE))
 
+/* Securebits (PR_SET_SECUREBITS): each with a lock bit above it that freezes it. */
+#define SECBIT_NOROOT 0x01              /* root gets no capabilities at execve */
+#define SECBIT_NO_SETUID_FIXUP 0x04     /* set*uid calls leave the sets alone */
+#define SECBIT_KEEP_CAPS 0x10           /* PR_SET_KEEPCAPS */
+#define SECBIT_NO_CAP_AMBIENT_RAISE 0x40
+#define SECBIT_ALL_BITS 0x55
+#define SECBIT_ALL_LOCKS 0xaa
+
 static inline bool capable(int cap)
 {
 	return (current->cap_eff >> cap) & 1;

@@ -65,6 +65,8 @@ struct task {
 	bool restore_sigmask;
 	uint64_t sigpending;            /* signals sent to this thread (tgkill, faults) */
 	struct siginfo_k siginfo[NSIG];
+	uint8_t seccomp_mode;           /* SECCOMP_MODE_* (k/seccomp.h) */
+	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
 };
 
 extern struct task *current_task;
