@@ -229,8 +229,9 @@ static int exec_script_line(const uint8_t *b, uint64_t len, char *interp, char *
 }
 
 /* The ids the program file gives (a script's own set-id bits count for nothing: this is the
-   final ELF file), unless the process asked for no new privileges. */
-static void exec_setid(const struct proc *p, const struct inode *ino, struct exec_args *a)
+   final ELF file), unless the process asked for no new privileges, and the capability sets
+   its file capabilities give. -EPERM or -EINVAL (its capabilities), else 0. */
+static int exec_setid(const struct proc *p, struct inode *ino, struct exec_args *a)
 {
 	a->euid = p->euid;
 	a->egid = p->egid;
@@ -240,18 +241,25 @@ static void exec_setid(const struct proc *p, const struct inode *ino, struct exe
 		if ((ino->mode & (S_ISGID | 010)) == (S_ISGID | 010))
 			a->egid = ino->gid;
 	}
-	a->secure = a->euid != p->uid || a->egid != p->gid;
+	struct file_caps fc;
+	int err = cap_from_file(ino, &fc);
+	if (!err)
+		err = cap_exec_sets(p, a->euid, a->egid, &fc, &a->caps);
+	a->secure = a->euid != p->uid || a->egid != p->gid || a->caps.secure;
+	return err;
 }
 
 void exec_commit_creds(struct proc *p, const struct exec_args *a)
 {
-	if (a->euid != p->euid || a->egid != p->egid) {
+	if (a->euid != p->euid || a->egid != p->egid || (a->caps.prm & ~p->cap_prm)) {
 		p->not_dumpable = true;
 		p->pdeathsig = 0;
 	}
 	p->euid = p->suid = p->fsuid = a->euid;
 	p->egid = p->sgid = p->fsgid = a->egid;
-	cap_exec(p);
+	p->cap_prm = a->caps.prm;
+	p->cap_eff = a->caps.eff;
+	p->cap_amb = a->caps.amb;
 }
 
 int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct regs *r,
@@ -271,7 +279,11 @@ int exec_load(struct proc *p, struct inode *ino, struct exec_args *a, struct reg
 	int err = elf_parse(file, ino->size, &img, why);
 	if (err)
 		return err;
-	exec_setid(p, ino, a);
+	if ((err = exec_setid(p, ino, a))) {
+		*why = err == -EPERM ? "the file's capabilities exceed the bounding set"
+				     : "malformed file capabilities (security.capability)";
+		return err;
+	}
 	struct mm *mm = p->mm;
 	uint64_t bias = elf_load_bias(&img, ELF_ET_DYN_BASE);
 	if ((err = exec_map_image(mm, ino, &img, bias, why)))

@@ -156,11 +156,19 @@ static bool xattr_prefix(const char *name, const char *prefix)
 	return !strncmp(name, prefix, strlen(prefix));
 }
 
-/* Linux's xattr_permission for a change, then the filesystem's support. */
-static int xattr_may_change(const struct inode *ino, const char *name)
+/* Linux's xattr_permission for a change, with commoncap's rules for security.* (a file's
+   capabilities: a valid version 2 or 3 value and CAP_SETFCAP; the rest CAP_SYS_ADMIN), then the
+   filesystem's support. A removal passes value NULL. */
+static int xattr_may_change(const struct inode *ino, const char *name, const void *value,
+			    size_t size, bool remove)
 {
 	if (ino->sb && (ino->sb->flags & SB_RDONLY))
 		return -EROFS;
+	bool fcaps = !strcmp(name, "security.capability");
+	if (fcaps && !remove && size && !cap_xattr_valid(value, size))
+		return -EINVAL;
+	if (fcaps && !remove && size && !capable(CAP_SETFCAP))
+		return -EPERM;
 	uint32_t type = ino->mode & S_IFMT;
 	if (xattr_prefix(name, "trusted.")) {
 		if (!capable(CAP_SYS_ADMIN))
@@ -177,6 +185,9 @@ static int xattr_may_change(const struct inode *ino, const char *name)
 	int err = vfs_permission(ino, 2);
 	if (err)
 		return err;
+	if (xattr_prefix(name, "security.") &&
+	    (fcaps ? remove && !capable(CAP_SETFCAP) : !capable(CAP_SYS_ADMIN)))
+		return -EPERM;
 	return ino->ops->setxattr ? 0 : -EOPNOTSUPP;
 }
 
@@ -205,9 +216,12 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 	struct inode *ino;
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (!err) {
-		err = xattr_may_change(ino, name);
+		err = xattr_may_change(ino, name, val, size, remove);
 		if (!err && remove)
 			err = ino->ops->removexattr(ino, name);
+		else if (!err && size && !strcmp(name, "security.capability"))
+			err = ino->ops->setxattr(ino, name, val, cap_xattr_store_form(val, size),
+						 (int)flags);
 		else if (!err)
 			err = ino->ops->setxattr(ino, name, val, size, (int)flags);
 		path_put(&hold);

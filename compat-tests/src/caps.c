@@ -3,7 +3,8 @@
  * other users), the sets across setuid (with and without PR_SET_KEEPCAPS) and execve, the
  * bounding set, ambient capabilities surviving an exec as another user, the kill permission
  * rules, supplementary groups in file permission checks, securebits (locks, NOROOT at exec,
- * NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP_AMBIENT_RAISE), and set-id executables (ids,
+ * NO_SETUID_FIXUP, KEEP_CAPS, NO_CAP_AMBIENT_RAISE), file capabilities (security.capability:
+ * what an exec gives, the rules for setting them), and set-id executables (ids,
  * AT_SECURE, capabilities; no_new_privs). Only the capabilities it names are
  * printed: the machine's root may lack others. */
 #include "compat.h"
@@ -21,6 +22,7 @@
 #include <sys/syscall.h>
 #include <sys/auxv.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define V1 0x19980330
@@ -397,17 +399,36 @@ static void ids(const char *what)
 }
 
 /* Runs the copy as uid:gid (after no_new_privs when nnp) in a child. */
-static void exec_copy(const char *what, uid_t uid, gid_t gid, int nnp)
+#define EXEC_NNP 1               /* with no_new_privs */
+#define EXEC_NO_RAW_BND 2        /* NET_RAW out of the bounding set first */
+#define EXEC_AMBIENT_RAW 4       /* with NET_RAW ambient (kept across the setresuid) */
+
+static void exec_copy(const char *what, uid_t uid, gid_t gid, int opts)
 {
 	pid_t c = fork();
 	if (c == 0) {
+		if (opts & EXEC_NO_RAW_BND)
+			prctl(PR_CAPBSET_DROP, C_NET_RAW, 0, 0, 0);
+		if (opts & EXEC_AMBIENT_RAW) {
+			get();
+			caps[0].inh |= 1u << C_NET_RAW;
+			set();
+			prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0);
+		}
 		setresgid(gid, gid, gid);
 		setresuid(uid, uid, uid);
-		if (nnp)
+		if (opts & EXEC_AMBIENT_RAW) {
+			get();
+			caps[0].eff |= 1u << C_NET_RAW;
+			set();
+			prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, C_NET_RAW, 0, 0);
+		}
+		if (opts & EXEC_NNP)
 			prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 		char *argv[] = { suid_copy, "ids", (char *)what, NULL };
 		execv(suid_copy, argv);
-		_exit(9);
+		printf("%s: execv -1 %s\n", what, errname(errno));
+		_exit(0);
 	}
 	int st;
 	waitpid(c, &st, 0);
@@ -432,6 +453,78 @@ static void setid_exec(void)
 	memcpy(suid_copy + strlen(suid_copy) - 6, "XXXXXX", 6);
 	make_copy(0, 0, 02745);         /* setgid without group execute: no effect */
 	exec_copy("setgid without group x", 1000, 1000, 0);
+	unlink(suid_copy);
+}
+
+/* security.capability values: version 2 (20 bytes) or 3 (24, with the root id). */
+#define FCAP_V1 0x01000000u
+#define FCAP_V2 0x02000000u
+#define FCAP_V3 0x03000000u
+#define FCAP_EFF 1u
+
+static long set_fcaps(uint32_t magic, uint32_t prm, uint32_t inh, uint32_t rootid, size_t size)
+{
+	uint32_t v[6] = { magic, prm, inh, 0, 0, rootid };
+	return setxattr(suid_copy, "security.capability", v, size, 0);
+}
+
+/* A fresh root-owned copy of this program with the given file capabilities. */
+static void fcap_copy(mode_t mode, uint32_t magic, uint32_t prm, uint32_t inh)
+{
+	unlink(suid_copy);
+	memcpy(suid_copy + strlen(suid_copy) - 6, "XXXXXX", 6);
+	make_copy(0, 0, mode);
+	if (set_fcaps(magic, prm, inh, 0, magic == FCAP_V1 ? 12 : 20))
+		printf("setting file capabilities: -1 %s\n", errname(errno));
+}
+
+/* File capabilities: what an exec of a file with security.capability gives, and the rules
+   for setting them. */
+static void file_caps(void)
+{
+	const uint32_t raw = 1u << C_NET_RAW;
+	fcap_copy(0755, FCAP_V2 | FCAP_EFF, raw, 0);
+	exec_copy("file caps NET_RAW+ep run by uid 1000", 1000, 1000, 0);
+	exec_copy("the same with no_new_privs", 1000, 1000, EXEC_NNP);
+	exec_copy("the same without NET_RAW in the bounding set", 1000, 1000, EXEC_NO_RAW_BND);
+	exec_copy("the same run by root", 0, 0, 0);
+	exec_copy("the same run with NET_RAW ambient", 1000, 1000, EXEC_AMBIENT_RAW);
+	fcap_copy(0755, FCAP_V2, raw, 0);
+	exec_copy("file caps NET_RAW+p run by uid 1000", 1000, 1000, 0);
+	exec_copy("the same without NET_RAW in the bounding set", 1000, 1000, EXEC_NO_RAW_BND);
+	fcap_copy(0755, FCAP_V2 | FCAP_EFF, 0, raw);
+	exec_copy("file caps NET_RAW+ie run by uid 1000", 1000, 1000, 0);
+	exec_copy("the same with NET_RAW ambient", 1000, 1000, EXEC_AMBIENT_RAW);
+	fcap_copy(04755, FCAP_V2 | FCAP_EFF, raw, 0);
+	exec_copy("setuid-root with file caps NET_RAW+ep run by uid 1000", 1000, 1000, 0);
+	fcap_copy(0755, FCAP_V1 | FCAP_EFF, raw, 0);
+	RESULT("version 1 with its size", set_fcaps(FCAP_V1, raw, 0, 0, 12));
+	RESULT("version 2 with 24 bytes", set_fcaps(FCAP_V2, raw, 0, 0, 24));
+	RESULT("version 3 with 20 bytes", set_fcaps(FCAP_V3, raw, 0, 0, 20));
+	RESULT("unknown version", set_fcaps(0x05000000u, raw, 0, 0, 20));
+	RESULT("version 3 for root 0", set_fcaps(FCAP_V3 | FCAP_EFF, raw, 0, 0, 24));
+	uint32_t back[8] = { 0 };
+	long n = getxattr(suid_copy, "security.capability", back, sizeof(back));
+	printf("  reads back as %ld bytes, magic %#x\n", n, back[0]);
+	exec_copy("version 3 for root 0 run by uid 1000", 1000, 1000, 0);
+	RESULT("version 3 for root 1000", set_fcaps(FCAP_V3 | FCAP_EFF, raw, 0, 1000, 24));
+	n = getxattr(suid_copy, "security.capability", back, sizeof(back));
+	printf("  reads back as %ld bytes, magic %#x, root %u\n", n, back[0], back[5]);
+	exec_copy("version 3 for root 1000 run by uid 1000", 1000, 1000, 0);
+	RESULT("security.other as root", setxattr(suid_copy, "security.other", "x", 1, 0));
+	RESULT("remove security.capability", removexattr(suid_copy, "security.capability"));
+	exec_copy("no file caps left, run by uid 1000", 1000, 1000, 0);
+	chown(suid_copy, 1000, 1000);
+	pid_t c = fork();
+	if (c == 0) {
+		setresuid(1000, 1000, 1000);
+		RESULT("file caps set by its owner uid 1000", set_fcaps(FCAP_V2, raw, 0, 0, 20));
+		RESULT("an invalid one by uid 1000", set_fcaps(FCAP_V1, raw, 0, 0, 20));
+		RESULT("security.other by uid 1000", setxattr(suid_copy, "security.other", "x", 1,
+							       0));
+		_exit(0);
+	}
+	waitpid(c, NULL, 0);
 	unlink(suid_copy);
 }
 
@@ -470,5 +563,6 @@ int main(int argc, char **argv)
 	in_child("kill permission", kill_rules);
 	in_child("supplementary groups", groups_perm);
 	setid_exec();
+	file_caps();
 	return 0;
 }

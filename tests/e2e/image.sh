@@ -143,6 +143,14 @@ run_cfg caps-only 0 "$(printf 'CapEff:\t0000000000002000\nCapBnd:\t0000000000002
 run_cfg caps-user 0 "$(printf 'CapEff:\t0000000000000000\nCapBnd:\t00000000a80425fb')" \
 	--entrypoint /bin/busybox "$T/bb.unik" grep -E '^Cap(Eff|Bnd)' /proc/self/status
 run_cfg caps-unknown 125 "" --cap-add NO_SUCH "$T/bb.unik"
+# File capabilities from the image's layer (security.capability on /opt/cap/cat: DAC_OVERRIDE+ep)
+# give a user what the file names, within the bounding set; the exec fails beyond it.
+run_cfg caps-file 0 secret -u app --entrypoint /opt/cap/cat "$T/bb.unik" /data/secret
+run_cfg caps-file-without 1 "" -u app --entrypoint /bin/cat "$T/bb.unik" /data/secret
+run_cfg caps-file-status 0 "$(printf 'CapPrm:\t0000000000000002\nCapEff:\t0000000000000002')" \
+	-u app "$T/bb.unik" -c '/opt/cap/cat /proc/self/status | grep -E "^Cap(Prm|Eff)"'
+run_cfg caps-file-bounding 126 "" -u app --cap-drop DAC_OVERRIDE --entrypoint /opt/cap/cat \
+	"$T/bb.unik" /data/secret
 run_cfg caps-enforced 1 "" -u 0 --cap-drop CHOWN --entrypoint /bin/busybox "$T/bb.unik" \
 	chown 5 /etc/passwd
 

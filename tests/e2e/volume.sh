@@ -94,7 +94,7 @@ static const char *errname(int e)
 	return e == EROFS ? "EROFS" : e == ENODEV ? "ENODEV" : e == ENOENT ? "ENOENT" :
 	       e == EACCES ? "EACCES" : e == EPERM ? "EPERM" : e == EEXIST ? "EEXIST" :
 	       e == ENODATA ? "ENODATA" : e == ERANGE ? "ERANGE" : e == EOPNOTSUPP ? "EOPNOTSUPP" :
-	       e == E2BIG ? "E2BIG" :
+	       e == E2BIG ? "E2BIG" : e == EINVAL ? "EINVAL" :
 	       strerror(e);
 }
 
@@ -128,6 +128,8 @@ static int xattrs(const char *d)
 	printf("length %zd\n", getxattr(f, "user.guest", NULL, 0));
 	TRY("set trusted.x", setxattr(f, "trusted.x", "x", 1, 0));
 	TRY("set security.capability", setxattr(f, "security.capability", "x", 1, 0));
+	static const unsigned char fcap[20] = { 0, 0, 0, 2, 0, 0x20 };  /* v2, NET_RAW */
+	TRY("set a valid security.capability", setxattr(f, "security.capability", fcap, 20, 0));
 	TRY("set user.gone", setxattr(f, "user.gone", "x", 1, 0));
 	TRY("remove user.gone", removexattr(f, "user.gone"));
 	TRY("remove user.gone again", removexattr(f, "user.gone"));
@@ -330,7 +332,8 @@ set replace absent ENODATA
 get short buffer ERANGE
 length 11
 set trusted.x EOPNOTSUPP
-set security.capability EOPNOTSUPP
+set security.capability EINVAL
+set a valid security.capability EOPNOTSUPP
 set user.gone ok
 remove user.gone ok
 remove user.gone again ENODATA
@@ -457,6 +460,7 @@ bb "busybox ls through a link to /" 0 "bin
 data
 dev
 etc
+opt
 proc
 tmp" -v "$B:/data" -- ls /data/rootlink/
 printf 'root:x:0:0:root:/root:/bin/sh\napp:x:1000:1000:app:/home/app:/bin/sh\n' >"$T/pw1"
@@ -470,6 +474,7 @@ bb "busybox ls through the guest's link" 0 "bin
 data
 dev
 etc
+opt
 proc
 tmp" -v "$B:/data" -- ls /data/made/
 

@@ -7,6 +7,7 @@
 #ifndef K_CAP_H
 #define K_CAP_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "k/proc.h"
 #include "k/signal.h"
@@ -87,7 +88,32 @@ void cap_init(struct proc *p);
    cap_task_fix_setuid; fs_only: setfsuid). */
 void cap_fix_setuid(struct proc *p, uint32_t old_r, uint32_t old_e, uint32_t old_s,
 		    uint32_t old_fs, bool fs_only);
-/* At execve, once the new ids are in place (a set-user-ID root program's too), for a program
-   without file capabilities (unik reads none). */
+/* What an executable's security.capability xattr gives (Linux's cpu_vfs_cap_data). */
+struct file_caps {
+	bool present;                   /* the file has capabilities (for this namespace's root) */
+	bool effective;                 /* VFS_CAP_FLAGS_EFFECTIVE: permitted become effective */
+	uint64_t prm, inh;
+};
+/* Reads ino's security.capability: 0 (fc->present false without one, or with a version-3 one
+   for another namespace's root), or -errno for one that is malformed (-EINVAL) or too big. */
+struct inode;
+int cap_from_file(struct inode *ino, struct file_caps *fc);
+
+/* The sets an execve gives (Linux's cap_bprm_creds_from_file): from p's sets, the new
+   effective ids and the file's capabilities (fc, or NULL for none). */
+struct cap_sets {
+	uint64_t eff, prm, amb;
+	bool secure;                    /* the capabilities make it a secure exec (AT_SECURE) */
+};
+/* -EPERM when the file's effective flag asks for permitted capabilities the bounding set
+   withholds (the program would run without what it needs), else 0 with *out filled. */
+int cap_exec_sets(const struct proc *p, uint32_t euid, uint32_t egid, const struct file_caps *fc,
+		  struct cap_sets *out);
+/* The same for the first process's sets at boot, without file capabilities. */
 void cap_exec(struct proc *p);
+/* A security.capability value a program may set: a version 2 or 3 header of its size. */
+bool cap_xattr_valid(const void *value, size_t size);
+/* The form a valid one is kept in: version 3 for this namespace's root (root id 0) is kept as
+   version 2, as Linux reads it back. Rewrites value in place; returns the size to store. */
+size_t cap_xattr_store_form(void *value, size_t size);
 #endif

@@ -2,6 +2,7 @@
 #ifndef K_EXEC_H
 #define K_EXEC_H
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/regs.h"
 
 struct inode;
@@ -13,15 +14,18 @@ struct exec_args {
 	const char *execfn;     /* the path as given (AT_EXECFN, the script name for #!) */
 	int depth;              /* #! nesting so far */
 	/* Set by exec_load: the effective ids the program runs with (the file's owner or group
-	   for a setuid or setgid file, else the caller's) and whether that makes it a secure exec
-	   (AT_SECURE: they differ from the real ids). exec_commit_creds makes them the process's. */
+	   for a setuid or setgid file, else the caller's), the capability sets (moved as execve
+	   does, with the file's capabilities) and whether that makes it a secure exec (AT_SECURE:
+	   ids that differ from the real ones, or capabilities gained). exec_commit_creds makes
+	   them the process's. */
 	uint32_t euid, egid;
+	struct cap_sets caps;
 	bool secure;
 };
 
 /* The credentials an exec gives (Linux's bprm_fill_uid and commoncap): effective, saved and
-   filesystem ids from a, the capability sets moved as execve does; a set-id exec makes the
-   process undumpable and drops its parent-death signal. */
+   filesystem ids and the capability sets from a; a set-id exec, or one that gains
+   capabilities, makes the process undumpable and drops its parent-death signal. */
 void exec_commit_creds(struct proc *p, const struct exec_args *a);
 
 /* Loads the executable ino into p's empty address space and fills r with its first registers.

@@ -28,6 +28,12 @@ rm "$R/data/gone.txt"                       # becomes a whiteout in layer 2
 echo new > "$R/data/new.txt"
 ln "$R/data/new.txt" "$R/data/hard.txt"     # hard link
 chmod 4755 "$R/bin/busybox"                 # setuid, metadata change in layer 2
+# A file with file capabilities (setcap cap_dac_override+ep), and a file only root may read.
+mkdir -p "$R/opt/cap"
+cp "$BUSYBOX" "$R/opt/cap/cat"
+setfattr -n security.capability -v 0x0100000202000000000000000000000000000000 "$R/opt/cap/cat"
+echo secret > "$R/data/secret"
+chmod 600 "$R/data/secret"
 umoci repack --image L:t B
 rm -rf B
 umoci config --image L:t --config.entrypoint /bin/sh --config.cmd -c --config.cmd 'echo hi' \
