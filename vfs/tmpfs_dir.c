@@ -519,7 +519,7 @@ static void tmpfs_release(struct inode *ino)
 	}
 	tmpfs_free_pages(n, 0);
 	text_pages_free(&n->text);
-	tmpfs_xattrs_free(n);
+	tmpfs_xattrs_free(ino);
 	if (n->target)
 		kfree(n->target, ino->size + 1);
 	kfree(n, sizeof(*n));

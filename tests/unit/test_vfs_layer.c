@@ -46,6 +46,7 @@ static int setup(void **state)
 {
 	const char *why = "unset";
 	boot_info = &test_boot_info;
+	test_boot_info.mem_size = 1ull << 30;
 	kstub_vfs_init(4096);
 	img_pa = kstub_alloc_contig(img_len / PAGE_SIZE);
 	assert_true(img_pa != 0);
@@ -495,6 +496,34 @@ static void test_readlink_and_xattrs(void **state)
 	assert_image_unchanged();
 }
 
+/* More than the old 64 attributes, and the filesystem's space bound (an eighth of memory). */
+static void test_many_xattrs_and_their_bound(void **state)
+{
+	struct inode *f = ino_at("/empty-file");
+	char name[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "user.n%d", i);
+		assert_int_equal(f->ops->setxattr(f, name, name, strlen(name), 1), 0);
+	}
+	char buf[32];
+	assert_int_equal(f->ops->getxattr(f, "user.n299", buf, sizeof(buf)), 9);
+	assert_memory_equal(buf, "user.n299", 9);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "user.n%d", i);
+		assert_int_equal(f->ops->removexattr(f, name), 0);
+	}
+	assert_int_equal(f->ops->listxattr(f, NULL, 0), 0);
+	static char big[64 << 10];
+	test_boot_info.mem_size = 8 * 100000;                           /* 100000 bytes for them */
+	assert_int_equal(f->ops->setxattr(f, "user.a", big, sizeof(big), 0), 0);
+	assert_int_equal(f->ops->setxattr(f, "user.b", big, sizeof(big), 0), -ENOSPC);
+	assert_int_equal(f->ops->setxattr(f, "user.a", big, sizeof(big), 1), -ENOSPC);
+	assert_int_equal(f->ops->setxattr(f, "user.b", big, 1000, 0), 0);
+	assert_int_equal(f->ops->removexattr(f, "user.a"), 0);
+	assert_int_equal(f->ops->setxattr(f, "user.c", big, sizeof(big), 0), 0);
+	test_boot_info.mem_size = 1ull << 30;
+}
+
 /* tmpfs_new on a copy of the image with one header field changed by edit. */
 static void expect_refused(void (*edit)(struct imgfs_header *h, size_t *len), const char *why_part)
 {
@@ -579,6 +608,7 @@ int main(void)
 		cmocka_unit_test_setup(test_iterate_lists_image_and_new_names, setup),
 		cmocka_unit_test_setup(test_iterate_survives_removal_between_batches, setup),
 		cmocka_unit_test_setup(test_readlink_and_xattrs, setup),
+		cmocka_unit_test_setup(test_many_xattrs_and_their_bound, setup),
 		cmocka_unit_test_setup(test_corrupt_header_is_refused, setup),
 		cmocka_unit_test_setup(test_damaged_entries_are_left_out, setup),
 	};
