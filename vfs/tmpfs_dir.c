@@ -5,6 +5,7 @@
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
 
 #define DT_DIR 4
 #define DT_REG 8
@@ -260,7 +261,9 @@ static int tmpfs_create(struct inode *dir, const char *name, size_t len, uint32_
 		if ((mode & S_IFMT) == S_IFDIR)
 			ino->mode |= S_ISGID;
 	}
-	err = dir_add(dir, name, len, true, 0, ino);
+	err = vfs_acl_inherit(dir, ino);
+	if (!err)
+		err = dir_add(dir, name, len, true, 0, ino);
 	if (err) {
 		inode_put(ino);
 		return err;
@@ -610,6 +613,7 @@ struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uin
 		return NULL;
 	sb->dev = dev;
 	sb->type = "tmpfs";
+	sb->flags = SB_POSIXACL;
 	sb->priv = s;
 	s->next_ino = 2;
 	if (image) {

@@ -2,7 +2,7 @@
    inode's own (the image's copied up first, as a file's content is). Values up to Linux's
    64 KiB, as many as memory allows; like Linux's tmpfs, the space they take (40 bytes, the name
    and the value each) is bounded per filesystem by its default ispace, an eighth of memory
-   (-ENOSPC beyond). */
+   (-ENOSPC beyond). The ACL xattrs are the inode's ACLs (vfs/acl.c), not kept here. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "vfs/vfs.h"
@@ -138,8 +138,17 @@ static struct xattr_walk xattr_walk(struct inode *ino)
 	return (struct xattr_walk){ .next = xnode(ino)->xattrs };
 }
 
+/* Is name in a namespace tmpfs keeps (Linux's tmpfs has handlers for these and the ACLs)? */
+static bool xattr_namespace_kept(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
+	       !strncmp(name, "security.", 9);
+}
+
 int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
 {
+	if (!xattr_namespace_kept(name))
+		return -EOPNOTSUPP;
 	size_t nl = strlen(name);
 	struct xattr_walk w = xattr_walk(ino);
 	while (xattr_next(ino, &w)) {
