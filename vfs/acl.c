@@ -403,3 +403,17 @@ int vfs_acl_inherit(const struct inode *dir, struct inode *ino)
 	ino->acl[ACL_TYPE_DEFAULT] = dflt;
 	return 0;
 }
+
+void vfs_acl_load(struct inode *ino, int type, const void *value, size_t size)
+{
+	struct vfs_acl *acl;
+	if (!acl_supported(ino) || (type == ACL_TYPE_DEFAULT && !acl_is_dir(ino)) ||
+	    acl_from_xattr(value, size, &acl) || !acl)
+		return;
+	if (acl_valid(acl)) {
+		acl_free(acl);
+		return;
+	}
+	acl_free(ino->acl[type]);
+	ino->acl[type] = acl;
+}

@@ -65,4 +65,7 @@ uint32_t vfs_acl_umask(const struct inode *dir, uint32_t umask);
    ACL masked by the mode, which loses what the ACL does not grant; a directory also inherits
    the default ACL (Linux's posix_acl_create). 0 or -ENOMEM. */
 int vfs_acl_inherit(const struct inode *dir, struct inode *ino);
+/* An ACL the image gives ino (an xattr value): taken as it is when well-formed and fit for the
+   inode, left out otherwise. */
+void vfs_acl_load(struct inode *ino, int type, const void *value, size_t size);
 #endif

@@ -85,6 +85,19 @@ static bool img_inode_sane(const struct tmpfs_sb *s, const struct imgfs_inode *i
 	}
 }
 
+/* The image's ACL xattrs become the inode's ACLs (tmpfs_xattr.c leaves their names out). */
+static void img_load_acls(struct inode *ino)
+{
+	const char *name;
+	const void *value;
+	uint32_t nlen, vlen;
+	for (uint32_t i = 0; tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
+		int type = acl_xattr_type(name, nlen);
+		if (type >= 0)
+			vfs_acl_load(ino, type, value, vlen);
+	}
+}
+
 /* The inode for image inode n, made once (hard links share it). Returns a new reference. */
 static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 {
@@ -122,6 +135,7 @@ static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 		break;
 	}
 	ino->blocks = (ino->size + 511) / 512;
+	img_load_acls(ino);
 	inode_get(ino);         /* the imap keeps one */
 	*slot = ino;
 	return ino;

@@ -7,6 +7,7 @@
 #include "k/kheap.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
 #include "vfs/blob.h"
 
 #define TMPFS_XATTR_VALUE_MAX (64u << 10)       /* XATTR_SIZE_MAX */
@@ -87,7 +88,7 @@ static int xattr_own(struct inode *ino)
 	const void *value;
 	uint32_t nlen, vlen;
 	for (uint32_t i = 0; tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
-		if (vlen > TMPFS_XATTR_VALUE_MAX)
+		if (vlen > TMPFS_XATTR_VALUE_MAX || acl_xattr_type(name, nlen) >= 0)
 			continue;
 		if (!(*tail = xattr_make(name, nlen, value, vlen))) {
 			tmpfs_xattrs_free(ino);
@@ -130,7 +131,10 @@ static bool xattr_next(struct inode *ino, struct xattr_walk *w)
 		w->next = w->next->next;
 		return true;
 	}
-	return tmpfs_img_xattr(ino, w->i++, &w->name, &w->nlen, &w->value, &w->vlen);
+	while (tmpfs_img_xattr(ino, w->i++, &w->name, &w->nlen, &w->value, &w->vlen))
+		if (acl_xattr_type(w->name, w->nlen) < 0)
+			return true;
+	return false;
 }
 
 static struct xattr_walk xattr_walk(struct inode *ino)

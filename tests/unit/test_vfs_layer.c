@@ -12,6 +12,7 @@
 #include "unik/imgfs.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
 #include "kstub.h"
 #include "kstub_vfs.h"
 #include "vfs_image.h"
@@ -524,6 +525,41 @@ static void test_many_xattrs_and_their_bound(void **state)
 	test_boot_info.mem_size = 1ull << 30;
 }
 
+/* The image's ACL xattrs are the inodes' ACLs: they grant, are listed and passed on; one of
+   another version is no ACL; tmpfs's own attributes never hold them, before or after a change
+   copies the image's up. */
+static void test_image_acls(void **state)
+{
+	struct inode *syslog = ino_at("/var/log/syslog"), *pw = ino_at("/etc/passwd");
+	assert_non_null(syslog->acl[ACL_TYPE_ACCESS]);
+	assert_non_null(ino_at("/var/log")->acl[ACL_TYPE_DEFAULT]);
+	assert_null(pw->acl[ACL_TYPE_ACCESS]);
+	kstub_vfs_cred(1001, 1001);                     /* the named user: r-- */
+	assert_int_equal(vfs_permission(syslog, 4), 0);
+	assert_int_equal(vfs_permission(syslog, 2), -EACCES);
+	kstub_vfs_cred(1002, 1002);                     /* other: --- */
+	assert_int_equal(vfs_permission(syslog, 4), -EACCES);
+	kstub_vfs_cred(0, 0);
+	char buf[128];
+	assert_int_equal(vfs_acl_get(syslog, ACL_TYPE_ACCESS, NULL, 0), 4 + 5 * 8);
+	assert_int_equal(vfs_acl_list(syslog, buf, sizeof(buf)), 24);
+	assert_int_equal(syslog->ops->listxattr(syslog, buf, sizeof(buf)), 10);
+	assert_string_equal(buf, "user.note");
+	assert_int_equal(syslog->ops->getxattr(syslog, "system.posix_acl_access", buf, 64),
+			 -EOPNOTSUPP);
+	assert_int_equal(syslog->ops->setxattr(syslog, "user.more", "m", 1, 0), 0);
+	assert_int_equal(syslog->ops->listxattr(syslog, NULL, 0), 20);
+	assert_int_equal(vfs_acl_get(syslog, ACL_TYPE_ACCESS, NULL, 0), 4 + 5 * 8);
+	assert_int_equal(pw->ops->listxattr(pw, NULL, 0), 0);
+	assert_int_equal(vfs_acl_get(pw, ACL_TYPE_ACCESS, NULL, 0), -ENODATA);
+	/* what is made in /var/log gets the default ACL, masked by its mode */
+	assert_int_equal(kstub_mk(&fs, "/var/log/new", S_IFREG | 0666), 0);
+	struct inode *n = ino_at("/var/log/new");
+	assert_int_equal(n->mode, S_IFREG | 0660);
+	assert_non_null(n->acl[ACL_TYPE_ACCESS]);
+	assert_image_unchanged();
+}
+
 /* tmpfs_new on a copy of the image with one header field changed by edit. */
 static void expect_refused(void (*edit)(struct imgfs_header *h, size_t *len), const char *why_part)
 {
@@ -609,6 +645,7 @@ int main(void)
 		cmocka_unit_test_setup(test_iterate_survives_removal_between_batches, setup),
 		cmocka_unit_test_setup(test_readlink_and_xattrs, setup),
 		cmocka_unit_test_setup(test_many_xattrs_and_their_bound, setup),
+		cmocka_unit_test_setup(test_image_acls, setup),
 		cmocka_unit_test_setup(test_corrupt_header_is_refused, setup),
 		cmocka_unit_test_setup(test_damaged_entries_are_left_out, setup),
 	};
