@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -32,6 +33,14 @@ static void rf_meta(struct tinode *ti, const struct stat *st)
 	ti->mtime_nsec = (uint32_t)st->st_mtim.tv_nsec;
 }
 
+/* system.* names are the host kernel's, not attributes; its ACLs are kept, as the guest's
+   tmpfs takes them as a layer tarball's (vfs/acl.c). */
+static bool rf_xattr_kept(const char *name)
+{
+	return strncmp(name, "system.", 7) != 0 || !strcmp(name, "system.posix_acl_access") ||
+	       !strcmp(name, "system.posix_acl_default");
+}
+
 static void rf_xattrs(int fd, struct tinode *ti)
 {
 	char names[4096], val[4096];
@@ -40,7 +49,7 @@ static void rf_xattrs(int fd, struct tinode *ti)
 	ssize_t n = flistxattr(fd, names, sizeof(names));
 	for (ssize_t off = 0; off < n && k < 64; off += (ssize_t)strlen(names + off) + 1) {
 		ssize_t vl = fgetxattr(fd, names + off, val, sizeof(val));
-		if (vl < 0 || strncmp(names + off, "system.", 7) == 0)
+		if (vl < 0 || !rf_xattr_kept(names + off))
 			continue;
 		xs[k].name = names + off;
 		xs[k].value = (uint8_t *)xcalloc((size_t)vl + 1, 1);

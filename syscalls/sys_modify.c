@@ -5,6 +5,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
+#include "vfs/acl.h"
 #include "vfs/dev.h"
 #include "build/gen/syscall_decls.h"
 
@@ -82,8 +83,8 @@ int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inod
 	else if (!dir->ops->create)
 		err = -EPERM;
 	else
-		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 & ~current_task->fs->umask),
-				       dev, &ino);
+		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 &
+				       ~vfs_acl_umask(dir, current_task->fs->umask)), dev, &ino);
 	path_put(&t.parent);
 	if (!err && out)
 		*out = ino;

@@ -1,5 +1,6 @@
 /* Extended attributes: the image's (kept by unik convert) and, on the guest's own filesystems,
-   set and removed at run time with Linux's checks (namespaces, flags, sizes, permission); on
+   set and removed at run time with Linux's checks (namespaces, flags, sizes, permission), with
+   the POSIX ACLs as system.posix_acl_access and system.posix_acl_default (vfs/acl.c); on
    volumes, the host file's user.* ones (vfs/hostfs.c); other filesystems answer EOPNOTSUPP, as
    one without xattr support does. */
 #include "k/kernel.h"
@@ -8,6 +9,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
+#include "vfs/acl.h"
 #include "build/gen/syscall_decls.h"
 
 #define XATTR_NAME_MAX 255
@@ -26,6 +28,14 @@ static void *xattr_buf(void)
 		buf = pa ? phys_to_virt(pa) : NULL;
 	}
 	return buf;
+}
+
+/* The ACL type name stands for on an inode whose filesystem keeps ACLs, else -1. */
+static int xattr_acl_type(const struct inode *ino, const char *name)
+{
+	if (!ino->sb || !(ino->sb->flags & SB_POSIXACL))
+		return -1;
+	return acl_xattr_type(name, strlen(name));
 }
 
 /* The inode of a path (following or not) or an fd; the caller drops *hold. */
@@ -71,8 +81,9 @@ static int64_t xattr_get(int fd, uint64_t upath, bool follow, uint64_t uname, ui
 	}
 	size = MIN(size, XATTR_SIZE_MAX);
 	void *buf = xattr_buf();
-	int64_t r = !buf ? -ENOMEM : !ino->ops->getxattr ? -ENODATA :
-		    ino->ops->getxattr(ino, name, buf, size);
+	int acl = xattr_acl_type(ino, name);
+	int64_t r = !buf ? -ENOMEM : acl >= 0 ? vfs_acl_get(ino, acl, buf, size) :
+		    !ino->ops->getxattr ? -ENODATA : ino->ops->getxattr(ino, name, buf, size);
 	if (r > 0 && size && copy_to_user(uval, buf, (size_t)r))
 		r = -EFAULT;
 	path_put(&hold);
@@ -102,10 +113,14 @@ static int64_t xattr_list(int fd, uint64_t upath, bool follow, uint64_t ulist, u
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
 	if (err)
 		return err;
-	/* the whole list first, so the filter can count what is shown */
+	/* the whole list first, so the filter can count what is shown; the ACLs lead, as in
+	   Linux's simple_xattr_list */
 	char *buf = xattr_buf();
-	int64_t r = !buf ? -ENOMEM :
-		    ino->ops->listxattr ? ino->ops->listxattr(ino, buf, XATTR_LIST_MAX) : 0;
+	int64_t acls = buf ? vfs_acl_list(ino, buf, XATTR_LIST_MAX) : 0;
+	int64_t r = !buf ? -ENOMEM : !ino->ops->listxattr ? acls :
+		    ino->ops->listxattr(ino, buf + acls, XATTR_LIST_MAX - (size_t)acls);
+	if (r >= 0 && ino->ops->listxattr)
+		r += acls;
 	if (r == -ERANGE)
 		r = -E2BIG;
 	if (r > 0 && !capable(CAP_SYS_ADMIN))
@@ -180,7 +195,7 @@ static int xattr_may_change(const struct inode *ino, const char *name, const voi
 		    !capable(CAP_FOWNER))
 			return -EPERM;          /* a sticky directory: its owner's */
 	} else if (!xattr_prefix(name, "security.")) {
-		return -EOPNOTSUPP;             /* system.* (no ACLs here) and unknown names */
+		return -EOPNOTSUPP;             /* other system.* names and unknown ones */
 	}
 	int err = vfs_permission(ino, 2);
 	if (err)
@@ -215,7 +230,12 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 	struct path hold;
 	struct inode *ino;
 	int err = xattr_inode(fd, upath, follow, &hold, &ino);
-	if (!err) {
+	int acl = err ? -1 : xattr_acl_type(ino, name);
+	if (acl >= 0) {
+		/* no namespace or permission rules: vfs_acl_set has the owner's */
+		err = ino->sb->flags & SB_RDONLY ? -EROFS : vfs_acl_set(ino, acl, val, size);
+		path_put(&hold);
+	} else if (!err) {
 		err = xattr_may_change(ino, name, val, size, remove);
 		if (!err && remove)
 			err = ino->ops->removexattr(ino, name);

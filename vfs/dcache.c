@@ -3,6 +3,7 @@
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "vfs/vfs.h"
+#include "vfs/acl.h"
 
 struct mount *vfs_mounts;
 
@@ -54,6 +55,8 @@ void inode_put(struct inode *ino)
 		return;
 	if (ino->ops && ino->ops->release)
 		ino->ops->release(ino);
+	acl_free(ino->acl[0]);
+	acl_free(ino->acl[1]);
 	kfree(ino, sizeof(*ino));
 }
 

@@ -6,6 +6,7 @@
 #include "k/proc.h"
 #include "k/time.h"
 #include "vfs/vfs.h"
+#include "vfs/acl.h"
 #include "vfs/dev.h"
 #include "vfs/pipe.h"
 
@@ -49,19 +50,19 @@ void vfs_setattr_basic(struct inode *ino, const struct iattr *a)
 		ino->atime = a->atime;
 	if (a->valid & ATTR_MTIME)
 		ino->mtime = a->mtime;
+	if (a->valid & ATTR_MODE)
+		vfs_acl_chmod(ino);     /* the access ACL follows the new mode */
 	ino->ctime = vfs_now();
 }
 
-/* Linux's generic_permission: the owner's, the group's (the filesystem gid or a supplementary
-   one) or the others' bits by the filesystem ids, then the capabilities that override them:
-   CAP_DAC_READ_SEARCH for reading and searching, CAP_DAC_OVERRIDE for the rest, but not to
-   execute a file with no x bit at all. */
+/* Linux's generic_permission: the owner's bits, the access ACL or the group's (the filesystem
+   gid or a supplementary one) or the others' bits by the filesystem ids (acl_mode_permission),
+   then the capabilities that override them: CAP_DAC_READ_SEARCH for reading and searching,
+   CAP_DAC_OVERRIDE for the rest, but not to execute a file with no x bit at all. */
 int vfs_permission(const struct inode *ino, int mask)
 {
 	uint32_t mode = ino->mode;
-	uint32_t bits = current->fsuid == ino->uid ? (mode >> 6) : in_group_p(ino->gid) ? (mode >> 3)
-											    : mode;
-	if (!((uint32_t)mask & ~bits & 7))
+	if (!acl_mode_permission(ino, mask))
 		return 0;
 	if (S_ISDIR_(mode)) {
 		if (!(mask & 2) && capable(CAP_DAC_READ_SEARCH))
@@ -282,9 +283,10 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 		err = vfs_permission(dir, 3);
 		if (!err && dir->sb && (dir->sb->flags & SB_RDONLY))
 			err = -EROFS;
+		uint32_t umask = vfs_acl_umask(dir, fs->umask);
 		if (!err)
 			err = dir->ops->create ? dir->ops->create(dir, last, len, S_IFREG | (mode & 07777 &
-								  ~fs->umask), 0, &ino) : -EROFS;
+								  ~umask), 0, &ino) : -EROFS;
 		if (!err) {
 			inode_put(ino);
 			err = vfs_child(parent.d, last, len, &d);

@@ -19,12 +19,14 @@ struct tmpfs_dirent {
 	struct tmpfs_dirent *next;
 };
 
-/* An extended attribute set at run time (tmpfs_xattr.c). */
+/* An extended attribute of the inode's own (tmpfs_xattr.c), in one kmalloc block with its
+   name. */
 struct tmpfs_xattr {
-	char *name;                     /* kmalloc'ed, nlen + 1 bytes */
-	void *value;                    /* vlen bytes, kmalloc'ed up to a page; beyond, a table of
-					   pages (tmpfs_xattr.c); NULL when 0 */
+	struct tmpfs_xattr *next;
+	void *value;                    /* vlen bytes, a blob (vfs/blob.h); NULL when 0 */
 	uint32_t nlen, vlen;
+	bool charged;                   /* counted in tmpfs_sb.xattr_space (set at run time) */
+	char name[];                    /* nlen + 1 bytes */
 };
 
 struct tmpfs_node {
@@ -44,8 +46,7 @@ struct tmpfs_node {
 	/* the image inode this came from (0: created at run time) */
 	uint32_t img_ino;
 	/* extended attributes once changed at run time (they then replace the image's) */
-	struct tmpfs_xattr *xattrs;     /* kmalloc'ed array of TMPFS_XATTR_MAX */
-	uint32_t nxattrs;
+	struct tmpfs_xattr *xattrs;     /* in the order they were added */
 	bool xattrs_own;
 };
 
@@ -55,6 +56,7 @@ struct tmpfs_sb {
 	const struct imgfs_header *hdr;
 	struct inode ***imap;           /* image inode -> instantiated inode (hard links) */
 	uint64_t next_ino;
+	uint64_t xattr_space;           /* counted by the attributes set at run time */
 };
 
 /* Contents of regular files (tmpfs.c). */
@@ -78,5 +80,5 @@ int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size);
 int tmpfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size,
 		   int flags);
 int tmpfs_removexattr(struct inode *ino, const char *name);
-void tmpfs_xattrs_free(struct tmpfs_node *n);
+void tmpfs_xattrs_free(struct inode *ino);
 #endif

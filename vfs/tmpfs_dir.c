@@ -5,6 +5,7 @@
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
 
 #define DT_DIR 4
 #define DT_REG 8
@@ -84,6 +85,19 @@ static bool img_inode_sane(const struct tmpfs_sb *s, const struct imgfs_inode *i
 	}
 }
 
+/* The image's ACL xattrs become the inode's ACLs (tmpfs_xattr.c leaves their names out). */
+static void img_load_acls(struct inode *ino)
+{
+	const char *name;
+	const void *value;
+	uint32_t nlen, vlen;
+	for (uint32_t i = 0; tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
+		int type = acl_xattr_type(name, nlen);
+		if (type >= 0)
+			vfs_acl_load(ino, type, value, vlen);
+	}
+}
+
 /* The inode for image inode n, made once (hard links share it). Returns a new reference. */
 static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 {
@@ -121,6 +135,7 @@ static struct inode *img_instantiate(struct superblock *sb, uint32_t n)
 		break;
 	}
 	ino->blocks = (ino->size + 511) / 512;
+	img_load_acls(ino);
 	inode_get(ino);         /* the imap keeps one */
 	*slot = ino;
 	return ino;
@@ -260,7 +275,9 @@ static int tmpfs_create(struct inode *dir, const char *name, size_t len, uint32_
 		if ((mode & S_IFMT) == S_IFDIR)
 			ino->mode |= S_ISGID;
 	}
-	err = dir_add(dir, name, len, true, 0, ino);
+	err = vfs_acl_inherit(dir, ino);
+	if (!err)
+		err = dir_add(dir, name, len, true, 0, ino);
 	if (err) {
 		inode_put(ino);
 		return err;
@@ -519,7 +536,7 @@ static void tmpfs_release(struct inode *ino)
 	}
 	tmpfs_free_pages(n, 0);
 	text_pages_free(&n->text);
-	tmpfs_xattrs_free(n);
+	tmpfs_xattrs_free(ino);
 	if (n->target)
 		kfree(n->target, ino->size + 1);
 	kfree(n, sizeof(*n));
@@ -610,6 +627,7 @@ struct inode *tmpfs_new(uint64_t dev, const void *image, uint64_t image_len, uin
 		return NULL;
 	sb->dev = dev;
 	sb->type = "tmpfs";
+	sb->flags = SB_POSIXACL;
 	sb->priv = s;
 	s->next_ino = 2;
 	if (image) {

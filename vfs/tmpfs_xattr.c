@@ -1,176 +1,170 @@
-/* tmpfs extended attributes: read from the image until the first change, then a small table of
-   the inode's own (the image's copied up first, as a file's content is). Values up to Linux's
-   64 KiB, as Linux's tmpfs takes them; an inode holds at most TMPFS_XATTR_MAX attributes
-   (-ENOSPC beyond). */
+/* tmpfs extended attributes: read from the image until the first change, then a list of the
+   inode's own (the image's copied up first, as a file's content is). Values up to Linux's
+   64 KiB, as many as memory allows; like Linux's tmpfs, the space they take (40 bytes, the name
+   and the value each) is bounded per filesystem by its default ispace, an eighth of memory
+   (-ENOSPC beyond). The ACL xattrs are the inode's ACLs (vfs/acl.c), not kept here. */
 #include "k/kernel.h"
 #include "k/kheap.h"
-#include "k/pmm.h"
-#include "k/mm.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
+#include "vfs/blob.h"
 
-#define TMPFS_XATTR_MAX 64
 #define TMPFS_XATTR_VALUE_MAX (64u << 10)       /* XATTR_SIZE_MAX */
 #define XATTR_CREATE 1
 #define XATTR_REPLACE 2
 
 static struct tmpfs_node *xnode(struct inode *ino) { return ino->priv; }
 
-/* A value's memory: the heap up to a page; beyond, single pages listed in a small table (runs
-   of contiguous pages come only from memory never used before). */
-#define XATTR_PAGES(len) (((len) + PAGE_SIZE - 1) / PAGE_SIZE)
+static size_t xattr_alloc_size(uint32_t nlen) { return sizeof(struct tmpfs_xattr) + nlen + 1; }
 
-static void xattr_value_free(void *v, uint32_t len)
-{
-	if (!v)
-		return;
-	if (len <= PAGE_SIZE) {
-		kfree(v, len);
-		return;
-	}
-	void **pages = v;
-	for (uint32_t i = 0; i < XATTR_PAGES(len); i++)
-		if (pages[i])
-			pmm_free(virt_to_phys(pages[i]));
-	kfree(pages, XATTR_PAGES(len) * sizeof(void *));
-}
+/* Linux's simple_xattr_space: what one attribute counts against the filesystem's space. */
+static uint64_t xattr_space(uint32_t nlen, uint32_t vlen) { return 40u + nlen + vlen; }
 
-/* A copy of len bytes at src, or NULL without memory. */
-static void *xattr_value_copy(const void *src, uint32_t len)
+/* Counts space for a new value against the filesystem's bound. 0 or -ENOSPC. */
+static int xattr_charge(struct inode *ino, uint64_t space)
 {
-	if (len <= PAGE_SIZE) {
-		void *v = kmalloc(len);
-		if (v)
-			memcpy(v, src, len);
-		return v;
-	}
-	void **pages = kmalloc(XATTR_PAGES(len) * sizeof(void *));
-	if (!pages)
-		return NULL;
-	for (uint32_t i = 0; i < XATTR_PAGES(len); i++) {
-		uint64_t pa = pmm_alloc();
-		pages[i] = pa ? phys_to_virt(pa) : NULL;
-		if (!pa) {
-			xattr_value_free(pages, len);
-			return NULL;
-		}
-		memcpy(pages[i], (const uint8_t *)src + i * PAGE_SIZE,
-		       MIN((uint64_t)PAGE_SIZE, (uint64_t)len - i * PAGE_SIZE));
-	}
-	return pages;
-}
-
-/* The bytes of an inode's own value into buf. */
-static void xattr_value_read(const void *v, uint32_t len, void *buf)
-{
-	if (len <= PAGE_SIZE) {
-		memcpy(buf, v, len);
-		return;
-	}
-	void *const *pages = v;
-	for (uint32_t i = 0; i < XATTR_PAGES(len); i++)
-		memcpy((uint8_t *)buf + i * PAGE_SIZE, pages[i],
-		       MIN((uint64_t)PAGE_SIZE, (uint64_t)len - i * PAGE_SIZE));
-}
-
-static void xattr_drop(struct tmpfs_xattr *x)
-{
-	kfree(x->name, x->nlen + 1);
-	xattr_value_free(x->value, x->vlen);
-}
-
-/* Fills x with copies of name and value. 0 or -ENOMEM (x untouched). */
-static int xattr_fill(struct tmpfs_xattr *x, const char *name, uint32_t nlen, const void *value,
-		      uint32_t vlen)
-{
-	char *n = kmalloc(nlen + 1);
-	void *v = vlen ? xattr_value_copy(value, vlen) : NULL;
-	if (!n || (vlen && !v)) {
-		kfree(n, nlen + 1);
-		xattr_value_free(v, vlen);
-		return -ENOMEM;
-	}
-	memcpy(n, name, nlen);
-	n[nlen] = 0;
-	*x = (struct tmpfs_xattr){ .name = n, .value = v, .nlen = nlen, .vlen = vlen };
+	struct tmpfs_sb *s = ino->sb->priv;
+	uint64_t limit = boot_info->mem_size / 8;
+	if (space > limit - MIN(s->xattr_space, limit))
+		return -ENOSPC;
+	s->xattr_space += space;
 	return 0;
 }
 
-void tmpfs_xattrs_free(struct tmpfs_node *n)
+static void xattr_uncharge(struct inode *ino, uint64_t space)
 {
-	for (uint32_t i = 0; i < n->nxattrs; i++)
-		xattr_drop(&n->xattrs[i]);
-	if (n->xattrs)
-		kfree(n->xattrs, TMPFS_XATTR_MAX * sizeof(struct tmpfs_xattr));
-	n->xattrs = NULL;
-	n->nxattrs = 0;
+	((struct tmpfs_sb *)ino->sb->priv)->xattr_space -= space;
 }
 
-/* Makes the attributes the inode's own: the table, with the image's copied in. */
+static void xattr_drop(struct inode *ino, struct tmpfs_xattr *x)
+{
+	if (x->charged)
+		xattr_uncharge(ino, xattr_space(x->nlen, x->vlen));
+	blob_free(x->value, x->vlen);
+	kfree(x, xattr_alloc_size(x->nlen));
+}
+
+/* A new attribute holding copies of name and value, or NULL without memory. */
+static struct tmpfs_xattr *xattr_make(const char *name, uint32_t nlen, const void *value,
+				      uint32_t vlen)
+{
+	struct tmpfs_xattr *x = kmalloc(xattr_alloc_size(nlen));
+	void *v = vlen ? blob_copy(value, vlen) : NULL;
+	if (!x || (vlen && !v)) {
+		if (x)
+			kfree(x, xattr_alloc_size(nlen));
+		blob_free(v, vlen);
+		return NULL;
+	}
+	memcpy(x->name, name, nlen);
+	x->name[nlen] = 0;
+	x->next = NULL;
+	x->charged = false;
+	x->nlen = nlen;
+	x->value = v;
+	x->vlen = vlen;
+	return x;
+}
+
+void tmpfs_xattrs_free(struct inode *ino)
+{
+	struct tmpfs_node *n = xnode(ino);
+	while (n->xattrs) {
+		struct tmpfs_xattr *x = n->xattrs;
+		n->xattrs = x->next;
+		xattr_drop(ino, x);
+	}
+}
+
+/* Makes the attributes the inode's own: the image's copied into the list. 0 or -ENOMEM. */
 static int xattr_own(struct inode *ino)
 {
 	struct tmpfs_node *n = xnode(ino);
 	if (n->xattrs_own)
 		return 0;
-	_Static_assert(TMPFS_XATTR_MAX * sizeof(struct tmpfs_xattr) <= PAGE_SIZE, "xattr table");
-	n->xattrs = kmalloc(TMPFS_XATTR_MAX * sizeof(struct tmpfs_xattr));
-	if (!n->xattrs)
-		return -ENOMEM;
+	struct tmpfs_xattr **tail = &n->xattrs;
 	const char *name;
 	const void *value;
 	uint32_t nlen, vlen;
-	for (uint32_t i = 0; n->nxattrs < TMPFS_XATTR_MAX &&
-	     tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
-		if (vlen > TMPFS_XATTR_VALUE_MAX ||
-		    xattr_fill(&n->xattrs[n->nxattrs], name, nlen, value, vlen))
+	for (uint32_t i = 0; tmpfs_img_xattr(ino, i, &name, &nlen, &value, &vlen); i++) {
+		if (vlen > TMPFS_XATTR_VALUE_MAX || acl_xattr_type(name, nlen) >= 0)
 			continue;
-		n->nxattrs++;
+		if (!(*tail = xattr_make(name, nlen, value, vlen))) {
+			tmpfs_xattrs_free(ino);
+			return -ENOMEM;
+		}
+		tail = &(*tail)->next;
 	}
 	n->xattrs_own = true;
 	return 0;
 }
 
-static int xattr_find(const struct tmpfs_node *n, const char *name)
+/* The link to the attribute called name (*link NULL at the end when there is none). */
+static struct tmpfs_xattr **xattr_find(struct tmpfs_node *n, const char *name)
 {
 	size_t nl = strlen(name);
-	for (uint32_t i = 0; i < n->nxattrs; i++)
-		if (n->xattrs[i].nlen == nl && !memcmp(n->xattrs[i].name, name, nl))
-			return (int)i;
-	return -1;
+	struct tmpfs_xattr **link = &n->xattrs;
+	while (*link && ((*link)->nlen != nl || memcmp((*link)->name, name, nl)))
+		link = &(*link)->next;
+	return link;
 }
 
-/* Attribute i of the inode, its own or the image's. */
-static bool xattr_at(struct inode *ino, uint32_t i, const char **name, uint32_t *nlen,
-		     const void **value, uint32_t *vlen)
+/* A walk over the inode's attributes, its own or (before any change) the image's. */
+struct xattr_walk {
+	const struct tmpfs_xattr *next;         /* own: the next one */
+	uint32_t i;                             /* the image's: the next index */
+	const char *name;
+	const void *value;                      /* own: a blob; the image's: in place */
+	uint32_t nlen, vlen;
+};
+
+static bool xattr_next(struct inode *ino, struct xattr_walk *w)
 {
-	struct tmpfs_node *n = xnode(ino);
-	if (!n->xattrs_own)
-		return tmpfs_img_xattr(ino, i, name, nlen, value, vlen);
-	if (i >= n->nxattrs)
-		return false;
-	*name = n->xattrs[i].name;
-	*nlen = n->xattrs[i].nlen;
-	*value = n->xattrs[i].value;
-	*vlen = n->xattrs[i].vlen;
-	return true;
+	if (xnode(ino)->xattrs_own) {
+		if (!w->next)
+			return false;
+		w->name = w->next->name;
+		w->nlen = w->next->nlen;
+		w->value = w->next->value;
+		w->vlen = w->next->vlen;
+		w->next = w->next->next;
+		return true;
+	}
+	while (tmpfs_img_xattr(ino, w->i++, &w->name, &w->nlen, &w->value, &w->vlen))
+		if (acl_xattr_type(w->name, w->nlen) < 0)
+			return true;
+	return false;
+}
+
+static struct xattr_walk xattr_walk(struct inode *ino)
+{
+	return (struct xattr_walk){ .next = xnode(ino)->xattrs };
+}
+
+/* Is name in a namespace tmpfs keeps (Linux's tmpfs has handlers for these and the ACLs)? */
+static bool xattr_namespace_kept(const char *name)
+{
+	return !strncmp(name, "user.", 5) || !strncmp(name, "trusted.", 8) ||
+	       !strncmp(name, "security.", 9);
 }
 
 int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t size)
 {
+	if (!xattr_namespace_kept(name))
+		return -EOPNOTSUPP;
 	size_t nl = strlen(name);
-	const char *xn;
-	const void *xv;
-	uint32_t xnl, xvl;
-	for (uint32_t i = 0; xattr_at(ino, i, &xn, &xnl, &xv, &xvl); i++) {
-		if (xnl != nl || memcmp(xn, name, nl))
+	struct xattr_walk w = xattr_walk(ino);
+	while (xattr_next(ino, &w)) {
+		if (w.nlen != nl || memcmp(w.name, name, nl))
 			continue;
-		if (size && size < xvl)
+		if (size && size < w.vlen)
 			return -ERANGE;
-		if (size && xvl && xnode(ino)->xattrs_own)
-			xattr_value_read(xv, xvl, buf);
-		else if (size && xvl)
-			memcpy(buf, xv, xvl);   /* the image's, in place */
-		return xvl;
+		if (size && w.vlen && xnode(ino)->xattrs_own)
+			blob_read(w.value, w.vlen, buf);
+		else if (size && w.vlen)
+			memcpy(buf, w.value, w.vlen);   /* the image's, in place */
+		return w.vlen;
 	}
 	return -ENODATA;
 }
@@ -178,19 +172,18 @@ int64_t tmpfs_getxattr(struct inode *ino, const char *name, void *buf, size_t si
 int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size)
 {
 	size_t need = 0;
-	const char *xn;
-	const void *xv;
-	uint32_t xnl, xvl;
-	for (uint32_t i = 0; xattr_at(ino, i, &xn, &xnl, &xv, &xvl); i++)
-		need += xnl + 1u;
+	struct xattr_walk w = xattr_walk(ino);
+	while (xattr_next(ino, &w))
+		need += w.nlen + 1u;
 	if (!size)
 		return (int64_t)need;
 	if (size < need)
 		return -ERANGE;
 	size_t at = 0;
-	for (uint32_t i = 0; xattr_at(ino, i, &xn, &xnl, &xv, &xvl); i++) {
-		memcpy(buf + at, xn, xnl);
-		at += xnl;
+	w = xattr_walk(ino);
+	while (xattr_next(ino, &w)) {
+		memcpy(buf + at, w.name, w.nlen);
+		at += w.nlen;
 		buf[at++] = 0;
 	}
 	return (int64_t)need;
@@ -199,24 +192,32 @@ int64_t tmpfs_listxattr(struct inode *ino, char *buf, size_t size)
 int tmpfs_setxattr(struct inode *ino, const char *name, const void *value, size_t size,
 		   int flags)
 {
+	if (size > TMPFS_XATTR_VALUE_MAX)
+		return -ENOSPC;
 	int err = xattr_own(ino);
 	if (err)
 		return err;
-	struct tmpfs_node *n = xnode(ino);
-	int at = xattr_find(n, name);
-	if (at >= 0 && (flags & XATTR_CREATE))
-		return -EEXIST;
-	if (at < 0 && (flags & XATTR_REPLACE))
-		return -ENODATA;
-	/* (the names of TMPFS_XATTR_MAX attributes of 255 bytes fit listxattr's 64 KiB) */
-	if (size > TMPFS_XATTR_VALUE_MAX || (at < 0 && n->nxattrs >= TMPFS_XATTR_MAX))
-		return -ENOSPC;
-	struct tmpfs_xattr x;
-	if ((err = xattr_fill(&x, name, (uint32_t)strlen(name), value, (uint32_t)size)))
+	uint32_t nlen = (uint32_t)strlen(name);
+	if ((err = xattr_charge(ino, xattr_space(nlen, (uint32_t)size))))
+		return err;     /* Linux counts the space before looking for the name */
+	struct tmpfs_xattr **link = xattr_find(xnode(ino), name);
+	struct tmpfs_xattr *x = NULL;
+	if (*link && (flags & XATTR_CREATE))
+		err = -EEXIST;
+	else if (!*link && (flags & XATTR_REPLACE))
+		err = -ENODATA;
+	else if (!(x = xattr_make(name, nlen, value, (uint32_t)size)))
+		err = -ENOMEM;
+	if (err) {
+		xattr_uncharge(ino, xattr_space(nlen, (uint32_t)size));
 		return err;
-	if (at >= 0)
-		xattr_drop(&n->xattrs[at]);
-	n->xattrs[at >= 0 ? (uint32_t)at : n->nxattrs++] = x;
+	}
+	x->charged = true;
+	if (*link) {                    /* replaced in place: listings keep their order */
+		x->next = (*link)->next;
+		xattr_drop(ino, *link);
+	}
+	*link = x;
 	ino->ctime = vfs_now();
 	return 0;
 }
@@ -226,12 +227,12 @@ int tmpfs_removexattr(struct inode *ino, const char *name)
 	int err = xattr_own(ino);
 	if (err)
 		return err;
-	struct tmpfs_node *n = xnode(ino);
-	int at = xattr_find(n, name);
-	if (at < 0)
+	struct tmpfs_xattr **link = xattr_find(xnode(ino), name);
+	struct tmpfs_xattr *x = *link;
+	if (!x)
 		return -ENODATA;
-	xattr_drop(&n->xattrs[at]);
-	n->xattrs[at] = n->xattrs[--n->nxattrs];
+	*link = x->next;
+	xattr_drop(ino, x);
 	ino->ctime = vfs_now();
 	return 0;
 }

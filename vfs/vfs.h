@@ -16,6 +16,7 @@
 struct inode;
 struct dentry;
 struct superblock;
+struct vfs_acl;
 
 struct timespec64 {
 	int64_t sec;
@@ -117,10 +118,11 @@ struct inode_ops {
 struct superblock {
 	uint64_t dev;
 	const char *type;
-	unsigned flags;         /* SB_RDONLY */
+	unsigned flags;         /* SB_RDONLY, SB_POSIXACL */
 	void *priv;
 };
 #define SB_RDONLY 1
+#define SB_POSIXACL 2           /* inodes may carry POSIX ACLs (vfs/acl.h) */
 
 #define F_SEAL_SEAL 1
 #define F_SEAL_SHRINK 2
@@ -141,6 +143,7 @@ struct inode {
 	void *pipe;             /* a FIFO's pipe while it is open */
 	uint32_t seals;         /* F_SEAL_* (memfd) */
 	int writecount;         /* regular file: open descriptions that may write (execve: ETXTBSY) */
+	struct vfs_acl *acl[2]; /* access and default ACL (vfs/acl.h), owned; NULL: none */
 };
 
 struct mount;

@@ -1,7 +1,7 @@
 /* Setting and removing extended attributes: user.* and trusted.* values, XATTR_CREATE and
    XATTR_REPLACE, listing, removal, the name and size errors, symlinks and special files, fds,
    and the permission rules for another user (no write permission, a sticky directory). Runs in a
-   fresh directory under /tmp. */
+   fresh directory under /tmp; large values and many attributes on /dev/shm (tmpfs). */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -142,15 +142,23 @@ static void other_user(const char *dir, const char *f)
 	printf("child status %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -1);
 }
 
+/* Makes the file named by the template f (a mkstemp one under /dev/shm). 0 or -1. */
+static int shm_file(char *f)
+{
+	int fd = mkstemp(f);
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
 /* Large values on tmpfs (/dev/shm, tmpfs under Linux and unik): up to Linux's 64 KiB, many of
    them, read back whole; one byte more is E2BIG. */
 static void big_values(void)
 {
 	char f[] = "/dev/shm/xattr-big.XXXXXX";
-	int fd = mkstemp(f);
-	if (fd < 0)
+	if (shm_file(f))
 		return;
-	close(fd);
 	static char v[65537], back[65536];
 	for (size_t i = 0; i < sizeof(v); i++)
 		v[i] = (char)(i * 7 + 1);
@@ -185,10 +193,42 @@ static void big_values(void)
 	unlink(f);
 }
 
+/* Many attributes on one tmpfs file: Linux's tmpfs has no count limit. */
+static void many_names(void)
+{
+	char f[] = "/dev/shm/xattr-many.XXXXXX";
+	if (shm_file(f))
+		return;
+	int set = 0, same = 0;
+	for (int i = 0; i < 300; i++) {
+		char name[32], v[32];
+		snprintf(name, sizeof(name), "user.n%03d", i);
+		snprintf(v, sizeof(v), "value %d", i * 7);
+		set += setxattr(f, name, v, strlen(v), XATTR_CREATE) == 0;
+	}
+	for (int i = 0; i < 300; i++) {
+		char name[32], v[32], back[32];
+		snprintf(name, sizeof(name), "user.n%03d", i);
+		snprintf(v, sizeof(v), "value %d", i * 7);
+		ssize_t n = getxattr(f, name, back, sizeof(back));
+		same += n == (ssize_t)strlen(v) && !memcmp(back, v, (size_t)n);
+	}
+	printf("tmpfs 300 attributes set: %d, read back: %d\n", set, same);
+	show("tmpfs size of their list", listxattr(f, NULL, 0));
+	show("tmpfs replace the 200th", setxattr(f, "user.n199", "new", 3, XATTR_REPLACE));
+	show("tmpfs remove the 1st", removexattr(f, "user.n000"));
+	show("tmpfs size of the list now", listxattr(f, NULL, 0));
+	char v[8];
+	show("tmpfs get the 200th", getxattr(f, "user.n199", v, sizeof(v)));
+	show("tmpfs get the 1st", getxattr(f, "user.n000", v, sizeof(v)));
+	unlink(f);
+}
+
 int main(void)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
 	big_values();
+	many_names();
 	char dir[] = "/tmp/xattr-test.XXXXXX";
 	if (!mkdtemp(dir))
 		return 1;

@@ -12,6 +12,7 @@
 #include "unik/imgfs.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
+#include "vfs/acl.h"
 #include "kstub.h"
 #include "kstub_vfs.h"
 #include "vfs_image.h"
@@ -46,6 +47,7 @@ static int setup(void **state)
 {
 	const char *why = "unset";
 	boot_info = &test_boot_info;
+	test_boot_info.mem_size = 1ull << 30;
 	kstub_vfs_init(4096);
 	img_pa = kstub_alloc_contig(img_len / PAGE_SIZE);
 	assert_true(img_pa != 0);
@@ -495,6 +497,69 @@ static void test_readlink_and_xattrs(void **state)
 	assert_image_unchanged();
 }
 
+/* More than the old 64 attributes, and the filesystem's space bound (an eighth of memory). */
+static void test_many_xattrs_and_their_bound(void **state)
+{
+	struct inode *f = ino_at("/empty-file");
+	char name[32];
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "user.n%d", i);
+		assert_int_equal(f->ops->setxattr(f, name, name, strlen(name), 1), 0);
+	}
+	char buf[32];
+	assert_int_equal(f->ops->getxattr(f, "user.n299", buf, sizeof(buf)), 9);
+	assert_memory_equal(buf, "user.n299", 9);
+	for (int i = 0; i < 300; i++) {
+		snprintf(name, sizeof(name), "user.n%d", i);
+		assert_int_equal(f->ops->removexattr(f, name), 0);
+	}
+	assert_int_equal(f->ops->listxattr(f, NULL, 0), 0);
+	static char big[64 << 10];
+	test_boot_info.mem_size = 8 * 100000;                           /* 100000 bytes for them */
+	assert_int_equal(f->ops->setxattr(f, "user.a", big, sizeof(big), 0), 0);
+	assert_int_equal(f->ops->setxattr(f, "user.b", big, sizeof(big), 0), -ENOSPC);
+	assert_int_equal(f->ops->setxattr(f, "user.a", big, sizeof(big), 1), -ENOSPC);
+	assert_int_equal(f->ops->setxattr(f, "user.b", big, 1000, 0), 0);
+	assert_int_equal(f->ops->removexattr(f, "user.a"), 0);
+	assert_int_equal(f->ops->setxattr(f, "user.c", big, sizeof(big), 0), 0);
+	test_boot_info.mem_size = 1ull << 30;
+}
+
+/* The image's ACL xattrs are the inodes' ACLs: they grant, are listed and passed on; one of
+   another version is no ACL; tmpfs's own attributes never hold them, before or after a change
+   copies the image's up. */
+static void test_image_acls(void **state)
+{
+	struct inode *syslog = ino_at("/var/log/syslog"), *pw = ino_at("/etc/passwd");
+	assert_non_null(syslog->acl[ACL_TYPE_ACCESS]);
+	assert_non_null(ino_at("/var/log")->acl[ACL_TYPE_DEFAULT]);
+	assert_null(pw->acl[ACL_TYPE_ACCESS]);
+	kstub_vfs_cred(1001, 1001);                     /* the named user: r-- */
+	assert_int_equal(vfs_permission(syslog, 4), 0);
+	assert_int_equal(vfs_permission(syslog, 2), -EACCES);
+	kstub_vfs_cred(1002, 1002);                     /* other: --- */
+	assert_int_equal(vfs_permission(syslog, 4), -EACCES);
+	kstub_vfs_cred(0, 0);
+	char buf[128];
+	assert_int_equal(vfs_acl_get(syslog, ACL_TYPE_ACCESS, NULL, 0), 4 + 5 * 8);
+	assert_int_equal(vfs_acl_list(syslog, buf, sizeof(buf)), 24);
+	assert_int_equal(syslog->ops->listxattr(syslog, buf, sizeof(buf)), 10);
+	assert_string_equal(buf, "user.note");
+	assert_int_equal(syslog->ops->getxattr(syslog, "system.posix_acl_access", buf, 64),
+			 -EOPNOTSUPP);
+	assert_int_equal(syslog->ops->setxattr(syslog, "user.more", "m", 1, 0), 0);
+	assert_int_equal(syslog->ops->listxattr(syslog, NULL, 0), 20);
+	assert_int_equal(vfs_acl_get(syslog, ACL_TYPE_ACCESS, NULL, 0), 4 + 5 * 8);
+	assert_int_equal(pw->ops->listxattr(pw, NULL, 0), 0);
+	assert_int_equal(vfs_acl_get(pw, ACL_TYPE_ACCESS, NULL, 0), -ENODATA);
+	/* what is made in /var/log gets the default ACL, masked by its mode */
+	assert_int_equal(kstub_mk(&fs, "/var/log/new", S_IFREG | 0666), 0);
+	struct inode *n = ino_at("/var/log/new");
+	assert_int_equal(n->mode, S_IFREG | 0660);
+	assert_non_null(n->acl[ACL_TYPE_ACCESS]);
+	assert_image_unchanged();
+}
+
 /* tmpfs_new on a copy of the image with one header field changed by edit. */
 static void expect_refused(void (*edit)(struct imgfs_header *h, size_t *len), const char *why_part)
 {
@@ -579,6 +644,8 @@ int main(void)
 		cmocka_unit_test_setup(test_iterate_lists_image_and_new_names, setup),
 		cmocka_unit_test_setup(test_iterate_survives_removal_between_batches, setup),
 		cmocka_unit_test_setup(test_readlink_and_xattrs, setup),
+		cmocka_unit_test_setup(test_many_xattrs_and_their_bound, setup),
+		cmocka_unit_test_setup(test_image_acls, setup),
 		cmocka_unit_test_setup(test_corrupt_header_is_refused, setup),
 		cmocka_unit_test_setup(test_damaged_entries_are_left_out, setup),
 	};
