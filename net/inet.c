@@ -336,7 +336,19 @@ static int inet_int(const void *val, uint32_t len, int *v)
 	return 0;
 }
 
-static int inet_set_ip(struct inet_sock *is, int name, int v)
+/* An IP level option's value as Linux's do_ip_setsockopt reads it: an int, or from a shorter
+   value its first byte, or 0 from none. */
+static int inet_ip_int(const void *val, uint32_t len)
+{
+	int v = 0;
+	if (len >= sizeof(int))
+		memcpy(&v, val, sizeof(int));
+	else if (len)
+		v = *(const uint8_t *)val;
+	return v;
+}
+
+static int inet_set_ip(struct inet_sock *is, int name, int v, uint32_t len)
 {
 	switch (name) {
 	case IP_TOS:
@@ -345,7 +357,7 @@ static int inet_set_ip(struct inet_sock *is, int name, int v)
 		is->tos = v & 0xff;
 		return 0;
 	case IP_TTL:
-		if (v != -1 && (v < 1 || v > 255))
+		if (!len || (v != -1 && (v < 1 || v > 255)))
 			return -EINVAL;
 		is->ttl = v;
 		return 0;
@@ -431,14 +443,10 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 		return inet_raw_setsockopt(is, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_IPV6 && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
-	if ((err = inet_int(val, len, &v)))
-		return err;
 	if (level == IPPROTO_IP)
-		err = inet_set_ip(is, name, v);
-	else if (level == IPPROTO_IPV6)
-		err = inet_set_ipv6(is, name, v);
-	else
-		err = inet_set_tcp(is, name, v);
+		err = inet_set_ip(is, name, inet_ip_int(val, len), len);
+	else if (!(err = inet_int(val, len, &v)))
+		err = level == IPPROTO_IPV6 ? inet_set_ipv6(is, name, v) : inet_set_tcp(is, name, v);
 	if (!err)
 		inet_apply_opts(is);
 	return err;
