@@ -13,6 +13,7 @@
 
 #define IP_TOS 1
 #define IP_TTL 2
+#define IP_HDRINCL 3
 #define IPV6_UNICAST_HOPS 16
 #define IPV6_V6ONLY 26
 #define IPV6_TCLASS 67
@@ -57,8 +58,8 @@ int inet_create(struct socket *s, int type, int protocol)
 			return -EPROTONOSUPPORT;        /* Linux: no wildcard raw protocol */
 		if (!capable(CAP_NET_RAW))
 			return -EPERM;
-		if (protocol >= IPPROTO_RAW)
-			return -EPROTONOSUPPORT;        /* sends with their own IP header: not yet */
+		if (protocol > IPPROTO_RAW)
+			return -EPROTONOSUPPORT;        /* Linux's take no packet; refused here */
 	} else if (type != SOCK_STREAM && type != SOCK_DGRAM) {
 		return -ESOCKTNOSUPPORT;
 	} else if (protocol && protocol != want && !ping) {
@@ -361,6 +362,11 @@ static int inet_set_ip(struct inet_sock *is, int name, int v, uint32_t len)
 			return -EINVAL;
 		is->ttl = v;
 		return 0;
+	case IP_HDRINCL:
+		if (is->family != AF_INET || is->type != SOCK_RAW)
+			return -ENOPROTOOPT;
+		inet_raw_set_hdrincl(is, v != 0);
+		return 0;
 	}
 	return inet_rxopt_set(is, IPPROTO_IP, name, v);
 }
@@ -461,6 +467,9 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 		*v = is->tos;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		*v = is->ttl < 0 ? IP_DEFAULT_TTL : is->ttl;
+	else if (level == IPPROTO_IP && name == IP_HDRINCL &&
+		 (is->family == AF_INET || is->type != SOCK_RAW))
+		*v = inet_raw_hdrincl(is);      /* an IPv6 raw socket has no IP level (Linux) */
 	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
 		*v = is->v6only;
 	else if (level == IPPROTO_IPV6 && name == IPV6_TCLASS)

@@ -232,8 +232,12 @@ int inet_udp_init(struct inet_sock *is);
 /* SOCK_RAW with this protocol, or (SOCK_DGRAM) an ICMP echo socket (net/inet_raw.c). */
 int inet_raw_init(struct inet_sock *is, int protocol);
 extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops;
-/* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER and IPV6_CHECKSUM (net/inet_raw.c), for
-   the levels and names inet_raw_owns_opt says. */
+/* IP_HDRINCL / IPV6_HDRINCL: whether the socket's sends carry their own IP header (a raw
+   IPPROTO_RAW socket's always start so); set only on raw sockets. */
+bool inet_raw_hdrincl(const struct inet_sock *is);
+void inet_raw_set_hdrincl(struct inet_sock *is, bool on);
+/* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER, IPV6_CHECKSUM and IPV6_HDRINCL
+   (net/inet_raw.c), for the levels and names inet_raw_owns_opt says. */
 bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name);
 int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *val,
 			uint32_t len);
