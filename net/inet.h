@@ -236,6 +236,15 @@ extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops;
    IPPROTO_RAW socket's always start so); set only on raw sockets. */
 bool inet_raw_hdrincl(const struct inet_sock *is);
 void inet_raw_set_hdrincl(struct inet_sock *is, bool on);
+/* pbuf flags lwIP leaves free: a packet a raw socket sent with its own IPv4 or IPv6 header that
+   came back to this machine, for the input to treat as Linux's treats it. */
+#define INET_PBUF_HDRINCL4 0x40U
+#define INET_PBUF_HDRINCL6 0x80U
+#define INET_PBUF_HDRINCL (INET_PBUF_HDRINCL4 | INET_PBUF_HDRINCL6)
+/* lwIP's input hook, first (net/inet_icmp.c): the loopback checks the checksums of such a
+   packet, which lwIP's own skip; one of the other IP version than its header was sent as is
+   freed (Linux's input would drop it), and then 1 is returned; otherwise 0. */
+int inet_raw_input(struct pbuf *p, struct netif *inp, bool v6);
 /* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER, IPV6_CHECKSUM and IPV6_HDRINCL
    (net/inet_raw.c), for the levels and names inet_raw_owns_opt says. */
 bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name);

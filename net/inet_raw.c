@@ -17,7 +17,8 @@
    lwIP's loopback interface leaves checksums out (its packets never leave memory), so packets
    that come back through it get their IPv4 header checksum, and an ICMP or ICMPv6 checksum the
    stack left at 0, filled in on the copy a socket receives: programs that check them (ping)
-   see what Linux's loopback gives. */
+   see what Linux's loopback gives. A packet a program built keeps its own checksums, and the
+   loopback checks them as Linux's input does (inet_raw_input). */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
@@ -46,10 +47,9 @@ static bool raw_v6(const struct inet_sock *is)
 	return is->family == AF_INET6;
 }
 
-static bool raw_from_loopback(void)
+static bool raw_netif_loopback(const struct netif *n)
 {
-	const struct netif *in = ip_current_input_netif();
-	return in && in->name[0] == 'l' && in->name[1] == 'o';
+	return n && n->name[0] == 'l' && n->name[1] == 'o';
 }
 
 /* The checksum at off (ICMP or ICMPv6 header at hl) that lwIP's loopback left out. */
@@ -112,7 +112,7 @@ static u8_t raw_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 	struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 	if (!q)
 		return 0;
-	if (raw_from_loopback())
+	if (raw_netif_loopback(ip_current_input_netif()) && !(p->flags & INET_PBUF_HDRINCL))
 		raw_fill_checksums(q, v6, hl);
 	if (v6 || is->ping)
 		pbuf_remove_header(q, (u16_t)hl);
@@ -358,6 +358,20 @@ static int raw_hdrincl_finish(struct pbuf *p, bool v6, const ip_addr_t *src)
 	return 0;
 }
 
+/* Sends p as raw_sendto_if_src does; a header-included packet that comes back to this machine
+   (on the interface's loopback queue) is marked for the input (inet_raw_input). */
+static err_t raw_output(struct inet_sock *is, struct pbuf *p, const ip_addr_t *dst,
+			struct netif *nif, const ip_addr_t *src)
+{
+	if (!nif)
+		return raw_sendto(is->raw, p, dst);
+	struct pbuf *tail = nif->loop_last;
+	err_t e = raw_sendto_if_src(is->raw, p, dst, nif, src);
+	if (e == ERR_OK && inet_raw_hdrincl(is) && nif->loop_last != tail)
+		nif->loop_last->flags |= raw_v6(is) ? INET_PBUF_HDRINCL6 : INET_PBUF_HDRINCL4;
+	return e;
+}
+
 static int64_t raw_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
@@ -398,13 +412,26 @@ static int64_t raw_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		pbuf_free(p);
 		return err;
 	}
-	err_t e = nif ? raw_sendto_if_src(is->raw, p, &ip, nif, &src) : raw_sendto(is->raw, p, &ip);
+	err_t e = raw_output(is, p, &ip, nif, &src);
 	inet_apply_opts(is);
 	pbuf_free(p);
 	net_poll();                             /* loopback delivery */
 	if (e != ERR_OK)
 		return e == ERR_RTE ? -ENETUNREACH : inet_errno(e);
 	return (int64_t)len;
+}
+
+int inet_raw_input(struct pbuf *p, struct netif *inp, bool v6)
+{
+	uint8_t own = p->flags & INET_PBUF_HDRINCL;
+	if (raw_netif_loopback(inp))
+		NETIF_SET_CHECKSUM_CTRL(inp, own ? NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP |
+					NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP |
+					NETIF_CHECKSUM_CHECK_ICMP6 : NETIF_CHECKSUM_DISABLE_ALL);
+	if (!own || own == (v6 ? INET_PBUF_HDRINCL6 : INET_PBUF_HDRINCL4))
+		return 0;
+	pbuf_free(p);
+	return 1;
 }
 
 /* The ICMP filter option's checks in Linux's order: SOL_RAW is IPv4's level (the name first,
