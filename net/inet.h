@@ -206,6 +206,7 @@ struct inet_icmp_err {
 	u16_t lport, rport;             /* its ports (a ping's: the echo identifier, 0) */
 	const uint8_t *payload;         /* its bytes past the UDP or (ping) none of the header */
 	uint32_t payload_len;
+	const uint8_t *quoted;          /* its IP header, which raw sockets with IP_HDRINCL get */
 };
 /* The UDP socket that sent the offending datagram hears of the error: as its pending error
    when it is hard and the socket connected, or, with IP_RECVERR, always, and queued for

@@ -174,6 +174,7 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	/* raw sockets of the quoted protocol first (the quoted IP payload, no ports) */
 	e.payload = inner;
 	e.payload_len = (uint32_t)(b + end - inner);
+	e.quoted = in;
 	inet_raw_icmp_error(&e, proto);
 	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
 		return 0;

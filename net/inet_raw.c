@@ -209,7 +209,12 @@ void inet_raw_icmp_error(const struct inet_icmp_err *e, uint8_t proto)
 		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)) ||
 		    (o->udp_connected && !ip_addr_cmp(&pcb->remote_ip, &e->remote)))
 			continue;
-		inet_icmp_deliver(o, e, o->udp_connected);
+		struct inet_icmp_err oe = *e;
+		if (inet_raw_hdrincl(o)) {      /* Linux's raw_err: from the quoted IP header on */
+			oe.payload = e->quoted;
+			oe.payload_len += (uint32_t)(e->payload - e->quoted);
+		}
+		inet_icmp_deliver(o, &oe, o->udp_connected);
 	}
 }
 
