@@ -13,6 +13,7 @@
 
 #define IP_TOS 1
 #define IP_TTL 2
+#define IP_HDRINCL 3
 #define IPV6_UNICAST_HOPS 16
 #define IPV6_V6ONLY 26
 #define IPV6_TCLASS 67
@@ -57,8 +58,8 @@ int inet_create(struct socket *s, int type, int protocol)
 			return -EPROTONOSUPPORT;        /* Linux: no wildcard raw protocol */
 		if (!capable(CAP_NET_RAW))
 			return -EPERM;
-		if (protocol >= IPPROTO_RAW)
-			return -EPROTONOSUPPORT;        /* sends with their own IP header: not yet */
+		if (protocol > IPPROTO_RAW)
+			return -EPROTONOSUPPORT;        /* Linux's take no packet; refused here */
 	} else if (type != SOCK_STREAM && type != SOCK_DGRAM) {
 		return -ESOCKTNOSUPPORT;
 	} else if (protocol && protocol != want && !ping) {
@@ -336,7 +337,19 @@ static int inet_int(const void *val, uint32_t len, int *v)
 	return 0;
 }
 
-static int inet_set_ip(struct inet_sock *is, int name, int v)
+/* An IP level option's value as Linux's do_ip_setsockopt reads it: an int, or from a shorter
+   value its first byte, or 0 from none. */
+static int inet_ip_int(const void *val, uint32_t len)
+{
+	int v = 0;
+	if (len >= sizeof(int))
+		memcpy(&v, val, sizeof(int));
+	else if (len)
+		v = *(const uint8_t *)val;
+	return v;
+}
+
+static int inet_set_ip(struct inet_sock *is, int name, int v, uint32_t len)
 {
 	switch (name) {
 	case IP_TOS:
@@ -345,9 +358,14 @@ static int inet_set_ip(struct inet_sock *is, int name, int v)
 		is->tos = v & 0xff;
 		return 0;
 	case IP_TTL:
-		if (v != -1 && (v < 1 || v > 255))
+		if (!len || (v != -1 && (v < 1 || v > 255)))
 			return -EINVAL;
 		is->ttl = v;
+		return 0;
+	case IP_HDRINCL:
+		if (is->family != AF_INET || is->type != SOCK_RAW)
+			return -ENOPROTOOPT;
+		inet_raw_set_hdrincl(is, v != 0);
 		return 0;
 	}
 	return inet_rxopt_set(is, IPPROTO_IP, name, v);
@@ -431,14 +449,10 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 		return inet_raw_setsockopt(is, level, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_IPV6 && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
-	if ((err = inet_int(val, len, &v)))
-		return err;
 	if (level == IPPROTO_IP)
-		err = inet_set_ip(is, name, v);
-	else if (level == IPPROTO_IPV6)
-		err = inet_set_ipv6(is, name, v);
-	else
-		err = inet_set_tcp(is, name, v);
+		err = inet_set_ip(is, name, inet_ip_int(val, len), len);
+	else if (!(err = inet_int(val, len, &v)))
+		err = level == IPPROTO_IPV6 ? inet_set_ipv6(is, name, v) : inet_set_tcp(is, name, v);
 	if (!err)
 		inet_apply_opts(is);
 	return err;
@@ -453,6 +467,9 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 		*v = is->tos;
 	else if (level == IPPROTO_IP && name == IP_TTL)
 		*v = is->ttl < 0 ? IP_DEFAULT_TTL : is->ttl;
+	else if (level == IPPROTO_IP && name == IP_HDRINCL &&
+		 (is->family == AF_INET || is->type != SOCK_RAW))
+		*v = inet_raw_hdrincl(is);      /* an IPv6 raw socket has no IP level (Linux) */
 	else if (level == IPPROTO_IPV6 && name == IPV6_V6ONLY)
 		*v = is->v6only;
 	else if (level == IPPROTO_IPV6 && name == IPV6_TCLASS)

@@ -206,6 +206,7 @@ struct inet_icmp_err {
 	u16_t lport, rport;             /* its ports (a ping's: the echo identifier, 0) */
 	const uint8_t *payload;         /* its bytes past the UDP or (ping) none of the header */
 	uint32_t payload_len;
+	const uint8_t *quoted;          /* its IP header, which raw sockets with IP_HDRINCL get */
 };
 /* The UDP socket that sent the offending datagram hears of the error: as its pending error
    when it is hard and the socket connected, or, with IP_RECVERR, always, and queued for
@@ -232,8 +233,21 @@ int inet_udp_init(struct inet_sock *is);
 /* SOCK_RAW with this protocol, or (SOCK_DGRAM) an ICMP echo socket (net/inet_raw.c). */
 int inet_raw_init(struct inet_sock *is, int protocol);
 extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops;
-/* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER and IPV6_CHECKSUM (net/inet_raw.c), for
-   the levels and names inet_raw_owns_opt says. */
+/* IP_HDRINCL / IPV6_HDRINCL: whether the socket's sends carry their own IP header (a raw
+   IPPROTO_RAW socket's always start so); set only on raw sockets. */
+bool inet_raw_hdrincl(const struct inet_sock *is);
+void inet_raw_set_hdrincl(struct inet_sock *is, bool on);
+/* pbuf flags lwIP leaves free: a packet a raw socket sent with its own IPv4 or IPv6 header that
+   came back to this machine, for the input to treat as Linux's treats it. */
+#define INET_PBUF_HDRINCL4 0x40U
+#define INET_PBUF_HDRINCL6 0x80U
+#define INET_PBUF_HDRINCL (INET_PBUF_HDRINCL4 | INET_PBUF_HDRINCL6)
+/* lwIP's input hook, first (net/inet_icmp.c): the loopback checks the checksums of such a
+   packet, which lwIP's own skip; one of the other IP version than its header was sent as is
+   freed (Linux's input would drop it), and then 1 is returned; otherwise 0. */
+int inet_raw_input(struct pbuf *p, struct netif *inp, bool v6);
+/* SOL_RAW's ICMP_FILTER, SOL_ICMPV6's ICMPV6_FILTER, IPV6_CHECKSUM and IPV6_HDRINCL
+   (net/inet_raw.c), for the levels and names inet_raw_owns_opt says. */
 bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name);
 int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *val,
 			uint32_t len);

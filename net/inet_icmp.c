@@ -4,7 +4,8 @@
    port or echo identifier): as its pending error when Linux calls the error hard and the
    socket is connected, or with IP_RECVERR always, queued for MSG_ERRQUEUE (soft errors such
    as "host unreachable" are otherwise not reported, since a route may yet come). Checksums are
-   checked except on the loopback interface, which Linux trusts too. */
+   checked where the interface checks them: not on the loopback, which Linux trusts too, but
+   for a packet a raw socket built itself. */
 #include "k/kernel.h"
 #include "net/inet.h"
 #include "net/net.h"
@@ -83,11 +84,6 @@ static bool icmp_convert(bool v6, bool ping, uint8_t type, uint8_t code, int *er
 	return false;
 }
 
-static bool icmp_from_loopback(const struct netif *inp)
-{
-	return inp && inp->name[0] == 'l' && inp->name[1] == 'o';
-}
-
 /* The ICMPv6 checksum of the n bytes at icmp, over the pseudo-header of h (an IPv6 header). */
 static u16_t icmp6_checksum(const uint8_t *h, const uint8_t *icmp, uint32_t n)
 {
@@ -126,9 +122,12 @@ static void icmp_addr(ip_addr_t *a, const uint8_t *b, bool v6)
 int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 {
 	const uint8_t *b = icmp_pkt;
+	if (inet_raw_input(p, inp, v6))
+		return 1;
 	uint32_t len = pbuf_copy_partial(p, icmp_pkt, sizeof(icmp_pkt), 0), end, hl, ihl;
 	const uint8_t *icmp, *in;
-	bool check = !icmp_from_loopback(inp);
+	bool check = !inp || (inp->chksum_flags & (v6 ? NETIF_CHECKSUM_CHECK_ICMP6 :
+							    NETIF_CHECKSUM_CHECK_ICMP));
 	uint8_t proto;
 	if (!v6) {
 		hl = len >= 20 ? (b[0] & 0xfu) * 4 : 0;
@@ -175,6 +174,7 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	/* raw sockets of the quoted protocol first (the quoted IP payload, no ports) */
 	e.payload = inner;
 	e.payload_len = (uint32_t)(b + end - inner);
+	e.quoted = in;
 	inet_raw_icmp_error(&e, proto);
 	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
 		return 0;

@@ -9,13 +9,20 @@
    and the checksum, and it receives only the echo replies carrying that identifier. ICMPv6
    checksums are the stack's on both kinds, as Linux; IPv4 raw sends carry the program's.
 
+   With IP_HDRINCL (always on an IPPROTO_RAW socket) or IPV6_HDRINCL a send carries its own IP
+   header, which lwIP's raw PCB sends as it is (RAW_FLAGS_HDRINCL); as Linux's raw_send_hdrinc,
+   an IPv4 header first gets its total length, an identification, its source when it has none,
+   and its checksum. The receive is unchanged.
+
    lwIP's loopback interface leaves checksums out (its packets never leave memory), so packets
    that come back through it get their IPv4 header checksum, and an ICMP or ICMPv6 checksum the
    stack left at 0, filled in on the copy a socket receives: programs that check them (ping)
-   see what Linux's loopback gives. */
+   see what Linux's loopback gives. A packet a program built keeps its own checksums, and the
+   loopback checks them as Linux's input does (inet_raw_input). */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
+#include "k/random.h"
 #include "vfs/file.h"
 #include "net/inet.h"
 #include "net/net.h"
@@ -24,6 +31,7 @@
 
 #define ICMP_FILTER 1                   /* SOL_RAW */
 #define IPV6_CHECKSUM 7                 /* SOL_RAW or IPPROTO_IPV6 */
+#define IPV6_HDRINCL 36                 /* SOL_RAW or IPPROTO_IPV6 */
 #define ICMPV6_FILTER 1                 /* SOL_ICMPV6 (= IPPROTO_ICMPV6) */
 #define ICMP_ECHOREPLY 0
 #define ICMP_ECHO 8
@@ -31,16 +39,17 @@
 #define ICMPV6_ECHO_REPLY 129
 #define IPV4_MAX_PAYLOAD 65515          /* 0xffff less the IP header */
 #define IPV6_MAX_PAYLOAD 65487          /* lwIP's 16-bit pbuf length holds the IPv6 header too */
+#define HDRINCL_MAX 0xffff              /* a packet with its header: that 16-bit length */
+#define IPV4_DF 0x40                    /* "don't fragment", in the flags byte */
 
 static bool raw_v6(const struct inet_sock *is)
 {
 	return is->family == AF_INET6;
 }
 
-static bool raw_from_loopback(void)
+static bool raw_netif_loopback(const struct netif *n)
 {
-	const struct netif *in = ip_current_input_netif();
-	return in && in->name[0] == 'l' && in->name[1] == 'o';
+	return n && n->name[0] == 'l' && n->name[1] == 'o';
 }
 
 /* The checksum at off (ICMP or ICMPv6 header at hl) that lwIP's loopback left out. */
@@ -103,7 +112,7 @@ static u8_t raw_recv_cb(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip
 	struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
 	if (!q)
 		return 0;
-	if (raw_from_loopback())
+	if (raw_netif_loopback(ip_current_input_netif()) && !(p->flags & INET_PBUF_HDRINCL))
 		raw_fill_checksums(q, v6, hl);
 	if (v6 || is->ping)
 		pbuf_remove_header(q, (u16_t)hl);
@@ -124,6 +133,8 @@ int inet_raw_init(struct inet_sock *is, int protocol)
 		p->chksum_reqd = 1;             /* Linux computes ICMPv6 checksums, always */
 		p->chksum_offset = 2;
 	}
+	if (protocol == IPPROTO_RAW)
+		p->flags |= RAW_FLAGS_HDRINCL;
 	raw_recv(p, raw_recv_cb, is);
 	is->ping_next = ping_socks;
 	ping_socks = is;
@@ -198,7 +209,12 @@ void inet_raw_icmp_error(const struct inet_icmp_err *e, uint8_t proto)
 		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)) ||
 		    (o->udp_connected && !ip_addr_cmp(&pcb->remote_ip, &e->remote)))
 			continue;
-		inet_icmp_deliver(o, e, o->udp_connected);
+		struct inet_icmp_err oe = *e;
+		if (inet_raw_hdrincl(o)) {      /* Linux's raw_err: from the quoted IP header on */
+			oe.payload = e->quoted;
+			oe.payload_len += (uint32_t)(e->payload - e->quoted);
+		}
+		inet_icmp_deliver(o, &oe, o->udp_connected);
 	}
 }
 
@@ -270,11 +286,104 @@ static int ping_prepare(struct inet_sock *is, struct pbuf *p)
 	return 0;
 }
 
+bool inet_raw_hdrincl(const struct inet_sock *is)
+{
+	return is->raw && (is->raw->flags & RAW_FLAGS_HDRINCL);
+}
+
+void inet_raw_set_hdrincl(struct inet_sock *is, bool on)
+{
+	if (on)
+		is->raw->flags |= RAW_FLAGS_HDRINCL;
+	else
+		is->raw->flags &= (u8_t)~RAW_FLAGS_HDRINCL;
+}
+
+/* What Linux checks of a header-included send before it copies the packet in: the route (the
+   control messages' or, as raw_sendto chooses it, from the bound address or the interface's)
+   and the source a header without one gets; EMSGSIZE beyond the interface's MTU (a local
+   destination goes over Linux's loopback, whose 65536 no packet exceeds), EINVAL when not even
+   an IP header fits. */
+static int raw_hdrincl_route(const struct inet_sock *is, const ip_addr_t *dst, uint64_t len,
+			     struct netif **nif, ip_addr_t *src)
+{
+	const struct raw_pcb *pcb = is->raw;
+	bool v6 = raw_v6(is);
+	if (!*nif) {
+		if (!(*nif = ip_route(&pcb->local_ip, dst)))
+			return -ENETUNREACH;
+		const ip_addr_t *s = ip_addr_isany(&pcb->local_ip) ?
+				     ip_netif_get_local_ip(*nif, dst) : &pcb->local_ip;
+		if (!s)
+			return -ENETUNREACH;
+		ip_addr_copy(*src, *s);
+	}
+	u16_t mtu = v6 ? netif_mtu6(*nif) : (*nif)->mtu;
+	if (mtu && len > mtu && !inet_addr_local(dst))
+		return -EMSGSIZE;
+	return len < (v6 ? IP6_HLEN : IP_HLEN) ? -EINVAL : 0;
+}
+
+/* An identification for an IPv4 header that has none: Linux draws it from a counter per
+   destination; any changing value serves. Never 0. */
+static u16_t raw_ip_id(void)
+{
+	static u16_t last;
+	if (!last)
+		random_bytes(&last, sizeof(last));
+	if (!++last)
+		last = 1;
+	return last;
+}
+
+/* The program's IPv4 header, finished as Linux's raw_send_hdrinc: EINVAL unless its length
+   (IHL) is a whole header within the packet; then the packet's total length, an identification
+   when it has none and may be fragmented (with DF, Linux leaves 0), the source src when it has
+   none, and the checksum. An IPv6 header goes as it was written. */
+static int raw_hdrincl_finish(struct pbuf *p, bool v6, const ip_addr_t *src)
+{
+	if (v6)
+		return 0;
+	uint8_t *b = p->payload;
+	uint32_t hl = (b[0] & 15u) * 4, zero = 0;
+	if (hl < IP_HLEN || hl > p->tot_len)
+		return -EINVAL;
+	b[2] = (uint8_t)(p->tot_len >> 8);
+	b[3] = (uint8_t)p->tot_len;
+	if (!b[4] && !b[5] && !(b[6] & IPV4_DF)) {
+		u16_t id = raw_ip_id();
+		b[4] = (uint8_t)(id >> 8);
+		b[5] = (uint8_t)id;
+	}
+	if (!memcmp(b + 12, &zero, 4))
+		memcpy(b + 12, &ip_2_ip4(src)->addr, 4);
+	b[10] = b[11] = 0;
+	u16_t c = inet_chksum(b, (u16_t)hl);
+	memcpy(b + 10, &c, 2);
+	return 0;
+}
+
+/* Sends p as raw_sendto_if_src does; a header-included packet that comes back to this machine
+   (on the interface's loopback queue) is marked for the input (inet_raw_input). */
+static err_t raw_output(struct inet_sock *is, struct pbuf *p, const ip_addr_t *dst,
+			struct netif *nif, const ip_addr_t *src)
+{
+	if (!nif)
+		return raw_sendto(is->raw, p, dst);
+	struct pbuf *tail = nif->loop_last;
+	err_t e = raw_sendto_if_src(is->raw, p, dst, nif, src);
+	if (e == ERR_OK && inet_raw_hdrincl(is) && nif->loop_last != tail)
+		nif->loop_last->flags |= raw_v6(is) ? INET_PBUF_HDRINCL6 : INET_PBUF_HDRINCL4;
+	return e;
+}
+
 static int64_t raw_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
-	ip_addr_t ip;
+	bool v6 = raw_v6(is), hdrincl = inet_raw_hdrincl(is);
+	ip_addr_t ip, src;
 	u16_t port;
+	struct netif *nif;
 	int err;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
@@ -286,35 +395,48 @@ static int64_t raw_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	} else {
 		return -EDESTADDRREQ;
 	}
-	struct netif *nif;
-	ip_addr_t src;
-	if ((err = inet_dgram_send_begin(is, m, flags, &ip, raw_v6(is) ? IPV6_MAX_PAYLOAD :
-					 IPV4_MAX_PAYLOAD, true, &nif, &src)))
+	uint64_t max = hdrincl ? HDRINCL_MAX : v6 ? IPV6_MAX_PAYLOAD : IPV4_MAX_PAYLOAD;
+	if ((err = inet_dgram_send_begin(is, m, flags, &ip, max, true, &nif, &src)))
 		return err;
 	uint64_t len = m->it.left;
+	if (hdrincl && (err = raw_hdrincl_route(is, &ip, len, &nif, &src)))
+		return err;
 	/* one buffer: the checksums are written into its first bytes */
-	struct pbuf *p = pbuf_alloc(PBUF_IP, (u16_t)len, PBUF_RAM);
+	struct pbuf *p = pbuf_alloc(hdrincl ? PBUF_LINK : PBUF_IP, (u16_t)len, PBUF_RAM);
 	if (!p)
 		return -ENOBUFS;
-	if (iter_copy_from(&m->it, p->payload, len)) {
-		pbuf_free(p);
-		return -EFAULT;
-	}
-	if (raw_v6(is) && is->raw->chksum_reqd && len < is->raw->chksum_offset + 2u) {
-		pbuf_free(p);
-		return -EINVAL;                 /* no room for the checksum (Linux) */
-	}
-	if (is->ping && (err = ping_prepare(is, p))) {
+	if (iter_copy_from(&m->it, p->payload, len))
+		err = -EFAULT;
+	else if (hdrincl)
+		err = raw_hdrincl_finish(p, v6, &src);
+	else if (v6 && is->raw->chksum_reqd && len < is->raw->chksum_offset + 2u)
+		err = -EINVAL;                  /* no room for the checksum (Linux) */
+	else if (is->ping)
+		err = ping_prepare(is, p);
+	if (err) {
 		pbuf_free(p);
 		return err;
 	}
-	err_t e = nif ? raw_sendto_if_src(is->raw, p, &ip, nif, &src) : raw_sendto(is->raw, p, &ip);
+	err_t e = raw_output(is, p, &ip, nif, &src);
 	inet_apply_opts(is);
 	pbuf_free(p);
 	net_poll();                             /* loopback delivery */
 	if (e != ERR_OK)
 		return e == ERR_RTE ? -ENETUNREACH : inet_errno(e);
 	return (int64_t)len;
+}
+
+int inet_raw_input(struct pbuf *p, struct netif *inp, bool v6)
+{
+	uint8_t own = p->flags & INET_PBUF_HDRINCL;
+	if (raw_netif_loopback(inp))
+		NETIF_SET_CHECKSUM_CTRL(inp, own ? NETIF_CHECKSUM_CHECK_IP | NETIF_CHECKSUM_CHECK_UDP |
+					NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_ICMP |
+					NETIF_CHECKSUM_CHECK_ICMP6 : NETIF_CHECKSUM_DISABLE_ALL);
+	if (!own || own == (v6 ? INET_PBUF_HDRINCL6 : INET_PBUF_HDRINCL4))
+		return 0;
+	pbuf_free(p);
+	return 1;
 }
 
 /* The ICMP filter option's checks in Linux's order: SOL_RAW is IPv4's level (the name first,
@@ -331,22 +453,35 @@ static int raw_filter_opt(const struct inet_sock *is, int level, int name)
 	return icmp ? 0 : -EOPNOTSUPP;
 }
 
+/* IPV6_CHECKSUM and IPV6_HDRINCL, the IPv6 raw socket's options at SOL_RAW or IPPROTO_IPV6. */
+static bool raw_opt6(const struct inet_sock *is, int level, int name)
+{
+	return raw_v6(is) && level != IPPROTO_ICMPV6 &&
+	       (name == IPV6_CHECKSUM || name == IPV6_HDRINCL);
+}
+
 bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name)
 {
 	if (!is->raw || is->ping)
 		return false;
 	return level == SOL_RAW || level == IPPROTO_ICMPV6 ||
-	       (level == IPPROTO_IPV6 && name == IPV6_CHECKSUM && raw_v6(is));
+	       (level == IPPROTO_IPV6 && raw_opt6(is, level, name));
 }
 
-/* IPV6_CHECKSUM: where the stack puts the checksum of what an IPv6 raw socket sends (-1: it
-   does not); ICMPv6's is always at 2, and IPPROTO_IPV6's level may not change it (Linux). */
-static int raw_checksum_set(struct inet_sock *is, int level, const void *val, uint32_t len)
+/* IPV6_HDRINCL; IPV6_CHECKSUM: where the stack puts the checksum of what an IPv6 raw socket
+   sends (-1: it does not); ICMPv6's is always at 2, and IPPROTO_IPV6's level may not change
+   it (Linux). */
+static int raw_opt6_set(struct inet_sock *is, int level, int name, const void *val,
+			uint32_t len)
 {
 	int v;
 	if (len < sizeof(v))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
+	if (name == IPV6_HDRINCL) {
+		inet_raw_set_hdrincl(is, v != 0);
+		return 0;
+	}
 	if (level == IPPROTO_IPV6 && is->sock->protocol == IPPROTO_ICMPV6)
 		return -EINVAL;
 	if (v > 0 && (v & 1))
@@ -358,8 +493,8 @@ static int raw_checksum_set(struct inet_sock *is, int level, const void *val, ui
 
 int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *val, uint32_t len)
 {
-	if (raw_v6(is) && level != IPPROTO_ICMPV6 && name == IPV6_CHECKSUM)
-		return raw_checksum_set(is, level, val, len);
+	if (raw_opt6(is, level, name))
+		return raw_opt6_set(is, level, name, val, len);
 	int err = raw_filter_opt(is, level, name);
 	if (err)
 		return err;
@@ -370,8 +505,9 @@ int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *v
 
 int inet_raw_getsockopt(struct inet_sock *is, int level, int name, void *val, uint32_t *len)
 {
-	if (raw_v6(is) && level != IPPROTO_ICMPV6 && name == IPV6_CHECKSUM) {
-		int v = is->raw->chksum_reqd ? is->raw->chksum_offset : -1;
+	if (raw_opt6(is, level, name)) {
+		int v = name == IPV6_HDRINCL ? inet_raw_hdrincl(is) :
+			is->raw->chksum_reqd ? is->raw->chksum_offset : -1;
 		*len = MIN(*len, sizeof(v));
 		memcpy(val, &v, *len);
 		return 0;

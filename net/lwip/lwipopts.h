@@ -87,7 +87,8 @@
 /* Initial sequence numbers from the kernel's random source, not lwIP's guessable counter. */
 #define LWIP_HOOK_TCP_ISN(local_ip, local_port, remote_ip, remote_port) unik_lwip_rand()
 /* Every IP packet in: ICMP errors reach connected UDP sockets (ECONNREFUSED, EHOSTUNREACH...),
-   which lwIP's icmp_input would drop. The packet then goes on as usual. */
+   which lwIP's icmp_input would drop; a packet a raw socket built with its own header that
+   comes back gets its checksums checked on the loopback. The packet then goes on as usual. */
 #define LWIP_HOOK_IP4_INPUT(p, inp) unik_ip_input_hook((p), (inp), 0)
 #define LWIP_HOOK_IP6_INPUT(p, inp) unik_ip_input_hook((p), (inp), 1)
 

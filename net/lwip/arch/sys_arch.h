@@ -38,8 +38,8 @@ uint32_t unik_lwip_now_ms(void);
 uint32_t unik_lwip_rand(void);
 struct pbuf;
 struct netif;
-/* LWIP_HOOK_IP4_INPUT / IP6_INPUT (net/inet_icmp.c), for a packet from inp: always 0 (lwIP goes
-   on with the packet). */
+/* LWIP_HOOK_IP4_INPUT / IP6_INPUT (net/inet_icmp.c), for a packet from inp: 0, lwIP goes on
+   with the packet; 1, the hook has freed it (one Linux's input would drop). */
 int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6);
 /* A diagnostic line (printf-like, formats of kvsnprintf); used only in LWIP_DEBUG builds. */
 void unik_lwip_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
