@@ -48,15 +48,20 @@ static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 	     (a.valid & ATTR_GID && !(own && (gid == ino->gid || in_group_p(gid))))))
 		return -EPERM;
 	/* Linux drops setuid, and setgid when group-executable, on any chown of a non-directory
-	   (even one that changes nothing). */
-	if ((ino->mode & S_IFMT) != S_IFDIR && (ino->mode & S_IFMT) != S_IFLNK) {
+	   (even one that changes nothing), and the file's capabilities whoever chowns. */
+	bool nondir = (ino->mode & S_IFMT) != S_IFDIR && (ino->mode & S_IFMT) != S_IFLNK;
+	if (nondir) {
 		uint32_t kill = S_ISUID | ((ino->mode & 010) ? S_ISGID : 0);
 		if (ino->mode & kill) {
 			a.valid |= ATTR_MODE;
 			a.mode = ino->mode & 07777 & ~kill;
 		}
 	}
-	return attr_apply(ino, &a);
+	int err = attr_apply(ino, &a);
+	if (!err && nondir && ino->ops->removexattr &&
+	    ino->ops->getxattr(ino, "security.capability", NULL, 0) >= 0)
+		err = ino->ops->removexattr(ino, "security.capability");
+	return err;
 }
 
 /* Runs op on (dfd, path) or, with AT_EMPTY_PATH and "", on dfd's file. */
@@ -252,6 +257,10 @@ static int op_truncate(struct inode *ino, void *arg)
 	if (err)
 		return err;
 	struct iattr a = { .valid = ATTR_SIZE, .size = *(uint64_t *)arg };
+	if (ino->sb && (ino->sb->flags & SB_RDONLY))
+		return -EROFS;
+	if ((err = vfs_remove_privs(ino)))
+		return err;
 	return attr_apply(ino, &a);
 }
 

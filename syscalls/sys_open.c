@@ -143,6 +143,8 @@ static int64_t positional_buf(struct file *f, uint64_t ubuf, uint64_t len, int64
 	int64_t r = 0;
 	if (write && (f->flags & O_APPEND))
 		off = (int64_t)ino->size;
+	if (write && len && (r = vfs_remove_privs(ino)))
+		return r;
 	int64_t done = 0;
 	len = MIN(len, 0x7ffff000ull);
 	while ((uint64_t)done < len) {
@@ -363,9 +365,11 @@ int64_t sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint6
 		r = -EINVAL;
 	else if (!(f->flags & (O_WRONLY | O_RDWR)))
 		r = -EINVAL;
-	else {
+	else if (!ino->ops->setattr)
+		r = -EPERM;
+	else if (!(r = vfs_remove_privs(ino))) {
 		struct iattr a = { .valid = ATTR_SIZE, .size = len };
-		r = ino->ops->setattr ? ino->ops->setattr(ino, &a) : -EPERM;
+		r = ino->ops->setattr(ino, &a);
 	}
 	file_put(f);
 	return r;

@@ -83,7 +83,9 @@ static int64_t copy_range(struct inode *in, uint64_t *inpos, struct file *out, u
 		int64_t w;
 		if (outpos) {
 			struct inode *oi = file_inode(out);
-			w = oi->ops->write(oi, src, (size_t)r, *outpos);
+			w = done ? 0 : vfs_remove_privs(oi);
+			if (!w)
+				w = oi->ops->write(oi, src, (size_t)r, *outpos);
 			if (w > 0)
 				*outpos += (uint64_t)w;
 		} else {

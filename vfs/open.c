@@ -76,6 +76,28 @@ int vfs_permission(const struct inode *ino, int mask)
 	return -EACCES;
 }
 
+int vfs_remove_privs(struct inode *ino)
+{
+	if (!S_ISREG_(ino->mode) || (ino->sb && (ino->sb->flags & SB_RDONLY)))
+		return 0;
+	uint32_t kill = ino->mode & S_ISUID;
+	if ((ino->mode & S_ISGID) && ((ino->mode & 010) || !in_group_p(ino->gid)))
+		kill |= S_ISGID;
+	if (kill && !capable(CAP_FSETID) && ino->ops->setattr) {
+		struct iattr a = { .valid = ATTR_MODE, .mode = ino->mode & 07777 & ~kill };
+		int err = ino->ops->setattr(ino, &a);
+		if (err)
+			return err;
+	}
+	if (ino->ops->getxattr && ino->ops->removexattr &&
+	    ino->ops->getxattr(ino, "security.capability", NULL, 0) >= 0) {
+		int err = ino->ops->removexattr(ino, "security.capability");
+		if (err && err != -ENODATA)
+			return err;
+	}
+	return 0;
+}
+
 void vfs_stat_inode(const struct inode *ino, struct stat *st)
 {
 	if (ino->ops && ino->ops->getattr)
@@ -127,6 +149,9 @@ static int64_t inode_file_write(struct file *f, const void *buf, size_t len)
 		ino->ops->getattr(ino);
 	if (f->flags & O_APPEND)
 		f->pos = ino->size;
+	int err = len ? vfs_remove_privs(ino) : 0;
+	if (err)
+		return err;
 	int64_t n = ino->ops->write(ino, buf, len, f->pos);
 	if (n > 0)
 		f->pos += (uint64_t)n;
@@ -248,7 +273,9 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 		/* Linux truncates even for O_RDONLY, given write permission (checked above). */
 		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && ino->ops->setattr) {
 			struct iattr a = { .valid = ATTR_SIZE, .size = 0 };
-			err = ino->ops->setattr(ino, &a);
+			err = vfs_remove_privs(ino);
+			if (!err)
+				err = ino->ops->setattr(ino, &a);
 		}
 		if (err) {
 			file_put(f);

@@ -231,6 +231,11 @@ int vfs_open_path(const struct path *p, int flags, struct file **out);
 void vfs_stat_inode(const struct inode *ino, struct stat *st);
 /* Permission check for the current credentials: mask of 4 (r), 2 (w), 1 (x). */
 int vfs_permission(const struct inode *ino, int mask);
+/* Before a write or a truncate of a regular file (Linux's file_remove_privs): its set-user-ID
+   bit goes, and set-group-ID when group-executable or the writer is outside the group, unless
+   the writer has CAP_FSETID; its file capabilities (security.capability) go whoever writes.
+   0 or -errno. */
+int vfs_remove_privs(struct inode *ino);
 /* The time stamp file systems put on changes. */
 struct timespec64 vfs_now(void);
 /* Applies a's mode, owner and times to an in-memory inode (not the size) and sets its ctime. */
