@@ -34,8 +34,9 @@ static void usage(FILE *f)
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
 		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
 		"                      not a terminal, as in a container without one\n"
-		"  -i, --interactive   pass stdin to the program (without it, and without -t, the\n"
-		"                      program's stdin is /dev/null, as docker's)\n"
+		"  -i, --interactive   pass stdin to the program (without it the program's stdin is\n"
+		"                      /dev/null, or with -t a terminal no input reaches, whose\n"
+		"                      modes stay the host's: docker's pty nobody writes to)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
 		"  --net, --network none|slirp|tap:NAME[,ip=A.B.C.D/P[,gw=A.B.C.D]]  the guest's NIC\n"
@@ -332,8 +333,9 @@ static int run_main(int argc, char **argv)
 		cfg.envc = n;
 		cfg.envp = envp;
 	}
-	/* docker attaches stdin only with -i: otherwise the program reads /dev/null (with -t it
-	   keeps the terminal, which the console needs) */
+	/* docker attaches stdin only with -i: otherwise the program reads /dev/null, or with -t a
+	   terminal whose input never comes (the monitor keeps fd 0 for the terminal's modes) */
+	cfg.stdin_detached = cfg.tty && !interactive;
 	if (!interactive && !cfg.tty) {
 		int null = open("/dev/null", O_RDONLY);
 		if (null < 0 || dup2(null, 0) < 0) {

@@ -20,6 +20,8 @@ struct hc_ctx {
 	bool (*interrupted)(void);      /* a host signal waits for the guest: blocking calls end
 					   with -EINTR (NULL: never) */
 	int tty_fd;                     /* -t: the host terminal the program sets modes on; -1 */
+	bool tty_modes_kept;            /* the program's modes are not applied to tty_fd (-t
+					   without -i: the host terminal stays as the user has it) */
 	struct net *net;                /* the NIC (monitor/net.h; NULL: --net none) */
 	int wake_fd;                    /* > 2: readable when received frames should end a SLEEP or
 					   POLL (UNIK_HC_WAKE_NET); 0: none (no NIC set up yet) */

@@ -139,6 +139,8 @@ enum hc_result hc_console_tty(struct hc_ctx *ctx, unik_gpa_t arg)
 		ret = -ENOTTY;
 	else if (t.how > 2)
 		ret = -EINVAL;
+	else if (ctx->tty_modes_kept)
+		ret = 0;
 	else
 		ret = ioctl(ctx->tty_fd, req[t.how], t.termios) < 0 ? -errno : 0;
 	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_tty, ret), &ret,

@@ -262,8 +262,9 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 		bi->groups[g] = cfg->groups[g];
 	if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
 		return vm_fail("getrandom");
-	for (int fd = 0; fd < 3; fd++)
-		vm_tty_info(&bi->tty[fd], fd, cfg->tty);
+	for (int fd = 0; fd < 3; fd++)      /* a detached input is the terminal all the same */
+		vm_tty_info(&bi->tty[fd], fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ?
+					  vm->hc.tty_fd : fd, cfg->tty);
 	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
 	if (cfg->hostname)
 		snprintf(bi->hostname, sizeof(bi->hostname), "%s", cfg->hostname);
@@ -413,10 +414,19 @@ int prog_open(const char *path, int *fd, uint64_t *len);
 int vm_create(struct vm *vm, const struct vm_config *cfg)
 {
 	memset(vm, 0, sizeof(*vm));
-	vm->kvm = vm->fd = vm->vcpu = -1;
+	vm->kvm = vm->fd = vm->vcpu = vm->stdin_hold = -1;
 	vm->hc.fd_in = 0;
 	vm->hc.interrupted = vm_host_signal_pending;
 	vm->hc.tty_fd = !cfg->tty ? -1 : isatty(0) ? 0 : isatty(1) ? 1 : -1;
+	if (cfg->tty && cfg->stdin_detached) {
+		/* Input that never comes: a pipe nobody writes to (its write end held open). */
+		int p[2];
+		if (pipe2(p, O_CLOEXEC))
+			return vm_fail("pipe for the detached terminal input");
+		vm->hc.fd_in = p[0];
+		vm->stdin_hold = p[1];
+		vm->hc.tty_modes_kept = true;
+	}
 	vm->hc.fd_out = 1;
 	vm->hc.fd_err = 2;
 	int prog_fd = -1;
@@ -481,4 +491,10 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->mem.base, vm->mem.size);
 	hc_file_free(vm->hc.file);
 	vm->hc.file = NULL;
+	if (vm->stdin_hold >= 0) {
+		close(vm->hc.fd_in);
+		close(vm->stdin_hold);
+		vm->stdin_hold = -1;
+		vm->hc.fd_in = 0;
+	}
 }

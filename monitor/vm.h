@@ -29,6 +29,9 @@ struct vm_config {
 	uint32_t mode;                  /* enum unik_mode */
 	bool trace, stats, no_rewrite;
 	bool tty;                       /* -t: the console is the host's terminal */
+	bool stdin_detached;            /* -t without -i: as docker's pty nobody writes to, the
+					   terminal's input never reaches the program (its reads
+					   wait for a signal) and its modes stay the host's */
 	const void *kernel;             /* the guest kernel ELF */
 	size_t kernel_len;
 	const void *rootfs;             /* an imgfs image (page aligned, length a multiple of 4 KiB):
@@ -70,6 +73,7 @@ struct vm {
 	uint64_t pml4;
 	struct vm_exits exits;
 	uint64_t tsc_khz;
+	int stdin_hold;                 /* stdin_detached: the write end of fd_in's pipe; else -1 */
 };
 
 /* Creates the VM, loads the kernel and the program, prepares boot state. Returns 0, or an exit

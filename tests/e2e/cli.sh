@@ -183,11 +183,13 @@ fi
 # without Enter, the window size and the foreground group are the terminal's; without -t it sees
 # no terminal; -it without one on the host is docker's error.
 cat >"$T/ttyprog.c" <<'SRC'
+#include <poll.h>
 #include <stdio.h>
+#include <string.h>
 #include <termios.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
-int main(void)
+int main(int argc, char **argv)
 {
 	struct termios t, raw;
 	struct winsize ws;
@@ -199,6 +201,14 @@ int main(void)
 	raw = t;
 	cfmakeraw(&raw);
 	tcsetattr(0, TCSANOW, &raw);
+	if (argc > 1 && !strcmp(argv[1], "detached")) {
+		/* the input typed at 0.5 s must not arrive */
+		struct pollfd p = { 0, POLLIN, 0 };
+		int n = poll(&p, 1, 1500);
+		tcsetattr(0, TCSANOW, &t);
+		printf("terminal %d, input within 1.5 s: %d\n", isatty(0), n);
+		return 0;
+	}
 	char c = 0;
 	read(0, &c, 1);
 	tcsetattr(0, TCSANOW, &t);
@@ -279,7 +289,9 @@ if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyp
 			fail "$name" "status $st (want $want), output: $(echo "$out" | tr '\r\n' '  ' | head -c 300)"
 		fi
 	}
-	tty_case tty-raw-mode 0 "raw read 'x' winsize 100x30 foreground 1" 'x' -t "$T/ttyprog"
+	tty_case tty-raw-mode 0 "raw read 'x' winsize 100x30 foreground 1" 'x' -it "$T/ttyprog"
+	# -t without -i: a terminal (docker's pty) that no input reaches
+	tty_case tty-without-i 0 'terminal 1, input within 1.5 s: 0' 'x' -t "$T/ttyprog" detached
 	tty_case tty-none-without-t 1 'no terminal' '' "$T/ttyprog"
 	tty_case tty-job-control 0 'jobs: read=SIGTTIN ignored=EIO tostop=SIGTTOU write=done tcsetattr=SIGTTOU$' \
 		'' -t "$T/ttyjob"
