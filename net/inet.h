@@ -61,6 +61,14 @@ struct inet_errq {
 #define INET_RX_RECVERR 0x100           /* IP_RECVERR */
 #define INET_RX_RECVERR6 0x200          /* IPV6_RECVERR */
 
+/* TCP: the arrival time (CLOCK_REALTIME ns) of the received bytes before end. A segment that
+   finds all INET_RX_STAMPS in use joins the newest, which takes its time, as Linux gives
+   segments it coalesced the later one's. */
+#define INET_RX_STAMPS 8
+struct inet_rx_stamp {
+	uint64_t end;
+	int64_t ns;
+};
 
 struct inet_sock {
 	struct socket *sock;    /* NULL while queued for accept or after close (lwIP finishing) */
@@ -75,6 +83,11 @@ struct inet_sock {
 	/* TCP: received bytes not yet read, pbufs linked through next, the first read from rx_off */
 	struct pbuf *rx_head, *rx_tail;
 	uint32_t rx_off, rx_len;
+	/* TCP: when they arrived (SO_TIMESTAMP), oldest first from rx_stamp0: entry i holds the
+	   bytes up to rx_stamp[i].end, a count over all bytes ever queued (rx_in) */
+	struct inet_rx_stamp rx_stamp[INET_RX_STAMPS];
+	uint8_t rx_stamp0, rx_nstamp;
+	uint64_t rx_in;
 	/* TCP listener: established connections not yet accepted */
 	struct inet_sock *acceptq, *acceptq_tail, *next_conn, *listener;
 	int nacceptq;

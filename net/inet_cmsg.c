@@ -113,42 +113,18 @@ void inet_dgram_note(struct inet_dgram *d)
 		d->spec_dst = IP_IS_V4(&d->dst) ? ip4_addr_get_u32(ip_2_ip4(&d->dst)) : 0;
 }
 
-static void ctl_add(struct msg_k *m, int level, int type, const void *data, uint32_t len)
-{
-	if (m->nipctl >= MSG_IPCTL_MAX)
-		return;
-	struct msg_ipctl *c = &m->ipctl[m->nipctl++];
-	c->level = level;
-	c->type = type;
-	c->len = len;
-	memcpy(c->data, data, len);
-}
-
 static void ctl_int(struct msg_k *m, int level, int type, int v)
 {
-	ctl_add(m, level, type, &v, sizeof(v));
+	msg_ctl_add(m, level, type, &v, sizeof(v));
 }
 
 static void cmsg_recv6(uint16_t rx, const struct inet_dgram *d, struct msg_k *m);
-
-/* SO_TIMESTAMP and SO_TIMESTAMPNS (old or new types; one layout on x86-64): the socket
-   level's message, which Linux writes before the IP levels'. */
-static void cmsg_timestamp(const struct socket *s, const struct inet_dgram *d, struct msg_k *m)
-{
-	int64_t t[2] = { d->stamp / 1000000000, d->stamp % 1000000000 };
-	if (!s->tstamp_ns)
-		t[1] /= 1000;
-	int type = s->tstamp_ns ? (s->tstamp_new ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS_OLD) :
-				  (s->tstamp_new ? SO_TIMESTAMP_NEW : SO_TIMESTAMP_OLD);
-	ctl_add(m, SOL_SOCKET, type, t, sizeof(t));
-}
 
 void inet_cmsg_recv(const struct inet_sock *is, const struct inet_dgram *d, struct msg_k *m)
 {
 	uint16_t rx = is->rxopt;
 	bool v6 = IP_IS_V6(&d->dst);
-	if (is->sock && is->sock->tstamp)
-		cmsg_timestamp(is->sock, d, m);
+	sock_cmsg_timestamp(is->sock, d->stamp, m);     /* the socket level's come first */
 	if (!rx)
 		return;
 	if (is->family == AF_INET6)
@@ -156,12 +132,12 @@ void inet_cmsg_recv(const struct inet_sock *is, const struct inet_dgram *d, stru
 	/* An IPv4 datagram: the IP level's, on either family's socket. */
 	if (!v6 && (rx & INET_RX_PKTINFO)) {
 		struct in_pktinfo_k pi = { d->ifindex, d->spec_dst, ip4_addr_get_u32(ip_2_ip4(&d->dst)) };
-		ctl_add(m, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
+		msg_ctl_add(m, IPPROTO_IP, IP_PKTINFO, &pi, sizeof(pi));
 	}
 	if (!v6 && (rx & INET_RX_TTL))
 		ctl_int(m, IPPROTO_IP, IP_TTL, d->ttl);
 	if (!v6 && (rx & INET_RX_TOS))
-		ctl_add(m, IPPROTO_IP, IP_TOS, &d->tos, 1);
+		msg_ctl_add(m, IPPROTO_IP, IP_TOS, &d->tos, 1);
 }
 
 /* An IPv6 socket's: IPV6_PKTINFO for any datagram (an IPv4 one's address v4-mapped), the
@@ -178,7 +154,7 @@ static void cmsg_recv6(uint16_t rx, const struct inet_dgram *d, struct msg_k *m)
 		memcpy(pi6.addr + 12, &a, 4);
 	}
 	if (rx & INET_RX_PKTINFO6)
-		ctl_add(m, IPPROTO_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
+		msg_ctl_add(m, IPPROTO_IPV6, IPV6_PKTINFO, &pi6, sizeof(pi6));
 	if (!v6)
 		return;                 /* the rest reads the IPv6 header */
 	if (rx & INET_RX_HOPLIMIT)
@@ -186,7 +162,7 @@ static void cmsg_recv6(uint16_t rx, const struct inet_dgram *d, struct msg_k *m)
 	if (rx & INET_RX_TCLASS)
 		ctl_int(m, IPPROTO_IPV6, IPV6_TCLASS, d->tos);
 	if (rx & INET_RX_2292PKTINFO)
-		ctl_add(m, IPPROTO_IPV6, IPV6_2292PKTINFO, &pi6, sizeof(pi6));
+		msg_ctl_add(m, IPPROTO_IPV6, IPV6_2292PKTINFO, &pi6, sizeof(pi6));
 	if (rx & INET_RX_2292HOPLIMIT)
 		ctl_int(m, IPPROTO_IPV6, IPV6_2292HOPLIMIT, d->ttl);
 }
@@ -407,7 +383,7 @@ int64_t inet_errq_recv(struct inet_sock *is, struct msg_k *m)
 	memcpy(ee + 12, &q->ee_data, 4);
 	uint32_t alen = inet_addr_out(is, &q->offender, 0, ee + 16);
 	bool v6 = is->family == AF_INET6;
-	ctl_add(m, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, ee, 16 + alen);
+	msg_ctl_add(m, v6 ? IPPROTO_IPV6 : IPPROTO_IP, v6 ? IPV6_RECVERR : IP_RECVERR, ee, 16 + alen);
 	is->errq = q->next;
 	is->nerrq--;
 	kfree(q, sizeof(*q));

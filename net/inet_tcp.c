@@ -6,6 +6,7 @@
 #include "k/cap.h"
 #include "k/kheap.h"
 #include "k/proc.h"
+#include "k/time.h"
 #include "k/uaccess.h"
 #include "vfs/file.h"
 #include "net/inet.h"
@@ -55,6 +56,41 @@ int inet_tcp_init(struct inet_sock *is)
 	return 0;
 }
 
+static struct inet_rx_stamp *tcp_rx_stamp_at(struct inet_sock *is, unsigned i)
+{
+	return &is->rx_stamp[(is->rx_stamp0 + i) % INET_RX_STAMPS];
+}
+
+/* Notes that len more bytes were queued now. */
+static void tcp_rx_stamp_add(struct inet_sock *is, uint32_t len)
+{
+	is->rx_in += len;
+	unsigned i = is->rx_nstamp < INET_RX_STAMPS ? is->rx_nstamp++ : INET_RX_STAMPS - 1u;
+	struct inet_rx_stamp *e = tcp_rx_stamp_at(is, i);
+	e->end = is->rx_in;
+	e->ns = time_realtime_ns();
+}
+
+/* When the queued byte off bytes past the first unread one arrived (off < rx_len). */
+static int64_t tcp_rx_stamp_of(struct inet_sock *is, uint32_t off)
+{
+	uint64_t pos = is->rx_in - is->rx_len + off;
+	unsigned i = 0;
+	while (i + 1 < is->rx_nstamp && tcp_rx_stamp_at(is, i)->end <= pos)
+		i++;
+	return tcp_rx_stamp_at(is, i)->ns;
+}
+
+/* Forgets the times of bytes no longer queued. */
+static void tcp_rx_stamp_drop(struct inet_sock *is)
+{
+	uint64_t done = is->rx_in - is->rx_len;
+	while (is->rx_nstamp && tcp_rx_stamp_at(is, 0)->end <= done) {
+		is->rx_stamp0 = (uint8_t)((is->rx_stamp0 + 1) % INET_RX_STAMPS);
+		is->rx_nstamp--;
+	}
+}
+
 static void tcp_rx_purge(struct inet_sock *is)
 {
 	struct pbuf *p = is->rx_head;
@@ -66,12 +102,14 @@ static void tcp_rx_purge(struct inet_sock *is)
 	}
 	is->rx_head = is->rx_tail = NULL;
 	is->rx_off = is->rx_len = 0;
+	tcp_rx_stamp_drop(is);
 }
 
 /* Drops n read bytes from the front of the receive queue and opens the window by as much. */
 static void tcp_rx_consume(struct inet_sock *is, uint32_t n)
 {
 	is->rx_len -= n;
+	tcp_rx_stamp_drop(is);
 	uint32_t left = n;
 	while (is->rx_head) {
 		struct pbuf *p = is->rx_head;
@@ -123,6 +161,7 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	else
 		is->rx_head = p;
 	is->rx_len += p->tot_len;
+	tcp_rx_stamp_add(is, p->tot_len);
 	while (p->next)
 		p = p->next;
 	is->rx_tail = p;
@@ -483,6 +522,9 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	ns->keepalive = s->keepalive;
 	ns->reuseaddr = s->reuseaddr;
 	ns->oobinline = s->oobinline;
+	ns->tstamp = s->tstamp;
+	ns->tstamp_ns = s->tstamp_ns;
+	ns->tstamp_new = s->tstamp_new;
 	if (n->tcp) {
 		tcp_backlog_accepted(n->tcp);
 		inet_apply_opts(n);
@@ -685,6 +727,10 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	uint64_t target = (flags & MSG_WAITALL) && !peek ? want : MIN(want, (uint64_t)s->rcvlowat);
 	int64_t deadline = socket_deadline(s->rcvtimeo);
 	int64_t r = 0;
+	/* SO_TIMESTAMP: the arrival of the last byte read (Linux's tcp_recv_timestamp: of the
+	   last segment); a read of no bytes gets the next byte's */
+	bool stamped = !want && is->rx_len;
+	int64_t stamp = stamped ? tcp_rx_stamp_of(is, 0) : 0;
 	for (;;) {
 		uint32_t at = peek ? (uint32_t)got : 0;
 		if (is->rx_len > at && m->it.left) {
@@ -695,6 +741,8 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 				r = got ? 0 : -EFAULT;
 				break;
 			}
+			stamp = tcp_rx_stamp_of(is, at + n - 1);
+			stamped = true;
 			if (!peek) {
 				tcp_rx_consume(is, n);
 				consumed += n;
@@ -728,7 +776,11 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	}
 	if (consumed)
 		tcp_rx_ack(is);
-	return r < 0 ? r : (int64_t)got;
+	if (r < 0)
+		return r;
+	if (stamped)
+		sock_cmsg_timestamp(s, stamp, m);
+	return (int64_t)got;
 }
 
 static int tcp_shutdown_op(struct socket *s, int how)

@@ -127,9 +127,10 @@ struct scm_k {
 /* Drops the files an scm holds and frees it (NULL is fine). */
 void scm_free(struct scm_k *scm);
 
-/* A control message of the IP levels (SOL_IP, SOL_IPV6): of a send, for the family to
-   check and use (len is the message's own; data holds its first bytes), or one a receive
-   gives, written after the socket level's. */
+/* A control message the family handles: of a send, one of the IP levels (SOL_IP, SOL_IPV6)
+   for the family to check and use (len is the message's own; data holds its first bytes); of a
+   receive, one the family gives (SO_TIMESTAMP's, the IP levels'), written in order before
+   SCM_CREDENTIALS and SCM_RIGHTS. */
 #define MSG_IPCTL_MAX 8
 #define MSG_IPCTL_DATA 48               /* IPV6_RECVERR's error and offender, the largest */
 struct msg_ipctl {
@@ -191,8 +192,8 @@ struct socket {
 	int rcvlowat, priority;
 	int linger_on, linger_sec;
 	bool reuseaddr, reuseport, keepalive, broadcast, oobinline, passcred, dontroute, debug;
-	/* SO_TIMESTAMP(NS)(_NEW): receives carry the arrival time (datagram sockets of AF_INET
-	   and AF_INET6); tstamp_ns: as a timespec; tstamp_new: the _NEW message types */
+	/* SO_TIMESTAMP(NS)(_NEW): receives carry the arrival time (sock_cmsg_timestamp; the
+	   family says which receives do); tstamp_ns: as a timespec; tstamp_new: the _NEW types */
 	bool tstamp, tstamp_ns, tstamp_new;
 	void *priv;                     /* the family's state */
 };
@@ -221,6 +222,12 @@ int socket_epipe(int flags);
 /* Shared SOL_SOCKET options (net/sockopt.c). */
 int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t len);
 int sockopt_get(struct socket *s, int level, int name, void *val, uint32_t *len);
+/* Appends a control message of a receive to m (dropped past MSG_IPCTL_MAX; len at most
+   MSG_IPCTL_DATA). */
+void msg_ctl_add(struct msg_k *m, int level, int type, const void *data, uint32_t len);
+/* The SO_TIMESTAMP message of a receive whose data arrived at stamp (CLOCK_REALTIME ns), in
+   the kind the socket chose, when it asked for one (Linux's __sock_recv_timestamp). */
+void sock_cmsg_timestamp(const struct socket *s, int64_t stamp, struct msg_k *m);
 
 /* Address families. */
 int unix_create(struct socket *s, int type, int protocol);

@@ -1,5 +1,6 @@
-/* SOL_SOCKET options every family shares, with Linux's sizes, limits and errno values. Options
-   the shared code does not know go to the family (SO_PEERCRED, protocol levels). */
+/* SOL_SOCKET options every family shares, with Linux's sizes, limits and errno values, and the
+   receive timestamp message they ask for. Options the shared code does not know go to the
+   family (SO_PEERCRED, protocol levels). */
 #include "k/kernel.h"
 #include "k/cap.h"
 #include "k/proc.h"
@@ -84,11 +85,8 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 	case SO_PASSCRED: s->passcred = v != 0; return 0;
 	case SO_TIMESTAMP_OLD: case SO_TIMESTAMP_NEW:
 	case SO_TIMESTAMPNS_OLD: case SO_TIMESTAMPNS_NEW:
-		/* stamps are kept for AF_INET/AF_INET6 datagrams only: elsewhere (TCP, AF_UNIX)
-		   the option would do nothing, so it is refused */
-		if ((s->family != AF_INET && s->family != AF_INET6) || s->type == SOCK_STREAM)
-			return -ENOPROTOOPT;
-		/* Linux's sock_set_timestamp: on picks the kind, off turns both kinds off */
+		/* accepted by every socket, as Linux's sock_set_timestamp: on picks the kind, off
+		   turns both kinds off (AF_UNIX streams and netlink then carry no stamps) */
 		s->tstamp = v != 0;
 		s->tstamp_ns = v && (name == SO_TIMESTAMPNS_OLD || name == SO_TIMESTAMPNS_NEW);
 		if (v)
@@ -186,4 +184,28 @@ int sockopt_get(struct socket *s, int level, int name, void *val, uint32_t *len)
 	return sockopt_put(val, len, &v, sizeof(v));
 family:
 	return s->ops->getsockopt ? s->ops->getsockopt(s, level, name, val, len) : -ENOPROTOOPT;
+}
+
+void msg_ctl_add(struct msg_k *m, int level, int type, const void *data, uint32_t len)
+{
+	if (m->nipctl >= MSG_IPCTL_MAX)
+		return;
+	struct msg_ipctl *c = &m->ipctl[m->nipctl++];
+	c->level = level;
+	c->type = type;
+	c->len = len;
+	memcpy(c->data, data, len);
+}
+
+/* The old and new types share one layout on x86-64: two 64-bit words. */
+void sock_cmsg_timestamp(const struct socket *s, int64_t stamp, struct msg_k *m)
+{
+	if (!s || !s->tstamp)
+		return;
+	int64_t t[2] = { stamp / NSEC_PER_SEC, stamp % NSEC_PER_SEC };
+	if (!s->tstamp_ns)
+		t[1] /= 1000;
+	int type = s->tstamp_ns ? (s->tstamp_new ? SO_TIMESTAMPNS_NEW : SO_TIMESTAMPNS_OLD) :
+				  (s->tstamp_new ? SO_TIMESTAMP_NEW : SO_TIMESTAMP_OLD);
+	msg_ctl_add(m, SOL_SOCKET, type, t, sizeof(t));
 }

@@ -27,6 +27,8 @@ struct umsg {
 	uint32_t truesize;              /* what the sender is charged */
 	struct ucred_k creds;
 	struct scm_k *scm;              /* SCM_RIGHTS files; NULL: none */
+	int64_t stamp;                  /* datagrams: SO_TIMESTAMP's time (CLOCK_REALTIME ns);
+					   0: none yet */
 };
 
 struct unix_sock {

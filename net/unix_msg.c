@@ -1,10 +1,12 @@
 /* AF_UNIX data: messages queued at the receiver and charged to the sender (SO_SNDBUF), stream
-   reads that join messages, datagram and seqpacket reads that keep their boundaries, and
-   SCM_RIGHTS/SCM_CREDENTIALS carried with the data, as Linux's af_unix does. */
+   reads that join messages, datagram and seqpacket reads that keep their boundaries,
+   SCM_RIGHTS/SCM_CREDENTIALS carried with the data, and SO_TIMESTAMP's time of datagram and
+   seqpacket messages (stream reads carry none), as Linux's af_unix does. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/pmm.h"
 #include "k/proc.h"
+#include "k/time.h"
 #include "vfs/vfs.h"
 #include "net/unix.h"
 
@@ -238,6 +240,8 @@ static int64_t unix_dgram_send(struct socket *s, struct msg_k *m, int flags, boo
 		goto out;
 	unix_msg_creds(msg, m);
 	unix_msg_take_scm(msg, m);
+	if (o->sock && o->sock->tstamp)
+		msg->stamp = time_realtime_ns();        /* the receiver asked: stamped as queued */
 	unix_enqueue(o, msg);
 out:
 	if (err == -ECONNREFUSED && u->peer == o) {
@@ -402,6 +406,13 @@ static int64_t unix_dgram_recv(struct socket *s, struct msg_k *m, int flags, boo
 	if (full > want)
 		m->flags_out |= MSG_TRUNC;
 	unix_recv_addr(m, msg);
+	if (s->tstamp) {
+		/* queued before the option was set: the first receive that asks stamps it, as
+		   Linux's __sock_recv_timestamp (a peek's time stays with the message) */
+		if (!msg->stamp)
+			msg->stamp = time_realtime_ns();
+		sock_cmsg_timestamp(s, msg->stamp, m);
+	}
 	unix_recv_scm(m, msg, flags & MSG_PEEK);
 	if (s->passcred && unix_recv_creds(m, &msg->creds))
 		return -ENOMEM;
