@@ -6,6 +6,9 @@
 #include "k/uaccess.h"
 #include "k/random.h"
 #include "k/seccomp.h"
+#include "k/loadavg.h"
+#include "k/pmm.h"
+#include "k/time.h"
 #include "vfs/vfs.h"
 #include "build/gen/syscall_decls.h"
 
@@ -281,6 +284,41 @@ int64_t sys_prctl(uint64_t op, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a
 struct utsname_k {
 	char sysname[65], nodename[65], release[65], version[65], machine[65], domainname[65];
 };
+
+struct sysinfo_k {
+	int64_t uptime;
+	uint64_t loads[3];
+	uint64_t totalram, freeram, sharedram, bufferram, totalswap, freeswap;
+	uint16_t procs, pad;
+	uint64_t totalhigh, freehigh;
+	uint32_t mem_unit;
+};
+_Static_assert(sizeof(struct sysinfo_k) == 112, "struct sysinfo");
+
+/* Linux's do_sysinfo on a 64-bit kernel: sizes in bytes (mem_unit 1), the uptime in seconds
+   rounded up, the load averages with 16 fraction bits, procs the tasks of every process (a
+   zombie's until it is reaped). The memory figures are /proc/meminfo's. */
+int64_t sys_sysinfo(uint64_t uinfo, ARG_UNUSED)
+{
+	struct sysinfo_k si;
+	memset(&si, 0, sizeof(si));
+	uint64_t ns = time_monotonic_ns();
+	si.uptime = (int64_t)(ns / 1000000000) + (ns % 1000000000 ? 1 : 0);
+	uint64_t avg[3];
+	loadavg_get(avg);
+	for (int i = 0; i < 3; i++)
+		si.loads[i] = avg[i] << (16 - LOADAVG_FSHIFT);
+	si.totalram = boot_info->mem_size;
+	si.freeram = pmm_free_pages() * PAGE_SIZE;
+	unsigned procs = 0;
+	SCHED_FOR_EACH(t)
+		procs++;
+	for (struct proc *q = proc_list; q; q = q->next)
+		procs += q->state == PROC_ZOMBIE;
+	si.procs = (uint16_t)MIN(procs, 0xffffu);
+	si.mem_unit = 1;
+	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
+}
 
 int64_t sys_uname(uint64_t ubuf, ARG_UNUSED)
 {

@@ -1,6 +1,8 @@
 /* procfs: the system-wide files (cpuinfo, meminfo, uptime, loadavg, stat, version, filesystems)
    and the /proc/sys values that are computed (hostname, boot_id, uuid, file-max, nr_open). */
 #include "k/kernel.h"
+#include "k/loadavg.h"
+#include "k/sched.h"
 #include "k/pmm.h"
 #include "k/proc.h"
 #include "k/random.h"
@@ -295,10 +297,24 @@ static int procfs_nprocs(int *last)
 	return count;
 }
 
+/* Linux's format: the averages to two places (rounded as its LOAD_INT/LOAD_FRAC), the runnable
+   and all tasks, the last pid made. */
 int procfs_show_loadavg(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	int last, count = procfs_nprocs(&last);
-	procfs_printf(b, "0.00 0.00 0.00 %d/%d %d\n", count, count, last);
+	int last, tasks = 0;
+	procfs_nprocs(&last);
+	SCHED_FOR_EACH(t)
+		tasks++;
+	uint64_t avg[3];
+	loadavg_get(avg);
+	unsigned long v[3][2];
+	for (int i = 0; i < 3; i++) {
+		uint64_t a = avg[i] + (1u << LOADAVG_FSHIFT) / 200;     /* FIXED_1/200: round */
+		v[i][0] = a >> LOADAVG_FSHIFT;
+		v[i][1] = ((a & ((1u << LOADAVG_FSHIFT) - 1)) * 100) >> LOADAVG_FSHIFT;
+	}
+	procfs_printf(b, "%lu.%02lu %lu.%02lu %lu.%02lu %d/%d %d\n", v[0][0], v[0][1], v[1][0],
+		      v[1][1], v[2][0], v[2][1], loadavg_runnable(), tasks, last);
 	return 0;
 }
 
