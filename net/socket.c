@@ -224,11 +224,6 @@ static int64_t sockfile_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return r;
 	int v;
 	switch (req) {
-	case FIONBIO:
-		if (copy_from_user(&v, arg, sizeof(v)))
-			return -EFAULT;
-		f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
-		return 0;
 	case FIOASYNC:
 		/* O_ASYNC signals are not sent here: accept turning it off only. */
 		if (copy_from_user(&v, arg, sizeof(v)))

@@ -160,26 +160,60 @@ int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_
 
 #define FIONCLEX 0x5450
 #define FIONREAD 0x541b
+#define FIONBIO 0x5421
 #define FIOCLEX 0x5451
+#define FIOQSIZE 0x5460
+#define FIGETBSZ 2
+#define O_NONBLOCK_ 04000
+#define O_PATH_ 010000000
+
+/* What Linux's do_vfs_ioctl answers for every file before its driver sees the request. 1 when
+   req is not one of them. */
+static int64_t ioctl_common(struct file *f, int fd, unsigned req, uint64_t arg)
+{
+	struct inode *ino = f->ops == &vfs_file_ops ? file_inode(f) : NULL;
+	uint32_t type = ino ? ino->mode & S_IFMT : 0;
+	int on;
+	switch (req) {
+	case FIOCLEX:
+	case FIONCLEX:
+		current_task->files->fdflags[fd] = req == FIOCLEX ? FD_CLOEXEC : 0;
+		return 0;
+	case FIONBIO:
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		f->flags = on ? (f->flags | O_NONBLOCK_) : (f->flags & ~O_NONBLOCK_);
+		return 0;
+	case FIOQSIZE: {
+		/* Linux's inode_get_bytes: what the file has allocated, as st_blocks says */
+		if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK)
+			return -ENOTTY;
+		struct stat st;
+		vfs_stat_inode(ino, &st);
+		int64_t bytes = st.st_blocks * 512;
+		return copy_to_user(arg, &bytes, sizeof(bytes)) ? -EFAULT : 0;
+	}
+	case FIGETBSZ:
+		on = 4096;              /* the block size stat reports */
+		return ino ? (copy_to_user(arg, &on, sizeof(on)) ? -EFAULT : 0) : 1;
+	case FIONREAD:
+		if (type != S_IFREG)
+			return 1;
+		/* Linux: the bytes between the file position and the end. */
+		on = (int)(ino->size > f->pos ? MIN(ino->size - f->pos, 0x7fffffffull) : 0);
+		return copy_to_user(arg, &on, sizeof(on)) ? -EFAULT : 0;
+	}
+	return 1;
+}
 
 int64_t sys_ioctl(uint64_t fd, uint64_t req, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
-	int64_t r;
-	if ((unsigned)req == FIOCLEX || (unsigned)req == FIONCLEX) {
-		current_task->files->fdflags[fd] = (unsigned)req == FIOCLEX ? FD_CLOEXEC : 0;
-		r = 0;
-	} else if (f->ops == &vfs_file_ops && (unsigned)req == FIONREAD &&
-		   (file_inode(f)->mode & S_IFMT) == S_IFREG) {
-		/* Linux: the bytes between the file position and the end. */
-		uint64_t sz = file_inode(f)->size;
-		int n = (int)(sz > f->pos ? MIN(sz - f->pos, 0x7fffffffull) : 0);
-		r = copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
-	} else {
+	int64_t r = (f->flags & O_PATH_) ? -EBADF : ioctl_common(f, (int)fd, (unsigned)req, arg);
+	if (r == 1)
 		r = f->ops->ioctl ? f->ops->ioctl(f, (unsigned)req, arg) : -ENOTTY;
-	}
 	file_put(f);
 	return r;
 }

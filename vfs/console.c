@@ -221,13 +221,6 @@ static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 {
 	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
 	switch (req) {
-	case FIONBIO: {
-		int on;
-		if (copy_from_user(&on, arg, sizeof(on)))
-			return -EFAULT;
-		f->flags = on ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
-		return 0;
-	}
 	case TCGETS:
 		if (!tty->is_tty)
 			return -ENOTTY;

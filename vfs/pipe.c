@@ -124,13 +124,6 @@ static int64_t pipe_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		int n = (int)(p->head - p->tail);
 		return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
 	}
-	if (req == FIONBIO) {
-		int on;
-		if (copy_from_user(&on, arg, sizeof(on)))
-			return -EFAULT;
-		f->flags = on ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
-		return 0;
-	}
 	return -ENOTTY;
 }
 

@@ -249,12 +249,6 @@ static int64_t pty_ctty_ioctl(struct file *f, struct pty *p, bool master, unsign
 int64_t pty_ioctl(struct file *f, struct pty *p, bool master, unsigned long req, uint64_t arg)
 {
 	int v;
-	if (req == FIONBIO) {
-		if (get_int(arg, &v))
-			return -EFAULT;
-		f->flags = v ? (f->flags | O_NONBLOCK) : (f->flags & ~O_NONBLOCK);
-		return 0;
-	}
 	if (!master && p->hungup)
 		return req == TIOCSPGRP ? -ENOTTY : -EIO;   /* Linux's hung_up_tty_ioctl */
 	switch (req) {

@@ -1,5 +1,6 @@
 /* fs_fd: dup/dup2/dup3, fcntl descriptor and status flags, F_DUPFD(_CLOEXEC), shared and independent
- * file offsets, pipe/pipe2 (O_NONBLOCK, FIONREAD, EOF, EPIPE, capacity), close_range, memfd_create. */
+ * file offsets, pipe/pipe2 (O_NONBLOCK, FIONREAD, EOF, EPIPE, capacity), close_range, memfd_create,
+ * the ioctls every file answers (FIONBIO, FIOCLEX, FIOQSIZE, FIGETBSZ, FIONREAD). */
 #include "fs.h"
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -234,6 +235,52 @@ static void memfd(void)
 		close(fd);
 }
 
+#ifndef FIOQSIZE
+#define FIOQSIZE 0x5460
+#endif
+#ifndef FIGETBSZ
+#define FIGETBSZ 2
+#endif
+
+/* The requests Linux answers for every kind of file: FIONBIO, FIOCLEX/FIONCLEX, FIOQSIZE,
+   FIGETBSZ, FIONREAD on regular files; an O_PATH descriptor takes none. */
+static void generic_ioctls(void)
+{
+	int fd = CHECK_FD("open f", open("f", O_RDWR | O_CREAT, 0644));
+	int on = 1, n = -1;
+	long long qsize = -1;
+	CHECK("write 10", write(fd, "0123456789", 10));
+	CHECK("lseek 3", lseek(fd, 3, SEEK_SET));
+	CHECK("FIONBIO on a file", ioctl(fd, FIONBIO, &on));
+	CHECK("  O_NONBLOCK set", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
+	on = 0;
+	CHECK("FIONBIO off", ioctl(fd, FIONBIO, &on));
+	CHECK("  O_NONBLOCK set", (fcntl(fd, F_GETFL) & O_NONBLOCK) != 0);
+	CHECK("FIONBIO to a bad address", ioctl(fd, FIONBIO, (void *)8));
+	CHECK("FIONREAD on a file", ioctl(fd, FIONREAD, &n) == 0 ? n : -1);
+	CHECK("FIOQSIZE on a file", ioctl(fd, FIOQSIZE, &qsize));      /* its allocated bytes */
+	CHECK("FIGETBSZ on a file", ioctl(fd, FIGETBSZ, &n) == 0 ? n > 0 : -1);
+	CHECK("FIOCLEX", ioctl(fd, FIOCLEX));
+	CHECK("  FD_CLOEXEC", fcntl(fd, F_GETFD));
+	CHECK("FIONCLEX", ioctl(fd, FIONCLEX));
+	CHECK("  FD_CLOEXEC", fcntl(fd, F_GETFD));
+	CHECK("an unknown request on a file", ioctl(fd, 0x1234, &n));
+	close(fd);
+	int p[2];
+	CHECK("pipe", pipe(p));
+	on = 1;
+	CHECK("FIONBIO on a pipe", ioctl(p[1], FIONBIO, &on));
+	CHECK("  write to a full pipe", ({ char b[4096] = {0}; long w = 0;
+		while (write(p[1], b, sizeof(b)) > 0) w++; w > 0 ? (errno == EAGAIN) : -1; }));
+	CHECK("FIOQSIZE on a pipe", ioctl(p[0], FIOQSIZE, &qsize));
+	close(p[0]);
+	close(p[1]);
+	int path = CHECK_FD("open f O_PATH", open("f", O_PATH));
+	CHECK("FIONBIO on an O_PATH descriptor", ioctl(path, FIONBIO, &on));
+	CHECK("FIOCLEX on an O_PATH descriptor", ioctl(path, FIOCLEX));
+	close(path);
+}
+
 int main(void)
 {
 	fs_begin();
@@ -241,6 +288,7 @@ int main(void)
 	pipes();
 	ranges();
 	memfd();
+	generic_ioctls();
 	CHECK("unlink f", unlink("f"));
 	return fs_end();
 }
