@@ -203,6 +203,28 @@ int64_t sys_copy_file_range(uint64_t infd, uint64_t uinoff, uint64_t outfd, uint
 	return r;
 }
 
+#define POSIX_FADV_NOREUSE 5
+
+/* Linux's generic_fadvise: advice only (unik reads ahead and caches as it always does), with its
+   checks in its order: the descriptor, a FIFO or pipe (ESPIPE), a negative length, the advice. */
+int64_t sys_fadvise64(uint64_t fd, uint64_t off, uint64_t len, uint64_t advice, uint64_t a4,
+		      uint64_t a5)
+{
+	struct file *f = fd_get(current_task->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	int64_t r = 0;
+	if (f->flags & 010000000)
+		r = -EBADF;             /* O_PATH */
+	else if (f->ops == &pipe_ops || (ino && (ino->mode & S_IFMT) == S_IFIFO))
+		r = -ESPIPE;
+	else if ((int64_t)len < 0 || (int)advice < 0 || (int)advice > POSIX_FADV_NOREUSE)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
 int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t off, uint64_t len, uint64_t a4,
 		      uint64_t a5)
 {

@@ -1,4 +1,5 @@
-/* fallocate: allocation with and without KEEP_SIZE, punching holes, zeroing ranges, errors. */
+/* fallocate: allocation with and without KEEP_SIZE, punching holes, zeroing ranges, errors; and
+ * fadvise64's checks. */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include <sys/stat.h>
 #include "fs.h"
+#include <sys/syscall.h>
 
 #ifndef FALLOC_FL_KEEP_SIZE
 #define FALLOC_FL_KEEP_SIZE 0x01
@@ -69,6 +71,25 @@ int main(void)
 	close(p[1]);
 	fd = open(".", O_RDONLY | O_DIRECTORY);
 	CHECK("on a directory", fallocate(fd, 0, 0, 10));
+	close(fd);
+	/* fadvise64: advice, with its checks */
+	fd = open("f", O_RDONLY);
+	for (int a = 0; a <= 6; a++) {
+		char what[40];
+		snprintf(what, sizeof(what), "fadvise advice %d", a);
+		CHECK(what, syscall(SYS_fadvise64, fd, 0, 4096, a));
+	}
+	CHECK("fadvise negative length", syscall(SYS_fadvise64, fd, 0L, -1L, 0));
+	CHECK("posix_fadvise WILLNEED returns", posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED));
+	close(fd);
+	CHECK("fadvise on a closed fd", syscall(SYS_fadvise64, fd, 0, 0, 0));
+	pipe(p);
+	CHECK("fadvise on a pipe", syscall(SYS_fadvise64, p[0], 0, 0, 0));
+	CHECK("fadvise on a pipe, bad advice", syscall(SYS_fadvise64, p[0], 0, 0, 9));
+	close(p[0]);
+	close(p[1]);
+	fd = open(".", O_RDONLY | O_DIRECTORY);
+	CHECK("fadvise on a directory", syscall(SYS_fadvise64, fd, 0, 0, 0));
 	close(fd);
 	CHECK("unlink f", unlink("f"));
 	return fs_end();
