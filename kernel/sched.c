@@ -466,6 +466,7 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 		t->state = TASK_BLOCKED;
 		schedule();
 		t->wait_signals = 0;
+		deadline = t->wait_deadline;    /* a step of the wall clock may have moved it */
 		if (t->wake_reason == WAIT_WOKEN)
 			return WAIT_WOKEN;
 	}

@@ -162,7 +162,11 @@ int64_t sys_futex(uint64_t uaddr, uint64_t futex_op, uint64_t val, uint64_t uts,
 			return -EFAULT;
 		if (cur != (uint32_t)val)
 			return -EAGAIN;
-		return futex_sleep(uaddr, cmd == FUTEX_WAIT ? ~0u : (uint32_t)val3, deadline);
+		/* FUTEX_WAIT_BITSET on CLOCK_REALTIME waits for a wall-clock time */
+		current_task->wait_rt_abs = cmd == FUTEX_WAIT_BITSET && realtime;
+		e = futex_sleep(uaddr, cmd == FUTEX_WAIT ? ~0u : (uint32_t)val3, deadline);
+		current_task->wait_rt_abs = false;
+		return e;
 	}
 	case FUTEX_WAKE:
 	case FUTEX_WAKE_BITSET:

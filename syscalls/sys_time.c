@@ -1,6 +1,7 @@
 /* Clocks from the TSC (clock_gettime, clock_getres, gettimeofday, time), sleeps, the alarm, and
    CPU time (the CPU-time clocks, getrusage, times). */
 #include "k/kernel.h"
+#include "k/cap.h"
 #include "k/time.h"
 #include "k/uaccess.h"
 #include "k/hc.h"
@@ -45,6 +46,13 @@ static int64_t clock_cpu(int64_t id)
 	return p && p->state == PROC_LIVE ? (int64_t)sched_proc_cpu(p) : -EINVAL;
 }
 
+/* The clocks that read the wall clock. */
+static bool clock_is_wall(int64_t id)
+{
+	return id == CLOCK_REALTIME || id == CLOCK_REALTIME_COARSE || id == CLOCK_TAI ||
+	       id == CLOCK_REALTIME_ALARM;
+}
+
 /* The clock's value in ns, or -EINVAL for an unknown clock. */
 static int64_t clock_now(int64_t id)
 {
@@ -86,6 +94,8 @@ int64_t sys_clock_getres(uint64_t id, uint64_t uts, uint64_t a2, uint64_t a3, ui
 	return copy_to_user(uts, &ts, sizeof(ts)) ? -EFAULT : 0;
 }
 
+static int32_t time_tz[2];      /* settimeofday's struct timezone, as gettimeofday gives it back */
+
 int64_t sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4,
 			 uint64_t a5)
 {
@@ -95,12 +105,143 @@ int64_t sys_gettimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, u
 		if (copy_to_user(utv, &tv, sizeof(tv)))
 			return -EFAULT;
 	}
-	if (utz) {
-		int32_t tz[2] = { 0, 0 };
-		if (copy_to_user(utz, tz, sizeof(tz)))
-			return -EFAULT;
-	}
+	if (utz && copy_to_user(utz, time_tz, sizeof(time_tz)))
+		return -EFAULT;
 	return 0;
+}
+
+/* ---- setting the wall clock: the guest's own (the host's is never touched) ---- */
+
+#define CAP_SYS_TIME 25
+
+/* Linux's timespec64_valid_settod: a time after the epoch the kernel can represent. */
+static bool settod_valid(int64_t sec, int64_t nsec)
+{
+	return sec >= 0 && nsec >= 0 && nsec < 1000000000 && sec < (INT64_MAX / 1000000000) - 30;
+}
+
+int64_t sys_clock_settime(uint64_t id, uint64_t uts, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	if ((int)id != CLOCK_REALTIME)
+		return -EINVAL;         /* only the wall clock is settable (CPU clocks too: EINVAL) */
+	struct timespec_k ts;
+	if (copy_from_user(&ts, uts, sizeof(ts)))
+		return -EFAULT;
+	if (!settod_valid(ts.sec, ts.nsec))
+		return -EINVAL;
+	if (!capable(CAP_SYS_TIME))
+		return -EPERM;
+	time_set_realtime(ts.sec * 1000000000 + ts.nsec);
+	return 0;
+}
+
+int64_t sys_settimeofday(uint64_t utv, uint64_t utz, uint64_t a2, uint64_t a3, uint64_t a4,
+			 uint64_t a5)
+{
+	struct timespec_k tv;           /* seconds and microseconds */
+	int32_t tz[2];
+	if (utv && copy_from_user(&tv, utv, sizeof(tv)))
+		return -EFAULT;
+	if (utv && (tv.nsec < 0 || tv.nsec >= 1000000 || !settod_valid(tv.sec, tv.nsec * 1000)))
+		return -EINVAL;
+	if (utz && copy_from_user(tz, utz, sizeof(tz)))
+		return -EFAULT;
+	if (utz && (tz[0] < -15 * 60 || tz[0] > 15 * 60))
+		return -EINVAL;
+	if ((utv || utz) && !capable(CAP_SYS_TIME))
+		return -EPERM;
+	if (utz)
+		memcpy(time_tz, tz, sizeof(tz));
+	if (utv)
+		time_set_realtime(tv.sec * 1000000000 + tv.nsec * 1000);
+	return 0;
+}
+
+/* struct timex (x86-64, 208 bytes). */
+struct timex_k {
+	uint32_t modes, pad0;
+	int64_t offset, freq, maxerror, esterror;
+	int32_t status, pad1;
+	int64_t constant, precision, tolerance;
+	int64_t time_sec, time_usec;
+	int64_t tick, ppsfreq, jitter;
+	int32_t shift, pad2;
+	int64_t stabil, jitcnt, calcnt, errcnt, stbcnt;
+	int32_t tai;
+	int32_t pad3[11];
+};
+_Static_assert(sizeof(struct timex_k) == 208, "struct timex");
+
+#define ADJ_OFFSET 0x0001
+#define ADJ_SETOFFSET 0x0100
+#define ADJ_NANO 0x2000
+#define ADJ_OFFSET_SINGLESHOT 0x8001
+#define ADJ_OFFSET_READONLY 0x2000
+#define ADJ_ADJTIME 0x8000
+#define STA_NANO 0x2000
+#define TIME_OK 0
+
+/* adjtimex on the wall clock: reading the state (the guest's clock runs on the TSC from the
+   host's time: no NTP discipline, TIME_OK) and ADJ_SETOFFSET (a step). Linux's permission
+   checks first; the slewing and frequency modes are not implemented (EINVAL). */
+static int64_t adjtimex_common(uint64_t utx)
+{
+	struct timex_k tx;
+	if (copy_from_user(&tx, utx, sizeof(tx)))
+		return -EFAULT;
+	uint32_t m = tx.modes;
+	if (m & ADJ_ADJTIME) {
+		if ((m & ADJ_OFFSET_SINGLESHOT) != ADJ_OFFSET_SINGLESHOT)
+			return -EINVAL;
+		if (!(m & ADJ_OFFSET_READONLY) && !capable(CAP_SYS_TIME))
+			return -EPERM;
+	} else if (m && !capable(CAP_SYS_TIME)) {
+		return -EPERM;
+	}
+	bool nano = m & ADJ_NANO;
+	if (m & ADJ_SETOFFSET) {
+		int64_t frac_max = nano ? 1000000000 : 1000000;
+		if (tx.time_usec < 0 || tx.time_usec >= frac_max)
+			return -EINVAL;
+	}
+	uint32_t known = ADJ_SETOFFSET | ADJ_NANO;
+	if ((m & ADJ_ADJTIME) ? (m & ~(uint32_t)(ADJ_OFFSET_SINGLESHOT | ADJ_OFFSET_READONLY)) :
+				(m & ~known))
+		return -EINVAL;         /* NTP slewing and frequency: not here */
+	if ((m & ADJ_ADJTIME) && !(m & ADJ_OFFSET_READONLY) && tx.offset)
+		return -EINVAL;
+	if (m & ADJ_SETOFFSET)
+		time_set_realtime(time_realtime_ns() + tx.time_sec * 1000000000 +
+				  tx.time_usec * (nano ? 1 : 1000));
+	int64_t ns = time_realtime_ns();
+	memset(&tx, 0, sizeof(tx));
+	tx.modes = m & ~(uint32_t)ADJ_SETOFFSET;
+	tx.status = nano ? STA_NANO : 0;
+	tx.constant = 2;
+	tx.precision = 1;
+	tx.tolerance = 500ll << 16;     /* MAXFREQ, scaled ppm */
+	tx.time_sec = ns / 1000000000;
+	tx.time_usec = nano ? ns % 1000000000 : ns % 1000000000 / 1000;
+	tx.tick = 1000000 / 100;        /* USER_HZ */
+	if (copy_to_user(utx, &tx, sizeof(tx)))
+		return -EFAULT;
+	return TIME_OK;
+}
+
+int64_t sys_adjtimex(uint64_t utx, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	return adjtimex_common(utx);
+}
+
+int64_t sys_clock_adjtime(uint64_t id, uint64_t utx, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	int64_t cid = (int64_t)(int)id;
+	if (cid == CLOCK_REALTIME)
+		return adjtimex_common(utx);
+	return clock_now(cid) == -EINVAL ? -EINVAL : -EOPNOTSUPP;
 }
 
 int64_t sys_time(uint64_t ut, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -118,11 +259,14 @@ int64_t sys_time(uint64_t ut, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4
    alarm is due; a signal that can be delivered ends the sleep with -EINTR. */
 static int64_t sleep_until(int64_t id, int64_t deadline)
 {
+	bool wall = clock_is_wall(id);
 	for (;;) {
 		int64_t now = clock_now(id);
 		if (now >= deadline)
 			return 0;
+		current_task->wait_rt_abs = wall;       /* a step of the wall clock moves it */
 		int64_t r = wait_until((int64_t)time_monotonic_ns() + (deadline - now), 0, "a sleep");
+		current_task->wait_rt_abs = false;
 		if (r)
 			return -EINTR;
 	}
@@ -135,6 +279,10 @@ static int64_t nanosleep_common(int64_t id, int flags, uint64_t ureq, uint64_t u
 		return -EFAULT;
 	if (req.sec < 0 || req.nsec < 0 || req.nsec >= 1000000000)
 		return -EINVAL;
+	/* A relative sleep on the wall clock runs on the monotonic clock, as Linux's: a step of
+	   the wall clock does not change it. */
+	if (!(flags & TIMER_ABSTIME) && clock_is_wall(id))
+		id = CLOCK_MONOTONIC;
 	int64_t now = clock_now(id);
 	int64_t span = req.sec > 9000000000ll ? INT64_MAX / 2 : req.sec * 1000000000ll + req.nsec;
 	int64_t deadline = (flags & TIMER_ABSTIME) ? span : now + span;

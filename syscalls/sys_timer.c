@@ -146,6 +146,17 @@ static void timer_current(const struct ptimer *t, struct itimerspec_k *v)
 	*v = (struct itimerspec_k){ t->interval / NS, t->interval % NS, left / NS, left % NS };
 }
 
+void ptimer_clock_was_set(int64_t delta)
+{
+	for (struct proc *p = proc_list; p; p = p->next)
+		for (int i = 0; i < PTIMER_MAX; i++) {
+			struct ptimer *t = &p->ptimers[i];
+			if (t->used && t->next && t->abs_rt)
+				t->next = MAX(t->next - delta, (int64_t)1);
+		}
+	itimer_changed();               /* the earliest due time may have moved */
+}
+
 int64_t sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t uold, uint64_t a4,
 			  uint64_t a5)
 {
@@ -166,6 +177,7 @@ int64_t sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t u
 	int64_t now = timer_clock_now(t);
 	if (now < 0)
 		return -EINVAL;         /* the clock's thread or process has ended */
+	t->abs_rt = false;
 	if (!value) {
 		t->next = 0;
 	} else if (timer_cpu(t)) {
@@ -174,6 +186,7 @@ int64_t sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t u
 		if (t->next <= 0)
 			t->next = 1;
 	} else if (flags & TIMER_ABSTIME) {
+		t->abs_rt = timer_realtime(t->clock);
 		int64_t clock_now = timer_realtime(t->clock) ? time_realtime_ns() : now;
 		t->next = value <= clock_now ? now : now + (value - clock_now);
 		if (t->next <= 0)

@@ -29,7 +29,12 @@ struct itimerspec_k {
 };
 
 struct timerfd {
-	bool realtime;          /* CLOCK_REALTIME(_ALARM): expirations follow the wall clock */
+	bool rt_clock;          /* made on CLOCK_REALTIME(_ALARM) */
+	bool realtime;          /* armed for a wall-clock time (absolute on a realtime clock): its
+				   expirations follow the wall clock; relative ones, as Linux's
+				   hrtimers, run on the monotonic clock */
+	bool might_cancel;      /* TFD_TIMER_CANCEL_ON_SET: a step of the wall clock cancels it */
+	uint64_t rt_gen;        /* time_realtime_generation it last saw */
 	int64_t next;           /* the next expiration on the timer's clock (ns); 0: disarmed */
 	int64_t interval;       /* ns; 0: one shot */
 	uint64_t ticks;         /* expirations not yet read */
@@ -61,11 +66,25 @@ static void timerfd_update(struct timerfd *t)
 	t->next += (int64_t)n * t->interval;
 }
 
+/* Was the wall clock stepped since a TFD_TIMER_CANCEL_ON_SET arming last looked? */
+static bool timerfd_canceled(const struct timerfd *t)
+{
+	return t->might_cancel && t->rt_gen != time_realtime_generation;
+}
+
 static int64_t timerfd_read(struct file *f, void *buf, size_t len)
 {
 	struct timerfd *t = f->priv;
 	if (len < 8)
 		return -EINVAL;
+	if (timerfd_canceled(t)) {
+		/* Linux: ECANCELED once per step, taking the expirations the step brought; the
+		   timer stays armed */
+		t->rt_gen = time_realtime_generation;
+		timerfd_update(t);
+		t->ticks = 0;
+		return -ECANCELED;
+	}
 	timerfd_update(t);
 	while (!t->ticks) {
 		if (f->flags & TFD_NONBLOCK)
@@ -74,6 +93,8 @@ static int64_t timerfd_read(struct file *f, void *buf, size_t len)
 		int64_t at = t->next ? (int64_t)time_monotonic_ns() + (t->next - timerfd_now(t)) : -1;
 		if (file_wait(at, "reading a disarmed timerfd") < 0)
 			return -ERESTARTSYS;    /* a signal came first: EINTR, or SA_RESTART */
+		if (timerfd_canceled(t))
+			return timerfd_read(f, buf, len);
 		timerfd_update(t);
 	}
 	memcpy(buf, &t->ticks, 8);
@@ -85,7 +106,7 @@ static uint32_t timerfd_poll(struct file *f)
 {
 	struct timerfd *t = f->priv;
 	timerfd_update(t);
-	return t->ticks ? POLLIN | POLLRDNORM : 0;
+	return t->ticks || timerfd_canceled(t) ? POLLIN | POLLRDNORM : 0;
 }
 
 static int64_t timerfd_ready_at(struct file *f)
@@ -132,7 +153,7 @@ int64_t sys_timerfd_create(uint64_t clockid, uint64_t flags, uint64_t a2, uint64
 	struct timerfd *t = kmalloc(sizeof(*t));
 	if (!t)
 		return -ENOMEM;
-	t->realtime = c == CLOCK_REALTIME || c == CLOCK_REALTIME_ALARM;
+	t->rt_clock = c == CLOCK_REALTIME || c == CLOCK_REALTIME_ALARM;
 	return anon_fd_new(&timerfd_ops, t, sizeof(*t), (flags & TFD_NONBLOCK) /* O_RDONLY */,
 			   flags & TFD_CLOEXEC);
 }
@@ -182,6 +203,9 @@ int64_t sys_timerfd_settime(uint64_t fd, uint64_t flags, uint64_t unew, uint64_t
 	int64_t interval = in.interval_sec > cap / NS ? cap : in.interval_sec * NS + in.interval_nsec;
 	t->ticks = 0;
 	t->interval = value ? interval : 0;
+	t->realtime = t->rt_clock && (flags & TFD_TIMER_ABSTIME);
+	t->might_cancel = t->realtime && (flags & TFD_TIMER_CANCEL_ON_SET);
+	t->rt_gen = time_realtime_generation;
 	if (!value)
 		t->next = 0;
 	else if (flags & TFD_TIMER_ABSTIME)

@@ -427,5 +427,132 @@ else
 	fail pollin-build "musl-gcc failed"
 fi
 
+# Stepping the guest's wall clock (never the host's): with CAP_SYS_TIME (--privileged) it moves
+# at once, the monotonic clock does not; waits and timers for a wall-clock time move with it
+# (an absolute sleep and a condition variable's deadline pass at the step, a POSIX timer fires,
+# a TFD_TIMER_CANCEL_ON_SET timerfd reads ECANCELED), relative ones do not (a relative
+# CLOCK_REALTIME timerfd still takes its 0.5 s). docker's default set has no CAP_SYS_TIME: EPERM.
+# The expectations are Linux's documented semantics (clock_settime(2), timerfd_create(2)); the
+# native side cannot run here, it would step the host's clock.
+cat >"$T/clockset.c" <<'SRC'
+#include <errno.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+static struct timespec r0;
+static double mono(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+static double slept, waited;
+static int cond_err;
+static volatile int fired;
+static void on_usr1(int s) { fired++; }
+static void *sleeper(void *a)
+{
+	struct timespec until = { r0.tv_sec + 1800, 0 };
+	double t = mono();
+	clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &until, NULL);
+	slept = mono() - t;
+	return NULL;
+}
+static void *waiter(void *a)
+{
+	static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+	static pthread_cond_t c = PTHREAD_COND_INITIALIZER;
+	struct timespec until = { r0.tv_sec + 1800, 0 };
+	double t = mono();
+	pthread_mutex_lock(&m);
+	cond_err = pthread_cond_timedwait(&c, &m, &until);
+	pthread_mutex_unlock(&m);
+	waited = mono() - t;
+	return NULL;
+}
+int main(void)
+{
+	clock_gettime(CLOCK_REALTIME, &r0);
+	double m0 = mono();
+	int cancel = timerfd_create(CLOCK_REALTIME, 0), rel = timerfd_create(CLOCK_REALTIME, 0);
+	struct itimerspec abs_its = { { 0, 0 }, { r0.tv_sec + 100, 0 } };
+	timerfd_settime(cancel, TFD_TIMER_ABSTIME | TFD_TIMER_CANCEL_ON_SET, &abs_its, NULL);
+	signal(SIGUSR1, on_usr1);
+	timer_t tm;
+	struct sigevent ev = { .sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1 };
+	timer_create(CLOCK_REALTIME, &ev, &tm);
+	struct itimerspec tm_its = { { 0, 0 }, { r0.tv_sec + 1800, 0 } };
+	timer_settime(tm, TIMER_ABSTIME, &tm_its, NULL);
+	pthread_t a, b;
+	pthread_create(&a, NULL, sleeper, NULL);
+	pthread_create(&b, NULL, waiter, NULL);
+	usleep(200000);
+	struct itimerspec rel_its = { { 0, 0 }, { 0, 500000000 } };
+	timerfd_settime(rel, 0, &rel_its, NULL);
+	double rel_armed = mono();
+	struct timespec step = { r0.tv_sec + 3600, r0.tv_nsec };
+	if (clock_settime(CLOCK_REALTIME, &step)) {
+		printf("clock_settime: %s\n", errno == EPERM ? "EPERM" : strerror(errno));
+		return 0;
+	}
+	struct timespec r1;
+	clock_gettime(CLOCK_REALTIME, &r1);
+	printf("wall clock stepped an hour: %s\n",
+	       r1.tv_sec - r0.tv_sec >= 3600 && r1.tv_sec - r0.tv_sec <= 3602 ? "yes" : "no");
+	printf("monotonic clock unmoved: %s\n", mono() - m0 < 2 ? "yes" : "no");
+	pthread_join(a, NULL);
+	pthread_join(b, NULL);
+	printf("absolute sleep ended at the step: %s\n", slept < 2 ? "yes" : "no");
+	printf("condition wait timed out at the step: %s\n",
+	       cond_err == ETIMEDOUT && waited < 2 ? "yes" : "no");
+	usleep(100000);
+	printf("absolute POSIX timer fired: %d\n", fired);
+	unsigned long long n;
+	long r = read(cancel, &n, 8);
+	printf("cancel-on-set timerfd: %s\n", r < 0 && errno == ECANCELED ? "ECANCELED" : "no");
+	struct pollfd p = { cancel, POLLIN, 0 };
+	printf("  then readable: %d\n", poll(&p, 1, 0));
+	r = read(rel, &n, 8);
+	double took = mono() - rel_armed;
+	printf("relative timerfd took its 0.5 s: %s\n", r == 8 && took > 0.45 && took < 1.5 ? "yes" : "no");
+	struct timezone tz = { 60, 0 }, back;
+	settimeofday(NULL, &tz);
+	struct timeval tv;
+	gettimeofday(&tv, &back);
+	printf("timezone kept: %d\n", back.tz_minuteswest);
+	return 0;
+}
+SRC
+# glibc: its condition variables wait for the wall-clock time itself (musl converts it to a
+# relative wait, which a step does not move, on Linux either).
+if gcc -static -O1 -pthread -o "$T/clockset" "$T/clockset.c" 2>/dev/null; then
+	harness_selected clock-set && {
+		out=$("$UNIK" run --privileged "$T/clockset" 2>&1)
+		want="wall clock stepped an hour: yes
+monotonic clock unmoved: yes
+absolute sleep ended at the step: yes
+condition wait timed out at the step: yes
+absolute POSIX timer fired: 1
+cancel-on-set timerfd: ECANCELED
+  then readable: 0
+relative timerfd took its 0.5 s: yes
+timezone kept: 60"
+		[ "$out" = "$want" ] && pass clock-set || fail clock-set "$(echo "$out" | tr '\n' '|')"
+	}
+	harness_selected clock-set-docker-default && {
+		out=$("$UNIK" run "$T/clockset" 2>&1)
+		[ "$out" = "clock_settime: EPERM" ] && pass clock-set-docker-default ||
+			fail clock-set-docker-default "$out"
+	}
+else
+	fail clockset-build "musl-gcc failed"
+fi
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]

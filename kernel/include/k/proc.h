@@ -25,6 +25,7 @@ struct fs_context;
 struct ptimer {
 	bool used;
 	int clock;                      /* CLOCK_REALTIME, MONOTONIC, BOOTTIME... */
+	bool abs_rt;                    /* armed for a wall-clock time: moves with the clock */
 	int notify;                     /* SIGEV_SIGNAL, SIGEV_NONE, SIGEV_THREAD_ID */
 	int signo, tid;                 /* the signal, and the thread for SIGEV_THREAD_ID */
 	uint64_t value;                 /* sigev_value */

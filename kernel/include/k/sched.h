@@ -43,6 +43,8 @@ struct task {
 	uint32_t wait_bits;             /* FUTEX_WAIT_BITSET's bitset (~0 for others) */
 	uint64_t wait_seq;              /* order of arrival: wakes go to the oldest waiter first */
 	int64_t wait_deadline;          /* monotonic ns, < 0: none */
+	bool wait_rt_abs;               /* the deadline is a wall-clock time: a step of the wall
+					   clock moves it (time_set_realtime) */
 	uint64_t wait_signals;          /* signals that end the wait even while blocked */
 	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0 */
 	uint32_t console_revents[3];
