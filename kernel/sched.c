@@ -344,10 +344,19 @@ void sched_publish_due(void)
 static void sched_console(int64_t timeout_ns)
 {
 	uint32_t ev[3] = { 0, 0, 0 }, rev[3];
+	bool level[3] = { false, false, false };
 	SCHED_FOR_EACH(t)
 		if (t->state == TASK_BLOCKED)
-			for (int h = 0; h < 3; h++)
-				ev[h] |= t->console_events[h];
+			for (int h = 0; h < 3; h++) {
+				uint32_t want = t->console_events[h];
+				ev[h] |= want;
+				/* An edge that came since the wait began makes readiness count now. */
+				level[h] |= want && (!(want & UNIK_POLL_EDGE) ||
+						     t->console_since[h] != console_edges(h));
+			}
+	for (int h = 0; h < 3; h++)
+		if (level[h])
+			ev[h] &= ~UNIK_POLL_EDGE;
 	console_checked = (int64_t)time_monotonic_ns();
 	if (hc_poll(ev, rev, timeout_ns) <= 0)
 		return;
@@ -357,6 +366,8 @@ static void sched_console(int64_t timeout_ns)
 		bool ready = false;
 		for (int h = 0; h < 3; h++) {
 			uint32_t want = t->console_events[h];
+			if ((want & UNIK_POLL_EDGE) && t->console_since[h] == console_edges(h))
+				want = 0;       /* no new edge for this one */
 			t->console_revents[h] = want ? rev[h] & (want | POLLERR | POLLHUP) : 0;
 			ready |= t->console_revents[h] != 0;
 		}
@@ -478,6 +489,7 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
 	for (int h = 0; h < 3; h++) {
 		t->console_events[h] = events[h];
 		t->console_revents[h] = 0;
+		t->console_since[h] = console_edges(h);
 	}
 	int r = sched_wait(key, NULL, deadline, 0, what);
 	for (int h = 0; h < 3; h++) {

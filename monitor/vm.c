@@ -481,4 +481,5 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->mem.base, vm->mem.size);
 	hc_file_free(vm->hc.file);
 	vm->hc.file = NULL;
+	hc_console_free(&vm->hc);
 }

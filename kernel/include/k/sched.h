@@ -44,8 +44,10 @@ struct task {
 	uint64_t wait_seq;              /* order of arrival: wakes go to the oldest waiter first */
 	int64_t wait_deadline;          /* monotonic ns, < 0: none */
 	uint64_t wait_signals;          /* signals that end the wait even while blocked */
-	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0 */
+	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0; with
+					   UNIK_POLL_EDGE only after a new edge (epoll's EPOLLET) */
 	uint32_t console_revents[3];
+	uint64_t console_since[3];      /* console_edges() when the wait began */
 	int wake_reason;
 	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
 	uint64_t cpu_ns;                /* CPU time used, up to run_start while it runs */
