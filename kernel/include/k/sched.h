@@ -67,6 +67,10 @@ struct task {
 	bool restore_sigmask;
 	uint64_t sigpending;            /* signals sent to this thread (tgkill, faults) */
 	struct siginfo_k siginfo[NSIG];
+	/* clone with CLONE_VFORK and CLONE_THREAD: the new thread names the thread that waits
+	   for its exec or end (0: none), which keeps vfork_waiting until then. */
+	int vfork_waiter;
+	bool vfork_waiting;
 	uint8_t seccomp_mode;           /* SECCOMP_MODE_* (k/seccomp.h) */
 	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
 };
