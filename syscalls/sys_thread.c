@@ -304,7 +304,7 @@ int64_t sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
 int64_t sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
-	sched_yield_now();
+	sched_yield_now(true);
 	return 0;
 }
 

@@ -54,8 +54,12 @@ struct task {
 	/* Of it, in the core (system time), in TSC ticks: sys_tsc up to core_tsc, when the task
 	   entered the core (a system call, a fault) or last got the CPU there; 0 outside. */
 	uint64_t sys_tsc, core_tsc;
-	int nice;                       /* -20..19 (setpriority); kept, not yet weighed */
-	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
+	int nice;                       /* -20..19 (setpriority): the task's weight */
+	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE (weight 3) */
+	/* Weighted fair share (sched.c): CPU time scaled by 1024/weight; the runnable task with
+	   the least runs next. vr_cpu: the CPU time counted in so far. */
+	uint64_t vruntime, vr_cpu;
+	bool vr_woken;                  /* queued by a wake: placed at the least vruntime first */
 	uint64_t run_start;             /* monotonic ns it last got the CPU */
 	const char *wait_what;          /* names the wait (--trace, when nothing can end it) */
 	/* Per-thread state as Linux keeps it. */
@@ -120,8 +124,9 @@ void sched_core_enter(void);
 void sched_core_leave(void);
 /* Tells the monitor when the next timed event is due (a wait's deadline, the alarm). */
 void sched_publish_due(void);
-/* Gives the CPU to another runnable task, if any. */
-void sched_yield_now(void);
+/* A decision point: with to_others (sched_yield) another runnable task runs if there is one;
+   otherwise (the end of a time slice) the one with the least virtual runtime, maybe the caller. */
+void sched_yield_now(bool to_others);
 /* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
    revents tells what the console brought (all 0 when something else ended the wait). */
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
