@@ -284,7 +284,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	if (flags & CLONE_VFORK)
 		/* The parent sleeps until the child execs or ends (signals wait too, as Linux's
 		   uninterruptible vfork wait). */
-		while (!p->vfork_done) {
+		while (!p->vfork_done && !pt->killed) {
 			uint64_t mask = pt->sigmask;
 			pt->sigmask = ~0ull;
 			sched_wait(&p->vfork_done, NULL, -1, 0, "vfork");

@@ -1,8 +1,12 @@
-/* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait) or yields; the next
-   runnable one, oldest first, takes over. When none can run, the VM sleeps in the host until the
-   earliest deadline of a waiting task or of the alarm, or until the console a task waits for is
-   ready: one hypercall, no busy loop. When every task waits and nothing in the VM could end a
-   wait, the VM sleeps until a host signal comes, as a blocked process waits on Linux. */
+/* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait), yields, or its time
+   slice ends (an upcall); then the runnable task with the earliest virtual deadline takes over,
+   as in Linux's CFS and EEVDF: CPU time counts scaled by 1024/weight (nice 0: 1024, about 1.25x
+   per step; SCHED_IDLE: 3), and a woken or new task starts no lower than the least virtual
+   runtime among the running and runnable ones, so a sleeper cannot take back the time it slept.
+   When none can run, the VM sleeps in the host until the earliest deadline of a waiting task or
+   of the alarm, or until the console a task waits for is ready: one hypercall, no busy loop.
+   When every task waits and nothing in the VM could end a wait, the VM sleeps until a host
+   signal comes, as a blocked process waits on Linux. */
 #include "k/kernel.h"
 #include "k/sched.h"
 #include "k/seccomp.h"
@@ -64,6 +68,34 @@ static void list_del(struct task *t)
 	boot_info->upcall.nr_tasks = (uint32_t)sched_live_tasks;
 }
 
+/* Linux's sched_prio_to_weight: nice -20..19. */
+static const uint32_t nice_weight[40] = {
+	88761, 71755, 56483, 46273, 36291, 29154, 23254, 18705, 14949, 11916,
+	9548, 7620, 6100, 4904, 3906, 3121, 2501, 1991, 1586, 1277,
+	1024, 820, 655, 526, 423, 335, 272, 215, 172, 137,
+	110, 87, 70, 56, 45, 36, 29, 23, 18, 15,
+};
+#define WEIGHT_NICE_0 1024
+#define WEIGHT_IDLE 3                   /* SCHED_IDLE, as Linux's WEIGHT_IDLEPRIO */
+#define SCHED_IDLE 5
+#define VSLICE_NS 10000000ull            /* the monitor's time slice (monitor/upcall.c) */
+static uint64_t min_vruntime;           /* the least virtual runtime of the runnable, never back */
+
+static uint64_t vr_scale(const struct task *t, uint64_t ns)
+{
+	uint32_t w = t->policy == SCHED_IDLE ? WEIGHT_IDLE : nice_weight[t->nice + 20];
+	return w == WEIGHT_NICE_0 ? ns : ns * WEIGHT_NICE_0 / w;
+}
+
+/* Counts the CPU time t has used since the last call (up to now if it runs) into its virtual
+   runtime, scaled by its weight. */
+static void sched_vr_update(struct task *t, uint64_t now)
+{
+	uint64_t cpu = t->cpu_ns + (t->run_start && now > t->run_start ? now - t->run_start : 0);
+	t->vruntime += vr_scale(t, cpu - t->vr_cpu);
+	t->vr_cpu = cpu;
+}
+
 static void runq_push(struct task *t)
 {
 	t->run_next = NULL;
@@ -75,15 +107,53 @@ static void runq_push(struct task *t)
 	boot_info->upcall.nr_runnable++;
 }
 
-static struct task *runq_pop(void)
+static bool vr_before(const struct task *a, const struct task *b)
 {
-	struct task *t = runq_head;
-	if (t) {
-		runq_head = t->run_next;
-		if (!runq_head)
-			runq_tail = NULL;
-		boot_info->upcall.nr_runnable--;
+	return (int64_t)(a->vruntime - b->vruntime) < 0;
+}
+
+/* Should a run before b? The earlier virtual end of a slice, as Linux's EEVDF picks by virtual
+   deadline: among equal weights the least virtual runtime, and a light task (SCHED_IDLE) that
+   just woke does not take a whole slice from a heavy one first. */
+static bool vr_runs_before(const struct task *a, const struct task *b)
+{
+	return (int64_t)(a->vruntime + vr_scale(a, VSLICE_NS) - b->vruntime -
+			 vr_scale(b, VSLICE_NS)) < 0;
+}
+
+/* Takes the runnable task to run next: the earliest virtual deadline, the oldest among equals,
+   not skip unless it is the only one. Tasks woken since the last pick are first placed no lower
+   than min_vruntime, which follows prev (the task that had the CPU; NULL: it ended) and the
+   queued tasks that were already waiting. */
+static struct task *runq_pop(struct task *prev, const struct task *skip)
+{
+	struct task *floor = prev;
+	for (struct task *t = runq_head; t; t = t->run_next)
+		if (!t->vr_woken && (!floor || vr_before(t, floor)))
+			floor = t;
+	if (floor && (int64_t)(floor->vruntime - min_vruntime) > 0)
+		min_vruntime = floor->vruntime;
+	struct task **best = NULL;
+	for (struct task **pp = &runq_head; *pp; pp = &(*pp)->run_next) {
+		struct task *t = *pp;
+		if (t->vr_woken) {
+			t->vr_woken = false;
+			if ((int64_t)(t->vruntime - min_vruntime) < 0)
+				t->vruntime = min_vruntime;
+		}
+		if (t != skip && (!best || vr_runs_before(t, *best)))
+			best = pp;
 	}
+	if (!best && runq_head)
+		best = &runq_head;      /* skip alone */
+	if (!best)
+		return NULL;
+	struct task *t = *best;
+	*best = t->run_next;
+	if (runq_tail == t)
+		runq_tail = best == &runq_head ? NULL :
+			    (struct task *)((char *)best - __builtin_offsetof(struct task, run_next));
+	boot_info->upcall.nr_runnable--;
 	return t;
 }
 
@@ -94,6 +164,7 @@ static void task_wake(struct task *t, int reason)
 	t->state = TASK_RUNNABLE;
 	t->wake_reason = reason;
 	t->wait_key = t->wait_key2 = NULL;
+	t->vr_woken = true;
 	runq_push(t);
 }
 
@@ -275,6 +346,7 @@ static void sched_switch(struct task *prev, struct task *next)
 {
 	uint64_t now = time_monotonic_ns(), tsc = time_tsc();
 	sched_charge(prev, now);
+	sched_vr_update(prev, now);
 	next->run_start = now;
 	if (prev->core_tsc)             /* its system time stops while another runs */
 		prev->sys_tsc += tsc - prev->core_tsc;
@@ -344,10 +416,19 @@ void sched_publish_due(void)
 static void sched_console(int64_t timeout_ns)
 {
 	uint32_t ev[3] = { 0, 0, 0 }, rev[3];
+	bool level[3] = { false, false, false };
 	SCHED_FOR_EACH(t)
 		if (t->state == TASK_BLOCKED)
-			for (int h = 0; h < 3; h++)
-				ev[h] |= t->console_events[h];
+			for (int h = 0; h < 3; h++) {
+				uint32_t want = t->console_events[h];
+				ev[h] |= want;
+				/* An edge that came since the wait began makes readiness count now. */
+				level[h] |= want && (!(want & UNIK_POLL_EDGE) ||
+						     t->console_since[h] != console_edges(h));
+			}
+	for (int h = 0; h < 3; h++)
+		if (level[h])
+			ev[h] &= ~UNIK_POLL_EDGE;
 	console_checked = (int64_t)time_monotonic_ns();
 	if (hc_poll(ev, rev, timeout_ns) <= 0)
 		return;
@@ -357,6 +438,8 @@ static void sched_console(int64_t timeout_ns)
 		bool ready = false;
 		for (int h = 0; h < 3; h++) {
 			uint32_t want = t->console_events[h];
+			if ((want & UNIK_POLL_EDGE) && t->console_since[h] == console_edges(h))
+				want = 0;       /* no new edge for this one */
 			t->console_revents[h] = want ? rev[h] & (want | POLLERR | POLLHUP) : 0;
 			ready |= t->console_revents[h] != 0;
 		}
@@ -405,8 +488,9 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 	nic_netif_disarm();
 }
 
-/* Runs the next runnable task; returns when the current one may go on. */
-static void schedule(void)
+/* Runs the next runnable task (not skip unless it is the only one); returns when the current
+   one may go on. */
+static void schedule(const struct task *skip)
 {
 	struct task *prev = current_task;
 	for (;;) {
@@ -418,7 +502,9 @@ static void schedule(void)
 		itimer_check();
 		if (console && runq_head && now - console_checked > CONSOLE_RECHECK_NS)
 			sched_console(0);
-		struct task *next = runq_pop();
+		if (prev->state != TASK_DEAD)
+			sched_vr_update(prev, (uint64_t)now);
+		struct task *next = runq_pop(prev->state != TASK_DEAD ? prev : NULL, skip);
 		if (next) {
 			if (next != prev)
 				sched_switch(prev, next);
@@ -464,7 +550,7 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 		t->wait_seq = ++wait_seq;
 		t->wake_reason = -1;
 		t->state = TASK_BLOCKED;
-		schedule();
+		schedule(NULL);
 		t->wait_signals = 0;
 		deadline = t->wait_deadline;    /* a step of the wall clock may have moved it */
 		if (t->wake_reason == WAIT_WOKEN)
@@ -479,6 +565,7 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
 	for (int h = 0; h < 3; h++) {
 		t->console_events[h] = events[h];
 		t->console_revents[h] = 0;
+		t->console_since[h] = console_edges(h);
 	}
 	int r = sched_wait(key, NULL, deadline, 0, what);
 	for (int h = 0; h < 3; h++) {
@@ -525,7 +612,7 @@ void sched_signal_wake(struct task *t, int sig)
 		task_wake(t, -1);
 }
 
-void sched_yield_now(void)
+void sched_yield_now(bool to_others)
 {
 	struct task *t = current_task;
 	bool console;
@@ -533,7 +620,7 @@ void sched_yield_now(void)
 	if (!runq_head)
 		return;
 	runq_push(t);
-	schedule();
+	schedule(to_others ? t : NULL);
 }
 
 void sched_kill_request(struct task *t)
@@ -567,6 +654,6 @@ void sched_exit_task(void)
 		t->run_next = dead_tasks;
 		dead_tasks = t;
 	}
-	schedule();
+	schedule(NULL);
 	panic("an ended task was scheduled");
 }

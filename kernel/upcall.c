@@ -48,7 +48,7 @@ bool upcall_take(void)
 void upcall_poll(void)
 {
 	if (upcall_take())
-		sched_yield_now();
+		sched_yield_now(false);
 }
 
 void upcall_from_monitor(struct regs *r)

@@ -26,6 +26,13 @@ struct hc_ctx {
 	int wake_fd;                    /* > 2: readable when received frames should end a SLEEP or
 					   POLL (UNIK_HC_WAKE_NET); 0: none (no NIC set up yet) */
 	struct mem_ahead *mem_ahead;    /* populates guest memory ahead of the guest (hc_mem.c) */
+	/* Edges on fds 0-2 for the guest's edge-triggered epoll (hc_console.c): a host epoll with
+	   an EPOLLET entry per fd and direction, set up at the first POLL. */
+	struct hc_console_edges {
+		int epfd;               /* 0: not set up yet; -1: none */
+		int fds[6];             /* what is watched: fd i's input as fds[i], output as fds[3+i] */
+		uint64_t seq[6];        /* events seen, from 1; 0: that entry could not be added */
+	} edges;
 };
 
 enum hc_result {
@@ -46,6 +53,8 @@ enum hc_result hc_console_read(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_clock_get(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_sleep_call(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg);
+/* Closes what POLL set up for edges (ctx->edges). */
+void hc_console_free(struct hc_ctx *ctx);
 enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg);
 /* The NIC (hc_net.c; monitor/net.h has the rest). */
 enum hc_result hc_net_setup(struct hc_ctx *ctx, unik_gpa_t arg);

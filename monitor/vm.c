@@ -491,6 +491,7 @@ void vm_destroy(struct vm *vm)
 		munmap(vm->mem.base, vm->mem.size);
 	hc_file_free(vm->hc.file);
 	vm->hc.file = NULL;
+	hc_console_free(&vm->hc);
 	if (vm->stdin_hold >= 0) {
 		close(vm->hc.fd_in);
 		close(vm->stdin_hold);

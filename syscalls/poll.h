@@ -9,12 +9,16 @@ struct pollfd_k {
 	int16_t events, revents;
 };
 
+/* In events: an edge-triggered epoll entry of the console already reported (poll_wait_ex). */
+#define POLL_EDGE_K 0x8000
+
 /* Polls p[0..n) until something is ready or the deadline (monotonic ns; < 0: none; 0: just
    look) passes: the number ready, 0, or -EINTR. what names the call for --trace. */
 int64_t poll_wait(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what);
 /* The same; with once, a wait that ends without a signal returns -EAGAIN so the caller can
    rebuild p (epoll: another task may have changed the interest list meanwhile) and call again
-   with ask_host, so the console's readiness is asked of the host at once. */
+   with ask_host, so the console's readiness is asked of the host at once. With once, a console
+   entry whose events carry POLL_EDGE_K counts only after the host saw a new edge on its fd. */
 int64_t poll_wait_ex(struct pollfd_k *p, uint64_t n, int64_t deadline, const char *what,
 		     bool once, bool ask_host);
 /* The deadline for a relative timeout of ns (< 0: none). */

@@ -3,7 +3,9 @@
    Readiness is computed when the program waits. An EPOLLET entry is reported again only after
    a new event on its file (file_ops.event_seq moved: data came, room was made, the peer
    closed), as Linux reports an edge; files that keep no event counter are reported level-
-   triggered, which only adds wake-ups a correct edge-triggered program already handles.
+   triggered, which only adds wake-ups a correct edge-triggered program already handles. The
+   console's counter is kept by the host (vfs/console.c): a reported console entry stays in
+   the wait, marked POLL_EDGE_K, so the host wakes it at its next edge.
    EPOLLONESHOT disables an entry after it is reported, until EPOLL_CTL_MOD. An entry goes when
    its file's last reference goes, as on Linux. */
 #include "k/kernel.h"
@@ -11,6 +13,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "k/sched.h"
+#include "k/time.h"
 #include "vfs/vfs.h"
 #include "syscalls/poll.h"
 #include "build/gen/syscall_decls.h"
@@ -262,9 +265,14 @@ again:
 			file_put(cur);
 		if (cur != it->file)
 			continue;       /* its fd was closed (the file lives on through a dup) */
-		if (epitem_no_new_edge(it))
-			continue;
-		ep_fds[n] = (struct pollfd_k){ .fd = it->fd, .events = (int16_t)(it->events & 0xffff) };
+		int host, edge = 0;
+		if (epitem_no_new_edge(it)) {
+			if (!console_host_fd(it->file, &host))
+				continue;
+			edge = POLL_EDGE_K;     /* the host waits for its next edge */
+		}
+		ep_fds[n] = (struct pollfd_k){ .fd = it->fd,
+					       .events = (int16_t)((it->events & 0x7fff) | edge) };
 		ep_from[n++] = it;
 	}
 	r = poll_wait_ex(ep_fds, n, deadline, what, true, woken);
@@ -277,6 +285,10 @@ again:
 		if (!ep_fds[i].revents)
 			continue;
 		struct epitem *it = ep_from[i];
+		if ((ep_fds[i].events & POLL_EDGE_K) && epitem_no_new_edge(it)) {
+			r--;            /* the console's edge was in the other direction */
+			continue;
+		}
 		struct epoll_event_k out = { (uint16_t)ep_fds[i].revents, it->data };
 		if (copy_to_user(uevents + (uint64_t)done * sizeof(out), &out, sizeof(out))) {
 			r = -EFAULT;
@@ -301,6 +313,8 @@ again:
 	while (*end)
 		end = &(*end)->next;
 	*end = moved;
+	if (r >= 0 && !done && deadline && (deadline < 0 || (int64_t)time_monotonic_ns() < deadline))
+		goto again;     /* only such edges came: wait on */
 	file_put(f);
 	return r < 0 ? r : done;
 }

@@ -49,11 +49,13 @@ static uint32_t poll_one(int fd, int *host)
 /* One pass over the fds: fills revents and returns how many are ready. Console fds collect in
    host_events; their readiness comes from host_revents when given (what a wait brought), else
    from the host when something else is ready or look_only (a zero-timeout question), else they
-   are left for the wait. */
-static int64_t poll_scan(struct pollfd_k *p, uint64_t n, bool look_only, uint32_t host_events[3],
-			 const uint32_t *host_revents)
+   are left for the wait. With edges, a host fd whose entries all carry POLL_EDGE_K is asked
+   with UNIK_POLL_EDGE. */
+static int64_t poll_scan(struct pollfd_k *p, uint64_t n, bool look_only, bool edges,
+			 uint32_t host_events[3], const uint32_t *host_revents)
 {
 	int64_t ready = 0;
+	bool level[3] = { false, false, false };
 	host_events[0] = host_events[1] = host_events[2] = 0;
 	poll_wake = itimer_due();       /* the alarm ends a wait too */
 	for (uint64_t i = 0; i < n; i++) {
@@ -63,8 +65,10 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, bool look_only, uint32_
 		int host;
 		uint32_t want = (uint16_t)p[i].events | POLLERR | POLLHUP | POLLNVAL;
 		uint32_t mask = poll_one(p[i].fd, &host);
-		if (host >= 0)
+		if (host >= 0) {
 			host_events[host] |= (uint16_t)p[i].events;
+			level[host] |= !edges || !(p[i].events & POLL_EDGE_K);
+		}
 		p[i].revents = (int16_t)(mask & want);
 		ready += p[i].revents != 0;
 	}
@@ -75,8 +79,10 @@ static int64_t poll_scan(struct pollfd_k *p, uint64_t n, bool look_only, uint32_
 		uint32_t e = host_events[h];
 		host_events[h] = (e & (POLLIN | POLLRDNORM) ? POLLIN : 0) |
 				 (e & (POLLOUT | POLLWRNORM) ? POLLOUT : 0);
-		if (!host_events[h])
+		if (e && !host_events[h])
 			host_events[h] = POLLIN;        /* only errors and hang-ups wanted */
+		if (e && !level[h])
+			host_events[h] |= UNIK_POLL_EDGE;
 	}
 	uint32_t asked[3];
 	if (!host_revents) {
@@ -121,7 +127,7 @@ int64_t poll_wait_ex(struct pollfd_k *p, uint64_t n, int64_t deadline, const cha
 		bool look_only = deadline == 0 ||
 				 (deadline > 0 && (int64_t)time_monotonic_ns() >= deadline);
 		int64_t r = poll_scan(p, n, look_only || ask_host || signal_pending_deliverable(),
-				      host_events, host_revents);
+				      once, host_events, host_revents);
 		host_revents = NULL;
 		ask_host = false;
 		if (r || look_only)

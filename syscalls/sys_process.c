@@ -95,6 +95,7 @@ static void exec_reset(struct proc *p, const char *path, const struct exec_args 
 	itimer_changed();
 	t->clear_child_tid = 0;
 	t->robust_list = t->robust_len = 0;
+	t->tid = p->pid;        /* a thread other than the leader takes its id (Linux's de_thread) */
 	arch_set_fs_base(0);
 	arch_set_gs_base(0);
 	arch_fpu_restore(exec_fpu_initial());
@@ -187,6 +188,7 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 	proc_mm_put(old);
 	exec_reset(p, path, &a);
 	proc_vfork_release(p);
+	thread_vfork_release(current_task);
 	*current_task->uregs = r;
 out_prog:
 	path_put(&prog);

@@ -58,6 +58,29 @@ static int64_t clone_with_pidfd(uint64_t flags, uint64_t sp, uint64_t parent_tid
 	return pid;
 }
 
+/* The caller of clone(CLONE_VFORK | CLONE_THREAD) waits until the new thread execs or ends, as
+   Linux's killable vfork wait: other signals wait too, and a thread ended meanwhile (an exit of
+   the process, or the new thread's execve, which ends the other threads) leaves at once. */
+static void thread_vfork_wait(struct task *t)
+{
+	uint64_t mask = t->sigmask;
+	t->sigmask = ~0ull;
+	while (t->vfork_waiting && !t->killed)
+		sched_wait(&t->vfork_waiting, NULL, -1, 0, "vfork");
+	t->sigmask = mask;
+	t->vfork_waiting = false;
+}
+
+void thread_vfork_release(struct task *t)
+{
+	struct task *w = t->vfork_waiter ? sched_find(t->vfork_waiter) : NULL;
+	t->vfork_waiter = 0;
+	if (w && w->vfork_waiting) {
+		w->vfork_waiting = false;
+		sched_wake(&w->vfork_waiting, NULL, 1, ~0u);
+	}
+}
+
 static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
 			uint64_t tls, int exit_signal, uint64_t upidfd)
 {
@@ -81,8 +104,6 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 		return clone_with_pidfd(flags, sp, parent_tid, child_tid, tls, exit_signal, upidfd);
 	if (!(flags & CLONE_THREAD))
 		return proc_fork(flags, sp, parent_tid, child_tid, tls, exit_signal);
-	if (flags & CLONE_VFORK)
-		return -ENOSYS;         /* a thread that waits for its sibling to exec: not yet */
 	if (proc_nproc_reached())
 		return -EAGAIN;
 	struct task *parent = current_task;
@@ -117,8 +138,14 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 		copy_to_user(parent_tid, &tid, 4);
 	if (flags & CLONE_CHILD_SETTID)
 		copy_to_user(child_tid, &tid, 4);
+	if (flags & CLONE_VFORK) {
+		t->vfork_waiter = parent->tid;
+		parent->vfork_waiting = true;
+	}
 	sched_start(t);
-	return t->tid;
+	if (flags & CLONE_VFORK)
+		thread_vfork_wait(parent);
+	return (int)tid;
 }
 
 int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t child_tid,
@@ -241,6 +268,7 @@ void thread_exit_cleanup(struct task *t)
 			futex_wake(t->clear_child_tid, 1);
 		t->clear_child_tid = 0;
 	}
+	thread_vfork_release(t);        /* after the tid is cleared, as Linux's mm_release */
 	task_release_files(t);
 }
 
@@ -276,7 +304,7 @@ int64_t sys_gettid(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t 
 int64_t sys_sched_yield(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
-	sched_yield_now();
+	sched_yield_now(true);
 	return 0;
 }
 

@@ -269,6 +269,23 @@ static void console_tty_release(struct file *f)
 	path_put(&f->path);
 }
 
+/* Edge-triggered epoll: the host counts the events of its fd (boot_info->console_seq_in/out,
+   brought up to date by every POLL hypercall), input and output apart, as a pipe's ends count
+   theirs; a file's counter is that of the directions it was opened for. Not tracked (level-
+   triggered) when the host cannot watch its fd. */
+static bool console_event_seq(struct file *f, uint64_t *seq)
+{
+	int h = console_fd(f), acc = f->flags & 3;
+	uint64_t in = boot_info->console_seq_in[h], out = boot_info->console_seq_out[h];
+	*seq = (acc != 1 ? in : 0) + (acc != 0 ? out : 0);
+	return in && out;
+}
+
+uint64_t console_edges(int hostfd)
+{
+	return boot_info->console_seq_in[hostfd] + boot_info->console_seq_out[hostfd];
+}
+
 /* /dev/tty and /dev/console opened by name. */
 const struct file_ops console_tty_ops = {
 	.read = console_read,
@@ -276,6 +293,7 @@ const struct file_ops console_tty_ops = {
 	.ioctl = console_ioctl,
 	.stat = console_tty_stat,
 	.release = console_tty_release,
+	.event_seq = console_event_seq,
 };
 
 static const struct file_ops console_ops = {
@@ -283,6 +301,7 @@ static const struct file_ops console_ops = {
 	.write = console_write,
 	.ioctl = console_ioctl,
 	.stat = console_stat,
+	.event_seq = console_event_seq,
 };
 
 bool console_host_fd(struct file *f, int *hostfd)

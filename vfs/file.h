@@ -126,4 +126,7 @@ int64_t console_flush_due(void);
 int console_tty_pgrp(void);
 /* Is f the console? Then *hostfd is the host fd it writes to. */
 bool console_host_fd(struct file *f, int *hostfd);
+/* The events the host has seen on one of its fds 0-2, both directions (moves with every edge;
+   see console.c), as of the last POLL hypercall. */
+uint64_t console_edges(int hostfd);
 #endif

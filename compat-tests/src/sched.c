@@ -1,25 +1,104 @@
 /* sched: scheduling parameters: nice values (inherited by threads and children), the normal
  * policies, priority ranges, affinity, sched_yield, and the errno cases. What differs between a
  * privileged native run and a container (lowering nice, real-time policies) is left out: the
- * native run has CAP_SYS_NICE. musl's wrappers of the sched_*scheduler calls return ENOSYS by
+ * native run has CAP_SYS_NICE. With "weights": the CPU shares of nice values and SCHED_IDLE on
+ * one CPU, against Linux's weights. musl's wrappers of the sched_*scheduler calls return ENOSYS by
  * design, so those go through syscall(). */
 #include "compat.h"
 #include <pthread.h>
 #include <sched.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <sys/syscall.h>
+
+/* ---- weights: CPU shares on one CPU by nice value and policy ---- */
+static double now(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
+/* A child pinned to CPU 0 (as unik's one vCPU) with a nice value or policy: it waits for the
+   end time from start, counts rounds of work until then and writes the count to out. */
+static pid_t spinner(int nice, int policy, int start, int out)
+{
+	pid_t pid = fork();
+	if (pid)
+		return pid;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	if (nice)
+		setpriority(PRIO_PROCESS, 0, nice);
+	struct sched_param sp = { 0 };
+	if (policy)
+		syscall(SYS_sched_setscheduler, 0, policy, &sp);
+	double end;             /* the same end for both: one that is starved counts little */
+	if (read(start, &end, sizeof(end)) != sizeof(end))
+		_exit(1);
+	unsigned long long n = 0;
+	volatile unsigned x = 1;
+	do {
+		for (int i = 0; i < 10000; i++)
+			x = x * 1103515245u + 12345u;
+	} while ((++n & 7) || now() < end);
+	write(out, &n, sizeof(n));
+	_exit(0);
+}
+
+/* Two spinners side by side for a second: how much more the first did. */
+static double share(int nice_a, int pol_a, int nice_b, int pol_b)
+{
+	int go[2], res[2];
+	if (pipe(go) || pipe(res))
+		return 0;
+	pid_t a = spinner(nice_a, pol_a, go[0], res[1]);
+	pid_t b = spinner(nice_b, pol_b, go[0], res[1]);
+	usleep(100000);         /* both have taken their settings and wait */
+	double end[2];
+	end[0] = end[1] = now() + 1.0;
+	write(go[1], end, sizeof(end));
+	unsigned long long na = 0, nb = 0;
+	waitpid(a, NULL, 0);
+	read(res[0], &na, sizeof(na));
+	waitpid(b, NULL, 0);
+	read(res[0], &nb, sizeof(nb));
+	close(go[0]);
+	close(go[1]);
+	close(res[0]);
+	close(res[1]);
+	return (double)na / (nb ? nb : 1);
+}
+
+/* Linux's weights: nice 10 (110) against nice 0 (1024) about 1:9, SCHED_IDLE (3) next to
+   nothing; broad bands, since a loaded machine shifts the figures. */
+static void weights(void)
+{
+	double r = share(0, 0, 0, 0);
+	fact("nice 0 and nice 0 share alike", r > 0.5 && r < 2);
+	r = share(0, 0, 10, 0);
+	fact("nice 0 against nice 10, ratio in band", r > 4 && r < 20);
+	r = share(0, 0, 0, SCHED_IDLE);
+	fact("SCHED_IDLE against nice 0 gets far less", r > 20);
+}
 
 static void *thread_nice(void *arg)
 {
 	return (void *)(long)getpriority(PRIO_PROCESS, 0);
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IONBF, 0);
+	if (argc > 1 && !strcmp(argv[1], "weights")) {
+		weights();
+		return 0;
+	}
 	RESULT("getpriority", getpriority(PRIO_PROCESS, 0));
 	RESULT("setpriority 5", setpriority(PRIO_PROCESS, 0, 5));
 	RESULT("getpriority after", getpriority(PRIO_PROCESS, 0));

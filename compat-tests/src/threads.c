@@ -1,6 +1,7 @@
 /* threads: pthread create/join/detach, mutex, condvar, rwlock, barrier and semaphore work,
  * thread-local storage in many threads, a raw futex ping-pong, a pipe between threads, signals
- * to one thread, sigwait in a thread, robust mutexes whose owner died, and clone's errno cases.
+ * to one thread, sigwait in a thread, robust mutexes whose owner died, clone's errno cases, and
+ * clone(CLONE_VFORK | CLONE_THREAD), whose caller waits for the new thread's end or exec.
  * Output depends only on what the threads computed, never on scheduling order. */
 #include "compat.h"
 #include <pthread.h>
@@ -11,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/syscall.h>
 
 /* <linux/futex.h> is not in musl's include path: Linux's values. */
@@ -420,6 +422,39 @@ static void clone_errors(void)
 	RESULT("clone(CLONE_FS|CLONE_NEWNS)", syscall(SYS_clone, CLONE_FS | CLONE_NEWNS, 0, 0, 0, 0));
 }
 
+/* ---- clone(CLONE_VFORK | CLONE_THREAD): the caller waits for the new thread's end or exec ---- */
+static volatile int vfork_thread_done;
+static char vfork_stack[65536] __attribute__((aligned(16)));
+
+static int vfork_thread_fn(void *arg)
+{
+	if (arg) {              /* the exec ends every other thread, the waiting caller too */
+		char *argv[] = { "threads", "vfork-thread-execd", arg, NULL };
+		syscall(SYS_execve, "/proc/self/exe", argv, NULL);
+		syscall(SYS_exit, 9);
+	}
+	struct timespec ts = { 0, 100000000 };
+	syscall(SYS_nanosleep, &ts, NULL);      /* raw calls: this thread has the caller's TLS */
+	vfork_thread_done = 1;
+	return 0;
+}
+
+static void vfork_thread(int do_exec)
+{
+	static volatile pid_t ctid = -1;
+	static char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM |
+		    CLONE_VFORK | CLONE_CHILD_CLEARTID;
+	long tid = clone(vfork_thread_fn, vfork_stack + sizeof(vfork_stack), flags,
+			 do_exec ? pid : NULL, NULL, NULL, &ctid);
+	int e = errno;
+	printf("clone(CLONE_THREAD|CLONE_VFORK): %s\n",
+	       tid > 0 && tid != getpid() ? "a new thread" : errname(e));
+	fact("the caller waited until the thread ended", vfork_thread_done);
+	fact("the thread's clear_child_tid was cleared before", ctid == 0);
+}
+
 static void *exit_three(void *arg)
 {
 	usleep(10000);
@@ -440,6 +475,20 @@ int main(int argc, char **argv)
 	if (argc > 1 && !strcmp(argv[1], "exit-in-thread")) {
 		pthread_create(&t, NULL, exit_three, NULL);
 		pthread_join(t, NULL);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "vfork-thread")) {
+		vfork_thread(0);
+		return 0;
+	}
+	if (argc > 1 && !strcmp(argv[1], "vfork-thread-exec")) {
+		vfork_thread(1);
+		printf("the caller went on after the exec\n");     /* never: the exec ended it */
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "vfork-thread-execd")) {
+		fact("the vfork thread's exec keeps the pid", atoi(argv[2]) == getpid());
+		fact("and makes the thread's id the pid", syscall(SYS_gettid) == getpid());
 		return 0;
 	}
 	if (argc > 1 && !strcmp(argv[1], "main-exits-first")) {

@@ -236,7 +236,11 @@ struct unik_hc_sleep {
 _Static_assert(sizeof(struct unik_hc_sleep) == 16, "unik_hc_sleep size");
 
 /* Readiness of the console's host fds (poll/select on the guest's console files). events and
-   revents use Linux's POLL* bits; entry i is host fd i (stdin, stdout, stderr). */
+   revents use Linux's POLL* bits; entry i is host fd i (stdin, stdout, stderr). With
+   UNIK_POLL_EDGE in events[i] (edge-triggered epoll), fd i counts as ready only once the host
+   has seen a new event on it in either direction (console_seq_in/out of the boot info moved
+   during the call); the monitor updates those counters at every POLL. */
+#define UNIK_POLL_EDGE 0x80000000u
 struct unik_hc_poll {
 	int64_t timeout_ns;             /* IN: < 0 waits without limit; 0 only checks */
 	uint32_t events[3];             /* IN: 0 leaves the fd out */
@@ -541,9 +545,15 @@ struct unik_boot_info {
 	uint32_t caps_set;
 	uint32_t _pad7;
 	uint64_t caps[5];
+	/* IN (monitor, at every POLL): the events the host has seen on host fd i since the first
+	   POLL, as an edge-triggered epoll entry on it would be woken: input (readable) and
+	   output (writable) counted apart, from 1; 0: the host cannot watch that fd (a regular
+	   file, /dev/null), and the guest reports it level-triggered. */
+	uint64_t console_seq_in[3];
+	uint64_t console_seq_out[3];
 };
 enum { UNIK_CAP_BND, UNIK_CAP_EFF, UNIK_CAP_PRM, UNIK_CAP_INH, UNIK_CAP_AMB };
-_Static_assert(sizeof(struct unik_boot_info) == 3752, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3800, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

@@ -406,6 +406,65 @@ SRC
 			fail "$name" "musl-gcc failed"
 		fi
 	fi
+	# Edge-triggered epoll on the console, against the same program natively: stdout is
+	# reported writable once, stdin once per burst of input that the host writes (not again
+	# while data stays unread), and once more when the writer goes.
+	name=console-epoll-edge
+	if harness_selected "$name"; then
+		cat >"$T/epollet.c" <<'SRC'
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/epoll.h>
+static char log_[512];
+/* Waits up to ms and notes what came. */
+static void wait_note(int ep, int ms, const char *what)
+{
+	struct epoll_event ev[4];
+	char b[96];
+	int n = epoll_wait(ep, ev, 4, ms);
+	snprintf(b, sizeof(b), "%s: %d", what, n);
+	strcat(log_, b);
+	for (int i = 0; i < n; i++) {
+		snprintf(b, sizeof(b), " fd%d%s%s%s", (int)ev[i].data.u32,
+			 ev[i].events & EPOLLIN ? " in" : "", ev[i].events & EPOLLOUT ? " out" : "",
+			 ev[i].events & EPOLLHUP ? " hup" : "");
+		strcat(log_, b);
+	}
+	strcat(log_, "\n");
+}
+int main(void)
+{
+	int ep = epoll_create1(0);
+	struct epoll_event e = { .events = EPOLLOUT | EPOLLET, .data.u32 = 1 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, 1, &e);
+	wait_note(ep, 0, "stdout writable");
+	wait_note(ep, 0, "stdout again");
+	e = (struct epoll_event){ .events = EPOLLIN | EPOLLET, .data.u32 = 0 };
+	epoll_ctl(ep, EPOLL_CTL_ADD, 0, &e);
+	wait_note(ep, 5000, "first burst");
+	wait_note(ep, 300, "data left unread, nothing new");
+	wait_note(ep, 5000, "second burst");
+	char b[64];
+	int r = read(0, b, sizeof(b) - 1);
+	b[r > 0 ? r : 0] = 0;
+	wait_note(ep, 0, "after the read");
+	wait_note(ep, 5000, "writer gone");
+	wait_note(ep, 200, "nothing new");
+	printf("%sread %d: %s\n", log_, r, b);
+	return 0;
+}
+SRC
+		if musl-gcc -static -O1 -o "$T/epollet" "$T/epollet.c" 2>/dev/null; then
+			bursts() { sleep 0.5; printf aaa; sleep 1; printf bb; sleep 1; }
+			want=$(bursts | "$T/epollet" | cat)
+			out=$(bursts | "$UNIK" run -i "$T/epollet" 2>&1 | cat)
+			[ "$out" = "$want" ] && pass "$name" ||
+				fail "$name" "output: $(echo "$out" | tr '\n' '|'), native: $(echo "$want" | tr '\n' '|')"
+		else
+			fail "$name" "musl-gcc failed"
+		fi
+	fi
 	# A wait nothing in the VM can end lasts, as on Linux, until a signal from the host.
 	for mode in forever eventfd; do
 		name=wait-for-host-signal-$mode

@@ -35,6 +35,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
+	hc_console_free(&ctx);
 	close(out_pipe[0]);
 	close(out_pipe[1]);
 	close(in_pipe[0]);
@@ -295,6 +296,42 @@ static void test_poll(void **state)
 	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, UINT64_MAX - 8), HC_BAD);
 }
 
+/* Edges for edge-triggered epoll: counted per fd and direction in the boot info; an fd asked
+   with UNIK_POLL_EDGE is not ready again until new data comes, though unread data remains. */
+static uint64_t seq_in0(void)
+{
+	struct unik_boot_info *bi = (struct unik_boot_info *)(guest + UNIK_BOOT_INFO_GPA);
+	return bi->console_seq_in[0];
+}
+
+static int64_t poll_edge(int64_t timeout_ns, uint16_t *rev0)
+{
+	struct unik_hc_poll p = { .timeout_ns = timeout_ns,
+				  .events = { POLLIN | UNIK_POLL_EDGE, 0, 0 } };
+	memcpy(guest + 0x600, &p, sizeof(p));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_POLL, 0x600), HC_OK);
+	memcpy(&p, guest + 0x600, sizeof(p));
+	*rev0 = (uint16_t)p.revents[0];
+	return p.ret;
+}
+
+static void test_poll_edges(void **state)
+{
+	uint16_t rev;
+	assert_int_equal(poll_edge(0, &rev), 0);        /* sets the edges up: nothing yet */
+	uint64_t s0 = seq_in0();
+	assert_int_equal(s0, 1);
+	assert_int_equal(write(in_pipe[1], "x", 1), 1);
+	assert_int_equal(poll_edge(0, &rev), 1);        /* the write is an edge */
+	assert_int_equal(rev, POLLIN);
+	assert_int_equal(seq_in0(), s0 + 1);
+	assert_int_equal(poll_edge(20000000, &rev), 0); /* still readable, but no new edge */
+	assert_int_equal(seq_in0(), s0 + 1);
+	assert_int_equal(write(in_pipe[1], "y", 1), 1);
+	assert_int_equal(poll_edge(-1, &rev), 1);
+	assert_int_equal(seq_in0(), s0 + 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +347,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_mem_ahead, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sleep, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_poll, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_poll_edges, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -116,6 +116,8 @@ __attribute__((noreturn)) void proc_report_exit(int exit_code);
 void proc_mm_put(struct mm *mm);
 /* A CLONE_VFORK child has exec'd or is ending: its parent goes on. */
 void proc_vfork_release(struct proc *p);
+/* The same for a thread made with CLONE_VFORK and CLONE_THREAD: the thread that made it goes on. */
+void thread_vfork_release(struct task *t);
 /* Ends the other threads of the current process and waits until they are gone. */
 void proc_kill_other_threads(void);
 /* A thread's last duties: its robust futex list, clear_child_tid and its wake. */

@@ -46,16 +46,22 @@ struct task {
 	bool wait_rt_abs;               /* the deadline is a wall-clock time: a step of the wall
 					   clock moves it (time_set_realtime) */
 	uint64_t wait_signals;          /* signals that end the wait even while blocked */
-	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0 */
+	uint32_t console_events[3];     /* poll events wanted on host fds 0-2, or 0; with
+					   UNIK_POLL_EDGE only after a new edge (epoll's EPOLLET) */
 	uint32_t console_revents[3];
+	uint64_t console_since[3];      /* console_edges() when the wait began */
 	int wake_reason;
 	bool killed;                    /* ends where it next leaves the core (exit_group, execve) */
 	uint64_t cpu_ns;                /* CPU time used, up to run_start while it runs */
 	/* Of it, in the core (system time), in TSC ticks: sys_tsc up to core_tsc, when the task
 	   entered the core (a system call, a fault) or last got the CPU there; 0 outside. */
 	uint64_t sys_tsc, core_tsc;
-	int nice;                       /* -20..19 (setpriority); kept, not yet weighed */
-	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE */
+	int nice;                       /* -20..19 (setpriority): the task's weight */
+	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE (weight 3) */
+	/* Weighted fair share (sched.c): CPU time scaled by 1024/weight; the runnable task with
+	   the least runs next. vr_cpu: the CPU time counted in so far. */
+	uint64_t vruntime, vr_cpu;
+	bool vr_woken;                  /* queued by a wake: placed at the least vruntime first */
 	uint64_t run_start;             /* monotonic ns it last got the CPU */
 	const char *wait_what;          /* names the wait (--trace, when nothing can end it) */
 	/* Per-thread state as Linux keeps it. */
@@ -67,6 +73,10 @@ struct task {
 	bool restore_sigmask;
 	uint64_t sigpending;            /* signals sent to this thread (tgkill, faults) */
 	struct siginfo_k siginfo[NSIG];
+	/* clone with CLONE_VFORK and CLONE_THREAD: the new thread names the thread that waits
+	   for its exec or end (0: none), which keeps vfork_waiting until then. */
+	int vfork_waiter;
+	bool vfork_waiting;
 	uint8_t seccomp_mode;           /* SECCOMP_MODE_* (k/seccomp.h) */
 	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
 };
@@ -116,8 +126,9 @@ void sched_core_enter(void);
 void sched_core_leave(void);
 /* Tells the monitor when the next timed event is due (a wait's deadline, the alarm). */
 void sched_publish_due(void);
-/* Gives the CPU to another runnable task, if any. */
-void sched_yield_now(void);
+/* A decision point: with to_others (sched_yield) another runnable task runs if there is one;
+   otherwise (the end of a time slice) the one with the least virtual runtime, maybe the caller. */
+void sched_yield_now(bool to_others);
 /* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
    revents tells what the console brought (all 0 when something else ended the wait). */
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
