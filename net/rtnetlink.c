@@ -231,7 +231,23 @@ int rtnl_request(struct nl_sock *n, struct nl_out *o, const struct nlmsghdr_k *r
 	uint32_t portid = nl_portid(n);
 	if (kind == 2 && (req->flags & NLM_F_DUMP) == NLM_F_DUMP)
 		return rtnl_dump(o, req, family, portid);
-	if (req->type == RTM_GETLINK)
+	struct nl_origin org = { n, portid, req->seq, (req->flags & NLM_F_ECHO) != 0 };
+	bool v4 = family == AF_INET, v6 = family == AF_INET6;
+	switch (req->type) {
+	case RTM_GETLINK:
 		return rtnl_getlink(o, req, len, portid);
+	case RTM_NEWLINK: case RTM_SETLINK:
+		return rtnl_setlink(req, len);
+	case RTM_DELLINK:
+		return rtnl_dellink(req, len);
+	case RTM_NEWADDR:
+		return v4 || v6 ? rtnl_newaddr(req, len, &org) : -EOPNOTSUPP;
+	case RTM_DELADDR:
+		return v4 || v6 ? rtnl_deladdr(req, len, &org) : -EOPNOTSUPP;
+	case RTM_NEWROUTE:
+		return v4 ? rtnl_newroute(req, len, &org) : -EOPNOTSUPP;
+	case RTM_DELROUTE:
+		return v4 ? rtnl_delroute(req, len, &org) : -EOPNOTSUPP;
+	}
 	return -EOPNOTSUPP;
 }
