@@ -1,12 +1,17 @@
 /* The interface ioctls every socket answers on Linux (SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR,
    SIOCGIFNETMASK, SIOCGIFBRDADDR, SIOCGIFMTU, SIOCGIFHWADDR, SIOCGIFINDEX, SIOCGIFNAME,
-   SIOCGIFTXQLEN), from the guest's interfaces (net/ifinfo.h). Changing an interface is not
-   possible here: the SIOCS* requests are EPERM. */
+   SIOCGIFTXQLEN) from the guest's interfaces (net/ifinfo.h), and the changes: SIOCSIFFLAGS and
+   SIOCSIFMTU on any socket, SIOCSIFADDR and SIOCSIFNETMASK on AF_INET ones (devinet_ioctl),
+   SIOCSIFADDR and SIOCDIFADDR of an in6_ifreq on AF_INET6 ones (addrconf_add/del_ifaddr),
+   through net/ifconfig.c as netlink's requests. */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "net/socket.h"
 #include "net/ifinfo.h"
+#include "net/ifconfig.h"
+#include "k/cap.h"
+#include "lwip/netif.h"
 
 #define SIOCGIFNAME 0x8910
 #define SIOCGIFCONF 0x8912
@@ -20,7 +25,9 @@
 #define SIOCSIFMTU 0x8922
 #define SIOCGIFHWADDR 0x8927
 #define SIOCGIFINDEX 0x8933
+#define SIOCSIFNETMASK 0x891c
 #define SIOCGIFTXQLEN 0x8942
+#define SIOCDIFADDR 0x8936
 #define ARPHRD_ETHER 1
 #define ARPHRD_LOOPBACK 772
 
@@ -92,13 +99,135 @@ static int64_t ifioctl_conf(uint64_t arg)
 	return copy_to_user(arg, &c, sizeof(c)) ? -EFAULT : 0;
 }
 
-int64_t ifioctl(unsigned long req, uint64_t arg)
+/* inet_abc_len: the prefix of an address's class (SIOCSIFADDR gives it), -1 for multicast. */
+static int ifioctl_abc_len(uint32_t ip_be)
+{
+	uint32_t h = __builtin_bswap32(ip_be);
+	if (!h || h == 0xffffffffu)
+		return 0;
+	return h < 0x80000000u ? 8 : h < 0xc0000000u ? 16 : h < 0xe0000000u ? 24 :
+	       h >= 0xf0000000u ? 32 : -1;
+}
+
+/* SIOCSIFADDR: the interface's address is replaced (deleted and added again, as Linux), with
+   the class's prefix and, on a broadcast interface, the broadcast address. */
+static int ifioctl_set_addr(struct netif *n, uint32_t ip)
+{
+	int prefix = ifioctl_abc_len(ip);
+	if (prefix < 0)
+		return -EINVAL;
+	if (!ip4_addr_isany(netif_ip4_addr(n))) {
+		if (netif_ip4_addr(n)->addr == ip)
+			return 0;
+		ifcfg_del_addr4(n, NULL);
+	}
+	struct if_info i;
+	ifinfo_find(NULL, netif_get_index(n), &i);
+	uint32_t brd = ip | ~(prefix ? __builtin_bswap32(0xffffffffu << (32 - prefix)) : 0);
+	struct ifcfg_addr4 a = { .prefix = prefix, .has_brd = !i.loopback && prefix < 31,
+				 .scope = (ip & 0xff) == 127 ? RT_SCOPE_HOST : RT_SCOPE_UNIVERSE };
+	memcpy(a.local, &ip, 4);
+	memcpy(a.brd, &brd, 4);
+	return ifcfg_add_addr4(n, &a, 0, NULL);
+}
+
+/* SIOCSIFNETMASK: the address again with the new prefix (its broadcast address follows when it
+   was the subnet's). */
+static int ifioctl_set_netmask(struct netif *n, uint32_t mask)
+{
+	uint32_t inv = __builtin_bswap32(~mask);
+	if (inv & (inv + 1))
+		return -EINVAL;         /* not a prefix */
+	if (ip4_addr_isany(netif_ip4_addr(n)))
+		return -EADDRNOTAVAIL;
+	if (netif_ip4_netmask(n)->addr == mask)
+		return 0;
+	struct if_addr old;
+	ifinfo_addr4(n, &old);
+	uint32_t ip, brd, old_mask = netif_ip4_netmask(n)->addr;
+	memcpy(&ip, old.addr, 4);
+	memcpy(&brd, old.brd, 4);
+	struct ifcfg_addr4 a = { .prefix = __builtin_popcount(mask), .scope = (uint8_t)old.scope,
+				 .flags = old.flags, .has_brd = old.has_brd };
+	memcpy(a.local, old.addr, 4);
+	if (old.has_brd && a.prefix < 31 && brd == (ip | ~old_mask))
+		brd = ip | ~mask;
+	memcpy(a.brd, &brd, 4);
+	ifcfg_del_addr4(n, NULL);
+	return ifcfg_add_addr4(n, &a, 0, NULL);
+}
+
+struct in6_ifreq_k {
+	uint8_t addr[16];
+	uint32_t prefixlen;
+	int32_t ifindex;
+};
+
+/* SIOCSIFADDR and SIOCDIFADDR on an AF_INET6 socket. */
+static int64_t ifioctl_addr6(unsigned long req, uint64_t arg)
+{
+	struct in6_ifreq_k r;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.prefixlen > 128)
+		return -EINVAL;
+	struct netif *n = r.ifindex ? ifinfo_netif(NULL, r.ifindex) : NULL;
+	if (!n)
+		return -ENODEV;
+	if (req == SIOCSIFADDR)
+		return ifcfg_add_addr6(n, r.addr, (int)r.prefixlen, 0, NLM_F_CREATE | NLM_F_EXCL);
+	int slot = ifcfg_find_addr6(n, r.addr, (int)r.prefixlen);
+	if (slot < 0)
+		return slot;
+	ifcfg_del_addr6(n, slot);
+	return 0;
+}
+
+/* The SIOCS* requests of an ifreq: Linux checks the copy, then the capability, then (the
+   address ones) the family, then looks the interface up. */
+static int64_t ifioctl_set(int family, unsigned long req, uint64_t arg)
+{
+	bool addr = req == SIOCSIFADDR || req == SIOCSIFNETMASK;
+	if (addr && family == AF_INET6 && req == SIOCSIFADDR)
+		return ifioctl_addr6(req, arg);
+	if (addr && family != AF_INET)
+		return -ENOTTY;
+	struct ifreq_k r;
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	r.name[IFNAMSIZ - 1] = 0;
+	if (!capable(CAP_NET_ADMIN))
+		return -EPERM;
+	if (addr && r.addr.family != AF_INET)
+		return -EINVAL;
+	struct netif *n = ifinfo_netif(r.name, 0);
+	if (!n)
+		return -ENODEV;
+	uint32_t ip;
+	memcpy(&ip, r.addr.data + 2, 4);
+	switch (req) {
+	case SIOCSIFFLAGS:
+		return ifcfg_set_flags(n, (unsigned)(int)r.flags);
+	case SIOCSIFMTU:
+		return ifcfg_set_mtu(n, r.ivalue);
+	case SIOCSIFADDR:
+		return ifioctl_set_addr(n, ip);
+	default:
+		return ifioctl_set_netmask(n, ip);
+	}
+}
+
+int64_t ifioctl(int family, unsigned long req, uint64_t arg)
 {
 	switch (req) {
 	case SIOCGIFCONF:
 		return ifioctl_conf(arg);
-	case SIOCSIFFLAGS: case SIOCSIFADDR: case SIOCSIFMTU:
-		return -EPERM;
+	case SIOCSIFFLAGS: case SIOCSIFADDR: case SIOCSIFMTU: case SIOCSIFNETMASK:
+		return ifioctl_set(family, req, arg);
+	case SIOCDIFADDR:
+		return family == AF_INET6 ? ifioctl_addr6(req, arg) : -ENOIOCTLCMD;
 	case SIOCGIFNAME: case SIOCGIFFLAGS: case SIOCGIFADDR: case SIOCGIFBRDADDR:
 	case SIOCGIFNETMASK: case SIOCGIFMTU: case SIOCGIFHWADDR: case SIOCGIFINDEX:
 	case SIOCGIFTXQLEN:

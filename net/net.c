@@ -8,6 +8,7 @@
 #include "k/pmm.h"
 #include "net/net.h"
 #include "net/nic_netif.h"
+#include "net/ifconfig.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/timeouts.h"
@@ -55,6 +56,7 @@ void net_init(void)
 		return;
 	lwip_init();
 	net_nic_up = nic_netif_init() == 0;
+	ifcfg_init();
 	net_ready = true;
 }
 

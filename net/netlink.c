@@ -1,94 +1,57 @@
-/* AF_NETLINK, NETLINK_ROUTE: enough of rtnetlink for what the C libraries and tools ask at start
-   (getifaddrs, if_nameindex, `ip addr`/`ip route`): dumps of links (RTM_GETLINK), addresses
-   (RTM_GETADDR) and IPv4 routes (RTM_GETROUTE), one link by index, acknowledgements, and
-   NLMSG_ERROR EOPNOTSUPP for requests that would change anything. Replies are queued as
-   datagrams of at most one page, as Linux's dumps come in pieces. No events are ever sent. */
+/* AF_NETLINK sockets: addresses (port ids), the queue of datagrams each receives, multicast
+   group memberships (bind's nl_groups, NETLINK_ADD_MEMBERSHIP), notifications to the members
+   with Linux's receive-buffer overrun (ENOBUFS), the SOL_NETLINK options, and the message
+   builder. Only NETLINK_ROUTE exists; what its requests mean is net/rtnetlink.c's. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
+#include "k/cap.h"
+#include "k/random.h"
 #include "vfs/vfs.h"
 #include "net/socket.h"
-#include "net/ifinfo.h"
+#include "net/net.h"
+#include "net/netlink.h"
 
 #define NETLINK_ROUTE 0
-#define NLMSG_ERROR 2
-#define NLMSG_DONE 3
-#define NLM_F_REQUEST 0x1
-#define NLM_F_MULTI 0x2
-#define NLM_F_ACK 0x4
-#define NLM_F_DUMP 0x300
-#define RTM_NEWLINK 16
-#define RTM_GETLINK 18
-#define RTM_NEWADDR 20
-#define RTM_GETADDR 22
-#define RTM_NEWROUTE 24
-#define RTM_GETROUTE 26
-#define IFLA_ADDRESS 1
-#define IFLA_BROADCAST 2
-#define IFLA_IFNAME 3
-#define IFLA_MTU 4
-#define IFLA_TXQLEN 13
-#define IFLA_OPERSTATE 16
-#define IFA_ADDRESS 1
-#define IFA_LOCAL 2
-#define IFA_LABEL 3
-#define IFA_BROADCAST 4
-#define IFA_FLAGS 8
-#define IFA_F_PERMANENT 0x80
-#define RTA_DST 1
-#define RTA_OIF 4
-#define RTA_GATEWAY 5
-#define RTA_PREFSRC 7
-#define RTA_TABLE 15
-#define RT_TABLE_MAIN 254
-#define RTPROT_KERNEL 2
-#define RTPROT_STATIC 4
-#define RTN_UNICAST 1
-#define ARPHRD_ETHER 1
-#define ARPHRD_LOOPBACK 772
-#define NL_DGRAM_MAX 4096
 #define NL_REQ_MAX 4096
-#define NL_ALIGN(n) (((n) + 3u) & ~3u)
+#define NL_SKB_OVERHEAD 576     /* what Linux charges a queued skb beyond its data */
 
-struct nlmsghdr_k {
-	uint32_t len;
-	uint16_t type, flags;
-	uint32_t seq, pid;
-};
-
-struct nl_dgram {
-	struct nl_dgram *next;
-	uint32_t len;
-	uint8_t *data;          /* NL_DGRAM_MAX bytes */
-};
+#define SOL_NETLINK 270
+#define NETLINK_ADD_MEMBERSHIP 1
+#define NETLINK_DROP_MEMBERSHIP 2
+#define NETLINK_PKTINFO 3
+#define NETLINK_LIST_MEMBERSHIPS 9
+/* The boolean options: PKTINFO, BROADCAST_ERROR, NO_ENOBUFS, LISTEN_ALL_NSID, CAP_ACK,
+   EXT_ACK, GET_STRICT_CHK. */
+#define NL_BOOL_OPTS ((1u << 3) | (1u << 4) | (1u << 5) | (1u << 8) | (1u << 10) | (1u << 11) | \
+		      (1u << 12))
+#define NL_OPT_NO_ENOBUFS (1u << 5)
+#define NL_OPT_PKTINFO (1u << 3)
+#define NL_OPT_CAP_ACK (1u << 10)
 
 struct nl_sock {
-	uint32_t portid;        /* 0: not bound yet */
-	uint32_t groups;
+	struct nl_sock *next;   /* every netlink socket, for notifications and port ids */
+	struct socket *s;
+	uint32_t portid;
+	bool bound;
+	uint64_t groups;        /* bit g-1: member of group g */
+	uint32_t opts;          /* bit n: boolean option n is on */
 	struct nl_dgram *q, *q_tail;
+	uint32_t rmem;          /* what the queue holds, as Linux charges it against SO_RCVBUF */
+	bool congested;         /* overrun: notifications are dropped until the queue drains */
 	uint64_t seq;           /* events, for edge-triggered epoll */
 };
 
-/* Builds replies: messages are appended to the current datagram, a new one when full. */
-struct nl_out {
-	struct nl_sock *n;
-	struct nl_dgram *cur;
-	uint32_t msg;           /* offset of the message being built */
-	int err;
-};
+static struct nl_sock *nl_all;
 
 static struct nl_sock *nl_sk(struct socket *s)
 {
 	return s->priv;
 }
 
-static void nl_queue(struct nl_sock *n, struct nl_dgram *d)
+uint32_t nl_portid(const struct nl_sock *n)
 {
-	if (n->q_tail)
-		n->q_tail->next = d;
-	else
-		n->q = d;
-	n->q_tail = d;
+	return n->portid;
 }
 
 static void nl_dgram_free(struct nl_dgram *d)
@@ -97,23 +60,41 @@ static void nl_dgram_free(struct nl_dgram *d)
 	kfree(d, sizeof(*d));
 }
 
+static struct nl_dgram *nl_dgram_alloc(void)
+{
+	struct nl_dgram *d = kmalloc(sizeof(*d));
+	if (d && !(d->data = kmalloc(NL_DGRAM_MAX))) {
+		kfree(d, sizeof(*d));
+		d = NULL;
+	}
+	return d;
+}
+
+static void nl_list_add(struct nl_dgram **head, struct nl_dgram **tail, struct nl_dgram *d)
+{
+	d->next = NULL;
+	if (*tail)
+		(*tail)->next = d;
+	else
+		*head = d;
+	*tail = d;
+}
+
 /* Room for len more bytes in the datagram being built (the message started at o->msg moves to
    a fresh datagram when it does not fit): a pointer, or NULL (out of memory: o->err). */
 static uint8_t *nl_room(struct nl_out *o, uint32_t len)
 {
 	if (o->err)
 		return NULL;
-	if (o->cur && o->cur->len + len <= NL_DGRAM_MAX)
+	if (o->cur && o->cur->len + NL_ALIGN(len) <= NL_DGRAM_MAX)
 		goto have;
-	struct nl_dgram *d = kmalloc(sizeof(*d));
-	if (d && !(d->data = kmalloc(NL_DGRAM_MAX))) {
-		kfree(d, sizeof(*d));
-		d = NULL;
-	}
+	struct nl_dgram *d = nl_dgram_alloc();
 	if (!d) {
 		o->err = -ENOBUFS;
 		return NULL;
 	}
+	d->len = 0;
+	d->group = 0;
 	if (o->cur) {
 		/* carry the unfinished message over */
 		uint32_t part = o->cur->len - o->msg;
@@ -125,7 +106,10 @@ static uint8_t *nl_room(struct nl_out *o, uint32_t len)
 		memcpy(d->data, o->cur->data + o->msg, part);
 		o->cur->len = o->msg;
 		d->len = part;
-		nl_queue(o->n, o->cur);
+		if (o->cur->len)
+			nl_list_add(&o->head, &o->tail, o->cur);
+		else
+			nl_dgram_free(o->cur);
 	}
 	o->cur = d;
 	o->msg = 0;
@@ -136,243 +120,218 @@ have:;
 	return p;
 }
 
-static void nl_begin(struct nl_out *o, const struct nlmsghdr_k *req, uint16_t type,
-		     uint16_t flags)
+void nl_begin(struct nl_out *o, uint16_t type, uint16_t flags, uint32_t seq, uint32_t portid)
 {
 	if (o->cur)
 		o->msg = o->cur->len;
 	struct nlmsghdr_k *h = (struct nlmsghdr_k *)nl_room(o, sizeof(*h));
 	if (h)
-		*h = (struct nlmsghdr_k){ 0, type, flags, req->seq, o->n->portid };
+		*h = (struct nlmsghdr_k){ 0, type, flags, seq, portid };
 }
 
-static void nl_put(struct nl_out *o, const void *data, uint32_t len)
+void nl_put(struct nl_out *o, const void *data, uint32_t len)
 {
 	uint8_t *p = nl_room(o, len);
 	if (p)
 		memcpy(p, data, len);
 }
 
-static void nl_attr(struct nl_out *o, uint16_t type, const void *data, uint16_t len)
+void nl_attr(struct nl_out *o, uint16_t type, const void *data, uint16_t len)
 {
 	uint16_t h[2] = { (uint16_t)(4 + len), type };
 	nl_put(o, h, 4);
 	nl_put(o, data, len);
 }
 
-static void nl_end(struct nl_out *o)
+void nl_end(struct nl_out *o)
 {
 	if (!o->err)
 		((struct nlmsghdr_k *)(o->cur->data + o->msg))->len = o->cur->len - o->msg;
 }
 
-/* The datagrams built go to the socket's queue. */
-static void nl_flush(struct nl_out *o)
+/* Moves everything built into the list of finished datagrams. */
+static void nl_out_finish(struct nl_out *o)
 {
 	if (o->cur)
-		nl_queue(o->n, o->cur);
+		nl_list_add(&o->head, &o->tail, o->cur);
 	o->cur = NULL;
-	o->n->seq++;
-	file_changed();
 }
 
-struct ifinfomsg_k {
-	uint8_t family, pad;
-	uint16_t type;
-	int32_t index;
-	uint32_t flags, change;
-};
-
-static void nl_link(struct nl_out *o, const struct nlmsghdr_k *req, const struct if_info *i,
-		    uint16_t flags)
+void nl_out_free(struct nl_out *o)
 {
-	nl_begin(o, req, RTM_NEWLINK, flags);
-	struct ifinfomsg_k m = { AF_UNSPEC, 0, i->loopback ? ARPHRD_LOOPBACK : ARPHRD_ETHER,
-				 i->index, i->flags, 0 };
-	nl_put(o, &m, sizeof(m));
-	nl_attr(o, IFLA_IFNAME, i->name, (uint16_t)(strlen(i->name) + 1));
-	uint32_t v = i->mtu;
-	nl_attr(o, IFLA_MTU, &v, 4);
-	v = 1000;
-	nl_attr(o, IFLA_TXQLEN, &v, 4);
-	uint8_t oper = i->loopback ? 0 : 6;     /* IF_OPER_UNKNOWN as Linux's lo, IF_OPER_UP */
-	nl_attr(o, IFLA_OPERSTATE, &oper, 1);
-	static const uint8_t bcast[6] = { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff }, zero[6];
-	nl_attr(o, IFLA_ADDRESS, i->hwaddr, 6);
-	nl_attr(o, IFLA_BROADCAST, i->loopback ? zero : bcast, 6);
-	nl_end(o);
-}
-
-struct ifaddrmsg_k {
-	uint8_t family, prefixlen, flags, scope;
-	uint32_t index;
-};
-
-static void nl_addr(struct nl_out *o, const struct nlmsghdr_k *req, const struct if_info *i,
-		    const struct if_addr *a)
-{
-	nl_begin(o, req, RTM_NEWADDR, NLM_F_MULTI);
-	struct ifaddrmsg_k m = { (uint8_t)a->family, (uint8_t)a->prefix, IFA_F_PERMANENT,
-				 (uint8_t)a->scope, (uint32_t)i->index };
-	nl_put(o, &m, sizeof(m));
-	uint16_t alen = a->family == AF_INET ? 4 : 16;
-	nl_attr(o, IFA_ADDRESS, a->addr, alen);
-	if (a->family == AF_INET) {
-		nl_attr(o, IFA_LOCAL, a->addr, 4);
-		if (a->prefix < 31 && !i->loopback) {
-			uint32_t ip, host = a->prefix ? 0xffffffffu >> a->prefix : 0xffffffffu;
-			memcpy(&ip, a->addr, 4);
-			ip |= __builtin_bswap32(host);
-			nl_attr(o, IFA_BROADCAST, &ip, 4);
-		}
-		nl_attr(o, IFA_LABEL, i->name, (uint16_t)(strlen(i->name) + 1));
+	nl_out_finish(o);
+	while (o->head) {
+		struct nl_dgram *d = o->head;
+		o->head = d->next;
+		nl_dgram_free(d);
 	}
-	uint32_t fl = IFA_F_PERMANENT;
-	nl_attr(o, IFA_FLAGS, &fl, 4);
-	nl_end(o);
+	o->tail = NULL;
 }
 
-struct rtmsg_k {
-	uint8_t family, dst_len, src_len, tos, table, protocol, scope, type;
-	uint32_t flags;
-};
-
-/* IPv4 routes of the main table: each interface's subnet and the default route. */
-static void nl_routes(struct nl_out *o, const struct nlmsghdr_k *req, const struct if_info *i)
+static void nl_enqueue(struct nl_sock *n, struct nl_dgram *d)
 {
-	for (int k = 0; k < i->naddr; k++) {
-		const struct if_addr *a = &i->addr[k];
-		if (a->family != AF_INET || i->loopback)
-			continue;
-		uint32_t ip, net;
-		memcpy(&ip, a->addr, 4);
-		net = ip & (a->prefix ? __builtin_bswap32(0xffffffffu << (32 - a->prefix)) : 0);
-		if (i->gw4[0] || i->gw4[1] || i->gw4[2] || i->gw4[3]) {
-			nl_begin(o, req, RTM_NEWROUTE, NLM_F_MULTI);
-			struct rtmsg_k m = { AF_INET, 0, 0, 0, RT_TABLE_MAIN, RTPROT_STATIC,
-					     RT_SCOPE_UNIVERSE, RTN_UNICAST, 0 };
-			nl_put(o, &m, sizeof(m));
-			uint32_t table = RT_TABLE_MAIN, oif = (uint32_t)i->index;
-			nl_attr(o, RTA_TABLE, &table, 4);
-			nl_attr(o, RTA_GATEWAY, i->gw4, 4);
-			nl_attr(o, RTA_OIF, &oif, 4);
-			nl_end(o);
-		}
-		nl_begin(o, req, RTM_NEWROUTE, NLM_F_MULTI);
-		struct rtmsg_k m = { AF_INET, (uint8_t)a->prefix, 0, 0, RT_TABLE_MAIN, RTPROT_KERNEL,
-				     RT_SCOPE_LINK, RTN_UNICAST, 0 };
-		nl_put(o, &m, sizeof(m));
-		uint32_t table = RT_TABLE_MAIN, oif = (uint32_t)i->index;
-		nl_attr(o, RTA_TABLE, &table, 4);
-		nl_attr(o, RTA_DST, &net, 4);
-		nl_attr(o, RTA_PREFSRC, &ip, 4);
-		nl_attr(o, RTA_OIF, &oif, 4);
-		nl_end(o);
+	nl_list_add(&n->q, &n->q_tail, d);
+	n->rmem += d->len + NL_SKB_OVERHEAD;
+	n->seq++;
+}
+
+void nl_reply(struct nl_sock *n, struct nl_out *o)
+{
+	nl_out_finish(o);
+	bool any = o->head != NULL;
+	while (o->head) {
+		struct nl_dgram *d = o->head;
+		o->head = d->next;
+		nl_enqueue(n, d);
 	}
+	o->tail = NULL;
+	if (any)
+		file_changed();
 }
 
-static void nl_error(struct nl_out *o, const struct nlmsghdr_k *req, int err)
+/* Queues a copy of d on n unless its receive buffer is full (Linux's netlink_broadcast_deliver
+   and netlink_overrun: the first drop sets the socket's error). */
+static void nl_deliver(struct nl_sock *n, const struct nl_dgram *d, int group)
 {
-	nl_begin(o, req, NLMSG_ERROR, 0);
-	int32_t e = err;
-	nl_put(o, &e, 4);
-	nl_put(o, req, sizeof(*req));   /* the request's header, as Linux echoes it */
-	nl_end(o);
-}
-
-static void nl_done(struct nl_out *o, const struct nlmsghdr_k *req)
-{
-	nl_begin(o, req, NLMSG_DONE, NLM_F_MULTI);
-	int32_t zero = 0;
-	nl_put(o, &zero, 4);
-	nl_end(o);
-}
-
-/* One request; len is the whole message (header included) at req. */
-static void nl_request(struct nl_out *o, const struct nlmsghdr_k *req, uint32_t len)
-{
-	if (!(req->flags & NLM_F_REQUEST))
-		return;
-	struct if_info ifs[IF_MAX];
-	int n = ifinfo_list(ifs, IF_MAX);
-	uint8_t family = len > sizeof(*req) ? *((const uint8_t *)(req + 1)) : AF_UNSPEC;
-	bool dump = (req->flags & NLM_F_DUMP) == NLM_F_DUMP;
-	switch (req->type) {
-	case RTM_GETLINK:
-		if (dump) {
-			for (int k = 0; k < n; k++)
-				nl_link(o, req, &ifs[k], NLM_F_MULTI);
-			nl_done(o, req);
-			return;
+	struct nl_dgram *c = NULL;
+	if (!n->congested && n->rmem <= n->s->rcvbuf)
+		c = nl_dgram_alloc();
+	if (!c) {
+		if (!(n->opts & NL_OPT_NO_ENOBUFS) && !n->congested) {
+			n->congested = true;
+			n->s->err = ENOBUFS;
+			n->seq++;
 		}
-		if (len >= sizeof(*req) + sizeof(struct ifinfomsg_k)) {
-			const struct ifinfomsg_k *m = (const void *)(req + 1);
-			for (int k = 0; k < n; k++)
-				if (ifs[k].index == m->index) {
-					nl_link(o, req, &ifs[k], 0);
-					goto ack;
-				}
-		}
-		nl_error(o, req, -ENODEV);
-		return;
-	case RTM_GETADDR:
-		if (!dump)
-			break;
-		for (int k = 0; k < n; k++)
-			for (int j = 0; j < ifs[k].naddr; j++)
-				if (family == AF_UNSPEC || family == ifs[k].addr[j].family)
-					nl_addr(o, req, &ifs[k], &ifs[k].addr[j]);
-		nl_done(o, req);
-		return;
-	case RTM_GETROUTE:
-		if (!dump)
-			break;
-		if (family == AF_UNSPEC || family == AF_INET)
-			for (int k = 0; k < n; k++)
-				nl_routes(o, req, &ifs[k]);
-		nl_done(o, req);
 		return;
 	}
-	nl_error(o, req, -EOPNOTSUPP);
-	return;
-ack:
-	if (req->flags & NLM_F_ACK)
-		nl_error(o, req, 0);
+	memcpy(c->data, d->data, d->len);
+	c->len = d->len;
+	c->group = (uint32_t)group;
+	nl_enqueue(n, c);
 }
 
+/* Linux's do_one_broadcast skips the port it excludes: the requester's with NLM_F_ECHO (it
+   gets its own copy), else 0, so a socket without a port gets no multicast. */
+static bool nl_member(const struct nl_sock *n, int group, const struct nl_origin *org)
+{
+	if (n->portid == (org && org->echo ? org->portid : 0))
+		return false;
+	return (n->groups >> (group - 1)) & 1;
+}
+
+bool nl_listened(int group, const struct nl_origin *org)
+{
+	if (org && org->echo)
+		return true;
+	for (struct nl_sock *n = nl_all; n; n = n->next)
+		if (nl_member(n, group, org))
+			return true;
+	return false;
+}
+
+void nl_notify(struct nl_out *o, int group, const struct nl_origin *org)
+{
+	nl_out_finish(o);
+	if (o->head && !o->err) {
+		for (struct nl_sock *n = nl_all; n; n = n->next)
+			if (nl_member(n, group, org))
+				nl_deliver(n, o->head, group);
+		if (org && org->echo)
+			nl_deliver(org->sk, o->head, 0);
+		file_changed();
+	}
+	nl_out_free(o);
+	o->err = 0;
+}
+
+static bool nl_port_used(uint32_t portid)
+{
+	for (struct nl_sock *n = nl_all; n; n = n->next)
+		if (n->bound && n->portid == portid)
+			return true;
+	return false;
+}
+
+/* The port of a socket bound without one: the process id if free, else a random one of
+   Linux's range [-2^31, -4097]. */
 static void nl_autobind(struct nl_sock *n)
 {
-	if (!n->portid)
-		n->portid = (uint32_t)current->pid;
+	if (n->bound)
+		return;
+	uint32_t portid = (uint32_t)current->pid;
+	while (nl_port_used(portid)) {
+		random_bytes(&portid, sizeof(portid));
+		portid |= 0x80000000u;
+		if (portid > 0xffffefffu)
+			portid -= 0x1000u;
+	}
+	n->portid = portid;
+	n->bound = true;
+}
+
+/* Linux's netlink_ack: NLMSG_ERROR with the error and the request's header, and after it the
+   rest of a failed request unless NETLINK_CAP_ACK is on (NLM_F_CAPPED says it is not there). */
+static void nl_ack(struct nl_sock *n, struct nl_out *o, const struct nlmsghdr_k *req, int err)
+{
+	bool whole = err && !(n->opts & NL_OPT_CAP_ACK);
+	nl_begin(o, NLMSG_ERROR, whole ? 0 : NLM_F_CAPPED, req->seq, n->portid);
+	int32_t e = err;
+	nl_put(o, &e, 4);
+	nl_put(o, req, whole ? req->len : sizeof(*req));
+	nl_end(o);
 }
 
 static int64_t nl_sendmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct nl_sock *n = nl_sk(s);
 	uint64_t len = m->it.left;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
 	if (len > NL_REQ_MAX)
 		return -EMSGSIZE;
 	static uint8_t req[NL_REQ_MAX] __attribute__((aligned(8)));
 	if (iter_copy_from(&m->it, req, (size_t)len))
 		return -EFAULT;
 	nl_autobind(n);
-	struct nl_out o = { .n = n };
 	for (uint32_t off = 0; len - off >= sizeof(struct nlmsghdr_k);) {
 		const struct nlmsghdr_k *h = (const void *)(req + off);
 		if (h->len < sizeof(*h) || h->len > len - off)
 			break;
-		nl_request(&o, h, h->len);
+		struct nl_out o = { 0 };
+		/* only requests go to the protocol; control messages and answers are acked */
+		int err = 0;
+		if ((h->flags & NLM_F_REQUEST) && h->type >= NLMSG_MIN_TYPE)
+			err = rtnl_request(n, &o, h, h->len);
+		if (err != NL_DUMPED && (err || (h->flags & NLM_F_ACK)))
+			nl_ack(n, &o, h, err);
+		if (o.err) {
+			nl_out_free(&o);
+			return o.err;
+		}
+		nl_reply(n, &o);
 		off += NL_ALIGN(h->len);
 	}
-	nl_flush(&o);
-	return o.err ? o.err : (int64_t)len;
+	return (int64_t)len;
 }
+
+struct nl_pktinfo_k {
+	uint32_t group;
+};
 
 static int64_t nl_recvmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct nl_sock *n = nl_sk(s);
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
 	int64_t deadline = socket_deadline(s->rcvtimeo);
-	while (!n->q) {
+	for (;;) {
+		if (s->err) {           /* an overrun is reported before what is queued */
+			int e = s->err;
+			s->err = 0;
+			return -e;
+		}
+		if (n->q)
+			break;
 		int err = nonblock ? -EAGAIN : socket_wait(deadline, "a netlink socket with no reply");
 		if (err)
 			return err;
@@ -383,14 +342,23 @@ static int64_t nl_recvmsg(struct socket *s, struct msg_k *m, int flags, bool non
 		return -EFAULT;
 	if (take < d->len)
 		m->flags_out |= MSG_TRUNC;
-	uint16_t from[6] = { AF_NETLINK, 0, 0, 0, 0, 0 };       /* the kernel: port 0 */
-	memcpy(m->addr, from, sizeof(from));
+	uint32_t from[3] = { AF_NETLINK, 0, d->group && d->group <= 32 ? 1u << (d->group - 1) : 0 };
+	memcpy(m->addr, from, sizeof(from));         /* the kernel: port 0 */
 	m->addrlen = sizeof(from);
+	if ((n->opts & NL_OPT_PKTINFO) && m->nipctl < MSG_IPCTL_MAX) {
+		struct msg_ipctl *c = &m->ipctl[m->nipctl++];
+		struct nl_pktinfo_k pi = { d->group };
+		*c = (struct msg_ipctl){ SOL_NETLINK, NETLINK_PKTINFO, sizeof(pi), { 0 } };
+		memcpy(c->data, &pi, sizeof(pi));
+	}
 	uint32_t full = d->len;
 	if (!(flags & MSG_PEEK)) {
 		n->q = d->next;
-		if (!n->q)
+		if (!n->q) {
 			n->q_tail = NULL;
+			n->congested = false;
+		}
+		n->rmem -= d->len + NL_SKB_OVERHEAD;
 		nl_dgram_free(d);
 	}
 	return (flags & MSG_TRUNC) ? full : take;
@@ -401,6 +369,8 @@ struct sockaddr_nl_k {
 	uint32_t pid, groups;
 };
 
+/* Linux's netlink_bind: a bound socket keeps its port; nl_groups replaces the memberships of
+   groups 1-32. */
 static int nl_bind(struct socket *s, const void *addr, uint32_t len)
 {
 	struct nl_sock *n = nl_sk(s);
@@ -410,10 +380,18 @@ static int nl_bind(struct socket *s, const void *addr, uint32_t len)
 	memcpy(&a, addr, sizeof(a));
 	if (a.family != AF_NETLINK)
 		return -EINVAL;
-	if (n->portid && a.pid && a.pid != n->portid)
+	if (n->bound && a.pid != n->portid)
 		return -EINVAL;
-	n->portid = a.pid ? a.pid : (uint32_t)current->pid;
-	n->groups = a.groups;   /* subscriptions: no events are ever sent */
+	if (!n->bound) {
+		if (a.pid && nl_port_used(a.pid))
+			return -EADDRINUSE;
+		if (a.pid) {
+			n->portid = a.pid;
+			n->bound = true;
+		}
+		nl_autobind(n);
+	}
+	n->groups = (n->groups & ~0xffffffffull) | a.groups;
 	return 0;
 }
 
@@ -433,8 +411,9 @@ static int nl_connect(struct socket *s, const void *addr, uint32_t len, bool non
 
 static int nl_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
 {
-	struct sockaddr_nl_k a = { AF_NETLINK, 0, peer ? 0 : nl_sk(s)->portid,
-				   peer ? 0 : nl_sk(s)->groups };
+	struct nl_sock *n = nl_sk(s);
+	struct sockaddr_nl_k a = { AF_NETLINK, 0, peer ? 0 : n->portid,
+				   peer ? 0 : (uint32_t)n->groups };
 	memcpy(addr, &a, sizeof(a));
 	*len = sizeof(a);
 	return 0;
@@ -442,7 +421,8 @@ static int nl_getname(struct socket *s, void *addr, uint32_t *len, bool peer)
 
 static uint32_t nl_poll(struct socket *s)
 {
-	return (nl_sk(s)->q ? POLLIN | POLLRDNORM : 0) | POLLOUT | POLLWRNORM;
+	return (nl_sk(s)->q ? POLLIN | POLLRDNORM : 0) | (s->err ? POLLERR : 0) |
+	       POLLOUT | POLLWRNORM;
 }
 
 static bool nl_event_seq(struct socket *s, uint64_t *seq)
@@ -451,17 +431,58 @@ static bool nl_event_seq(struct socket *s, uint64_t *seq)
 	return true;
 }
 
-/* SOL_NETLINK options Linux knows are accepted with its length check: memberships mean events,
-   and none ever happen here (interfaces and routes do not change), the others (extended ACKs,
-   strict checking, no-ENOBUFS) would not change what the dumps above return. */
-#define SOL_NETLINK 270
+/* SOL_NETLINK as Linux's netlink_setsockopt: a value shorter than an int reads as 0. The
+   booleans other than NO_ENOBUFS and PKTINFO do not change what happens here (one network
+   namespace; acknowledgements carry no extended TLVs, there being no messages to give). */
 static int nl_setsockopt(struct socket *s, int level, int name, const void *val, uint32_t len)
 {
+	struct nl_sock *n = nl_sk(s);
+	uint32_t v = 0;
 	if (level != SOL_NETLINK)
 		return -ENOPROTOOPT;
-	if (name < 1 || name > 12 || name == 6 || name == 7 || name == 9)
-		return -ENOPROTOOPT;    /* RX_RING/TX_RING (gone from Linux), LIST_MEMBERSHIPS (get) */
-	return len < sizeof(int) ? -EINVAL : 0;
+	if (len >= sizeof(int))
+		memcpy(&v, val, sizeof(v));
+	if (name == NETLINK_ADD_MEMBERSHIP || name == NETLINK_DROP_MEMBERSHIP) {
+		if (!v || v - 1 >= NL_GROUPS)
+			return -EINVAL;
+		if (name == NETLINK_ADD_MEMBERSHIP)
+			n->groups |= 1ull << (v - 1);
+		else
+			n->groups &= ~(1ull << (v - 1));
+		return 0;
+	}
+	if (name < 0 || name > 31 || !((NL_BOOL_OPTS >> name) & 1))
+		return -ENOPROTOOPT;
+	if (name == 8 && !capable(CAP_NET_BROADCAST))
+		return -EPERM;          /* LISTEN_ALL_NSID */
+	n->opts = v ? n->opts | (1u << name) : n->opts & ~(1u << name);
+	if (name == 5 && v)
+		n->congested = false;
+	return 0;
+}
+
+static int nl_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
+{
+	struct nl_sock *n = nl_sk(s);
+	if (level != SOL_NETLINK)
+		return -ENOPROTOOPT;
+	if ((int32_t)*len < 0)
+		return -EINVAL;
+	if (name == NETLINK_LIST_MEMBERSHIPS) {
+		uint32_t words[2] = { (uint32_t)n->groups, (uint32_t)(n->groups >> 32) };
+		uint32_t room = MIN(*len, sizeof(words)) & ~3u;
+		memcpy(val, words, room);
+		*len = NL_ALIGN((NL_GROUPS + 7) / 8);
+		return 0;
+	}
+	if (name < 0 || name > 31 || !((NL_BOOL_OPTS >> name) & 1))
+		return -ENOPROTOOPT;
+	if (*len < sizeof(int))
+		return -EINVAL;
+	int v = (n->opts >> name) & 1;
+	memcpy(val, &v, sizeof(v));
+	*len = sizeof(v);
+	return 0;
 }
 
 static int nl_shutdown(struct socket *s, int how)
@@ -482,6 +503,11 @@ static int nl_accept(struct socket *s, struct socket *ns, bool nonblock)
 static void nl_release(struct socket *s)
 {
 	struct nl_sock *n = nl_sk(s);
+	for (struct nl_sock **p = &nl_all; *p; p = &(*p)->next)
+		if (*p == n) {
+			*p = n->next;
+			break;
+		}
 	while (n->q) {
 		struct nl_dgram *d = n->q;
 		n->q = d->next;
@@ -500,6 +526,7 @@ static const struct sock_ops netlink_ops = {
 	.shutdown = nl_shutdown,
 	.getname = nl_getname,
 	.setsockopt = nl_setsockopt,
+	.getsockopt = nl_getsockopt,
 	.poll = nl_poll,
 	.event_seq = nl_event_seq,
 	.release = nl_release,
@@ -514,6 +541,10 @@ int netlink_create(struct socket *s, int type, int protocol)
 	struct nl_sock *n = kmalloc(sizeof(*n));
 	if (!n)
 		return -ENOMEM;
+	net_init();             /* the interfaces exist before anyone can watch them change */
+	n->s = s;
+	n->next = nl_all;
+	nl_all = n;
 	s->priv = n;
 	s->ops = &netlink_ops;
 	return 0;

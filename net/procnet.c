@@ -56,7 +56,7 @@ int procfs_show_net_if_inet6(struct procfs_buf *b, struct proc *p, const struct 
 			int scope = a->scope == RT_SCOPE_HOST ? 0x10 : a->scope == RT_SCOPE_LINK ? 0x20 :
 				    a->scope == RT_SCOPE_SITE ? 0x40 : 0;
 			procfs_printf(b, " %02x %02x %02x %02x %8s\n", ifs[i].index, a->prefix, scope,
-				      0x80, ifs[i].name);
+				      a->flags & 0xff, ifs[i].name);
 		}
 	return 0;
 }
@@ -71,27 +71,23 @@ int procfs_show_net_route(struct procfs_buf *b, struct proc *p, const struct pro
 {
 	procnet_route_line(b, "Iface\tDestination\tGateway \tFlags\tRefCnt\tUse\tMetric\tMask\t\tMTU"
 			   "\tWindow\tIRTT");
-	struct if_info ifs[IF_MAX];
-	int k = ifinfo_list(ifs, IF_MAX);
+	struct if_route4 r[IF_ROUTE_MAX];
+	int k = ifinfo_routes4(r, IF_ROUTE_MAX);
 	char line[160];
 	for (int i = 0; i < k; i++) {
-		for (int j = 0; j < ifs[i].naddr; j++) {
-			const struct if_addr *a = &ifs[i].addr[j];
-			if (a->family != AF_INET || ifs[i].loopback)
-				continue;
-			uint32_t ip, gw, mask = a->prefix ? __builtin_bswap32(0xffffffffu <<
-									(32 - a->prefix)) : 0;
-			memcpy(&ip, a->addr, 4);
-			memcpy(&gw, ifs[i].gw4, 4);
-			if (gw) {
-				ksnprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u",
-					  ifs[i].name, 0u, gw, 3u, 0, 0u, 0, 0u, 0, 0u, 0u);
-				procnet_route_line(b, line);
-			}
-			ksnprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%d\t%08X\t%d\t%u\t%u",
-				  ifs[i].name, ip & mask, 0u, 1u, 0, 0u, 0, mask, 0, 0u, 0u);
-			procnet_route_line(b, line);
-		}
+		struct if_info dev;
+		if (ifinfo_find(NULL, r[i].index, &dev))
+			continue;
+		uint32_t dst, gw, mask = r[i].dst_len ? __builtin_bswap32(0xffffffffu <<
+									 (32 - r[i].dst_len)) : 0;
+		memcpy(&dst, r[i].dst, 4);
+		memcpy(&gw, r[i].gw, 4);
+		/* RTF_UP, RTF_GATEWAY, RTF_HOST */
+		unsigned flags = 1u | (r[i].has_gw ? 2u : 0) | (r[i].dst_len == 32 ? 4u : 0);
+		ksnprintf(line, sizeof(line), "%s\t%08X\t%08X\t%04X\t%d\t%u\t%u\t%08X\t%d\t%u\t%u",
+			  dev.name, dst, r[i].has_gw ? gw : 0u, flags, 0, 0u, r[i].priority, mask, 0,
+			  0u, 0u);
+		procnet_route_line(b, line);
 	}
 	return 0;
 }

@@ -219,7 +219,7 @@ static int64_t sockfile_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	struct socket *s = f->priv;
 	int64_t r = s->ops->ioctl ? s->ops->ioctl(s, req, arg) : -ENOIOCTLCMD;
 	if (r == -ENOIOCTLCMD)
-		r = ifioctl(req, arg);  /* every socket answers for the interfaces */
+		r = ifioctl(s->family, req, arg);  /* every socket answers for the interfaces */
 	if (r != -ENOIOCTLCMD)
 		return r;
 	int v;

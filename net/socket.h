@@ -234,6 +234,7 @@ int unix_create(struct socket *s, int type, int protocol);
 int inet_create(struct socket *s, int type, int protocol);    /* net/inet.c */
 int netlink_create(struct socket *s, int type, int protocol); /* net/netlink.c */
 
-/* The SIOCGIF* requests (net/ifioctl.c): -ENOIOCTLCMD for others. */
-int64_t ifioctl(unsigned long req, uint64_t arg);
+/* The interface requests (SIOCGIF*, SIOCSIF*; net/ifioctl.c) on a socket of family:
+   -ENOIOCTLCMD for others. */
+int64_t ifioctl(int family, unsigned long req, uint64_t arg);
 #endif

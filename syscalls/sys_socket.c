@@ -285,7 +285,9 @@ int64_t sys_getsockopt(uint64_t fd, uint64_t level, uint64_t name, uint64_t uval
 		err = -EINVAL;
 	else if (!(err = sockopt_get(s, (int)level, (int)name, val,
 				     (len = MIN((uint32_t)room, OPT_MAX), &len)))) {
-		if (copy_to_user(uval, val, len) || copy_to_user(ulen, &len, sizeof(len)))
+		/* len may say more than room (NETLINK_LIST_MEMBERSHIPS tells the size it needs) */
+		if (copy_to_user(uval, val, MIN(len, (uint32_t)room)) ||
+		    copy_to_user(ulen, &len, sizeof(len)))
 			err = -EFAULT;
 	}
 	file_put(f);

@@ -57,6 +57,7 @@ static inline const char *errname(int e)
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENODEV: return "ENODEV";
 	case ENETUNREACH: return "ENETUNREACH";
+	case ENETDOWN: return "ENETDOWN";
 	case EHOSTUNREACH: return "EHOSTUNREACH";
 	case EHOSTDOWN: return "EHOSTDOWN";
 	case ENONET: return "ENONET";

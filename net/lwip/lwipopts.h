@@ -66,6 +66,11 @@
 #define LWIP_LOOPBACK_MAX_PBUFS         2048
 #define LWIP_SINGLE_NETIF               0
 #define LWIP_CHECKSUM_CTRL_PER_NETIF    1   /* the loopif skips checksums */
+/* Room for a few IPv6 addresses per interface beyond the link-local and the monitor's one
+   (`ip -6 addr add`), and a callback for the changes the stack makes itself (duplicate address
+   detection), which netlink reports as Linux does. */
+#define LWIP_IPV6_NUM_ADDRESSES         5
+#define LWIP_NETIF_EXT_STATUS_CALLBACK  1
 
 /* ---- TCP, tuned for throughput: 512 KiB windows need window scaling (512 KiB >> 4 fits the
    16-bit field), a send queue long enough for a full send buffer of small writes, SACK sent to

@@ -2,8 +2,8 @@
 # Networking between the guest and the host through the default user-mode network (libslirp):
 # busybox httpd in the guest answers curl on the host through -p; the guest fetches 1 GiB from a
 # server on the host (10.0.2.2; a name from the image's /etc/hosts too) and sends 1 GiB to it,
-# each checked by its digest; ip, ifconfig and netstat see the interfaces and listeners; --net
-# none leaves only the loopback interface.
+# each checked by its digest; ip, ifconfig and netstat see the interfaces and listeners, and ip
+# changes them (with CAP_NET_ADMIN); --net none leaves only the loopback interface.
 # usage: tests/e2e/net.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
@@ -150,6 +150,32 @@ harness_selected "ip and ifconfig" && {
 		pass "ip and ifconfig"
 	else
 		fail "ip and ifconfig" "status $st: $(echo "$out" | head -c 400 | tr '\n' '|')"
+	fi
+}
+
+# ip changing the interfaces as root with CAP_NET_ADMIN (netlink's RTM_NEWADDR, RTM_DELADDR,
+# RTM_NEWROUTE; SIOCSIFFLAGS and SIOCSIFMTU under ip link): eth0's address replaced (lwIP holds
+# one IPv4 address per interface), the default route again, the MTU, lo down and up, an IPv6
+# address on lo; then traffic from and to the new addresses. Without the capability: EPERM.
+harness_selected "ip changes interfaces" && {
+	out=$("$UNIK" run --cap-add NET_ADMIN --rootfs "$R" /bin/sh -c '
+		ip addr del 10.0.2.15/24 dev eth0 && ip addr add 10.0.2.16/24 dev eth0 &&
+		ip route add default via 10.0.2.2 && ip link set dev eth0 mtu 1400 &&
+		ip link set dev lo down && ip link set dev lo up && ip -6 addr add fd00::7/64 dev lo &&
+		ip addr && ip route && ping -c 1 -W 5 10.0.2.2 >/dev/null && echo pinged &&
+		httpd -p 8080 -h /www && wget -q -O - http://10.0.2.16:8080/ &&
+		wget -q -O - "http://[fd00::7]:8080/"' 2>&1)
+	st=$?
+	denied=$("$UNIK" run --rootfs "$R" /bin/sh -c 'ip addr add 10.0.2.16/24 dev eth0' 2>&1)
+	if [ $st -eq 0 ] && echo "$out" | grep -q "inet 10.0.2.16/24 scope global eth0" &&
+	   echo "$out" | grep -q "eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1400" &&
+	   echo "$out" | grep -q "default via 10.0.2.2 dev eth0" &&
+	   echo "$out" | grep -q "inet6 fd00::7/64 scope global" && echo "$out" | grep -q pinged &&
+	   [ "$(echo "$out" | grep -c "hello from the guest's httpd")" = 2 ] &&
+	   echo "$denied" | grep -q "Operation not permitted"; then
+		pass "ip changes interfaces"
+	else
+		fail "ip changes interfaces" "status $st: $(echo "$out$denied" | head -c 600 | tr '\n' '|')"
 	fi
 }
 
