@@ -4,6 +4,7 @@
 #include "k/pmm.h"
 #include "vfs/file.h"
 #include "vfs/locks.h"
+#include "vfs/fsnotify.h"
 #include "k/sched.h"
 
 struct file *fd_get(struct fdtable *t, int fd)
@@ -48,6 +49,7 @@ void file_put(struct file *f)
 	if (f->watched && file_unwatch)
 		file_unwatch(f);
 	locks_file_closed(f);
+	fsnotify_close(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f, sizeof(*f));
