@@ -155,7 +155,7 @@ static void inotify_mark_event(struct fsnotify_mark *m, uint32_t mask, const cha
 			       size_t len, uint32_t cookie)
 {
 	struct inotify_watch *w = (struct inotify_watch *)m;
-	inotify_queue(w->in, w->wd, mask, cookie, name, len);
+	inotify_queue(w->in, w->wd, mask & ~FS_DN_RENAME, cookie, name, len);
 	if (w->mask & IN_ONESHOT) {
 		fsnotify_mark_remove(m);
 		inotify_watch_end(w);

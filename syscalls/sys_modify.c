@@ -239,7 +239,8 @@ static void rename_notify(const struct target *o, const struct target *n, struct
 		return;
 	bool isdir = S_ISDIR_(moved->mode);
 	uint32_t cookie = fsnotify_cookie();
-	fsnotify_name(o->parent.d->inode, FS_MOVED_FROM, o->last, o->len, cookie, isdir);
+	uint32_t same_dir = o->parent.d->inode == n->parent.d->inode ? FS_DN_RENAME : 0;
+	fsnotify_name(o->parent.d->inode, FS_MOVED_FROM | same_dir, o->last, o->len, cookie, isdir);
 	fsnotify_name(n->parent.d->inode, FS_MOVED_TO, n->last, n->len, cookie, isdir);
 	if (target && !(flags & RENAME_EXCHANGE_))
 		fsnotify_inode(target, FS_ATTRIB);

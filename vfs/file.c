@@ -75,6 +75,7 @@ int fd_close(struct fdtable *t, int fd)
 	t->fd[fd] = NULL;
 	t->fdflags[fd] = 0;
 	locks_fd_closed(t, f);
+	dnotify_flush(t, f);
 	file_put(f);
 	return 0;
 }

@@ -51,7 +51,7 @@ static void fsnotify_deliver(struct inode *ino, uint32_t mask, const char *name,
 	inode_get(ino);
 	for (struct fsnotify_mark *m = ino->marks, *next; m; m = next) {
 		next = m->next;
-		if (m->mask & mask & FS_ALL_EVENTS)
+		if (m->mask & mask & (FS_ALL_EVENTS | FS_DN_RENAME))
 			m->ops->event(m, mask, name, len, cookie);
 	}
 	inode_put(ino);

@@ -10,6 +10,7 @@
 struct inode;
 struct dentry;
 struct file;
+struct fdtable;
 
 /* Event bits: Linux's FS_* values, which are also inotify's IN_* values. */
 #define FS_ACCESS 0x1
@@ -28,6 +29,8 @@ struct file;
 #define FS_IN_IGNORED 0x8000
 #define FS_ISDIR 0x40000000
 #define FS_ALL_EVENTS 0xfff
+/* A rename within one directory (dnotify's DN_RENAME), added to its MOVED_FROM; not inotify's. */
+#define FS_DN_RENAME 0x10000000
 /* Events a watched directory hears about its children (Linux's FS_EVENTS_POSS_ON_CHILD). */
 #define FS_ON_CHILD (FS_ACCESS | FS_MODIFY | FS_ATTRIB | FS_CLOSE_WRITE | FS_CLOSE_NOWRITE | \
 		     FS_OPEN)
@@ -113,6 +116,17 @@ static inline void fsnotify_change(struct dentry *d, unsigned valid)
 	if (fsnotify_marks && d)
 		fsnotify_dentry_(d, fsnotify_setattr_mask(valid));
 }
+
+void dnotify_flush_(struct fdtable *t, struct file *f);
+/* fd table t closes one of its fds to f: its dnotify registrations on f end (vfs/dnotify.c). */
+static inline void dnotify_flush(struct fdtable *t, struct file *f)
+{
+	if (fsnotify_marks)
+		dnotify_flush_(t, f);
+}
+
+/* fcntl(fd, F_NOTIFY, arg) by table t: 0 or -errno (ENOTDIR but for a directory). */
+int dnotify_fcntl(struct fdtable *t, int fd, struct file *f, uint32_t arg);
 
 /* A dentry is freed: when its inode has no link left, the inode is gone (DELETE_SELF, and the
    marks go), as Linux's dentry_unlink_inode at the last dput of a deleted name. */
