@@ -34,7 +34,7 @@ test_mm_SRCS := tests/unit/test_mm.c tests/unit/kstub.c tests/unit/kstub_inode.c
 # The VFS (path walk, tmpfs, the layer over an image built by image/'s writer) and fd tables.
 VFS_TEST_SRCS := tests/unit/kstub.c tests/unit/kstub_vfs.c vfs/dcache.c vfs/namei.c vfs/open.c \
 	vfs/tmpfs.c vfs/tmpfs_dir.c vfs/tmpfs_xattr.c vfs/textpage.c vfs/pagetab.c vfs/file.c vfs/locks.c \
-	vfs/acl.c vfs/blob.c
+	vfs/acl.c vfs/blob.c vfs/fsnotify.c
 UNIT_TESTS += test_vfs_walk test_vfs_layer test_vfs_acl test_fdtable
 test_vfs_walk_SRCS := tests/unit/test_vfs_walk.c $(VFS_TEST_SRCS)
 test_vfs_acl_SRCS := tests/unit/test_vfs_acl.c $(VFS_TEST_SRCS)

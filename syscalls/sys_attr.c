@@ -5,32 +5,40 @@
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
 #include "k/pmm.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define UTIME_NOW ((1l << 30) - 1l)
 #define UTIME_OMIT ((1l << 30) - 2l)
 
-static int attr_apply(struct inode *ino, struct iattr *a)
+/* Applies a to d's inode; a change is an event for fsnotify. */
+static int attr_apply(struct dentry *d, struct iattr *a)
 {
+	struct inode *ino = d->inode;
 	if (ino->sb && (ino->sb->flags & SB_RDONLY))
 		return -EROFS;
 	if (!ino->ops->setattr)
 		return -EPERM;
-	return ino->ops->setattr(ino, a);
+	int err = ino->ops->setattr(ino, a);
+	if (!err)
+		fsnotify_change(d, a->valid);
+	return err;
 }
 
-static int attr_chmod(struct inode *ino, uint32_t mode)
+static int attr_chmod(struct dentry *d, uint32_t mode)
 {
+	struct inode *ino = d->inode;
 	if (current->fsuid != ino->uid && !capable(CAP_FOWNER))
 		return -EPERM;
 	struct iattr a = { .valid = ATTR_MODE, .mode = mode & 07777 };
 	if (!in_group_p(ino->gid) && !capable(CAP_FSETID))
 		a.mode &= ~(uint32_t)S_ISGID;
-	return attr_apply(ino, &a);
+	return attr_apply(d, &a);
 }
 
-static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
+static int attr_chown(struct dentry *d, uint32_t uid, uint32_t gid)
 {
+	struct inode *ino = d->inode;
 	struct iattr a = { 0 };
 	if (uid != (uint32_t)-1) {
 		a.valid |= ATTR_UID;
@@ -57,7 +65,7 @@ static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 			a.mode = ino->mode & 07777 & ~kill;
 		}
 	}
-	int err = attr_apply(ino, &a);
+	int err = attr_apply(d, &a);
 	if (!err && nondir && ino->ops->removexattr &&
 	    ino->ops->getxattr(ino, "security.capability", NULL, 0) >= 0)
 		err = ino->ops->removexattr(ino, "security.capability");
@@ -65,7 +73,7 @@ static int attr_chown(struct inode *ino, uint32_t uid, uint32_t gid)
 }
 
 /* Runs op on (dfd, path) or, with AT_EMPTY_PATH and "", on dfd's file. */
-static int64_t attr_at(int dfd, uint64_t upath, unsigned flags, int (*op)(struct inode *, void *),
+static int64_t attr_at(int dfd, uint64_t upath, unsigned flags, int (*op)(struct dentry *, void *),
 		       void *arg)
 {
 	if (flags & ~(unsigned)(AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH))
@@ -75,26 +83,26 @@ static int64_t attr_at(int dfd, uint64_t upath, unsigned flags, int (*op)(struct
 				  ((flags & AT_EMPTY_PATH) ? LOOKUP_EMPTY : 0), &p);
 	if (err)
 		return err;
-	err = op(p.d->inode, arg);
+	err = op(p.d, arg);
 	path_put(&p);
 	return err;
 }
 
-static int64_t attr_fd(int fd, int (*op)(struct inode *, void *), void *arg)
+static int64_t attr_fd(int fd, int (*op)(struct dentry *, void *), void *arg)
 {
 	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
-	int err = (f->flags & 010000000) ? -EBADF : file_inode(f) ? op(file_inode(f), arg) : -EINVAL;
+	int err = (f->flags & 010000000) ? -EBADF : file_inode(f) ? op(f->path.d, arg) : -EINVAL;
 	file_put(f);
 	return err;
 }
 
-static int op_chmod(struct inode *ino, void *arg) { return attr_chmod(ino, *(uint32_t *)arg); }
-static int op_chown(struct inode *ino, void *arg)
+static int op_chmod(struct dentry *d, void *arg) { return attr_chmod(d, *(uint32_t *)arg); }
+static int op_chown(struct dentry *d, void *arg)
 {
 	uint32_t *ug = arg;
-	return attr_chown(ino, ug[0], ug[1]);
+	return attr_chown(d, ug[0], ug[1]);
 }
 
 int64_t sys_chmod(uint64_t path, uint64_t mode, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
@@ -122,7 +130,7 @@ int64_t sys_fchmodat2(uint64_t dfd, uint64_t path, uint64_t mode, uint64_t flags
 	if (err)
 		return err;
 	/* Symlink modes cannot be changed on Linux. */
-	err = (p.d->inode->mode & S_IFMT) == S_IFLNK ? -EOPNOTSUPP : op_chmod(p.d->inode, &m);
+	err = (p.d->inode->mode & S_IFMT) == S_IFLNK ? -EOPNOTSUPP : op_chmod(p.d, &m);
 	path_put(&p);
 	return err;
 }
@@ -163,8 +171,9 @@ struct utimes_arg {
 	bool set_all_now;
 };
 
-static int op_utimes(struct inode *ino, void *arg)
+static int op_utimes(struct dentry *d, void *arg)
 {
+	struct inode *ino = d->inode;
 	struct utimes_arg *u = arg;
 	struct iattr a = { 0 };
 	struct timespec64 now = vfs_now();
@@ -189,7 +198,7 @@ static int op_utimes(struct inode *ino, void *arg)
 		if (err)
 			return err;
 	}
-	return attr_apply(ino, &a);
+	return attr_apply(d, &a);
 }
 
 int64_t sys_utimensat(uint64_t dfd, uint64_t path, uint64_t utimes, uint64_t flags, uint64_t a4,
@@ -247,8 +256,9 @@ int64_t sys_utime(uint64_t path, uint64_t t, uint64_t a2, uint64_t a3, uint64_t 
 	return utimes_common(AT_FDCWD, path, t, true);
 }
 
-static int op_truncate(struct inode *ino, void *arg)
+static int op_truncate(struct dentry *d, void *arg)
 {
+	struct inode *ino = d->inode;
 	if ((ino->mode & S_IFMT) == S_IFDIR)
 		return -EISDIR;
 	if ((ino->mode & S_IFMT) != S_IFREG)
@@ -261,7 +271,7 @@ static int op_truncate(struct inode *ino, void *arg)
 		return -EROFS;
 	if ((err = vfs_remove_privs(ino)))
 		return err;
-	return attr_apply(ino, &a);
+	return attr_apply(d, &a);
 }
 
 int64_t sys_truncate(uint64_t path, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

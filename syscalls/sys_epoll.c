@@ -111,7 +111,7 @@ static const struct file_ops epoll_ops = {
 	.stat = anon_stat,
 	.release = epoll_release,
 	.poll = epoll_poll,
-	.anon_name = "eventpoll",
+	.anon_name = "[eventpoll]",
 };
 
 static int64_t epoll_new(uint64_t flags)

@@ -88,7 +88,7 @@ static const struct file_ops eventfd_ops = {
 	.release = eventfd_release,
 	.event_seq = eventfd_event_seq,
 	.poll = eventfd_poll,
-	.anon_name = "eventfd",
+	.anon_name = "[eventfd]",
 };
 
 static int64_t eventfd_new(uint64_t initval, uint64_t flags)

@@ -3,6 +3,7 @@
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define F_DUPFD 0
@@ -10,6 +11,9 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_SETSIG 10
+#define F_GETSIG 11
+#define F_NOTIFY 1026
 #define F_DUPFD_CLOEXEC 1030
 #define F_SETPIPE_SZ 1031
 #define F_GETPIPE_SZ 1032
@@ -174,6 +178,17 @@ int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t
 	case F_SETPIPE_SZ:
 	case F_GETPIPE_SZ:
 		r = pipe_fcntl_size(f, (int)cmd == F_SETPIPE_SZ, (uint64_t)(unsigned)arg);
+		break;
+	case F_NOTIFY:
+		r = (f->flags & 010000000) ? -EBADF : dnotify_fcntl(t, (int)fd, f, (uint32_t)arg);
+		break;
+	case F_SETSIG:          /* the signal dnotify sends (0: SIGIO) */
+		r = arg > 64 ? -EINVAL : 0;
+		if (!r)
+			f->sig = (int32_t)arg;
+		break;
+	case F_GETSIG:
+		r = f->sig;
 		break;
 	default:
 		r = -EINVAL;

@@ -6,6 +6,7 @@
 #include "k/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/stat.h"
+#include "vfs/fsnotify.h"
 #include "net/socket.h"
 #include "syscalls/sys_socket.h"
 #include "build/gen/syscall_decls.h"
@@ -25,6 +26,10 @@ static int64_t io_transfer(struct file *f, uint64_t ubuf, uint64_t len, bool is_
 	if (is_write ? !f->ops->write : !f->ops->read)
 		return -EINVAL;
 	len = MIN(len, MAX_RW_COUNT);
+	/* Linux passes an empty read on to the file: eventfd, timerfd, signalfd and inotify
+	   refuse it (EINVAL), or inotify waits for an event first. */
+	if (!len && !is_write && f->ops->anon_name)
+		return f->ops->read(f, io_bounce, 0);
 	int64_t done = 0;
 	while ((uint64_t)done < len) {
 		size_t n = (size_t)MIN(len - (uint64_t)done, IO_CHUNK);
@@ -82,6 +87,8 @@ static int64_t io_rw(uint64_t fd, uint64_t buf, uint64_t len, bool is_write)
 			     : len ? sys_recvfrom(fd, buf, len, 0, 0, 0) : 0;
 	else
 		r = io_allowed(f, is_write) ? io_transfer(f, buf, len, is_write) : -EBADF;
+	if (r > 0)
+		fsnotify_file(f, is_write ? FS_MODIFY : FS_ACCESS);
 	file_put(f);
 	return r;
 }
@@ -144,6 +151,8 @@ static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 		}
 	}
 out:
+	if (done > 0)
+		fsnotify_file(f, is_write ? FS_MODIFY : FS_ACCESS);
 	file_put(f);
 	return done;
 }

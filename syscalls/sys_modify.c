@@ -7,6 +7,7 @@
 #include "syscalls/fs_util.h"
 #include "vfs/acl.h"
 #include "vfs/dev.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define S_ISDIR_(m) (((m) & S_IFMT) == S_IFDIR)
@@ -85,6 +86,8 @@ int fs_mknod(int dfd, const char *name, uint32_t mode, uint64_t dev, struct inod
 	else
 		err = dir->ops->create(dir, t.last, t.len, type | (mode & 07777 &
 				       ~vfs_acl_umask(dir, current_task->fs->umask)), dev, &ino);
+	if (!err)
+		fsnotify_name(dir, FS_CREATE, t.last, t.len, 0, type == S_IFDIR);
 	path_put(&t.parent);
 	if (!err && out)
 		*out = ino;
@@ -161,6 +164,7 @@ static int64_t remove_at(int dfd, uint64_t upath, bool rmdir)
 	else if (!(err = vfs_child(t.parent.d, t.last, t.len, &d))) {
 		struct inode *victim = d->inode;
 		bool isdir = S_ISDIR_(victim->mode);
+		inode_get(victim);
 		if (rmdir && !isdir)
 			err = -ENOTDIR;
 		else if (!rmdir && isdir)
@@ -179,9 +183,16 @@ static int64_t remove_at(int dfd, uint64_t upath, bool rmdir)
 		else
 			err = rmdir ? dir->ops->rmdir(dir, t.last, t.len, victim)
 				    : dir->ops->unlink(dir, t.last, t.len, victim);
+		/* Linux's order: the link count (unlink), the inode's end when nothing else holds
+		   its name (the forgotten dentry's last put), then the directory's entry. */
+		if (!err && !rmdir)
+			fsnotify_inode(victim, FS_ATTRIB);
 		dentry_put(d);
-		if (!err)
+		if (!err) {
 			vfs_forget(t.parent.d, t.last, t.len);
+			fsnotify_name(dir, FS_DELETE, t.last, t.len, 0, isdir);
+		}
+		inode_put(victim);
 	}
 	target_put(&t);
 	return err;
@@ -217,6 +228,32 @@ static bool dentry_within(struct dentry *d, struct dentry *ancestor)
 	}
 }
 
+#define RENAME_EXCHANGE_ 2
+
+/* Linux's fsnotify_move: MOVED_FROM and MOVED_TO with one cookie, the overwritten target's link
+   count, MOVE_SELF on the moved inode; an exchange moves the other inode back the same way. */
+static void rename_notify(const struct target *o, const struct target *n, struct inode *moved,
+			  struct inode *target, unsigned flags)
+{
+	if (!fsnotify_marks)
+		return;
+	bool isdir = S_ISDIR_(moved->mode);
+	uint32_t cookie = fsnotify_cookie();
+	uint32_t same_dir = o->parent.d->inode == n->parent.d->inode ? FS_DN_RENAME : 0;
+	fsnotify_name(o->parent.d->inode, FS_MOVED_FROM | same_dir, o->last, o->len, cookie, isdir);
+	fsnotify_name(n->parent.d->inode, FS_MOVED_TO, n->last, n->len, cookie, isdir);
+	if (target && !(flags & RENAME_EXCHANGE_))
+		fsnotify_inode(target, FS_ATTRIB);
+	fsnotify_inode(moved, FS_MOVE_SELF);
+	if (target && (flags & RENAME_EXCHANGE_)) {
+		isdir = S_ISDIR_(target->mode);
+		cookie = fsnotify_cookie();
+		fsnotify_name(n->parent.d->inode, FS_MOVED_FROM, n->last, n->len, cookie, isdir);
+		fsnotify_name(o->parent.d->inode, FS_MOVED_TO, o->last, o->len, cookie, isdir);
+		fsnotify_inode(target, FS_MOVE_SELF);
+	}
+}
+
 static int64_t rename_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsigned flags)
 {
 	if (flags & ~3u || (flags & 3u) == 3u)
@@ -237,6 +274,7 @@ static int64_t rename_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsig
 	else if (!(err = vfs_child(o.parent.d, o.last, o.len, &od))) {
 		int nerr = vfs_child(n.parent.d, n.last, n.len, &nd);
 		bool odir = S_ISDIR_(od->inode->mode);
+		bool same = nd && nd->inode == od->inode && !(flags & 1);  /* not NOREPLACE */
 		if (nerr && nerr != -ENOENT)
 			err = nerr;
 		else if ((o.slash || n.slash) && !odir)
@@ -247,6 +285,8 @@ static int64_t rename_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsig
 			err = -ENOTEMPTY;
 		else if (od->mounted || (nd && nd->mounted))
 			err = -EBUSY;
+		else if (same)
+			;       /* two links of one inode: Linux does nothing, successfully */
 		else if (!(err = dir_writable(o.parent.d->inode)) &&
 			 !(err = dir_writable(n.parent.d->inode)))
 			err = o.parent.d->inode->ops->rename
@@ -254,13 +294,16 @@ static int64_t rename_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsig
 								 n.parent.d->inode, n.last, n.len,
 								 flags)
 				: -EPERM;
+		if (!err && !same)
+			rename_notify(&o, &n, od->inode, nd ? nd->inode : NULL, flags);
 		if (nd)
 			dentry_put(nd);
 		dentry_put(od);
-		if (!err) {
+		if (!err && !same) {
 			vfs_forget(o.parent.d, o.last, o.len);
 			vfs_forget(n.parent.d, n.last, n.len);
 		}
+
 	}
 	target_put(&n);
 	target_put(&o);
@@ -311,6 +354,10 @@ static int64_t link_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsigne
 		err = -EXDEV;
 	else if (!(err = dir_writable(dir)))
 		err = dir->ops->link ? dir->ops->link(dir, t.last, t.len, src.d->inode) : -EPERM;
+	if (!err) {
+		fsnotify_inode(src.d->inode, FS_ATTRIB);
+		fsnotify_name(dir, FS_CREATE, t.last, t.len, 0, false);
+	}
 	target_put(&t);
 	path_put(&src);
 	return err;
@@ -351,8 +398,10 @@ static int64_t symlink_at(uint64_t utarget, int dfd, uint64_t upath)
 	else if (!(err = dir_writable(dir)))
 		err = dir->ops->symlink ? dir->ops->symlink(dir, t.last, t.len, target, &ino)
 					: -EPERM;
-	if (!err)
+	if (!err) {
 		inode_put(ino);
+		fsnotify_name(dir, FS_CREATE, t.last, t.len, 0, false);
+	}
 	target_put(&t);
 	fs_path_free(target);
 	return err;

@@ -4,6 +4,7 @@
 #include "k/proc.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define O_ACCMODE 03
@@ -165,6 +166,8 @@ static int64_t positional_buf(struct file *f, uint64_t ubuf, uint64_t len, int64
 		if ((size_t)r < n)
 			break;
 	}
+	if (done)
+		fsnotify_file(f, write ? FS_MODIFY : FS_ACCESS);
 	return done ? done : (r < 0 ? r : 0);
 }
 
@@ -343,6 +346,7 @@ static int64_t getdents_common(uint64_t fd, uint64_t ubuf, uint64_t size, bool o
 	else {
 		struct getdents_ctx c = { ubuf, size, 0, 0, old };
 		r = ino->ops->iterate(ino, &f->dir_pos, getdents_emit, &c);
+		fsnotify_file(f, FS_ACCESS);
 		if (!r)
 			r = c.err && !c.used ? c.err : (int64_t)c.used;
 	}
@@ -370,6 +374,8 @@ int64_t sys_ftruncate(uint64_t fd, uint64_t len, uint64_t a2, uint64_t a3, uint6
 	else if (!(r = vfs_remove_privs(ino))) {
 		struct iattr a = { .valid = ATTR_SIZE, .size = len };
 		r = ino->ops->setattr(ino, &a);
+		if (!r)
+			fsnotify_change(f->path.d, a.valid);
 	}
 	file_put(f);
 	return r;

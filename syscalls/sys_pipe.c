@@ -6,6 +6,7 @@
 #include "k/signal.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define O_ACCMODE 03
@@ -57,6 +58,15 @@ int64_t sys_pipe2(uint64_t fds, uint64_t flags, uint64_t a2, uint64_t a3, uint64
 }
 
 /* As the write bounce buffer: big, because a chunk to the console is one VM exit. */
+/* sendfile and copy_file_range read one file and write the other (Linux's do_sendfile). */
+static void copy_notify(struct file *in, struct file *out, int64_t done)
+{
+	if (done > 0) {
+		fsnotify_file(in, FS_ACCESS);
+		fsnotify_file(out, FS_MODIFY);
+	}
+}
+
 static uint8_t copy_buf[1u << 20] __attribute__((aligned(4096)));
 
 /* Copies up to len bytes from regular file in (at *inpos) to file out (through its write op at
@@ -137,6 +147,7 @@ int64_t sys_sendfile(uint64_t outfd, uint64_t infd, uint64_t uoff, uint64_t coun
 			if (uoff)
 				pos = (uint64_t)off;
 			r = copy_range(file_inode(in), &pos, out, NULL, count);
+			copy_notify(in, out, r);
 			if (uoff) {
 				off = (int64_t)pos;
 				if (copy_to_user(uoff, &off, sizeof(off)))
@@ -180,6 +191,7 @@ int64_t sys_copy_file_range(uint64_t infd, uint64_t uinoff, uint64_t outfd, uint
 			r = -EINVAL;    /* overlapping ranges of one file */
 		else {
 			r = copy_range(file_inode(in), &ip, out, &op, len);
+			copy_notify(in, out, r);
 			if (r >= 0) {
 				if (uinoff) {
 					io = (int64_t)ip;
@@ -249,6 +261,8 @@ int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t off, uint64_t len, ui
 		r = -EPERM;
 	else
 		r = ino->ops->fallocate ? ino->ops->fallocate(ino, (int)mode, off, len) : -EOPNOTSUPP;
+	if (!r)
+		fsnotify_file(f, FS_MODIFY);
 	file_put(f);
 	return r;
 }

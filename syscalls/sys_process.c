@@ -235,7 +235,7 @@ static const struct file_ops pidfd_ops = {
 	.stat = anon_stat,
 	.release = pidfd_release,
 	.poll = pidfd_poll,
-	.anon_name = "pidfd",
+	.anon_name = "[pidfd]",
 };
 
 /* The pid a pidfd refers to, or -EBADF. */

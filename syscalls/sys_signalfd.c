@@ -107,7 +107,7 @@ static const struct file_ops signalfd_ops = {
 	.poll = signalfd_poll,
 	.ready_at = signalfd_ready_at,
 	.event_seq = signalfd_event_seq,
-	.anon_name = "signalfd",
+	.anon_name = "[signalfd]",
 };
 
 static int64_t signalfd_common(int fd, uint64_t umask, uint64_t size, uint64_t flags)

@@ -138,7 +138,7 @@ static const struct file_ops timerfd_ops = {
 	.poll = timerfd_poll,
 	.ready_at = timerfd_ready_at,
 	.event_seq = timerfd_event_seq,
-	.anon_name = "timerfd",
+	.anon_name = "[timerfd]",
 };
 
 int64_t sys_timerfd_create(uint64_t clockid, uint64_t flags, uint64_t a2, uint64_t a3,

@@ -10,6 +10,7 @@
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
 #include "vfs/acl.h"
+#include "vfs/fsnotify.h"
 #include "build/gen/syscall_decls.h"
 
 #define XATTR_NAME_MAX 255
@@ -234,6 +235,8 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 	if (acl >= 0) {
 		/* no namespace or permission rules: vfs_acl_set has the owner's */
 		err = ino->sb->flags & SB_RDONLY ? -EROFS : vfs_acl_set(ino, acl, val, size);
+		if (!err)
+			fsnotify_dentry(hold.d, FS_ATTRIB);
 		path_put(&hold);
 	} else if (!err) {
 		err = xattr_may_change(ino, name, val, size, remove);
@@ -244,6 +247,8 @@ static int64_t xattr_change(int fd, uint64_t upath, bool follow, uint64_t uname,
 						 (int)flags);
 		else if (!err)
 			err = ino->ops->setxattr(ino, name, val, size, (int)flags);
+		if (!err)
+			fsnotify_dentry(hold.d, FS_ATTRIB);
 		path_put(&hold);
 	}
 	return err;

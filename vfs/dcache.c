@@ -4,6 +4,7 @@
 #include "k/kheap.h"
 #include "vfs/vfs.h"
 #include "vfs/acl.h"
+#include "vfs/fsnotify.h"
 
 struct mount *vfs_mounts;
 
@@ -120,6 +121,7 @@ void dentry_put(struct dentry *d)
 		struct dentry *parent = d->parent == d ? NULL : d->parent;
 		if (parent)
 			dentry_unlink(d);
+		fsnotify_dentry_free(d);
 		inode_put(d->inode);
 		kfree(d, sizeof(*d));
 		d = parent;

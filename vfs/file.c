@@ -4,6 +4,7 @@
 #include "k/pmm.h"
 #include "vfs/file.h"
 #include "vfs/locks.h"
+#include "vfs/fsnotify.h"
 #include "k/sched.h"
 
 struct file *fd_get(struct fdtable *t, int fd)
@@ -48,6 +49,7 @@ void file_put(struct file *f)
 	if (f->watched && file_unwatch)
 		file_unwatch(f);
 	locks_file_closed(f);
+	fsnotify_close(f);
 	if (f->ops->release)
 		f->ops->release(f);
 	kfree(f, sizeof(*f));
@@ -73,6 +75,7 @@ int fd_close(struct fdtable *t, int fd)
 	t->fd[fd] = NULL;
 	t->fdflags[fd] = 0;
 	locks_fd_closed(t, f);
+	dnotify_flush(t, f);
 	file_put(f);
 	return 0;
 }

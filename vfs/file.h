@@ -10,6 +10,7 @@ struct file;
 struct stat;
 struct mount;
 struct dentry;
+struct procfs_buf;
 
 /* A place in the file tree: a dentry within a mount. */
 struct path {
@@ -51,7 +52,9 @@ struct file_ops {
 	   shutdown), for edge-triggered epoll: a ready file is reported again only once it has
 	   moved. false (or NULL): not tracked, so EPOLLET works as level-triggered. */
 	bool (*event_seq)(struct file *f, uint64_t *seq);
-	/* Files on Linux's anonymous inode: the name in "anon_inode:[NAME]" (/proc/PID/fd). */
+	/* Lines of its own for /proc/<pid>/fdinfo/<n> (inotify's watches); NULL: none. */
+	void (*show_fdinfo)(struct file *f, struct procfs_buf *b);
+	/* Files on Linux's anonymous inode: the name in "anon_inode:NAME" (/proc/PID/fd). */
 	const char *anon_name;
 };
 
@@ -64,6 +67,8 @@ struct file {
 	uint64_t pos;               /* file offset, shared by dup'ed descriptors */
 	uint64_t dir_pos;           /* getdents cookie */
 	uint32_t watched;           /* epoll entries watching this file */
+	bool no_close_event;        /* its open failed: fsnotify hears no close */
+	int32_t sig;                /* F_SETSIG: the signal of dnotify's reports (0: SIGIO) */
 };
 
 /* Called when a watched file's last reference goes (epoll drops its entries; set by epoll). */

@@ -9,6 +9,7 @@
 #include "vfs/acl.h"
 #include "vfs/dev.h"
 #include "vfs/pipe.h"
+#include "vfs/fsnotify.h"
 
 #define O_ACCMODE 03
 #define O_WRONLY 01
@@ -270,14 +271,20 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 			err = -ENXIO;   /* sockets are reached with connect, not open */
 		else if (ino->ops->open)
 			err = ino->ops->open(ino, f);
+		bool opened = !err;
+		if (opened)
+			fsnotify_dentry(p->d, FS_OPEN);
 		/* Linux truncates even for O_RDONLY, given write permission (checked above). */
 		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && ino->ops->setattr) {
 			struct iattr a = { .valid = ATTR_SIZE, .size = 0 };
 			err = vfs_remove_privs(ino);
 			if (!err)
 				err = ino->ops->setattr(ino, &a);
+			if (!err)
+				fsnotify_change(p->d, a.valid);
 		}
 		if (err) {
+			f->no_close_event = !opened;
 			file_put(f);
 			return err;
 		}
@@ -289,7 +296,8 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 /* O_CREAT: the last component may be created in its parent. A final symlink is followed (unless
    O_NOFOLLOW), so a dangling link creates its target, as on Linux. */
 static int vfs_open_create(const struct fs_context *fs, const struct path *start, const char *name,
-			   int flags, uint32_t mode, unsigned lflags, int depth, struct path *out)
+			   int flags, uint32_t mode, unsigned lflags, int depth, struct path *out,
+			   bool *created)
 {
 	struct path parent;
 	const char *last;
@@ -316,6 +324,8 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 								  ~umask), 0, &ino) : -EROFS;
 		if (!err) {
 			inode_put(ino);
+			fsnotify_name(dir, FS_CREATE, last, len, 0, false);
+			*created = true;
 			err = vfs_child(parent.d, last, len, &d);
 		}
 	} else if (!err && (flags & O_EXCL)) {
@@ -341,7 +351,8 @@ static int vfs_open_create(const struct fs_context *fs, const struct path *start
 			n = -EXDEV;     /* as in namei.c's walk_symlink */
 		if (n > 0) {
 			target[n] = 0;
-			n = vfs_open_create(fs, &parent, target, flags, mode, lflags, depth + 1, out);
+			n = vfs_open_create(fs, &parent, target, flags, mode, lflags, depth + 1, out,
+					    created);
 		}
 		if (target)
 			kfree(target, PATH_MAX);
@@ -373,7 +384,10 @@ int vfs_open_ex(const struct fs_context *fs, const struct path *start, const cha
 	if (flags & O_CREAT) {
 		if (flags & O_DIRECTORY)
 			return -EINVAL;
-		err = vfs_open_create(fs, start, name, flags, mode, lflags, 0, &p);
+		bool created = false;
+		err = vfs_open_create(fs, start, name, flags, mode, lflags, 0, &p, &created);
+		if (created)
+			flags &= ~O_TRUNC;      /* as Linux: a new file is not truncated */
 	} else {
 		err = vfs_lookup(fs, start, name, lflags | ((flags & O_NOFOLLOW) ? 0 : LOOKUP_FOLLOW),
 				 &p);

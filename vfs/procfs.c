@@ -37,7 +37,8 @@ static int64_t procfs_write_sysctl(struct proc *p, const void *buf, size_t len);
 /* Directories and numbered entries have names here; files follow them in the table. */
 enum {
 	PE_ROOT, PE_PID, PE_TASK, PE_FD, PE_FDINFO, PE_FD_LINK, PE_FDINFO_FILE, PE_SYS,
-	PE_SYS_KERNEL, PE_SYS_RANDOM, PE_SYS_VM, PE_SYS_FS, PE_SYS_NET, PE_SYS_NET_CORE,
+	PE_SYS_KERNEL, PE_SYS_RANDOM, PE_SYS_VM, PE_SYS_FS, PE_SYS_FS_INOTIFY, PE_SYS_NET,
+	PE_SYS_NET_CORE,
 	PE_SYS_NET_IPV4, PE_NET,
 };
 
@@ -60,6 +61,7 @@ static const struct procfs_entry procfs_table[] = {
 	[PE_SYS_RANDOM] = DIR_(PE_SYS_KERNEL, "random"),
 	[PE_SYS_VM] = DIR_(PE_SYS, "vm"),
 	[PE_SYS_FS] = DIR_(PE_SYS, "fs"),
+	[PE_SYS_FS_INOTIFY] = DIR_(PE_SYS_FS, "inotify"),
 	[PE_SYS_NET] = DIR_(PE_SYS, "net"),
 	[PE_SYS_NET_CORE] = DIR_(PE_SYS_NET, "core"),
 	[PE_SYS_NET_IPV4] = DIR_(PE_SYS_NET, "ipv4"),
@@ -116,6 +118,9 @@ static const struct procfs_entry procfs_table[] = {
 	SYSCTL_(PE_SYS_FS, "file-max", procfs_show_file_max, NULL),
 	SYSCTL_(PE_SYS_FS, "nr_open", procfs_show_nr_open, NULL),
 	SYSCTL_(PE_SYS_FS, "pipe-max-size", NULL, "1048576\n"),
+	SYSCTL_(PE_SYS_FS_INOTIFY, "max_queued_events", procfs_show_inotify_queued, NULL),
+	SYSCTL_(PE_SYS_FS_INOTIFY, "max_user_instances", procfs_show_inotify_instances, NULL),
+	SYSCTL_(PE_SYS_FS_INOTIFY, "max_user_watches", procfs_show_inotify_watches, NULL),
 	SYSCTL_(PE_SYS_NET_CORE, "somaxconn", NULL, "4096\n"),
 	/* what docker sets in a container: ICMP echo sockets for every group (net/inet_raw.c) */
 	SYSCTL_(PE_SYS_NET_IPV4, "ping_group_range", NULL, "0\t2147483647\n"),

@@ -298,7 +298,7 @@ static int64_t procfs_file_name(struct proc *p, struct file *f, char *buf, size_
 	if (f->path.d)
 		return ksnprintf(buf, size, "/memfd: (deleted)");   /* the one unmounted maker */
 	if (f->ops->anon_name)
-		return ksnprintf(buf, size, "anon_inode:[%s]", f->ops->anon_name);
+		return ksnprintf(buf, size, "anon_inode:%s", f->ops->anon_name);
 	struct stat st;
 	if (!f->ops->stat || f->ops->stat(f, &st))
 		return ksnprintf(buf, size, "anon_inode:[unknown]");
@@ -403,5 +403,7 @@ int procfs_show_fdinfo(struct procfs_buf *b, struct proc *p, const struct procfs
 		flags |= O_CLOEXEC;
 	procfs_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", f->pos, flags,
 		      procfs_mount_id(f->path.mnt), st.st_ino);
+	if (f->ops->show_fdinfo)
+		f->ops->show_fdinfo(f, b);
 	return 0;
 }

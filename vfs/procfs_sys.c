@@ -10,6 +10,7 @@
 #include "k/time.h"
 #include "vfs/file.h"
 #include "vfs/procfs.h"
+#include "vfs/inotify.h"
 
 #define USER_HZ 100
 
@@ -396,5 +397,25 @@ int procfs_show_file_max(struct procfs_buf *b, struct proc *p, const struct proc
 int procfs_show_nr_open(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
 	procfs_printf(b, "%d\n", FD_MAX);
+	return 0;
+}
+
+/* /proc/sys/fs/inotify: the limits inotify applies. */
+int procfs_show_inotify_queued(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	procfs_printf(b, "%u\n", inotify_max_queued_events);
+	return 0;
+}
+
+int procfs_show_inotify_instances(struct procfs_buf *b, struct proc *p,
+				  const struct procfs_node *n)
+{
+	procfs_printf(b, "%u\n", inotify_max_user_instances);
+	return 0;
+}
+
+int procfs_show_inotify_watches(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	procfs_printf(b, "%u\n", inotify_max_user_watches());
 	return 0;
 }

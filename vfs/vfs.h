@@ -17,6 +17,7 @@ struct inode;
 struct dentry;
 struct superblock;
 struct vfs_acl;
+struct fsnotify_mark;
 
 struct timespec64 {
 	int64_t sec;
@@ -144,6 +145,7 @@ struct inode {
 	uint32_t seals;         /* F_SEAL_* (memfd) */
 	int writecount;         /* regular file: open descriptions that may write (execve: ETXTBSY) */
 	struct vfs_acl *acl[2]; /* access and default ACL (vfs/acl.h), owned; NULL: none */
+	struct fsnotify_mark *marks;    /* inotify watches, dnotify (vfs/fsnotify.h) */
 };
 
 struct mount;
