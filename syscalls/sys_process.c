@@ -12,6 +12,7 @@
 #include "k/itimer.h"
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
+#include "vfs/procfs.h"
 #include "build/gen/syscall_decls.h"
 
 #define WNOHANG 0x1
@@ -310,12 +311,25 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 	return nfd;
 }
 
+/* pidfd_send_signal's target: a pidfd, or (Linux's tgid_pidfd_to_pid) an open /proc/<pid>
+   directory. The pid or -EBADF. */
+static int pidfd_or_proc_dir(int fd)
+{
+	struct file *f = fd_get(current_task->files, fd);
+	if (!f)
+		return -EBADF;
+	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid :
+		  file_inode(f) && !(f->flags & 010000000) ? procfs_dir_tgid(file_inode(f)) : -EBADF;
+	file_put(f);
+	return pid;
+}
+
 int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_t flags,
 			      uint64_t a4, uint64_t a5)
 {
 	if (flags)
 		return -EINVAL;
-	int pid = pidfd_pid((int)fd);
+	int pid = pidfd_or_proc_dir((int)fd);
 	if (pid < 0)
 		return pid;
 	if ((int)sig < 0 || (int)sig > NSIG)

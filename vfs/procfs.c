@@ -236,6 +236,14 @@ static const struct procfs_node *node_of(const struct inode *ino)
 	return &((const struct procfs_inode *)ino->priv)->node;
 }
 
+int procfs_dir_tgid(const struct inode *ino)
+{
+	if (ino->ops != &procfs_dir_ops)
+		return -EBADF;
+	const struct procfs_node *n = node_of(ino);
+	return n->ent == PE_PID && !n->tid ? n->pid : -EBADF;
+}
+
 /* Stable and unique: the same node gets the same number whether listed or looked up (the pid in
    the high half; one bit for "under task/", which will want the tid when threads come). */
 static uint64_t procfs_ino(const struct procfs_node *n)

@@ -51,6 +51,9 @@ typedef int64_t procfs_link_fn(struct proc *p, const struct procfs_node *n, char
    /proc). procfs_proc_find: the one with pid, or NULL. */
 struct proc *procfs_proc_next(int after);
 struct proc *procfs_proc_find(int pid);
+/* The process an open /proc/<pid> directory stands for (as Linux's tgid_pidfd_to_pid: not a
+   task/<tid> one), or -EBADF for any other inode. */
+int procfs_dir_tgid(const struct inode *ino);
 
 /* procfs_pid.c */
 procfs_show_fn procfs_show_status, procfs_show_stat, procfs_show_statm, procfs_show_cmdline,

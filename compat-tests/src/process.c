@@ -344,6 +344,29 @@ static void prctl_pidfd(void)
 	RESULT("pidfd_open of no process", syscall(434, 999999, 0));
 	RESULT("pidfd_open with bad flags", syscall(434, getpid(), 1));
 
+	/* pidfd_send_signal also takes an open /proc/<pid> directory (not a task/<tid> one) */
+	c = fork();
+	if (c == 0) {
+		pause();
+		_exit(0);
+	}
+	char dir[64];
+	snprintf(dir, sizeof(dir), "/proc/%d", (int)c);
+	int dfd = open(dir, O_RDONLY | O_DIRECTORY);
+	RESULT("pidfd_send_signal 0 through /proc/<pid>", syscall(424, dfd, 0, NULL, 0));
+	snprintf(dir, sizeof(dir), "/proc/%d/task/%d", (int)c, (int)c);
+	int tfd = open(dir, O_RDONLY | O_DIRECTORY);
+	RESULT("pidfd_send_signal through /proc/<pid>/task/<tid>", syscall(424, tfd, 0, NULL, 0));
+	int ffd = open("/proc/self/status", O_RDONLY);
+	RESULT("pidfd_send_signal through a /proc file", syscall(424, ffd, 0, NULL, 0));
+	RESULT("waitid P_PIDFD on a /proc/<pid> fd", waitid((idtype_t)3, (id_t)dfd, &si,
+							    WEXITED | WNOHANG));
+	RESULT("pidfd_send_signal SIGKILL through /proc/<pid>", syscall(424, dfd, SIGKILL, NULL, 0));
+	waitpid(c, NULL, 0);
+	close(dfd);
+	close(tfd);
+	close(ffd);
+
 	/* pidfd_getfd: a copy of another process's descriptor, close-on-exec */
 	int tell[2];
 	pipe(tell);
