@@ -7,6 +7,7 @@
 #include "k/random.h"
 #include "k/seccomp.h"
 #include "k/loadavg.h"
+#include "k/uts.h"
 #include "k/pmm.h"
 #include "k/time.h"
 #include "vfs/vfs.h"
@@ -320,17 +321,65 @@ int64_t sys_sysinfo(uint64_t uinfo, ARG_UNUSED)
 	return copy_to_user(uinfo, &si, sizeof(si)) ? -EFAULT : 0;
 }
 
+static char uts_node[UTS_LEN + 1], uts_domain[UTS_LEN + 1] = "(none)";
+static bool uts_node_set;
+
+const char *uts_nodename(void)
+{
+	if (!uts_node_set) {
+		size_t n = strnlen(boot_info->hostname, MIN(sizeof(boot_info->hostname) - 1,
+							    (size_t)UTS_LEN));
+		memcpy(uts_node, boot_info->hostname, n);
+		uts_node[n] = 0;
+		uts_node_set = true;
+	}
+	return uts_node;
+}
+
+const char *uts_domainname(void)
+{
+	return uts_domain;
+}
+
+/* sethostname and setdomainname: CAP_SYS_ADMIN (docker gives it only with --privileged), at
+   most 64 bytes; the guest's names only. */
+static int64_t uts_set(char *name, uint64_t uname_, uint64_t len)
+{
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (len > UTS_LEN)
+		return -EINVAL;
+	char tmp[UTS_LEN];
+	if (copy_from_user(tmp, uname_, len))
+		return -EFAULT;
+	uts_nodename();                 /* taken from the boot info first */
+	memcpy(name, tmp, len);
+	memset(name + len, 0, UTS_LEN + 1 - len);
+	return 0;
+}
+
+int64_t sys_sethostname(uint64_t uname_, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	return uts_set(uts_node, uname_, len);
+}
+
+int64_t sys_setdomainname(uint64_t uname_, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
+			  uint64_t a5)
+{
+	return uts_set(uts_domain, uname_, len);
+}
+
 int64_t sys_uname(uint64_t ubuf, ARG_UNUSED)
 {
 	struct utsname_k u;
 	memset(&u, 0, sizeof(u));
 	memcpy(u.sysname, "Linux", 6);
-	size_t hl = strnlen(boot_info->hostname, sizeof(boot_info->hostname) - 1);
-	memcpy(u.nodename, boot_info->hostname, hl);
+	memcpy(u.nodename, uts_nodename(), strlen(uts_nodename()));
 	memcpy(u.release, "6.1.0-unik", 11);
 	memcpy(u.version, "#1 SMP unik", 12);
 	memcpy(u.machine, "x86_64", 7);
-	memcpy(u.domainname, "(none)", 7);
+	memcpy(u.domainname, uts_domainname(), strlen(uts_domainname()));
 	return copy_to_user(ubuf, &u, sizeof(u)) ? -EFAULT : 0;
 }
 

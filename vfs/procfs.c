@@ -104,7 +104,7 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_PID, "cgroup", procfs_show_cgroup),
 	/* /proc/sys */
 	SYSCTL_(PE_SYS_KERNEL, "hostname", procfs_show_hostname, NULL),
-	SYSCTL_(PE_SYS_KERNEL, "domainname", NULL, "(none)\n"),
+	SYSCTL_(PE_SYS_KERNEL, "domainname", procfs_show_domainname, NULL),
 	SYSCTL_(PE_SYS_KERNEL, "osrelease", NULL, "6.1.0-unik\n"),
 	SYSCTL_(PE_SYS_KERNEL, "ostype", NULL, "Linux\n"),
 	SYSCTL_(PE_SYS_KERNEL, "version", NULL, "#1 SMP unik\n"),

@@ -99,6 +99,7 @@ procfs_show_fn procfs_show_net_dev, procfs_show_net_if_inet6, procfs_show_net_ro
 	procfs_show_net_unix;
 procfs_show_fn procfs_show_cpuinfo, procfs_show_meminfo, procfs_show_uptime, procfs_show_loadavg,
 	procfs_show_stat_sys, procfs_show_version, procfs_show_filesystems, procfs_show_hostname,
+	procfs_show_domainname,
 	procfs_show_boot_id, procfs_show_uuid, procfs_show_file_max, procfs_show_nr_open,
 	procfs_show_inotify_queued, procfs_show_inotify_instances, procfs_show_inotify_watches;
 /* Clock ticks (USER_HZ, 100 a second) from boot to when the program started. */

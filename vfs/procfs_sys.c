@@ -2,6 +2,7 @@
    and the /proc/sys values that are computed (hostname, boot_id, uuid, file-max, nr_open). */
 #include "k/kernel.h"
 #include "k/loadavg.h"
+#include "k/uts.h"
 #include "k/sched.h"
 #include "k/pmm.h"
 #include "k/proc.h"
@@ -347,8 +348,14 @@ int procfs_show_filesystems(struct procfs_buf *b, struct proc *p, const struct p
 
 int procfs_show_hostname(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	procfs_write(b, boot_info->hostname, strnlen(boot_info->hostname,
-						     sizeof(boot_info->hostname) - 1));
+	procfs_puts(b, uts_nodename());
+	procfs_puts(b, "\n");
+	return 0;
+}
+
+int procfs_show_domainname(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	procfs_puts(b, uts_domainname());
 	procfs_puts(b, "\n");
 	return 0;
 }
