@@ -14,7 +14,6 @@
 #define O_NONBLOCK 04000
 #define FIONREAD 0x541b
 #define FIONBIO 0x5421
-#define FIOASYNC 0x5452
 #define SIOCGPGRP 0x8904
 #define SIOCSPGRP 0x8902
 
@@ -224,11 +223,6 @@ static int64_t sockfile_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return r;
 	int v;
 	switch (req) {
-	case FIOASYNC:
-		/* O_ASYNC signals are not sent here: accept turning it off only. */
-		if (copy_from_user(&v, arg, sizeof(v)))
-			return -EFAULT;
-		return v ? -EINVAL : 0;
 	case SIOCGPGRP:
 		v = 0;
 		return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
@@ -264,6 +258,7 @@ static void sockfile_release(struct file *f)
 }
 
 static const struct file_ops socket_file_ops = {
+	.fasync = true,
 	.read = sockfile_read,
 	.write = sockfile_write,
 	.ioctl = sockfile_ioctl,

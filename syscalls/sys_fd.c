@@ -1,5 +1,6 @@
 /* File-descriptor operations: dup family and fcntl. */
 #include "k/kernel.h"
+#include "k/uaccess.h"
 #include "k/proc.h"
 #include "vfs/vfs.h"
 #include "vfs/pipe.h"
@@ -11,6 +12,10 @@
 #define F_SETFD 2
 #define F_GETFL 3
 #define F_SETFL 4
+#define F_SETOWN 8
+#define F_GETOWN 9
+#define F_SETOWN_EX 15
+#define F_GETOWN_EX 16
 #define F_SETSIG 10
 #define F_GETSIG 11
 #define F_NOTIFY 1026
@@ -26,7 +31,8 @@
 #define FASYNC 020000
 #define O_DIRECT 040000
 #define O_NOATIME 01000000
-#define SETFL_MASK (O_APPEND | O_NONBLOCK | FASYNC | O_DIRECT | O_NOATIME)
+/* Linux's: O_ASYNC is the file's fasync's to set (a file without one ignores it) */
+#define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
 
 static int fd_limit(void)
 {
@@ -121,6 +127,47 @@ int64_t sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t 
 
 int64_t lock_fcntl(struct file *f, int cmd, uint64_t arg);
 
+struct f_owner_ex_k {
+	int type, pid;
+};
+
+/* F_SETOWN/F_GETOWN (a pid, or a process group as its negative), F_SETOWN_EX/F_GETOWN_EX (a
+   thread, process or group): whom O_ASYNC signals, as Linux's f_setown (ESRCH for nobody by
+   that id; 0 clears). */
+static int64_t fcntl_owner(struct file *f, int cmd, uint64_t arg)
+{
+	struct f_owner_ex_k o;
+	if (cmd == F_GETOWN)
+		return f->owner_type == F_OWNER_PGRP ? -f->owner : f->owner;
+	if (cmd == F_GETOWN_EX) {
+		o = (struct f_owner_ex_k){ f->owner ? f->owner_type : F_OWNER_PID, f->owner };
+		return copy_to_user(arg, &o, sizeof(o)) ? -EFAULT : 0;
+	}
+	if (cmd == F_SETOWN) {
+		int who = (int)arg;
+		if (who == INT32_MIN)
+			return -EINVAL;
+		o = (struct f_owner_ex_k){ who < 0 ? F_OWNER_PGRP : F_OWNER_PID, who < 0 ? -who : who };
+	} else if (copy_from_user(&o, arg, sizeof(o))) {
+		return -EFAULT;
+	} else if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP) {
+		return -EINVAL;
+	}
+	bool found = !o.pid;
+	if (o.pid && o.type == F_OWNER_TID)
+		found = sched_find(o.pid) != NULL;
+	else if (o.pid && o.type == F_OWNER_PID)
+		found = proc_find(o.pid) != NULL;
+	else if (o.pid)
+		for (struct proc *p = proc_list; p && !found; p = p->next)
+			found = p->state == PROC_LIVE && p->pgid == o.pid;
+	if (!found)
+		return -ESRCH;
+	f->owner = o.pid;
+	f->owner_type = o.type;
+	return 0;
+}
+
 int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	struct fdtable *t = current_task->files;
@@ -145,8 +192,16 @@ int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t
 		r = f->flags;
 		break;
 	case F_SETFL:
+		if (((f->flags ^ (unsigned)arg) & FASYNC) && fasync_capable(f))
+			fasync_set(f, (int)fd, arg & FASYNC);
 		f->flags = (f->flags & ~SETFL_MASK) | ((unsigned)arg & SETFL_MASK);
 		r = 0;
+		break;
+	case F_SETOWN:
+	case F_GETOWN:
+	case F_SETOWN_EX:
+	case F_GETOWN_EX:
+		r = fcntl_owner(f, (int)cmd, arg);
 		break;
 	case F_ADD_SEALS:
 	case F_GET_SEALS: {

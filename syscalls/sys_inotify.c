@@ -258,6 +258,7 @@ static void inotify_show_fdinfo(struct file *f, struct procfs_buf *b)
 }
 
 static const struct file_ops inotify_ops = {
+	.fasync = true,
 	.read = inotify_read,
 	.ioctl = inotify_ioctl,
 	.stat = anon_stat,

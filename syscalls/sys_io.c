@@ -172,6 +172,8 @@ int64_t sys_writev(uint64_t fd, uint64_t iov, uint64_t cnt, uint64_t a3, uint64_
 #define FIONBIO 0x5421
 #define FIOCLEX 0x5451
 #define FIOQSIZE 0x5460
+#define FIOASYNC 0x5452
+#define O_ASYNC_ 020000
 #define FIGETBSZ 2
 #define O_NONBLOCK_ 04000
 #define O_PATH_ 010000000
@@ -192,6 +194,16 @@ static int64_t ioctl_common(struct file *f, int fd, unsigned req, uint64_t arg)
 		if (copy_from_user(&on, arg, sizeof(on)))
 			return -EFAULT;
 		f->flags = on ? (f->flags | O_NONBLOCK_) : (f->flags & ~O_NONBLOCK_);
+		return 0;
+	case FIOASYNC:
+		/* Linux's ioctl_fioasync: a change on a file without fasync is ENOTTY */
+		if (copy_from_user(&on, arg, sizeof(on)))
+			return -EFAULT;
+		if (!on == !(f->flags & O_ASYNC_))
+			return 0;
+		if (!fasync_capable(f))
+			return -ENOTTY;
+		fasync_set(f, fd, on);
 		return 0;
 	case FIOQSIZE: {
 		/* Linux's inode_get_bytes: what the file has allocated, as st_blocks says */

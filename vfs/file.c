@@ -17,12 +17,16 @@ struct file *fd_get(struct fdtable *t, int fd)
 }
 
 void (*file_unwatch)(struct file *f);
+void (*file_async_check)(void);
+void (*file_async_release)(struct file *f);
 
 static const char file_key;
 
 void file_changed(void)
 {
 	sched_wake(&file_key, NULL, INT32_MAX, ~0u);
+	if (file_async_check)
+		file_async_check();
 }
 
 int file_wait(int64_t deadline, const char *what)
@@ -49,6 +53,8 @@ void file_put(struct file *f)
 	if (f->watched && file_unwatch)
 		file_unwatch(f);
 	locks_file_closed(f);
+	if (file_async_release)
+		file_async_release(f);
 	fsnotify_close(f);
 	if (f->ops->release)
 		f->ops->release(f);

@@ -56,6 +56,8 @@ struct file_ops {
 	void (*show_fdinfo)(struct file *f, struct procfs_buf *b);
 	/* Files on Linux's anonymous inode: the name in "anon_inode:NAME" (/proc/PID/fd). */
 	const char *anon_name;
+	/* Takes O_ASYNC (vfs/fasync.c): its poll readiness becomes SIGIO for its owner. */
+	bool fasync;
 };
 
 struct file {
@@ -68,8 +70,29 @@ struct file {
 	uint64_t dir_pos;           /* getdents cookie */
 	uint32_t watched;           /* epoll entries watching this file */
 	bool no_close_event;        /* its open failed: fsnotify hears no close */
-	int32_t sig;                /* F_SETSIG: the signal of dnotify's reports (0: SIGIO) */
+	int32_t sig;                /* F_SETSIG: the signal of dnotify's and O_ASYNC's reports
+				   (0: SIGIO) */
+	/* F_SETOWN/F_SETOWN_EX: who O_ASYNC signals (owner 0: nobody) */
+	int owner, owner_type;      /* a pid, process group or thread id; F_OWNER_* */
+	/* O_ASYNC (vfs/fasync.c): the fd it was set through (si_fd), the readiness and event count
+	   last seen, the list of such files */
+	int async_fd;
+	uint32_t async_last;
+	uint64_t async_seq;
+	struct file *async_next;
 };
+
+#define F_OWNER_TID 0
+#define F_OWNER_PID 1
+#define F_OWNER_PGRP 2
+/* O_ASYNC (vfs/fasync.c). fasync_set turns it on or off for f (set through fd), for a file
+   whose type is fasync_capable (others ignore O_ASYNC, as Linux's). Once a file has it,
+   file_changed calls file_async_check (what readiness changes call for) and file_put file_async_release
+   (a closing file leaves the list). */
+bool fasync_capable(const struct file *f);
+void fasync_set(struct file *f, int fd, bool on);
+extern void (*file_async_check)(void);
+extern void (*file_async_release)(struct file *f);
 
 /* Called when a watched file's last reference goes (epoll drops its entries; set by epoll). */
 extern void (*file_unwatch)(struct file *f);

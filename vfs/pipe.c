@@ -205,6 +205,7 @@ static bool pipe_event_seq(struct file *f, uint64_t *seq)
 }
 
 const struct file_ops pipe_ops = {
+	.fasync = true,
 	.read = pipe_read,
 	.write = pipe_write,
 	.ioctl = pipe_ioctl,

@@ -451,6 +451,7 @@ static void pty_slave_release(struct file *f)
 }
 
 static const struct file_ops pty_master_ops = {
+	.fasync = true,
 	.read = pty_master_read,
 	.write = pty_master_write,
 	.ioctl = pty_master_ioctl,
@@ -461,6 +462,7 @@ static const struct file_ops pty_master_ops = {
 };
 
 static const struct file_ops pty_slave_ops = {
+	.fasync = true,
 	.read = pty_slave_read,
 	.write = pty_slave_write,
 	.ioctl = pty_slave_ioctl,
