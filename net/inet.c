@@ -19,6 +19,7 @@
 #define IPV6_TCLASS 67
 #define TCP_NODELAY 1
 #define TCP_MAXSEG 2
+#define TCP_CORK 3
 #define TCP_KEEPIDLE 4
 #define TCP_KEEPINTVL 5
 #define TCP_KEEPCNT 6
@@ -89,6 +90,15 @@ int inet_create(struct socket *s, int type, int protocol)
 	s->ops = type == SOCK_STREAM ? &inet_tcp_ops :
 		 type == SOCK_RAW || ping ? &inet_raw_ops : &inet_udp_ops;
 	return 0;
+}
+
+bool inet_bind_overlap(const ip_addr_t *a, const ip_addr_t *b)
+{
+	if (IP_IS_ANY_TYPE_VAL(*a) || IP_IS_ANY_TYPE_VAL(*b))
+		return true;            /* a dual-stack wildcard takes both families */
+	if (IP_IS_V6_VAL(*a) != IP_IS_V6_VAL(*b))
+		return false;           /* IPv4 and an IPV6_V6ONLY socket's IPv6 never meet */
+	return ip_addr_isany(a) || ip_addr_isany(b) || ip_addr_cmp(a, b);
 }
 
 u8_t inet_ip_type(const struct inet_sock *is)
@@ -316,7 +326,7 @@ void inet_apply_opts(struct inet_sock *is)
 		p->keep_idle = (u32_t)is->keepidle * 1000;
 		p->keep_intvl = (u32_t)is->keepintvl * 1000;
 		p->keep_cnt = (u32_t)is->keepcnt;
-		if (is->nodelay)
+		if (is->nodelay && !is->cork)
 			tcp_nagle_disable(p);
 		else
 			tcp_nagle_enable(p);
@@ -408,7 +418,7 @@ static int inet_set_tcp(struct inet_sock *is, int name, int v)
 	switch (name) {
 	case TCP_NODELAY:
 		is->nodelay = v != 0;
-		if (is->nodelay && is->tcp && is->state == IS_CONNECTED) {
+		if (is->nodelay && is->tcp && is->state == IS_CONNECTED && !is->cork) {
 			tcp_nagle_disable(is->tcp);
 			tcp_output(is->tcp);    /* as Linux, pushes what Nagle held */
 			net_poll();
@@ -416,6 +426,21 @@ static int inet_set_tcp(struct inet_sock *is, int name, int v)
 		return 0;
 	case TCP_MAXSEG:
 		return v < 88 || v > 32767 ? -EINVAL : 0;   /* accepted; lwIP keeps its MSS */
+	case TCP_CORK:
+		/* While corked a partial segment waits as Nagle makes it wait (until what is in
+		   flight is acknowledged; Linux holds it up to 200 ms); uncorking pushes it. */
+		is->cork = v != 0;
+		if (is->tcp && is->state == IS_CONNECTED) {
+			if (is->cork)
+				tcp_nagle_enable(is->tcp);
+			else if (is->nodelay)
+				tcp_nagle_disable(is->tcp);
+			if (!is->cork) {
+				tcp_output(is->tcp);
+				net_poll();
+			}
+		}
+		return 0;
 	case TCP_KEEPIDLE:
 		if (v < 1 || v > MAX_TCP_KEEPIDLE)
 			return -EINVAL;
@@ -478,6 +503,8 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 		*v = is->hops < 0 ? IP_DEFAULT_TTL : is->hops;
 	else if (level == IPPROTO_TCP && name == TCP_NODELAY)
 		*v = is->nodelay;
+	else if (level == IPPROTO_TCP && name == TCP_CORK)
+		*v = is->cork;
 	else if (level == IPPROTO_TCP && name == TCP_MAXSEG)
 		*v = p && is->state == IS_CONNECTED ? p->mss : 536;
 	else if (level == IPPROTO_TCP && name == TCP_KEEPIDLE)

@@ -79,6 +79,7 @@ struct inet_sock {
 	struct raw_pcb *raw;    /* SOCK_RAW, and ICMP echo (ping) sockets */
 	int err;                /* an error that came while sock was NULL (queued connection) */
 	bool v6only, nodelay, rx_fin, shut_rd, shut_wr, udp_connected;
+	bool cork;                      /* TCP_CORK: partial segments held (as Nagle holds them) */
 	bool connect_async;     /* a connect returned EINPROGRESS; the next one reports the end */
 	/* TCP: received bytes not yet read, pbufs linked through next, the first read from rx_off */
 	struct pbuf *rx_head, *rx_tail;
@@ -154,6 +155,10 @@ int inet_dgram_connect(struct inet_sock *is, const void *addr, uint32_t len,
 		       void (*undo)(struct inet_sock *is));
 /* Whether ip is an address of this machine (or unspecified): bind's EADDRNOTAVAIL check. */
 bool inet_addr_local(const ip_addr_t *ip);
+/* Whether two bound local addresses take some address in common (a port's binding conflict):
+   a dual-stack wildcard takes both families, an IPv6-only one IPv6 only, as Linux's
+   inet_rcv_saddr_equal. */
+bool inet_bind_overlap(const ip_addr_t *a, const ip_addr_t *b);
 /* The lwIP address type a new PCB of this socket gets. */
 u8_t inet_ip_type(const struct inet_sock *is);
 /* The socket's pending error: sock->err (or is->err), cleared. */

@@ -253,6 +253,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	n->listener = l;
 	n->v6only = l->v6only;
 	n->nodelay = l->nodelay;
+	n->cork = l->cork;
 	n->tos = l->tos;
 	n->ttl = l->ttl;
 	n->tclass = l->tclass;
@@ -260,7 +261,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	n->keepidle = l->keepidle;
 	n->keepintvl = l->keepintvl;
 	n->keepcnt = l->keepcnt;
-	if (n->nodelay)
+	if (n->nodelay && !n->cork)
 		tcp_nagle_disable(np);
 	tcp_hook(n, np);
 	/* It counts against the listener's backlog until accept takes it, as Linux's accept
@@ -404,8 +405,7 @@ static bool tcp_port_listened(u16_t port, const ip_addr_t *ip, bool reuseport)
 {
 	struct inet_sock *join = reuseport ? tcp_reuseport_lead(port, ip) : NULL;
 	for (struct tcp_pcb_listen *l = tcp_listen_pcbs.listen_pcbs; l; l = l->next)
-		if (l->local_port == port && (ip_addr_isany(&l->local_ip) || ip_addr_isany(ip) ||
-					      ip_addr_cmp(&l->local_ip, ip)) &&
+		if (l->local_port == port && inet_bind_overlap(&l->local_ip, ip) &&
 		    (!join || l->callback_arg != join))
 			return true;
 	return false;

@@ -330,6 +330,24 @@ static void options(void)
 	printf("nodelay %d", GET(IPPROTO_TCP, TCP_NODELAY));
 	SET(IPPROTO_TCP, TCP_NODELAY, 1);
 	printf(" -> %d\n", GET(IPPROTO_TCP, TCP_NODELAY));
+	/* TCP_CORK (nginx's tcp_nopush): kept, and what was corked arrives once uncorked */
+	printf("cork %d", GET(IPPROTO_TCP, TCP_CORK));
+	RESULT(" set", SET(IPPROTO_TCP, TCP_CORK, 1));
+	printf("cork now %d\n", GET(IPPROTO_TCP, TCP_CORK));
+	send(c, "head", 4, 0);
+	send(c, "body", 4, 0);
+	RESULT("uncork", SET(IPPROTO_TCP, TCP_CORK, 0));
+	{
+		char cb[16] = "";
+		size_t got = 0;
+		while (got < 8) {
+			ssize_t n = recv(s, cb + got, sizeof(cb) - 1 - got, 0);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+		printf("corked data arrived: %.*s\n", (int)got, cb);
+	}
 	printf("keepalive %d idle %d intvl %d cnt %d\n", GET(SOL_SOCKET, SO_KEEPALIVE),
 	       GET(IPPROTO_TCP, TCP_KEEPIDLE), GET(IPPROTO_TCP, TCP_KEEPINTVL),
 	       GET(IPPROTO_TCP, TCP_KEEPCNT));
@@ -417,6 +435,49 @@ static void dual_stack(void)
 	printf("v6only socket to mapped: %d %s\n", r, errno == ENETUNREACH ? "ENETUNREACH" : errname(errno));
 	close(c6);
 	close(l);
+	/* One port, both families, SO_REUSEADDR (as nginx's listen 80 and listen [::]:80): an
+	   IPv6-only wildcard beside an IPv4 listener and the other way round; a dual-stack one
+	   conflicts, and so does a second IPv6-only listener. */
+	for (int order = 0; order < 4; order++) {
+		int v4 = socket(AF_INET, SOCK_STREAM, 0), v6 = socket(AF_INET6, SOCK_STREAM, 0);
+		int v6b = socket(AF_INET6, SOCK_STREAM, 0);
+		setsockopt(v4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(v6, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		setsockopt(v6b, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		int only = order != 2;
+		setsockopt(v6, IPPROTO_IPV6, IPV6_V6ONLY, &only, sizeof(only));
+		setsockopt(v6b, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+		struct sockaddr_in any4 = { .sin_family = AF_INET };
+		bind(v4, (void *)&any4, sizeof(any4));
+		listen(v4, 4);
+		struct sockaddr_in6 any6 = { .sin6_family = AF_INET6, .sin6_addr = in6addr_any,
+					     .sin6_port = htons(port_of(v4)) };
+		char what[96];
+		if (order == 1) {
+			/* the IPv6-only listener first, then IPv4 on its port */
+			close(v4);
+			any6.sin6_port = 0;
+			bind(v6, (void *)&any6, sizeof(any6));
+			listen(v6, 4);
+			v4 = socket(AF_INET, SOCK_STREAM, 0);
+			setsockopt(v4, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+			any4.sin_port = htons(port_of(v6));
+			RESULT("ipv4 wildcard beside an ipv6-only listener",
+			       bind(v4, (void *)&any4, sizeof(any4)));
+		} else {
+			snprintf(what, sizeof(what), "%s wildcard beside an ipv4 listener",
+				 order == 2 ? "dual-stack" : "ipv6-only");
+			RESULT(what, bind(v6, (void *)&any6, sizeof(any6)));
+			if (order == 3) {
+				listen(v6, 4);
+				RESULT("  a second ipv6-only wildcard",
+				       bind(v6b, (void *)&any6, sizeof(any6)));
+			}
+		}
+		close(v4);
+		close(v6);
+		close(v6b);
+	}
 }
 
 static void pump(int fd, unsigned seed, unsigned total)
