@@ -1,7 +1,8 @@
 #!/bin/bash
 # End-to-end: a Debian bookworm minbase tree (debootstrap; cached in $UNIK_TEST_CACHE, default
 # /var/cache/unik-test, made on first use) converted with `unik convert --rootfs` runs dynamic
-# glibc programs; each output must equal the same command chrooted natively into the same tree.
+# glibc programs; each output must equal the same command chrooted natively into the same tree;
+# and Debian's nginx serves through -p.
 # usage: tests/e2e/debian.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
@@ -80,6 +81,51 @@ same /bin/bash -c 'sleep 0.1 & p=$!; echo started; wait $p; echo "waited $?"; tr
 # text pages of libc and the program, which the first ones patched at their system-call sites.
 same /bin/bash -c 'for i in $(seq 1 40); do /usr/bin/expr $i \* 3; /bin/date -u -d @$((i * 86400)) +%F;
 	/usr/bin/stat -c %s /etc/passwd; done | /usr/bin/sha256sum; /usr/bin/md5sum /etc/passwd /etc/group'
+
+# Debian's nginx (nginx-light added to a copy of the tree; cached beside it): a master and
+# worker processes (O_ASYNC on their channels), listen 80 and [::]:80 (ipv6only), tcp_nopush
+# with sendfile; as root with docker's default capabilities, it serves requests through -p.
+NG=$CACHE/nginx
+if harness_selected nginx && [ ! -d "$NG" ]; then
+	echo "debian: adding nginx-light to a copy of $ROOT (first run only)"
+	rm -rf "$NG.tmp" && cp -a "$ROOT" "$NG.tmp" && cp /etc/resolv.conf "$NG.tmp/etc/resolv.conf" &&
+		chroot "$NG.tmp" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends nginx-light' >"$T/nginx-apt.log" 2>&1 &&
+		rm -rf "$NG.tmp/var/cache/apt/archives"/*.deb "$NG.tmp/var/lib/apt/lists"/* &&
+		mv "$NG.tmp" "$NG"
+fi
+harness_selected nginx && {
+	if [ ! -x "$NG/usr/sbin/nginx" ]; then
+		fail nginx "nginx-light could not be installed: $(tail -3 "$T/nginx-apt.log" 2>/dev/null)"
+	else
+		"$UNIK" convert -q --rootfs "$NG" -o "$T/ng.unik" -- /usr/sbin/nginx -g 'daemon off;'
+		port=$((20000 + RANDOM % 20000))
+		"$UNIK" run -p "$port:80" "$T/ng.unik" >"$T/ng.out" 2>&1 &
+		pid=$!
+		ok=0
+		for i in $(seq 50); do
+			curl -fsS --max-time 2 -o "$T/ng.html" "http://127.0.0.1:$port/" 2>/dev/null &&
+				{ ok=1; break; }
+			sleep 0.2
+		done
+		n=0
+		if [ $ok = 1 ]; then
+			for i in $(seq 20); do
+				curl -fsS --max-time 2 -o /dev/null "http://127.0.0.1:$port/" 2>/dev/null &&
+					n=$((n + 1))
+			done
+		fi
+		kill -TERM $pid
+		wait $pid
+		st=$?
+		if [ $ok = 1 ] && grep -q "Welcome to nginx" "$T/ng.html" && [ $n = 20 ] &&
+		   { [ $st = 0 ] || [ $st = 143 ]; }; then
+			pass nginx
+		else
+			fail nginx "served: $ok, then $n of 20, status $st; $(head -c 300 "$T/ng.out")"
+		fi
+	fi
+}
 
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
