@@ -34,7 +34,8 @@ for libc in m g; do
 		# the native reference runs the same binary on the host (its loader path matches)
 		harness_exec "$T/n" env -i "$T/$libc/bin/$p" x y
 		ns=$HARNESS_STATUS
-		harness_exec "$T/u" "$UNIK" run "$T/$libc.unik" "/bin/$p" x y
+		# --privileged: the native side is a root with every capability (as compat-tests)
+		harness_exec "$T/u" "$UNIK" run --privileged "$T/$libc.unik" "/bin/$p" x y
 		us=$HARNESS_STATUS
 		# argv[0] differs (host path vs /bin/NAME): compare everything else
 		sed -i '/^argv\[0\]/d' "$T/n.out" "$T/u.out"
