@@ -156,6 +156,23 @@ int hostfs_mmap(struct inode *ino, bool shared_write)
 	return 0;
 }
 
+struct writeback {
+	struct inode *ino;
+	struct hostfs_node *n;
+};
+
+static int hostfs_writeback_page(void *ctx, uint64_t idx, uint64_t *slot)
+{
+	struct writeback *w = ctx;
+	uint64_t off = idx * PAGE_SIZE;
+	if (!(*slot & HOSTFS_DIRTY) || off >= w->ino->size)
+		return 0;
+	size_t len = (size_t)MIN(PAGE_SIZE, w->ino->size - off);
+	uint64_t size = w->ino->size;
+	int64_t r = hc_fs_write(w->n->handle, phys_to_virt(SLOT_PA(*slot)), len, off, &size);
+	return r < 0 ? (int)r : (size_t)r < len ? -ENOSPC : 0;
+}
+
 /* Writes the marked pages to the host, within the file's current size (a page past the end is
    not written: a mapping cannot grow the file). They stay marked while they may be mapped. */
 int hostfs_writeback(struct inode *ino)
@@ -164,25 +181,8 @@ int hostfs_writeback(struct inode *ino)
 	if (!n || !n->ndirty || !n->pages)
 		return 0;
 	int err = hostfs_getattr(ino);
-	for (uint64_t i = 0; !err && i < PAGETAB_FANOUT; i++) {
-		if (!n->pages[i])
-			continue;
-		uint64_t *l2 = phys_to_virt(n->pages[i]);
-		for (uint64_t j = 0; !err && j < PAGETAB_FANOUT; j++) {
-			uint64_t off = (i * PAGETAB_FANOUT + j) * PAGE_SIZE;
-			if (!(l2[j] & HOSTFS_DIRTY) || off >= ino->size)
-				continue;
-			size_t len = (size_t)MIN(PAGE_SIZE, ino->size - off);
-			uint64_t size = ino->size;
-			int64_t w = hc_fs_write(n->handle, phys_to_virt(SLOT_PA(l2[j])), len, off,
-						&size);
-			if (w < 0)
-				err = (int)w;
-			else if ((size_t)w < len)
-				err = -ENOSPC;
-		}
-	}
-	return err;
+	struct writeback w = { ino, n };
+	return err ? err : pagetab_each(n->pages, hostfs_writeback_page, &w);
 }
 
 void vfs_writeback_all(void)

@@ -13,15 +13,14 @@
 #include "k/mm.h"
 #include "k/proc.h"
 
-#define TMPFS_FANOUT PAGETAB_FANOUT
-#define TMPFS_MAX_PAGES PAGETAB_MAX_PAGES       /* 1 GiB per file */
+#define TMPFS_MAX_PAGES PAGETAB_MAX_PAGES       /* 512 GiB per file */
 
 static struct tmpfs_node *node(struct inode *ino)
 {
 	return ino->priv;
 }
 
-/* ---- pages of regular files: a two-level table of guest-physical addresses ---- */
+/* ---- pages of regular files: a table of guest-physical addresses (vfs/pagetab.h) ---- */
 
 static uint64_t *tmpfs_slot(struct tmpfs_node *n, uint64_t idx, bool create)
 {
@@ -40,29 +39,7 @@ static uint64_t tmpfs_data_page(struct tmpfs_node *n)
 /* Frees the pages from index first on. */
 void tmpfs_free_pages(struct tmpfs_node *n, uint64_t first)
 {
-	if (!n->pages)
-		return;
-	for (uint64_t i = first / TMPFS_FANOUT; i < TMPFS_FANOUT; i++) {
-		if (!n->pages[i])
-			continue;
-		uint64_t *l2 = phys_to_virt(n->pages[i]);
-		uint64_t from = i == first / TMPFS_FANOUT ? first % TMPFS_FANOUT : 0;
-		for (uint64_t j = from; j < TMPFS_FANOUT; j++) {
-			if (l2[j]) {
-				pmm_free(l2[j]);
-				n->npages--;
-			}
-			l2[j] = 0;
-		}
-		if (from == 0) {
-			pmm_free(n->pages[i]);
-			n->pages[i] = 0;
-		}
-	}
-	if (first == 0) {
-		pmm_free(virt_to_phys(n->pages));
-		n->pages = NULL;
-	}
+	n->npages -= pagetab_free_from(&n->pages, first);
 }
 
 /* Makes the file's content its own (copy-up from the image). */

@@ -137,6 +137,21 @@ static void holes(void)
 	CHECK("SEEK_DATA from 1 MiB + 4096", lseek(fd, HOLE_AT + PG, SEEK_DATA));
 	CHECK("pread in the grown tail", pread(fd, big, PG, 2 * HOLE_AT - PG));
 	fact("  grown tail reads as zeros", all_zero(big, PG));
+	/* Sparse files far past 1 GiB (Python's large-file test writes at 2 GiB) */
+	const off_t two_g = 1ll << 31, far = 300ll << 30;
+	CHECK("pwrite 3 bytes at 2 GiB", pwrite(fd, "xyz", 3, two_g));
+	CHECK("  size", lseek(fd, 0, SEEK_END));
+	char xyz[4] = "";
+	CHECK("  read them back", pread(fd, xyz, 3, two_g));
+	printf("  they are: %s\n", xyz);
+	CHECK("  SEEK_DATA from 1 MiB + 4096", lseek(fd, HOLE_AT + PG, SEEK_DATA));
+	CHECK("pwrite at 300 GiB", pwrite(fd, "q", 1, far));
+	CHECK("  size", lseek(fd, 0, SEEK_END));
+	CHECK("ftruncate back to 2 GiB + 2", ftruncate(fd, two_g + 2));
+	memset(xyz, 0, sizeof(xyz));
+	CHECK("  read past the new end", pread(fd, xyz, 3, two_g));
+	printf("  what is left: %s\n", xyz);
+	CHECK("ftruncate to 1 MiB + 4096", ftruncate(fd, HOLE_AT + PG));
 	close(fd);
 }
 
