@@ -1,7 +1,7 @@
-/* Three-level tables of guest-physical page addresses by page index, up to 512 GiB of a file
-   (sparse: the levels are made as pages are; Linux's tmpfs takes bigger sparse files): the
-   page caches of tmpfs and hostfs files and the shared text pages (vfs/textpage.c). Bit 0 of a
-   slot is its owner's flag; the page's address is the rest. */
+/* Tables of guest-physical page addresses by page index, up to 512 GiB of a file, one to three
+   levels deep as the file needs (sparse: tables are made as pages are; Linux's tmpfs takes
+   bigger sparse files): the page caches of tmpfs and hostfs files and the shared text pages
+   (vfs/textpage.c). Bit 0 of a slot is its owner's flag; the page's address is the rest. */
 #ifndef VFS_PAGETAB_H
 #define VFS_PAGETAB_H
 #include <stdint.h>
@@ -12,7 +12,7 @@
 #define PAGETAB_PA(slot) ((slot) & ~1ull)
 
 /* The slot of page idx, the tables made when create; NULL past the end, when absent and not
-   create, or out of memory. */
+   create, or out of memory. *root is an opaque handle (NULL: no table yet). */
 uint64_t *pagetab_slot(uint64_t **root, uint64_t idx, bool create);
 /* Frees every page the table holds and the table itself; returns how many pages. */
 uint64_t pagetab_free(uint64_t **root);
