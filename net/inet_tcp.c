@@ -411,6 +411,17 @@ static bool tcp_port_listened(u16_t port, const ip_addr_t *ip, bool reuseport)
 	return false;
 }
 
+/* Without SO_REUSEADDR any socket on the port whose address overlaps is a conflict, as Linux's
+   inet_csk_bind_conflict (lwIP's own test misses a dual-stack wildcard beside an IPv6-only one). */
+static bool tcp_port_bound(u16_t port, const ip_addr_t *ip)
+{
+	for (int i = 0; i < NUM_TCP_PCB_LISTS; i++)
+		for (struct tcp_pcb *p = *tcp_pcb_lists[i]; p; p = p->next)
+			if (p->local_port == port && inet_bind_overlap(&p->local_ip, ip))
+				return true;
+	return false;
+}
+
 static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
 {
 	struct inet_sock *is = inet_sk(s);
@@ -427,6 +438,8 @@ static int tcp_bind_op(struct socket *s, const void *addr, uint32_t len)
 		if (port && tcp_port_listened(port, &ip, s->reuseport))
 			return -EADDRINUSE;
 		ip_set_option(is->tcp, SOF_REUSEADDR);
+	} else if (port && tcp_port_bound(port, &ip)) {
+		return -EADDRINUSE;
 	}
 	if ((err = inet_errno(tcp_bind(is->tcp, &ip, port))))
 		return err;

@@ -239,13 +239,16 @@ static const struct file_ops pidfd_ops = {
 	.anon_name = "[pidfd]",
 };
 
-/* The pid a pidfd refers to, or -EBADF. */
-static int pidfd_pid(int fd)
+/* The pid a pidfd refers to, or -EBADF; with proc_dir, an open /proc/<pid> directory too
+   (Linux's tgid_pidfd_to_pid, for pidfd_send_signal). */
+static int pidfd_pid(int fd, bool proc_dir)
 {
 	struct file *f = fd_get(current_task->files, fd);
 	if (!f)
 		return -EBADF;
-	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid : -EBADF;
+	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid :
+		  proc_dir && file_inode(f) && !(f->flags & 010000000) ?
+		  procfs_dir_tgid(file_inode(f)) : -EBADF;
 	file_put(f);
 	return pid;
 }
@@ -293,7 +296,7 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 {
 	if (flags)
 		return -EINVAL;
-	int pid = pidfd_pid((int)fd);
+	int pid = pidfd_pid((int)fd, false);
 	if (pid < 0)
 		return pid;
 	struct proc *p = proc_find(pid);
@@ -311,25 +314,12 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 	return nfd;
 }
 
-/* pidfd_send_signal's target: a pidfd, or (Linux's tgid_pidfd_to_pid) an open /proc/<pid>
-   directory. The pid or -EBADF. */
-static int pidfd_or_proc_dir(int fd)
-{
-	struct file *f = fd_get(current_task->files, fd);
-	if (!f)
-		return -EBADF;
-	int pid = f->ops == &pidfd_ops ? ((struct pidfd *)f->priv)->pid :
-		  file_inode(f) && !(f->flags & 010000000) ? procfs_dir_tgid(file_inode(f)) : -EBADF;
-	file_put(f);
-	return pid;
-}
-
 int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_t flags,
 			      uint64_t a4, uint64_t a5)
 {
 	if (flags)
 		return -EINVAL;
-	int pid = pidfd_or_proc_dir((int)fd);
+	int pid = pidfd_pid((int)fd, true);
 	if (pid < 0)
 		return pid;
 	if ((int)sig < 0 || (int)sig > NSIG)
@@ -453,7 +443,7 @@ int64_t sys_waitid(uint64_t idtype, uint64_t id, uint64_t uinfo, uint64_t option
 		return -EINVAL;
 	int type = (int)idtype, wid = (int)id;
 	if (type == P_PIDFD) {
-		int pid = pidfd_pid(wid);
+		int pid = pidfd_pid(wid, false);
 		if (pid < 0)
 			return pid;
 		type = P_PID;

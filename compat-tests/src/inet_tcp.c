@@ -478,6 +478,15 @@ static void dual_stack(void)
 		close(v6);
 		close(v6b);
 	}
+	/* without SO_REUSEADDR: a dual-stack wildcard beside an IPv6-only one (both bound) */
+	int a6 = socket(AF_INET6, SOCK_STREAM, 0), d6 = socket(AF_INET6, SOCK_STREAM, 0);
+	setsockopt(a6, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	struct sockaddr_in6 w6 = { .sin6_family = AF_INET6, .sin6_addr = in6addr_any };
+	bind(a6, (void *)&w6, sizeof(w6));
+	w6.sin6_port = htons(port_of(a6));
+	RESULT("dual-stack wildcard beside a bound ipv6-only one", bind(d6, (void *)&w6, sizeof(w6)));
+	close(a6);
+	close(d6);
 }
 
 static void pump(int fd, unsigned seed, unsigned total)
