@@ -9,8 +9,19 @@ static uint64_t bump, bump_end;
 static uint64_t free_head;      /* guest-physical address of the first free page, 0 if none */
 static uint64_t free_count;
 /* Freed page-table pages, used last: on kvm_pvm the hypervisor may still shadow them, and every
-   write to a shadowed page traps (clearing one costs about a millisecond). */
-static uint64_t tainted_head, tainted_count;
+   write to a shadowed page traps (tens of µs; clearing one costs about a millisecond). So their
+   addresses are kept out of band, in index pages (ordinary pages), rather than linked through
+   the pages themselves: linking wrote into each freed table, a trap per table when an address
+   space ended. */
+#define PMM_INDEX_SLOTS (PAGE_SIZE / 8 - 2)
+struct pmm_index {
+	uint64_t next;                  /* the next index page (guest-physical), 0 at the end */
+	uint64_t n;                     /* addresses held in pa[] */
+	uint64_t pa[PMM_INDEX_SLOTS];
+};
+_Static_assert(sizeof(struct pmm_index) == PAGE_SIZE, "pmm_index size");
+static uint64_t tainted_index;  /* guest-physical address of the first index page, 0 if none */
+static uint64_t tainted_count;
 
 void pmm_init(uint64_t start, uint64_t end)
 {
@@ -39,13 +50,19 @@ static void pmm_bump_moved(void)
 
 static uint64_t pmm_take_tainted(void)
 {
-	uint64_t pa = tainted_head;
-	if (!pa)
+	if (!tainted_index)
 		return 0;
-	uint64_t *page = phys_to_virt(pa);
-	tainted_head = page[0];
+	struct pmm_index *ix = phys_to_virt(tainted_index);
+	uint64_t pa;
+	if (ix->n) {
+		pa = ix->pa[--ix->n];
+	} else {
+		/* An empty index page is the last resort: it was never a table. */
+		pa = tainted_index;
+		tainted_index = ix->next;
+	}
 	tainted_count--;
-	memset(page, 0, PAGE_SIZE);
+	memset(phys_to_virt(pa), 0, PAGE_SIZE);
 	return pa;
 }
 
@@ -85,9 +102,24 @@ uint64_t pmm_alloc_table(void)
 
 void pmm_free_table(uint64_t pa)
 {
-	uint64_t *page = phys_to_virt(pa);
-	page[0] = tainted_head;
-	tainted_head = pa;
+	struct pmm_index *ix = tainted_index ? phys_to_virt(tainted_index) : NULL;
+	if (!ix || ix->n == PMM_INDEX_SLOTS) {
+		/* A new index page; without memory to spare the table itself becomes one (its writes
+		   may trap, which is slow but correct). */
+		uint64_t ip = pmm_alloc();
+		if (!ip) {
+			ip = pa;
+			pa = 0;
+		}
+		ix = phys_to_virt(ip);
+		ix->next = tainted_index;
+		ix->n = 0;
+		tainted_index = ip;
+		tainted_count++;        /* the index page counts as free memory too */
+		if (!pa)
+			return;
+	}
+	ix->pa[ix->n++] = pa;
 	tainted_count++;
 }
 
