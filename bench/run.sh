@@ -5,6 +5,7 @@
 #  3. ns per poll() on two ready pipe fds and per epoll_wait() on one
 #  4. threads: ns per futex round trip between two threads, per pthread_create+join, MB/s
 #     through a pipe between two threads, ns per signal round trip (raise, handler, sigreturn),
+#     µs for a thread blocked on a pipe to run once a busy thread on its CPU writes to it,
 #     and the host CPU an idle guest (sleep 5) uses
 #  5. processes: us per fork+_exit+waitpid, per fork+execve(static true)+waitpid, and ms for a
 #     busybox sh loop running /bin/true 1,000 times (native: chrooted into the same tree)
@@ -51,9 +52,9 @@ set -- $($UNIK run $B/poll)
 echo "poll ns/call: native $pn, unik $1 (ratio $(echo "$1 $pn" | awk '{printf "%.2f", $1/$2}')x); epoll_wait ns/call: native $en, unik $2 (ratio $(echo "$2 $en" | awk '{printf "%.2f", $1/$2}')x)"
 
 set -- $($B/threads)
-tn1=$1 tn2=$2 tn3=$3 tn4=$4
+tn1=$1 tn2=$2 tn3=$3 tn4=$4 tn5=$5
 set -- $($UNIK run $B/threads)
-echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x); signal round trip ns: native $tn4, unik $4 (ratio $(echo "$4 $tn4" | awk '{printf "%.2f", $1/$2}')x)"
+echo "futex round trip ns: native $tn1, unik $1 (ratio $(echo "$1 $tn1" | awk '{printf "%.2f", $1/$2}')x); pthread_create+join ns: native $tn2, unik $2 (ratio $(echo "$2 $tn2" | awk '{printf "%.2f", $1/$2}')x); pipe between threads MB/s: native $tn3, unik $3 (ratio $(echo "$3 $tn3" | awk '{printf "%.2f", $1/$2}')x); signal round trip ns: native $tn4, unik $4 (ratio $(echo "$4 $tn4" | awk '{printf "%.2f", $1/$2}')x); wake-up latency beside a busy thread us: native $tn5, unik $5"
 
 R=$B/procroot
 rm -rf "$R" && mkdir -p "$R/bin" "$R/dev" && cp $B/proc $B/true /bin/busybox "$R/bin/" && ln -sf busybox "$R/bin/sh"

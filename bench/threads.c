@@ -1,8 +1,12 @@
-/* Thread and signal costs, printed as "PINGPONG_NS CREATE_NS PIPE_MBS SIGNAL_NS": one futex
-   round trip between two threads (wake the other, wait to be woken), one pthread_create +
+/* Thread and signal costs, printed as "PINGPONG_NS CREATE_NS PIPE_MBS SIGNAL_NS WAKE_US": one
+   futex round trip between two threads (wake the other, wait to be woken), one pthread_create +
    pthread_join of an empty thread, MB/s through a pipe from one thread to another in 64 KiB
-   writes, and one signal round trip (raise, the handler runs, sigreturn). */
+   writes, one signal round trip (raise, the handler runs, sigreturn), and the mean wake-up
+   latency of a thread blocked on a pipe that a thread sharing its CPU writes to and then keeps
+   computing (both pinned to CPU 0: unik's one vCPU). */
+#define _GNU_SOURCE
 #include <pthread.h>
+#include <sched.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,6 +47,45 @@ static void *pong(void *arg)
 }
 
 static volatile sig_atomic_t handled;
+static volatile double woke;
+static int wfd[2];
+
+static void *wake_reader(void *arg)
+{
+	char c;
+	while (read(wfd[0], &c, 1) == 1)
+		woke = now();
+	return NULL;
+}
+
+/* Mean µs from the write to the reader running, over 20 rounds (100 ms at most each). */
+static double wake_latency(void)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(0, &one);
+	sched_setaffinity(0, sizeof(one), &one);
+	pipe(wfd);
+	pthread_t t;
+	pthread_create(&t, NULL, wake_reader, NULL);
+	usleep(20000);
+	int n = 20;
+	double sum = 0;
+	for (int i = 0; i < n; i++) {
+		woke = 0;
+		double t0 = now();
+		write(wfd[1], "x", 1);
+		volatile unsigned x = 1;
+		while (!woke && now() - t0 < 0.1)
+			for (int k = 0; k < 1000; k++)
+				x = x * 3 + 1;
+		sum += (woke ? woke : now()) - t0;
+		usleep(3000);
+	}
+	close(wfd[1]);
+	pthread_join(t, NULL);
+	return sum / n * 1e6;
+}
 
 static void on_usr1(int sig)
 {
@@ -101,6 +144,7 @@ int main(int argc, char **argv)
 	double sg = (now() - t0) / ns * 1e9;
 	if (handled != ns)
 		return 1;
-	printf("%.0f %.0f %.0f %.0f\n", pp, cr, mbs, sg);
+	double wl = wake_latency();
+	printf("%.0f %.0f %.0f %.0f %.0f\n", pp, cr, mbs, sg, wl);
 	return 0;
 }

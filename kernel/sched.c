@@ -1,8 +1,9 @@
-/* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait), yields, or its time
-   slice ends (an upcall); then the runnable task with the earliest virtual deadline takes over,
-   as in Linux's CFS and EEVDF: CPU time counts scaled by 1024/weight (nice 0: 1024, about 1.25x
-   per step; SCHED_IDLE: 3), and a woken or new task starts no lower than the least virtual
-   runtime among the running and runnable ones, so a sleeper cannot take back the time it slept.
+/* Tasks and the scheduler. One vCPU: a task runs until it waits (sched_wait), yields, its time
+   slice ends (an upcall), or it wakes a task that should run first; then the runnable task with
+   the earliest virtual deadline takes over, as in Linux's CFS and EEVDF: CPU time counts scaled
+   by 1024/weight (nice 0: 1024, about 1.25x per step; SCHED_IDLE: 3); a new task starts at the
+   least virtual runtime among the running and runnable ones and a woken one no lower than 3 ms
+   below it, so a sleeper cannot take back the time it slept but does get the CPU soon.
    When none can run, the VM sleeps in the host until the earliest deadline of a waiting task or
    of the alarm, or until the console a task waits for is ready: one hypercall, no busy loop.
    When every task waits and nothing in the VM could end a wait, the VM sleeps until a host
@@ -79,7 +80,17 @@ static const uint32_t nice_weight[40] = {
 #define WEIGHT_IDLE 3                   /* SCHED_IDLE, as Linux's WEIGHT_IDLEPRIO */
 #define SCHED_IDLE 5
 #define VSLICE_NS 10000000ull            /* the monitor's time slice (monitor/upcall.c) */
+/* How far (in the woken task's virtual time) the running task must be ahead of a task it wakes
+   for that one to take the CPU at once, as Linux's wakeup granularity (1 ms per CPU's log2 + 1:
+   2 ms for two CPUs). Smaller would switch more often between a writer and its reader, and a
+   switch between address spaces costs about 100 µs here. */
+#define WAKEUP_GRAN_NS 2000000ull
+/* A task that slept is placed this much below min_vruntime, as Linux's GENTLE_FAIR_SLEEPERS
+   (half of its 6 ms latency target): one that waited long enough takes the CPU from a busy
+   one when it wakes, and one that wakes often cannot keep more than that. */
+#define SLEEPER_CREDIT_NS 3000000ull
 static uint64_t min_vruntime;           /* the least virtual runtime of the runnable, never back */
+static bool need_resched;               /* a woken task should preempt the running one */
 
 static uint64_t vr_scale(const struct task *t, uint64_t ns)
 {
@@ -121,6 +132,13 @@ static bool vr_runs_before(const struct task *a, const struct task *b)
 			 vr_scale(b, VSLICE_NS)) < 0;
 }
 
+/* Where a woken task's virtual runtime starts: no lower than min_vruntime less the credit. */
+static uint64_t vr_placed(const struct task *t)
+{
+	uint64_t floor = min_vruntime - SLEEPER_CREDIT_NS;
+	return (int64_t)(t->vruntime - floor) < 0 ? floor : t->vruntime;
+}
+
 /* Takes the runnable task to run next: the earliest virtual deadline, the oldest among equals,
    not skip unless it is the only one. Tasks woken since the last pick are first placed no lower
    than min_vruntime, which follows prev (the task that had the CPU; NULL: it ended) and the
@@ -138,8 +156,7 @@ static struct task *runq_pop(struct task *prev, const struct task *skip)
 		struct task *t = *pp;
 		if (t->vr_woken) {
 			t->vr_woken = false;
-			if ((int64_t)(t->vruntime - min_vruntime) < 0)
-				t->vruntime = min_vruntime;
+			t->vruntime = vr_placed(t);
 		}
 		if (t != skip && (!best || vr_runs_before(t, *best)))
 			best = pp;
@@ -157,15 +174,35 @@ static struct task *runq_pop(struct task *prev, const struct task *skip)
 	return t;
 }
 
-static void task_wake(struct task *t, int reason)
+static void task_runnable(struct task *t, int reason)
 {
-	if (t->state != TASK_BLOCKED)
-		return;
 	t->state = TASK_RUNNABLE;
 	t->wake_reason = reason;
 	t->wait_key = t->wait_key2 = NULL;
 	t->vr_woken = true;
 	runq_push(t);
+}
+
+static void task_wake(struct task *t, int reason)
+{
+	if (t->state != TASK_BLOCKED)
+		return;
+	task_runnable(t, reason);
+	/* Wakeup preemption, as Linux's check_preempt_wakeup: the running task (when this is
+	   one of its system calls, not the scheduler's own look at deadlines) gives way at its
+	   next return to the program if it has run ahead of where t is placed (see runq_pop) by
+	   more than the granularity. */
+	struct task *cur = current_task;
+	if (cur == t || cur->state != TASK_RUNNABLE || !cur->run_start || need_resched)
+		return;
+	sched_vr_update(cur, time_monotonic_ns());
+	if ((int64_t)(cur->vruntime - vr_placed(t)) > (int64_t)vr_scale(t, WAKEUP_GRAN_NS))
+		need_resched = true;
+}
+
+bool sched_preempt_due(void)
+{
+	return need_resched;
 }
 
 void sched_init(struct proc *p)
@@ -231,7 +268,10 @@ void sched_start(struct task *t)
 {
 	t->proc->nthreads++;
 	list_add(t);
-	task_wake(t, WAIT_WOKEN);
+	/* A new task gets no sleeper credit and does not preempt its creator (as Linux, where
+	   the parent goes on after fork or clone). */
+	t->vruntime = min_vruntime;
+	task_runnable(t, WAIT_WOKEN);
 }
 
 struct task *sched_find(int tid)
@@ -493,6 +533,7 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 static void schedule(const struct task *skip)
 {
 	struct task *prev = current_task;
+	need_resched = false;
 	for (;;) {
 		int64_t now = (int64_t)time_monotonic_ns();
 		bool console;

@@ -47,7 +47,7 @@ bool upcall_take(void)
 
 void upcall_poll(void)
 {
-	if (upcall_take())
+	if (upcall_take() | sched_preempt_due())
 		sched_yield_now(false);
 }
 

@@ -137,6 +137,9 @@ int sched_wait_console(const void *key, const uint32_t events[3], uint32_t reven
    the running task's time slice is over; upcall_poll also yields then. */
 bool upcall_take(void);
 void upcall_poll(void);
+/* Whether a task woken since the last decision should take the CPU from the running one now
+   (upcall_poll then yields). */
+bool sched_preempt_due(void);
 /* The program was stopped by the monitor (an upcall, or in isolated mode the interrupt of
    UPCALL_VECTOR) with its registers at r: requests, timers and signals are taken now. */
 struct regs;
