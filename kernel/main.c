@@ -41,8 +41,8 @@ static void proc_init(struct proc *p)
 	p->rlim[4].cur = p->rlim[4].max = 0;    /* RLIMIT_CORE soft 0 */
 	p->rlim[4].max = RLIM_INFINITY;
 	p->rlim[6].cur = p->rlim[6].max = 63459;  /* RLIMIT_NPROC */
-	p->rlim[7].cur = FD_MAX;                /* RLIMIT_NOFILE */
-	p->rlim[7].max = FD_MAX;
+	p->rlim[7].cur = FD_SOFT_LIMIT;         /* RLIMIT_NOFILE */
+	p->rlim[7].max = FD_HARD_LIMIT;
 	p->rlim[8].cur = p->rlim[8].max = 8u << 20;   /* RLIMIT_MEMLOCK */
 	p->rlim[11].cur = p->rlim[11].max = 63459;    /* RLIMIT_SIGPENDING */
 	p->rlim[12].cur = p->rlim[12].max = 819200;   /* RLIMIT_MSGQUEUE */
@@ -51,7 +51,7 @@ static void proc_init(struct proc *p)
 	for (int i = 0; i < RLIM_NLIMITS && i < 16; i++) {
 		if (!(boot_info->rlimit_set & (1u << i)))
 			continue;
-		uint64_t cap = i == 7 ? FD_MAX : RLIM_INFINITY;  /* no more fds than the table */
+		uint64_t cap = i == 7 ? FD_NR_OPEN : RLIM_INFINITY;     /* as fs.nr_open allows */
 		p->rlim[i].max = MIN(boot_info->rlimits[i].max, cap);
 		p->rlim[i].cur = MIN(boot_info->rlimits[i].cur, p->rlim[i].max);
 	}

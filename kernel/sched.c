@@ -282,6 +282,31 @@ struct task *sched_find(int tid)
 	return NULL;
 }
 
+static void task_big_free(struct task *t)
+{
+	for (size_t i = 0; i < t->big_pages; i++)
+		pmm_free(virt_to_phys(t->big) + i * PAGE_SIZE);
+	t->big = NULL;
+	t->big_pages = 0;
+}
+
+void *task_buffer(size_t bytes)
+{
+	struct task *t = current_task;
+	if (bytes <= SCRATCH_PAGES * PAGE_SIZE)
+		return t->scratch;
+	size_t pages = (bytes + PAGE_SIZE - 1) / PAGE_SIZE;
+	if (pages <= t->big_pages)
+		return t->big;
+	task_big_free(t);
+	uint64_t pa = pmm_alloc_contig(pages);
+	if (!pa)
+		return NULL;
+	t->big = phys_to_virt(pa);
+	t->big_pages = pages;
+	return t->big;
+}
+
 /* Frees the memory of ended tasks other than the running one. */
 static void sched_reap(void)
 {
@@ -294,6 +319,7 @@ static void sched_reap(void)
 		}
 		*pp = t->run_next;
 		seccomp_task_release(t);
+		task_big_free(t);
 		void *mem = t->kstack_mem;
 		*(void **)mem = free_task_mem;
 		free_task_mem = mem;

@@ -250,14 +250,23 @@ static int64_t epoll_wait_common(int epfd, uint64_t uevents, int64_t maxevents, 
 		return -EINVAL;
 	}
 	/* The entries being waited on, as poll entries, and where each came from. */
-	struct pollfd_k *ep_fds = current_task->scratch;
-	struct epitem **ep_from = (struct epitem **)(ep_fds + FD_MAX);
+	struct pollfd_k *ep_fds;
+	struct epitem **ep_from;
 	uint64_t n;
 	int64_t r;
 	bool woken = false;
 again:
 	n = 0;
-	for (struct epitem *it = ep->items; it && n < FD_MAX; it = it->next) {
+	for (struct epitem *it = ep->items; it; it = it->next)
+		n++;
+	ep_fds = task_buffer(n * (sizeof(*ep_fds) + sizeof(*ep_from)));
+	if (!ep_fds) {
+		file_put(f);
+		return -ENOMEM;
+	}
+	ep_from = (struct epitem **)(ep_fds + n);
+	n = 0;
+	for (struct epitem *it = ep->items; it; it = it->next) {
 		if (!(it->events & ~EP_PRIVATE))
 			continue;       /* disabled by EPOLLONESHOT */
 		struct file *cur = fd_get(current_task->files, it->fd);

@@ -34,29 +34,18 @@
 /* Linux's: O_ASYNC is the file's fasync's to set (a file without one ignores it) */
 #define SETFL_MASK (O_APPEND | O_NONBLOCK | O_DIRECT | O_NOATIME)
 
-static int fd_limit(void)
-{
-	uint64_t l = current->rlim[7].cur;
-	return l < FD_MAX ? (int)l : FD_MAX;
-}
-
 /* Duplicates oldfd onto the lowest free fd >= min (below RLIMIT_NOFILE). */
 static int64_t fd_dup_from(int oldfd, int64_t min, unsigned fdflags)
 {
 	struct fdtable *t = current_task->files;
-	if (min < 0 || min >= fd_limit())
+	if (min < 0 || min >= fd_rlimit())
 		return -EINVAL;
 	struct file *f = fd_get(t, oldfd);
 	if (!f)
 		return -EBADF;
 	int fd = fd_install(t, f, (int)min, fdflags);
-	if (fd < 0 || fd >= fd_limit()) {
-		if (fd >= 0)
-			fd_close(t, fd);
-		else
-			file_put(f);
-		return -EMFILE;
-	}
+	if (fd < 0)
+		file_put(f);
 	return fd;
 }
 
@@ -64,15 +53,16 @@ static int64_t fd_dup_from(int oldfd, int64_t min, unsigned fdflags)
 static int64_t fd_dup_to(int oldfd, int64_t newfd, unsigned fdflags)
 {
 	struct fdtable *t = current_task->files;
-	if (newfd < 0 || newfd >= fd_limit())
+	if (newfd < 0 || newfd >= fd_rlimit())
 		return -EBADF;
 	struct file *f = fd_get(t, oldfd);
 	if (!f)
 		return -EBADF;
-	if (t->fd[newfd])
-		fd_close(t, (int)newfd);
-	t->fd[newfd] = f;
-	t->fdflags[newfd] = (uint8_t)fdflags;
+	int err = fd_install_at(t, (int)newfd, f, fdflags);
+	if (err) {
+		file_put(f);
+		return err;
+	}
 	return newfd;
 }
 
@@ -114,13 +104,14 @@ int64_t sys_close_range(uint64_t first, uint64_t last, uint64_t flags, uint64_t 
 	if ((unsigned)first > (unsigned)last)
 		return -EINVAL;
 	struct fdtable *t = current_task->files;
-	for (uint64_t fd = (unsigned)first; fd <= (unsigned)last && fd < FD_MAX; fd++) {
-		if (!t->fd[fd])
-			continue;
+	if ((unsigned)first >= FD_NR_OPEN)
+		return 0;
+	for (int fd = fd_next(t, (int)first); fd >= 0 && (uint64_t)fd <= (unsigned)last;
+	     fd = fd_next(t, fd + 1)) {
 		if (flags & CLOSE_RANGE_CLOEXEC)
-			t->fdflags[fd] |= FD_CLOEXEC;
+			fd_set_flags(t, fd, FD_CLOEXEC);
 		else
-			fd_close(t, (int)fd);
+			fd_close(t, fd);
 	}
 	return 0;
 }
@@ -182,10 +173,10 @@ int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t
 				(int)cmd == F_DUPFD_CLOEXEC ? FD_CLOEXEC : 0);
 		break;
 	case F_GETFD:
-		r = t->fdflags[fd] & FD_CLOEXEC;
+		r = fd_flags(t, (int)fd);
 		break;
 	case F_SETFD:
-		t->fdflags[fd] = (uint8_t)(arg & FD_CLOEXEC);
+		fd_set_flags(t, (int)fd, (unsigned)arg);
 		r = 0;
 		break;
 	case F_GETFL:

@@ -188,7 +188,7 @@ static int64_t ioctl_common(struct file *f, int fd, unsigned req, uint64_t arg)
 	switch (req) {
 	case FIOCLEX:
 	case FIONCLEX:
-		current_task->files->fdflags[fd] = req == FIOCLEX ? FD_CLOEXEC : 0;
+		fd_set_flags(current_task->files, fd, req == FIOCLEX ? FD_CLOEXEC : 0);
 		return 0;
 	case FIONBIO:
 		if (copy_from_user(&on, arg, sizeof(on)))

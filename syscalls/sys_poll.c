@@ -150,10 +150,12 @@ int64_t poll_wait_ex(struct pollfd_k *p, uint64_t n, int64_t deadline, const cha
 /* Copies the fds in, waits, copies revents out. */
 static int64_t do_poll(uint64_t ufds, uint64_t nfds, int64_t deadline, const char *what)
 {
-	if (nfds > current->rlim[7].cur || nfds > FD_MAX)
+	if (nfds > (uint64_t)fd_rlimit())       /* RLIMIT_NOFILE, as Linux */
 		return -EINVAL;
 	size_t bytes = nfds * sizeof(struct pollfd_k);
-	struct pollfd_k *poll_fds = current_task->scratch;      /* FD_MAX entries fit */
+	struct pollfd_k *poll_fds = task_buffer(bytes);
+	if (!poll_fds)
+		return -ENOMEM;
 	if (copy_from_user(poll_fds, ufds, bytes))
 		return -EFAULT;
 	int64_t r = poll_wait(poll_fds, nfds, deadline, what);
@@ -256,11 +258,11 @@ int64_t sys_ppoll(uint64_t ufds, uint64_t nfds, uint64_t uts, uint64_t umask, ui
 	return r;
 }
 
-/* select's three bit sets, at most FD_MAX fds. */
+/* select's three bit sets (in, out, ex) and the poll entries made of them, in one buffer. */
 struct fdsets {
-	uint64_t in[FD_MAX / 64], out[FD_MAX / 64], ex[FD_MAX / 64];
+	uint64_t *in, *out, *ex;
+	struct pollfd_k *fds;
 };
-static struct fdsets sel_sets;
 
 #define SEL_IN (POLLIN | POLLRDNORM | POLLRDBAND | POLLHUP | POLLERR)
 #define SEL_OUT (POLLOUT | POLLWRNORM | POLLWRBAND | POLLERR)
@@ -269,14 +271,19 @@ static struct fdsets sel_sets;
 static int64_t do_select(int64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex,
 			 int64_t deadline, const char *what)
 {
-	if (nfds < 0)
+	if (nfds < 0 || nfds > INT32_MAX)
 		return -EINVAL;
-	if (nfds > FD_MAX)
-		nfds = FD_MAX;          /* Linux clips to the size of the fd table */
-	struct fdsets *s = &sel_sets;   /* not kept across the wait: no other task can spoil it */
-	struct pollfd_k *poll_fds = current_task->scratch;
+	int cap = fd_capacity(current_task->files);
+	if (nfds > cap)
+		nfds = cap;             /* Linux clips to the size of the fd table */
 	size_t bytes = (size_t)(nfds + 63) / 64 * 8;
-	memset(s, 0, sizeof(*s));
+	uint64_t *buf = task_buffer(3 * bytes + (size_t)nfds * sizeof(struct pollfd_k));
+	if (!buf)
+		return -ENOMEM;
+	struct fdsets sets = { buf, buf + bytes / 8, buf + 2 * bytes / 8,
+			       (struct pollfd_k *)(buf + 3 * bytes / 8) }, *s = &sets;
+	struct pollfd_k *poll_fds = s->fds;
+	memset(buf, 0, 3 * bytes);
 	if ((uin && copy_from_user(s->in, uin, bytes)) ||
 	    (uout && copy_from_user(s->out, uout, bytes)) ||
 	    (uex && copy_from_user(s->ex, uex, bytes)))
@@ -301,7 +308,7 @@ static int64_t do_select(int64_t nfds, uint64_t uin, uint64_t uout, uint64_t uex
 	int64_t r = poll_wait(poll_fds, n, deadline, what);
 	if (r < 0)
 		return r;
-	memset(s, 0, sizeof(*s));
+	memset(buf, 0, 3 * bytes);
 	int64_t bits = 0;
 	for (uint64_t i = 0; i < n; i++) {
 		int fd = poll_fds[i].fd;

@@ -395,7 +395,7 @@ static int64_t rlimit_do(uint64_t res, uint64_t unew, uint64_t uold)
 			return -EINVAL;
 		if (nl.max > current->rlim[res].max && !capable(CAP_SYS_RESOURCE))
 			return -EPERM;
-		if (res == 7 && nl.max > FD_MAX)        /* RLIMIT_NOFILE above fs.nr_open */
+		if (res == 7 && nl.max > FD_NR_OPEN)    /* RLIMIT_NOFILE above fs.nr_open */
 			return -EPERM;
 	}
 	if (uold && copy_to_user(uold, &current->rlim[res], sizeof(struct rlimit64)))

@@ -97,13 +97,23 @@ extern void (*file_async_release)(struct file *f);
 /* Called when a watched file's last reference goes (epoll drops its entries; set by epoll). */
 extern void (*file_unwatch)(struct file *f);
 
-#define FD_MAX 1024             /* RLIMIT_NOFILE default soft limit */
+/* fd tables. An fd's slot holds its file pointer with FD_CLOEXEC in bit 0, in pages of
+   FD_PER_PAGE slots reached through directory pages (dir[fd >> 18][(fd >> 9) & 511]): made
+   when an fd there is first used, so a process with a few fds costs two pages, and one with
+   a million fds works. */
+#define FD_NR_OPEN 1048576      /* fs.nr_open: the most fds a process may have */
+#define FD_SOFT_LIMIT 1024      /* RLIMIT_NOFILE: Linux's and docker's soft limit */
+#define FD_HARD_LIMIT 524288    /* and hard limit (systemd's, which docker passes on) */
+#define FD_PER_PAGE 512
+#define FD_DIRS (FD_NR_OPEN / FD_PER_PAGE / FD_PER_PAGE)
 #define FD_CLOEXEC 1
 
 struct fdtable {
-	struct file *fd[FD_MAX];
-	uint8_t fdflags[FD_MAX];
+	uintptr_t **dir[FD_DIRS];       /* directory pages of slot pages, or NULL */
 	int users;              /* processes sharing it (CLONE_FILES); 0 counts as one */
+	int free_from;          /* no free fd below this one */
+	int max_fds;            /* Linux's table size: 64, doubled past the highest fd used (0:
+				   64); no fd at or above it is open */
 };
 
 /* fork: a new table holding the same open files (NULL without memory). */
@@ -116,8 +126,24 @@ void fdtable_close_on_exec(struct fdtable *t);
 /* The file at fd with a reference held, or NULL (EBADF). Drop it with file_put. */
 struct file *fd_get(struct fdtable *t, int fd);
 void file_put(struct file *f);
-/* Installs f at the lowest free fd >= min; takes over the caller's reference. fd or -EMFILE. */
+/* The file at fd without taking a reference (NULL if none), and its fd flags (FD_CLOEXEC). */
+struct file *fd_file(const struct fdtable *t, int fd);
+unsigned fd_flags(const struct fdtable *t, int fd);
+/* Sets the flags of an open fd (nothing if fd is not open). */
+void fd_set_flags(struct fdtable *t, int fd, unsigned fdflags);
+/* The lowest open fd >= from, or -1. */
+int fd_next(const struct fdtable *t, int from);
+/* Linux's size of the table, as select clips its nfds and /proc's FDSize shows: 64, doubled
+   until above the highest fd used. */
+int fd_capacity(const struct fdtable *t);
+/* The process's RLIMIT_NOFILE, as an fd bound (at most FD_NR_OPEN). */
+int fd_rlimit(void);
+/* Installs f at the lowest free fd >= min below fd_rlimit(); takes over the caller's
+   reference. fd, -EMFILE, or -ENOMEM (no memory for the table). */
 int fd_install(struct fdtable *t, struct file *f, int min, unsigned fdflags);
+/* Installs f at fd (below FD_NR_OPEN), closing what was there (dup2); takes over the
+   reference. 0 or -ENOMEM. */
+int fd_install_at(struct fdtable *t, int fd, struct file *f, unsigned fdflags);
 /* Closes fd. 0 or -EBADF. */
 int fd_close(struct fdtable *t, int fd);
 

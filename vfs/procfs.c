@@ -331,10 +331,7 @@ static int64_t procfs_numbered_next(const struct procfs_node *d, struct proc *p,
 	}
 	case DYN_FDS: {
 		struct fdtable *ft = procfs_files(p, d);
-		for (uint64_t fd = from; ft && fd < FD_MAX; fd++)
-			if (ft->fd[fd])
-				return (int64_t)fd;
-		return -1;
+		return ft && from < FD_NR_OPEN ? fd_next(ft, (int)from) : -1;
 	}
 	default:
 		return -1;

@@ -63,15 +63,8 @@ struct fs_context *procfs_fs(struct proc *p, const struct procfs_node *n)
 
 static int procfs_fd_size(struct proc *p, const struct procfs_node *n)
 {
-	int hi = -1;
 	struct fdtable *ft = procfs_files(p, n);
-	for (int fd = 0; ft && fd < FD_MAX; fd++)
-		if (ft->fd[fd])
-			hi = fd;
-	int size = 64;
-	while (size <= hi)
-		size *= 2;
-	return MIN(size, FD_MAX);
+	return ft ? fd_capacity(ft) : 0;
 }
 
 static void procfs_status_ids(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
@@ -241,7 +234,7 @@ int procfs_show_cgroup(struct procfs_buf *b, struct proc *p, const struct procfs
 static struct file *procfs_fd_file(struct proc *p, const struct procfs_node *n)
 {
 	struct fdtable *ft = procfs_files(p, n);
-	return ft && n->fd >= 0 && n->fd < FD_MAX ? ft->fd[n->fd] : NULL;
+	return ft ? fd_file(ft, n->fd) : NULL;
 }
 
 uint32_t procfs_fd_mode(struct proc *p, const struct procfs_node *n)
@@ -399,7 +392,7 @@ int procfs_show_fdinfo(struct procfs_buf *b, struct proc *p, const struct procfs
 	if (!f->ops->stat || f->ops->stat(f, &st))
 		st.st_ino = 0;
 	unsigned flags = f->flags & ~(unsigned)O_CLOEXEC;
-	if (procfs_files(p, n)->fdflags[n->fd] & FD_CLOEXEC)
+	if (fd_flags(procfs_files(p, n), n->fd) & FD_CLOEXEC)
 		flags |= O_CLOEXEC;
 	procfs_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%d\nino:\t%lu\n", f->pos, flags,
 		      procfs_mount_id(f->path.mnt), st.st_ino);

@@ -403,7 +403,7 @@ int procfs_show_file_max(struct procfs_buf *b, struct proc *p, const struct proc
 /* The most RLIMIT_NOFILE may be raised to here (setrlimit refuses more). */
 int procfs_show_nr_open(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	procfs_printf(b, "%d\n", FD_MAX);
+	procfs_printf(b, "%d\n", FD_NR_OPEN);
 	return 0;
 }
 

@@ -56,6 +56,7 @@ static inline const char *errname(int e)
 	case ENOTCONN: return "ENOTCONN";
 	case ECONNREFUSED: return "ECONNREFUSED";
 	case ENODEV: return "ENODEV";
+	case EMFILE: return "EMFILE";
 	case ENETUNREACH: return "ENETUNREACH";
 	case ENETDOWN: return "ENETDOWN";
 	case EHOSTUNREACH: return "EHOSTUNREACH";

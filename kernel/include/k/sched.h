@@ -37,6 +37,8 @@ struct task {
 	struct regs *uregs;             /* the program's registers at the system call in progress */
 	uint8_t *xsave;                 /* FPU and vector state while switched out (64-aligned) */
 	void *scratch;                  /* 16 KiB for calls that wait (poll's and epoll's fd lists) */
+	void *big;                      /* a larger buffer for them, kept once needed (task_buffer) */
+	size_t big_pages;
 	uint64_t fs_base, gs_base;
 	/* What the task waits for while TASK_BLOCKED. */
 	const void *wait_key, *wait_key2;
@@ -129,6 +131,9 @@ void sched_publish_due(void);
 /* A decision point: with to_others (sched_yield) another runnable task runs if there is one;
    otherwise (the end of a time slice) the one with the least virtual runtime, maybe the caller. */
 void sched_yield_now(bool to_others);
+/* The running task's buffer of at least bytes for a call that waits: its scratch when that is
+   enough, else contiguous memory it keeps until it ends (NULL without memory). */
+void *task_buffer(size_t bytes);
 /* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
    revents tells what the console brought (all 0 when something else ended the wait). */
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
