@@ -266,8 +266,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : arch_get_fs_base();
 	t->gs_base = arch_get_gs_base();
 	t->sigmask = pt->sigmask;
-	t->nice = pt->nice;             /* inherited, as Linux */
-	t->policy = pt->policy;
+	sched_params_inherit(t, pt);
 	if (!(flags & CLONE_VM))
 		memcpy(t->sigaltstack, pt->sigaltstack, sizeof(t->sigaltstack));
 	if (flags & CLONE_CHILD_CLEARTID)

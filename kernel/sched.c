@@ -290,6 +290,14 @@ static void task_big_free(struct task *t)
 	t->big_pages = 0;
 }
 
+void sched_params_inherit(struct task *t, const struct task *parent)
+{
+	t->nice = parent->nice;
+	t->policy = parent->policy;
+	if (parent->reset_on_fork && t->nice < 0)
+		t->nice = 0;    /* the normal policies stay; a raised priority does not */
+}
+
 void *task_buffer(size_t bytes)
 {
 	struct task *t = current_task;

@@ -127,8 +127,7 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 	t->fs_base = (flags & CLONE_SETTLS) ? tls : arch_get_fs_base();
 	t->gs_base = arch_get_gs_base();
 	t->sigmask = parent->sigmask;
-	t->nice = parent->nice;             /* inherited, as Linux */
-	t->policy = parent->policy;
+	sched_params_inherit(t, parent);
 	/* A thread on the same memory starts without the alternate signal stack (Linux). */
 	if (flags & CLONE_CHILD_CLEARTID)
 		t->clear_child_tid = child_tid;

@@ -7,6 +7,7 @@
 #include "compat.h"
 #include <pthread.h>
 #include <sched.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -154,6 +155,112 @@ static void wake(void)
 	pthread_join(t, NULL);
 }
 
+/* ---- sched_setattr / sched_getattr ---- */
+struct attr {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+	uint32_t util_min, util_max;
+	uint8_t tail[8];        /* a newer program's larger structure */
+};
+
+static void show_attr(const char *what)
+{
+	struct attr a;
+	memset(&a, 0xee, sizeof(a));
+	long r = syscall(SYS_sched_getattr, 0, &a, 56, 0);
+	printf("%s: %ld size %u policy %u flags %#llx nice %d priority %u util %u/%u\n", what, r,
+	       a.size, a.policy, (unsigned long long)a.flags, a.nice, a.priority, a.util_min,
+	       a.util_max);
+}
+
+static long setattr(uint32_t size, uint32_t policy, uint64_t flags, int nice, uint32_t prio)
+{
+	struct attr a;
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.policy = policy;
+	a.flags = flags;
+	a.nice = nice;
+	a.priority = prio;
+	return syscall(SYS_sched_setattr, 0, &a, 0);
+}
+
+static void *thread_policy(void *arg)
+{
+	return (void *)(long)syscall(SYS_sched_getscheduler, 0);
+}
+
+static void attrs(void)
+{
+	show_attr("sched_getattr");
+	struct attr a;
+	RESULT("sched_getattr size 47", syscall(SYS_sched_getattr, 0, &a, 47, 0));
+	RESULT("sched_getattr size 4097", syscall(SYS_sched_getattr, 0, &a, 4097, 0));
+	RESULT("sched_getattr flags 1", syscall(SYS_sched_getattr, 0, &a, 56, 1));
+	RESULT("sched_getattr pid -1", syscall(SYS_sched_getattr, -1, &a, 56, 0));
+	RESULT("sched_getattr no such process", syscall(SYS_sched_getattr, 999999, &a, 56, 0));
+	RESULT("sched_getattr NULL", syscall(SYS_sched_getattr, 0, NULL, 56, 0));
+	memset(&a, 0xee, sizeof(a));
+	RESULT("sched_getattr size 48", syscall(SYS_sched_getattr, 0, &a, 48, 0));
+	printf("size reported %u, byte 48 untouched: %s\n", a.size, a.util_min == 0xeeeeeeeeu ? "yes" : "no");
+	RESULT("sched_setattr BATCH nice 5", setattr(56, SCHED_BATCH, 0, 5, 0));
+	show_attr("after");
+	RESULT("getpriority", getpriority(PRIO_PROCESS, 0));
+	RESULT("sched_setattr KEEP_POLICY nice 7", setattr(56, SCHED_OTHER, 0x08, 7, 0));
+	show_attr("after");
+	RESULT("sched_setattr IDLE with KEEP_PARAMS", setattr(56, SCHED_IDLE, 0x10, 9, 0));
+	show_attr("after");
+	RESULT("sched_setattr size 0 (the first version) OTHER nice 8", setattr(0, SCHED_OTHER, 0, 8, 0));
+	show_attr("after");
+	RESULT("sched_setattr nice 40 (clamped to 19)", setattr(48, SCHED_OTHER, 0, 40, 0));
+	RESULT("getpriority", getpriority(PRIO_PROCESS, 0));
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.nice = 19;
+	RESULT("sched_setattr larger, zero tail", syscall(SYS_sched_setattr, 0, &a, 0));
+	a.tail[3] = 1;
+	RESULT("sched_setattr larger, tail set", syscall(SYS_sched_setattr, 0, &a, 0));
+	printf("size written back: %u\n", a.size);
+	a.size = 40;
+	RESULT("sched_setattr size 40", syscall(SYS_sched_setattr, 0, &a, 0));
+	printf("size written back: %u\n", a.size);
+	RESULT("sched_setattr flags 0x80", setattr(56, SCHED_OTHER, 0x80, 19, 0));
+	RESULT("sched_setattr util clamp", setattr(56, SCHED_OTHER, 0x40, 19, 0));
+	RESULT("sched_setattr util clamp, first version", setattr(48, SCHED_OTHER, 0x40, 19, 0));
+	RESULT("sched_setattr FIFO priority 0", setattr(56, SCHED_FIFO, 0, 19, 0));
+	RESULT("sched_setattr FIFO priority 100", setattr(56, SCHED_FIFO, 0, 19, 100));
+	RESULT("sched_setattr OTHER priority 1", setattr(56, SCHED_OTHER, 0, 19, 1));
+	RESULT("sched_setattr DEADLINE without parameters", setattr(56, 6, 0, 19, 0));
+	RESULT("sched_setattr policy 42", setattr(56, 42, 0, 19, 0));
+	RESULT("sched_setattr policy -1", setattr(56, (uint32_t)-1, 0, 19, 0));
+	RESULT("sched_setattr flags argument 1", syscall(SYS_sched_setattr, 0, &a, 1));
+	RESULT("sched_setattr NULL", syscall(SYS_sched_setattr, 0, NULL, 0));
+	RESULT("sched_setattr no such process", syscall(SYS_sched_setattr, 999999, &a, 0));
+
+	/* SCHED_RESET_ON_FORK: reported with the policy; children and threads start without it */
+	struct sched_param sp = { 0 };
+	RESULT("sched_setscheduler BATCH | RESET_ON_FORK",
+	       syscall(SYS_sched_setscheduler, 0, SCHED_BATCH | SCHED_RESET_ON_FORK, &sp));
+	RESULT("sched_getscheduler", syscall(SYS_sched_getscheduler, 0));
+	show_attr("sched_getattr");
+	pid_t c = fork();
+	if (c == 0)
+		_exit((int)syscall(SYS_sched_getscheduler, 0));
+	int st;
+	waitpid(c, &st, 0);
+	printf("a child's policy: %d\n", WEXITSTATUS(st));
+	pthread_t t;
+	void *r;
+	pthread_create(&t, NULL, thread_policy, NULL);
+	pthread_join(t, &r);
+	printf("a thread's policy: %ld\n", (long)r);
+	RESULT("sched_setparam keeps the flag", syscall(SYS_sched_setparam, 0, &sp));
+	RESULT("sched_getscheduler", syscall(SYS_sched_getscheduler, 0));
+}
+
 static void *thread_nice(void *arg)
 {
 	return (void *)(long)getpriority(PRIO_PROCESS, 0);
@@ -215,5 +322,15 @@ int main(int argc, char **argv)
 	CPU_ZERO(&set);
 	RESULT("sched_setaffinity to no CPU", sched_setaffinity(0, sizeof(set), &set));
 	RESULT("sched_yield", sched_yield());
+	attrs();
+	CPU_ZERO(&set);
+	CPU_SET(0, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+	unsigned cpu = 9, node = 9;
+	RESULT("getcpu on CPU 0", syscall(SYS_getcpu, &cpu, &node, NULL));
+	printf("cpu %u node %u\n", cpu, node);
+	RESULT("getcpu without pointers", syscall(SYS_getcpu, NULL, NULL, NULL));
+	RESULT("getcpu to a bad pointer", syscall(SYS_getcpu, (void *)8, NULL, NULL));
+	RESULT("sched_getcpu", sched_getcpu());
 	return 0;
 }

@@ -60,6 +60,7 @@ struct task {
 	uint64_t sys_tsc, core_tsc;
 	int nice;                       /* -20..19 (setpriority): the task's weight */
 	int policy;                     /* SCHED_OTHER, SCHED_BATCH or SCHED_IDLE (weight 3) */
+	bool reset_on_fork;             /* SCHED_RESET_ON_FORK: children start at nice >= 0 */
 	/* Weighted fair share (sched.c): CPU time scaled by 1024/weight; the runnable task with
 	   the least runs next. vr_cpu: the CPU time counted in so far. */
 	uint64_t vruntime, vr_cpu;
@@ -134,6 +135,9 @@ void sched_yield_now(bool to_others);
 /* The running task's buffer of at least bytes for a call that waits: its scratch when that is
    enough, else contiguous memory it keeps until it ends (NULL without memory). */
 void *task_buffer(size_t bytes);
+/* A new task's scheduling parameters from the task that made it (fork, clone), as Linux's
+   sched_fork: nice and policy, a negative nice reset to 0 under SCHED_RESET_ON_FORK. */
+void sched_params_inherit(struct task *t, const struct task *parent);
 /* sched_wait on key that the console (host fds 0-2) becoming ready for events also ends:
    revents tells what the console brought (all 0 when something else ended the wait). */
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
