@@ -239,9 +239,11 @@ static void pipe_attach(struct pipe *p, struct file *f)
 	f->priv = p;
 }
 
+/* Where the inodes of pipe(2)'s pipes live (FIFOs are in the filesystems that hold them). */
+static struct superblock pipefs = { .dev = 0xc, .type = "pipefs" };
+
 int pipe_create(struct file **rd, struct file **wr)
 {
-	static struct superblock pipefs = { .dev = 0xc, .type = "pipefs" };
 	struct inode *ino = inode_new(&pipefs, S_IFIFO | 0600, NULL);
 	struct pipe *p = ino ? pipe_new(ino) : NULL;
 	struct file *r = p ? kmalloc(sizeof(*r)) : NULL, *w = r ? kmalloc(sizeof(*w)) : NULL;
@@ -274,13 +276,15 @@ int pipe_fifo_open(struct inode *ino, struct file *f)
 	struct pipe *p = *slot;
 	int acc = f->flags & O_ACCMODE;
 	/* Linux: a non-blocking writer with no reader gets ENXIO; a blocking open waits for the
-	   other end. */
-	if (acc == O_WRONLY && !p->readers && (f->flags & O_NONBLOCK))
+	   other end. Not for a pipe(2) pipe reopened through /proc/self/fd (Linux's is_pipe): a
+	   reader whose writers are gone reads EOF, a writer with no reader gets EPIPE. */
+	bool fifo = ino->sb != &pipefs;
+	if (fifo && acc == O_WRONLY && !p->readers && (f->flags & O_NONBLOCK))
 		return -ENXIO;
 	pipe_attach(p, f);
 	file_changed();
-	while ((acc == O_WRONLY && !p->readers) ||
-	       (acc == 0 && !p->writers && !(f->flags & O_NONBLOCK))) {
+	while (fifo && ((acc == O_WRONLY && !p->readers) ||
+			(acc == 0 && !p->writers && !(f->flags & O_NONBLOCK)))) {
 		const char *what = acc ? "opening a FIFO for writing"
 				       : "opening a FIFO for reading";
 		if (pipe_block(what))

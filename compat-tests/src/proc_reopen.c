@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <signal.h>
 #include <unistd.h>
 
 int main(void)
@@ -41,5 +43,35 @@ int main(void)
 	printf("reopen a file: read %zd %s\n", read(again, c, 3), c);
 	unlink(f);
 	rmdir(dir);
+
+	/* A pipe(2) pipe is not a FIFO: reopening an end never waits for the other one. */
+	int q[2];
+	if (pipe(q))
+		return 1;
+	write(q[1], "data", 4);
+	close(q[1]);            /* no writer left */
+	snprintf(path, sizeof path, "/proc/self/fd/%d", q[0]);
+	alarm(5);               /* a FIFO-style wait for a writer would never end */
+	int r2 = open(path, O_RDONLY);
+	printf("reopen a read end with no writer: %s\n", r2 >= 0 ? "ok" : "failed");
+	char d[8] = { 0 };
+	ssize_t n1 = read(r2, d, sizeof d - 1);
+	printf("read %zd %s", n1, d);
+	printf(", then %zd (EOF)\n", read(r2, d, 1));
+	close(r2);
+	close(q[0]);
+	if (pipe(q))
+		return 1;
+	close(q[0]);            /* no reader left */
+	signal(SIGPIPE, SIG_IGN);
+	snprintf(path, sizeof path, "/proc/self/fd/%d", q[1]);
+	int w2 = open(path, O_WRONLY | O_NONBLOCK);
+	printf("reopen a write end with no reader, O_NONBLOCK: %s\n", w2 >= 0 ? "ok" : strerror(errno));
+	errno = 0;
+	ssize_t wn = write(w2, "x", 1);
+	printf("write: %zd %s\n", wn, errno == EPIPE ? "EPIPE" : "?");
+	int w3 = open(path, O_WRONLY);
+	printf("reopen it blocking: %s\n", w3 >= 0 ? "ok" : "failed");
+	alarm(0);
 	return 0;
 }
