@@ -243,6 +243,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 			kfree(mm, sizeof(*mm));
 			goto fail_mm;
 		}
+		shm_fork(mm);
 		mm->users = 1;
 		p->mm = mm;
 	}
@@ -346,6 +347,8 @@ void proc_exit_status(int wait_status, int exit_code)
 	   (vfork's parent) keeps it. */
 	struct mm *mm = p->mm;
 	p->mm = NULL;
+	if (mm->users == 1)
+		shm_unmap(mm, 0, UINT64_MAX);
 	if (mm->users > 1)
 		proc_mm_put(mm);
 	else

@@ -69,6 +69,8 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	if (!(addr & ~PAGE_MASK) && len && len <= USER_TOP && addr <= USER_TOP - len)
+		shm_unmap(current->mm, addr, addr + len);
 	return mm_munmap(current->mm, addr, len);
 }
 

@@ -186,6 +186,8 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 		goto out_prog;
 	}
 	arch_switch_mm(nm->pml4);
+	if (old->users == 1)
+		shm_unmap(old, 0, UINT64_MAX);
 	proc_mm_put(old);
 	exec_reset(p, path, &a);
 	proc_vfork_release(p);

@@ -39,7 +39,7 @@ enum {
 	PE_ROOT, PE_PID, PE_TASK, PE_FD, PE_FDINFO, PE_FD_LINK, PE_FDINFO_FILE, PE_SYS,
 	PE_SYS_KERNEL, PE_SYS_RANDOM, PE_SYS_VM, PE_SYS_FS, PE_SYS_FS_INOTIFY, PE_SYS_NET,
 	PE_SYS_NET_CORE,
-	PE_SYS_NET_IPV4, PE_NET,
+	PE_SYS_NET_IPV4, PE_NET, PE_SYSVIPC,
 };
 
 #define DIR_(dir, nm) { .name = nm, .parent = dir, .mode = S_IFDIR | 0555 }
@@ -66,6 +66,7 @@ static const struct procfs_entry procfs_table[] = {
 	[PE_SYS_NET_CORE] = DIR_(PE_SYS_NET, "core"),
 	[PE_SYS_NET_IPV4] = DIR_(PE_SYS_NET, "ipv4"),
 	[PE_NET] = DIR_(PE_ROOT, "net"),
+	[PE_SYSVIPC] = DIR_(PE_ROOT, "sysvipc"),
 	/* /proc */
 	LINK_(PE_ROOT, "self", procfs_link_self),
 	LINK_(PE_ROOT, "thread-self", procfs_link_thread_self),
@@ -86,6 +87,8 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_NET, "udp", procfs_show_net_udp),
 	FILE_(PE_NET, "udp6", procfs_show_net_udp6),
 	FILE_(PE_NET, "unix", procfs_show_net_unix),
+	/* /proc/sysvipc (syscalls/sys_shm.c) */
+	FILE_(PE_SYSVIPC, "shm", procfs_show_sysvipc_shm),
 	/* /proc/<pid> and /proc/<pid>/task/<tid> */
 	LINK_(PE_PID, "exe", procfs_link_exe),
 	LINK_(PE_PID, "cwd", procfs_link_cwd),
@@ -111,6 +114,9 @@ static const struct procfs_entry procfs_table[] = {
 	SYSCTL_(PE_SYS_KERNEL, "pid_max", NULL, "4194304\n"),
 	SYSCTL_(PE_SYS_KERNEL, "cap_last_cap", NULL, "40\n"),
 	SYSCTL_(PE_SYS_KERNEL, "ngroups_max", NULL, "65536\n"),
+	SYSCTL_(PE_SYS_KERNEL, "shmmax", NULL, "18446744073692774399\n"),
+	SYSCTL_(PE_SYS_KERNEL, "shmall", NULL, "18446744073692774399\n"),
+	SYSCTL_(PE_SYS_KERNEL, "shmmni", NULL, "4096\n"),
 	SYSCTL_(PE_SYS_RANDOM, "boot_id", procfs_show_boot_id, NULL),
 	SYSCTL_(PE_SYS_RANDOM, "uuid", procfs_show_uuid, NULL),
 	SYSCTL_(PE_SYS_RANDOM, "entropy_avail", NULL, "256\n"),

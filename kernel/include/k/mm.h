@@ -43,6 +43,12 @@ struct inode;
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
 
+struct mm;
+/* System V shared memory (syscalls/sys_shm.c): the attachments in mm were copied by fork, or
+   those in [start, end) end (munmap, execve, exit), as Linux's shm_open and shm_close. */
+void shm_fork(const struct mm *mm);
+void shm_unmap(const struct mm *mm, uint64_t start, uint64_t end);
+
 struct mm {
 	uint64_t pml4;                  /* guest-physical root */
 	struct vma_list vmas;

@@ -15,6 +15,7 @@
 #define VMA_HEAP      0x8u      /* the brk area */
 #define VMA_FILE      0x10u     /* pages come from inode, page pgoff at start */
 #define VMA_NOWRITE   0x20u     /* shared mapping of a file opened read-only: never writable */
+#define VMA_SYSV_SHM  0x100u    /* a System V shared memory attachment (shmat) */
 
 #define VMA_MAX_COUNT 65530u    /* Linux's default vm.max_map_count */
 
