@@ -27,7 +27,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 		-Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
 
 # Unit tests of guest logic compiled for the host (tests/unit/kstub.c stands in for the rest).
-UNIT_TESTS += test_vma test_mm
+UNIT_TESTS += test_vma test_mm test_pmm
+test_pmm_SRCS := tests/unit/test_pmm.c kernel/mm/pmm.c
 test_vma_SRCS := tests/unit/test_vma.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c
 test_mm_SRCS := tests/unit/test_mm.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c \
 	kernel/mm/mm.c kernel/mm/pt.c

@@ -1,13 +1,21 @@
-/* Physical pages: a free list of returned pages plus a bump pointer over never-used memory. Pages
+/* Physical pages: a bitmap of returned pages plus a bump pointer over never-used memory. Pages
    from the bump region are already zero (the monitor backs guest memory with fresh anonymous host
-   memory) and are not touched here, which keeps first-touch costs off the allocation path. */
+   memory) and are not touched here, which keeps first-touch costs off the allocation path.
+   Returned pages are bits in a bitmap (kept at the start of the range), not a list linked
+   through the pages, so runs of them can serve contiguous allocations (a task's stacks, a
+   process) once the never-used memory is gone: with a free list, a VM that had touched all its
+   memory could not start a thread or a process any more however much was free. Single pages
+   come from the lowest returned one (a hint skips the empty words below it). */
 #include "k/kernel.h"
 #include "k/pmm.h"
 #include "k/hc.h"
 
 static uint64_t bump, bump_end;
-static uint64_t free_head;      /* guest-physical address of the first free page, 0 if none */
+static uint64_t base;           /* the page the bitmap's bit 0 stands for */
+static uint64_t *freemap;       /* a set bit: a returned page */
+static uint64_t nwords;
 static uint64_t free_count;
+static uint64_t hint;           /* no set bit in the words below */
 /* Freed page-table pages, used last: on kvm_pvm the hypervisor may still shadow them, and every
    write to a shadowed page traps (tens of µs; clearing one costs about a millisecond). So their
    addresses are kept out of band, in index pages (ordinary pages), rather than linked through
@@ -25,10 +33,13 @@ static uint64_t tainted_count;
 
 void pmm_init(uint64_t start, uint64_t end)
 {
-	bump = start;
+	uint64_t pages = (end - start) / PAGE_SIZE;
+	nwords = (pages + 63) / 64;
+	base = start;
+	freemap = phys_to_virt(start);  /* zero, as never-used memory is */
+	bump = start + PAGE_ALIGN_UP(nwords * 8);
 	bump_end = end;
-	free_head = 0;
-	free_count = 0;
+	free_count = hint = 0;
 }
 
 /* Asked of the monitor before the frontier reaches never-populated memory (see the boot info's
@@ -66,14 +77,22 @@ static uint64_t pmm_take_tainted(void)
 	return pa;
 }
 
+/* Takes the lowest returned page (free_count > 0). */
+static uint64_t pmm_take_freed(void)
+{
+	while (!freemap[hint])
+		hint++;
+	unsigned b = (unsigned)__builtin_ctzll(freemap[hint]);
+	freemap[hint] &= ~(1ull << b);
+	free_count--;
+	return base + (hint * 64 + b) * PAGE_SIZE;
+}
+
 uint64_t pmm_alloc(void)
 {
-	if (free_head) {
-		uint64_t pa = free_head;
-		uint64_t *page = phys_to_virt(pa);
-		free_head = page[0];
-		free_count--;
-		memset(page, 0, PAGE_SIZE);
+	if (free_count) {
+		uint64_t pa = pmm_take_freed();
+		memset(phys_to_virt(pa), 0, PAGE_SIZE);
 		return pa;
 	}
 	if (bump >= bump_end)
@@ -84,13 +103,56 @@ uint64_t pmm_alloc(void)
 	return pa;
 }
 
+/* The first run of n returned pages (bit index), or -1. */
+static int64_t pmm_find_run(size_t n)
+{
+	uint64_t run = 0, first = 0;
+	for (uint64_t w = hint; w < nwords; w++) {
+		uint64_t word = freemap[w];
+		if (!word) {
+			run = 0;
+			continue;
+		}
+		if (word == ~0ull && run + 64 < n) {
+			if (!run)
+				first = w * 64;
+			run += 64;
+			continue;
+		}
+		for (unsigned b = 0; b < 64; b++) {
+			if (!(word >> b & 1)) {
+				run = 0;
+				continue;
+			}
+			if (!run)
+				first = w * 64 + b;
+			if (++run == n)
+				return (int64_t)first;
+		}
+	}
+	return -1;
+}
+
 uint64_t pmm_alloc_contig(size_t n)
 {
-	if (bump + n * PAGE_SIZE > bump_end || bump + n * PAGE_SIZE < bump)
+	if (n == 0)
 		return 0;
-	uint64_t pa = bump;
-	bump += n * PAGE_SIZE;
-	pmm_bump_moved();
+	if (bump + n * PAGE_SIZE <= bump_end && bump + n * PAGE_SIZE > bump) {
+		uint64_t pa = bump;
+		bump += n * PAGE_SIZE;
+		pmm_bump_moved();
+		return pa;
+	}
+	if (n > free_count)
+		return 0;
+	int64_t first = pmm_find_run(n);
+	if (first < 0)
+		return 0;
+	for (uint64_t i = (uint64_t)first; i < (uint64_t)first + n; i++)
+		freemap[i / 64] &= ~(1ull << (i % 64));
+	free_count -= n;
+	uint64_t pa = base + (uint64_t)first * PAGE_SIZE;
+	memset(phys_to_virt(pa), 0, n * PAGE_SIZE);
 	return pa;
 }
 
@@ -125,9 +187,14 @@ void pmm_free_table(uint64_t pa)
 
 void pmm_free(uint64_t pa)
 {
-	uint64_t *page = phys_to_virt(pa);
-	page[0] = free_head;
-	free_head = pa;
+	uint64_t i = (pa - base) / PAGE_SIZE;
+	if (pa < base || i >= nwords * 64 || (pa & (PAGE_SIZE - 1)))
+		panic("pmm_free: 0x%lx is not an allocatable page", pa);
+	if (freemap[i / 64] & (1ull << (i % 64)))
+		panic("pmm_free: page 0x%lx freed twice", pa);
+	freemap[i / 64] |= 1ull << (i % 64);
+	if (i / 64 < hint)
+		hint = i / 64;
 	free_count++;
 }
 

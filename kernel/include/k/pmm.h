@@ -8,8 +8,9 @@
 void pmm_init(uint64_t start, uint64_t end);
 /* Returns the guest-physical address of a zeroed page, or 0 when memory is exhausted. */
 uint64_t pmm_alloc(void);
-/* n physically contiguous zeroed pages from memory never used before, or 0. Pages from here may
-   be returned one by one with pmm_free. */
+/* n physically contiguous zeroed pages, from memory never used before while there is enough,
+   else from a run of returned pages; 0 if there is no such run. Pages from here may be returned
+   one by one with pmm_free. */
 uint64_t pmm_alloc_contig(size_t n);
 /* A zeroed page for a page table, from memory never used before while there is some: on
    kvm_pvm a recycled page the hypervisor still shadows as a page table traps on every write,
