@@ -508,7 +508,7 @@ struct unik_boot_info {
 	uint32_t _pad2;
 	struct unik_stats stats;        /* OUT: written by the guest before UNIK_HC_EXIT */
 	char execfn[256];               /* argv[0] as given, for AT_EXECFN */
-	char hostname[64];
+	char hostname[64];              /* NUL-terminated unless 64 bytes long (HOST_NAME_MAX) */
 	unik_gpa_t rootfs;              /* the imgfs root filesystem image, page aligned; 0: none */
 	uint64_t rootfs_len;
 	char workdir[256];              /* working directory (created if missing); "" is "/" */
