@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"                          unik-runtime; unik runtime --help)\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
+		"  -h, --hostname NAME  the container's hostname (uname, /etc/hostname, /etc/hosts,\n"
+		"                      HOSTNAME; default: a random one, for a bare program the host's)\n"
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
 		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
 		"                      not a terminal, as in a container without one\n"
@@ -163,9 +165,13 @@ static int run_main(int argc, char **argv)
 			if (ncap_drop >= 64)
 				return run_too_many("--cap-drop");
 			cap_drop[ncap_drop++] = v;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		} else if (!strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
+		} else if ((v = opt_value(argc, argv, &i, "-h", "--hostname"))) {
+			if (run_check_hostname(v))
+				return 125;
+			ro.hostname = v;
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty") || !strcmp(a, "-it") ||
 			   !strcmp(a, "-ti")) {
 			interactive |= a[2] != 0 && a[1] != '-';       /* -it, -ti */
@@ -318,20 +324,9 @@ static int run_main(int argc, char **argv)
 		if (st)
 			return st;
 	} else {
-		if (ro.entrypoint || ro.workdir || ro.user) {
-			fprintf(stderr, "unik: --entrypoint, -w and -u apply to artifacts (unik convert)\n");
-			return 125;
-		}
-		cfg.prog_path = argv[i];
-		cfg.argv = argv + i;
-		cfg.argc = argc - i;
-		int n = 0;
-		for (int k = 0; k < cfg.envc; k++)      /* bare programs: names without values drop */
-			if (strchr(envp[k], '='))
-				envp[n++] = envp[k];
-		envp[n] = NULL;
-		cfg.envc = n;
-		cfg.envp = envp;
+		int st = run_bare(&ro, &cfg, argc - i, argv + i);
+		if (st)
+			return st;
 	}
 	/* docker attaches stdin only with -i: otherwise the program reads /dev/null, or with -t a
 	   terminal whose input never comes (the monitor keeps fd 0 for the terminal's modes) */

@@ -613,5 +613,63 @@ else
 	fail clockset-build "musl-gcc failed"
 fi
 
+# docker run's container flags, for a bare program (busybox itself), a --rootfs tree and an artifact
+# made from it (unik convert --rootfs).
+# expect_out NAME STATUS STDOUT -- unik arguments...: as expect, with the whole stdout instead
+expect_out() {
+	local name=$1 want=$2 out=$3
+	shift 4
+	harness_selected "$name" || return 0
+	harness_exec "$T/case" "$UNIK" "$@"
+	if [ "$HARNESS_STATUS" != "$want" ] || [ "$(cat "$T/case.out")" != "$out" ]; then
+		fail "$name" "status $HARNESS_STATUS (want $want), stdout '$(tr '\n' '|' <"$T/case.out")' \
+(want '$(echo "$out" | tr '\n' '|')'); stderr: $(head -c 200 "$T/case.err")"
+	else
+		pass "$name"
+	fi
+}
+BB=$T/bb
+mkdir -p "$BB/bin"
+cp /bin/busybox "$BB/bin/" && ln -sf busybox "$BB/bin/sh"
+"$UNIK" convert -q --rootfs "$BB" -o "$T/bb.unik" -- /bin/sh >"$T/convert.log" 2>&1 ||
+	fail bb-convert "$(head -c 300 "$T/convert.log")"
+
+# -h/--hostname: uname, /proc/sys/kernel/hostname, /etc/hostname and /etc/hosts (images and trees;
+# a bare program has no /etc) and HOSTNAME, which -e overrides; 64 bytes is sethostname's most.
+SHOW_HOST='uname -n; cat /proc/sys/kernel/hostname; env | grep ^HOSTNAME='
+SHOW_ETC='cat /etc/hostname; grep 127.0.1.1 /etc/hosts'
+expect_out hostname-bare 0 "myhost
+myhost
+HOSTNAME=myhost" -- run -h myhost /bin/busybox sh -c "$SHOW_HOST"
+expect_out hostname-rootfs 0 "web-1.example
+web-1.example
+HOSTNAME=web-1.example
+web-1.example
+127.0.1.1	web-1.example" -- run --hostname web-1.example --rootfs "$BB" /bin/sh -c "$SHOW_HOST; $SHOW_ETC"
+expect_out hostname-artifact 0 "App1
+App1
+HOSTNAME=App1
+App1
+127.0.1.1	App1" -- run --hostname=App1 "$T/bb.unik" sh -c "$SHOW_HOST; $SHOW_ETC"
+H64=h234567890123456789012345678901234567890123456789012345678901234
+expect_out hostname-64-bytes 0 "$H64
+$H64
+HOSTNAME=$H64
+$H64
+127.0.1.1	$H64" -- run -h$H64 "$T/bb.unik" sh -c "$SHOW_HOST; $SHOW_ETC"
+expect_out hostname-env-overrides 0 "named
+HOSTNAME=other" -- run -h named -e HOSTNAME=other "$T/bb.unik" sh -c 'uname -n; env | grep ^HOSTNAME='
+expect hostname-invalid-char 125 "^unik: invalid hostname 'my_host'" -- run -h my_host /bin/busybox true
+expect hostname-invalid-dash 125 "^unik: invalid hostname '-x'" -- run --hostname=-x /bin/busybox true
+expect hostname-invalid-dot 125 "^unik: invalid hostname '.x'" -- run --hostname .x --rootfs "$BB" /bin/sh
+expect hostname-invalid-65-bytes 125 "^unik: invalid hostname 'h2345" -- run -h ${H64}x "$T/bb.unik"
+expect hostname-invalid-empty 125 "^unik: invalid hostname ''" -- run --hostname= /bin/busybox true
+# -h is docker's --hostname; --help stays help
+if harness_selected help-names-hostname; then
+	harness_exec "$T/case" "$UNIK" run --help
+	[ "$HARNESS_STATUS" = 0 ] && grep -q -- '-h, --hostname NAME' "$T/case.out" && pass help-names-hostname ||
+		fail help-names-hostname "status $HARNESS_STATUS: $(head -c 200 "$T/case.out")"
+fi
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
