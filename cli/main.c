@@ -40,6 +40,9 @@ static void usage(FILE *f)
 		"                      /dev/null, or with -t a terminal no input reaches, whose\n"
 		"                      modes stay the host's: docker's pty nobody writes to)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
+		"  --ulimit TYPE=SOFT[:HARD]  a resource limit (nofile, nproc, core, stack, cpu, fsize,\n"
+		"                      data, rss, memlock, locks, msgqueue, nice, rtprio, rttime,\n"
+		"                      sigpending); -1: unlimited; nofile at most 1048576\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
 		"  --net, --network none|slirp|tap:NAME[,ip=A.B.C.D/P[,gw=A.B.C.D]]  the guest's NIC\n"
 		"                      (default slirp: a NAT, guest 10.0.2.15, gateway 10.0.2.2, DNS\n"
@@ -231,6 +234,9 @@ static int run_main(int argc, char **argv)
 				v = kv;
 			}
 			envp[cfg.envc++] = (char *)v;
+		} else if ((v = opt_value(argc, argv, &i, "--ulimit", "--ulimit"))) {
+			if (run_parse_ulimit(v, &cfg))
+				return 125;
 		} else if ((v = opt_value(argc, argv, &i, "--kernel", "--kernel"))) {
 			if (strcmp(v, "artifact") && strcmp(v, "builtin")) {
 				fprintf(stderr, "unik: --kernel must be builtin or artifact\n");

@@ -39,6 +39,9 @@ void run_home_of(const char *dir, uint32_t uid, char *home, size_t size);
 /* -h NAME: 0 when NAME is a hostname (1 to 64 letters, digits, '-' and '.', not starting with
    '-' or '.'), else 125 after printing why. */
 int run_check_hostname(const char *name);
+/* --ulimit TYPE=SOFT[:HARD] (docker's names and rules; -1 is unlimited) into cfg->rlimits; the
+   same TYPE again replaces it. 0, or 125 after printing why. */
+int run_parse_ulimit(const char *arg, struct vm_config *cfg);
 /* Adds the volume "HOSTDIR:GUESTDIR[:ro|:rw]" to vols[*n] (creating a missing HOSTDIR). 0, or
    125 after printing why. */
 int volume_parse(const char *spec, struct vm_volume *vols, size_t *n);

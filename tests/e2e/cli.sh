@@ -664,6 +664,29 @@ expect hostname-invalid-dash 125 "^unik: invalid hostname '-x'" -- run --hostnam
 expect hostname-invalid-dot 125 "^unik: invalid hostname '.x'" -- run --hostname .x --rootfs "$BB" /bin/sh
 expect hostname-invalid-65-bytes 125 "^unik: invalid hostname 'h2345" -- run -h ${H64}x "$T/bb.unik"
 expect hostname-invalid-empty 125 "^unik: invalid hostname ''" -- run --hostname= /bin/busybox true
+# --ulimit TYPE=SOFT[:HARD]: the limits the program starts with (SOFT alone is both, -1 unlimited, the
+# last of a type wins); docker's errors are 125, and so is a nofile above fs.nr_open (1048576),
+# which docker's runtime cannot set. (busybox's ulimit -c counts 512-byte blocks.)
+SHOW_LIMITS='echo $(ulimit -n) $(ulimit -Hn) $(ulimit -c) $(ulimit -Hc) $(ulimit -u) $(ulimit -Hu)'
+expect_out ulimit-bare 0 "4096 8192 unlimited unlimited 63459 63459" -- \
+	run --ulimit nofile=4096:8192 --ulimit core=-1 /bin/busybox sh -c "$SHOW_LIMITS"
+expect_out ulimit-rootfs 0 "3000 5000 0 unlimited 50 50" -- run --ulimit nofile=2048 \
+	--ulimit=nofile=3000:5000 --ulimit nproc=50 --rootfs "$BB" /bin/sh -c "$SHOW_LIMITS"
+expect_out ulimit-artifact 0 "1048576 1048576 2048 4096 1024 unlimited" -- run --ulimit nofile=1048576 \
+	--ulimit core=1048576:2097152 --ulimit nproc=1024:-1 "$T/bb.unik" sh -c "$SHOW_LIMITS"
+expect ulimit-type-as 125 '^unik: invalid ulimit type: as$' -- run --ulimit as=1 /bin/busybox true
+expect ulimit-type-upper 125 '^unik: invalid ulimit type: NOFILE$' -- run --ulimit NOFILE=1 /bin/busybox true
+expect ulimit-no-value 125 '^unik: invalid ulimit argument: nofile$' -- run --ulimit nofile /bin/busybox true
+expect ulimit-not-number 125 '^unik: invalid ulimit argument: nofile=1k$' -- run --ulimit nofile=1k /bin/busybox true
+expect ulimit-three-values 125 'invalid ulimit argument' -- run --ulimit nofile=1:2:3 /bin/busybox true
+expect ulimit-soft-above-hard 125 '^unik: ulimit soft limit must be less than or equal to hard limit: 5 > 4$' -- \
+	run --ulimit nofile=5:4 /bin/busybox true
+expect ulimit-unlimited-soft 125 'soft limit must be less than or equal to hard limit: -1 > 5' -- \
+	run --ulimit core=-1:5 "$T/bb.unik"
+expect ulimit-nofile-above-nr-open 125 '^unik: ulimit nofile above fs.nr_open' -- \
+	run --ulimit nofile=1024:1048577 --rootfs "$BB" /bin/sh
+expect ulimit-nofile-unlimited 125 '^unik: ulimit nofile above fs.nr_open' -- run --ulimit nofile=-1 /bin/busybox true
+
 # -h is docker's --hostname; --help stays help
 if harness_selected help-names-hostname; then
 	harness_exec "$T/case" "$UNIK" run --help
