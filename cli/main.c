@@ -31,6 +31,8 @@ static void usage(FILE *f)
 		"                          unik-runtime; unik runtime --help)\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
+		"  --env-file FILE     variables from FILE, a K=V or K a line (taken as they are; '#'\n"
+		"                      comments); the files' come before -e's, a later one wins\n"
 		"  -h, --hostname NAME  the container's hostname (uname, /etc/hostname, /etc/hosts,\n"
 		"                      HOSTNAME; default: a random one, for a bare program the host's)\n"
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
@@ -151,6 +153,8 @@ static int run_main(int argc, char **argv)
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
 	static const char *cap_add[64], *cap_drop[64];
 	int ncap_add = 0, ncap_drop = 0;
+	static const char *env_vars[RUN_MAX_ENV], *env_files[64];
+	int nenv_vars = 0, nenv_files = 0;
 	bool privileged = false, interactive = false;
 	int i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -216,24 +220,13 @@ static int run_main(int argc, char **argv)
 			}
 			cfg.stop_timeout = (int)t;
 		} else if ((v = opt_value(argc, argv, &i, "-e", "--env"))) {
-			if (cfg.envc >= RUN_MAX_ENV) {
-				fprintf(stderr, "unik: too many -e options\n");
-				return 125;
-			}
-			if (!strchr(v, '=')) {
-				const char *hv = getenv(v);
-				if (!hv) {
-					/* docker: unset on the host -> removed from the image's */
-					envp[cfg.envc++] = (char *)v;
-					continue;
-				}
-				char *kv = malloc(strlen(v) + strlen(hv) + 2);
-				if (!kv)
-					return 125;
-				sprintf(kv, "%s=%s", v, hv);
-				v = kv;
-			}
-			envp[cfg.envc++] = (char *)v;
+			if (nenv_vars >= RUN_MAX_ENV)
+				return run_too_many("-e");
+			env_vars[nenv_vars++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--env-file", "--env-file"))) {
+			if (nenv_files >= 64)
+				return run_too_many("--env-file");
+			env_files[nenv_files++] = v;
 		} else if ((v = opt_value(argc, argv, &i, "--ulimit", "--ulimit"))) {
 			if (run_parse_ulimit(v, &cfg))
 				return 125;
@@ -305,7 +298,10 @@ static int run_main(int argc, char **argv)
 		return cst;
 	cfg.caps_set = true;
 	cfg.caps[UNIK_CAP_BND] = cfg.caps[UNIK_CAP_EFF] = cfg.caps[UNIK_CAP_PRM] = caps;
-	ro.envc = cfg.envc;
+	/* docker's order: the files' entries, then -e, whatever order the flags came in */
+	ro.envc = run_env(env_files, nenv_files, env_vars, nenv_vars, envp, RUN_MAX_ENV);
+	if (ro.envc < 0)
+		return 125;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
 	cfg.volumes = vols;

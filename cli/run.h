@@ -5,7 +5,8 @@
 #include "monitor/vm.h"
 
 struct run_opts {
-	char **envp;            /* -e values as given: K=V or K (already resolved against the host) */
+	char **envp;            /* --env-file entries, then -e values: K=V or K (already resolved
+				   against the host; K: remove K), a later one overriding */
 	int envc;
 	const char *entrypoint; /* --entrypoint ("" clears it) */
 	const char *workdir;    /* -w */
@@ -42,6 +43,11 @@ int run_check_hostname(const char *name);
 /* --ulimit TYPE=SOFT[:HARD] (docker's names and rules; -1 is unlimited) into cfg->rlimits; the
    same TYPE again replaces it. 0, or 125 after printing why. */
 int run_parse_ulimit(const char *arg, struct vm_config *cfg);
+/* The entries of the --env-file files, then the -e values, into envp (at most max entries,
+   NULL-terminated), names alone resolved against the host (see run_env.c). The count, or -1
+   after printing why (exit status 125). */
+int run_env(const char *const *files, int nfiles, const char *const *vars, int nvars,
+	    char **envp, int max);
 /* Adds the volume "HOSTDIR:GUESTDIR[:ro|:rw]" to vols[*n] (creating a missing HOSTDIR). 0, or
    125 after printing why. */
 int volume_parse(const char *spec, struct vm_volume *vols, size_t *n);

@@ -631,7 +631,8 @@ expect_out() {
 BB=$T/bb
 mkdir -p "$BB/bin"
 cp /bin/busybox "$BB/bin/" && ln -sf busybox "$BB/bin/sh"
-"$UNIK" convert -q --rootfs "$BB" -o "$T/bb.unik" -- /bin/sh >"$T/convert.log" 2>&1 ||
+"$UNIK" convert -q --rootfs "$BB" -e IMGVAR=image -e KEEP=image -o "$T/bb.unik" -- /bin/sh \
+	>"$T/convert.log" 2>&1 ||
 	fail bb-convert "$(head -c 300 "$T/convert.log")"
 
 # -h/--hostname: uname, /proc/sys/kernel/hostname, /etc/hostname and /etc/hosts (images and trees;
@@ -686,6 +687,50 @@ expect ulimit-unlimited-soft 125 'soft limit must be less than or equal to hard 
 expect ulimit-nofile-above-nr-open 125 '^unik: ulimit nofile above fs.nr_open' -- \
 	run --ulimit nofile=1024:1048577 --rootfs "$BB" /bin/sh
 expect ulimit-nofile-unlimited 125 '^unik: ulimit nofile above fs.nr_open' -- run --ulimit nofile=-1 /bin/busybox true
+
+# --env-file FILE: docker's format (a BOM, leading white space, Unicode's too (a no-break space
+# here), blank lines and '#' comments skipped; NAME=VALUE as it is, spaces and quotes kept; a
+# CRLF's CR dropped; NAME alone takes the host's value, or, unset on the host, removes NAME from
+# the image's environment); the files' entries come before every -e's, files in order, a later
+# entry winning. docker's errors are 125; so is more than 4096 variables.
+export HOSTVAR='from the host'
+unset IMGVAR UNSETVAR
+printf '\357\273\277# env file\nFIRST=1\n\n \t \n  \302\240INDENT=x\nSPACES=  a b  \nQUOTED="q"\n' >"$T/a.env"
+printf 'HOSTVAR\nUNSETVAR\nIMGVAR\nCRLF=c\r\n#ORDER=comment\nORDER=a\n' >>"$T/a.env"
+printf 'ORDER=b\nONLY_B=b' >"$T/b.env"
+SHOW_ENV='for v in FIRST INDENT SPACES QUOTED HOSTVAR UNSETVAR IMGVAR KEEP CRLF ORDER ONLY_B; do
+	env | grep "^$v=" || echo "$v unset"; done'
+ENV_A=$(printf '%s\n' FIRST=1 INDENT=x 'SPACES=  a b  ' 'QUOTED="q"' 'HOSTVAR=from the host' \
+	'UNSETVAR unset')
+expect_out env-file-artifact 0 "$ENV_A
+IMGVAR unset
+KEEP=image
+CRLF=c
+ORDER=dash
+ONLY_B=b" -- run -e ORDER=dash --env-file "$T/a.env" --env-file="$T/b.env" "$T/bb.unik" sh -c "$SHOW_ENV"
+expect_out env-file-rootfs 0 "$ENV_A
+IMGVAR unset
+KEEP unset
+CRLF=c
+ORDER=a
+ONLY_B=b" -- run --env-file "$T/b.env" --env-file "$T/a.env" --rootfs "$BB" /bin/sh -c "$SHOW_ENV"
+expect_out env-file-bare 0 "$ENV_A
+IMGVAR unset
+KEEP=dash
+CRLF=c
+ORDER=b
+ONLY_B=b" -- run -e KEEP=dash --env-file "$T/a.env" --env-file "$T/b.env" /bin/busybox sh -c "$SHOW_ENV"
+printf 'OK=1\nA B=1\n' >"$T/space.env"
+expect env-file-whitespace-name 125 "^unik: variable 'A B' contains whitespaces$" -- \
+	run --env-file "$T/space.env" /bin/busybox true
+expect env-file-missing 125 "^unik: --env-file $T/missing.env: No such file or directory$" -- \
+	run --env-file "$T/missing.env" "$T/bb.unik"
+expect env-file-directory 125 "^unik: --env-file $T: Is a directory$" -- run --env-file "$T" /bin/busybox true
+printf 'OK=1\nBAD=\377\n' >"$T/utf8.env"
+expect env-file-invalid-utf8 125 "^unik: env file $T/utf8.env contains invalid utf8 bytes at line 2$" -- \
+	run --env-file "$T/utf8.env" /bin/busybox true
+seq 4097 | sed 's/^/V/; s/$/=1/' >"$T/many.env"
+expect env-file-too-many 125 'too many environment variables' -- run --env-file "$T/many.env" /bin/busybox true
 
 # -h is docker's --hostname; --help stays help
 if harness_selected help-names-hostname; then
