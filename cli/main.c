@@ -31,6 +31,10 @@ static void usage(FILE *f)
 		"                          unik-runtime; unik runtime --help)\n"
 		"run options:\n"
 		"  -e, --env K=V|K     set an environment variable (K alone: take it from the host)\n"
+		"  --env-file FILE     variables from FILE, a K=V or K a line (taken as they are; '#'\n"
+		"                      comments); the files' come before -e's, a later one wins\n"
+		"  -h, --hostname NAME  the container's hostname (uname, /etc/hostname, /etc/hosts,\n"
+		"                      HOSTNAME; default: a random one, for a bare program the host's)\n"
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
 		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
 		"                      not a terminal, as in a container without one\n"
@@ -38,6 +42,9 @@ static void usage(FILE *f)
 		"                      /dev/null, or with -t a terminal no input reaches, whose\n"
 		"                      modes stay the host's: docker's pty nobody writes to)\n"
 		"  -m, --memory SIZE   guest memory, e.g. 256m, 1g (default 512m)\n"
+		"  --ulimit TYPE=SOFT[:HARD]  a resource limit (nofile, nproc, core, stack, cpu, fsize,\n"
+		"                      data, rss, memlock, locks, msgqueue, nice, rtprio, rttime,\n"
+		"                      sigpending); -1: unlimited; nofile at most 1048576\n"
 		"  -v, --volume HOSTDIR:GUESTDIR[:ro|:rw]  share a host directory (created if missing)\n"
 		"  --net, --network none|slirp|tap:NAME[,ip=A.B.C.D/P[,gw=A.B.C.D]]  the guest's NIC\n"
 		"                      (default slirp: a NAT, guest 10.0.2.15, gateway 10.0.2.2, DNS\n"
@@ -146,6 +153,8 @@ static int run_main(int argc, char **argv)
 				 .kernel_len = (size_t)(unik_kernel_blob_end - unik_kernel_blob) };
 	static const char *cap_add[64], *cap_drop[64];
 	int ncap_add = 0, ncap_drop = 0;
+	static const char *env_vars[RUN_MAX_ENV], *env_files[64];
+	int nenv_vars = 0, nenv_files = 0;
 	bool privileged = false, interactive = false;
 	int i;
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
@@ -163,9 +172,13 @@ static int run_main(int argc, char **argv)
 			if (ncap_drop >= 64)
 				return run_too_many("--cap-drop");
 			cap_drop[ncap_drop++] = v;
-		} else if (!strcmp(a, "-h") || !strcmp(a, "--help")) {
+		} else if (!strcmp(a, "--help")) {
 			usage(stdout);
 			return 0;
+		} else if ((v = opt_value(argc, argv, &i, "-h", "--hostname"))) {
+			if (run_check_hostname(v))
+				return 125;
+			ro.hostname = v;
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty") || !strcmp(a, "-it") ||
 			   !strcmp(a, "-ti")) {
 			interactive |= a[2] != 0 && a[1] != '-';       /* -it, -ti */
@@ -207,24 +220,16 @@ static int run_main(int argc, char **argv)
 			}
 			cfg.stop_timeout = (int)t;
 		} else if ((v = opt_value(argc, argv, &i, "-e", "--env"))) {
-			if (cfg.envc >= RUN_MAX_ENV) {
-				fprintf(stderr, "unik: too many -e options\n");
+			if (nenv_vars >= RUN_MAX_ENV)
+				return run_too_many("-e");
+			env_vars[nenv_vars++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--env-file", "--env-file"))) {
+			if (nenv_files >= 64)
+				return run_too_many("--env-file");
+			env_files[nenv_files++] = v;
+		} else if ((v = opt_value(argc, argv, &i, "--ulimit", "--ulimit"))) {
+			if (run_parse_ulimit(v, &cfg))
 				return 125;
-			}
-			if (!strchr(v, '=')) {
-				const char *hv = getenv(v);
-				if (!hv) {
-					/* docker: unset on the host -> removed from the image's */
-					envp[cfg.envc++] = (char *)v;
-					continue;
-				}
-				char *kv = malloc(strlen(v) + strlen(hv) + 2);
-				if (!kv)
-					return 125;
-				sprintf(kv, "%s=%s", v, hv);
-				v = kv;
-			}
-			envp[cfg.envc++] = (char *)v;
 		} else if ((v = opt_value(argc, argv, &i, "--kernel", "--kernel"))) {
 			if (strcmp(v, "artifact") && strcmp(v, "builtin")) {
 				fprintf(stderr, "unik: --kernel must be builtin or artifact\n");
@@ -293,7 +298,10 @@ static int run_main(int argc, char **argv)
 		return cst;
 	cfg.caps_set = true;
 	cfg.caps[UNIK_CAP_BND] = cfg.caps[UNIK_CAP_EFF] = cfg.caps[UNIK_CAP_PRM] = caps;
-	ro.envc = cfg.envc;
+	/* docker's order: the files' entries, then -e, whatever order the flags came in */
+	ro.envc = run_env(env_files, nenv_files, env_vars, nenv_vars, envp, RUN_MAX_ENV);
+	if (ro.envc < 0)
+		return 125;
 	cfg.uid = getuid();
 	cfg.gid = getgid();
 	cfg.volumes = vols;
@@ -318,20 +326,9 @@ static int run_main(int argc, char **argv)
 		if (st)
 			return st;
 	} else {
-		if (ro.entrypoint || ro.workdir || ro.user) {
-			fprintf(stderr, "unik: --entrypoint, -w and -u apply to artifacts (unik convert)\n");
-			return 125;
-		}
-		cfg.prog_path = argv[i];
-		cfg.argv = argv + i;
-		cfg.argc = argc - i;
-		int n = 0;
-		for (int k = 0; k < cfg.envc; k++)      /* bare programs: names without values drop */
-			if (strchr(envp[k], '='))
-				envp[n++] = envp[k];
-		envp[n] = NULL;
-		cfg.envc = n;
-		cfg.envp = envp;
+		int st = run_bare(&ro, &cfg, argc - i, argv + i);
+		if (st)
+			return st;
 	}
 	/* docker attaches stdin only with -i: otherwise the program reads /dev/null, or with -t a
 	   terminal whose input never comes (the monitor keeps fd 0 for the terminal's modes) */

@@ -80,16 +80,21 @@ static int parse_user(const char *u, uint32_t *uid, uint32_t *gid)
 	return 0;
 }
 
-/* docker's container hostname (12 hex digits), also set as HOSTNAME in env. */
-static const char *run_hostname(char ***env, size_t *nenv)
+/* The container's hostname, also set as HOSTNAME in env (before -e, which may override it): -h's,
+   else docker's random one (12 hex digits). */
+static const char *run_hostname(const struct run_opts *o, char ***env, size_t *nenv)
 {
-	static char hostname[16];
-	uint8_t id[6];
-	if (getrandom(id, sizeof(id), 0) != sizeof(id))
-		memset(id, 0x5a, sizeof(id));
-	snprintf(hostname, sizeof(hostname), "%02x%02x%02x%02x%02x%02x", id[0], id[1], id[2], id[3],
-		 id[4], id[5]);
-	char hbuf[64];
+	static char random_name[16];
+	const char *hostname = o->hostname;
+	if (!hostname) {
+		uint8_t id[6];
+		if (getrandom(id, sizeof(id), 0) != sizeof(id))
+			memset(id, 0x5a, sizeof(id));
+		snprintf(random_name, sizeof(random_name), "%02x%02x%02x%02x%02x%02x", id[0], id[1],
+			 id[2], id[3], id[4], id[5]);
+		hostname = random_name;
+	}
+	char hbuf[80];
 	snprintf(hbuf, sizeof(hbuf), "HOSTNAME=%s", hostname);
 	env_set(env, nenv, hbuf);
 	return hostname;
@@ -155,7 +160,7 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	size_t nenv = 0;
 	for (size_t i = 0; i < rc->n_env; i++)
 		env_set(&env, &nenv, rc->env[i]);
-	const char *hostname = run_hostname(&env, &nenv);
+	const char *hostname = run_hostname(o, &env, &nenv);
 	for (int i = 0; i < o->envc; i++)
 		env_set(&env, &nenv, o->envp[i]);
 	if (o->user) {
@@ -200,6 +205,28 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 	cfg->envp = env;
 	cfg->envc = (int)nenv;
 	cfg->prog_path = cmdv[0];
+	return 0;
+}
+
+int run_bare(struct run_opts *o, struct vm_config *cfg, int argc, char **argv)
+{
+	if (o->entrypoint || o->workdir || o->user) {
+		fprintf(stderr, "unik: --entrypoint, -w and -u apply to artifacts (unik convert)\n");
+		return 125;
+	}
+	/* Without -h the program is a host process: the host's name (the monitor's default), no
+	   HOSTNAME. Names without values only remove (there is no image environment). */
+	char **env = NULL;
+	size_t nenv = 0;
+	if (o->hostname)
+		cfg->hostname = run_hostname(o, &env, &nenv);
+	for (int i = 0; i < o->envc; i++)
+		env_set(&env, &nenv, o->envp[i]);
+	cfg->prog_path = argv[0];
+	cfg->argv = argv;
+	cfg->argc = argc;
+	cfg->envp = env;
+	cfg->envc = (int)nenv;
 	return 0;
 }
 
@@ -260,7 +287,7 @@ int run_rootdir(struct run_opts *o, struct vm_config *cfg, int argc, char **argv
 	char **env = NULL;
 	size_t nenv = 0;
 	env_set(&env, &nenv, "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
-	cfg->hostname = run_hostname(&env, &nenv);
+	cfg->hostname = run_hostname(o, &env, &nenv);
 	for (int i = 0; i < o->envc; i++)
 		env_set(&env, &nenv, o->envp[i]);
 	if (!env_has(env, nenv, "HOME")) {

@@ -4,6 +4,7 @@
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/proc.h"
+#include "k/uts.h"
 #include "vfs/vfs.h"
 #include "vfs/dev.h"
 #include "vfs/procfs.h"
@@ -196,11 +197,12 @@ static int fs_boot_etc(struct fs_context *fs, bool bind)
 		return err;
 	char hosts[256];
 	char hostname[80];
-	ksnprintf(hostname, sizeof(hostname), "%s\n", boot_info->hostname);
+	const char *name = uts_nodename();     /* the boot info's may fill its field, NUL-less */
+	ksnprintf(hostname, sizeof(hostname), "%s\n", name);
 	ksnprintf(hosts, sizeof(hosts),
 		  "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
-		  "ff02::2\tip6-allrouters\n127.0.1.1\t%s\n", boot_info->hostname);
+		  "ff02::2\tip6-allrouters\n127.0.1.1\t%s\n", name);
 	/* No network yet: the resolver points at the address the user-mode network will serve. */
 	static const char resolv[] = "nameserver 10.0.2.3\n";
 	const char *names[3] = { "hostname", "hosts", "resolv.conf" };

@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,10 +267,12 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 		vm_tty_info(&bi->tty[fd], fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ?
 					  vm->hc.tty_fd : fd, cfg->tty);
 	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
-	if (cfg->hostname)
-		snprintf(bi->hostname, sizeof(bi->hostname), "%s", cfg->hostname);
-	else if (gethostname(bi->hostname, sizeof(bi->hostname) - 1))
-		strcpy(bi->hostname, "unik");
+	/* A name of HOST_NAME_MAX (64) bytes fills the field without its NUL. */
+	char host[HOST_NAME_MAX + 1];
+	const char *name = cfg->hostname;
+	if (!name)
+		name = gethostname(host, sizeof(host)) ? "unik" : host;
+	memcpy(bi->hostname, name, strnlen(name, sizeof(bi->hostname)));
 	return 0;
 }
 

@@ -327,7 +327,7 @@ static bool uts_node_set;
 const char *uts_nodename(void)
 {
 	if (!uts_node_set) {
-		size_t n = strnlen(boot_info->hostname, MIN(sizeof(boot_info->hostname) - 1,
+		size_t n = strnlen(boot_info->hostname, MIN(sizeof(boot_info->hostname),
 							    (size_t)UTS_LEN));
 		memcpy(uts_node, boot_info->hostname, n);
 		uts_node[n] = 0;

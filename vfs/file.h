@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stddef.h>
 #include <stdbool.h>
+#include "unik/abi.h"
 
 struct file;
 struct stat;
@@ -101,7 +102,7 @@ extern void (*file_unwatch)(struct file *f);
    FD_PER_PAGE slots reached through directory pages (dir[fd >> 18][(fd >> 9) & 511]): made
    when an fd there is first used, so a process with a few fds costs two pages, and one with
    a million fds works. */
-#define FD_NR_OPEN 1048576      /* fs.nr_open: the most fds a process may have */
+#define FD_NR_OPEN UNIK_NR_OPEN  /* fs.nr_open: the most fds a process may have */
 #define FD_SOFT_LIMIT 1024      /* RLIMIT_NOFILE: Linux's and docker's soft limit */
 #define FD_HARD_LIMIT 524288    /* and hard limit (systemd's, which docker passes on) */
 #define FD_PER_PAGE 512

@@ -485,6 +485,9 @@ struct unik_upcall {
 };
 _Static_assert(sizeof(struct unik_upcall) == 72, "unik_upcall size");
 
+/* The guest's fs.nr_open: the most fds a process may have, so RLIMIT_NOFILE's ceiling. */
+#define UNIK_NR_OPEN 1048576
+
 struct unik_boot_info {
 	uint64_t magic;                 /* UNIK_BOOT_MAGIC */
 	uint32_t abi_version;           /* UNIK_ABI_VERSION */
@@ -508,7 +511,7 @@ struct unik_boot_info {
 	uint32_t _pad2;
 	struct unik_stats stats;        /* OUT: written by the guest before UNIK_HC_EXIT */
 	char execfn[256];               /* argv[0] as given, for AT_EXECFN */
-	char hostname[64];
+	char hostname[64];              /* NUL-terminated unless 64 bytes long (HOST_NAME_MAX) */
 	unik_gpa_t rootfs;              /* the imgfs root filesystem image, page aligned; 0: none */
 	uint64_t rootfs_len;
 	char workdir[256];              /* working directory (created if missing); "" is "/" */
@@ -527,7 +530,8 @@ struct unik_boot_info {
 	struct unik_upcall upcall;
 	struct unik_net_info net;       /* the NIC (flags 0: none) */
 	uint32_t rlimit_set;            /* bit R: rlimits[R] replaces the guest's default for
-					   resource R (Linux's RLIMIT_* numbers; the OCI runtime) */
+					   resource R (Linux's RLIMIT_* numbers; the OCI runtime,
+					   --ulimit). RLIMIT_NOFILE is capped at UNIK_NR_OPEN */
 	uint32_t _pad6;
 	struct unik_rlimit {
 		uint64_t cur, max;      /* UINT64_MAX: unlimited */

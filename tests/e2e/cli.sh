@@ -613,5 +613,131 @@ else
 	fail clockset-build "musl-gcc failed"
 fi
 
+# docker run's container flags, for a bare program (busybox itself), a --rootfs tree and an artifact
+# made from it (unik convert --rootfs).
+# expect_out NAME STATUS STDOUT -- unik arguments...: as expect, with the whole stdout instead
+expect_out() {
+	local name=$1 want=$2 out=$3
+	shift 4
+	harness_selected "$name" || return 0
+	harness_exec "$T/case" "$UNIK" "$@"
+	if [ "$HARNESS_STATUS" != "$want" ] || [ "$(cat "$T/case.out")" != "$out" ]; then
+		fail "$name" "status $HARNESS_STATUS (want $want), stdout '$(tr '\n' '|' <"$T/case.out")' \
+(want '$(echo "$out" | tr '\n' '|')'); stderr: $(head -c 200 "$T/case.err")"
+	else
+		pass "$name"
+	fi
+}
+BB=$T/bb
+mkdir -p "$BB/bin"
+cp /bin/busybox "$BB/bin/" && ln -sf busybox "$BB/bin/sh"
+"$UNIK" convert -q --rootfs "$BB" -e IMGVAR=image -e KEEP=image -o "$T/bb.unik" -- /bin/sh \
+	>"$T/convert.log" 2>&1 ||
+	fail bb-convert "$(head -c 300 "$T/convert.log")"
+
+# -h/--hostname: uname, /proc/sys/kernel/hostname, /etc/hostname and /etc/hosts (images and trees;
+# a bare program has no /etc) and HOSTNAME, which -e overrides; 64 bytes is sethostname's most.
+SHOW_HOST='uname -n; cat /proc/sys/kernel/hostname; env | grep ^HOSTNAME='
+SHOW_ETC='cat /etc/hostname; grep 127.0.1.1 /etc/hosts'
+expect_out hostname-bare 0 "myhost
+myhost
+HOSTNAME=myhost" -- run -h myhost /bin/busybox sh -c "$SHOW_HOST"
+expect_out hostname-rootfs 0 "web-1.example
+web-1.example
+HOSTNAME=web-1.example
+web-1.example
+127.0.1.1	web-1.example" -- run --hostname web-1.example --rootfs "$BB" /bin/sh -c "$SHOW_HOST; $SHOW_ETC"
+expect_out hostname-artifact 0 "App1
+App1
+HOSTNAME=App1
+App1
+127.0.1.1	App1" -- run --hostname=App1 "$T/bb.unik" sh -c "$SHOW_HOST; $SHOW_ETC"
+H64=h234567890123456789012345678901234567890123456789012345678901234
+expect_out hostname-64-bytes 0 "$H64
+$H64
+HOSTNAME=$H64
+$H64
+127.0.1.1	$H64" -- run -h$H64 "$T/bb.unik" sh -c "$SHOW_HOST; $SHOW_ETC"
+expect_out hostname-env-overrides 0 "named
+HOSTNAME=other" -- run -h named -e HOSTNAME=other "$T/bb.unik" sh -c 'uname -n; env | grep ^HOSTNAME='
+expect hostname-invalid-char 125 "^unik: invalid hostname 'my_host'" -- run -h my_host /bin/busybox true
+expect hostname-invalid-dash 125 "^unik: invalid hostname '-x'" -- run --hostname=-x /bin/busybox true
+expect hostname-invalid-dot 125 "^unik: invalid hostname '.x'" -- run --hostname .x --rootfs "$BB" /bin/sh
+expect hostname-invalid-65-bytes 125 "^unik: invalid hostname 'h2345" -- run -h ${H64}x "$T/bb.unik"
+expect hostname-invalid-empty 125 "^unik: invalid hostname ''" -- run --hostname= /bin/busybox true
+# --ulimit TYPE=SOFT[:HARD]: the limits the program starts with (SOFT alone is both, -1 unlimited, the
+# last of a type wins); docker's errors are 125, and so is a nofile above fs.nr_open (1048576),
+# which docker's runtime cannot set. (busybox's ulimit -c counts 512-byte blocks.)
+SHOW_LIMITS='echo $(ulimit -n) $(ulimit -Hn) $(ulimit -c) $(ulimit -Hc) $(ulimit -u) $(ulimit -Hu)'
+expect_out ulimit-bare 0 "4096 8192 unlimited unlimited 63459 63459" -- \
+	run --ulimit nofile=4096:8192 --ulimit core=-1 /bin/busybox sh -c "$SHOW_LIMITS"
+expect_out ulimit-rootfs 0 "3000 5000 0 unlimited 50 50" -- run --ulimit nofile=2048 \
+	--ulimit=nofile=3000:5000 --ulimit nproc=50 --rootfs "$BB" /bin/sh -c "$SHOW_LIMITS"
+expect_out ulimit-artifact 0 "1048576 1048576 2048 4096 1024 unlimited" -- run --ulimit nofile=1048576 \
+	--ulimit core=1048576:2097152 --ulimit nproc=1024:-1 "$T/bb.unik" sh -c "$SHOW_LIMITS"
+expect ulimit-type-as 125 '^unik: invalid ulimit type: as$' -- run --ulimit as=1 /bin/busybox true
+expect ulimit-type-upper 125 '^unik: invalid ulimit type: NOFILE$' -- run --ulimit NOFILE=1 /bin/busybox true
+expect ulimit-no-value 125 '^unik: invalid ulimit argument: nofile$' -- run --ulimit nofile /bin/busybox true
+expect ulimit-not-number 125 '^unik: invalid ulimit argument: nofile=1k$' -- run --ulimit nofile=1k /bin/busybox true
+expect ulimit-three-values 125 'invalid ulimit argument' -- run --ulimit nofile=1:2:3 /bin/busybox true
+expect ulimit-soft-above-hard 125 '^unik: ulimit soft limit must be less than or equal to hard limit: 5 > 4$' -- \
+	run --ulimit nofile=5:4 /bin/busybox true
+expect ulimit-unlimited-soft 125 'soft limit must be less than or equal to hard limit: -1 > 5' -- \
+	run --ulimit core=-1:5 "$T/bb.unik"
+expect ulimit-nofile-above-nr-open 125 '^unik: ulimit nofile above fs.nr_open' -- \
+	run --ulimit nofile=1024:1048577 --rootfs "$BB" /bin/sh
+expect ulimit-nofile-unlimited 125 '^unik: ulimit nofile above fs.nr_open' -- run --ulimit nofile=-1 /bin/busybox true
+
+# --env-file FILE: docker's format (a BOM, leading white space, Unicode's too (a no-break space
+# here), blank lines and '#' comments skipped; NAME=VALUE as it is, spaces and quotes kept; a
+# CRLF's CR dropped; NAME alone takes the host's value, or, unset on the host, removes NAME from
+# the image's environment); the files' entries come before every -e's, files in order, a later
+# entry winning. docker's errors are 125; so is more than 4096 variables.
+export HOSTVAR='from the host'
+unset IMGVAR UNSETVAR
+printf '\357\273\277# env file\nFIRST=1\n\n \t \n  \302\240INDENT=x\nSPACES=  a b  \nQUOTED="q"\n' >"$T/a.env"
+printf 'HOSTVAR\nUNSETVAR\nIMGVAR\nCRLF=c\r\n#ORDER=comment\nORDER=a\n' >>"$T/a.env"
+printf 'ORDER=b\nONLY_B=b' >"$T/b.env"
+SHOW_ENV='for v in FIRST INDENT SPACES QUOTED HOSTVAR UNSETVAR IMGVAR KEEP CRLF ORDER ONLY_B; do
+	env | grep "^$v=" || echo "$v unset"; done'
+ENV_A=$(printf '%s\n' FIRST=1 INDENT=x 'SPACES=  a b  ' 'QUOTED="q"' 'HOSTVAR=from the host' \
+	'UNSETVAR unset')
+expect_out env-file-artifact 0 "$ENV_A
+IMGVAR unset
+KEEP=image
+CRLF=c
+ORDER=dash
+ONLY_B=b" -- run -e ORDER=dash --env-file "$T/a.env" --env-file="$T/b.env" "$T/bb.unik" sh -c "$SHOW_ENV"
+expect_out env-file-rootfs 0 "$ENV_A
+IMGVAR unset
+KEEP unset
+CRLF=c
+ORDER=a
+ONLY_B=b" -- run --env-file "$T/b.env" --env-file "$T/a.env" --rootfs "$BB" /bin/sh -c "$SHOW_ENV"
+expect_out env-file-bare 0 "$ENV_A
+IMGVAR unset
+KEEP=dash
+CRLF=c
+ORDER=b
+ONLY_B=b" -- run -e KEEP=dash --env-file "$T/a.env" --env-file "$T/b.env" /bin/busybox sh -c "$SHOW_ENV"
+printf 'OK=1\nA B=1\n' >"$T/space.env"
+expect env-file-whitespace-name 125 "^unik: variable 'A B' contains whitespaces$" -- \
+	run --env-file "$T/space.env" /bin/busybox true
+expect env-file-missing 125 "^unik: --env-file $T/missing.env: No such file or directory$" -- \
+	run --env-file "$T/missing.env" "$T/bb.unik"
+expect env-file-directory 125 "^unik: --env-file $T: Is a directory$" -- run --env-file "$T" /bin/busybox true
+printf 'OK=1\nBAD=\377\n' >"$T/utf8.env"
+expect env-file-invalid-utf8 125 "^unik: env file $T/utf8.env contains invalid utf8 bytes at line 2$" -- \
+	run --env-file "$T/utf8.env" /bin/busybox true
+seq 4097 | sed 's/^/V/; s/$/=1/' >"$T/many.env"
+expect env-file-too-many 125 'too many environment variables' -- run --env-file "$T/many.env" /bin/busybox true
+
+# -h is docker's --hostname; --help stays help
+if harness_selected help-names-hostname; then
+	harness_exec "$T/case" "$UNIK" run --help
+	[ "$HARNESS_STATUS" = 0 ] && grep -q -- '-h, --hostname NAME' "$T/case.out" && pass help-names-hostname ||
+		fail help-names-hostname "status $HARNESS_STATUS: $(head -c 200 "$T/case.out")"
+fi
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
