@@ -254,6 +254,7 @@ void exec_commit_creds(struct proc *p, const struct exec_args *a)
 	if (a->euid != p->euid || a->egid != p->egid || (a->caps.prm & ~p->cap_prm)) {
 		p->not_dumpable = true;
 		p->pdeathsig = 0;
+		p->personality &= ~PER_CLEAR_ON_SETID;
 	}
 	p->euid = p->suid = p->fsuid = a->euid;
 	p->egid = p->sgid = p->fsgid = a->egid;

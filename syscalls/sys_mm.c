@@ -35,9 +35,30 @@ static int64_t mmap_shared_anon(uint64_t addr, uint64_t len, uint64_t prot, uint
 	return r;
 }
 
+int mm_prot_for_current(int prot)
+{
+	return (prot & PROT_READ) && (current->personality & READ_IMPLIES_EXEC) ?
+	       prot | PROT_EXEC : prot;
+}
+
+/* personality(2): the persona is recorded and kept across fork and execve (an execve that
+   changes ids or raises capabilities clears PER_CLEAR_ON_SETID); of its flags only
+   READ_IMPLIES_EXEC changes anything here: there is no address randomization to turn off
+   (ADDR_NO_RANDOMIZE), the layout is one (ADDR_COMPAT_LAYOUT), and exec domains are gone from
+   Linux too. */
+int64_t sys_personality(uint64_t persona, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+			uint64_t a5)
+{
+	uint32_t old = current->personality;
+	if ((uint32_t)persona != 0xffffffffu)
+		current->personality = (uint32_t)persona;
+	return old;
+}
+
 int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uint64_t fd,
 		 uint64_t off)
 {
+	prot = (uint64_t)mm_prot_for_current((int)prot);
 	if ((flags & MAP_ANONYMOUS) && (flags & MAP_TYPE) == MAP_PRIVATE)
 		return mm_mmap(current->mm, addr, len, (int)prot, (int)flags, NULL, off);
 	if (flags & MAP_ANONYMOUS)
@@ -77,7 +98,7 @@ int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64
 int64_t sys_mprotect(uint64_t addr, uint64_t len, uint64_t prot, uint64_t a3, uint64_t a4,
 		     uint64_t a5)
 {
-	return mm_mprotect(current->mm, addr, len, (int)prot);
+	return mm_mprotect(current->mm, addr, len, mm_prot_for_current((int)prot));
 }
 
 int64_t sys_mremap(uint64_t old, uint64_t old_len, uint64_t new_len, uint64_t flags,

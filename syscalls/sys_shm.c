@@ -251,7 +251,8 @@ int64_t sys_shmat(uint64_t shmid, uint64_t addr, uint64_t flags, uint64_t a3, ui
 	} else if (f & SHM_REMAP) {
 		return -EINVAL;
 	}
-	int prot = PROT_READ | (f & SHM_RDONLY ? 0 : PROT_WRITE) | (f & SHM_EXEC ? PROT_EXEC : 0);
+	int prot = mm_prot_for_current(PROT_READ | (f & SHM_RDONLY ? 0 : PROT_WRITE) |
+				       (f & SHM_EXEC ? PROT_EXEC : 0));
 	int64_t r = mm_mmap(mm, addr, len, prot, mflags, s->inode, 0);
 	if (r < 0)
 		return r;

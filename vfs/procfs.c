@@ -105,6 +105,8 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_PID, "mountinfo", procfs_show_mountinfo),
 	FILE_(PE_PID, "limits", procfs_show_limits),
 	FILE_(PE_PID, "cgroup", procfs_show_cgroup),
+	{ .name = "personality", .parent = PE_PID, .mode = S_IFREG | 0400,
+	  .show = procfs_show_personality },
 	/* /proc/sys */
 	SYSCTL_(PE_SYS_KERNEL, "hostname", procfs_show_hostname, NULL),
 	SYSCTL_(PE_SYS_KERNEL, "domainname", procfs_show_domainname, NULL),

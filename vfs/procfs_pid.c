@@ -229,6 +229,12 @@ int procfs_show_cgroup(struct procfs_buf *b, struct proc *p, const struct procfs
 	return 0;
 }
 
+int procfs_show_personality(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	procfs_printf(b, "%08x\n", p->personality);
+	return 0;
+}
+
 /* ---- links ---- */
 
 static struct file *procfs_fd_file(struct proc *p, const struct procfs_node *n)

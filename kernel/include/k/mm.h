@@ -44,6 +44,13 @@ struct inode;
 #define MREMAP_DONTUNMAP 4
 
 struct mm;
+/* personality(2) flags that change what memory calls do. */
+#define READ_IMPLIES_EXEC 0x0400000
+#define PER_CLEAR_ON_SETID (READ_IMPLIES_EXEC | 0x0040000 /* ADDR_NO_RANDOMIZE */ | \
+			    0x0200000 /* ADDR_COMPAT_LAYOUT */ | 0x0100000 /* MMAP_PAGE_ZERO */)
+/* prot as mmap, mprotect and shmat take it for the calling process: READ_IMPLIES_EXEC makes
+   readable memory executable. */
+int mm_prot_for_current(int prot);
 /* System V shared memory (syscalls/sys_shm.c): the attachments in mm were copied by fork, or
    those in [start, end) end (munmap, execve, exit), as Linux's shm_open and shm_close. */
 void shm_fork(const struct mm *mm);

@@ -57,6 +57,7 @@ struct proc {
 	uint64_t timerslack;                    /* PR_SET_TIMERSLACK (ns) */
 	uint64_t sig_generated;                 /* signals made pending: signalfd's EPOLLET edges */
 	uint32_t securebits;                    /* SECBIT_* (k/cap.h); execve clears KEEP_CAPS */
+	uint32_t personality;                   /* personality(2): PER_LINUX plus flags */
 	/* Capability sets (k/cap.h): effective, permitted, inheritable, bounding, ambient. */
 	uint64_t cap_eff, cap_prm, cap_inh, cap_bnd, cap_amb;
 	bool thp_disable;                       /* PR_SET_THP_DISABLE (no huge pages here anyway) */
