@@ -343,6 +343,12 @@ int exec_script(struct proc *p, struct inode *ino, const uint8_t *file, struct e
 	else
 		err = exec_load(p, ip.d->inode, &na, r, why);
 	path_put(&ip);
+	/* The credentials the interpreter runs with are the ones the caller commits: left behind,
+	   a script ran with effective ids 0 (a zeroed exec_args) whoever started it. */
+	a->euid = na.euid;
+	a->egid = na.egid;
+	a->caps = na.caps;
+	a->secure = na.secure;
 	return err;
 }
 
