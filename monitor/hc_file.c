@@ -47,6 +47,7 @@ struct hc_file *hc_file_new(unsigned max_handles)
 	}
 	hf->max = max_handles < HC_FILE_MAX_HANDLES ? max_handles : HC_FILE_MAX_HANDLES;
 	hf->hint = 1;
+	hf->list_fd = -1;
 	/* The guest's creations get exactly the mode it asks for (it applied its own umask). */
 	umask(0);
 	return hf;
@@ -63,6 +64,8 @@ void hc_file_free(struct hc_file *hf)
 		hc_file_io_close(hf, h);
 		close(h->fd);
 	}
+	if (hf->list_fd >= 0)
+		close(hf->list_fd);
 	free(hf->h);
 	free(hf->dbuf);
 	free(hf);

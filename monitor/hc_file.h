@@ -39,8 +39,15 @@ struct hc_file {
 	} io[HC_FILE_IO_FDS];
 	uint64_t clock;
 	uint8_t *dbuf;                  /* HC_FILE_DBUF bytes for getdents64 and listxattr */
+	/* The open directory the last listing read (hc_fs_readdir), kept while the next one
+	   continues it: -1, or list_handle's directory positioned at list_pos. */
+	int list_fd;
+	uint32_t list_handle;
+	uint64_t list_pos;
 };
 
+/* Closes the listing fd kept for handle n, if any (the handle goes). */
+void hc_file_list_forget(struct hc_file *hf, uint32_t n);
 /* The handle numbered n if it is in use, else NULL (any number the guest sends is checked
    here). */
 struct hc_file_handle *hc_file_get(struct hc_ctx *ctx, uint32_t n);

@@ -278,21 +278,56 @@ struct linux_dirent64_ {
 	char d_name[];
 };
 
+/* The open directory a listing of handle n goes on from at cookie: the one the last listing
+   left exactly there, else a new open description of the directory moved to cookie. Not the
+   handle's own fd sought back and forth: ext4 keeps the state of a hashed directory's walk in
+   the open file, and one sought back to 0 after an earlier walk had ended could list nothing
+   (PostgreSQL's initdb then found its template database empty and made no postgres database). */
+static int hc_file_list_fd(struct hc_file *hf, uint32_t n, int dirfd, uint64_t cookie)
+{
+	if (hf->list_fd >= 0 && hf->list_handle == n && hf->list_pos == cookie)
+		return hf->list_fd;
+	hc_file_list_forget(hf, hf->list_handle);
+	if (cookie > (uint64_t)INT64_MAX)
+		return -EINVAL;
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (cookie && lseek(fd, (off_t)cookie, SEEK_SET) < 0) {
+		close(fd);
+		return -EINVAL;
+	}
+	hf->list_fd = fd;
+	hf->list_handle = n;
+	return fd;
+}
+
+void hc_file_list_forget(struct hc_file *hf, uint32_t n)
+{
+	if (hf->list_fd >= 0 && hf->list_handle == n) {
+		close(hf->list_fd);
+		hf->list_fd = -1;
+	}
+}
+
 /* Copies host directory entries from the cookie on into buf (len bytes) as unik_hc_fs_dirent
-   records. Returns the bytes used (0 at the end) or -errno; *next is the cookie after them. */
+   records. Returns the bytes used (0 at the end) or -errno; *next is the cookie after them.
+   hf->list_pos says where fd stopped: at *next when it stopped between batches, else
+   nowhere a listing asks for (the batch it stopped in is read again from *next). */
 static int64_t hc_file_list(struct hc_file *hf, int fd, uint8_t *buf, uint64_t len,
 			    uint64_t cookie, uint64_t *next)
 {
 	uint64_t used = 0;
 	*next = cookie;
-	if (cookie > (uint64_t)INT64_MAX || lseek(fd, (off_t)cookie, SEEK_SET) < 0)
-		return -EINVAL;
 	for (;;) {
+		hf->list_pos = UINT64_MAX;      /* until this batch is used up */
 		long n = syscall(SYS_getdents64, fd, hf->dbuf, HC_FILE_DBUF);
 		if (n < 0)
 			return used ? (int64_t)used : -errno;
-		if (n == 0)
+		if (n == 0) {
+			hf->list_pos = *next;
 			return (int64_t)used;
+		}
 		for (long at = 0; at < n;) {
 			struct linux_dirent64_ *d = (void *)(hf->dbuf + at);
 			const size_t hdr = offsetof(struct linux_dirent64_, d_name);
@@ -315,6 +350,7 @@ static int64_t hc_file_list(struct hc_file *hf, int fd, uint8_t *buf, uint64_t l
 			*next = (uint64_t)d->d_off;
 			at += d->d_reclen;
 		}
+		hf->list_pos = *next;
 	}
 }
 
@@ -336,7 +372,7 @@ enum hc_result hc_fs_readdir(struct hc_ctx *ctx, unik_gpa_t arg)
 		io.ret = -ENOTDIR;
 	else if (!buf)
 		io.ret = -EFAULT;
-	else if ((fd = hc_file_io_fd(ctx->file, h, false)) < 0)
+	else if ((fd = hc_file_list_fd(ctx->file, io.handle, h->fd, io.off)) < 0)
 		io.ret = fd;
 	else
 		io.ret = hc_file_list(ctx->file, fd, buf, io.len, io.off, &io.next);
@@ -400,6 +436,7 @@ enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg)
 		a.ret = -EBUSY;         /* a volume's root stays for the VM's life */
 	else {
 		hc_file_io_close(ctx->file, h);
+		hc_file_list_forget(ctx->file, a.handle);
 		close(h->fd);
 		*h = (struct hc_file_handle){ .fd = -1, .fd_acc = -1, .io_fd = -1 };
 		ctx->file->used--;

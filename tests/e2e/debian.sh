@@ -127,5 +127,40 @@ harness_selected nginx && {
 	fi
 }
 
+# Debian's PostgreSQL 15 (added to a copy of the tree; cached beside it), as the postgres user:
+# initdb into a volume, the server (System V shared memory, forked backends, a Unix socket),
+# psql's perl wrapper (a #! script run as a non-root user) and queries, a clean shutdown.
+PGT=$CACHE/postgres
+if harness_selected postgres && [ ! -d "$PGT" ]; then
+	echo "debian: adding postgresql-15 to a copy of $ROOT (first run only)"
+	rm -rf "$PGT.tmp" && cp -a "$ROOT" "$PGT.tmp" && cp /etc/resolv.conf "$PGT.tmp/etc/resolv.conf" &&
+		chroot "$PGT.tmp" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends postgresql-15' >"$T/pg-apt.log" 2>&1 &&
+		rm -rf "$PGT.tmp/var/cache/apt/archives"/*.deb "$PGT.tmp/var/lib/apt/lists"/* &&
+		mv "$PGT.tmp" "$PGT"
+fi
+harness_selected postgres && {
+	if [ ! -x "$PGT/usr/lib/postgresql/15/bin/postgres" ]; then
+		fail postgres "postgresql-15 could not be installed: $(tail -3 "$T/pg-apt.log" 2>/dev/null)"
+	else
+		"$UNIK" convert -q --rootfs "$PGT" -o "$T/pg.unik"
+		mkdir -p "$T/pgdata" && chmod 777 "$T/pgdata"
+		B=/usr/lib/postgresql/15/bin
+		timeout 300 "$UNIK" run -m 1g -u postgres -v "$T/pgdata:/pgdata" "$T/pg.unik" /bin/bash -c "
+			$B/initdb -D /pgdata/d -A trust -U postgres >/pgdata/initdb.log 2>&1 || exit 3
+			$B/pg_ctl -D /pgdata/d -o '-c listen_addresses= -k /tmp' -w start -l /pgdata/log >/dev/null || exit 4
+			psql -h /tmp -U postgres -At -c 'create table t(a int); insert into t select generate_series(1,100000); select count(*), sum(a) from t;'
+			psql -h /tmp -U postgres -At -c 'select datname from pg_database order by 1'
+			$B/pg_ctl -D /pgdata/d -w stop >/dev/null || exit 5" >"$T/pg.out" 2>&1
+		st=$?
+		want=$(printf 'CREATE TABLE\nINSERT 0 100000\n100000|5000050000\npostgres\ntemplate0\ntemplate1')
+		if [ $st = 0 ] && [ "$(cat "$T/pg.out")" = "$want" ] && ls "$T/pgdata/d/base" | grep -qx 5; then
+			pass postgres
+		else
+			fail postgres "status $st: $(head -c 400 "$T/pg.out"); $(tail -3 "$T/pgdata/initdb.log" 2>/dev/null)"
+		fi
+	fi
+}
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]
