@@ -85,15 +85,19 @@ same /bin/bash -c 'for i in $(seq 1 40); do /usr/bin/expr $i \* 3; /bin/date -u 
 # Debian's nginx (nginx-light added to a copy of the tree; cached beside it): a master and
 # worker processes (O_ASYNC on their channels), listen 80 and [::]:80 (ipv6only), tcp_nopush
 # with sendfile; as root with docker's default capabilities, it serves requests through -p.
+# tree_with DIR PACKAGE LOG: a copy of the minbase tree with PACKAGE installed, cached at DIR
+# (made on the first run only).
+tree_with() {
+	[ -d "$1" ] && return
+	echo "debian: adding $2 to a copy of $ROOT (first run only)"
+	rm -rf "$1.tmp" && cp -a "$ROOT" "$1.tmp" && cp /etc/resolv.conf "$1.tmp/etc/resolv.conf" &&
+		chroot "$1.tmp" sh -c "apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			apt-get install -y -qq --no-install-recommends $2" >"$3" 2>&1 &&
+		rm -rf "$1.tmp/var/cache/apt/archives"/*.deb "$1.tmp/var/lib/apt/lists"/* &&
+		mv "$1.tmp" "$1"
+}
 NG=$CACHE/nginx
-if harness_selected nginx && [ ! -d "$NG" ]; then
-	echo "debian: adding nginx-light to a copy of $ROOT (first run only)"
-	rm -rf "$NG.tmp" && cp -a "$ROOT" "$NG.tmp" && cp /etc/resolv.conf "$NG.tmp/etc/resolv.conf" &&
-		chroot "$NG.tmp" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends nginx-light' >"$T/nginx-apt.log" 2>&1 &&
-		rm -rf "$NG.tmp/var/cache/apt/archives"/*.deb "$NG.tmp/var/lib/apt/lists"/* &&
-		mv "$NG.tmp" "$NG"
-fi
+harness_selected nginx && tree_with "$NG" nginx-light "$T/nginx-apt.log"
 harness_selected nginx && {
 	if [ ! -x "$NG/usr/sbin/nginx" ]; then
 		fail nginx "nginx-light could not be installed: $(tail -3 "$T/nginx-apt.log" 2>/dev/null)"
@@ -131,14 +135,7 @@ harness_selected nginx && {
 # initdb into a volume, the server (System V shared memory, forked backends, a Unix socket),
 # psql's perl wrapper (a #! script run as a non-root user) and queries, a clean shutdown.
 PGT=$CACHE/postgres
-if harness_selected postgres && [ ! -d "$PGT" ]; then
-	echo "debian: adding postgresql-15 to a copy of $ROOT (first run only)"
-	rm -rf "$PGT.tmp" && cp -a "$ROOT" "$PGT.tmp" && cp /etc/resolv.conf "$PGT.tmp/etc/resolv.conf" &&
-		chroot "$PGT.tmp" sh -c 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-			apt-get install -y -qq --no-install-recommends postgresql-15' >"$T/pg-apt.log" 2>&1 &&
-		rm -rf "$PGT.tmp/var/cache/apt/archives"/*.deb "$PGT.tmp/var/lib/apt/lists"/* &&
-		mv "$PGT.tmp" "$PGT"
-fi
+harness_selected postgres && tree_with "$PGT" postgresql-15 "$T/pg-apt.log"
 harness_selected postgres && {
 	if [ ! -x "$PGT/usr/lib/postgresql/15/bin/postgres" ]; then
 		fail postgres "postgresql-15 could not be installed: $(tail -3 "$T/pg-apt.log" 2>/dev/null)"
