@@ -678,11 +678,13 @@ int mm_fork(struct mm *child, const struct mm *parent)
 	/* On kvm_pvm every write to a page table the hypervisor shadows traps (tens of µs), and
 	   copy-on-write must clear the write bit of each of the parent's pages, then take a fault
 	   (a CPL0 entry) for each page either side writes. Copying a page costs about a µs. So
-	   the child gets copies while they fit comfortably in free memory, and shares pages
-	   copy-on-write only beyond that. */
+	   the child gets copies while they fit comfortably in free memory and leave half of all
+	   memory free, and shares pages copy-on-write beyond that: each fork copying a quarter of
+	   what was free left a hundred children of a 30 MiB Python too little memory to start. */
 	struct mm_fork_ctx c = { child, false, 0, 0 };
 	mm_walk_leaves(parent->pml4, 3, 0, mm_fork_count, &c);
-	c.copy = c.private_pages < pmm_free_pages() / 4;
+	uint64_t free = pmm_free_pages();
+	c.copy = c.private_pages < free / 4 && free - c.private_pages > pmm_total_pages() / 2;
 	mm_walk_leaves(parent->pml4, 3, 0, mm_fork_entry, &c);
 	if (!c.copy)
 		arch_flush_tlb();       /* the parent's pages became read-only */

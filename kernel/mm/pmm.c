@@ -198,6 +198,11 @@ void pmm_free(uint64_t pa)
 	free_count++;
 }
 
+uint64_t pmm_total_pages(void)
+{
+	return (bump_end - base) / PAGE_SIZE;
+}
+
 uint64_t pmm_free_pages(void)
 {
 	return free_count + tainted_count + (bump_end - bump) / PAGE_SIZE;

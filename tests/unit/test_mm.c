@@ -277,8 +277,9 @@ static void test_brk_rules(void **state)
 	assert_int_equal(mm_brk(&mm, 0x620000), 0x601000);
 }
 
-/* fork: copy-on-write when memory is short (the page is shared read-only until a write, which
-   copies it unless the writer is the last owner), copies otherwise; mm_destroy frees all. */
+/* fork: copy-on-write when memory is short or the copies would leave less than half of it free
+   (the page is shared read-only until a write, which copies it unless the writer is the last
+   owner), copies otherwise; mm_destroy frees all. */
 static void test_fork_cow_and_copy(void **state)
 {
 	assert_int_equal(mm_refs_init(4096 * P), 0);
@@ -310,6 +311,13 @@ static void test_fork_cow_and_copy(void **state)
 	assert_true((*ce & PTE_ADDR) != ppa && (*ce & PTE_W) && (*pe & PTE_W));
 	assert_int_equal(*((uint8_t *)phys_to_virt(*ce & PTE_ADDR) + ((uint64_t)a & (P - 1))), 'A');
 	mm_destroy(&child);
+	/* plenty free for the copy, but it would leave less than half of memory: shared */
+	kstub_free_pages = 1u << 19;
+	assert_int_equal(mm_fork(&child, &mm), 0);
+	ce = pt_walk(child.pml4, (uint64_t)a, false);
+	assert_true((*ce & PTE_ADDR) == (*pe & PTE_ADDR) && !(*ce & PTE_W) && !(*pe & PTE_W));
+	mm_destroy(&child);
+	kstub_free_pages = 1u << 20;
 	assert_int_equal(kstub_pages_in_use(), before);
 }
 

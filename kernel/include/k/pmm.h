@@ -21,6 +21,7 @@ uint64_t pmm_alloc_table(void);
 void pmm_free_table(uint64_t pa);
 /* Returns a page to the allocator. */
 void pmm_free(uint64_t pa);
-/* Pages still available. */
+/* Pages still available, and all the allocator manages. */
 uint64_t pmm_free_pages(void);
+uint64_t pmm_total_pages(void);
 #endif
