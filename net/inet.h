@@ -84,7 +84,6 @@ struct inet_sock {
 	/* TCP: received bytes not yet read, pbufs linked through next, the first read from rx_off */
 	struct pbuf *rx_head, *rx_tail;
 	uint32_t rx_off, rx_len;
-	uint32_t wnd_cut;       /* TCP: taken off lwIP's receive window for SO_RCVBUF */
 	/* TCP: when they arrived (SO_TIMESTAMP), oldest first from rx_stamp0: entry i holds the
 	   bytes up to rx_stamp[i].end, a count over all bytes ever queued (rx_in) */
 	struct inet_rx_stamp rx_stamp[INET_RX_STAMPS];

@@ -106,8 +106,6 @@ static void tcp_rx_purge(struct inet_sock *is)
 }
 
 /* Drops n read bytes from the front of the receive queue and opens the window by as much. */
-static void tcp_wnd_apply(struct inet_sock *is);
-
 static void tcp_rx_consume(struct inet_sock *is, uint32_t n)
 {
 	is->rx_len -= n;
@@ -132,7 +130,6 @@ static void tcp_rx_consume(struct inet_sock *is, uint32_t n)
 		tcp_recved(is->tcp, c);
 		n -= c;
 	}
-	tcp_wnd_apply(is);
 }
 
 /* After the program consumed data: acknowledge now rather than at the delayed-ACK timer. */
@@ -143,32 +140,6 @@ static void tcp_rx_ack(struct inet_sock *is)
 	if (is->tcp)
 		tcp_output(is->tcp);
 	net_poll();
-}
-
-/* The receive window within SO_RCVBUF when the program set it (about half, as Linux
-   advertises), never under two segments so that it can reopen (lwIP announces a reopening
-   window a segment at a time). lwIP counts rcv_wnd down as data comes and up as the program
-   takes it (tcp_recved), so lowering it once keeps it lower; what cannot come off yet (data in
-   flight) comes off at the next call. A queued connection follows its listener's setting. */
-static void tcp_wnd_apply(struct inet_sock *is)
-{
-	struct tcp_pcb *p = is->tcp;
-	const struct socket *s = is->sock ? is->sock : is->listener ? is->listener->sock : NULL;
-	if (!p || !s || !s->rcvbuf_set || p->state == LISTEN)
-		return;
-	uint32_t limit = MAX(s->rcvbuf / 2, 2u * TCP_MSS);
-	uint32_t cut = limit < TCP_WND ? TCP_WND - limit : 0;
-	if (cut > is->wnd_cut) {
-		uint32_t d = MIN(cut - is->wnd_cut, (uint32_t)p->rcv_wnd);
-		p->rcv_wnd -= (tcpwnd_size_t)d;
-		is->wnd_cut += d;
-	}
-	for (uint32_t back = is->wnd_cut > cut ? is->wnd_cut - cut : 0; back;) {
-		u16_t c = (u16_t)MIN(back, 0xffffu);    /* a larger SO_RCVBUF: give it back */
-		tcp_recved(p, c);
-		is->wnd_cut -= c;
-		back -= c;
-	}
 }
 
 static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
@@ -191,7 +162,6 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 		is->rx_head = p;
 	is->rx_len += p->tot_len;
 	tcp_rx_stamp_add(is, p->tot_len);
-	tcp_wnd_apply(is);
 	while (p->next)
 		p = p->next;
 	is->rx_tail = p;
@@ -556,8 +526,6 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	/* the accepted socket inherits the listener's socket options, as Linux clones them */
 	ns->sndbuf = s->sndbuf;
 	ns->rcvbuf = s->rcvbuf;
-	ns->sndbuf_set = s->sndbuf_set;
-	ns->rcvbuf_set = s->rcvbuf_set;
 	ns->rcvtimeo = s->rcvtimeo;
 	ns->sndtimeo = s->sndtimeo;
 	ns->rcvlowat = s->rcvlowat;
@@ -652,7 +620,6 @@ static int tcp_connect_op(struct socket *s, const void *addr, uint32_t len, bool
 	if (port == 0)
 		return -ECONNREFUSED;
 	inet_apply_opts(is);
-	tcp_wnd_apply(is);         /* the SYN offers the smaller window */
 	err_t e = tcp_connect(is->tcp, &ip, port, tcp_connected_cb);
 	if (e != ERR_OK)
 		return e == ERR_RTE ? -ENETUNREACH : inet_errno(e);
@@ -668,19 +635,12 @@ static int tcp_connect_op(struct socket *s, const void *addr, uint32_t len, bool
 	return err;
 }
 
-/* Room for more bytes in lwIP's send buffer and queue (0: full), within SO_SNDBUF when the
-   program set it: about half of Linux's doubled value holds data (the rest its overhead). */
-static uint32_t tcp_room(struct inet_sock *is)
+/* Room for more bytes in lwIP's send buffer and queue (0: full). */
+static uint32_t tcp_room(struct tcp_pcb *p)
 {
-	struct tcp_pcb *p = is->tcp;
 	if (tcp_sndqueuelen(p) + TCP_QUEUE_ROOM >= TCP_SND_QUEUELEN)
 		return 0;
-	uint32_t room = p->snd_buf;     /* tcp_sndbuf() clamps to 16 bits with window scaling */
-	if (is->sock && is->sock->sndbuf_set) {
-		uint32_t limit = is->sock->sndbuf / 2, queued = TCP_SND_BUF - p->snd_buf;
-		room = MIN(room, limit > queued ? limit - queued : 0);
-	}
-	return room;
+	return p->snd_buf;      /* tcp_sndbuf() clamps to 16 bits with window scaling */
 }
 
 static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
@@ -707,7 +667,7 @@ static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 			return sent ? (int64_t)sent : socket_epipe(flags);
 		if (!m->it.left && !pending)
 			break;
-		uint32_t room = tcp_room(is);
+		uint32_t room = tcp_room(is->tcp);
 		if (room && !pending) {
 			pending = (uint32_t)MIN(MIN(m->it.left, (uint64_t)room), sizeof(tcp_bounce));
 			if (iter_copy_from(&m->it, tcp_bounce, pending))
@@ -734,7 +694,7 @@ static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		tcp_output(is->tcp);
 		net_poll();
 		unpushed = 0;
-		if (is->tcp && tcp_room(is) >= MAX(pending, 1u))
+		if (is->tcp && tcp_room(is->tcp) >= MAX(pending, 1u))
 			continue;
 		if (nonblock)
 			return sent ? (int64_t)sent : -EAGAIN;
@@ -875,7 +835,7 @@ static bool tcp_writable(struct inet_sock *is)
 {
 	if (is->state != IS_CONNECTED || !is->tcp)
 		return true;
-	uint32_t room = tcp_room(is), queued = TCP_SND_BUF - is->tcp->snd_buf;
+	uint32_t room = tcp_room(is->tcp), queued = TCP_SND_BUF - is->tcp->snd_buf;
 	return room && room * 2 >= queued;       /* Linux's sk_stream_is_writeable */
 }
 

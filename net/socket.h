@@ -188,8 +188,6 @@ struct socket {
 	struct inode *inode;            /* its sockfs inode: st_ino, socket:[N] */
 	int err;                        /* SO_ERROR, cleared when read */
 	uint32_t sndbuf, rcvbuf;
-	bool sndbuf_set, rcvbuf_set;    /* set by the program: TCP keeps within them (Linux's
-					   SOCK_SNDBUF_LOCK / SOCK_RCVBUF_LOCK end autotuning) */
 	int64_t rcvtimeo, sndtimeo;     /* ns; 0: wait without limit */
 	int rcvlowat, priority;
 	int linger_on, linger_sec;

@@ -101,7 +101,6 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 		sockopt_set_buf(snd ? &s->sndbuf : &s->rcvbuf, v,
 				snd ? SOCK_MIN_SNDBUF : SOCK_MIN_RCVBUF,
 				name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE);
-		*(snd ? &s->sndbuf_set : &s->rcvbuf_set) = true;
 		file_changed();         /* room to write may have appeared */
 		return 0;
 	}
