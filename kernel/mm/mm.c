@@ -834,6 +834,7 @@ int mm_fork(struct mm *child, const struct mm *parent)
 	child->mmap_top = parent->mmap_top;
 	child->data_start = parent->data_start;
 	child->sled_pa = parent->sled_pa;
+	child->membarrier_state = parent->membarrier_state;
 	/* On kvm_pvm every write to a page table the hypervisor shadows traps (tens of µs), and
 	   copy-on-write must clear the write bit of each of the parent's pages, then take a fault
 	   (a CPL0 entry) for each page either side writes. Copying a page costs about a µs. So

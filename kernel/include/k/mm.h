@@ -57,6 +57,9 @@ struct mm {
 	/* mlockall(MCL_FUTURE): the lock flags new areas get (Linux's def_flags); a fork's child
 	   and an exec start without them. */
 	uint32_t def_flags;
+	/* membarrier registrations (Linux's membarrier_state bits, syscalls/sys_membarrier.c):
+	   kept by a fork's child, as Linux copies the mm; an exec starts without them. */
+	uint32_t membarrier_state;
 };
 
 /* A fault the program caused, for signal delivery. */
