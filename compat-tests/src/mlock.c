@@ -12,7 +12,6 @@
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #ifndef MCL_ONFAULT
@@ -208,10 +207,14 @@ static void child_view(const char *who)
 		munmap(p, 4 * PG);
 }
 
+static void fork_child_view(void)
+{
+	child_view("fork child");
+}
+
 static void all(void)
 {
 	char *p, *q;
-	pid_t pid;
 
 	RESULT("mlockall 0", mlockall(0));
 	RESULT("mlockall MCL_ONFAULT alone", mlockall(MCL_ONFAULT));
@@ -230,21 +233,8 @@ static void all(void)
 	syscall(SYS_brk, cur);
 	show_lck("after brk shrinks");
 
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		child_view("fork child");
-		fflush(stdout);
-		_exit(0);
-	}
-	waitpid(pid, NULL, 0);
-	fflush(stdout);
-	pid = fork();
-	if (pid == 0) {
-		execl("/proc/self/exe", "mlock", "exec", (char *)NULL);
-		_exit(127);
-	}
-	waitpid(pid, NULL, 0);
+	child_run(fork_child_view);
+	child_exec_self("mlock", "exec");
 
 	RESULT("mlockall MCL_FUTURE|MCL_ONFAULT", mlockall(MCL_FUTURE | MCL_ONFAULT));
 	q = map(32, 0);
@@ -366,18 +356,6 @@ static void unprivileged_all(void)
 	show_lck("after munlockall");
 }
 
-static void in_child(void (*fn)(void))
-{
-	fflush(stdout);
-	pid_t pid = fork();
-	if (pid == 0) {
-		fn();
-		fflush(stdout);
-		_exit(0);
-	}
-	waitpid(pid, NULL, 0);
-}
-
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "exec")) {
@@ -387,8 +365,8 @@ int main(int argc, char **argv)
 	ranges();
 	faulting();
 	all();
-	in_child(unprivileged);
-	in_child(unprivileged_all);
+	child_run(unprivileged);
+	child_run(unprivileged_all);
 	show_lck("end");
 	return 0;
 }
