@@ -226,6 +226,15 @@ int hc_fs_fsync(uint32_t h, bool datasync)
 	return hc_fs_handle(UNIK_HC_FS_FSYNC, h, datasync ? 1 : 0);
 }
 
+int hc_fs_sync_range(uint32_t h, uint64_t off, uint64_t nbytes, unsigned flags)
+{
+	static struct unik_hc_fs_sync_range s;
+	s = (struct unik_hc_fs_sync_range){ .handle = h, .flags = flags, .offset = off,
+					    .nbytes = nbytes, .ret = -EIO };
+	hc_call(UNIK_HC_FS_SYNC_RANGE, &s);
+	return (int)s.ret;
+}
+
 void hc_fs_close(uint32_t h)
 {
 	hc_fs_handle(UNIK_HC_FS_CLOSE, h, 0);

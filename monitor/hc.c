@@ -35,6 +35,7 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_FS_LISTXATTR] = hc_fs_listxattr,
 	[UNIK_HC_FS_SETXATTR] = hc_fs_setxattr,
 	[UNIK_HC_FS_REMOVEXATTR] = hc_fs_removexattr,
+	[UNIK_HC_FS_SYNC_RANGE] = hc_fs_sync_range,
 };
 
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg)

@@ -92,6 +92,7 @@ enum hc_result hc_fs_write(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_readdir(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_readlink(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_fsync(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_sync_range(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_statfs(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_getxattr(struct hc_ctx *ctx, unik_gpa_t arg);

@@ -422,6 +422,28 @@ enum hc_result hc_fs_fsync(struct hc_ctx *ctx, unik_gpa_t arg)
 	return hc_file_handle_done(ctx, arg, &a);
 }
 
+enum hc_result hc_fs_sync_range(struct hc_ctx *ctx, unik_gpa_t arg)
+{
+	struct unik_hc_fs_sync_range a;
+	if (gmem_read(&ctx->mem, arg, &a, sizeof(a)))
+		return HC_BAD;
+	struct hc_file_handle *h = hc_file_get(ctx, a.handle);
+	int fd = 0;
+	a.ret = 0;
+	if (!h)
+		a.ret = -EBADF;
+	else if (h->type != S_IFREG)
+		a.ret = -EINVAL;
+	else if (a.flags & ~(UNIK_FS_SYNC_WAIT_BEFORE | UNIK_FS_SYNC_WRITE | UNIK_FS_SYNC_WAIT_AFTER) ||
+		 a.offset > INT64_MAX || a.nbytes > INT64_MAX - a.offset)
+		a.ret = -EINVAL;
+	else if ((fd = hc_file_io_fd(ctx->file, h, false)) < 0)
+		a.ret = fd;
+	else if (sync_file_range(fd, (off_t)a.offset, (off_t)a.nbytes, a.flags))
+		a.ret = -errno;
+	return gmem_write(&ctx->mem, arg, &a, sizeof(a)) ? HC_BAD : HC_OK;
+}
+
 enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg)
 {
 	struct unik_hc_fs_handle a;

@@ -151,7 +151,7 @@ static void run_print_stats(struct vm *vm, const struct vm_config *cfg, int64_t 
 	uint64_t file = 0;
 	for (unsigned nr = UNIK_HC_FS_LOOKUP; nr <= UNIK_HC_FS_STATFS; nr++)
 		file += vm->hc.calls[nr];
-	for (unsigned nr = UNIK_HC_FS_GETXATTR; nr <= UNIK_HC_FS_REMOVEXATTR; nr++)
+	for (unsigned nr = UNIK_HC_FS_GETXATTR; nr <= UNIK_HC_FS_SYNC_RANGE; nr++)
 		file += vm->hc.calls[nr];
 	fprintf(stderr,
 		"unik stats: mode %s, wall %.3f ms\n"

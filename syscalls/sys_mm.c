@@ -1,6 +1,7 @@
 /* Memory system calls: thin wrappers over kernel/mm/mm.c. */
 #include "k/kernel.h"
 #include "k/proc.h"
+#include "k/cap.h"
 #include "k/mm.h"
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
@@ -165,4 +166,51 @@ int64_t sys_mincore(uint64_t addr, uint64_t len, uint64_t uvec, uint64_t a3, uin
 int64_t sys_brk(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	return (int64_t)mm_brk(current->mm, addr);
+}
+
+/* ---- mlock family: the rules are mm_mlock's and mm_mlockall's ---- */
+
+#define RLIMIT_MEMLOCK 8
+#define MLOCK_ONFAULT 1
+
+uint64_t mm_memlock_rlimit(void)
+{
+	return current->rlim[RLIMIT_MEMLOCK].cur;
+}
+
+bool mm_memlock_capable(void)
+{
+	return capable(CAP_IPC_LOCK);
+}
+
+int64_t sys_mlock(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return mm_mlock(current->mm, addr, len, VMA_LOCKED);
+}
+
+int64_t sys_mlock2(uint64_t addr, uint64_t len, uint64_t flags, uint64_t a3, uint64_t a4,
+		   uint64_t a5)
+{
+	if ((int)flags & ~MLOCK_ONFAULT)
+		return -EINVAL;
+	return mm_mlock(current->mm, addr, len,
+			VMA_LOCKED | (((int)flags & MLOCK_ONFAULT) ? VMA_LOCKONFAULT : 0));
+}
+
+int64_t sys_munlock(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4,
+		    uint64_t a5)
+{
+	return mm_mlock(current->mm, addr, len, 0);
+}
+
+int64_t sys_mlockall(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		     uint64_t a5)
+{
+	return mm_mlockall(current->mm, (int)flags);
+}
+
+int64_t sys_munlockall(uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
+		       uint64_t a5)
+{
+	return mm_munlockall(current->mm);
 }

@@ -412,6 +412,33 @@ int64_t sys_fdatasync(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64
 	return fd_sync(fd, true);
 }
 
+#define SYNC_FILE_RANGE_ALL 7u     /* WAIT_BEFORE 1, WRITE 2, WAIT_AFTER 4 */
+
+/* Linux's ksys_sync_file_range, its checks in its order: the descriptor (O_PATH: EBADF), the
+   flags and the range (EINVAL), the file's type (ESPIPE unless a regular file, directory,
+   symlink or block device). Files in guest memory have nothing to write; a volume's file has the
+   host's sync_file_range do it (vfs/hostfs_file.c). */
+int64_t sys_sync_file_range(uint64_t fd, uint64_t off, uint64_t nbytes, uint64_t flags,
+			    uint64_t a4, uint64_t a5)
+{
+	struct file *f = fd_get(current_task->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	uint32_t type = ino ? ino->mode & S_IFMT : 0, fl = (uint32_t)flags;
+	int64_t end = (int64_t)(off + nbytes), r = 0;
+	if (f->flags & O_PATH)
+		r = -EBADF;
+	else if ((fl & ~SYNC_FILE_RANGE_ALL) || (int64_t)off < 0 || end < 0 || end < (int64_t)off)
+		r = -EINVAL;
+	else if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK && type != S_IFBLK)
+		r = -ESPIPE;
+	else if (fl && ino->ops && ino->ops->sync_range)
+		r = ino->ops->sync_range(ino, off, nbytes, fl);
+	file_put(f);
+	return r;
+}
+
 int64_t sys_syncfs(uint64_t fd, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
 	return fd_exists(fd);

@@ -237,6 +237,26 @@ int64_t sys_fadvise64(uint64_t fd, uint64_t off, uint64_t len, uint64_t advice, 
 	return r;
 }
 
+/* Linux's ksys_readahead: a descriptor open for reading (EBADF), a regular file or block device
+   and a count that fits loff_t (EINVAL). Files are read from memory or the host as they are
+   used anyway, so nothing is started. */
+int64_t sys_readahead(uint64_t fd, uint64_t off, uint64_t count, uint64_t a3, uint64_t a4,
+		      uint64_t a5)
+{
+	struct file *f = fd_get(current_task->files, (int)fd);
+	if (!f)
+		return -EBADF;
+	struct inode *ino = file_inode(f);
+	uint32_t type = ino ? ino->mode & S_IFMT : 0;
+	int64_t r = 0;
+	if ((f->flags & O_PATH) || (f->flags & O_ACCMODE) == O_WRONLY)
+		r = -EBADF;
+	else if ((type != S_IFREG && type != S_IFBLK) || (int64_t)count < 0)
+		r = -EINVAL;
+	file_put(f);
+	return r;
+}
+
 int64_t sys_fallocate(uint64_t fd, uint64_t mode, uint64_t off, uint64_t len, uint64_t a4,
 		      uint64_t a5)
 {

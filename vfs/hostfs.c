@@ -342,6 +342,7 @@ static const struct inode_ops hostfs_ops = {
 	.text_page = hostfs_text_page,
 	.is_text_page = hostfs_is_text_page,
 	.fsync = hostfs_fsync,
+	.sync_range = hostfs_sync_range,
 	.statfs = hostfs_statfs,
 	.revalidate = hostfs_revalidate,
 	.getxattr = hostfs_getxattr,

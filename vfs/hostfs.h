@@ -52,6 +52,7 @@ bool hostfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa);
 struct iattr;
 int hostfs_setattr(struct inode *ino, const struct iattr *a);
 int hostfs_fsync(struct inode *ino, bool datasync);
+int hostfs_sync_range(struct inode *ino, uint64_t off, uint64_t nbytes, unsigned flags);
 int hostfs_statfs(struct inode *ino, struct vfs_statfs *st);
 /* Frees the cached pages. */
 void hostfs_free_pages(struct inode *ino);

@@ -229,6 +229,22 @@ int hostfs_fsync(struct inode *ino, bool datasync)
 	return err ? err : hc_fs_fsync(node(ino)->handle, datasync);
 }
 
+/* What write(2) wrote is in the host's page cache already; pages shared mappings changed are
+   written back first when the call asks for writing (the whole file's: Linux writes those of the
+   range), then the host's sync_file_range starts or waits for the write-out of the range.
+   Directories have nothing to write. */
+int hostfs_sync_range(struct inode *ino, uint64_t off, uint64_t nbytes, unsigned flags)
+{
+	if ((ino->mode & S_IFMT) != S_IFREG)
+		return 0;
+	if ((flags & UNIK_FS_SYNC_WRITE) && node(ino)->ndirty) {
+		int err = hostfs_writeback(ino);
+		if (err)
+			return err;
+	}
+	return hc_fs_sync_range(node(ino)->handle, off, nbytes, flags);
+}
+
 int hostfs_statfs(struct inode *ino, struct vfs_statfs *st)
 {
 	struct unik_hc_fs_statfs s;

@@ -100,8 +100,8 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 	procfs_status_ids(b, p, n);
 	/* No high-water marks are kept: the peaks are the current values. */
 	procfs_printf(b, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n"
-		      "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", kb(m.size), kb(m.size), 0ul, 0ul, kb(rss),
-		      kb(rss));
+		      "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", kb(m.size), kb(m.size),
+		      kb(mm_locked_bytes(p->mm)), 0ul, kb(rss), kb(rss));
 	procfs_printf(b, "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
 		      "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
 		      kb(m.rss_anon * PAGE_SIZE), kb(m.rss_file * PAGE_SIZE), 0ul, kb(m.data),

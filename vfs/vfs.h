@@ -111,6 +111,9 @@ struct inode_ops {
 	/* May the file be mapped (shared_write: MAP_SHARED with write access)? 0 or -errno. */
 	int (*mmap)(struct inode *ino, bool shared_write);
 	int (*fsync)(struct inode *ino, bool datasync);
+	/* sync_file_range of [off, off+nbytes) (nbytes 0: to the end), Linux's flags (not 0).
+	   NULL: nothing to write (the file is in guest memory). */
+	int (*sync_range)(struct inode *ino, uint64_t off, uint64_t nbytes, unsigned flags);
 	int (*statfs)(struct inode *ino, struct vfs_statfs *st);
 	/* Is the cached name dir/name still the inode ino? 0: yes; nonzero: look it up again. */
 	int (*revalidate)(struct inode *dir, const char *name, size_t len, struct inode *ino);

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 /* errname: the symbolic name of errno value e, so output never depends on a libc's strerror text. */
 static inline const char *errname(int e)
@@ -90,6 +92,35 @@ static inline void result(const char *what, long ret, int err)
 		long result_ret_ = (long)(call);     \
 		result((what), result_ret_, errno);  \
 	} while (0)
+
+/* child_run: runs fn in a forked child, which then exits, and waits for it (stdout is flushed
+ * on both sides, so the child's lines come where it ran). */
+static inline void child_run(void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		fn();
+		fflush(stdout);
+		_exit(0);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
+
+/* child_exec_self: runs this program again (/proc/self/exe) as "argv0 arg" in a forked child
+ * and waits for it: to see what an exec keeps and what it resets. */
+static inline void child_exec_self(const char *argv0, const char *arg)
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		execl("/proc/self/exe", argv0, arg, (char *)NULL);
+		_exit(127);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}
 
 /* fnv1a: a 64-bit FNV-1a checksum of n bytes, continuing from h (start with FNV_INIT). */
 #define FNV_INIT 0xcbf29ce484222325ULL

@@ -67,7 +67,8 @@ enum unik_hc {
 	UNIK_HC_FS_LISTXATTR = 30,      /* struct unik_hc_fs_xattr: the names, or their length */
 	UNIK_HC_FS_SETXATTR = 31,       /* struct unik_hc_fs_xattr */
 	UNIK_HC_FS_REMOVEXATTR = 32,    /* struct unik_hc_fs_xattr */
-	UNIK_HC_MAX = 33,
+	UNIK_HC_FS_SYNC_RANGE = 33,     /* struct unik_hc_fs_sync_range: sync_file_range */
+	UNIK_HC_MAX = 34,
 };
 
 struct unik_hc_io {
@@ -145,6 +146,19 @@ struct unik_hc_fs_handle {
 	struct unik_hc_fs_attr attr;    /* OUT: GETATTR */
 };
 _Static_assert(sizeof(struct unik_hc_fs_handle) == 120, "unik_hc_fs_handle size");
+
+/* sync_file_range(2) of a regular file on the host: start writing [offset, offset+nbytes) out
+   (nbytes 0: to the end) and/or wait for it, as Linux's SYNC_FILE_RANGE_* flags ask. */
+#define UNIK_FS_SYNC_WAIT_BEFORE 1u
+#define UNIK_FS_SYNC_WRITE 2u
+#define UNIK_FS_SYNC_WAIT_AFTER 4u
+struct unik_hc_fs_sync_range {
+	uint32_t handle;                /* IN */
+	uint32_t flags;                 /* IN: UNIK_FS_SYNC_* */
+	uint64_t offset, nbytes;        /* IN: offset and offset+nbytes at most INT64_MAX */
+	int64_t ret;                    /* OUT */
+};
+_Static_assert(sizeof(struct unik_hc_fs_sync_range) == 32, "unik_hc_fs_sync_range size");
 
 #define UNIK_FS_SET_MODE 0x1u
 #define UNIK_FS_SET_UID 0x2u

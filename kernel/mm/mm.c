@@ -346,6 +346,140 @@ int mm_populate(struct mm *mm, uint64_t addr, uint64_t len, bool for_write)
 	return 0;
 }
 
+/* ---- locking (mlock, mlockall, MAP_LOCKED): Linux's mm/mlock.c rules ---- */
+
+#define PT_SPAN (512 * PAGE_SIZE)       /* what one page table maps */
+
+/* Where area v begins for the lock accounting. The main stack is a fixed 8 MiB area here while
+   Linux's grows down as the program uses it: it counts (and a lock faults it in) from its lowest
+   present page, so that locking everything costs and counts about what it does on Linux. */
+static uint64_t mm_area_low(struct mm *mm, const struct vma *v)
+{
+	if (!(v->flags & VMA_STACK))
+		return v->start;
+	for (uint64_t va = v->start; va < v->end;) {
+		uint64_t *e = pt_walk(mm->pml4, va, false);
+		if (!e)
+			va = (va | (PT_SPAN - 1)) + 1;  /* no page table: nothing present up to there */
+		else if (*e & (PTE_P | PTE_PROTNONE))
+			return va;
+		else
+			va += PAGE_SIZE;
+	}
+	return v->end;
+}
+
+/* Pages of the locked areas, or of all (Linux's locked_vm, total_vm). */
+static uint64_t mm_area_pages(struct mm *mm, bool locked_only)
+{
+	uint64_t n = 0;
+	for (struct vma *v = mm->vmas.head; v; v = v->next)
+		if (!locked_only || (v->flags & VMA_LOCKED))
+			n += (v->end - mm_area_low(mm, v)) / PAGE_SIZE;
+	return n;
+}
+
+uint64_t mm_locked_bytes(struct mm *mm)
+{
+	return mm_area_pages(mm, true) * PAGE_SIZE;
+}
+
+/* Linux's can_do_mlock. */
+static bool mm_can_lock(void)
+{
+	return mm_memlock_rlimit() || mm_memlock_capable();
+}
+
+/* Linux's mlock_future_ok: may len more bytes of an area with these flags be mapped? Locked
+   ones count against RLIMIT_MEMLOCK unless CAP_IPC_LOCK lifts it. */
+static bool mm_lock_future_ok(struct mm *mm, uint32_t vflags, uint64_t len)
+{
+	if (!(vflags & VMA_LOCKED) || mm_memlock_capable())
+		return true;
+	return len / PAGE_SIZE + mm_area_pages(mm, true) <= mm_memlock_rlimit() / PAGE_SIZE;
+}
+
+/* Faults in the pages of the locked areas in [start, end) (Linux's __mm_populate), for writing
+   in private writable areas so that none stays copy-on-write; areas locked on fault stay as
+   they are. -EFAULT for an inaccessible area or a file page past the end of its file, -ENOMEM
+   when memory runs out; with ignore_errors the next area is tried instead. */
+static int mm_lock_populate(struct mm *mm, uint64_t start, uint64_t end, bool ignore_errors)
+{
+	for (struct vma *v = vma_next(&mm->vmas, start); v && v->start < end; v = v->next) {
+		if ((v->flags & VMA_LOCK_MASK) != VMA_LOCKED)
+			continue;
+		bool write = (v->prot & VMA_PROT_WRITE) && !(v->flags & VMA_SHARED);
+		uint64_t hi = MIN(end, v->end);
+		int err = v->prot ? 0 : -EFAULT;
+		for (uint64_t va = MAX(start, mm_area_low(mm, v)); !err && va < hi; va += PAGE_SIZE)
+			err = mm_make_present(mm, v, va, write, false);
+		if (err && !ignore_errors)
+			return err;
+	}
+	return 0;
+}
+
+int mm_mlock(struct mm *mm, uint64_t addr, uint64_t len, uint32_t lock)
+{
+	if (lock && !mm_can_lock())
+		return -EPERM;
+	len = PAGE_ALIGN_UP(len + (addr & ~PAGE_MASK));        /* wraps to 0 as Linux's */
+	addr &= PAGE_MASK;
+	uint64_t end = addr + len;
+	if (lock && !mm_memlock_capable()) {
+		/* Pages of the range locked already count once. */
+		uint64_t limit = mm_memlock_rlimit() / PAGE_SIZE;
+		uint64_t locked = len / PAGE_SIZE + mm_area_pages(mm, true);
+		if (locked > limit)
+			locked -= vma_locked_bytes(&mm->vmas, addr, end < addr ? UINT64_MAX : end) /
+				  PAGE_SIZE;
+		if (locked > limit)
+			return -ENOMEM;
+	}
+	if (end < addr)
+		return -EINVAL;
+	if (end == addr)
+		return 0;
+	int err = vma_set_lock(&mm->vmas, addr, end, lock);
+	if (err || !lock)
+		return err;
+	/* The area stays locked when its pages cannot all be had (Linux's
+	   __mlock_posix_error_return): EFAULT is ENOMEM, ENOMEM is EAGAIN. */
+	err = mm_lock_populate(mm, addr, end, false);
+	return err == -EFAULT ? -ENOMEM : err == -ENOMEM ? -EAGAIN : err;
+}
+
+/* Linux's apply_mlockall_flags: MCL_FUTURE sets the flags new areas get, MCL_CURRENT locks
+   every area; without MCL_CURRENT the areas keep their locks unless flags is 0 (munlockall). */
+static void mm_lock_all(struct mm *mm, int flags)
+{
+	uint32_t lock = VMA_LOCKED | ((flags & MCL_ONFAULT) ? VMA_LOCKONFAULT : 0);
+	mm->def_flags = (flags & MCL_FUTURE) ? lock : 0;
+	if (!(flags & MCL_FUTURE) || (flags & MCL_CURRENT))
+		vma_set_lock_all(&mm->vmas, (flags & MCL_CURRENT) ? lock : 0);
+}
+
+int mm_mlockall(struct mm *mm, int flags)
+{
+	if (!flags || (flags & ~(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT)) || flags == MCL_ONFAULT)
+		return -EINVAL;
+	if (!mm_can_lock())
+		return -EPERM;
+	if ((flags & MCL_CURRENT) && !mm_memlock_capable() &&
+	    mm_area_pages(mm, false) > mm_memlock_rlimit() / PAGE_SIZE)
+		return -ENOMEM;
+	mm_lock_all(mm, flags);
+	if (flags & MCL_CURRENT)
+		mm_lock_populate(mm, 0, USER_TOP, true);
+	return 0;
+}
+
+int mm_munlockall(struct mm *mm)
+{
+	mm_lock_all(mm, 0);
+	return 0;
+}
+
 static uint32_t mm_vma_prot(int prot)
 {
 	return (uint32_t)prot & (VMA_PROT_READ | VMA_PROT_WRITE | VMA_PROT_EXEC);
@@ -402,11 +536,19 @@ int64_t mm_mmap(struct mm *mm, uint64_t addr, uint64_t len, int prot, int flags,
 	uint32_t vflags = (inode ? VMA_FILE : VMA_ANON) | (type == MAP_PRIVATE ? 0 : VMA_SHARED);
 	if (type != MAP_PRIVATE && (flags & MAP_UNIK_NOWRITE))
 		vflags |= VMA_NOWRITE;
+	/* MAP_LOCKED and mlockall(MCL_FUTURE) lock the area, within RLIMIT_MEMLOCK. */
+	vflags |= mm->def_flags | ((flags & MAP_LOCKED) ? VMA_LOCKED : 0);
+	if ((flags & MAP_LOCKED) && !mm_can_lock())
+		return -EPERM;
+	if (!mm_lock_future_ok(mm, vflags, len))
+		return -EAGAIN;
 	int err = mm_map_fixed(mm, addr, addr + len, mm_vma_prot(prot), vflags, inode,
 			       inode ? off / PAGE_SIZE : 0);
 	if (err)
 		return err;
-	if ((flags & MAP_POPULATE) && (prot & PROT_READ))
+	if ((vflags & VMA_LOCK_MASK) == VMA_LOCKED)
+		mm_lock_populate(mm, addr, addr + len, true);
+	else if ((flags & MAP_POPULATE) && (prot & PROT_READ))
 		mm_populate(mm, addr, len, false);
 	else if (vflags == VMA_ANON && (prot & PROT_WRITE) && len <= FAULT_AROUND_PAGES * PAGE_SIZE)
 		mm_prefault(mm, addr, addr + len);
@@ -503,6 +645,8 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 	struct vma *v = vma_find(&mm->vmas, old);
 	if (!v || old + old_len > v->end)
 		return -EFAULT;
+	if (new_len > old_len && !mm_lock_future_ok(mm, v->flags, new_len - old_len))
+		return -EAGAIN;
 	uint32_t prot = v->prot, vflags = v->flags;
 	struct inode *inode = v->inode;
 	uint64_t pgoff = inode ? vma_pgoff(v, old) : 0;
@@ -520,7 +664,10 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 		   vma_range_free(&mm->vmas, old + old_len, old + new_len)) {
 		int err = vma_insert(&mm->vmas, old + old_len, old + new_len, prot, vflags, inode,
 				     inode ? pgoff + old_len / PAGE_SIZE : 0);
-		return err ? err : (int64_t)old;
+		if (err)
+			return err;
+		mm_lock_populate(mm, old + old_len, old + new_len, true);       /* a locked area */
+		return (int64_t)old;
 	} else if (!(flags & MREMAP_MAYMOVE)) {
 		return -ENOMEM;
 	} else {
@@ -536,6 +683,8 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 	if (err)
 		return err;
 	mm_munmap(mm, old, old_len);
+	if (new_len > old_len)
+		mm_lock_populate(mm, new_addr + old_len, new_addr + new_len, true);
 	return (int64_t)new_addr;
 }
 
@@ -543,6 +692,7 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 #define MADV_DONTNEED 4
 #define MADV_FREE 8
 #define MADV_REMOVE 9
+#define MADV_DONTNEED_LOCKED 24
 #define MADV_HWPOISON 100
 
 int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
@@ -564,9 +714,14 @@ int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice)
 		return 0;
 	if (!vma_range_mapped(&mm->vmas, addr, end))
 		return -ENOMEM;
-	if (advice == MADV_DONTNEED || advice == MADV_FREE) {
-		/* Private anonymous pages read back as zero afterwards, as on Linux. */
-		mm_zap(mm, addr, end);
+	if (advice == MADV_DONTNEED || advice == MADV_FREE || advice == MADV_DONTNEED_LOCKED) {
+		/* Private anonymous pages read back as zero afterwards, as on Linux. Area by area:
+		   a locked one refuses all but MADV_DONTNEED_LOCKED (EINVAL). */
+		for (struct vma *v = vma_next(&mm->vmas, addr); v && v->start < end; v = v->next) {
+			if ((v->flags & VMA_LOCKED) && advice != MADV_DONTNEED_LOCKED)
+				return -EINVAL;
+			mm_zap(mm, MAX(addr, v->start), MIN(end, v->end));
+		}
 	}
 	return 0;
 }
@@ -592,10 +747,13 @@ uint64_t mm_brk(struct mm *mm, uint64_t addr)
 	/* Keep a page of gap to the next mapping, as Linux's check against the stack guard. */
 	if (!vma_range_free(&mm->vmas, oldbrk, newbrk + PAGE_SIZE))
 		return mm->brk;
+	if (!mm_lock_future_ok(mm, mm->def_flags, newbrk - oldbrk))
+		return mm->brk;
 	if (vma_insert(&mm->vmas, oldbrk, newbrk, VMA_PROT_READ | VMA_PROT_WRITE,
-		       VMA_ANON | VMA_HEAP, NULL, 0))
+		       VMA_ANON | VMA_HEAP | mm->def_flags, NULL, 0))
 		return mm->brk;
 	mm->brk = addr;
+	mm_lock_populate(mm, oldbrk, newbrk, true);     /* after mlockall(MCL_FUTURE) */
 	return addr;
 }
 
@@ -666,15 +824,17 @@ int mm_fork(struct mm *child, const struct mm *parent)
 	int err = mm_init(child, parent->pml4);
 	if (err)
 		return err;
+	/* Locks are not inherited (Linux clears VM_LOCKED in the child's areas). */
 	for (const struct vma *v = parent->vmas.head; v; v = v->next)
-		if ((err = vma_insert(&child->vmas, v->start, v->end, v->prot, v->flags, v->inode,
-				      v->pgoff)))
+		if ((err = vma_insert(&child->vmas, v->start, v->end, v->prot,
+				      v->flags & ~VMA_LOCK_MASK, v->inode, v->pgoff)))
 			goto fail;
 	child->start_brk = parent->start_brk;
 	child->brk = parent->brk;
 	child->mmap_top = parent->mmap_top;
 	child->data_start = parent->data_start;
 	child->sled_pa = parent->sled_pa;
+	child->membarrier_state = parent->membarrier_state;
 	/* On kvm_pvm every write to a page table the hypervisor shadows traps (tens of µs), and
 	   copy-on-write must clear the write bit of each of the parent's pages, then take a fault
 	   (a CPL0 entry) for each page either side writes. Copying a page costs about a µs. So

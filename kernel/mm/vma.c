@@ -164,6 +164,14 @@ int vma_remove(struct vma_list *l, uint64_t start, uint64_t end)
 	return 0;
 }
 
+/* Merges the neighbours that became equal. */
+static void vma_merge_all(struct vma_list *l)
+{
+	for (struct vma *v = l->head; v;)
+		if (!vma_merge_next(l, v))
+			v = v->next;
+}
+
 int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot)
 {
 	if (!vma_range_mapped(l, start, end))
@@ -174,11 +182,41 @@ int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot)
 	for (struct vma *v = l->head; v && v->start < end; v = v->next)
 		if (v->start >= start)
 			v->prot = prot;
-	/* Merge neighbours that became equal. */
-	for (struct vma *v = l->head; v;)
-		if (!vma_merge_next(l, v))
-			v = v->next;
+	vma_merge_all(l);
 	return 0;
+}
+
+int vma_set_lock(struct vma_list *l, uint64_t start, uint64_t end, uint32_t lock)
+{
+	uint64_t stop = start;          /* the end of the mapped run from start */
+	for (struct vma *v = vma_find(l, start); v && v->start <= stop && stop < end; v = v->next)
+		stop = v->end;
+	if (stop == start)
+		return -ENOMEM;
+	stop = MIN(stop, end);
+	int err = vma_isolate(l, start, stop);
+	if (err)
+		return err;
+	for (struct vma *v = vma_next(l, start); v && v->start < stop; v = v->next)
+		v->flags = (v->flags & ~VMA_LOCK_MASK) | lock;
+	vma_merge_all(l);
+	return stop < end ? -ENOMEM : 0;
+}
+
+void vma_set_lock_all(struct vma_list *l, uint32_t lock)
+{
+	for (struct vma *v = l->head; v; v = v->next)
+		v->flags = (v->flags & ~VMA_LOCK_MASK) | lock;
+	vma_merge_all(l);
+}
+
+uint64_t vma_locked_bytes(const struct vma_list *l, uint64_t start, uint64_t end)
+{
+	uint64_t n = 0;
+	for (struct vma *v = vma_next(l, start); v && v->start < end; v = v->next)
+		if (v->flags & VMA_LOCKED)
+			n += MIN(v->end, end) - MAX(v->start, start);
+	return n;
 }
 
 uint64_t vma_find_free(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi)

@@ -34,6 +34,8 @@ void kstub_init(uint64_t pages)
 	test_nfree = 0;
 	test_phys_next = PAGE_SIZE;     /* physical 0 stays unused: 0 means "no page" */
 	kstub_tlb_flushes = 0;
+	kstub_memlock_rlimit = 8u << 20;
+	kstub_memlock_capable = 1;
 	memset(&stats, 0, sizeof(stats));
 }
 
@@ -166,6 +168,19 @@ void arch_flush_tlb(void)
 void arch_flush_page(uint64_t va)
 {
 	kstub_tlb_flushes++;
+}
+
+uint64_t kstub_memlock_rlimit = 8u << 20;
+int kstub_memlock_capable = 1;
+
+uint64_t mm_memlock_rlimit(void)
+{
+	return kstub_memlock_rlimit;
+}
+
+bool mm_memlock_capable(void)
+{
+	return kstub_memlock_capable;
 }
 
 /* The VFS tests run one task that never waits. */

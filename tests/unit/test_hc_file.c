@@ -417,6 +417,31 @@ static void test_statfs_fsync(void **state)
 	assert_int_equal(handle_call(UNIK_HC_FS_FSYNC, roroot, 0), 0);
 }
 
+static int64_t sync_range_call(uint32_t h, uint64_t off, uint64_t nbytes, uint32_t flags)
+{
+	struct unik_hc_fs_sync_range a = { .handle = h, .flags = flags, .offset = off,
+					   .nbytes = nbytes, .ret = 1 };
+	memcpy(guest + ARG, &a, sizeof(a));
+	assert_int_equal(hc_dispatch(&ctx, UNIK_HC_FS_SYNC_RANGE, ARG), HC_OK);
+	memcpy(&a, guest + ARG, sizeof(a));
+	return a.ret;
+}
+
+/* sync_file_range of regular files only, with Linux's flags and a range within loff_t. */
+static void test_sync_range(void **state)
+{
+	int64_t h = lookup(root, "hello.txt");
+	assert_int_equal(sync_range_call(h, 0, 0, UNIK_FS_SYNC_WAIT_BEFORE | UNIK_FS_SYNC_WRITE |
+				     UNIK_FS_SYNC_WAIT_AFTER), 0);
+	assert_int_equal(sync_range_call(h, 4096, 1, UNIK_FS_SYNC_WRITE), 0);
+	assert_int_equal(sync_range_call(h, 0, 0, 0), 0);
+	assert_int_equal(sync_range_call(h, 0, 0, 8), -EINVAL);
+	assert_int_equal(sync_range_call(h, (uint64_t)INT64_MAX + 1, 0, 2), -EINVAL);
+	assert_int_equal(sync_range_call(h, INT64_MAX, 1, 2), -EINVAL);
+	assert_int_equal(sync_range_call(root, 0, 0, 2), -EINVAL);     /* a directory */
+	assert_int_equal(sync_range_call(0xdead, 0, 0, 2), -EBADF);
+}
+
 /* ---- hostile inputs ---- */
 
 static void test_bad_names(void **state)
@@ -710,6 +735,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_symlink_readlink, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_setattr, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_statfs_fsync, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sync_range, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_names, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_handles, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_ranges, setup, teardown),

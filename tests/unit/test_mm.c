@@ -22,6 +22,7 @@ static struct mm mm;
 static int setup(void **state)
 {
 	kstub_init(4096);
+	assert_int_equal(mm_refs_init(4096 * P), 0);    /* in this test's "physical memory" */
 	uint64_t kpml4 = pmm_alloc();
 	assert_int_equal(mm_init(&mm, kpml4), 0);
 	return 0;
@@ -321,6 +322,89 @@ static void test_fork_cow_and_copy(void **state)
 	assert_int_equal(kstub_pages_in_use(), before);
 }
 
+static bool present(uint64_t va)
+{
+	uint64_t *e = pt_walk(mm.pml4, va, false);
+	return e && (*e & PTE_P);
+}
+
+/* mlock faults pages in (MLOCK_ONFAULT does not), counts them once, and keeps within
+   RLIMIT_MEMLOCK without CAP_IPC_LOCK (ENOMEM; EPERM at a limit of 0). */
+static void test_mlock_faults_in_and_counts(void **state)
+{
+	int64_t a = mm_mmap(&mm, 0, 32 * P, RW, ANON, NULL, 0);
+	assert_false(present(a));
+	assert_int_equal(mm_mlock(&mm, a + 10, P, VMA_LOCKED), 0);       /* pages 0 and 1 */
+	assert_true(present(a) && present(a + P) && !present(a + 2 * P));
+	assert_int_equal(mm_locked_bytes(&mm), 2 * P);
+	assert_int_equal(mm_mlock(&mm, a + 4 * P, 4 * P, VMA_LOCKED | VMA_LOCKONFAULT), 0);
+	assert_false(present(a + 4 * P));
+	assert_int_equal(mm_locked_bytes(&mm), 6 * P);
+	assert_int_equal(mm_madvise(&mm, a, P, 4 /* MADV_DONTNEED */), -EINVAL);
+	assert_int_equal(mm_mlock(&mm, a, P, 0), 0);
+	assert_int_equal(mm_locked_bytes(&mm), 5 * P);
+	assert_int_equal(mm_mlock(&mm, a, (uint64_t)-P, VMA_LOCKED), -EINVAL);
+	kstub_memlock_capable = 0;
+	kstub_memlock_rlimit = 5 * P;
+	assert_int_equal(mm_mlock(&mm, a, 2 * P, VMA_LOCKED), -ENOMEM);  /* 1 new: 6 > 5 */
+	assert_int_equal(mm_mlock(&mm, a + P, P, VMA_LOCKED), 0);        /* locked already */
+	assert_int_equal(mm_mlock(&mm, a, (uint64_t)-P, VMA_LOCKED), -ENOMEM);
+	assert_int_equal(mm_mlockall(&mm, MCL_CURRENT), -ENOMEM);
+	assert_int_equal(mm_mlockall(&mm, MCL_FUTURE), 0);
+	assert_int_equal(mm_mmap(&mm, 0, 2 * P, RW, ANON, NULL, 0), -EAGAIN);
+	kstub_memlock_rlimit = 0;
+	assert_int_equal(mm_mlock(&mm, a, 0, VMA_LOCKED), -EPERM);
+	assert_int_equal(mm_mlockall(&mm, MCL_CURRENT), -EPERM);
+	assert_int_equal(mm_mmap(&mm, 0, P, RW, ANON | MAP_LOCKED, NULL, 0), -EPERM);
+	assert_int_equal(mm_munlockall(&mm), 0);
+	assert_int_equal(mm_locked_bytes(&mm), 0);
+	kstub_memlock_capable = 1;
+	kstub_memlock_rlimit = 8u << 20;
+}
+
+/* mlockall: MCL_FUTURE locks later mmap and brk areas (faulted in unless MCL_ONFAULT); a fork's
+   child has no locks and no MCL_FUTURE. */
+static void test_mlockall_future_and_fork(void **state)
+{
+	assert_int_equal(mm_mlockall(&mm, 0), -EINVAL);
+	assert_int_equal(mm_mlockall(&mm, MCL_ONFAULT), -EINVAL);
+	assert_int_equal(mm_mlockall(&mm, 8), -EINVAL);
+	assert_int_equal(mm_mlockall(&mm, MCL_FUTURE), 0);
+	int64_t a = mm_mmap(&mm, 0, 32 * P, RW, ANON, NULL, 0);
+	assert_true(present(a) && present(a + 31 * P));
+	mm.start_brk = mm.brk = 0x600000;
+	assert_int_equal(mm_brk(&mm, 0x602000), 0x602000);
+	assert_true(present(0x601000));
+	assert_int_equal(mm_locked_bytes(&mm), 34 * P);
+	assert_int_equal(mm_mlockall(&mm, MCL_FUTURE | MCL_ONFAULT), 0);
+	int64_t b = mm_mmap(&mm, 0, 32 * P, RW, ANON, NULL, 0);
+	assert_false(present(b));
+	assert_int_equal(mm_locked_bytes(&mm), 66 * P);
+	struct mm child;
+	assert_int_equal(mm_fork(&child, &mm), 0);
+	assert_int_equal(mm_locked_bytes(&child), 0);
+	assert_int_equal(child.def_flags, 0);
+	mm_destroy(&child);
+	assert_int_equal(mm_munlockall(&mm), 0);
+	assert_int_equal(mm_locked_bytes(&mm), 0);
+	assert_int_equal(mm.def_flags, 0);
+}
+
+/* The main stack, a fixed area here, counts (and is faulted in) from its lowest present page. */
+static void test_mlockall_counts_used_stack(void **state)
+{
+	assert_int_equal(mm_map_fixed(&mm, STACK_TOP - STACK_SIZE, STACK_TOP, RW,
+				      VMA_ANON | VMA_STACK, NULL, 0), 0);
+	assert_true(mm_user_page(&mm, STACK_TOP - 3 * P, true) != 0);
+	kstub_memlock_capable = 0;
+	assert_int_equal(mm_mlockall(&mm, MCL_CURRENT), 0);
+	kstub_memlock_capable = 1;
+	assert_int_equal(mm_locked_bytes(&mm), 3 * P);
+	assert_false(present(STACK_TOP - 4 * P));
+	assert_true(present(STACK_TOP - P));
+	mm_munlockall(&mm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -339,6 +423,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_file_mapping_and_sigbus, setup, teardown),
 		/* last: the page owner counts it sets up live in this test's fake memory */
 		cmocka_unit_test_setup_teardown(test_fork_cow_and_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mlock_faults_in_and_counts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mlockall_future_and_fork, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_mlockall_counts_used_stack, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

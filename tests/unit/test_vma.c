@@ -119,6 +119,36 @@ static void test_find_free_is_top_down(void **state)
 	vma_clear(&l);
 }
 
+/* mlock's bookkeeping: splits at the range's ends, stops at the first hole (what came before
+   keeps the change), rejoins when the locks are gone. */
+static void test_set_lock_splits_stops_at_hole_and_merges(void **state)
+{
+	struct vma_list l = { 0 };
+	vma_insert(&l, 0x10000, 0x18000, RW, VMA_ANON, NULL, 0);
+	vma_insert(&l, 0x19000, 0x1a000, RW, VMA_ANON, NULL, 0);
+	assert_int_equal(vma_set_lock(&l, 0x11000, 0x13000, VMA_LOCKED), 0);
+	assert_int_equal(l.count, 4);
+	assert_int_equal(vma_find(&l, 0x11000)->start, 0x11000);
+	assert_int_equal(vma_find(&l, 0x11000)->end, 0x13000);
+	assert_true(vma_find(&l, 0x12fff)->flags & VMA_LOCKED);
+	assert_false(vma_find(&l, 0x13000)->flags & VMA_LOCKED);
+	assert_int_equal(vma_locked_bytes(&l, 0, UINT64_MAX), 2 * P);
+	assert_int_equal(vma_locked_bytes(&l, 0x12000, 0x20000), P);
+	/* Across the hole at 0x18000: locked up to it, then -ENOMEM. */
+	assert_int_equal(vma_set_lock(&l, 0x10000, 0x1a000, VMA_LOCKED | VMA_LOCKONFAULT),
+			 -ENOMEM);
+	assert_int_equal(vma_find(&l, 0x10000)->end, 0x18000);
+	assert_int_equal(vma_find(&l, 0x10000)->flags, VMA_ANON | VMA_LOCKED | VMA_LOCKONFAULT);
+	assert_false(vma_find(&l, 0x19000)->flags & VMA_LOCKED);
+	assert_int_equal(vma_set_lock(&l, 0x18000, 0x19000, VMA_LOCKED), -ENOMEM);   /* unmapped */
+	vma_set_lock_all(&l, 0);
+	assert_int_equal(l.count, 2);
+	assert_int_equal(vma_locked_bytes(&l, 0, UINT64_MAX), 0);
+	vma_set_lock_all(&l, VMA_LOCKED);
+	assert_int_equal(vma_locked_bytes(&l, 0, UINT64_MAX), 9 * P);
+	vma_clear(&l);
+}
+
 static int setup(void **state)
 {
 	kstub_init(64);
@@ -134,6 +164,7 @@ int main(void)
 		cmocka_unit_test_setup(test_protect_needs_full_coverage, setup),
 		cmocka_unit_test_setup(test_range_queries, setup),
 		cmocka_unit_test_setup(test_find_free_is_top_down, setup),
+		cmocka_unit_test_setup(test_set_lock_splits_stops_at_hole_and_merges, setup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,8 @@ int64_t hc_fs_readdir(uint32_t h, void *buf, size_t len, uint64_t cookie, uint64
 /* A symlink's target (no NUL): its length, cut to len. */
 int64_t hc_fs_readlink(uint32_t h, char *buf, size_t len);
 int hc_fs_fsync(uint32_t h, bool datasync);
+/* sync_file_range on the host (flags: UNIK_FS_SYNC_*). */
+int hc_fs_sync_range(uint32_t h, uint64_t off, uint64_t nbytes, unsigned flags);
 /* Releases handle h (the guest drops its last reference to the file). */
 void hc_fs_close(uint32_t h);
 int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out);

@@ -39,6 +39,9 @@ struct inode;
 #define MAP_FIXED_NOREPLACE 0x100000
 /* Internal: a shared file mapping from a read-only descriptor (bit unused by Linux's mmap). */
 #define MAP_UNIK_NOWRITE 0x80000000
+#define MCL_CURRENT 1
+#define MCL_FUTURE 2
+#define MCL_ONFAULT 4
 #define MREMAP_MAYMOVE 1
 #define MREMAP_FIXED 2
 #define MREMAP_DONTUNMAP 4
@@ -64,6 +67,12 @@ struct mm {
 	uint64_t data_start;
 	uint64_t sled_pa;               /* the syscall sled page (fast mode), mapped at 0 */
 	int users;                      /* processes using it (a CLONE_VM child until it execs) */
+	/* mlockall(MCL_FUTURE): the lock flags new areas get (Linux's def_flags); a fork's child
+	   and an exec start without them. */
+	uint32_t def_flags;
+	/* membarrier registrations (Linux's membarrier_state bits, syscalls/sys_membarrier.c):
+	   kept by a fork's child, as Linux copies the mm; an exec starts without them. */
+	uint32_t membarrier_state;
 };
 
 /* A fault the program caused, for signal delivery. */
@@ -94,6 +103,19 @@ int64_t mm_mremap(struct mm *mm, uint64_t old, uint64_t old_len, uint64_t new_le
 		  uint64_t new_addr);
 int mm_madvise(struct mm *mm, uint64_t addr, uint64_t len, int advice);
 uint64_t mm_brk(struct mm *mm, uint64_t addr);
+
+/* mlock/mlock2 (lock: VMA_LOCKED, with VMA_LOCKONFAULT for MLOCK_ONFAULT) and munlock (lock
+   0) of [addr, addr+len), with Linux's rounding, limit and errno values. */
+int mm_mlock(struct mm *mm, uint64_t addr, uint64_t len, uint32_t lock);
+/* mlockall (Linux's MCL_* flags) and munlockall. */
+int mm_mlockall(struct mm *mm, int flags);
+int mm_munlockall(struct mm *mm);
+/* Bytes locked (VmLck, Linux's locked_vm). */
+uint64_t mm_locked_bytes(struct mm *mm);
+/* Process hooks (syscalls/sys_mm.c): the calling process's RLIMIT_MEMLOCK (bytes), and whether
+   it has CAP_IPC_LOCK, which lifts that limit. */
+uint64_t mm_memlock_rlimit(void);
+bool mm_memlock_capable(void);
 
 /* Handles a page fault at addr (err = x86 #PF error code). Returns 0 if the page is now mapped,
    else -1 with *info telling which signal the program gets. */

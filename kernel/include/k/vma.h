@@ -15,6 +15,12 @@
 #define VMA_HEAP      0x8u      /* the brk area */
 #define VMA_FILE      0x10u     /* pages come from inode, page pgoff at start */
 #define VMA_NOWRITE   0x20u     /* shared mapping of a file opened read-only: never writable */
+/* mlock, mlock2, mlockall, MAP_LOCKED (Linux's VM_LOCKED, VM_LOCKONFAULT). Guest memory is never
+   swapped, so a lock pins nothing: it is counted (VmLck, RLIMIT_MEMLOCK) and faults the pages
+   in when it is taken, unless it is taken on fault. */
+#define VMA_LOCKED    0x40u
+#define VMA_LOCKONFAULT 0x80u   /* with VMA_LOCKED: pages are not faulted in by the lock */
+#define VMA_LOCK_MASK (VMA_LOCKED | VMA_LOCKONFAULT)
 #define VMA_SYSV_SHM  0x100u    /* a System V shared memory attachment (shmat) */
 
 #define VMA_MAX_COUNT 65530u    /* Linux's default vm.max_map_count */
@@ -56,6 +62,15 @@ static inline uint64_t vma_pgoff(const struct vma *v, uint64_t addr)
 int vma_remove(struct vma_list *l, uint64_t start, uint64_t end);
 /* Sets prot on [start, end), which must be fully mapped (else -ENOMEM). */
 int vma_protect(struct vma_list *l, uint64_t start, uint64_t end, uint32_t prot);
+/* Linux's apply_vma_lock_flags: sets the lock flags (0 or VMA_LOCKED[|VMA_LOCKONFAULT]) of
+   [start, end), splitting areas at its ends, from start up to the first unmapped page: -ENOMEM
+   if start is unmapped or a hole comes before end (what came before it keeps the change), or if
+   a split passes the map count. */
+int vma_set_lock(struct vma_list *l, uint64_t start, uint64_t end, uint32_t lock);
+/* The same for every area (mlockall, munlockall). */
+void vma_set_lock_all(struct vma_list *l, uint32_t lock);
+/* Bytes of [start, end) in locked areas. */
+uint64_t vma_locked_bytes(const struct vma_list *l, uint64_t start, uint64_t end);
 /* Highest free gap of len bytes with lo <= start and end <= hi; 0 if none. */
 uint64_t vma_find_free(const struct vma_list *l, uint64_t len, uint64_t lo, uint64_t hi);
 /* Frees every node. */
