@@ -293,6 +293,15 @@ void pidfd_settle(int fd, int pid)
 
 /* A copy of another process's file descriptor (the same open file), close-on-exec as Linux
    makes it. Linux asks for ptrace access: the same real uid as the target's, or root. */
+bool proc_ptrace_allowed(const struct proc *p)
+{
+	const struct proc *c = current;
+	if (p == c || capable(CAP_SYS_PTRACE))
+		return true;
+	return c->uid == p->uid && c->uid == p->euid && c->uid == p->suid &&
+	       c->gid == p->gid && c->gid == p->egid && c->gid == p->sgid && !p->not_dumpable;
+}
+
 int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
@@ -304,8 +313,7 @@ int64_t sys_pidfd_getfd(uint64_t fd, uint64_t targetfd, uint64_t flags, uint64_t
 	struct proc *p = proc_find(pid);
 	if (!p || p->state != PROC_LIVE || !proc_files(p))
 		return -ESRCH;
-	if (!capable(CAP_SYS_PTRACE) && (p->uid != current->uid || p->euid != current->uid ||
-				   p->suid != current->uid || p->not_dumpable))
+	if (!proc_ptrace_allowed(p))
 		return -EPERM;
 	struct file *f = fd_get(proc_files(p), (int)targetfd);
 	if (!f)

@@ -99,6 +99,10 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 /* Whether the caller's real user is at its RLIMIT_NPROC: Linux counts every task (threads, and
    zombies until they are reaped) of the user; root is exempt, as Linux's INIT_USER. */
 bool proc_nproc_reached(void);
+/* Linux's ptrace_may_access with real credentials: the caller's own process, CAP_SYS_PTRACE, or
+   a dumpable target whose real, effective and saved uids and gids are all the caller's real
+   ones (pidfd_getfd, process_vm_readv/writev). */
+bool proc_ptrace_allowed(const struct proc *p);
 /* Frees a reaped zombie. */
 void proc_reap(struct proc *p);
 /* Ends the process with a wait status (exit code << 8, or the signal number): pid 1 ends the
