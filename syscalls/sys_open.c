@@ -391,13 +391,31 @@ static int64_t fd_exists(uint64_t fd)
 }
 
 /* Files in guest memory have nothing to flush; host files (volumes) are synced on the host. */
+/* Linux's fsync/fdatasync: EBADF for an O_PATH descriptor, EINVAL for a file whose operations
+   have no fsync (pipes, sockets, devices, eventfds and the like, /proc's files); files and
+   directories of the tree sync (a volume's on the host). The console (the host's fds 0-2, which
+   may be a file as well as a terminal or a pipe) writes out what it holds and succeeds, as
+   before. */
 static int64_t fd_sync(uint64_t fd, bool datasync)
 {
 	struct file *f = fd_get(current_task->files, (int)fd);
 	if (!f)
 		return -EBADF;
 	struct inode *ino = file_inode(f);
-	int64_t r = ino && ino->ops && ino->ops->fsync ? ino->ops->fsync(ino, datasync) : 0;
+	int host;
+	int64_t r;
+	if (f->flags & O_PATH) {
+		r = -EBADF;
+	} else if (console_host_fd(f, &host)) {
+		console_flush();
+		r = 0;
+	} else if (f->ops != &vfs_file_ops || !ino ||
+		 ((ino->mode & S_IFMT) != S_IFREG && (ino->mode & S_IFMT) != S_IFDIR) ||
+		 (ino->sb && ino->sb->type && !strcmp(ino->sb->type, "proc"))) {
+		r = -EINVAL;
+	} else {
+		r = ino->ops && ino->ops->fsync ? ino->ops->fsync(ino, datasync) : 0;
+	}
 	file_put(f);
 	return r;
 }

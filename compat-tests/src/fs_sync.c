@@ -1,4 +1,5 @@
-/* fs_sync: sync_file_range's and readahead's checks, in Linux's order, on every kind of file:
+/* fs_sync: sync_file_range's, readahead's, fsync's and fdatasync's checks, in Linux's order, on
+ * every kind of file:
  * regular files (any access mode), directories, an O_PATH symlink, devices, /proc files, memfd,
  * pipes, a FIFO, a socket, an eventfd; the flags (only the low 32 bits count), negative or
  * overflowing ranges; a written file's data after sync_file_range. */
@@ -33,6 +34,10 @@ static void kinds(const char *what, int fd)
 	CHECK(w, sfr(fd, 0, 0, 8));
 	snprintf(w, sizeof(w), "readahead %s", what);
 	CHECK(w, ra(fd, 0, 4096));
+	snprintf(w, sizeof(w), "fsync %s", what);
+	CHECK(w, fsync(fd));
+	snprintf(w, sizeof(w), "fdatasync %s", what);
+	CHECK(w, fdatasync(fd));
 }
 
 static void kinds_open(const char *what, const char *path, int flags)
