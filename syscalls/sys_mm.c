@@ -43,16 +43,21 @@ int mm_prot_for_current(int prot)
 }
 
 /* personality(2): the persona is recorded and kept across fork and execve (an execve that
-   changes ids or raises capabilities clears PER_CLEAR_ON_SETID); of its flags only
-   READ_IMPLIES_EXEC changes anything here: there is no address randomization to turn off
-   (ADDR_NO_RANDOMIZE), the layout is one (ADDR_COMPAT_LAYOUT), and exec domains are gone from
-   Linux too. */
+   changes ids or raises capabilities clears PER_CLEAR_ON_SETID). PER_LINUX with the flags this
+   kernel honours is taken: READ_IMPLIES_EXEC (mm_prot_for_current) and ADDR_NO_RANDOMIZE (there
+   is no address randomization to turn off). Linux takes any persona; the others (PER_LINUX32's
+   uname, UNAME26, MMAP_PAGE_ZERO, ADDR_COMPAT_LAYOUT's bottom-up layout, ADDR_LIMIT_*) would
+   change what nothing here changes, so they are refused with EINVAL rather than pretended. */
+#define PERSONALITY_HONOURED (READ_IMPLIES_EXEC | 0x0040000 /* ADDR_NO_RANDOMIZE */)
 int64_t sys_personality(uint64_t persona, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 			uint64_t a5)
 {
 	uint32_t old = current->personality;
-	if ((uint32_t)persona != 0xffffffffu)
-		current->personality = (uint32_t)persona;
+	if ((uint32_t)persona == 0xffffffffu)
+		return old;
+	if ((uint32_t)persona & ~(uint32_t)PERSONALITY_HONOURED)
+		return -EINVAL;
+	current->personality = (uint32_t)persona;
 	return old;
 }
 

@@ -5,6 +5,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -143,6 +145,20 @@ static inline unsigned short ip_csum(const void *data, unsigned long n, unsigned
 	while (sum >> 16)
 		sum = (sum & 0xffff) + (sum >> 16);
 	return (unsigned short)~sum;
+}
+
+/* meminfo_kb: the value of a /proc/meminfo line ("MemAvailable:"), in kB; -1 if absent. */
+static inline long meminfo_kb(const char *key)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	long v = -1;
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, key, strlen(key)))
+			v = atol(line + strlen(key));
+	if (f)
+		fclose(f);
+	return v;
 }
 
 #endif

@@ -9,19 +9,6 @@
 #include <sys/mman.h>
 #include <sys/wait.h>
 
-static long meminfo_kb(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atol(line + strlen(key));
-	if (f)
-		fclose(f);
-	return v;
-}
-
 static void *idle(void *arg)
 {
 	usleep(200000);

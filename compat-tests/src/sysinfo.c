@@ -12,19 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-static long meminfo_kb(const char *key)
-{
-	FILE *f = fopen("/proc/meminfo", "r");
-	char line[128];
-	long v = -1;
-	while (f && fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)))
-			v = atol(line + strlen(key));
-	if (f)
-		fclose(f);
-	return v;
-}
-
 static double proc_first(const char *path)
 {
 	FILE *f = fopen(path, "r");
