@@ -18,16 +18,9 @@
 #include "vfs/vfs.h"
 #include "vfs/tmpfs.h"
 #include "vfs/procfs.h"
+#include "syscalls/sysv_ipc.h"
 #include "build/gen/syscall_decls.h"
 
-#define IPC_PRIVATE 0
-#define IPC_CREAT 01000
-#define IPC_EXCL 02000
-#define IPC_RMID 0
-#define IPC_SET 1
-#define IPC_STAT 2
-#define IPC_INFO 3
-#define IPC_64 0x100
 #define SHM_LOCK 11
 #define SHM_UNLOCK 12
 #define SHM_STAT 13
@@ -44,29 +37,19 @@
 #define SHMMAX (UINT64_MAX - (1ull << 24))
 #define SHMALL (UINT64_MAX - (1ull << 24))
 #define SHMMIN 1
-#define SEQ_MULTIPLIER 32768            /* an id is seq * SEQ_MULTIPLIER + index, as Linux */
 
 struct shm_seg {
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid, mode;    /* mode: permissions, SHM_DEST, SHM_LOCKED */
-	uint16_t seq;
+	struct ipc_obj perm;            /* mode: permissions, SHM_DEST, SHM_LOCKED */
 	uint64_t size;
 	int64_t atime, dtime, ctime;
 	int32_t cpid, lpid;
 	struct inode *inode;            /* held by the table; each attachment holds its own */
 };
 
-static struct shm_seg *shm_table[SHMMNI];
-static uint16_t shm_next_seq;
+static struct ipc_table shm_ids = { .mni = SHMMNI };
 static struct inode *shm_fs;            /* the tmpfs the segments live in */
 
-/* Linux's struct ipc64_perm and struct shmid64_ds on x86-64. */
-struct ipc64_perm_k {
-	int32_t key;
-	uint32_t uid, gid, cuid, cgid;
-	uint16_t mode, pad1, seq, pad2;
-	uint64_t unused1, unused2;
-};
+/* Linux's struct shmid64_ds on x86-64. */
 struct shmid64_ds_k {
 	struct ipc64_perm_k perm;
 	uint64_t segsz;
@@ -82,11 +65,6 @@ struct shm_info_k {
 	int32_t used_ids, pad;
 	uint64_t shm_tot, shm_rss, shm_swp, swap_attempts, swap_successes;
 };
-
-static int64_t shm_now(void)
-{
-	return time_realtime_ns() / 1000000000;
-}
 
 /* Attachments of s: the areas mapping it, over every address space once. */
 static uint64_t shm_nattch(const struct shm_seg *s)
@@ -106,10 +84,15 @@ static uint64_t shm_nattch(const struct shm_seg *s)
 	return n;
 }
 
+static struct shm_seg *shm_at(int idx)
+{
+	return (struct shm_seg *)ipc_at(&shm_ids, idx);
+}
+
 static void shm_free(int idx)
 {
-	struct shm_seg *s = shm_table[idx];
-	shm_table[idx] = NULL;
+	struct shm_seg *s = shm_at(idx);
+	ipc_del(&shm_ids, idx);
 	inode_put(s->inode);            /* the memory goes with the last attachment's reference */
 	kfree(s, sizeof(*s));
 }
@@ -117,56 +100,24 @@ static void shm_free(int idx)
 /* Drops removed segments nothing maps any more. */
 static void shm_reap(void)
 {
-	for (int i = 0; i < SHMMNI; i++)
-		if (shm_table[i] && (shm_table[i]->mode & SHM_DEST) && !shm_nattch(shm_table[i]))
+	for (int i = 0; shm_ids.used && i < SHMMNI; i++)
+		if (shm_at(i) && (shm_at(i)->perm.mode & SHM_DEST) && !shm_nattch(shm_at(i)))
 			shm_free(i);
-}
-
-static int shm_id(int idx)
-{
-	return shm_table[idx]->seq * SEQ_MULTIPLIER + idx;
 }
 
 /* The segment with id shmid (its slot in *idx), or NULL. */
 static struct shm_seg *shm_lookup(int shmid, int *idx)
 {
-	if (shmid < 0)
-		return NULL;
-	int i = shmid % SEQ_MULTIPLIER;
-	if (i >= SHMMNI || !shm_table[i] || shm_table[i]->seq != shmid / SEQ_MULTIPLIER)
-		return NULL;
-	*idx = i;
-	return shm_table[i];
+	return (struct shm_seg *)ipc_lookup(&shm_ids, shmid, idx);
 }
 
-/* Linux's ipcperms: the owner's, group's or others' bits of the mode against what flag asks
-   (its rwx bits in any of the three places); CAP_IPC_OWNER passes. */
-static bool shm_allowed(const struct shm_seg *s, int flag)
-{
-	uint32_t want = (uint32_t)((flag >> 6) | (flag >> 3) | flag) & 7, granted = s->mode;
-	if (current->euid == s->cuid || current->euid == s->uid)
-		granted >>= 6;
-	else if (in_group_p(s->cgid) || in_group_p(s->gid))
-		granted >>= 3;
-	return !(want & ~granted) || capable(CAP_IPC_OWNER);
-}
-
-/* IPC_SET and IPC_RMID: the owner, the creator, or CAP_SYS_ADMIN. */
-static bool shm_owner(const struct shm_seg *s)
-{
-	return current->euid == s->uid || current->euid == s->cuid || capable(CAP_SYS_ADMIN);
-}
-
-static int64_t shm_create(int32_t key, uint64_t size, int flags)
+static int64_t shm_create(int32_t key, int flags, uint64_t size)
 {
 	if (size < SHMMIN || size > SHMMAX)
 		return -EINVAL;
 	if (flags & SHM_HUGETLB)
 		return -ENOMEM;         /* no huge pages reserved, as a default Linux */
-	int idx = 0;
-	while (idx < SHMMNI && shm_table[idx])
-		idx++;
-	if (idx == SHMMNI)
+	if (shm_ids.used >= SHMMNI)
 		return -ENOSPC;
 	const char *why;
 	if (!shm_fs && !(shm_fs = tmpfs_new(6, NULL, 0, 0, &why)))
@@ -180,46 +131,30 @@ static int64_t shm_create(int32_t key, uint64_t size, int flags)
 	}
 	struct iattr a = { .valid = ATTR_SIZE, .size = PAGE_ALIGN_UP(size) };
 	int err = ino->ops->setattr(ino, &a);
-	if (err) {
-		inode_put(ino);
-		kfree(s, sizeof(*s));
-		return err;
-	}
 	memset(s, 0, sizeof(*s));
-	s->key = key;
-	s->uid = s->cuid = current->euid;
-	s->gid = s->cgid = current->egid;
-	s->mode = (uint32_t)flags & 0777;
-	s->seq = shm_next_seq++ % (0x7fffffff / SEQ_MULTIPLIER);
 	s->size = size;
-	s->ctime = shm_now();
+	s->ctime = ipc_now();
 	s->cpid = current->pid;
 	s->inode = ino;
-	shm_table[idx] = s;
-	return shm_id(idx);
+	int id = err ? err : ipc_add(&shm_ids, &s->perm, key, flags);
+	if (id < 0) {
+		inode_put(ino);
+		kfree(s, sizeof(*s));
+	}
+	return id;
+}
+
+/* shmget of an existing key: a size above the segment's is EINVAL. */
+static int shm_check(const struct ipc_obj *o, uint64_t size)
+{
+	return size > ((const struct shm_seg *)o)->size ? -EINVAL : 0;
 }
 
 int64_t sys_shmget(uint64_t key, uint64_t size, uint64_t flags, uint64_t a3, uint64_t a4,
 		   uint64_t a5)
 {
-	int f = (int)flags;
-	int32_t k = (int32_t)key;
 	shm_reap();
-	if (k == IPC_PRIVATE)
-		return shm_create(k, size, f);
-	for (int i = 0; i < SHMMNI; i++) {
-		struct shm_seg *s = shm_table[i];
-		if (!s || s->key != k || (s->mode & SHM_DEST))
-			continue;
-		if ((f & IPC_CREAT) && (f & IPC_EXCL))
-			return -EEXIST;
-		if (!shm_allowed(s, f))
-			return -EACCES;
-		if (size > s->size)
-			return -EINVAL;
-		return shm_id(i);
-	}
-	return (f & IPC_CREAT) ? shm_create(k, size, f) : -ENOENT;
+	return ipc_get(&shm_ids, (int32_t)key, (int)flags, size, shm_create, shm_check);
 }
 
 int64_t sys_shmat(uint64_t shmid, uint64_t addr, uint64_t flags, uint64_t a3, uint64_t a4,
@@ -236,7 +171,7 @@ int64_t sys_shmat(uint64_t shmid, uint64_t addr, uint64_t flags, uint64_t a3, ui
 	if (!s)
 		return -EINVAL;
 	int want = 0444 | (f & SHM_RDONLY ? 0 : 0222) | (f & SHM_EXEC ? 0111 : 0);
-	if (!shm_allowed(s, want))
+	if (!ipc_allowed(&s->perm, want))
 		return -EACCES;
 	struct mm *mm = current->mm;
 	uint64_t len = PAGE_ALIGN_UP(s->size);
@@ -258,7 +193,7 @@ int64_t sys_shmat(uint64_t shmid, uint64_t addr, uint64_t flags, uint64_t a3, ui
 		return r;
 	struct vma *v = vma_find(&mm->vmas, (uint64_t)r);
 	v->flags |= VMA_SYSV_SHM;       /* a fresh area of its own: pgoff 0 merges with nothing */
-	s->atime = shm_now();
+	s->atime = ipc_now();
 	s->lpid = current->pid;
 	return r;
 }
@@ -266,9 +201,9 @@ int64_t sys_shmat(uint64_t shmid, uint64_t addr, uint64_t flags, uint64_t a3, ui
 /* The segment behind a shmat area (NULL once removed and gone). */
 static struct shm_seg *shm_of_inode(const struct inode *ino)
 {
-	for (int i = 0; i < SHMMNI; i++)
-		if (shm_table[i] && shm_table[i]->inode == ino)
-			return shm_table[i];
+	for (int i = 0; shm_ids.used && i < SHMMNI; i++)
+		if (shm_at(i) && shm_at(i)->inode == ino)
+			return shm_at(i);
 	return NULL;
 }
 
@@ -281,9 +216,9 @@ static void shm_areas_touched(const struct mm *mm, uint64_t start, uint64_t end,
 		if (!s)
 			continue;
 		if (open)
-			s->atime = shm_now();
+			s->atime = ipc_now();
 		else
-			s->dtime = shm_now();
+			s->dtime = ipc_now();
 		s->lpid = current->pid;
 	}
 }
@@ -339,25 +274,15 @@ int64_t sys_shmdt(uint64_t addr, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t
 
 static int64_t shm_stat(int idx, uint64_t ubuf)
 {
-	const struct shm_seg *s = shm_table[idx];
-	if (!shm_allowed(s, 0444))
+	const struct shm_seg *s = shm_at(idx);
+	if (!ipc_allowed(&s->perm, 0444))
 		return -EACCES;
 	struct shmid64_ds_k d = {
-		.perm = { .key = s->key, .uid = s->uid, .gid = s->gid, .cuid = s->cuid,
-			  .cgid = s->cgid, .mode = (uint16_t)s->mode, .seq = s->seq },
 		.segsz = s->size, .atime = s->atime, .dtime = s->dtime, .ctime = s->ctime,
 		.cpid = s->cpid, .lpid = s->lpid, .nattch = shm_nattch(s),
 	};
+	ipc_perm_out(&s->perm, &d.perm);
 	return copy_to_user(ubuf, &d, sizeof(d)) ? -EFAULT : 0;
-}
-
-static int shm_highest(void)
-{
-	int hi = -1;
-	for (int i = 0; i < SHMMNI; i++)
-		if (shm_table[i])
-			hi = i;
-	return hi;
 }
 
 int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uint64_t a4,
@@ -370,38 +295,35 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 		struct shminfo64_k i = { SHMMAX, SHMMIN, SHMMNI, SHMMNI, SHMALL, { 0 } };
 		if (copy_to_user(ubuf, &i, sizeof(i)))
 			return -EFAULT;
-		int hi = shm_highest();
+		int hi = ipc_highest(&shm_ids);
 		return hi < 0 ? 0 : hi;
 	}
 	case SHM_INFO: {
 		struct shm_info_k i = { 0 };
-		for (int k = 0; k < SHMMNI; k++)
-			if (shm_table[k]) {
+		for (int k = 0; shm_ids.used && k < SHMMNI; k++)
+			if (shm_at(k)) {
 				i.used_ids++;
-				i.shm_tot += PAGE_ALIGN_UP(shm_table[k]->size) / PAGE_SIZE;
-				i.shm_rss += shm_table[k]->inode->blocks / 8;
+				i.shm_tot += PAGE_ALIGN_UP(shm_at(k)->size) / PAGE_SIZE;
+				i.shm_rss += shm_at(k)->inode->blocks / 8;
 			}
 		if (copy_to_user(ubuf, &i, sizeof(i)))
 			return -EFAULT;
-		int hi = shm_highest();
+		int hi = ipc_highest(&shm_ids);
 		return hi < 0 ? 0 : hi;
 	}
 	case SHM_STAT:
 	case SHM_STAT_ANY: {
 		/* An index into the table rather than an id; the id comes back. */
-		if ((int)shmid < 0 || (int)shmid >= SHMMNI || !shm_table[(int)shmid])
-			return -EINVAL;
 		idx = (int)shmid;
-		if (c == SHM_STAT_ANY) {
-			struct shm_seg *s = shm_table[idx];
-			uint32_t mode = s->mode;
-			s->mode |= 0444;        /* no read check */
-			int64_t r = shm_stat(idx, ubuf);
-			s->mode = mode;
-			return r ? r : shm_id(idx);
-		}
+		struct shm_seg *s = shm_at(idx);
+		if (!s)
+			return -EINVAL;
+		uint32_t mode = s->perm.mode;
+		if (c == SHM_STAT_ANY)
+			s->perm.mode |= 0444;   /* no read check */
 		int64_t r = shm_stat(idx, ubuf);
-		return r ? r : shm_id(idx);
+		s->perm.mode = mode;
+		return r ? r : ipc_id(&s->perm, idx);
 	}
 	case IPC_STAT:
 	case IPC_SET:
@@ -422,27 +344,27 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 		struct shmid64_ds_k d;
 		if (copy_from_user(&d, ubuf, sizeof(d)))
 			return -EFAULT;
-		if (!shm_owner(s))
+		if (!ipc_owner(&s->perm))
 			return -EPERM;
-		s->uid = d.perm.uid;
-		s->gid = d.perm.gid;
-		s->mode = (s->mode & ~0777u) | (d.perm.mode & 0777u);
-		s->ctime = shm_now();
+		ipc_perm_set(&s->perm, &d.perm);
+		s->ctime = ipc_now();
 		return 0;
 	}
 	case IPC_RMID:
-		if (!shm_owner(s))
+		if (!ipc_owner(&s->perm))
 			return -EPERM;
-		s->mode |= SHM_DEST;
-		s->key = IPC_PRIVATE;   /* a new shmget of the key makes another segment */
+		s->perm.mode |= SHM_DEST;
+		s->perm.key = IPC_PRIVATE;   /* a new shmget of the key makes another segment */
 		shm_reap();
 		return 0;
 	default:                        /* SHM_LOCK, SHM_UNLOCK: memory here is never swapped */
-		if (!capable(CAP_IPC_LOCK) && current->euid != s->uid && current->euid != s->cuid)
+		if (!capable(CAP_IPC_LOCK) && current->euid != s->perm.uid &&
+		    current->euid != s->perm.cuid)
 			return -EPERM;
 		if (c == SHM_LOCK && !capable(CAP_IPC_LOCK) && !current->rlim[8].cur)
 			return -EPERM;  /* RLIMIT_MEMLOCK 0 */
-		s->mode = c == SHM_LOCK ? s->mode | SHM_LOCKED : s->mode & ~(uint32_t)SHM_LOCKED;
+		s->perm.mode = c == SHM_LOCK ? s->perm.mode | SHM_LOCKED :
+					       s->perm.mode & ~(uint32_t)SHM_LOCKED;
 		return 0;
 	}
 }
@@ -453,13 +375,14 @@ int procfs_show_sysvipc_shm(struct procfs_buf *b, struct proc *p, const struct p
 	procfs_puts(b, "       key      shmid perms                  size  cpid  lpid nattch   uid   "
 		    "gid  cuid  cgid      atime      dtime      ctime                   rss           "
 		    "        swap\n");
-	for (int i = 0; i < SHMMNI; i++) {
-		const struct shm_seg *s = shm_table[i];
+	for (int i = 0; shm_ids.used && i < SHMMNI; i++) {
+		const struct shm_seg *s = shm_at(i);
 		if (s)
 			procfs_printf(b, "%10d %10d  %4o %21lu %5d %5d  %5lu %5u %5u %5u %5u %10ld "
-				      "%10ld %10ld %21lu %21lu\n", s->key, shm_id(i),
-				      s->mode & 07777, s->size, s->cpid, s->lpid, shm_nattch(s),
-				      s->uid, s->gid, s->cuid, s->cgid, s->atime, s->dtime, s->ctime,
+				      "%10ld %10ld %21lu %21lu\n", s->perm.key, ipc_id(&s->perm, i),
+				      s->perm.mode & 07777, s->size, s->cpid, s->lpid,
+				      shm_nattch(s), s->perm.uid, s->perm.gid, s->perm.cuid,
+				      s->perm.cgid, s->atime, s->dtime, s->ctime,
 				      s->inode->blocks * 512, 0ul);
 	}
 	return 0;
