@@ -250,13 +250,14 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	err = -ENOMEM;
 	struct fdtable *files;
 	struct fs_context *fs;
-	if (task_share_or_copy(pt, flags, &files, &fs))
+	if (sem_undo_prepare(flags) || task_share_or_copy(pt, flags, &files, &fs))
 		goto fail_files;
 	struct task *t = sched_task_new(p, pt->uregs);
 	if (!t)
 		goto fail_task;
 	t->files = files;
 	t->fs = fs;
+	sem_undo_share(t, pt, flags);
 	p->pid = t->tid;                /* a process's first thread has the process's id */
 	struct regs *r = task_regs(t);
 	r->rax = 0;

@@ -289,6 +289,8 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 		   uint64_t a5)
 {
 	int c = (int)cmd & ~IPC_64, idx;
+	if ((int)shmid < 0 || (int)cmd < 0)
+		return -EINVAL;
 	shm_reap();
 	switch (c) {
 	case IPC_INFO: {
@@ -314,7 +316,7 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 	case SHM_STAT:
 	case SHM_STAT_ANY: {
 		/* An index into the table rather than an id; the id comes back. */
-		idx = (int)shmid;
+		idx = (int)shmid % IPC_SEQ_MULTIPLIER;  /* Linux's ipcid_to_idx */
 		struct shm_seg *s = shm_at(idx);
 		if (!s)
 			return -EINVAL;

@@ -109,7 +109,7 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 	struct task *parent = current_task;
 	struct fdtable *files;
 	struct fs_context *fs;
-	if (task_share_or_copy(parent, flags, &files, &fs))
+	if (sem_undo_prepare(flags) || task_share_or_copy(parent, flags, &files, &fs))
 		return -ENOMEM;
 	struct task *t = sched_task_new(current, parent->uregs);
 	if (!t) {
@@ -118,6 +118,7 @@ static int64_t do_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64
 	}
 	t->files = files;
 	t->fs = fs;
+	sem_undo_share(t, parent, flags);
 	struct regs *r = task_regs(t);
 	r->rax = 0;
 	if (sp)
@@ -158,8 +159,8 @@ int64_t sys_clone(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 }
 
 /* Linux's ksys_unshare: the implied flags, then its checks in its order. Namespaces need
-   CAP_SYS_ADMIN, which a container has not (as clone). There are no System V semaphores, so
-   CLONE_SYSVSEM has no undo list to part from. */
+   CAP_SYS_ADMIN, which a container has not (as clone). CLONE_SYSVSEM parts from the System V
+   semaphore undo list as an exit would (the last task on it applies its adjustments). */
 int64_t sys_unshare(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,
 		    uint64_t a5)
 {
@@ -181,7 +182,10 @@ int64_t sys_unshare(uint64_t flags, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 		return -EINVAL;         /* a vfork parent waits on this memory */
 	if (flags & (CLONE_NAMESPACES | CLONE_NEWTIME))
 		return -EPERM;
-	return task_unshare_files(current_task, flags & CLONE_FILES, flags & CLONE_FS);
+	int err = task_unshare_files(current_task, flags & CLONE_FILES, flags & CLONE_FS);
+	if (!err && (flags & CLONE_SYSVSEM))
+		sem_undo_exit(current_task);
+	return err;
 }
 
 struct clone_args_k {
@@ -269,6 +273,7 @@ void thread_exit_cleanup(struct task *t)
 	}
 	thread_vfork_release(t);        /* after the tid is cleared, as Linux's mm_release */
 	task_release_files(t);
+	sem_undo_exit(t);
 }
 
 int64_t sys_exit(uint64_t status, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)

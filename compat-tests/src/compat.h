@@ -67,6 +67,10 @@ static inline const char *errname(int e)
 	case EHOSTDOWN: return "EHOSTDOWN";
 	case ENONET: return "ENONET";
 	case EPROTO: return "EPROTO";
+	case EIDRM: return "EIDRM";
+	case EFBIG: return "EFBIG";
+	case ENOSPC: return "ENOSPC";
+	case ENOMSG: return "ENOMSG";
 	default: return "E?";
 	}
 }

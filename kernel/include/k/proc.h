@@ -138,6 +138,13 @@ int task_unshare_files(struct task *t, bool files, bool fs);
 void files_fs_put(struct fdtable *files, struct fs_context *fs);
 /* Drops the task's references to its fd table and fs context (its end). */
 void task_release_files(struct task *t);
+/* System V semaphore undo lists (syscalls/sys_sem.c). Before a clone: under CLONE_SYSVSEM the
+   caller gets a list if it has none, to share (0 or -ENOMEM). Then the new task t shares from's
+   list under CLONE_SYSVSEM, else starts with none. A task's end and unshare(CLONE_SYSVSEM) drop
+   its share; the last one applies the adjustments. */
+int sem_undo_prepare(uint64_t flags);
+void sem_undo_share(struct task *t, const struct task *from, uint64_t flags);
+void sem_undo_exit(struct task *t);
 /* Sends sig to process p, waking a thread that takes it (kill to another process). */
 void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
 

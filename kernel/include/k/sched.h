@@ -82,6 +82,8 @@ struct task {
 	bool vfork_waiting;
 	uint8_t seccomp_mode;           /* SECCOMP_MODE_* (k/seccomp.h) */
 	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
+	struct sem_undo_list *sysvsem;  /* System V semaphore adjustments, shared under
+					   CLONE_SYSVSEM (syscalls/sys_sem.c) */
 };
 
 extern struct task *current_task;
