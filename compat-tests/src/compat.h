@@ -67,6 +67,8 @@ static inline const char *errname(int e)
 	case EHOSTDOWN: return "EHOSTDOWN";
 	case ENONET: return "ENONET";
 	case EPROTO: return "EPROTO";
+	case EIDRM: return "EIDRM";
+	case ENOMSG: return "ENOMSG";
 	default: return "E?";
 	}
 }
