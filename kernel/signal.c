@@ -337,7 +337,7 @@ static bool signal_has_handler(int signo)
 	return ka->handler != SIG_DFL && ka->handler != SIG_IGN;
 }
 
-bool signal_restarts(void)
+bool signal_restarts(bool after_handler)
 {
 	int signo = signal_next();
 	if (!signo)
@@ -347,7 +347,7 @@ bool signal_restarts(void)
 	if (!signal_has_handler(signo))
 		return sig_stops(signo) || sig_default_ignored(signo) ||
 		       current->sigaction[signo - 1].handler == SIG_IGN;
-	return current->sigaction[signo - 1].flags & SA_RESTART;
+	return after_handler && (current->sigaction[signo - 1].flags & SA_RESTART);
 }
 
 /* Delivers pending signals until one runs a handler (one frame per return, as Linux): a stop

@@ -68,8 +68,8 @@ void syscall_run(struct regs *r)
 	if (sc == SECCOMP_GO)
 		ret = (d && d->fn) ? d->fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
 				   : dispatch_unknown(nr);
-	if (sc == SECCOMP_GO && ret == -ERESTARTSYS) {
-		if (signal_restarts()) {
+	if (sc == SECCOMP_GO && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
+		if (signal_restarts(ret == -ERESTARTSYS)) {
 			r->rip -= 2;    /* `syscall` and the rewritten `call *%rax` are 2 bytes */
 			ret = (int64_t)nr;
 		} else {

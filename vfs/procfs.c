@@ -87,9 +87,10 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_NET, "udp", procfs_show_net_udp),
 	FILE_(PE_NET, "udp6", procfs_show_net_udp6),
 	FILE_(PE_NET, "unix", procfs_show_net_unix),
-	/* /proc/sysvipc (syscalls/sys_shm.c, sys_sem.c) */
+	/* /proc/sysvipc (syscalls/sys_shm.c, sys_sem.c, sys_msg.c) */
 	FILE_(PE_SYSVIPC, "shm", procfs_show_sysvipc_shm),
 	FILE_(PE_SYSVIPC, "sem", procfs_show_sysvipc_sem),
+	FILE_(PE_SYSVIPC, "msg", procfs_show_sysvipc_msg),
 	/* /proc/<pid> and /proc/<pid>/task/<tid> */
 	LINK_(PE_PID, "exe", procfs_link_exe),
 	LINK_(PE_PID, "cwd", procfs_link_cwd),
@@ -121,6 +122,9 @@ static const struct procfs_entry procfs_table[] = {
 	SYSCTL_(PE_SYS_KERNEL, "shmall", NULL, "18446744073692774399\n"),
 	SYSCTL_(PE_SYS_KERNEL, "shmmni", NULL, "4096\n"),
 	SYSCTL_(PE_SYS_KERNEL, "sem", NULL, "32000\t1024000000\t500\t32000\n"),
+	SYSCTL_(PE_SYS_KERNEL, "msgmax", NULL, "8192\n"),
+	SYSCTL_(PE_SYS_KERNEL, "msgmnb", NULL, "16384\n"),
+	SYSCTL_(PE_SYS_KERNEL, "msgmni", NULL, "32000\n"),
 	SYSCTL_(PE_SYS_RANDOM, "boot_id", procfs_show_boot_id, NULL),
 	SYSCTL_(PE_SYS_RANDOM, "uuid", procfs_show_uuid, NULL),
 	SYSCTL_(PE_SYS_RANDOM, "entropy_avail", NULL, "256\n"),

@@ -97,7 +97,8 @@ int procfs_mount_id(const struct mount *m);
 procfs_show_fn procfs_show_net_dev, procfs_show_net_if_inet6, procfs_show_net_route,
 	procfs_show_net_tcp, procfs_show_net_tcp6, procfs_show_net_udp, procfs_show_net_udp6,
 	procfs_show_net_unix;
-procfs_show_fn procfs_show_sysvipc_shm, procfs_show_sysvipc_sem, procfs_show_personality;
+procfs_show_fn procfs_show_sysvipc_shm, procfs_show_sysvipc_sem, procfs_show_sysvipc_msg,
+	procfs_show_personality;
 procfs_show_fn procfs_show_cpuinfo, procfs_show_meminfo, procfs_show_uptime, procfs_show_loadavg,
 	procfs_show_stat_sys, procfs_show_version, procfs_show_filesystems, procfs_show_hostname,
 	procfs_show_domainname,

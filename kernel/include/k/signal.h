@@ -58,12 +58,15 @@ int signal_take(uint64_t set, struct siginfo_k *si);
 /* Delivers the pending unblocked signals into r until one runs a handler. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);
-/* Does the call a signal interrupted run again: the signal delivered next runs a handler
-   installed with SA_RESTART, or runs none (a stop, or a signal ignored)? */
-bool signal_restarts(void);
+/* Does the call a signal interrupted run again: the signal delivered next runs none (a stop,
+   or a signal ignored), or, with after_handler, a handler installed with SA_RESTART? */
+bool signal_restarts(bool after_handler);
 /* Returned by a system call that a signal interrupted and that Linux restarts after an
    SA_RESTART handler; the dispatcher turns it into a restart or -EINTR. Never seen by programs. */
 #define ERESTARTSYS 512
+/* The same for a call Linux restarts only when no handler runs (System V IPC waits): after any
+   handler, SA_RESTART or not, it is -EINTR (signal(7)). */
+#define ERESTARTNOHAND 514
 /* rt_sigreturn: restores r from the frame the handler returned through. */
 int64_t signal_return(struct regs *r);
 #endif
