@@ -462,9 +462,9 @@ static int64_t msg_ctl_down(int msqid, int cmd, const struct msqid64_ds_k *d)
 	}
 	if (d->qbytes > MSGMNB && !capable(CAP_SYS_RESOURCE))
 		return -EPERM;
-	if (d->perm.uid == UINT32_MAX || d->perm.gid == UINT32_MAX)
-		return -EINVAL;         /* no such ids, as Linux's ipc_update_perm */
-	ipc_perm_set(&q->perm, &d->perm);
+	int err = ipc_perm_set(&q->perm, &d->perm);
+	if (err)
+		return err;
 	q->qbytes = d->qbytes;
 	q->ctime = ipc_now();
 	msg_wake_receivers(q, -EAGAIN); /* the new permissions may shut them out */

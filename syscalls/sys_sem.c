@@ -484,8 +484,9 @@ out:
 int64_t sys_semctl(uint64_t semid, uint64_t semnum, uint64_t cmd, uint64_t arg, uint64_t a4,
 		   uint64_t a5)
 {
-	int id = (int)semid, num = (int)semnum, c = (int)cmd & ~IPC_64, idx;
-	if (id < 0 || (int)cmd < 0)
+	/* x86-64 Linux takes no IPC_64 flag here: cmd | IPC_64 is an unknown command. */
+	int id = (int)semid, num = (int)semnum, c = (int)cmd, idx;
+	if (id < 0 || c < 0)
 		return -EINVAL;
 	switch (c) {
 	case IPC_INFO:
@@ -525,7 +526,8 @@ int64_t sys_semctl(uint64_t semid, uint64_t semnum, uint64_t cmd, uint64_t arg, 
 			sem_remove(idx);
 			return 0;
 		}
-		ipc_perm_set(&s->perm, &d.perm);
+		if (ipc_perm_set(&s->perm, &d.perm))
+			return -EINVAL;
 		s->ctime = ipc_now();
 		return 0;
 	case SETVAL:

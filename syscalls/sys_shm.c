@@ -288,8 +288,9 @@ static int64_t shm_stat(int idx, uint64_t ubuf)
 int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uint64_t a4,
 		   uint64_t a5)
 {
-	int c = (int)cmd & ~IPC_64, idx;
-	if ((int)shmid < 0 || (int)cmd < 0)
+	/* x86-64 Linux takes no IPC_64 flag here: cmd | IPC_64 is an unknown command. */
+	int c = (int)cmd, idx;
+	if ((int)shmid < 0 || c < 0)
 		return -EINVAL;
 	shm_reap();
 	switch (c) {
@@ -348,7 +349,8 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 			return -EFAULT;
 		if (!ipc_owner(&s->perm))
 			return -EPERM;
-		ipc_perm_set(&s->perm, &d.perm);
+		if (ipc_perm_set(&s->perm, &d.perm))
+			return -EINVAL;
 		s->ctime = ipc_now();
 		return 0;
 	}

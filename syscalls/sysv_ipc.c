@@ -136,11 +136,14 @@ void ipc_perm_out(const struct ipc_obj *o, struct ipc64_perm_k *p)
 				    .cgid = o->cgid, .mode = (uint16_t)o->mode, .seq = o->seq };
 }
 
-void ipc_perm_set(struct ipc_obj *o, const struct ipc64_perm_k *p)
+int ipc_perm_set(struct ipc_obj *o, const struct ipc64_perm_k *p)
 {
+	if (p->uid == UINT32_MAX || p->gid == UINT32_MAX)
+		return -EINVAL;
 	o->uid = p->uid;
 	o->gid = p->gid;
 	o->mode = (o->mode & ~0777u) | (p->mode & 0777u);
+	return 0;
 }
 
 int64_t ipc_now(void)

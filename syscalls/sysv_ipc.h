@@ -18,7 +18,6 @@
 #define IPC_SET 1
 #define IPC_STAT 2
 #define IPC_INFO 3
-#define IPC_64 0x100
 #define IPC_SEQ_MULTIPLIER 32768
 #define IPC_MNI_MAX 32768               /* Linux's IPCMNI: no table holds more */
 
@@ -71,8 +70,9 @@ bool ipc_allowed(const struct ipc_obj *o, int flag);
 /* May the caller IPC_SET or IPC_RMID it: the owner, the creator, or CAP_SYS_ADMIN. */
 bool ipc_owner(const struct ipc_obj *o);
 void ipc_perm_out(const struct ipc_obj *o, struct ipc64_perm_k *p);
-/* IPC_SET's part every kind shares: the owner and the permission bits. */
-void ipc_perm_set(struct ipc_obj *o, const struct ipc64_perm_k *p);
+/* IPC_SET's part every kind shares: the owner and the permission bits; -EINVAL (nothing set)
+   for a uid or gid of -1, which names no one (Linux's ipc_update_perm). */
+int ipc_perm_set(struct ipc_obj *o, const struct ipc64_perm_k *p);
 /* Seconds of the wall clock, as the times the kinds record. */
 int64_t ipc_now(void);
 /* Memory for an object's parts of any size (a semaphore array, a message): zeroed, or NULL. */

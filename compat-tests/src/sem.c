@@ -16,6 +16,7 @@
 #include <unistd.h>
 #include <sys/ipc.h>
 #include <sys/sem.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 union semun {
@@ -289,6 +290,13 @@ static void interrupted(void)
 		kill(c, SIGUSR1);
 	report("a waiter given an SA_RESTART signal", c);
 	printf("GETNCNT after: %d\n", semctl(id, 0, GETNCNT));
+	c = child_op(id, 0, -1, 0);
+	if (await_count(id, 0, GETNCNT, 1)) {
+		kill(c, SIGSTOP);
+		usleep(20000);
+		kill(c, SIGCONT);
+	}
+	report("a waiter stopped and continued", c);
 
 	c = child_op(id, 0, -1, 0);
 	await_count(id, 0, GETNCNT, 1);
@@ -420,6 +428,11 @@ int main(void)
 	d.sem_perm.mode = 0604;
 	RESULT("IPC_SET mode 0604", semctl(id, 0, IPC_SET, (union semun){ .buf = &d }));
 	stat_of("after IPC_SET", id);
+	d.sem_perm.uid = (uid_t)-1;
+	RESULT("IPC_SET uid -1", semctl(id, 0, IPC_SET, (union semun){ .buf = &d }));
+	/* x86-64 takes no IPC_64 flag: the libcs pass none, and Linux refuses one */
+	RESULT("IPC_STAT | 0x100", syscall(SYS_semctl, id, 0, IPC_STAT | 0x100, &d));
+	RESULT("GETVAL | 0x100", syscall(SYS_semctl, id, 0, GETVAL | 0x100, 0));
 	child_run(other_user);
 	info(id);
 	RESULT("IPC_RMID", semctl(id, 0, IPC_RMID));

@@ -11,6 +11,7 @@
 #include <sys/ipc.h>
 #include <sys/mman.h>
 #include <sys/shm.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 static void stat_of(const char *what, int id)
@@ -129,6 +130,10 @@ int main(void)
 	d.shm_perm.mode = 0640;
 	RESULT("IPC_SET mode 0640", shmctl(kid, IPC_SET, &d));
 	stat_of("after IPC_SET", kid);
+	d.shm_perm.gid = (gid_t)-1;
+	RESULT("IPC_SET gid -1", shmctl(kid, IPC_SET, &d));
+	/* x86-64 takes no IPC_64 flag: the libcs pass none, and Linux refuses one */
+	RESULT("IPC_STAT | 0x100", syscall(SYS_shmctl, kid, IPC_STAT | 0x100, &d));
 	RESULT("IPC_RMID unattached", shmctl(kid, IPC_RMID, NULL));
 	RESULT("IPC_STAT after it", shmctl(kid, IPC_STAT, &d));
 	RESULT("shmget of its key", shmget(k, 4096, 0600));
