@@ -1,9 +1,11 @@
 # lwIP, the guest's TCP/IP stack: Debian's lwip source package (2.1.3), fetched at build time into
-# a cache outside the tree by scripts/lwip-fetch.sh, compiled freestanding with our port layer
-# (net/lwip) into build/liblwip.a; and test_lwip, the port's host unit test.
+# a cache outside the tree by scripts/lwip-fetch.sh with our fixes (net/lwip/patches) applied,
+# compiled freestanding with our port layer (net/lwip) into build/liblwip.a; and test_lwip, the
+# port's host unit test.
 UNIK_LWIP_DIR ?= /var/cache/unik-build/lwip-2.1.3
 LWIP_DIR := $(UNIK_LWIP_DIR)
 LWIP_STAMP := $(LWIP_DIR)/.unik-lwip-source
+LWIP_PATCHES := $(sort $(wildcard net/lwip/patches/*.patch))
 # Only what the configuration in net/lwip/lwipopts.h uses: no apps, DHCP, DNS, IGMP, PPP, 6LoWPAN.
 LWIP_C := core/def.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c \
 	core/netif.c core/pbuf.c core/raw.c core/tcp.c core/tcp_in.c core/tcp_out.c \
@@ -23,16 +25,19 @@ LWIP_OBJS := $(patsubst %.c,$(BUILD)/lwip/%.o,$(LWIP_C)) $(BUILD)/lwip/sys_arch.
 
 all: $(BUILD)/liblwip.a
 
-$(LWIP_STAMP): | $(DEPS_STAMP)
+# A new or changed patch has the script check the cache (it fetches it again when the patches
+# it records differ). The objects depend on the stamp, not only on the sources: a tree fetched
+# again has the package's old file times (and a header may change under the kernel's users).
+$(LWIP_STAMP): scripts/lwip-fetch.sh $(LWIP_PATCHES) | $(DEPS_STAMP)
 	UNIK_LWIP_DIR=$(LWIP_DIR) sh scripts/lwip-fetch.sh
 # The sources appear with the fetch.
 $(LWIP_SRCS): | $(LWIP_STAMP) ;
 
-$(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c | $(LWIP_STAMP)
+$(BUILD)/lwip/%.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(LWIP_GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/lwip/sys_arch.o: net/lwip/sys_arch.c | $(LWIP_STAMP)
+$(BUILD)/lwip/sys_arch.o: net/lwip/sys_arch.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(LWIP_GUEST_CFLAGS) -c $< -o $@
 
@@ -43,7 +48,7 @@ $(BUILD)/liblwip.a: $(LWIP_OBJS)
 # The host unit test: the same lwipopts.h and sys_arch.c on the C library, with ASan/UBSan. lwIP
 # goes into its own archive so that editing the test does not recompile the stack.
 LWIP_HOST_OBJS := $(patsubst %.c,$(BUILD)/lwip-host/%.o,$(LWIP_C))
-$(BUILD)/lwip-host/%.o: $(LWIP_DIR)/src/%.c | $(LWIP_STAMP)
+$(BUILD)/lwip-host/%.o: $(LWIP_DIR)/src/%.c $(LWIP_STAMP)
 	@mkdir -p $(dir $@)
 	$(HOST_CC) $(TEST_CFLAGS) $(LWIP_INC) -c $< -o $@
 
@@ -63,6 +68,6 @@ LWIP_USERS := $(addprefix $(BUILD)/guest/net/,net.o inet.o inet_tcp.o inet_udp.o
 	inet_cmsg.o inet_icmp.o nic_netif.o ifinfo.o ifconfig.o ifioctl.o rtnetlink.o rtnl_change.o \
 	procnet.o)
 $(LWIP_USERS): GUEST_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
-$(LWIP_USERS): | $(LWIP_STAMP)
+$(LWIP_USERS): $(LWIP_STAMP)
 KERNEL_OBJS += $(BUILD)/liblwip.a
 $(BUILD)/kernel.elf: $(BUILD)/liblwip.a

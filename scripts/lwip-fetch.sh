@@ -1,13 +1,16 @@
 #!/bin/sh
 # Makes lwIP's source (Debian bookworm's lwip source package, upstream 2.1.3) available in a cache
-# directory, so that it is fetched at build time and never committed. Idempotent: a complete
-# cache is left alone. Usage: scripts/lwip-fetch.sh  (UNIK_LWIP_DIR overrides the directory).
+# directory, so that it is fetched at build time and never committed, with our fixes to it
+# (net/lwip/patches/*.patch, in name order) applied. Idempotent: a complete cache patched as
+# the tree says is left alone; one patched otherwise is fetched and patched again.
+# Usage: scripts/lwip-fetch.sh  (UNIK_LWIP_DIR overrides the directory).
 set -eu
 
 LWIP_DIR=${UNIK_LWIP_DIR:-/var/cache/unik-build/lwip-2.1.3}
 WANT_VERSION=2.1.3
 SRC_LIST=/etc/apt/sources.list.d/unik-src.list
 STAMP=.unik-lwip-source
+PATCH_DIR=$(cd "$(dirname "$0")/../net/lwip/patches" && pwd)
 
 die() {
 	echo "lwip-fetch: error: $*" >&2
@@ -18,9 +21,23 @@ log() {
 	echo "lwip-fetch: $*"
 }
 
+# The patches to apply, a line each in the order they apply: "patch NAME SHA256". The stamp
+# records them after the source package's name.
+patch_list() {
+	for p in "$PATCH_DIR"/*.patch; do
+		[ -f "$p" ] || continue
+		echo "patch ${p##*/} $(sha256sum <"$p" | cut -d' ' -f1)"
+	done
+}
+
 # The tree is complete once the stamp exists: it is written before the tree is moved into place.
 complete() {
 	[ -f "$1/$STAMP" ] && [ -f "$1/src/core/tcp.c" ] && [ -f "$1/src/include/lwip/init.h" ]
+}
+
+# A complete tree with exactly the current patches applied.
+current() {
+	complete "$1" && [ "$(sed 1d "$1/$STAMP")" = "$(patch_list)" ]
 }
 
 is_root() {
@@ -98,19 +115,25 @@ tree_version() {
 	           v["LWIP_VERSION_REVISION"] }' "$1/src/include/lwip/init.h"
 }
 
-if complete "$LWIP_DIR"; then
+if current "$LWIP_DIR"; then
+	# make runs this when a patch or this script is newer than the stamp: say it is checked.
+	touch "$LWIP_DIR/$STAMP" 2>/dev/null || true
 	exit 0
 fi
-[ -e "$LWIP_DIR" ] && [ -n "$(ls -A "$LWIP_DIR" 2>/dev/null)" ] &&
+if complete "$LWIP_DIR"; then
+	log "$LWIP_DIR has other patches applied; fetching it again"
+elif [ -e "$LWIP_DIR" ] && [ -n "$(ls -A "$LWIP_DIR" 2>/dev/null)" ]; then
 	die "$LWIP_DIR exists but is not a complete lwIP tree; remove it and run again"
+fi
 
 export DEBIAN_FRONTEND=noninteractive
 UPDATED=0
 
 have_debsrc || add_debsrc
 
-if ! command -v dpkg-source >/dev/null 2>&1; then
-	is_root || die "dpkg-source (package dpkg-dev) is missing; install it as root"
+# dpkg-dev brings patch(1) too.
+if ! command -v dpkg-source >/dev/null 2>&1 || ! command -v patch >/dev/null 2>&1; then
+	is_root || die "dpkg-source or patch (package dpkg-dev) is missing; install it as root"
 	log "installing dpkg-dev"
 	apt-get install -y -qq dpkg-dev >/dev/null ||
 		{ [ "$UPDATED" = 0 ] && apt_update && apt-get install -y -qq dpkg-dev >/dev/null; } ||
@@ -144,10 +167,20 @@ done
 version=$(tree_version "$tree")
 [ "$version" = "$WANT_VERSION" ] ||
 	die "apt-get source gave lwIP $version, this build is written for $WANT_VERSION"
+for p in "$PATCH_DIR"/*.patch; do
+	[ -f "$p" ] || continue
+	log "applying ${p##*/}"
+	patch -d "$tree" -p1 -s -N --fuzz=0 --no-backup-if-mismatch -i "$p" >"$tmp/patch.log" 2>&1 ||
+		{ cat "$tmp/patch.log" >&2; die "${p##*/} does not apply to ${tree##*/}"; }
+done
 dsc=$(ls "$tmp"/lwip_*.dsc 2>/dev/null | head -1)
-echo "${dsc##*/}" >"$tree/$STAMP"
+{ echo "${dsc##*/}"; patch_list; } >"$tree/$STAMP"
 
-# A rename within one filesystem: the cache directory appears complete or not at all.
+# A rename within one filesystem: the cache directory appears complete or not at all. A tree
+# with other patches goes aside first (into $tmp, removed on exit).
+if complete "$LWIP_DIR"; then
+	mv -T "$LWIP_DIR" "$tmp/stale" || die "cannot move the old tree $LWIP_DIR aside"
+fi
 rmdir "$LWIP_DIR" 2>/dev/null || true
 if ! mv -T "$tree" "$LWIP_DIR" 2>/dev/null; then
 	complete "$LWIP_DIR" || die "cannot move the tree to $LWIP_DIR"

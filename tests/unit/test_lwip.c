@@ -142,7 +142,12 @@ struct tcp_end {
 	bool closed, got_fin, data_after_fin;
 	bool close_when_received;       /* close once rx_total arrived (the client) */
 	bool reply_when_received;       /* start sending once rx_total arrived (the server) */
+	bool close_when_queued;         /* close once tx_total is queued: a FIN on the last segment */
+	bool hold_window;               /* leave received bytes unread (window closing) until the FIN */
+	size_t rx_held;                 /* bytes received and not yet given back with tcp_recved */
 };
+
+static void tcp_end_close(struct tcp_end *e);
 
 static void tcp_end_push(struct tcp_end *e)
 {
@@ -161,7 +166,10 @@ static void tcp_end_push(struct tcp_end *e)
 		e->tx_queued += n;
 		e->writes++;
 	}
-	assert_int_equal(tcp_output(e->pcb), ERR_OK);
+	if (e->close_when_queued && e->tx_queued == e->tx_total)
+		tcp_end_close(e);       /* tcp_close sends what it can */
+	else
+		assert_int_equal(tcp_output(e->pcb), ERR_OK);
 }
 
 static void tcp_end_close(struct tcp_end *e)
@@ -197,19 +205,33 @@ static void tcp_end_assert_received(const struct tcp_end *e)
 	assert_int_equal(e->rx_got, e->rx_total);
 }
 
+/* Gives back the held bytes (tcp_recved takes at most 64 KiB - 1 at a time). */
+static void tcp_end_release(struct tcp_end *e)
+{
+	while (e->rx_held) {
+		u16_t n = (u16_t)(e->rx_held < 0xffff ? e->rx_held : 0xffff);
+		tcp_recved(e->pcb, n);
+		e->rx_held -= n;
+	}
+}
+
 static err_t tcp_end_recv(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err)
 {
 	struct tcp_end *e = arg;
 	e->recv_calls++;
 	if (!p) {
 		e->got_fin = true;
+		tcp_end_release(e);     /* else the close would be a reset (data left unread) */
 		tcp_end_close(e);
 		return ERR_OK;
 	}
 	if (e->got_fin)
 		e->data_after_fin = true;
 	tcp_end_check(e, p);
-	tcp_recved(pcb, p->tot_len);
+	if (e->hold_window)
+		e->rx_held += p->tot_len;
+	else
+		tcp_recved(pcb, p->tot_len);
 	pbuf_free(p);
 	if (e->rx_got == e->rx_total && e->reply_when_received)
 		tcp_end_push(e);
@@ -335,22 +357,17 @@ static void test_loopback_up(void **state)
 	assert_int_equal(sys_now(), fake_ms);
 }
 
-/* 4 MiB client -> server over 127.0.0.1, then a 1 MiB reply, then both close; every byte checked. */
-static void test_tcp_loopback(void **state)
+/* Starts a connection from client to server (both zeroed first) over 127.0.0.1:port; returns
+   the listener. */
+static struct tcp_pcb *tcp_pair_start(u16_t port)
 {
-	long live = heap_live;
 	memset(&client, 0, sizeof(client));
 	memset(&server, 0, sizeof(server));
 	accepts = 0;
-	client.tx_seed = 0xc11e47, client.tx_total = UPLOAD;
-	client.rx_seed = 0x5e7e7, client.rx_total = REPLY, client.close_when_received = true;
-	server.rx_seed = 0xc11e47, server.rx_total = UPLOAD;
-	server.tx_seed = 0x5e7e7, server.tx_total = REPLY, server.reply_when_received = true;
-
 	ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1);
 	struct tcp_pcb *l = tcp_new_ip_type(IPADDR_TYPE_V4);
 	assert_non_null(l);
-	assert_int_equal(tcp_bind(l, &lo4, TCP_PORT), ERR_OK);
+	assert_int_equal(tcp_bind(l, &lo4, port), ERR_OK);
 	l = tcp_listen_with_backlog(l, 16);
 	assert_non_null(l);
 	tcp_accept(l, server_accept);
@@ -358,7 +375,31 @@ static void test_tcp_loopback(void **state)
 	struct tcp_pcb *c = tcp_new_ip_type(IPADDR_TYPE_V4);
 	assert_non_null(c);
 	tcp_end_attach(&client, c);
-	assert_int_equal(tcp_connect(c, &lo4, TCP_PORT, client_connected), ERR_OK);
+	assert_int_equal(tcp_connect(c, &lo4, port, client_connected), ERR_OK);
+	return l;
+}
+
+/* Closes the listener and lets TIME_WAIT (2 * TCP_MSL) pass; then every block lwIP took since
+   the heap held live blocks is back. */
+static void tcp_pair_finish(struct tcp_pcb *l, long live)
+{
+	tcp_close(l);
+	for (uint32_t t = 0; t < 2 * TCP_MSL + 5000; t += 250)
+		pump(250);
+	assert_int_equal(heap_live, live);
+	assert_int_equal(heap_bad_frees, 0);
+	assert_int_equal(heap_oversize, 0);
+}
+
+/* 4 MiB client -> server over 127.0.0.1, then a 1 MiB reply, then both close; every byte checked. */
+static void test_tcp_loopback(void **state)
+{
+	long live = heap_live;
+	struct tcp_pcb *l = tcp_pair_start(TCP_PORT);
+	client.tx_seed = 0xc11e47, client.tx_total = UPLOAD;
+	client.rx_seed = 0x5e7e7, client.rx_total = REPLY, client.close_when_received = true;
+	server.rx_seed = 0xc11e47, server.rx_total = UPLOAD;
+	server.tx_seed = 0x5e7e7, server.tx_total = REPLY, server.reply_when_received = true;
 
 	int rounds = 0;
 	while (!(client.closed && server.closed) && rounds++ < 100000)
@@ -377,14 +418,59 @@ static void test_tcp_loopback(void **state)
 	assert_true(client.closed && server.closed);
 	/* Window scaling was negotiated: the server offered more than 64 KiB. */
 	assert_true(client.peer_wnd_max > 0xffff);
+	tcp_pair_finish(l, live);
+}
 
-	/* TIME_WAIT (2 * TCP_MSL) passes; then every block lwIP took is back. */
-	tcp_close(l);
-	for (uint32_t t = 0; t < 2 * TCP_MSL + 5000; t += 250)
-		pump(250);
-	assert_int_equal(heap_live, live);
-	assert_int_equal(heap_bad_frees, 0);
-	assert_int_equal(heap_oversize, 0);
+/* A server that reads nothing until the FIN, and a client whose data ends exactly at the right
+   edge of the server's receive window, which then closes: the FIN either rides on the segment
+   that fills the window (bare false) or comes alone once everything is acknowledged and the
+   window is zero (bare true). It takes no buffer space, so the server must take it at once
+   (net/lwip/patches/0001), within a few 1 ms rounds: the client's retransmission would take
+   seconds. */
+static void tcp_fin_at_window_edge(bool bare)
+{
+	long live = heap_live;
+	struct tcp_pcb *l = tcp_pair_start(TCP_PORT + 1 + bare);   /* connected by the pumps */
+	client.tx_seed = 0xf1e1d, client.tx_total = TCP_WND, client.close_when_queued = !bare;
+	server.rx_seed = 0xf1e1d, server.rx_total = TCP_WND, server.hold_window = true;
+	int rounds = 0;
+	if (bare) {
+		/* One window minus a few bytes goes (with a scale of 4 a window below 16 bytes is
+		   advertised as 0); the server then reads it all, and exactly one window more
+		   follows, to the right edge. */
+		while ((client.pcb->unacked || client.pcb->snd_wnd) && rounds++ < 1000)
+			pump(1);
+		client.tx_total = server.rx_total = server.rx_got + TCP_WND;
+		tcp_end_release(&server);
+		tcp_end_push(&client);
+		while ((client.pcb->unsent || client.pcb->unacked) && rounds++ < 2000)
+			pump(1);
+		assert_int_equal(server.rx_got, server.rx_total);
+		assert_int_equal(server.pcb->rcv_wnd, 0);
+		tcp_end_close(&client);
+	} else {
+		while (server.rx_got < server.rx_total && rounds++ < 1000)
+			pump(1);
+	}
+	for (rounds = 0; !server.got_fin && rounds < 10; rounds++)
+		pump(1);
+	assert_true(server.got_fin);
+	tcp_end_assert_received(&server);
+	assert_false(server.data_after_fin);
+	while (!(client.closed && server.closed) && rounds++ < 10000)
+		pump(1);
+	assert_int_equal(client.err_calls + server.err_calls, 0);
+	tcp_pair_finish(l, live);
+}
+
+static void test_tcp_fin_after_window_filling_data(void **state)
+{
+	tcp_fin_at_window_edge(false);
+}
+
+static void test_tcp_fin_at_zero_window(void **state)
+{
+	tcp_fin_at_window_edge(true);
 }
 
 #define UDP_PORT 7001
@@ -486,6 +572,8 @@ int main(void)
 		cmocka_unit_test(test_heap_hooks),
 		cmocka_unit_test(test_loopback_up),
 		cmocka_unit_test(test_tcp_loopback),
+		cmocka_unit_test(test_tcp_fin_after_window_filling_data),
+		cmocka_unit_test(test_tcp_fin_at_zero_window),
 		cmocka_unit_test(test_udp_ipv6_loopback),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
