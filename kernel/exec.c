@@ -109,6 +109,19 @@ static int exec_map_image(struct mm *mm, struct inode *ino, const struct elf_ima
 	for (unsigned i = 0; i < img->nsegs; i++)
 		if ((err = exec_map_segment(mm, ino, &img->segs[i], bias)))
 			return err;
+	/* What every program touches first: its entry, its program headers (the C library's
+	   start reads them through AT_PHDR, as the dynamic linker does), its data and bss. */
+	mm_map_ahead(mm, img->entry + bias, false);
+	if (img->phdr_vaddr)
+		mm_map_ahead(mm, img->phdr_vaddr + bias, false);
+	for (unsigned i = 0; i < img->nsegs; i++) {
+		const struct elf_seg *s = &img->segs[i];
+		if (!(s->prot & VMA_PROT_WRITE))
+			continue;
+		mm_map_ahead(mm, s->vaddr + bias, true);
+		if (s->memsz > s->filesz)
+			mm_map_ahead(mm, PAGE_ALIGN_UP(s->vaddr + bias + s->filesz), true);
+	}
 	return 0;
 }
 
@@ -160,15 +173,28 @@ static uint64_t exec_cpuid(uint32_t leaf, int reg)
 	return r[reg];
 }
 
+/* AT_MINSIGSTKSZ and AT_HWCAP: read once, as each cpuid exits to the hypervisor (~20 us). */
+static void exec_cpu_facts(uint64_t *minsig, uint64_t *hwcap)
+{
+	static uint64_t m, h;
+	if (!m) {
+		/* Linux's signal frame: the XSAVE area of the enabled features plus the rest. */
+		m = exec_cpuid(0xd, 1) + 64 + 440 + 8 + 128;
+		h = exec_cpuid(1, 3);
+	}
+	*minsig = m;
+	*hwcap = h;
+}
+
 static int exec_build_stack(struct proc *p, const struct exec_args *a, const struct elf_image *img,
 			    uint64_t bias, uint64_t entry, uint64_t interp_base, uint64_t *sp)
 {
 	uint8_t rnd[16];
 	random_bytes(rnd, sizeof(rnd));
-	/* Linux's signal frame: the XSAVE area of the enabled features plus the rest of it. */
-	uint64_t minsig = exec_cpuid(0xd, 1) + 64 + 440 + 8 + 128;
+	uint64_t minsig, hwcap;
+	exec_cpu_facts(&minsig, &hwcap);
 	const uint64_t aux[][2] = {
-		{ AT_MINSIGSTKSZ, minsig }, { AT_HWCAP, exec_cpuid(1, 3) }, { AT_PAGESZ, PAGE_SIZE },
+		{ AT_MINSIGSTKSZ, minsig }, { AT_HWCAP, hwcap }, { AT_PAGESZ, PAGE_SIZE },
 		{ AT_CLKTCK, 100 },
 		{ AT_PHDR, img->phdr_vaddr ? img->phdr_vaddr + bias : 0 },
 		{ AT_PHENT, img->phentsize }, { AT_PHNUM, img->phnum },

@@ -253,9 +253,10 @@ static int mm_make_present(struct mm *mm, struct vma *v, uint64_t va, bool write
 }
 
 /* Fault-around: maps the other pages of the surrounding 64 KiB that are not mapped yet (for a
-   file they are in memory already), saving the faults a sequential access would take next. */
+   file they are in memory already), saving the faults a sequential access would take next;
+   with write, for writing (private pages copied or zeroed now). */
 #define FAULT_AROUND_PAGES 16
-static void mm_fault_around(struct mm *mm, struct vma *v, uint64_t addr)
+static void mm_fault_around(struct mm *mm, struct vma *v, uint64_t addr, bool write)
 {
 	uint64_t lo = MAX(addr & ~(FAULT_AROUND_PAGES * PAGE_SIZE - 1), v->start);
 	uint64_t hi = MIN(lo + FAULT_AROUND_PAGES * PAGE_SIZE, v->end);
@@ -263,9 +264,17 @@ static void mm_fault_around(struct mm *mm, struct vma *v, uint64_t addr)
 		uint64_t *e = pt_walk(mm->pml4, va, false);
 		if (e && (*e & (PTE_P | PTE_PROTNONE)))
 			continue;
-		if (mm_make_present(mm, v, va, false, true))
-			break;          /* past the end of the file */
+		if (mm_make_present(mm, v, va, write, true))
+			break;          /* past the end of the file, or out of memory */
 	}
+}
+
+void mm_map_ahead(struct mm *mm, uint64_t addr, bool write)
+{
+	struct vma *v = vma_find(&mm->vmas, addr);
+	if (v && !(v->flags & VMA_SHARED) &&
+	    (v->prot & (write ? VMA_PROT_WRITE : VMA_PROT_READ | VMA_PROT_EXEC)))
+		mm_fault_around(mm, v, addr, write);
 }
 
 /* A small private anonymous mapping is mapped whole when it is made: its first touch would map
@@ -307,7 +316,7 @@ int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *i
 		   touching memory. The pages are zero; only the program's RSS shows it. */
 		if (((v->flags & VMA_FILE) && !(err & PF_WRITE)) ||
 		    !(v->flags & (VMA_FILE | VMA_SHARED)))
-			mm_fault_around(mm, v, addr);
+			mm_fault_around(mm, v, addr, false);
 		return 0;
 	}
 	if (r == -ENOMEM) {
