@@ -52,11 +52,13 @@ extern char fast_exc_0[], fast_exc_1[], fast_exc_2[], fast_exc_3[], fast_exc_4[]
 extern char fast_start[], core_sys_stack_top[];
 void fast_start_isolated(void);
 
-void arch_cpl0_service(void);
+/* The CPL0 services of fast mode (entry_fast.S); isolated mode is at CPL0 already. */
+void arch_load_cr3(uint64_t pml4);
+void arch_invlpg(uint64_t va);
 
 int arch_rewrite_enabled = 1;
 uint8_t arch_isolated;
-extern uint64_t iret_to_sys_trap[5], iret_to_exc[5];
+extern uint64_t iret_to_sys_trap[5], iret_to_exc[5], iret_to_pf[5];
 int arch_has_pku;
 static uint64_t sled_pa;
 
@@ -139,8 +141,8 @@ void arch_init(void)
 		for (int i = 0; i < HC_IOMAP_BYTES; i++)
 			unik_tss.iomap[UNIK_HC_PORT_BASE / 8 + i] = 0xff;
 		arch_rewrite_enabled = 0;
-		iret_to_sys_trap[1] = iret_to_exc[1] = UNIK_SEL_KCODE;
-		iret_to_sys_trap[4] = iret_to_exc[4] = UNIK_SEL_KDATA;
+		iret_to_sys_trap[1] = iret_to_exc[1] = iret_to_pf[1] = UNIK_SEL_KCODE;
+		iret_to_sys_trap[4] = iret_to_exc[4] = iret_to_pf[4] = UNIK_SEL_KDATA;
 		/* Preemption: the monitor stops the program with an external interrupt, which
 		   enters the core through the IDT like an exception. */
 		idt_set(UPCALL_VECTOR, fast_exc_32, 0);
@@ -169,6 +171,7 @@ void arch_set_kstack(uint64_t top)
 	cpu0.kstack_top = top;
 	iret_to_sys_trap[3] = top;
 	iret_to_exc[3] = top;
+	iret_to_pf[3] = top;
 	boot_info->upcall.regs_gva = top - sizeof(struct regs);
 	boot_info->upcall.regs_gpa = virt_to_phys((void *)(top - sizeof(struct regs)));
 }
@@ -227,7 +230,10 @@ void arch_switch_mm(uint64_t pml4)
 {
 	cpu0.cr3 = pml4;
 	stats.cpl0_services++;
-	arch_cpl0_service();
+	if (arch_isolated)
+		__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
+	else
+		arch_load_cr3(pml4);
 }
 
 void arch_flush_tlb(void)
@@ -237,10 +243,11 @@ void arch_flush_tlb(void)
 
 void arch_flush_page(uint64_t va)
 {
-	cpu0.invlpg = va;
 	stats.cpl0_services++;
-	arch_cpl0_service();
-	cpu0.invlpg = 0;
+	if (arch_isolated)
+		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
+	else
+		arch_invlpg(va);
 }
 
 void arch_set_fs_base(uint64_t base)

@@ -23,6 +23,5 @@
 #define CPU_RET_RSP 8
 #define CPU_RET_RIP 16
 #define CPU_CR3 24
-#define CPU_INVLPG 40
-#define CPU_KSTACK_TOP 48
+#define CPU_KSTACK_TOP 40
 #endif

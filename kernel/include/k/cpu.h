@@ -8,13 +8,11 @@ struct cpu {
 	uint64_t trap_rsp;      /* program rsp at the last system-call entry */
 	uint64_t ret_rsp;       /* core_return scratch */
 	uint64_t ret_rip;
-	uint64_t cr3;           /* CR3 value the CPL0 service stub loads */
+	uint64_t cr3;           /* the CR3 value loaded last */
 	uint64_t in_core;       /* nonzero while the core handles an event (fault there = kernel bug) */
-	uint64_t invlpg;        /* nonzero: the service invalidates this address instead of CR3 */
 	uint64_t kstack_top;    /* core stack of the running task: entries build struct regs here */
 };
 _Static_assert(__builtin_offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "cpu kstack_top");
-_Static_assert(__builtin_offsetof(struct cpu, invlpg) == CPU_INVLPG, "cpu invlpg");
 _Static_assert(__builtin_offsetof(struct cpu, cr3) == CPU_CR3, "cpu cr3");
 _Static_assert(__builtin_offsetof(struct cpu, ret_rip) == CPU_RET_RIP, "cpu ret_rip");
 extern struct cpu cpu0;
