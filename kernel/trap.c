@@ -118,8 +118,8 @@ static void trap_exception(struct regs *r)
 	ksnprintf(why, sizeof(why), "exception %lu at ip 0x%lx", r->vec, r->rip);
 	int code;
 	int signo = trap_signal(r->vec, &code);
-	struct siginfo_k si = { .signo = signo, .code = code,
-				.addr = signo == SIGSEGV ? 0 : r->rip };
+	/* Linux's force_sig (SI_KERNEL: #GP, int3...) carries no address; the others the rip. */
+	struct siginfo_k si = { .signo = signo, .code = code, .addr = code == 0x80 ? 0 : r->rip };
 	struct sigfault f = { r->err, r->vec, why };
 	signal_deliver(r, signo, &si, &f);
 }
