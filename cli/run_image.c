@@ -122,7 +122,7 @@ int run_artifact(struct run_opts *o, struct vm_config *cfg, int argc, char **arg
 {
 	static struct artifact art;
 	char err[256];
-	if (artifact_open_cached(argv[0], &art, err, sizeof(err)) < 0) {
+	if (artifact_open_cached(argv[0], &art, o->artifact_kernel, err, sizeof(err)) < 0) {
 		fprintf(stderr, "unik: %s: %s\n", argv[0], err);
 		return 125;
 	}

@@ -197,7 +197,7 @@ int rt_vm_config(const struct rt_opts *o, const struct oci_spec *s, const char *
 	bool artifact = !lstat(art_path, &st) && S_ISREG(st.st_mode);
 	if (artifact) {
 		char err[256];
-		if (artifact_open_cached(art_path, &v->art, err, sizeof(err)) < 0)
+		if (artifact_open_cached(art_path, &v->art, false, err, sizeof(err)) < 0)
 			return rt_error(o, "%s: %s", art_path, err);
 		cfg->rootfs = v->art.imgfs;
 		cfg->rootfs_len = v->art.imgfs_len;

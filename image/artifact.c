@@ -241,6 +241,8 @@ static int place_sections(struct artifact *a, const uint8_t *file, char *err, si
 		sec[a->hdr.sections[i].type] = &a->hdr.sections[i];
 	uint64_t ilen = sec[UNIK_SECTION_IMGFS]->size, klen = sec[UNIK_SECTION_KERNEL]->size;
 	uint64_t clen = sec[UNIK_SECTION_CONFIG]->size;
+	if (a->skip_kernel)
+		klen = 0;
 	uint64_t kpad = (klen + 4095) & ~4095ull;
 	uint8_t *cached = !a->use_cache ? NULL : cache_lookup(sec[UNIK_SECTION_IMGFS]);
 	if (cached) {
@@ -255,13 +257,14 @@ static int place_sections(struct artifact *a, const uint8_t *file, char *err, si
 	}
 	a->imgfs = cached ? cached : a->mem;
 	a->imgfs_len = sec[UNIK_SECTION_IMGFS]->size;
-	a->kernel = a->mem + ilen;
+	a->kernel = klen ? a->mem + ilen : NULL;
 	a->kernel_len = klen;
 	a->config_json = (const char *)a->mem + ilen + kpad;
 	a->config_len = clen;
 	int r;
 	if ((!cached && (r = load_section(a, file, sec[UNIK_SECTION_IMGFS], a->mem, err, errlen)) < 0) ||
-	    (r = load_section(a, file, sec[UNIK_SECTION_KERNEL], a->mem + ilen, err, errlen)) < 0 ||
+	    (klen && (r = load_section(a, file, sec[UNIK_SECTION_KERNEL], a->mem + ilen, err,
+				       errlen)) < 0) ||
 	    (r = load_section(a, file, sec[UNIK_SECTION_CONFIG], a->mem + ilen + kpad, err, errlen)) < 0)
 		return r;
 	if (!cached && a->use_cache)
@@ -269,14 +272,15 @@ static int place_sections(struct artifact *a, const uint8_t *file, char *err, si
 	return 0;
 }
 
-static int artifact_open_common(const char *path, struct artifact *a, bool use_cache, char *err,
-				size_t errlen)
+static int artifact_open_common(const char *path, struct artifact *a, bool use_cache,
+				bool with_kernel, char *err, size_t errlen)
 {
 	struct stat st;
 	uint8_t *file = MAP_FAILED;
 	int ret, fd = open(path, O_RDONLY | O_CLOEXEC);
 	memset(a, 0, sizeof(*a));
 	a->use_cache = use_cache;
+	a->skip_kernel = !with_kernel;
 	if (fd < 0) {
 		snprintf(err, errlen, "%s", strerror(errno));
 		return -errno;
@@ -319,12 +323,13 @@ out:
 
 int artifact_open(const char *path, struct artifact *a, char *err, size_t errlen)
 {
-	return artifact_open_common(path, a, false, err, errlen);
+	return artifact_open_common(path, a, false, true, err, errlen);
 }
 
-int artifact_open_cached(const char *path, struct artifact *a, char *err, size_t errlen)
+int artifact_open_cached(const char *path, struct artifact *a, bool with_kernel, char *err,
+			 size_t errlen)
 {
-	return artifact_open_common(path, a, true, err, errlen);
+	return artifact_open_common(path, a, true, with_kernel, err, errlen);
 }
 
 void artifact_close(struct artifact *a)

@@ -30,6 +30,7 @@ struct artifact {
 	size_t kernel_len;
 	uint8_t *imgfs_map;         /* the imgfs from the cache (shared, read-only), or NULL */
 	bool use_cache;             /* opened through artifact_open_cached */
+	bool skip_kernel;           /* ... without its kernel section */
 	const char *config_json;    /* NUL-terminated */
 	size_t config_len;
 	struct unik_runcfg cfg;     /* parsed from config_json */
@@ -43,8 +44,11 @@ struct artifact {
  */
 int artifact_open(const char *path, struct artifact *art, char *err, size_t errlen);
 /* The same, using the decompressed-imgfs cache: one verified copy per image digest, mapped
-   shared and read-only by every later run (see artifact.c). For `unik run`. */
-int artifact_open_cached(const char *path, struct artifact *art, char *err, size_t errlen);
+   shared and read-only by every later run (see artifact.c). For `unik run`, which boots the
+   monitor's own kernel unless told otherwise: without with_kernel the kernel section is neither
+   decompressed nor checked (its place in the layout still is), and art->kernel is NULL. */
+int artifact_open_cached(const char *path, struct artifact *art, bool with_kernel, char *err,
+			 size_t errlen);
 void artifact_close(struct artifact *art);
 
 /* Name of a section type ("kernel", "imgfs", "config", "unknown"). */
