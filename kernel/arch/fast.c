@@ -282,6 +282,21 @@ void arch_init_user_fpu(void)
 		__asm__ volatile("wrpkru" : : "a"(0x55555554u), "c"(0), "d"(0));
 }
 
+/* Call sites that trapped once in a page the rewriter would have to replace (below), by
+   guest-physical address: direct-mapped, a collision costs one more trap. */
+#define REWRITE_SEEN 1024
+static uint64_t rewrite_seen[REWRITE_SEEN];
+
+/* Whether the site at pa (in a page of the file) has trapped before; records it if not. */
+static bool rewrite_seen_before(uint64_t pa)
+{
+	uint64_t *slot = &rewrite_seen[(pa ^ (pa >> 12)) % REWRITE_SEEN];
+	if (*slot == pa)
+		return true;
+	*slot = pa;
+	return false;
+}
+
 void arch_rewrite_syscall(uint64_t site)
 {
 	if (!arch_rewrite_enabled || site >= USER_TOP - 2)
@@ -299,7 +314,13 @@ void arch_rewrite_syscall(uint64_t site)
 		/* A page of the file (shared, perhaps read-only image memory). The file's shared
 		   text page takes its place when the file has one: patched in place there, the
 		   site stays rewritten for every later process (and fork child) mapping the page.
-		   Otherwise a private copy, as a write to a private mapping would make. */
+		   Otherwise a private copy, as a write to a private mapping would make. Either
+		   changes the entry, and its invalidation (a CPL0 entry, ~30 us) costs more than
+		   the trap (~9 us) a call from a site saves: so only a site that traps a second
+		   time (in this process or another mapping the same file page) is rewritten, and
+		   a program's many sites called once (the dynamic linker's) are left alone. */
+		if (!rewrite_seen_before((*e & PTE_ADDR) + (site & (PAGE_SIZE - 1))))
+			return;
 		uint64_t np = mm_shared_text(v, site);
 		bool own = !np;
 		if (own && !(np = pmm_alloc()))
