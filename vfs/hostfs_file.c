@@ -137,13 +137,15 @@ uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
 
 /* Shared text pages (vfs/textpage.h), copied from the cached page, until the guest changes the
    file. */
-uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, bool now)
+uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, int use)
 {
 	struct hostfs_node *n = node(ino);
 	if (n->text.retired)
 		return 0;
+	if (use == TEXT_PEEK)           /* no page read from the host for a look */
+		return text_pages_get(&n->text, pgoff, 0, use);
 	uint64_t src = hostfs_page(ino, pgoff, false);
-	return src ? text_pages_get(&n->text, pgoff, src, now) : 0;
+	return src ? text_pages_get(&n->text, pgoff, src, use) : 0;
 }
 
 bool hostfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa)

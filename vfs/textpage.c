@@ -6,16 +6,16 @@
 
 uint64_t text_pages_total;
 
-uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, bool now)
+uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, int use)
 {
-	if (t->retired || !src)
+	if (t->retired || (!src && use != TEXT_PEEK))
 		return 0;
-	uint64_t *slot = pagetab_slot(&t->table, pgoff, true);
+	uint64_t *slot = pagetab_slot(&t->table, pgoff, use != TEXT_PEEK);
 	if (!slot)
 		return 0;
-	if (*slot > 1)
-		return *slot;
-	if (!*slot && !now) {
+	if (*slot > 1 || use == TEXT_PEEK)
+		return *slot > 1 ? *slot : 0;
+	if (!*slot && use == TEXT_MAP) {
 		*slot = 1;              /* first use: the file's own page */
 		return 0;
 	}

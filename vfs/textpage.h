@@ -21,10 +21,17 @@ struct text_pages {
 /* Pages held as shared text pages, over every file. */
 extern uint64_t text_pages_total;
 
-/* The shared page for pgoff, copied from the file's page at src (guest-physical) on the second
-   call, or on the first when now (the rewriter is about to patch it); 0: map the file's own
-   page (the first use, retired, at the bound, out of memory). */
-uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, bool now);
+/* How a text page is asked for (inode_ops.text_page). */
+enum text_use {
+	TEXT_MAP,       /* a fault maps it: the second use makes the shared page */
+	TEXT_PATCH,     /* the rewriter is about to patch it: made even at the first use */
+	TEXT_PEEK,      /* the shared page if it exists; no use recorded */
+};
+
+/* The shared page for pgoff, copied from the file's page at src (guest-physical; unused by
+   TEXT_PEEK) as use says; 0: map the file's own page (the first use, retired, at the bound,
+   out of memory, none yet). */
+uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, int use);
 bool text_pages_is(const struct text_pages *t, uint64_t pgoff, uint64_t pa);
 void text_pages_retire(struct text_pages *t);
 /* Frees them all (the inode is going: nothing maps them). */

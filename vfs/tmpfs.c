@@ -205,11 +205,11 @@ int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence)
 
 /* Executable mappings of image files share text pages (vfs/textpage.h) while the file is the
    image's; the first write retires them (tmpfs_copy_up). */
-uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, bool now)
+uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, int use)
 {
 	if (!ino->contig_pa || pgoff >= PAGE_ALIGN_UP(ino->size) / PAGE_SIZE)
 		return 0;
-	return text_pages_get(&node(ino)->text, pgoff, ino->contig_pa + pgoff * PAGE_SIZE, now);
+	return text_pages_get(&node(ino)->text, pgoff, ino->contig_pa + pgoff * PAGE_SIZE, use);
 }
 
 bool tmpfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa)

@@ -63,7 +63,7 @@ struct tmpfs_sb {
 int64_t tmpfs_read(struct inode *ino, void *buf, size_t len, uint64_t off);
 int64_t tmpfs_write(struct inode *ino, const void *buf, size_t len, uint64_t off);
 uint64_t tmpfs_page(struct inode *ino, uint64_t pgoff, bool write);
-uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, bool now);
+uint64_t tmpfs_text_page(struct inode *ino, uint64_t pgoff, int use);
 bool tmpfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa);
 int tmpfs_truncate(struct inode *ino, uint64_t size);
 int64_t tmpfs_seek_data(struct inode *ino, uint64_t off, int whence);

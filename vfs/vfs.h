@@ -78,9 +78,9 @@ struct inode_ops {
 	uint64_t (*page)(struct inode *ino, uint64_t pgoff, bool write);
 	/* For private executable mappings: the page all of them share for pgoff, which the
 	   system-call rewriter may patch in place (kernel/arch/fast.c), or 0 to map page()'s
-	   (now: make it even at the first use; the rewriter is about to patch the page).
+	   (enum text_use says what the caller is doing).
 	   is_text_page: is pa that shared page? NULL ops: page() for every mapping. */
-	uint64_t (*text_page)(struct inode *ino, uint64_t pgoff, bool now);
+	uint64_t (*text_page)(struct inode *ino, uint64_t pgoff, int use);
 	/* Writes pages changed through shared writable mappings back to where the file lives
 	   (hostfs: the host); NULL when mapped pages are the file's own. 0 or -errno. */
 	int (*writeback)(struct inode *ino);

@@ -230,7 +230,8 @@ static struct inode *fake_file(void)
 static void test_private_file_mapping_copies_on_write(void **state)
 {
 	struct inode *f = fake_file();
-	int64_t a = mm_mmap(&mm, 0, 2 * P, RW, MAP_PRIVATE, f, 0);
+	/* Beyond 64 KiB: not mapped at mmap (below), so the faults decide. */
+	int64_t a = mm_mmap(&mm, 0, 17 * P, RW, MAP_PRIVATE, f, 0);
 	struct mm_fault_info fi;
 	assert_true(a > 0);
 	assert_int_equal(mm_fault(&mm, a + P, 0, &fi), 0);              /* read: the file page */
@@ -244,9 +245,31 @@ static void test_private_file_mapping_copies_on_write(void **state)
 	*user_byte(a + P) = 'X';
 	assert_int_equal(*(uint8_t *)phys_to_virt(file_pages[1]), 'b');  /* the file is unchanged */
 	uint64_t before = kstub_pages_in_use();
-	assert_int_equal(mm_munmap(&mm, a, 2 * P), 0);
+	assert_int_equal(mm_munmap(&mm, a, 17 * P), 0);
 	assert_int_equal(kstub_pages_in_use(), before - 1);     /* only the copy is freed */
 	assert_int_equal(f->refs, 1);
+}
+
+/* A small private writable file mapping (a library's data) is copied at mmap, up to the file's
+   end: no read fault and then a copy at the first write. */
+static void test_small_private_file_mapping_copied_at_mmap(void **state)
+{
+	struct inode *f = fake_file();
+	int64_t a = mm_mmap(&mm, 0, 3 * P, RW, MAP_PRIVATE, f, 0);
+	assert_true(a > 0);
+	uint64_t mapped = kstub_pages_in_use();
+	for (int i = 0; i < 2; i++) {
+		uint64_t e = *pt_walk(mm.pml4, a + i * P, false);
+		assert_true((e & PTE_P) && (e & PTE_W));
+		assert_true((e & PTE_ADDR) != file_pages[i]);
+		assert_int_equal(*user_byte(a + i * P), 'a' + i);
+	}
+	uint64_t *e = pt_walk(mm.pml4, a + 2 * P, false);
+	assert_true(!e || !(*e & PTE_P));                       /* past the end of the file */
+	*user_byte(a) = 'X';
+	assert_int_equal(*(uint8_t *)phys_to_virt(file_pages[0]), 'a');  /* the file is unchanged */
+	assert_int_equal(mm_munmap(&mm, a, 3 * P), 0);
+	assert_int_equal(kstub_pages_in_use(), mapped - 2);     /* the two copies */
 }
 
 static void test_shared_file_mapping_and_sigbus(void **state)
@@ -419,6 +442,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_madvise_dontneed_zeroes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_brk_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_private_file_mapping_copies_on_write, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_small_private_file_mapping_copied_at_mmap, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_shared_file_mapping_and_sigbus, setup, teardown),
 		/* last: the page owner counts it sets up live in this test's fake memory */

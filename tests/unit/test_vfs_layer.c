@@ -143,35 +143,40 @@ static void test_shared_text_pages(void **state)
 {
 	struct inode *pw = ino_at("/etc/passwd");
 	uint64_t copies = text_pages_total;
-	assert_int_equal(pw->ops->text_page(pw, 0, false), 0);         /* first use: the image */
-	uint64_t t0 = pw->ops->text_page(pw, 0, false);
+	/* A peek records no use: the first TEXT_MAP still maps the image. */
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_PEEK), 0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_PEEK), 0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_MAP), 0);         /* first use: the image */
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_PEEK), 0);
+	uint64_t t0 = pw->ops->text_page(pw, 0, TEXT_MAP);
 	assert_true(t0 && t0 != pw->contig_pa);
 	assert_memory_equal(phys_to_virt(t0), phys_to_virt(pw->contig_pa), PAGE_SIZE);
-	assert_int_equal(pw->ops->text_page(pw, 0, false), t0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_MAP), t0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_PEEK), t0);
 	assert_true(pw->ops->is_text_page(pw, 0, t0));
 	assert_false(pw->ops->is_text_page(pw, 0, pw->contig_pa));
 	assert_false(pw->ops->is_text_page(pw, 1, t0));
 	assert_int_equal(text_pages_total, copies + 1);
-	assert_int_equal(pw->ops->text_page(pw, 2, false), 0);         /* past the end */
+	assert_int_equal(pw->ops->text_page(pw, 2, TEXT_MAP), 0);         /* past the end */
 	/* Patching the shared page leaves the file's bytes alone. */
 	((char *)phys_to_virt(t0))[5] = '#';
 	expect_passwd(pw, 0, VFS_IMG_PASSWD_LEN);
 	assert_int_equal(pw->ops->page(pw, 0, false), pw->contig_pa);
 	/* The bound. */
-	assert_int_equal(pw->ops->text_page(pw, 1, false), 0);
+	assert_int_equal(pw->ops->text_page(pw, 1, TEXT_MAP), 0);
 	test_boot_info.mem_size = (copies + 1) * 8 * PAGE_SIZE;
-	assert_int_equal(pw->ops->text_page(pw, 1, false), 0);
+	assert_int_equal(pw->ops->text_page(pw, 1, TEXT_MAP), 0);
 	test_boot_info.mem_size = 1ull << 30;
-	uint64_t t1 = pw->ops->text_page(pw, 1, false);
+	uint64_t t1 = pw->ops->text_page(pw, 1, TEXT_MAP);
 	assert_true(t1 && t1 != t0);
-	/* now: at the first use too (the rewriter is about to patch the page) */
+	/* TEXT_PATCH: at the first use too (the rewriter is about to patch the page) */
 	struct inode *sh = ino_at("/bin/sh");
-	uint64_t ts = sh->ops->text_page(sh, 0, true);
+	uint64_t ts = sh->ops->text_page(sh, 0, TEXT_PATCH);
 	assert_true(ts && ts != sh->contig_pa && sh->ops->is_text_page(sh, 0, ts));
-	assert_int_equal(sh->ops->text_page(sh, 0, false), ts);
+	assert_int_equal(sh->ops->text_page(sh, 0, TEXT_MAP), ts);
 	/* Written: new mappings get the file's own pages; the shared ones stay valid. */
 	assert_int_equal(pw->ops->write(pw, "X", 1, 3), 1);
-	assert_int_equal(pw->ops->text_page(pw, 0, false), 0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_MAP), 0);
 	assert_true(pw->ops->is_text_page(pw, 0, t0));
 	expect_passwd(pw, 4, VFS_IMG_PASSWD_LEN);
 	assert_image_unchanged();
