@@ -158,8 +158,7 @@ uint64_t pmm_alloc_contig(size_t n)
 
 uint64_t pmm_alloc_table(void)
 {
-	uint64_t pa = pmm_alloc_contig(1);
-	return pa ? pa : pmm_alloc();
+	return pmm_alloc();     /* freed data pages, never-used memory, then freed tables */
 }
 
 void pmm_free_table(uint64_t pa)
