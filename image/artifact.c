@@ -1,8 +1,10 @@
 /* The .unik artifact: reproducible zstd-compressed writer and a verifying reader. */
 #include "image/artifact.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -161,21 +163,33 @@ static int load_section(struct artifact *a, const uint8_t *file, const struct un
 /* The decompressed-imgfs cache: one file per image content digest, shared read-only by every VM
    that boots the image (through the page cache) and sparing each run the decompression and the
    hashing of the largest section. $UNIK_CACHE_DIR, else /var/cache/unik for root, else
-   ~/.cache/unik; a cache that cannot be used is skipped silently. */
-static int cache_path(const uint8_t digest[32], char *out, size_t size, bool create)
+   ~/.cache/unik; a cache that cannot be used is skipped silently. It holds at most
+   $UNIK_CACHE_MAX bytes (default 4 GiB): storing a copy evicts the least recently used others
+   (by mtime, which every run that maps a copy refreshes) until the rest fit. A VM running an
+   evicted copy keeps its mapping. */
+#define CACHE_MAX_DEFAULT (4ull << 30)
+#define CACHE_PREFIX "imgfs-"
+
+static const char *cache_dir(char *buf, size_t size)
 {
 	const char *dir = getenv("UNIK_CACHE_DIR");
+	if (dir && *dir)
+		return dir;
+	const char *home = getenv("HOME");
+	if (geteuid() == 0)
+		return "/var/cache/unik";
+	if (!home || !*home)
+		return NULL;
+	snprintf(buf, size, "%s/.cache/unik", home);
+	return buf;
+}
+
+static int cache_path(const uint8_t digest[32], char *out, size_t size, bool create)
+{
 	char buf[4096];
-	if (!dir || !*dir) {
-		const char *home = getenv("HOME");
-		if (geteuid() == 0)
-			dir = "/var/cache/unik";
-		else if (home && *home) {
-			snprintf(buf, sizeof(buf), "%s/.cache/unik", home);
-			dir = buf;
-		} else
-			return -1;
-	}
+	const char *dir = cache_dir(buf, sizeof(buf));
+	if (!dir)
+		return -1;
 	if (create) {
 		char tmp[4096];
 		snprintf(tmp, sizeof(tmp), "%s", dir);
@@ -190,7 +204,83 @@ static int cache_path(const uint8_t digest[32], char *out, size_t size, bool cre
 	char hex[65];
 	for (int i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", digest[i]);
-	return snprintf(out, size, "%s/imgfs-%s", dir, hex) < (int)size ? 0 : -1;
+	return snprintf(out, size, "%s/" CACHE_PREFIX "%s", dir, hex) < (int)size ? 0 : -1;
+}
+
+/* $UNIK_CACHE_MAX: bytes, or with a K, M or G suffix. */
+static uint64_t cache_limit(void)
+{
+	const char *s = getenv("UNIK_CACHE_MAX");
+	if (!s || !*s)
+		return CACHE_MAX_DEFAULT;
+	char *end;
+	unsigned long long v = strtoull(s, &end, 10);
+	int shift = *end == 'K' ? 10 : *end == 'M' ? 20 : *end == 'G' ? 30 : 0;
+	if (end == s || (shift ? end[1] : *end) || v > (UINT64_MAX >> shift))
+		return CACHE_MAX_DEFAULT;
+	return (uint64_t)v << shift;
+}
+
+struct cache_entry {
+	char name[sizeof(CACHE_PREFIX) + 64];
+	uint64_t size;
+	struct timespec mtime;
+};
+
+static int cache_older(const void *a, const void *b)
+{
+	const struct cache_entry *x = a, *y = b;
+	if (x->mtime.tv_sec != y->mtime.tv_sec)
+		return x->mtime.tv_sec < y->mtime.tv_sec ? -1 : 1;
+	return (x->mtime.tv_nsec > y->mtime.tv_nsec) - (x->mtime.tv_nsec < y->mtime.tv_nsec);
+}
+
+/* Evicts the least recently used copies but keep until the cache fits its limit. */
+static void cache_evict(const char *keep)
+{
+	char buf[4096];
+	const char *dir = cache_dir(buf, sizeof(buf));
+	int dfd = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+	DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+	if (!d) {
+		if (dfd >= 0)
+			close(dfd);
+		return;
+	}
+	struct cache_entry *e = NULL;
+	size_t n = 0, cap = 0;
+	uint64_t total = 0;
+	struct dirent *de;
+	while ((de = readdir(d))) {
+		struct stat st;
+		size_t len = strlen(de->d_name);
+		if (len != strlen(CACHE_PREFIX) + 64 || strncmp(de->d_name, CACHE_PREFIX,
+								strlen(CACHE_PREFIX)) ||
+		    fstatat(dfd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) || !S_ISREG(st.st_mode))
+			continue;       /* temporary files and anything else are not ours to judge */
+		total += (uint64_t)st.st_size;
+		if (!strcmp(de->d_name, keep))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 64;
+			struct cache_entry *ne = realloc(e, ncap * sizeof(*e));
+			if (!ne)
+				break;
+			e = ne;
+			cap = ncap;
+		}
+		memcpy(e[n].name, de->d_name, len + 1);        /* len is checked above */
+		e[n].size = (uint64_t)st.st_size;
+		e[n].mtime = st.st_mtim;
+		n++;
+	}
+	uint64_t limit = cache_limit();
+	qsort(e, n, sizeof(*e), cache_older);
+	for (size_t i = 0; i < n && total > limit; i++)
+		if (!unlinkat(dfd, e[i].name, 0))
+			total -= e[i].size;
+	free(e);
+	closedir(d);
 }
 
 /* Maps a cached imgfs of the right size, read-only and shared; NULL if there is none. */
@@ -208,6 +298,8 @@ static uint8_t *cache_lookup(const struct unik_artifact_section *s)
 		p = mmap(NULL, s->size, PROT_READ, MAP_SHARED, fd, 0);
 		if (p == MAP_FAILED)
 			p = NULL;
+		else
+			futimens(fd, NULL);     /* recently used: evicted last */
 	}
 	close(fd);
 	return p;
@@ -230,8 +322,11 @@ static void cache_store(const struct unik_artifact_section *s, const uint8_t *da
 			break;
 		done += (uint64_t)n;
 	}
-	if (close(fd) || done != s->size || rename(tmp, path))
+	if (close(fd) || done != s->size || rename(tmp, path)) {
 		unlink(tmp);
+		return;
+	}
+	cache_evict(strrchr(path, '/') + 1);
 }
 
 static int place_sections(struct artifact *a, const uint8_t *file, char *err, size_t errlen)

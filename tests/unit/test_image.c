@@ -436,6 +436,89 @@ static void test_rootfs_dir(void **state)
 	rmdir(dir);
 }
 
+/* An artifact whose image differs by the content of /f (its path: free() and unlink). */
+static char *artifact_with(const char *content)
+{
+	struct tw *w = tw_new();
+	tw_file(w, "f", 0644, content);
+	uint8_t *l[1];
+	size_t n[1];
+	l[0] = tw_finish(w, &n[0]);
+	struct tu_archive a = {0};
+	tu_docker_archive(&a, l, n, 1, "{\"Cmd\":[\"/f\"]}", "[\"t:1\"]");
+	char *p = tu_write_archive(&a, NULL), *ap = NULL;
+	struct img_ctx c;
+	tu_ctx(&c);
+	assert_int_equal(tu_convert(&c, p, NULL, &ap), 0);
+	unlink(p);
+	free(p);
+	tu_archive_free(&a);
+	free(l[0]);
+	return ap;
+}
+
+static int cache_count(const char *dir)
+{
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "ls %s | grep -c '^imgfs-'", dir);
+	FILE *f = popen(cmd, "r");
+	int n = -1;
+	assert_int_equal(fscanf(f, "%d", &n), 1);
+	pclose(f);
+	return n;
+}
+
+/* The imgfs cache: a run stores a copy, a later run maps it (the kernel section is skipped
+   unless asked for), and storing evicts the least recently used copies beyond UNIK_CACHE_MAX. */
+static void test_cache_store_and_evict(void **state)
+{
+	char dir[] = "/tmp/unik-cache-test.XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	setenv("UNIK_CACHE_DIR", dir, 1);
+	char *ap[3] = { artifact_with("one"), artifact_with("two"), artifact_with("three") };
+	struct artifact art;
+	char err[256];
+	assert_int_equal(artifact_open_cached(ap[0], &art, false, err, sizeof(err)), 0);
+	assert_null(art.kernel);
+	uint64_t one = art.imgfs_len;
+	artifact_close(&art);
+	assert_int_equal(cache_count(dir), 1);
+	assert_int_equal(artifact_open_cached(ap[0], &art, true, err, sizeof(err)), 0);
+	assert_non_null(art.imgfs_map);                         /* from the cache */
+	assert_non_null(art.kernel);
+	assert_true(art.kernel_len > 0);
+	artifact_close(&art);
+	/* Room for two copies: the third store evicts the one used least recently. */
+	char lim[32];
+	snprintf(lim, sizeof(lim), "%llu", (unsigned long long)(2 * one + one / 2));
+	setenv("UNIK_CACHE_MAX", lim, 1);
+	assert_int_equal(artifact_open_cached(ap[1], &art, false, err, sizeof(err)), 0);
+	artifact_close(&art);
+	assert_int_equal(cache_count(dir), 2);
+	sleep(1);                                               /* mtimes a second apart */
+	assert_int_equal(artifact_open_cached(ap[0], &art, false, err, sizeof(err)), 0);
+	artifact_close(&art);                                   /* one is now the newer */
+	assert_int_equal(artifact_open_cached(ap[2], &art, false, err, sizeof(err)), 0);
+	artifact_close(&art);
+	assert_int_equal(cache_count(dir), 2);
+	assert_int_equal(artifact_open_cached(ap[0], &art, false, err, sizeof(err)), 0);
+	assert_non_null(art.imgfs_map);                         /* one stayed */
+	artifact_close(&art);
+	assert_int_equal(artifact_open_cached(ap[1], &art, false, err, sizeof(err)), 0);
+	assert_null(art.imgfs_map);                             /* two was evicted */
+	artifact_close(&art);
+	assert_int_equal(cache_count(dir), 2);                  /* and stored again */
+	unsetenv("UNIK_CACHE_MAX");
+	unsetenv("UNIK_CACHE_DIR");
+	for (int i = 0; i < 3; i++) {
+		unlink(ap[i]);
+		free(ap[i]);
+	}
+	char cmd[512];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void test_split_input(void **state)
 {
 	char *path, *sel;
@@ -460,6 +543,7 @@ int main(void)
 		cmocka_unit_test(test_check_command),
 		cmocka_unit_test(test_rootfs_dir),
 		cmocka_unit_test(test_split_input),
+		cmocka_unit_test(test_cache_store_and_evict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
