@@ -16,7 +16,7 @@
 #define IN_CLOEXEC 02000000
 #define IN_ONLYDIR 0x01000000
 #define IN_DONT_FOLLOW 0x02000000
-#define IN_EXCL_UNLINK 0x04000000
+#define IN_EXCL_UNLINK FS_EXCL_UNLINK  /* the mark's own flag */
 #define IN_MASK_CREATE 0x10000000
 #define IN_MASK_ADD 0x20000000
 #define IN_ONESHOT 0x80000000
@@ -24,6 +24,7 @@
 #define IN_ALL_BITS (FS_ALL_EVENTS | IN_ONLYDIR | IN_DONT_FOLLOW | IN_EXCL_UNLINK | \
 		     IN_MASK_CREATE | IN_MASK_ADD | FS_ISDIR | IN_ONESHOT)
 #define IN_WATCH_BITS (FS_ALL_EVENTS | IN_EXCL_UNLINK | IN_ONESHOT)
+#define IN_MARK_BITS (FS_ALL_EVENTS | IN_EXCL_UNLINK)    /* what fsnotify looks at */
 #define FIONREAD 0x541b
 #define EVENT_HEAD 16           /* sizeof(struct inotify_event) */
 
@@ -337,7 +338,7 @@ static int inotify_watch(struct inotify *in, struct inode *ino, uint32_t mask)
 		if (mask & IN_MASK_CREATE)
 			return -EEXIST;
 		w->mask = (mask & IN_MASK_ADD) ? w->mask | bits : bits;
-		w->mark.mask = w->mask & FS_ALL_EVENTS;
+		w->mark.mask = w->mask & IN_MARK_BITS;
 		return w->wd;
 	}
 	if (in->uc->watches >= inotify_max_user_watches())
@@ -347,7 +348,7 @@ static int inotify_watch(struct inotify *in, struct inode *ino, uint32_t mask)
 		return -ENOMEM;
 	w->in = in;
 	w->mask = bits;
-	w->mark.mask = bits & FS_ALL_EVENTS;
+	w->mark.mask = bits & IN_MARK_BITS;
 	w->mark.ops = &inotify_mark_ops;
 	w->wd = inotify_next_wd(in);
 	w->next = in->watches;

@@ -299,11 +299,9 @@ static int64_t rename_at(int odfd, uint64_t oldp, int ndfd, uint64_t newp, unsig
 		if (nd)
 			dentry_put(nd);
 		dentry_put(od);
-		if (!err && !same) {
-			vfs_forget(o.parent.d, o.last, o.len);
-			vfs_forget(n.parent.d, n.last, n.len);
-		}
-
+		if (!err && !same)
+			vfs_move(o.parent.d, o.last, o.len, n.parent.d, n.last, n.len,
+				 flags & RENAME_EXCHANGE_);
 	}
 	target_put(&n);
 	target_put(&o);

@@ -61,6 +61,17 @@ void inode_put(struct inode *ino)
 	kfree(ino, sizeof(*ino));
 }
 
+/* Hooks d (parent and name set) into its parent's child list and the name hash. */
+static void dentry_hook(struct dentry *d)
+{
+	struct dentry *p = d->parent;
+	d->sibling = p->child;
+	p->child = d;
+	unsigned h = dhash_of(p, d->name, d->len);
+	d->hnext = dhash[h];
+	dhash[h] = d;
+}
+
 static struct dentry *dentry_alloc(struct dentry *parent, const char *name, size_t len,
 				   struct inode *ino)
 {
@@ -72,14 +83,11 @@ static struct dentry *dentry_alloc(struct dentry *parent, const char *name, size
 	d->len = (uint8_t)len;
 	d->inode = ino;
 	d->refs = 1;
+	d->unlinked = false;
 	d->parent = parent ? parent : d;
 	if (parent) {
 		dentry_get(parent);
-		d->sibling = parent->child;
-		parent->child = d;
-		unsigned h = dhash_of(parent, name, len);
-		d->hnext = dhash[h];
-		dhash[h] = d;
+		dentry_hook(d);
 	}
 	return d;
 }
@@ -94,7 +102,7 @@ void dentry_get(struct dentry *d)
 	d->refs++;
 }
 
-/* Unhooks d from its parent's child list. */
+/* Unhooks d from its parent's child list and the name hash. */
 static void dentry_unlink(struct dentry *d)
 {
 	struct dentry *p = d->parent;
@@ -116,10 +124,11 @@ static void dentry_unlink(struct dentry *d)
 
 void dentry_put(struct dentry *d)
 {
-	/* Dentries are kept in the cache; only ones forgotten (unlinked names) are freed. */
+	/* Dentries are kept in the cache; only ones forgotten (unlinked names) are freed, each
+	   dropping the reference it held on its parent. */
 	while (d && --d->refs == 0 && !d->child && !d->mounted) {
 		struct dentry *parent = d->parent == d ? NULL : d->parent;
-		if (parent)
+		if (parent && !d->unlinked)
 			dentry_unlink(d);
 		fsnotify_dentry_free(d);
 		inode_put(d->inode);
@@ -174,16 +183,47 @@ int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **
 	return 0;
 }
 
+/* Takes c out of the cache, keeping its parent (and the reference on it) until its last put. */
+static void dentry_forget(struct dentry *c)
+{
+	dentry_unlink(c);
+	c->unlinked = true;
+	dentry_put(c);          /* the cache's reference */
+}
+
 void vfs_forget(struct dentry *dir, const char *name, size_t len)
 {
 	struct dentry *c = dhash_find(dir, name, len);
-	if (!c)
-		return;
-	dentry_unlink(c);
-	/* The parent link is gone: re-point to itself so the last put frees only c. */
-	c->parent = c;
-	dentry_put(dir);
-	dentry_put(c);
+	if (c)
+		dentry_forget(c);
+}
+
+/* Gives the cached d the name (dir, name), moving its parent reference there. */
+static void dentry_rename(struct dentry *d, struct dentry *dir, const char *name, size_t len)
+{
+	struct dentry *old = d->parent;
+	dentry_unlink(d);
+	dentry_get(dir);
+	d->parent = dir;
+	memcpy(d->name, name, len);
+	d->name[len] = 0;
+	d->len = (uint8_t)len;
+	dentry_hook(d);
+	dentry_put(old);
+}
+
+void vfs_move(struct dentry *odir, const char *oname, size_t olen, struct dentry *ndir,
+	      const char *nname, size_t nlen, bool exchange)
+{
+	struct dentry *o = dhash_find(odir, oname, olen), *n = dhash_find(ndir, nname, nlen);
+	if (n && !exchange) {
+		dentry_forget(n);       /* replaced: keeps its directory and name, as Linux's */
+		n = NULL;
+	}
+	if (o)
+		dentry_rename(o, ndir, nname, nlen);
+	if (n)
+		dentry_rename(n, odir, oname, olen);
 }
 
 struct mount *vfs_mount(struct superblock *sb, struct inode *root, const struct path *p,

@@ -41,51 +41,60 @@ uint32_t fsnotify_cookie(void)
 	return ++last;
 }
 
-/* Hands the event to every mark of ino that wants it. A mark may go away in its own event
-   (IN_ONESHOT), so the next one is taken first; the inode is held meanwhile. */
+/* Hands the event to every mark of ino that wants it, but those with a flag in skip. A mark may
+   go away in its own event (IN_ONESHOT), so the next one is taken first; the inode is held
+   meanwhile. */
 static void fsnotify_deliver(struct inode *ino, uint32_t mask, const char *name, size_t len,
-			     uint32_t cookie)
+			     uint32_t cookie, uint32_t skip)
 {
 	if (!ino->marks)
 		return;
 	inode_get(ino);
 	for (struct fsnotify_mark *m = ino->marks, *next; m; m = next) {
 		next = m->next;
-		if (m->mask & mask & (FS_ALL_EVENTS | FS_DN_RENAME))
+		if ((m->mask & mask & (FS_ALL_EVENTS | FS_DN_RENAME)) && !(m->mask & skip))
 			m->ops->event(m, mask, name, len, cookie);
 	}
 	inode_put(ino);
 }
 
-void fsnotify_dentry_(struct dentry *d, uint32_t mask)
+/* Linux's fsnotify_parent: the directory d's name is in (an unlinked dentry keeps the one it was
+   removed from), then the inode. skip: the mark flags that do not hear this event. */
+static void fsnotify_parent(struct dentry *d, uint32_t mask, uint32_t skip)
 {
 	struct inode *ino = d->inode;
 	if (!mask || !ino)
 		return;
 	if (S_ISDIR_(ino->mode))
 		mask |= FS_ISDIR;
-	/* A forgotten (removed) name has itself as parent: no directory hears of it. */
 	if (d->parent != d && (mask & FS_ON_CHILD))
-		fsnotify_deliver(d->parent->inode, mask, d->name, d->len, 0);
-	fsnotify_deliver(ino, mask, NULL, 0, 0);
+		fsnotify_deliver(d->parent->inode, mask, d->name, d->len, 0, skip);
+	fsnotify_deliver(ino, mask, NULL, 0, 0, skip);
+}
+
+void fsnotify_dentry_(struct dentry *d, uint32_t mask)
+{
+	fsnotify_parent(d, mask, 0);
 }
 
 /* Linux adds no IN_ISDIR to these (DELETE_SELF, MOVE_SELF, a link count's ATTRIB). */
 void fsnotify_inode_(struct inode *ino, uint32_t mask)
 {
-	fsnotify_deliver(ino, mask, NULL, 0, 0);
+	fsnotify_deliver(ino, mask, NULL, 0, 0, 0);
 }
 
 void fsnotify_name_(struct inode *dir, uint32_t mask, const char *name, size_t len,
 		    uint32_t cookie, bool isdir)
 {
-	fsnotify_deliver(dir, mask | (isdir ? FS_ISDIR : 0), name, len, cookie);
+	fsnotify_deliver(dir, mask | (isdir ? FS_ISDIR : 0), name, len, cookie, 0);
 }
 
+/* Linux's path events: IN_EXCL_UNLINK drops them for a file whose name is gone (d_unlinked). */
 void fsnotify_file_(struct file *f, uint32_t mask)
 {
-	if (f->path.d && !(f->flags & O_PATH_))
-		fsnotify_dentry_(f->path.d, mask);
+	struct dentry *d = f->path.d;
+	if (d && !(f->flags & O_PATH_))
+		fsnotify_parent(d, mask, d->unlinked ? FS_EXCL_UNLINK : 0);
 }
 
 void fsnotify_close_(struct file *f)

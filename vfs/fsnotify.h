@@ -27,6 +27,9 @@ struct fdtable;
 #define FS_MOVE_SELF 0x800
 #define FS_Q_OVERFLOW 0x4000
 #define FS_IN_IGNORED 0x8000
+/* A mark's flag: no path event (open, read, write, close) of a file whose name was removed
+   (Linux's FS_EXCL_UNLINK, inotify's IN_EXCL_UNLINK). */
+#define FS_EXCL_UNLINK 0x04000000
 #define FS_ISDIR 0x40000000
 #define FS_ALL_EVENTS 0xfff
 /* A rename within one directory (dnotify's DN_RENAME), added to its MOVED_FROM; not inotify's. */
@@ -48,7 +51,7 @@ struct fsnotify_mark_ops {
 struct fsnotify_mark {
 	struct fsnotify_mark *next;     /* the inode's other marks */
 	struct inode *inode;            /* referenced while hooked */
-	uint32_t mask;                  /* FS_* events wanted */
+	uint32_t mask;                  /* FS_* events wanted, and FS_EXCL_UNLINK */
 	const struct fsnotify_mark_ops *ops;
 };
 
@@ -72,8 +75,8 @@ void fsnotify_file_(struct file *f, uint32_t mask);
 void fsnotify_dentry_free_(struct dentry *d);
 uint32_t fsnotify_setattr_mask(unsigned valid);
 
-/* An event on d's inode (open, read, write, attributes, close): to its parent directory's marks
-   with d's name, then to the inode's own. */
+/* An event on d's inode (attributes, xattrs): to the marks of the directory d's name is in now
+   (or was in when it was removed), with that name, then to the inode's own. */
 static inline void fsnotify_dentry(struct dentry *d, uint32_t mask)
 {
 	if (fsnotify_marks && d)
@@ -102,8 +105,9 @@ static inline void fsnotify_close(struct file *f)
 		fsnotify_close_(f);
 }
 
-/* Data of an open file was read (FS_ACCESS) or written (FS_MODIFY); files not opened by name
-   are nobody's to watch. */
+/* An event of an open file (FS_OPEN, FS_ACCESS, FS_MODIFY; Linux's path events): as
+   fsnotify_dentry on its dentry, but marks with FS_EXCL_UNLINK do not hear it once the name
+   is removed. Files not opened by name are nobody's to watch. */
 static inline void fsnotify_file(struct file *f, uint32_t mask)
 {
 	if (fsnotify_marks)

@@ -258,7 +258,7 @@ int64_t vfs_path_name(const struct fs_context *fs, const struct path *p, char *b
 			continue;
 		}
 		if (cur.d->parent == cur.d)
-			break;          /* an unlinked directory */
+			break;          /* a root outside the mount tree */
 		if (at < (size_t)cur.d->len + 1)
 			return -ERANGE;
 		at -= cur.d->len;

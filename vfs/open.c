@@ -273,7 +273,7 @@ int vfs_open_path(const struct path *p, int flags, struct file **out)
 			err = ino->ops->open(ino, f);
 		bool opened = !err;
 		if (opened)
-			fsnotify_dentry(p->d, FS_OPEN);
+			fsnotify_file(f, FS_OPEN);
 		/* Linux truncates even for O_RDONLY, given write permission (checked above). */
 		if (!err && (flags & O_TRUNC) && S_ISREG_(ino->mode) && ino->ops->setattr) {
 			struct iattr a = { .valid = ATTR_SIZE, .size = 0 };

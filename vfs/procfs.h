@@ -86,8 +86,8 @@ void procfs_mem_stats(struct proc *p, struct procfs_mem *m);
 procfs_show_fn procfs_show_maps, procfs_show_mounts, procfs_show_mountinfo;
 /* A name of ino in the dentry cache, as seen from p's root, into buf: its length or -ENOENT. */
 int64_t procfs_inode_path(struct proc *p, const struct inode *ino, char *buf, size_t size);
-/* The path of a cached dentry as p sees it; " (deleted)" is added when a name on the way was
-   removed. Its length, or -ENAMETOOLONG / -ERANGE. */
+/* The path of a cached dentry as p sees it; " (deleted)" is added when its name was removed
+   (the path is where it was). Its length, or -ENAMETOOLONG / -ERANGE. */
 int64_t procfs_path_name(struct proc *p, const struct path *path, char *buf, size_t size);
 /* The id of a mount in mountinfo (0 for none). */
 int procfs_mount_id(const struct mount *m);

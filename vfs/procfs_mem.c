@@ -68,21 +68,11 @@ void procfs_mem_stats(struct proc *p, struct procfs_mem *m)
 
 /* ---- names of cached files ---- */
 
+/* As Linux's d_path: an unlinked dentry keeps its place, named with " (deleted)" after it. */
 int64_t procfs_path_name(struct proc *p, const struct path *path, char *buf, size_t size)
 {
-	bool deleted = false;
-	for (const struct dentry *d = path->d; d != path->mnt->root; d = d->parent) {
-		if (d->parent == d) {
-			deleted = true;         /* vfs_forget: the name was removed */
-			break;
-		}
-	}
-	int64_t n;
-	if (deleted && path->d->parent == path->d)
-		n = ksnprintf(buf, size, "/%s", path->d->name);  /* only its own name is left */
-	else
-		n = vfs_path_name(proc_fs(p), path, buf, size);
-	if (n >= 0 && deleted)
+	int64_t n = vfs_path_name(proc_fs(p), path, buf, size);
+	if (n >= 0 && path->d->unlinked)
 		n += ksnprintf(buf + n, size - (size_t)n, " (deleted)");
 	return n < (int64_t)size ? n : -ENAMETOOLONG;
 }

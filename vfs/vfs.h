@@ -154,13 +154,17 @@ struct inode {
 struct mount;
 
 struct dentry {
-	struct dentry *parent;  /* itself for a filesystem root */
+	struct dentry *parent;  /* itself for a filesystem root; kept (referenced) once unlinked */
 	struct dentry *child, *sibling;
 	struct dentry *hnext;   /* the name hash chain (parent, name) */
 	struct inode *inode;
 	struct mount *mounted;  /* a filesystem mounted on this dentry */
 	int refs;
 	uint8_t len;
+	/* Its name was removed (unlink, rmdir, renamed over): out of the cache, yet parent and name
+	   stay what they were, as Linux's d_unlinked dentry: events of an open file still go to that
+	   directory, and /proc names it "PATH (deleted)". */
+	bool unlinked;
 	char name[NAME_MAX + 1];
 };
 
@@ -219,8 +223,14 @@ int vfs_lookup_parent_ex(const struct fs_context *fs, const struct path *start, 
 			 bool *trailing_slash);
 /* Finds a child dentry of dir by name (cached or via the filesystem). */
 int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **out);
-/* Drops a name from the cache after unlink/rmdir/rename. */
+/* The name (dir, name) was removed (unlink, rmdir, or changed behind the cache's back): its
+   dentry leaves the cache and is marked unlinked; it is freed at its last put. */
 void vfs_forget(struct dentry *dir, const char *name, size_t len);
+/* rename moved (odir, oname) to (ndir, nname), as Linux's d_move: the cached dentry of the old
+   name takes the new one (open files follow it) and the one it replaced is forgotten; exchange
+   (RENAME_EXCHANGE) swaps the two instead. Names not cached are left to the next lookup. */
+void vfs_move(struct dentry *odir, const char *oname, size_t olen, struct dentry *ndir,
+	      const char *nname, size_t nlen, bool exchange);
 /* The absolute path of p as seen from root, into buf. Returns its length or -ERANGE. */
 int64_t vfs_path_name(const struct fs_context *fs, const struct path *p, char *buf, size_t size);
 

@@ -1,6 +1,7 @@
 /* dnotify: fcntl(F_NOTIFY) on a directory signals the process when its entries change (each
    DN_* kind, one-shot and DN_MULTISHOT), SIGIO or the F_SETSIG signal with si_fd and si_band,
-   removal by a zero mask or by closing the fd, ENOTDIR on other files. */
+   removal by a zero mask or by closing the fd, ENOTDIR on other files; an open file's events
+   go to its name's current directory, also after the name was removed. */
 #include "fs.h"
 #include <signal.h>
 
@@ -95,7 +96,23 @@ int main(void)
 	fs_puts("d/g", "g");
 	report("create after closing a dup", dir);
 
-	unlink("d/b");
+	/* A file's events go to the directory its name is in now, also once the name is gone. */
+	mkdir("e", 0755);
+	int edir = open("e", O_RDONLY | O_DIRECTORY);
+	CHECK("F_SETSIG e SIGUSR1", fcntl(edir, F_SETSIG, SIGUSR1));
+	CHECK("F_NOTIFY d DN_MODIFY", fcntl(dir, F_NOTIFY, DN_MODIFY | DN_MULTISHOT));
+	CHECK("F_NOTIFY e DN_MODIFY", fcntl(edir, F_NOTIFY, DN_MODIFY | DN_MULTISHOT));
+	f = open("d/b", O_WRONLY);
+	rename("d/b", "e/b");
+	write(f, "m", 1);
+	report("write after a rename from d to e (fd =dir: e)", edir);
+	unlink("e/b");
+	write(f, "m", 1);
+	report("write after unlink (fd =dir: e)", edir);
+	close(f);
+	close(edir);
+	rmdir("e");
+
 	unlink("d/c");
 	unlink("d/e");
 	unlink("d/g");

@@ -1,5 +1,6 @@
 /* fs_dir: mkdir/mkdirat/rmdir, getdents64 listings with d_type, rename/renameat2 (NOREPLACE,
- * EXCHANGE) and its errno cases, getcwd/chdir/fchdir. */
+ * EXCHANGE) and its errno cases, getcwd/chdir/fchdir (also after the cwd or a directory above
+ * it was renamed, and out of a removed one). */
 #include "fs.h"
 #include <dirent.h>
 
@@ -249,6 +250,13 @@ static void cwd(void)
 	fs_show_cwd("  getcwd");
 	CHECK("fchdir d/a/b", fchdir(sub));
 	fs_show_cwd("  getcwd");
+	CHECK("rename d/a (above the cwd) to d/moved", rename("../../a", "../../moved"));
+	fs_show_cwd("  getcwd");
+	CHECK("chdir ..", chdir(".."));
+	fs_show_cwd("  getcwd");
+	CHECK("rename d/moved (the cwd) back to d/a", rename("../moved", "../a"));
+	fs_show_cwd("  getcwd");
+	CHECK("fchdir d/a/b", fchdir(sub));
 	CHECK("getcwd 2-byte buffer", getcwd(small, sizeof small) ? 0 : -1);
 	CHECK("chdir missing", chdir("missing"));
 	fs_show_cwd("  getcwd unchanged");
@@ -265,6 +273,8 @@ static void cwd(void)
 	CHECK("rmdir ../gone (the cwd)", rmdir("../gone"));
 	fs_show_cwd("  getcwd in removed dir");
 	CHECK_FD("  create in removed dir", open("x", O_WRONLY | O_CREAT, 0644));
+	CHECK("  chdir .. out of it", chdir(".."));
+	fs_show_cwd("  getcwd");
 	CHECK("  fchdir top", fchdir(top));
 	fs_show_cwd("  getcwd");
 	close(top);

@@ -1,7 +1,8 @@
 /* inotify: the events each file operation reports (in a watched directory and on the watched
    inode itself), the flags and errno rules of inotify_init1/add_watch/rm_watch, read's record
    and buffer rules, blocking and non-blocking reads, poll/epoll, FIONREAD, merging, overflow,
-   the limits in /proc/sys/fs/inotify and the fd's /proc entries. Cookies are printed as labels
+   the limits in /proc/sys/fs/inotify and the fd's /proc entries; where the events of an open
+   file go after its name was renamed or removed (IN_EXCL_UNLINK). Cookies are printed as labels
    (c1, c2, ...) in the order they are first seen, never as values. */
 #include "fs.h"
 #include <poll.h>
@@ -255,6 +256,111 @@ static void test_self_events(void)
 	close(fd);
 }
 
+/* Opens the file of fd f again through /proc/self/fd (also once its name is gone) and closes
+   it. */
+static void reopen(int f)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", f);
+	close(open(path, O_RDONLY));
+}
+
+/* Opens name, renames from to to, writes through the fd and closes it. */
+static void write_across_rename(const char *name, const char *from, const char *to)
+{
+	int f = open(name, O_WRONLY);
+	rename(from, to);
+	write(f, "w", 1);
+	close(f);
+}
+
+/* Events on an open file go to its name's current directory with its current name: after a
+   rename, to the new directory; after its name is removed (unlinked, or replaced by a rename),
+   still to the directory it was in, unless that watch has IN_EXCL_UNLINK, which drops the events
+   of an open file (read, write, close) but not those of a change of attributes (fchmod,
+   ftruncate). A watch on the file itself with IN_EXCL_UNLINK drops them the same way. */
+static void test_moved_open_file(void)
+{
+	int fd = inotify_init1(IN_NONBLOCK);
+	mkdir("d", 0755);
+	mkdir("e", 0755);
+	fs_puts("d/a", "a");
+	printf("watch d: %d\n", add(fd, "d", IN_ALL_EVENTS));
+	printf("watch e: %d\n", add(fd, "e", IN_ALL_EVENTS));
+	int f = open("d/a", O_RDWR);
+	drain(fd, "open d/a");
+	rename("d/a", "d/b");
+	write(f, "1", 1);
+	drain(fd, "rename within d, write");
+	rename("d/b", "e/c");
+	write(f, "2", 1);
+	fchmod(f, 0600);
+	drain(fd, "rename to e, write, fchmod");
+	char buf[8];
+	pread(f, buf, 1, 0);
+	unlink("e/c");
+	write(f, "3", 1);
+	pread(f, buf, 1, 0);
+	fchmod(f, 0644);
+	ftruncate(f, 1);
+	reopen(f);
+	drain(fd, "read, unlink, write, read, fchmod, ftruncate, reopen");
+	close(f);
+	drain(fd, "close after unlink");
+
+	fs_puts("e/t", "t");
+	fs_puts("e/s", "s");
+	write_across_rename("e/t", "e/s", "e/t");
+	drain(fd, "rename over an open file, write, close");
+
+	printf("watch e EXCL_UNLINK: %d\n", add(fd, "e", IN_ALL_EVENTS | IN_EXCL_UNLINK));
+	fs_puts("e/x", "x");
+	f = open("e/x", O_RDWR);
+	drain(fd, "create+open e/x");
+	int self = inotify_init1(IN_NONBLOCK), plain = inotify_init1(IN_NONBLOCK);
+	printf("watch x EXCL_UNLINK: %d\n", add(self, "e/x", IN_ALL_EVENTS | IN_EXCL_UNLINK));
+	printf("watch x: %d\n", add(plain, "e/x", IN_ALL_EVENTS));
+	unlink("e/x");
+	write(f, "5", 1);
+	pread(f, buf, 1, 0);
+	fchmod(f, 0600);
+	ftruncate(f, 0);
+	reopen(f);
+	close(f);
+	drain(fd, "EXCL_UNLINK: unlink, write, read, fchmod, ftruncate, reopen, close");
+	drain(self, "the file's EXCL_UNLINK watch");
+	drain(plain, "the file's plain watch");
+	close(self);
+	close(plain);
+
+	fs_puts("d/y", "y");
+	write_across_rename("d/y", "d/y", "e/y");
+	drain(fd, "EXCL_UNLINK: renamed in, write, close");
+	unlink("e/y");
+	unlink("e/t");
+	rmdir("e");
+	drain(fd, "cleanup e");
+
+	/* A removed directory's end (DELETE_SELF) waits for what still holds it: an open file
+	   that was in it, or a working directory; ".." still leads out of it. */
+	f = open("d/z", O_WRONLY | O_CREAT, 0644);
+	unlink("d/z");
+	rmdir("d");
+	drain(fd, "unlink d/z while open, rmdir d");
+	write(f, "7", 1);
+	close(f);
+	drain(fd, "write, close");
+	mkdir("c", 0755);
+	printf("watch c: %d\n", add(fd, "c", IN_ALL_EVENTS));
+	chdir("c");
+	rmdir("../c");
+	drain(fd, "rmdir the working directory");
+	CHECK("chdir .. from it", chdir(".."));
+	fs_show_cwd("getcwd");
+	drain(fd, "left it");
+	close(fd);
+}
+
 static void test_flags(void)
 {
 	int fd = inotify_init1(IN_NONBLOCK);
@@ -461,6 +567,7 @@ int main(void)
 	test_errors();
 	test_dir_events();
 	test_self_events();
+	test_moved_open_file();
 	test_flags();
 	test_read_rules();
 	test_blocking();

@@ -1,6 +1,6 @@
 /* proc_fd: /proc/self/fd and /proc/self/fdinfo: the listing (getdents and readdir), the links of
- * files, pipes and unlinked files, reopening a file through its link, fdinfo's pos and flags,
- * and what a closed descriptor leaves. */
+ * files (also renamed and unlinked ones) and pipes, reopening a file through its link, fdinfo's
+ * pos and flags, and what a closed descriptor leaves. */
 #include "compat.h"
 #include <dirent.h>
 #include <fcntl.h>
@@ -107,10 +107,15 @@ int main(void)
 	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", cfd);
 	RESULT("open its fdinfo", open(path, O_RDONLY));
 
-	unlink(tmpl);
+	char moved[sizeof(tmpl) + 16], want[sizeof(moved) + 16];
+	snprintf(moved, sizeof(moved), "%s.moved", tmpl);
+	rename(tmpl, moved);
 	fdlink(fd, l, sizeof(l));
-	fact("unlinked file's link ends with (deleted)",
-	     strlen(l) > 10 && !strcmp(l + strlen(l) - 10, " (deleted)"));
+	fact("renamed file's link is its new path", !strcmp(l, moved));
+	unlink(moved);
+	fdlink(fd, l, sizeof(l));
+	snprintf(want, sizeof(want), "%s (deleted)", moved);
+	fact("unlinked file's link is its path with (deleted)", !strcmp(l, want));
 	close(fd);
 
 	if (pipe(p))

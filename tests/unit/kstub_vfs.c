@@ -172,10 +172,8 @@ int kstub_rename(struct fs_context *fs, const char *from, const char *to)
 	err = parent_of(fs, to, &np, &nl, &nlen);
 	if (!err) {
 		err = op.d->inode->ops->rename(op.d->inode, ol, olen, np.d->inode, nl, nlen, 0);
-		if (!err) {
-			vfs_forget(op.d, ol, olen);
-			vfs_forget(np.d, nl, nlen);
-		}
+		if (!err)
+			vfs_move(op.d, ol, olen, np.d, nl, nlen, false);
 		path_put(&np);
 	}
 	path_put(&op);

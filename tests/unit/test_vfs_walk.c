@@ -1,6 +1,7 @@
 /* Path walk against Linux's rules (vfs/namei.c over vfs/dcache.c and tmpfs): absolute and
    relative names, "." and "..", trailing slashes, symlinks and their limit, mounts, getcwd
-   strings and the openat2 restrictions. The tree is built through inode_ops:
+   strings, the openat2 restrictions, and where a held name is after a rename or unlink (and so
+   where fsnotify sends an open file's events). The tree is built through inode_ops:
      /a/b/f ("hello")  /a/file  /a/l_up -> ../a/b/f  /l_rel -> a/b  /l_abs -> /a/b/f
      /l_dir_abs -> /a  /l_l -> l_rel  /dangling -> /nope  /empty_link -> ""  /loop1 <-> /loop2
      /self -> self  /chain/s0 (file), /chain/sK -> sK-1 (K = 1..41)  /lchain -> chain
@@ -14,6 +15,8 @@
 #include <cmocka.h>
 #include "k/kernel.h"
 #include "vfs/vfs.h"
+#include "vfs/file.h"
+#include "vfs/fsnotify.h"
 #include "kstub.h"
 #include "kstub_vfs.h"
 
@@ -331,6 +334,88 @@ static void test_path_name(void **state)
 	path_put(&mnt);
 }
 
+/* A mark that keeps the last event it heard. */
+struct heard {
+	struct fsnotify_mark mark;
+	int events;
+	char name[32];
+};
+
+static void heard_event(struct fsnotify_mark *m, uint32_t mask, const char *name, size_t len,
+			uint32_t cookie)
+{
+	struct heard *h = (struct heard *)m;
+	h->events++;
+	snprintf(h->name, sizeof(h->name), "%.*s", (int)len, name ? name : "");
+}
+
+static void heard_gone(struct fsnotify_mark *m)
+{
+}
+
+static const struct fsnotify_mark_ops heard_ops = { .event = heard_event, .gone = heard_gone };
+
+static void expect_held(const struct path *p, const char *want, bool unlinked)
+{
+	char buf[256];
+	assert_int_equal(vfs_path_name(&fs, p, buf, sizeof(buf)), (int64_t)strlen(want));
+	assert_string_equal(buf, want);
+	assert_int_equal(p->d->unlinked, unlinked);
+}
+
+/* Linux's d_move and d_unlinked: an open file's name follows a rename, within a directory and
+   across; once removed it stays where it was, marked unlinked, and its events still reach that
+   directory's marks, but for IN_EXCL_UNLINK ones and an open file's own events. */
+static void test_held_names_after_rename_and_unlink(void **state)
+{
+	struct file *f;
+	assert_int_equal(vfs_open(&fs, &fs.cwd, "/a/b/f", O_WRONLY, 0, &f), 0);
+	struct path a = at("/a"), b = at("/a/b");
+	struct heard ha = { .mark = { .mask = FS_MODIFY, .ops = &heard_ops } };
+	fsnotify_mark_add(&ha.mark, a.d->inode);
+	assert_int_equal(kstub_rename(&fs, "/a/b/f", "/a/b/g"), 0);
+	expect_held(&f->path, "/a/b/g", false);
+	assert_int_equal(kstub_rename(&fs, "/a/b/g", "/a/h"), 0);
+	expect_held(&f->path, "/a/h", false);
+	struct path h = at("/a/h");
+	assert_ptr_equal(h.d, f->path.d);       /* the new name is the held dentry */
+	path_put(&h);
+	expect_err(&fs.cwd, "/a/b/g", F, -ENOENT);
+	fsnotify_file(f, FS_MODIFY);
+	assert_int_equal(ha.events, 1);
+	assert_string_equal(ha.name, "h");
+
+	assert_int_equal(kstub_remove(&fs, "/a/h", false), 0);
+	expect_held(&f->path, "/a/h", true);
+	expect_err(&fs.cwd, "/a/h", F, -ENOENT);
+	fsnotify_file(f, FS_MODIFY);
+	assert_int_equal(ha.events, 2);
+	ha.mark.mask |= FS_EXCL_UNLINK;
+	fsnotify_file(f, FS_MODIFY);            /* an open file's event: dropped */
+	assert_int_equal(ha.events, 2);
+	fsnotify_dentry(f->path.d, FS_MODIFY);  /* a change of attributes: heard */
+	assert_int_equal(ha.events, 3);
+	fsnotify_mark_remove(&ha.mark);
+	file_put(f);
+
+	/* a name replaced by a rename stays where it was; a moved directory takes its subtree */
+	struct path file = at("/a/file");
+	assert_int_equal(kstub_mkfile(&fs, "/a/new", "n"), 0);
+	assert_int_equal(kstub_rename(&fs, "/a/new", "/a/file"), 0);
+	expect_held(&file, "/a/file", true);
+	struct path repl = at("/a/file");
+	assert_ptr_not_equal(repl.d, file.d);
+	expect_held(&repl, "/a/file", false);
+	path_put(&repl);
+	path_put(&file);
+	assert_int_equal(kstub_rename(&fs, "/a/b", "/mnt_b"), 0);
+	expect_held(&b, "/mnt_b", false);
+	expect_at(&b, "..", F, "/");
+	assert_int_equal(kstub_rename(&fs, "/mnt_b", "/a/b"), 0);
+	path_put(&b);
+	path_put(&a);
+}
+
 static void test_openat2_no_symlinks(void **state)
 {
 	unsigned ns = LOOKUP_NO_SYMLINKS;
@@ -409,6 +494,7 @@ int main(void)
 		cmocka_unit_test_setup(test_lookup_parent, setup),
 		cmocka_unit_test_setup(test_mounts, setup),
 		cmocka_unit_test_setup(test_path_name, setup),
+		cmocka_unit_test_setup(test_held_names_after_rename_and_unlink, setup),
 		cmocka_unit_test_setup(test_openat2_no_symlinks, setup),
 		cmocka_unit_test_setup(test_openat2_beneath, setup),
 		cmocka_unit_test_setup(test_openat2_no_xdev, setup),
