@@ -82,6 +82,8 @@ expect trace 0 'write\(1, "write\(1\) line\\n", 14\) = 14' -- run --trace "$HELL
 expect trace-enosys 0 'not implemented: -ENOSYS' -- run --trace build/compat/musl/errno
 expect stats 0 'mode fast.*|CPL0 entries: [0-9]+' -- run --stats "$HELLO"
 expect no-rewrite 0 'call sites rewritten 0' -- run --stats --no-rewrite "$HELLO"
+# A site is rewritten at its second trap (its many writes here), not its first.
+expect rewrite-second-trap 0 'call sites rewritten [1-9]' -- run --stats build/compat/musl/errno
 expect memory-1g 0 '' -- run -m 1g "$HELLO"
 # Isolated mode (the core at CPL0, for hardware KVM) is emulated here, slowly, but must keep working.
 expect isolated-hello 0 'mode isolated' -- run --stats --mode isolated "$HELLO"
