@@ -1,5 +1,5 @@
 # image/: host-side container image conversion (`unik convert`, `unik inspect`, the artifact reader).
-IMAGE_SRCS := image/util.c image/tree.c image/layer.c image/source.c image/manifest.c \
+IMAGE_SRCS := image/util.c image/tree.c image/tacl.c image/layer.c image/source.c image/manifest.c \
 	image/imgfs_write.c image/imgfs_read.c image/runcfg.c image/user.c image/artifact.c \
 	image/elfinfo.c image/check.c image/rootfs.c image/convert.c image/convert_cli.c \
 	image/oci_ref.c image/oci_out.c image/inspect.c image/inspect_ls.c
