@@ -5,10 +5,12 @@ IMAGE_SRCS := image/util.c image/tree.c image/tacl.c image/layer.c image/source.
 	image/oci_ref.c image/oci_out.c image/inspect.c image/inspect_ls.c
 IMAGE_LDLIBS := -larchive -ljansson -lzstd -lcrypto -lelf
 
-UNIT_TESTS += test_image test_image_layers test_image_hostile
+UNIT_TESTS += test_image test_image_layers test_image_hostile test_image_acl
 test_image_SRCS := tests/unit/test_image.c tests/unit/test_image_util.c $(IMAGE_SRCS)
 test_image_LDLIBS := $(IMAGE_LDLIBS)
 test_image_layers_SRCS := tests/unit/test_image_layers.c tests/unit/test_image_util.c $(IMAGE_SRCS)
 test_image_layers_LDLIBS := $(IMAGE_LDLIBS)
 test_image_hostile_SRCS := tests/unit/test_image_hostile.c tests/unit/test_image_util.c $(IMAGE_SRCS)
 test_image_hostile_LDLIBS := $(IMAGE_LDLIBS)
+test_image_acl_SRCS := tests/unit/test_image_acl.c tests/unit/test_image_util.c $(IMAGE_SRCS)
+test_image_acl_LDLIBS := $(IMAGE_LDLIBS)
