@@ -43,6 +43,13 @@ harness_kvm_check() {
 	exit 0
 }
 
+# harness_need_root WHY: a FAIL (exit 1) unless running as root; WHY says what needs it.
+harness_need_root() {
+	[ "$(id -u)" = 0 ] && return 0
+	echo "FAIL: this test needs root ($1)"
+	exit 1
+}
+
 # harness_selected LABEL: true unless HARNESS_FILTER is set and is not a substring of LABEL.
 harness_selected() {
 	[ -z "${HARNESS_FILTER:-}" ] || [[ "$1" == *"$HARNESS_FILTER"* ]]

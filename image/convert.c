@@ -6,6 +6,7 @@
 #include "image/layer.h"
 #include "image/manifest.h"
 #include "image/rootfs.h"
+#include "image/tacl.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -118,7 +119,8 @@ static int read_image(struct img_ctx *c, const struct convert_req *r, struct img
 		source_free(&s);
 		return ret;
 	}
-	if ((ret = manifest_plan(c, &s, r->selector, p)) < 0 || (ret = apply_layers(c, &s, p, t)) < 0)
+	if ((ret = manifest_plan(c, &s, r->selector, p)) < 0 || (ret = apply_layers(c, &s, p, t)) < 0 ||
+	    (ret = tacl_finish(c, t)) < 0)
 		goto out;
 	const char *arch = json_string_value(json_object_get(p->config, "architecture"));
 	if (arch && strcmp(arch, "amd64") != 0)

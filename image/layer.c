@@ -1,5 +1,6 @@
 /* Layer application: decompress by magic, then apply tar entries with OCI whiteout semantics. */
 #include "image/layer.h"
+#include "image/tacl.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -102,6 +103,25 @@ static int lent_fail(struct lentry *l, const char *fmt, const char *arg)
 	return img_fail(l->c, l->member, "%s: %s", l->path, why);
 }
 
+/* POSIX.1e ACLs in tar's text form (SCHILY.acl.*), kept on ino for tacl_finish. libarchive skips
+   an ACL entry it cannot parse, saying so only in the archive's error string. */
+static int lent_acls(struct lentry *l, struct tinode *ino)
+{
+	char why[200];
+	const char *err = archive_error_string(l->a), *key = err ? strstr(err, "SCHILY.acl.") : NULL;
+	if (key)
+		return lent_fail(l, "%s: an entry that does not parse", key);
+	if (archive_entry_acl_types(l->e) & ARCHIVE_ENTRY_ACL_TYPE_NFS4) {
+		img_note(l->c, "unik convert: note: %s: dropped the NFSv4 ACL of %s (Linux files "
+			 "have POSIX ACLs only)", l->member, l->path);
+		tinode_drop_acls(ino);
+		return 0;
+	}
+	if (tacl_read(l->e, ino, why, sizeof(why)) < 0)
+		return lent_fail(l, "%s", why);
+	return 0;
+}
+
 static int lent_meta(struct lentry *l, struct tinode *ino)
 {
 	int64_t uid = archive_entry_uid(l->e), gid = archive_entry_gid(l->e);
@@ -130,7 +150,7 @@ static int lent_meta(struct lentry *l, struct tinode *ino)
 		k += j == k;
 	}
 	tinode_set_xattrs(ino, xs, k);
-	return 0;
+	return lent_acls(l, ino);
 }
 
 static int lent_read_data(struct lentry *l, struct tinode *ino)

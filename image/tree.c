@@ -53,6 +53,31 @@ void tinode_set_xattrs(struct tinode *ino, const struct txattr *xs, uint32_t n)
 	ino->nxattr = n;
 }
 
+void tinode_drop_acls(struct tinode *ino)
+{
+	for (int t = 0; t < 2; t++) {
+		struct tacl *a = ino->acl[t];
+		for (uint32_t i = 0; a && i < a->n; i++)
+			free(a->e[i].name);
+		free(a);
+		ino->acl[t] = NULL;
+	}
+}
+
+void tinode_add_xattr(struct tinode *ino, const char *name, const uint8_t *value, uint32_t len)
+{
+	struct txattr *xs = xcalloc(ino->nxattr + 1, sizeof(*xs));
+	if (ino->nxattr)
+		memcpy(xs, ino->xattrs, ino->nxattr * sizeof(*xs));
+	xs[ino->nxattr].name = xstrdup(name);
+	xs[ino->nxattr].value = xcalloc(len + 1, 1);
+	memcpy(xs[ino->nxattr].value, value, len);
+	xs[ino->nxattr].len = len;
+	free(ino->xattrs);
+	ino->xattrs = xs;
+	ino->nxattr++;
+}
+
 static void tdir_free_entries(struct tdir *d)
 {
 	for (uint32_t b = 0; b < d->nbuckets; b++) {
@@ -78,6 +103,7 @@ void tinode_unref(struct tinode *ino)
 		free(ino->dir);
 	}
 	tinode_free_xattrs(ino);
+	tinode_drop_acls(ino);
 	free(ino->data);
 	free(ino->target);
 	free(ino);

@@ -13,6 +13,19 @@ struct txattr {
 
 struct tdir;
 
+/* A POSIX ACL a layer gave in tar's text form, kept until tacl_finish stores it as the xattr
+   (image/tacl.h). Tags and permissions are Linux's; a named entry given by name alone has its
+   name here until then. */
+struct tacl_ent {
+	uint32_t tag, perm, id;
+	char *name;
+};
+
+struct tacl {
+	uint32_t n;
+	struct tacl_ent e[];
+};
+
 /* An inode: shared by every name of a hard link. Directories have exactly one name. */
 struct tinode {
 	uint32_t mode, uid, gid, mtime_nsec;
@@ -23,6 +36,7 @@ struct tinode {
 	char *target;               /* symlink target (owned) */
 	struct txattr *xattrs;      /* sorted by name at serialisation */
 	uint32_t nxattr;
+	struct tacl *acl[2];        /* SCHILY.acl.access/.default, until tacl_finish (tacl.h) */
 	struct tdir *dir;           /* directories only */
 	uint32_t no;                /* inode number, assigned by the imgfs writer */
 	uint32_t gen;               /* layer that created it */
@@ -56,6 +70,10 @@ struct tinode *tinode_new(uint32_t mode, uint32_t gen);
 void tinode_unref(struct tinode *ino);
 /* Replaces ino's xattrs by a copy of xs[0..n). */
 void tinode_set_xattrs(struct tinode *ino, const struct txattr *xs, uint32_t n);
+/* Frees and clears the ACLs ino keeps for tacl_finish. */
+void tinode_drop_acls(struct tinode *ino);
+/* Adds the xattr name (absent from ino) with a copy of value[0..len). */
+void tinode_add_xattr(struct tinode *ino, const char *name, const uint8_t *value, uint32_t len);
 
 struct tdirent *tdir_lookup(struct tinode *dir, const char *name);
 /* Adds name -> ino (name must be absent); takes one reference on ino. */

@@ -6,10 +6,7 @@ cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
 harness_init image "${1:-build/unik}"
 T=$HARNESS_TMP
-if [ "$(id -u)" != 0 ]; then
-	echo "FAIL: this test needs root (chroot for the native side)"
-	exit 1
-fi
+harness_need_root "chroot for the native side"
 bash tests/e2e/convert/build-image.sh "$T" >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }
 umoci unpack --image "$T/L:t" "$T/B" >/dev/null || exit 1
 ROOT=$T/B/rootfs

@@ -12,41 +12,17 @@
 #include "image/imgfs.h"
 #include "tests/unit/test_image_util.h"
 
-struct fx {
-	struct img_ctx c;
-	struct tree *t;
-};
-
-static int setup(void **state)
-{
-	struct fx *f = xcalloc(1, sizeof(*f));
-	tu_ctx(&f->c);
-	f->t = tree_new();
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	tree_free(f->t);
-	free(f);
-	return 0;
-}
-
 /* Finishes w and applies it as the next layer; returns the result. */
-static int apply(struct fx *f, struct tw *w)
+static int apply(struct tu_fx *f, struct tw *w)
 {
 	size_t n;
 	uint8_t *tar = tw_finish(w, &n);
-	int r = tu_apply(&f->c, f->t, tar, n);
-	free(tar);
-	return r;
+	return tu_fx_apply(f, tar, n);
 }
 
 static void test_basic_metadata(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_dir(w, "etc/", 0755);
 	tw_file_meta(w, "etc/x", 04755, "hello", 1000, 2000, 1234567, "security.capability", "cap");
@@ -69,7 +45,7 @@ static void test_basic_metadata(void **state)
 
 static void test_implicit_parents(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "a/b/c/file", 0644, "x");
 	assert_int_equal(apply(f, w), 0);
@@ -81,7 +57,7 @@ static void test_implicit_parents(void **state)
 
 static void test_whiteout_lower(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "d/gone", 0644, "x");
 	tw_file(w, "d/sub/deep", 0644, "x");
@@ -99,7 +75,7 @@ static void test_whiteout_lower(void **state)
 
 static void test_whiteout_same_layer_file_stays(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "a", 0644, "old");
 	tw_file(w, "b", 0644, "old");
@@ -116,7 +92,7 @@ static void test_whiteout_same_layer_file_stays(void **state)
 
 static void test_opaque_any_position(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "o1/lower", 0644, "x");
 	tw_file(w, "o2/lower", 0644, "x");
@@ -138,7 +114,7 @@ static void test_opaque_any_position(void **state)
 
 static void test_aufs_metadata_ignored(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, ".wh..wh.plnk/x", 0644, "");
 	tw_file(w, ".wh..wh.aufs", 0644, "");
@@ -148,7 +124,7 @@ static void test_aufs_metadata_ignored(void **state)
 
 static void test_hardlinks(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "lower", 0644, "data");
 	tw_symlink(w, "sym", "lower");
@@ -167,7 +143,7 @@ static void test_hardlinks(void **state)
 
 static void test_hardlink_errors(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_hardlink(w, "h", "not-yet-seen");
 	tw_file(w, "not-yet-seen", 0644, "x");
@@ -188,7 +164,7 @@ static void test_hardlink_errors(void **state)
 
 static void test_type_replacement(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "p/child", 0644, "x");
 	assert_int_equal(apply(f, w), 0);
@@ -208,7 +184,7 @@ static void test_type_replacement(void **state)
 
 static void test_dir_over_dir_keeps_children(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_dir(w, "d", 0755);
 	tw_file(w, "d/x", 0644, "x");
@@ -222,7 +198,7 @@ static void test_dir_over_dir_keeps_children(void **state)
 
 static void test_special_files_dropped(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_special(w, "dev/null", AE_IFCHR);
 	tw_special(w, "dev/sda", AE_IFBLK);
@@ -235,7 +211,7 @@ static void test_special_files_dropped(void **state)
 
 static void test_symlink_parent_not_followed(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_symlink(w, "lib", "/");
 	tw_file(w, "lib/etc/passwd", 0644, "root::0:0::/:/bin/sh\n");
@@ -246,7 +222,7 @@ static void test_symlink_parent_not_followed(void **state)
 
 static void test_imgfs_roundtrip(void **state)
 {
-	struct fx *f = *state;
+	struct tu_fx *f = *state;
 	struct tw *w = tw_new();
 	tw_file(w, "b/file", 0644, "content");
 	tw_hardlink(w, "a/link", "b/file");
@@ -288,19 +264,19 @@ static void test_imgfs_roundtrip(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_basic_metadata, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_implicit_parents, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_whiteout_lower, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_whiteout_same_layer_file_stays, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_opaque_any_position, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_aufs_metadata_ignored, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hardlinks, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_hardlink_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_type_replacement, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_dir_over_dir_keeps_children, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_special_files_dropped, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_symlink_parent_not_followed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_imgfs_roundtrip, setup, teardown),
+		TU_FX_TEST(test_basic_metadata),
+		TU_FX_TEST(test_implicit_parents),
+		TU_FX_TEST(test_whiteout_lower),
+		TU_FX_TEST(test_whiteout_same_layer_file_stays),
+		TU_FX_TEST(test_opaque_any_position),
+		TU_FX_TEST(test_aufs_metadata_ignored),
+		TU_FX_TEST(test_hardlinks),
+		TU_FX_TEST(test_hardlink_errors),
+		TU_FX_TEST(test_type_replacement),
+		TU_FX_TEST(test_dir_over_dir_keeps_children),
+		TU_FX_TEST(test_special_files_dropped),
+		TU_FX_TEST(test_symlink_parent_not_followed),
+		TU_FX_TEST(test_imgfs_roundtrip),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

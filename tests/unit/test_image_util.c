@@ -110,6 +110,71 @@ uint8_t *tw_finish(struct tw *w, size_t *len)
 	return out;
 }
 
+/* A ustar header block (uid, gid 0, mtime 1000000). */
+static void tu_raw_header(struct buf *b, const char *name, char type, unsigned mode, size_t size,
+			  const char *link)
+{
+	uint8_t h[512] = {0};
+	unsigned sum = 0;
+	snprintf((char *)h, 100, "%s", name);
+	snprintf((char *)h + 100, 8, "%07o", mode);
+	snprintf((char *)h + 108, 8, "%07o", 0);
+	snprintf((char *)h + 116, 8, "%07o", 0);
+	snprintf((char *)h + 124, 12, "%011zo", size);
+	snprintf((char *)h + 136, 12, "%011o", 1000000);
+	h[156] = (uint8_t)type;
+	snprintf((char *)h + 157, 100, "%s", link);
+	memcpy(h + 257, "ustar", 6);
+	memcpy(h + 263, "00", 2);
+	memset(h + 148, ' ', 8);
+	for (int i = 0; i < 512; i++)
+		sum += h[i];
+	snprintf((char *)h + 148, 8, "%06o", sum);
+	h[155] = ' ';
+	buf_put(b, h, 512);
+}
+
+static void tu_raw_data(struct buf *b, const void *p, size_t n)
+{
+	buf_put(b, p, n);
+	buf_zero(b, (512 - n % 512) % 512);
+}
+
+void tu_raw_entry(struct buf *b, const char *path, char type, unsigned mode, const char *content,
+		  const struct tu_pax *pax)
+{
+	struct buf x = {0};
+	for (; pax && pax->key; pax++) {
+		size_t vl = pax->len ? pax->len : strlen(pax->val), n = strlen(pax->key) + vl + 3, d = 1;
+		char num[24];
+		while (snprintf(num, sizeof(num), "%zu", n + d) != (int)d) /* the length counts itself */
+			d++;
+		snprintf(num, sizeof(num), "%zu ", n + d);
+		buf_put(&x, num, strlen(num));
+		buf_put(&x, pax->key, strlen(pax->key));
+		buf_put(&x, "=", 1);
+		buf_put(&x, pax->val, vl);
+		buf_put(&x, "\n", 1);
+	}
+	if (x.len) {
+		char name[100];
+		snprintf(name, sizeof(name), "PaxHeader/%.80s", path);
+		tu_raw_header(b, name, 'x', 0644, x.len, "");
+		tu_raw_data(b, x.p, x.len);
+	}
+	buf_free(&x);
+	size_t n = type == '0' ? strlen(content) : 0;
+	tu_raw_header(b, path, type, mode, n, type == '2' ? content : "");
+	tu_raw_data(b, content, n);
+}
+
+uint8_t *tu_raw_finish(struct buf *b, size_t *len)
+{
+	buf_zero(b, 1024);
+	*len = b->len;
+	return b->p;
+}
+
 uint8_t *tu_compress(const char *filter, const uint8_t *p, size_t n, size_t *outlen)
 {
 	size_t cap = n * 2 + 65536, used = 0;
@@ -311,6 +376,30 @@ int tu_apply(struct img_ctx *c, struct tree *t, const uint8_t *tar, size_t n)
 {
 	int r = layer_apply(c, t, "layer", tar, n);
 	t->gen++;
+	return r;
+}
+
+int tu_fx_setup(void **state)
+{
+	struct tu_fx *f = xcalloc(1, sizeof(*f));
+	tu_ctx(&f->c);
+	f->t = tree_new();
+	*state = f;
+	return 0;
+}
+
+int tu_fx_teardown(void **state)
+{
+	struct tu_fx *f = *state;
+	tree_free(f->t);
+	free(f);
+	return 0;
+}
+
+int tu_fx_apply(struct tu_fx *f, uint8_t *tar, size_t n)
+{
+	int r = tu_apply(&f->c, f->t, tar, n);
+	free(tar);
 	return r;
 }
 

@@ -22,6 +22,19 @@ void tw_file_meta(struct tw *w, const char *path, unsigned mode, const char *con
 /* Closes the archive; returns its bytes (free()). */
 uint8_t *tw_finish(struct tw *w, size_t *len);
 
+/* A tar written by hand into b, for pax records libarchive's writer cannot produce (SCHILY.acl.*
+ * text as GNU tar writes it, unparsable text). pax: records before the entry, ended by a NULL
+ * key; len 0 means strlen(val). type: '0' file, '5' directory, '2' symlink (content: target). */
+struct tu_pax {
+	const char *key;
+	const void *val;
+	size_t len;
+};
+void tu_raw_entry(struct buf *b, const char *path, char type, unsigned mode, const char *content,
+		  const struct tu_pax *pax);
+/* Ends the archive; returns its bytes (free()). */
+uint8_t *tu_raw_finish(struct buf *b, size_t *len);
+
 /* gzip- or zstd-compresses bytes ("gzip"/"zstd"). */
 uint8_t *tu_compress(const char *filter, const uint8_t *p, size_t n, size_t *outlen);
 void tu_sha256_hex(const void *p, size_t n, char hex[65]);
@@ -56,6 +69,17 @@ int tu_convert(struct img_ctx *c, const char *path, const char *selector, char *
 struct runcfg_overrides;
 int tu_convert_ov(struct img_ctx *c, const char *path, const char *selector,
 		  const struct runcfg_overrides *ov, char **artpath);
+
+/* The layer tests' fixture (cmocka setup and teardown): a quiet context and an empty tree. */
+struct tu_fx {
+	struct img_ctx c;
+	struct tree *t;
+};
+int tu_fx_setup(void **state);
+int tu_fx_teardown(void **state);
+#define TU_FX_TEST(fn) cmocka_unit_test_setup_teardown(fn, tu_fx_setup, tu_fx_teardown)
+/* Applies tar[0..n) to f's tree as the next layer and frees it; returns the result. */
+int tu_fx_apply(struct tu_fx *f, uint8_t *tar, size_t n);
 
 /* Applies one tar layer to t as the next generation. */
 int tu_apply(struct img_ctx *c, struct tree *t, const uint8_t *tar, size_t n);
