@@ -736,6 +736,7 @@ void sched_exit_task(void)
 	t->proc->sys_dead_ns += time_tsc_ns(t->sys_tsc);
 	t->proc->nthreads--;
 	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
+	seccomp_task_release(t);        /* at exit, as Linux's do_exit: listeners see POLLHUP */
 	list_del(t);
 	t->state = TASK_DEAD;
 	if (t != &boot_task) {
