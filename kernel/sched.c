@@ -602,8 +602,10 @@ int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wan
 	return sched_wait_bits(key, key2, ~0u, deadline, wanted, what);
 }
 
-int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t deadline,
-		    uint64_t wanted, const char *what)
+/* sched_wait_bits' wait; with killable only a signal that ends the process (or the task's own
+   end) interrupts it. */
+static int sched_wait_common(const void *key, const void *key2, uint32_t bits, int64_t deadline,
+			     uint64_t wanted, const char *what, bool killable)
 {
 	struct task *t = current_task;
 	for (;;) {
@@ -612,7 +614,7 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 		itimer_check();
 		if (signal_pending_set() & wanted)
 			return WAIT_SIGNAL_WANTED;
-		if (signal_pending_deliverable())
+		if (killable ? signal_fatal_pending() : signal_pending_deliverable())
 			return -EINTR;
 		if (deadline >= 0 && (int64_t)time_monotonic_ns() >= deadline)
 			return WAIT_TIMEOUT;
@@ -631,6 +633,17 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 		if (t->wake_reason == WAIT_WOKEN)
 			return WAIT_WOKEN;
 	}
+}
+
+int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t deadline,
+		    uint64_t wanted, const char *what)
+{
+	return sched_wait_common(key, key2, bits, deadline, wanted, what, false);
+}
+
+int sched_wait_killable(const void *key, const void *key2, const char *what)
+{
+	return sched_wait_common(key, key2, ~0u, -1, 0, what, true);
 }
 
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
@@ -723,6 +736,7 @@ void sched_exit_task(void)
 	t->proc->sys_dead_ns += time_tsc_ns(t->sys_tsc);
 	t->proc->nthreads--;
 	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
+	seccomp_task_release(t);        /* at exit, as Linux's do_exit: listeners see POLLHUP */
 	list_del(t);
 	t->state = TASK_DEAD;
 	if (t != &boot_task) {

@@ -1,5 +1,6 @@
 /* Seccomp (k/seccomp.h): the seccomp(2) system call, prctl's seccomp options, the classic-BPF
-   checker and interpreter, and what the dispatcher does with a filter's verdict. */
+   checker and interpreter, and what the dispatcher does with a filter's verdict. User
+   notification's listeners are in kernel/seccomp_notify.c. */
 #include "k/kernel.h"
 #include "k/kheap.h"
 #include "k/pmm.h"
@@ -10,10 +11,13 @@
 #include "k/seccomp.h"
 #include "k/uaccess.h"
 #include "syscalls/syscall.h"
+#include "kernel/seccomp_filter.h"
+#include "vfs/file.h"
 
 #define SECCOMP_SET_MODE_STRICT 0
 #define SECCOMP_SET_MODE_FILTER 1
 #define SECCOMP_GET_ACTION_AVAIL 2
+#define SECCOMP_GET_NOTIF_SIZES 3
 
 #define SECCOMP_FILTER_FLAG_TSYNC 1u
 #define SECCOMP_FILTER_FLAG_LOG 2u
@@ -38,43 +42,16 @@
 #define SYS_SECCOMP 1                   /* si_code of a filter's SIGSYS */
 #define MAX_ERRNO 4095
 
-#define BPF_MAXINSNS 4096
 #define BPF_MEMWORDS 16
 /* Linux's bound on the instructions a system call may run through: every filter of the task,
    each counted with 4 more for its overhead (MAX_INSNS_PER_PATH). Linux counts a filter in the
    instructions it becomes when converted to its internal BPF (bpf_cost). */
 #define MAX_INSNS_PER_PATH 32768
 
-struct sock_filter {
-	uint16_t code;
-	uint8_t jt, jf;
-	uint32_t k;
-};
-
 struct sock_fprog {
 	uint16_t len;
 	uint8_t pad[6];
 	uint64_t filter;
-};
-
-/* What a filter reads: Linux's struct seccomp_data. */
-struct seccomp_data {
-	int32_t nr;
-	uint32_t arch;
-	uint64_t instruction_pointer;
-	uint64_t args[6];
-};
-
-/* A filter: immutable once attached; a task's list runs newest to oldest through prev and is
-   shared by reference count with the tasks made after it was attached. */
-#define INSNS_PER_PAGE (PAGE_SIZE / sizeof(struct sock_filter))
-struct seccomp_filter {
-	int refs;
-	uint32_t len;
-	uint32_t cost;                  /* its length as Linux runs it (bpf_cost) */
-	struct seccomp_filter *prev;
-	/* The instructions, INSNS_PER_PAGE to a page (a short filter: one heap block). */
-	struct sock_filter *page[BPF_MAXINSNS / INSNS_PER_PAGE];
 };
 
 /* Where a filter is checked before it is stored: the core runs one system call at a time and
@@ -321,14 +298,18 @@ static uint32_t bpf_run(const struct seccomp_filter *flt, const struct seccomp_d
 }
 
 /* The verdict of every filter: the most restrictive action (lowest, signed) wins, and of equal
-   ones the newest filter's data. */
-static uint32_t seccomp_run_filters(const struct seccomp_filter *f, const struct seccomp_data *d)
+   ones the newest filter's data; *match is the filter that gave it. */
+static uint32_t seccomp_run_filters(struct seccomp_filter *f, const struct seccomp_data *d,
+				    struct seccomp_filter **match)
 {
 	uint32_t ret = SECCOMP_RET_ALLOW;
+	*match = NULL;
 	for (; f; f = f->prev) {
 		uint32_t cur = bpf_run(f, d);
-		if ((int32_t)(cur & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL))
+		if ((int32_t)(cur & SECCOMP_RET_ACTION_FULL) < (int32_t)(ret & SECCOMP_RET_ACTION_FULL)) {
 			ret = cur;
+			*match = f;
+		}
 	}
 	return ret;
 }
@@ -364,7 +345,8 @@ enum seccomp_verdict seccomp_syscall(struct regs *r, int64_t *ret, struct siginf
 		.nr = nr, .arch = AUDIT_ARCH_X86_64, .instruction_pointer = r->rip,
 		.args = { r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9 },
 	};
-	uint32_t v = seccomp_run_filters(t->seccomp, &d);
+	struct seccomp_filter *match;
+	uint32_t v = seccomp_run_filters(t->seccomp, &d, &match);
 	uint32_t data = v & SECCOMP_RET_DATA;
 	switch (v & SECCOMP_RET_ACTION_FULL) {
 	case SECCOMP_RET_ALLOW:
@@ -374,9 +356,10 @@ enum seccomp_verdict seccomp_syscall(struct regs *r, int64_t *ret, struct siginf
 		*ret = -(int64_t)MIN(data, (uint32_t)MAX_ERRNO);
 		return SECCOMP_SKIP;
 	case SECCOMP_RET_TRACE:         /* no tracer here */
-	case SECCOMP_RET_USER_NOTIF:    /* no listener here */
 		*ret = -ENOSYS;
 		return SECCOMP_SKIP;
+	case SECCOMP_RET_USER_NOTIF:
+		return seccomp_notify_wait(match, &d, ret);
 	case SECCOMP_RET_TRAP:
 		/* The call is rolled back: rax keeps its number, as Linux's syscall_rollback. */
 		*ret = (int64_t)r->rax;
@@ -411,7 +394,7 @@ static void filter_free(struct seccomp_filter *f)
 	kfree(f, sizeof(*f));
 }
 
-static void filter_put(struct seccomp_filter *f)
+void seccomp_filter_put(struct seccomp_filter *f)
 {
 	while (f && --f->refs == 0) {
 		struct seccomp_filter *prev = f->prev;
@@ -427,6 +410,7 @@ static struct seccomp_filter *filter_new(uint32_t len)
 	if (!f)
 		return NULL;
 	f->refs = 1;
+	f->users = 1;
 	f->len = len;
 	f->cost = bpf_cost(bpf_stage, len);
 	for (uint32_t i = 0; i * INSNS_PER_PAGE < len; i++) {
@@ -447,13 +431,19 @@ void seccomp_task_inherit(struct task *child, const struct task *parent)
 {
 	child->seccomp_mode = parent ? parent->seccomp_mode : SECCOMP_MODE_DISABLED;
 	child->seccomp = parent ? parent->seccomp : NULL;
-	if (child->seccomp)
+	if (child->seccomp) {
 		child->seccomp->refs++;
+		child->seccomp->users++;
+	}
 }
 
 void seccomp_task_release(struct task *t)
 {
-	filter_put(t->seccomp);
+	/* The filters no task can reach any more tell their listeners (Linux's
+	   __seccomp_filter_orphan), then the references go. */
+	for (struct seccomp_filter *f = t->seccomp; f && --f->users == 0; f = f->prev)
+		seccomp_listener_orphaned(f);
+	seccomp_filter_put(t->seccomp);
 	t->seccomp = NULL;
 }
 
@@ -500,45 +490,76 @@ static int64_t seccomp_prepare(uint64_t uprog, struct seccomp_filter **out)
 	return *out ? 0 : -ENOMEM;
 }
 
+/* Why the current task may not take f (Linux's order): strict mode, a listener on a filter
+   already in its chain when f has one, the bound on a path's instructions, a thread TSYNC
+   cannot give it to (its tid, or -ESRCH with TSYNC_ESRCH). 0 when it may. */
+static int64_t seccomp_attach_check(const struct seccomp_filter *f, uint64_t flags)
+{
+	struct task *me = current_task;
+	if (me->seccomp_mode == SECCOMP_MODE_STRICT)
+		return -EINVAL;
+	uint32_t total = f->cost;
+	for (const struct seccomp_filter *w = me->seccomp; w; w = w->prev) {
+		if (f->listener && w->listener)
+			return -EBUSY;
+		total += w->cost + 4;
+	}
+	if (total > MAX_INSNS_PER_PATH)
+		return -ENOMEM;
+	if (flags & SECCOMP_FILTER_FLAG_TSYNC) {
+		SCHED_FOR_EACH(t)
+			if (t->proc == current && t != me && !seccomp_can_sync(t))
+				return (flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) ? -ESRCH : t->tid;
+	}
+	return 0;
+}
+
 static int64_t seccomp_set_filter(uint64_t flags, uint64_t uprog)
 {
 	const uint64_t known = SECCOMP_FILTER_FLAG_TSYNC | SECCOMP_FILTER_FLAG_LOG |
-			       SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_TSYNC_ESRCH;
+			       SECCOMP_FILTER_FLAG_SPEC_ALLOW | SECCOMP_FILTER_FLAG_NEW_LISTENER |
+			       SECCOMP_FILTER_FLAG_TSYNC_ESRCH | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
 	if (flags & ~known)
-		return -EINVAL;         /* NEW_LISTENER, WAIT_KILLABLE_RECV: no user notification */
+		return -EINVAL;
+	/* TSYNC's failure is a thread's id, which a listener's fd could not be told from. */
+	if ((flags & SECCOMP_FILTER_FLAG_TSYNC) && (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) &&
+	    !(flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH))
+		return -EINVAL;
+	if ((flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) &&
+	    !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+		return -EINVAL;
 	struct seccomp_filter *f;
 	int64_t err = seccomp_prepare(uprog, &f);
 	if (err)
 		return err;
-	struct task *me = current_task;
-	err = me->seccomp_mode == SECCOMP_MODE_STRICT ? -EINVAL : 0;
-	uint32_t total = f->cost;
-	for (const struct seccomp_filter *w = me->seccomp; w && !err; w = w->prev)
-		total += w->cost + 4;
-	if (!err && total > MAX_INSNS_PER_PATH)
-		err = -ENOMEM;
-	if (!err && (flags & SECCOMP_FILTER_FLAG_TSYNC)) {
-		SCHED_FOR_EACH(t)
-			if (t->proc == current && t != me && !seccomp_can_sync(t)) {
-				err = (flags & SECCOMP_FILTER_FLAG_TSYNC_ESRCH) ? -ESRCH : t->tid;
-				break;
-			}
+	int fd = -1;
+	if (flags & SECCOMP_FILTER_FLAG_NEW_LISTENER) {
+		fd = seccomp_listener_open(f);
+		if (fd < 0) {
+			seccomp_filter_put(f);
+			return fd;
+		}
 	}
+	err = seccomp_attach_check(f, flags);
 	if (err) {
-		filter_put(f);
+		if (fd >= 0)
+			fd_close(current_task->files, fd);      /* drops the listener's reference */
+		seccomp_filter_put(f);
 		return err;
 	}
-	f->prev = me->seccomp;
+	struct task *me = current_task;
+	f->wait_killable = flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+	f->prev = me->seccomp;          /* the task's reference to its old filters moves here */
 	me->seccomp = f;
 	me->seccomp_mode = SECCOMP_MODE_FILTER;
 	if (flags & SECCOMP_FILTER_FLAG_TSYNC) {
 		SCHED_FOR_EACH(t)
 			if (t->proc == current && t != me) {
-				filter_put(t->seccomp);
+				seccomp_task_release(t);
 				seccomp_task_inherit(t, me);
 			}
 	}
-	return 0;
+	return fd >= 0 ? fd : 0;
 }
 
 static int64_t seccomp_set_strict(uint64_t flags, uint64_t uargs)
@@ -563,11 +584,12 @@ static int64_t seccomp_action_avail(uint64_t flags, uint64_t uaction)
 	case SECCOMP_RET_KILL_THREAD:
 	case SECCOMP_RET_TRAP:
 	case SECCOMP_RET_ERRNO:
+	case SECCOMP_RET_USER_NOTIF:
 	case SECCOMP_RET_TRACE:
 	case SECCOMP_RET_LOG:
 	case SECCOMP_RET_ALLOW:
 		return 0;
-	default:                        /* USER_NOTIF: no listeners here */
+	default:
 		return -EOPNOTSUPP;
 	}
 }
@@ -582,7 +604,9 @@ int64_t sys_seccomp(uint64_t op, uint64_t flags, uint64_t uargs, uint64_t a3, ui
 		return seccomp_set_filter(flags, uargs);
 	case SECCOMP_GET_ACTION_AVAIL:
 		return seccomp_action_avail(flags, uargs);
-	default:                        /* SECCOMP_GET_NOTIF_SIZES: no user notification */
+	case SECCOMP_GET_NOTIF_SIZES:
+		return flags ? -EINVAL : seccomp_notify_sizes(uargs);
+	default:
 		return -EINVAL;
 	}
 }

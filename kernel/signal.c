@@ -299,6 +299,18 @@ bool signal_pending_deliverable(void)
 	return signal_pending_set() & ~current_task->sigmask;
 }
 
+bool signal_fatal_pending(void)
+{
+	uint64_t ready = signal_pending_set() & ~current_task->sigmask;
+	for (; ready; ready &= ready - 1) {
+		int signo = __builtin_ctzll(ready) + 1;
+		if (current->sigaction[signo - 1].handler == SIG_DFL && !sig_default_ignored(signo) &&
+		    !sig_stops(signo))
+			return true;
+	}
+	return false;
+}
+
 int signal_take(uint64_t set, struct siginfo_k *si)
 {
 	struct task *t = current_task;

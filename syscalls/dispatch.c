@@ -68,7 +68,10 @@ void syscall_run(struct regs *r)
 	if (sc == SECCOMP_GO)
 		ret = (d && d->fn) ? d->fn(r->rdi, r->rsi, r->rdx, r->r10, r->r8, r->r9)
 				   : dispatch_unknown(nr);
-	if (sc == SECCOMP_GO && (ret == -ERESTARTSYS || ret == -ERESTARTNOHAND)) {
+	/* A call a signal interrupted, or a seccomp notification whose wait one ended (a skipped
+	   call's -ERESTARTSYS, as Linux's, counts only with a signal to deliver). */
+	if ((ret == -ERESTARTSYS || ret == -ERESTARTNOHAND) &&
+	    (sc == SECCOMP_GO || (sc == SECCOMP_SKIP && signal_pending_deliverable()))) {
 		if (signal_restarts(ret == -ERESTARTSYS)) {
 			r->rip -= 2;    /* `syscall` and the rewritten `call *%rax` are 2 bytes */
 			ret = (int64_t)nr;

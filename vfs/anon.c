@@ -14,18 +14,26 @@ int anon_stat(struct file *f, struct stat *st)
 	return 0;
 }
 
-int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsigned flags,
-		bool cloexec)
+struct file *anon_file_new(const struct file_ops *ops, void *priv, unsigned flags)
 {
 	struct file *f = kmalloc(sizeof(*f));
-	if (!f) {
-		kfree(priv, priv_size);
-		return -ENOMEM;
-	}
+	if (!f)
+		return NULL;
 	f->ops = ops;
 	f->refs = 1;
 	f->flags = flags;
 	f->priv = priv;
+	return f;
+}
+
+int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsigned flags,
+		bool cloexec)
+{
+	struct file *f = anon_file_new(ops, priv, flags);
+	if (!f) {
+		kfree(priv, priv_size);
+		return -ENOMEM;
+	}
 	int fd = fd_install(current_task->files, f, 0, cloexec ? FD_CLOEXEC : 0);
 	if (fd < 0)
 		file_put(f);    /* the release method frees priv */

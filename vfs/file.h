@@ -153,6 +153,8 @@ int fd_close(struct fdtable *t, int fd);
 int anon_stat(struct file *f, struct stat *st);
 int anon_fd_new(const struct file_ops *ops, void *priv, size_t priv_size, unsigned flags,
 		bool cloexec);
+/* The file alone, not yet at an fd (one reference); NULL without memory (priv is kept). */
+struct file *anon_file_new(const struct file_ops *ops, void *priv, unsigned flags);
 
 /* Waiting for files. Tasks blocked on a file (a pipe read, poll, epoll_wait...) wait on one
    channel; whatever may make a file ready (data into a pipe, a close, an eventfd write, a signal

@@ -71,6 +71,8 @@ static inline const char *errname(int e)
 	case EFBIG: return "EFBIG";
 	case ENOSPC: return "ENOSPC";
 	case ENOMSG: return "ENOMSG";
+	case EBUSY: return "EBUSY";
+	case EINPROGRESS: return "EINPROGRESS";
 	default: return "E?";
 	}
 }

@@ -112,6 +112,9 @@ int sched_wait(const void *key, const void *key2, int64_t deadline, uint64_t wan
 /* The same for a futex waiter: sched_wake with bits that meet these ends the wait. */
 int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t deadline,
 		    uint64_t wanted, const char *what);
+/* sched_wait with no deadline that only a signal ending the process (signal_fatal_pending)
+   interrupts, as Linux's killable waits; other signals stay pending. WAIT_WOKEN or -EINTR. */
+int sched_wait_killable(const void *key, const void *key2, const char *what);
 /* Wakes up to n tasks waiting on (key, key2) whose wait_bits meet bits, oldest first. */
 int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
 /* Moves up to n waiters from one key to another (FUTEX_REQUEUE). */

@@ -58,6 +58,9 @@ int signal_take(uint64_t set, struct siginfo_k *si);
 /* Delivers the pending unblocked signals into r until one runs a handler. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);
+/* Is a signal pending that will end the process when delivered (SIGKILL, or one not blocked
+   whose default action ends it, without a handler)? What ends Linux's killable waits. */
+bool signal_fatal_pending(void);
 /* Does the call a signal interrupted run again: the signal delivered next runs none (a stop,
    or a signal ignored), or, with after_handler, a handler installed with SA_RESTART? */
 bool signal_restarts(bool after_handler);
