@@ -520,9 +520,26 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 	return 0;
 }
 
+/* Whether an AF_INET socket's getsockopt knows level: the socket's and IP's, and its
+   protocol's (TCP; UDP's; a raw socket's SOL_RAW). Linux hands any other to ip_getsockopt,
+   which refuses it with EOPNOTSUPP (AF_INET6's ipv6_getsockopt gives ENOPROTOOPT, as for an
+   unknown name). */
+static bool inet_level_known4(const struct inet_sock *is, int level)
+{
+	switch (level) {
+	case SOL_SOCKET: case IPPROTO_IP: return true;      /* SO_ACCEPTCONN comes here */
+	case IPPROTO_TCP: return is->type == SOCK_STREAM;
+	case IPPROTO_UDP: return is->udp != NULL;
+	case SOL_RAW: return is->raw && !is->ping;
+	}
+	return false;
+}
+
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
 {
 	struct inet_sock *is = inet_sk(s);
+	if (is->family == AF_INET && !inet_level_known4(is, level))
+		return -EOPNOTSUPP;
 	if (level == IPPROTO_TCP && is->type != SOCK_STREAM)
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_IPV6 && is->family != AF_INET6)
