@@ -1,6 +1,7 @@
-/* /proc/net: dev, if_inet6, route, tcp, tcp6, udp, udp6 (and unix, from net/unix.c), in Linux's
-   formats, for the tools and health checks that read them (ifconfig, netstat, "is the port
-   listening" scripts). From lwIP's protocol control blocks and the guest's interfaces. */
+/* /proc/net: dev, if_inet6, route, tcp, tcp6, udp, udp6, udplite, udplite6 (and unix, from
+   net/unix.c), in Linux's formats, for the tools and health checks that read them (ifconfig,
+   netstat, "is the port listening" scripts). From lwIP's protocol control blocks and the
+   guest's interfaces. */
 #include "k/kernel.h"
 #include "vfs/procfs.h"
 #include "net/socket.h"
@@ -201,7 +202,8 @@ static void procnet_udp_end(struct procfs_buf *b, size_t start, bool v6)
 	procfs_puts(b, "\n");
 }
 
-static int procnet_udp(struct procfs_buf *b, bool v6)
+/* udp, udp6, and (lite) udplite, udplite6: the same lines, for UDP-Lite's sockets. */
+static int procnet_udp(struct procfs_buf *b, bool v6, bool lite)
 {
 	size_t start = b->len;
 	procfs_puts(b, v6 ? "  sl  local_address                         remote_address          "
@@ -212,7 +214,8 @@ static int procnet_udp(struct procfs_buf *b, bool v6)
 	procnet_udp_end(b, start, v6);
 	int sl = 0;
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
-		if (procnet_is_v4(&pcb->local_ip) == v6)
+		if (procnet_is_v4(&pcb->local_ip) == v6 ||
+		    ((pcb->flags & UDP_FLAGS_UDPLITE) != 0) != lite)
 			continue;
 		struct inet_sock *is = pcb->recv_arg;
 		start = b->len;
@@ -230,10 +233,20 @@ static int procnet_udp(struct procfs_buf *b, bool v6)
 
 int procfs_show_net_udp(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	return procnet_udp(b, false);
+	return procnet_udp(b, false, false);
 }
 
 int procfs_show_net_udp6(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	return procnet_udp(b, true);
+	return procnet_udp(b, true, false);
+}
+
+int procfs_show_net_udplite(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	return procnet_udp(b, false, true);
+}
+
+int procfs_show_net_udplite6(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	return procnet_udp(b, true, true);
 }
