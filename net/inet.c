@@ -53,6 +53,7 @@ int inet_create(struct socket *s, int type, int protocol)
 	   container's docker sets to all. */
 	bool ping = type == SOCK_DGRAM &&
 		    protocol == (s->family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	bool lite = type == SOCK_DGRAM && protocol == IPPROTO_UDPLITE;
 	int want = type == SOCK_STREAM ? IPPROTO_TCP : type == SOCK_DGRAM ? IPPROTO_UDP : protocol;
 	if (type == SOCK_RAW) {
 		if (!protocol)
@@ -63,10 +64,10 @@ int inet_create(struct socket *s, int type, int protocol)
 			return -EPROTONOSUPPORT;        /* Linux's take no packet; refused here */
 	} else if (type != SOCK_STREAM && type != SOCK_DGRAM) {
 		return -ESOCKTNOSUPPORT;
-	} else if (protocol && protocol != want && !ping) {
+	} else if (protocol && protocol != want && !ping && !lite) {
 		return -EPROTONOSUPPORT;
 	}
-	if (ping)
+	if (ping || lite)
 		want = protocol;
 	net_init();
 	struct inet_sock *is = kmalloc(sizeof(*is));
@@ -82,7 +83,7 @@ int inet_create(struct socket *s, int type, int protocol)
 	s->protocol = want;
 	s->priv = is;
 	int err = type == SOCK_STREAM ? inet_tcp_init(is) :
-		  type == SOCK_RAW || ping ? inet_raw_init(is, want) : inet_udp_init(is);
+		  type == SOCK_RAW || ping ? inet_raw_init(is, want) : inet_udp_init(is, lite);
 	if (err) {
 		kfree(is, sizeof(*is));
 		return err;
@@ -472,6 +473,8 @@ int inet_setsockopt(struct socket *s, int level, int name, const void *val, uint
 		return -ENOPROTOOPT;
 	if (inet_raw_owns_opt(is, level, name))
 		return inet_raw_setsockopt(is, level, name, val, len);
+	if ((level == SOL_UDP || level == SOL_UDPLITE) && is->udp)
+		return inet_udp_setsockopt(is, name, val, len);
 	if (level != IPPROTO_IP && level != IPPROTO_IPV6 && level != IPPROTO_TCP)
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_IP)
@@ -515,14 +518,33 @@ static int inet_get_int(struct inet_sock *is, int level, int name, int *v)
 		*v = is->keepcnt;
 	else if ((level == IPPROTO_IP || level == IPPROTO_IPV6) && inet_rxopt_get(is, level, name, v))
 		;
+	else if ((level == SOL_UDP || level == SOL_UDPLITE) && is->udp)
+		return inet_udp_getsockopt(is, name, v);
 	else
 		return -ENOPROTOOPT;
 	return 0;
 }
 
+/* Whether an AF_INET socket's getsockopt knows level: the socket's and IP's, and its
+   protocol's (TCP; UDP's and UDP-Lite's; a raw socket's SOL_RAW). Linux hands any other to
+   ip_getsockopt, which refuses it with EOPNOTSUPP (AF_INET6's ipv6_getsockopt gives
+   ENOPROTOOPT, as for an unknown name). */
+static bool inet_level_known4(const struct inet_sock *is, int level)
+{
+	switch (level) {
+	case SOL_SOCKET: case IPPROTO_IP: return true;      /* SO_ACCEPTCONN comes here */
+	case IPPROTO_TCP: return is->type == SOCK_STREAM;
+	case SOL_UDP: case SOL_UDPLITE: return is->udp != NULL;
+	case SOL_RAW: return is->raw && !is->ping;
+	}
+	return false;
+}
+
 int inet_getsockopt(struct socket *s, int level, int name, void *val, uint32_t *len)
 {
 	struct inet_sock *is = inet_sk(s);
+	if (is->family == AF_INET && !inet_level_known4(is, level))
+		return -EOPNOTSUPP;
 	if (level == IPPROTO_TCP && is->type != SOCK_STREAM)
 		return -ENOPROTOOPT;
 	if (level == IPPROTO_IPV6 && is->family != AF_INET6)

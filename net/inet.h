@@ -16,7 +16,10 @@
 #define IPPROTO_UDP 17
 #define IPPROTO_IPV6 41
 #define IPPROTO_ICMPV6 58
+#define IPPROTO_UDPLITE 136
 #define IPPROTO_RAW 255
+#define SOL_UDP 17
+#define SOL_UDPLITE 136
 #define SOL_RAW 255
 
 enum inet_state { IS_CLOSED, IS_LISTEN, IS_CONNECTING, IS_CONNECTED };
@@ -101,6 +104,11 @@ struct inet_sock {
 	/* UDP: received datagrams */
 	struct inet_dgram *dq_head, *dq_tail;
 	uint32_t dq_bytes;
+	/* UDP-Lite: the checksum coverage sends ask for and the least a received datagram's
+	   partial coverage may be (UDPLITE_SEND_CSCOV, UDPLITE_RECV_CSCOV; 0: the whole
+	   datagram), each heeded only once set (Linux's pcflag) */
+	uint16_t cscov_tx, cscov_rx;
+	bool cscov_tx_set, cscov_rx_set;
 	/* raw: ICMP types not to receive (ICMP_FILTER, ICMPV6_FILTER); ping: the echo
 	   identifier (Linux's port of a ping socket, 0 until bound) */
 	uint32_t icmp_filter[8];
@@ -226,10 +234,11 @@ struct inet_icmp_err {
 	uint32_t payload_len;
 	const uint8_t *quoted;          /* its IP header, which raw sockets with IP_HDRINCL get */
 };
-/* The UDP socket that sent the offending datagram hears of the error: as its pending error
-   when it is hard and the socket connected, or, with IP_RECVERR, always, and queued for
-   MSG_ERRQUEUE (net/inet_udp.c); ping sockets likewise by their identifier (net/inet_raw.c). */
-void inet_udp_icmp_error(const struct inet_icmp_err *e);
+/* The UDP socket (UDP-Lite when lite) that sent the offending datagram hears of the error: as
+   its pending error when it is hard and the socket connected, or, with IP_RECVERR, always, and
+   queued for MSG_ERRQUEUE (net/inet_udp.c); ping sockets likewise by their identifier
+   (net/inet_raw.c). */
+void inet_udp_icmp_error(const struct inet_icmp_err *e, bool lite);
 /* TCP (net/inet_tcp.c): a connection still in SYN_SENT whose SYN (sequence number seq) the
    error quotes fails with its errno, as Linux's tcp_v4_err; an established one keeps it for
    the report if it later times out. */
@@ -247,7 +256,14 @@ int64_t inet_errq_recv(struct inet_sock *is, struct msg_k *m);
 void inet_errq_purge(struct inet_sock *is);
 
 int inet_tcp_init(struct inet_sock *is);
-int inet_udp_init(struct inet_sock *is);
+/* A UDP socket, or with lite a UDP-Lite one (RFC 3828: the same socket with a checksum that
+   may cover only the datagram's start, and its own ports). */
+int inet_udp_init(struct inet_sock *is, bool lite);
+/* SOL_UDP and SOL_UDPLITE (both levels reach both protocols, as Linux's): UDPLITE_SEND_CSCOV
+   and UDPLITE_RECV_CSCOV, set on UDP-Lite sockets only and read as 0 on UDP ones; other names
+   -ENOPROTOOPT (net/inet_udp.c). */
+int inet_udp_setsockopt(struct inet_sock *is, int name, const void *val, uint32_t len);
+int inet_udp_getsockopt(struct inet_sock *is, int name, int *v);
 /* SOCK_RAW with this protocol, or (SOCK_DGRAM) an ICMP echo socket (net/inet_raw.c). */
 int inet_raw_init(struct inet_sock *is, int protocol);
 extern const struct sock_ops inet_tcp_ops, inet_udp_ops, inet_raw_ops;

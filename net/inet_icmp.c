@@ -1,11 +1,11 @@
 /* ICMP and ICMPv6 errors for UDP and ping sockets, as Linux's __udp4_lib_err, __udp6_lib_err
    and ping_err: lwIP's IP input hook sees every packet before lwIP, which drops these errors;
-   an error quoting a UDP datagram or an echo request reaches the socket that sent it (by its
-   port or echo identifier): as its pending error when Linux calls the error hard and the
-   socket is connected, or with IP_RECVERR always, queued for MSG_ERRQUEUE (soft errors such
-   as "host unreachable" are otherwise not reported, since a route may yet come). Checksums are
-   checked where the interface checks them: not on the loopback, which Linux trusts too, but
-   for a packet a raw socket built itself. */
+   an error quoting a UDP (or UDP-Lite) datagram or an echo request reaches the socket that
+   sent it (by its port or echo identifier): as its pending error when Linux calls the error
+   hard and the socket is connected, or with IP_RECVERR always, queued for MSG_ERRQUEUE (soft
+   errors such as "host unreachable" are otherwise not reported, since a route may yet come).
+   Checksums are checked where the interface checks them: not on the loopback, which Linux
+   trusts too, but for a packet a raw socket built itself. */
 #include "k/kernel.h"
 #include "net/inet.h"
 #include "net/net.h"
@@ -176,7 +176,8 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	e.payload_len = (uint32_t)(b + end - inner);
 	e.quoted = in;
 	inet_raw_icmp_error(&e, proto);
-	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !ping && !tcp)
+	bool lite = proto == IP_PROTO_UDPLITE;          /* IPv6's next header is 136 too */
+	if (proto != (v6 ? IP6_NEXTH_UDP : IP_PROTO_UDP) && !lite && !ping && !tcp)
 		return 0;
 	if (!ping)
 		icmp_convert(v6, false, icmp[0], icmp[1], &e.err, &e.hard);
@@ -197,6 +198,6 @@ int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6)
 	}
 	e.payload = inner + 8;
 	e.payload_len = (uint32_t)(b + end - e.payload);
-	inet_udp_icmp_error(&e);
+	inet_udp_icmp_error(&e, lite);
 	return 0;
 }

@@ -1,7 +1,14 @@
 /* UDP sockets (AF_INET, AF_INET6 SOCK_DGRAM) on lwIP's raw API: received datagrams are queued
    with their source by lwIP's callback; sends build a pbuf chain straight from the program's
    buffers. Datagrams up to 65507 bytes over IPv4 as Linux; over IPv6 up to 65487 (lwIP's 16-bit
-   pbuf length includes the IPv6 header; Linux allows 65527): EMSGSIZE above. */
+   pbuf length includes the IPv6 header; Linux allows 65527): EMSGSIZE above.
+
+   UDP-Lite sockets (IPPROTO_UDPLITE, RFC 3828) are the same on lwIP PCBs flagged
+   UDP_FLAGS_UDPLITE: IP protocol 136, a port of their own beside UDP's (our lwIP patch 0002),
+   and a checksum covering the datagram's first UDPLITE_SEND_CSCOV bytes, whose count goes where
+   UDP has its length. A receiver's UDPLITE_RECV_CSCOV drops datagrams covering less, as Linux.
+   libslirp carries UDP only, so UDP-Lite stays within the guest (loopback, its own addresses)
+   and is never published on the host. */
 #include "k/kernel.h"
 #include "k/cap.h"
 #include "k/kheap.h"
@@ -15,6 +22,8 @@
 #define SIOCOUTQ 0x5411
 #define UDP4_MAX_PAYLOAD 65507
 #define UDP6_MAX_PAYLOAD 65487
+#define UDPLITE_SEND_CSCOV 10
+#define UDPLITE_RECV_CSCOV 11
 
 /* SO_REUSEPORT: lwIP gives a datagram to the first socket bound to its address and port; it goes
    to the member of the group (unconnected sockets with the option on exactly that address and
@@ -24,6 +33,11 @@
 
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			u16_t port);
+
+static bool udp_lite(const struct udp_pcb *pcb)
+{
+	return (pcb->flags & UDP_FLAGS_UDPLITE) != 0;
+}
 
 static struct inet_sock *udp_reuseport_pick(struct inet_sock *is, const struct udp_pcb *pcb,
 					    const ip_addr_t *addr, u16_t port)
@@ -35,7 +49,8 @@ static struct inet_sock *udp_reuseport_pick(struct inet_sock *is, const struct u
 	for (struct udp_pcb *q = udp_pcbs; q && n < UDP_REUSEPORT_MAX; q = q->next) {
 		struct inet_sock *o = q->recv == udp_recv_cb ? q->recv_arg : NULL;
 		if (o && o->sock && o->sock->reuseport && !o->udp_connected &&
-		    q->local_port == pcb->local_port && ip_addr_cmp(&q->local_ip, &pcb->local_ip))
+		    q->local_port == pcb->local_port && udp_lite(q) == udp_lite(pcb) &&
+		    ip_addr_cmp(&q->local_ip, &pcb->local_ip))
 			m[n++] = o;
 	}
 	if (n < 2)
@@ -73,17 +88,35 @@ void inet_dgram_push(struct inet_sock *is, struct pbuf *p, const ip_addr_t *addr
 	inet_event(is);
 }
 
+/* Linux's UDP-Lite receive check (udp_queue_rcv_one_skb): a datagram whose checksum covers
+   only its start (a coverage field from 8 to below its length; patch 0002 dropped others) is
+   refused by a socket that set UDPLITE_RECV_CSCOV to 0 (the whole datagram) or above it. */
+static bool udp_cscov_ok(const struct inet_sock *is, struct pbuf *p)
+{
+	if (!is || !is->cscov_rx_set)
+		return true;
+	const struct udp_hdr *h = ip_next_header_ptr();     /* before p's payload, in its pbuf */
+	u16_t cov = lwip_ntohs(h->len);
+	bool partial = cov && cov < p->tot_len + UDP_HLEN;
+	return !partial || (is->cscov_rx && cov >= is->cscov_rx);
+}
+
 static void udp_recv_cb(void *arg, struct udp_pcb *pcb, struct pbuf *p, const ip_addr_t *addr,
 			u16_t port)
 {
-	inet_dgram_push(udp_reuseport_pick(arg, pcb, addr, port), p, addr, port);
+	struct inet_sock *is = udp_reuseport_pick(arg, pcb, addr, port);
+	if (udp_lite(pcb) && !udp_cscov_ok(is, p))
+		is = NULL;                      /* freed */
+	inet_dgram_push(is, p, addr, port);
 }
 
-int inet_udp_init(struct inet_sock *is)
+int inet_udp_init(struct inet_sock *is, bool lite)
 {
 	struct udp_pcb *p = udp_new_ip_type(inet_ip_type(is));
 	if (!p)
 		return -ENOMEM;
+	if (lite)
+		p->flags |= UDP_FLAGS_UDPLITE;
 	is->udp = p;
 	udp_recv(p, udp_recv_cb, is);
 	return 0;
@@ -106,7 +139,7 @@ static uint8_t udp_publish_others(const struct inet_sock *is, u16_t port)
 	uint8_t f = 0;
 	for (struct udp_pcb *p = udp_pcbs; p; p = p->next)
 		if (p->local_port == port && p->recv == udp_recv_cb && p->recv_arg &&
-		    p->recv_arg != is)
+		    p->recv_arg != is && !udp_lite(p))
 			f |= ((const struct inet_sock *)p->recv_arg)->pub_families;
 	return f;
 }
@@ -142,8 +175,9 @@ static int udp_bind_op(struct socket *s, const void *addr, uint32_t len)
 	if ((err = inet_errno(udp_bind(is->udp, &ip, port))))
 		return err;
 	inet_bound(is, &ip);
-	/* A server binds its port; a client's port 0 (an ephemeral one) is nobody's to reach. */
-	uint8_t pub = port ? inet_publish_families(&is->udp->local_ip) : 0;
+	/* A server binds its port; a client's port 0 (an ephemeral one) is nobody's to reach;
+	   UDP-Lite does not cross libslirp. */
+	uint8_t pub = port && !udp_lite(is->udp) ? inet_publish_families(&is->udp->local_ip) : 0;
 	if (pub) {
 		is->pub_port = port;
 		inet_publish_set(is, true, pub, udp_publish_others(is, port));
@@ -199,6 +233,12 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		}
 	if (!m->addrlen)
 		port = is->udp->remote_port;
+	/* UDP-Lite's coverage, as Linux's udplite_csum_outgoing: the whole datagram unless
+	   UDPLITE_SEND_CSCOV asked for less (its 0, "the whole", is written as 0) */
+	uint32_t whole = (uint32_t)len + UDP_HLEN;
+	if (udp_lite(is->udp))
+		is->udp->chksum_len_tx = (u16_t)(is->cscov_tx_set && is->cscov_tx < whole ?
+						 is->cscov_tx : whole);
 	err_t e = nif ? udp_sendto_if_src(is->udp, p, dst, port, nif, &src) :
 		  m->addrlen ? udp_sendto(is->udp, p, &ip, port) : udp_send(is->udp, p);
 	inet_apply_opts(is);
@@ -245,12 +285,12 @@ int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool no
 
 /* Linux's lookup of the socket a quoted datagram came from: a connected one with that exact
    pair of ends first, else one bound to the source port (and address, unless the wildcard). */
-void inet_udp_icmp_error(const struct inet_icmp_err *e)
+void inet_udp_icmp_error(const struct inet_icmp_err *e, bool lite)
 {
 	struct inet_sock *bound = NULL;
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
 		struct inet_sock *is = pcb->recv == udp_recv_cb ? pcb->recv_arg : NULL;
-		if (!is || pcb->local_port != e->lport ||
+		if (!is || pcb->local_port != e->lport || udp_lite(pcb) != lite ||
 		    (!ip_addr_isany(&pcb->local_ip) && !ip_addr_cmp(&pcb->local_ip, &e->local)))
 			continue;
 		if (!is->udp_connected) {
@@ -264,6 +304,34 @@ void inet_udp_icmp_error(const struct inet_icmp_err *e)
 	}
 	if (bound)
 		inet_icmp_deliver(bound, e, false);
+}
+
+int inet_udp_setsockopt(struct inet_sock *is, int name, const void *val, uint32_t len)
+{
+	int v;
+	if (len < sizeof(v))
+		return -EINVAL;
+	memcpy(&v, val, sizeof(v));
+	if ((name != UDPLITE_SEND_CSCOV && name != UDPLITE_RECV_CSCOV) || !udp_lite(is->udp))
+		return -ENOPROTOOPT;
+	/* Linux: a coverage that leaves out the header is the header's 8 bytes */
+	u16_t cov = v != 0 && v < UDP_HLEN ? UDP_HLEN : v > 0xffff ? 0xffff : (u16_t)v;
+	if (name == UDPLITE_SEND_CSCOV) {
+		is->cscov_tx = cov;
+		is->cscov_tx_set = true;
+	} else {
+		is->cscov_rx = cov;
+		is->cscov_rx_set = true;
+	}
+	return 0;
+}
+
+int inet_udp_getsockopt(struct inet_sock *is, int name, int *v)
+{
+	if (name != UDPLITE_SEND_CSCOV && name != UDPLITE_RECV_CSCOV)
+		return -ENOPROTOOPT;
+	*v = name == UDPLITE_SEND_CSCOV ? is->cscov_tx : is->cscov_rx;
+	return 0;
 }
 
 int inet_dgram_shutdown(struct socket *s, int how)

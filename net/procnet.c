@@ -1,6 +1,7 @@
-/* /proc/net: dev, if_inet6, route, tcp, tcp6, udp, udp6 (and unix, from net/unix.c), in Linux's
-   formats, for the tools and health checks that read them (ifconfig, netstat, "is the port
-   listening" scripts). From lwIP's protocol control blocks and the guest's interfaces. */
+/* /proc/net: dev, if_inet6, route, tcp, tcp6, udp, udp6, udplite, udplite6 (and unix, from
+   net/unix.c), in Linux's formats, for the tools and health checks that read them (ifconfig,
+   netstat, "is the port listening" scripts). From lwIP's protocol control blocks and the
+   guest's interfaces. */
 #include "k/kernel.h"
 #include "vfs/procfs.h"
 #include "net/socket.h"
@@ -188,35 +189,64 @@ int procfs_show_net_tcp6(struct procfs_buf *b, struct proc *p, const struct proc
 	return procnet_tcp(b, true);
 }
 
-static int procnet_udp(struct procfs_buf *b, bool v6)
+/* Ends a line begun at offset start: an IPv4 UDP file pads its lines to 127 characters, as
+   Linux's udp4_seq_show (its IPv6 ones are not padded). */
+static void procnet_udp_end(struct procfs_buf *b, size_t start, bool v6)
 {
-	procfs_printf(b, v6 ? "  sl  local_address                         remote_address          "
-			      "              st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
-			      "inode ref pointer drops\n"
-			    : "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
-			      "retrnsmt   uid  timeout inode ref pointer drops\n");
+	char pad[127];
+	size_t w = b->len - start;
+	if (!v6 && w < sizeof(pad)) {
+		memset(pad, ' ', sizeof(pad) - w);
+		procfs_write(b, pad, sizeof(pad) - w);
+	}
+	procfs_puts(b, "\n");
+}
+
+/* udp, udp6, and (lite) udplite, udplite6: the same lines, for UDP-Lite's sockets. */
+static int procnet_udp(struct procfs_buf *b, bool v6, bool lite)
+{
+	size_t start = b->len;
+	procfs_puts(b, v6 ? "  sl  local_address                         remote_address          "
+			    "              st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout "
+			    "inode ref pointer drops"
+			  : "   sl  local_address rem_address   st tx_queue rx_queue tr tm->when "
+			    "retrnsmt   uid  timeout inode ref pointer drops");
+	procnet_udp_end(b, start, v6);
 	int sl = 0;
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
-		if (procnet_is_v4(&pcb->local_ip) == v6)
+		if (procnet_is_v4(&pcb->local_ip) == v6 ||
+		    ((pcb->flags & UDP_FLAGS_UDPLITE) != 0) != lite)
 			continue;
 		struct inet_sock *is = pcb->recv_arg;
-		procfs_printf(b, v6 ? "%5d: " : "%5d: ", sl++);
+		start = b->len;
+		procfs_printf(b, "%5d: ", sl++);
 		procnet_addr(b, &pcb->local_ip, pcb->local_port, v6);
 		procfs_puts(b, " ");
 		procnet_addr(b, &pcb->remote_ip, pcb->remote_port, v6);
 		procfs_printf(b, " %02X %08X:%08X 00:00000000 00000000     0        0 %lu 2 "
-			      "0000000000000000 0\n", (pcb->flags & UDP_FLAGS_CONNECTED) ? 1 : 7, 0u,
+			      "0000000000000000 0", (pcb->flags & UDP_FLAGS_CONNECTED) ? 1 : 7, 0u,
 			      is ? is->dq_bytes : 0u, procnet_ino(is));
+		procnet_udp_end(b, start, v6);
 	}
 	return 0;
 }
 
 int procfs_show_net_udp(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	return procnet_udp(b, false);
+	return procnet_udp(b, false, false);
 }
 
 int procfs_show_net_udp6(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
 {
-	return procnet_udp(b, true);
+	return procnet_udp(b, true, false);
+}
+
+int procfs_show_net_udplite(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	return procnet_udp(b, false, true);
+}
+
+int procfs_show_net_udplite6(struct procfs_buf *b, struct proc *p, const struct procfs_node *n)
+{
+	return procnet_udp(b, true, true);
 }

@@ -86,6 +86,8 @@ static const struct procfs_entry procfs_table[] = {
 	FILE_(PE_NET, "tcp6", procfs_show_net_tcp6),
 	FILE_(PE_NET, "udp", procfs_show_net_udp),
 	FILE_(PE_NET, "udp6", procfs_show_net_udp6),
+	FILE_(PE_NET, "udplite", procfs_show_net_udplite),
+	FILE_(PE_NET, "udplite6", procfs_show_net_udplite6),
 	FILE_(PE_NET, "unix", procfs_show_net_unix),
 	/* /proc/sysvipc (syscalls/sys_shm.c, sys_sem.c, sys_msg.c) */
 	FILE_(PE_SYSVIPC, "shm", procfs_show_sysvipc_shm),

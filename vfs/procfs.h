@@ -96,7 +96,7 @@ int procfs_mount_id(const struct mount *m);
 /* /proc/net (net/procnet.c, net/unix.c) */
 procfs_show_fn procfs_show_net_dev, procfs_show_net_if_inet6, procfs_show_net_route,
 	procfs_show_net_tcp, procfs_show_net_tcp6, procfs_show_net_udp, procfs_show_net_udp6,
-	procfs_show_net_unix;
+	procfs_show_net_udplite, procfs_show_net_udplite6, procfs_show_net_unix;
 procfs_show_fn procfs_show_sysvipc_shm, procfs_show_sysvipc_sem, procfs_show_sysvipc_msg,
 	procfs_show_personality;
 procfs_show_fn procfs_show_cpuinfo, procfs_show_meminfo, procfs_show_uptime, procfs_show_loadavg,

@@ -15,31 +15,7 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include "compat.h"
-
-static socklen_t loop_addr(int family, int port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	if (family == AF_INET) {
-		struct sockaddr_in *s = (void *)ss;
-		s->sin_family = AF_INET;
-		s->sin_port = htons(port);
-		s->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		return sizeof(*s);
-	}
-	struct sockaddr_in6 *s = (void *)ss;
-	s->sin6_family = AF_INET6;
-	s->sin6_port = htons(port);
-	s->sin6_addr = in6addr_loopback;
-	return sizeof(*s);
-}
-
-static int port_of(int fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
-	getsockname(fd, (void *)&ss, &len);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
+#include "inet_loop.h"
 
 static int bound(int family)
 {
@@ -51,22 +27,6 @@ static int bound(int family)
 		exit(1);
 	}
 	return fd;
-}
-
-static void show(const char *what, struct sockaddr_storage *ss, socklen_t len, int port)
-{
-	char buf[64];
-	if (ss->ss_family == AF_INET) {
-		struct sockaddr_in *s = (void *)ss;
-		inet_ntop(AF_INET, &s->sin_addr, buf, sizeof(buf));
-		printf("%s: inet len %u %s port matches %d\n", what, len, buf,
-		       ntohs(s->sin_port) == port);
-	} else {
-		struct sockaddr_in6 *s = (void *)ss;
-		inet_ntop(AF_INET6, &s->sin6_addr, buf, sizeof(buf));
-		printf("%s: inet6 len %u %s port matches %d scope %u\n", what, len, buf,
-		       ntohs(s->sin6_port) == port, s->sin6_scope_id);
-	}
 }
 
 static void basic(int family)
@@ -86,7 +46,7 @@ static void basic(int family)
 	char buf[70000];
 	RESULT("recvfrom peek", recvfrom(b, buf, sizeof(buf), MSG_PEEK, (void *)&from, &flen));
 	RESULT("recvfrom", recvfrom(b, buf, sizeof(buf), 0, (void *)&from, &flen));
-	show("from", &from, flen, port_of(a));
+	show_addr("from", &from, flen, port_of(a));
 	struct msghdr mh = { 0 };
 	struct iovec iov = { buf, 2 };
 	mh.msg_iov = &iov;
@@ -115,7 +75,7 @@ static void basic(int family)
 	struct sockaddr_storage pn;
 	socklen_t pl = sizeof(pn);
 	getpeername(a, (void *)&pn, &pl);
-	show("peer", &pn, pl, port_of(b));
+	show_addr("peer", &pn, pl, port_of(b));
 	RESULT("peer of unconnected", getpeername(b, (void *)&pn, &pl));
 	RESULT("send unconnected", send(b, "x", 1, 0));
 	RESULT("sendto port 0", sendto(b, "x", 1, 0, (void *)&to, (loop_addr(family, 0, &to), tolen)));
@@ -144,7 +104,7 @@ static void dual_and_options(void)
 	RESULT("v4 to dual", sendto(s4, "hi", 2, 0, (void *)&to, tolen));
 	char buf[16];
 	RESULT("recvfrom", recvfrom(s6, buf, sizeof(buf), 0, (void *)&from, &flen));
-	show("from", &from, flen, port_of(s4));
+	show_addr("from", &from, flen, port_of(s4));
 	int v = 0;
 	socklen_t len = sizeof(v);
 	getsockopt(s4, SOL_SOCKET, SO_BROADCAST, &v, &len);

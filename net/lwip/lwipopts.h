@@ -38,6 +38,7 @@
 #define LWIP_ICMP                       1
 #define LWIP_RAW                        1   /* ICMP echo sockets (ping) */
 #define LWIP_UDP                        1
+#define LWIP_UDPLITE                    1   /* IPPROTO_UDPLITE sockets (RFC 3828) */
 #define LWIP_TCP                        1
 #define LWIP_ARP                        1
 #define LWIP_ETHERNET                   1

@@ -14,7 +14,9 @@
 #include "lwip/init.h"
 #include "lwip/ip_addr.h"
 #include "lwip/netif.h"
+#include "lwip/inet_chksum.h"
 #include "lwip/pbuf.h"
+#include "lwip/raw.h"
 #include "lwip/sys.h"
 #include "lwip/tcp.h"
 #include "lwip/timeouts.h"
@@ -566,6 +568,112 @@ static void test_udp_ipv6_loopback(void **state)
 	assert_int_equal(heap_oversize, 0);
 }
 
+/* A raw PCB's view of the UDP-Lite datagrams that pass (patch 0002): the last one's header,
+   length and whether its checksum holds over the coverage field's count of bytes. */
+struct udplite_seen {
+	int count;
+	u16_t len, cov;
+	bool sum_ok;
+};
+
+static u8_t udplite_raw_recv(void *arg, struct raw_pcb *pcb, struct pbuf *p, const ip_addr_t *addr)
+{
+	struct udplite_seen *s = arg;
+	struct pbuf *q = pbuf_clone(PBUF_RAW, PBUF_RAM, p);
+	assert_non_null(q);
+	pbuf_remove_header(q, ip_current_header_tot_len());
+	const struct udp_hdr *h = q->payload;
+	s->count++;
+	s->len = q->tot_len;
+	s->cov = lwip_ntohs(h->len);
+	s->sum_ok = h->chksum && !ip_chksum_pseudo_partial(q, IP_PROTO_UDPLITE, q->tot_len,
+							    s->cov ? s->cov : q->tot_len,
+							    ip_current_src_addr(),
+							    ip_current_dest_addr());
+	pbuf_free(q);
+	return 0;                       /* lwIP goes on with p */
+}
+
+/* A UDP-Lite header and payload, written by hand, sent over 127.0.0.1 to UDP_PORT. */
+static void udplite_send_raw(struct raw_pcb *raw, const ip_addr_t *to, u16_t cov, bool sum)
+{
+	struct pbuf *p = pbuf_alloc(PBUF_IP, 32, PBUF_RAM);
+	assert_non_null(p);
+	memset(p->payload, 0, 32);
+	struct udp_hdr *h = p->payload;
+	h->src = lwip_htons(4000);
+	h->dest = lwip_htons(UDP_PORT);
+	h->len = lwip_htons(cov);
+	if (sum) {
+		u16_t c = ip_chksum_pseudo_partial(p, IP_PROTO_UDPLITE, 32, cov ? LWIP_MIN(cov, 32) : 32,
+						   to, to);
+		h->chksum = c ? c : 0xffff;
+	}
+	assert_int_equal(raw_sendto(raw, p, to), ERR_OK);
+	pbuf_free(p);
+}
+
+/* UDP-Lite (patch 0002): a port of its own beside UDP's, datagrams only to PCBs of their
+   protocol, a checksum over the coverage even on the loopif (which checksums nothing), and
+   the datagrams RFC 3828 makes bad (coverage 1-7 or past the end, checksum 0) dropped. */
+static void test_udplite_loopback(void **state)
+{
+	long live = heap_live;
+	static struct udp_got got_udp, got_lite;
+	struct udplite_seen seen = { 0 };
+	memset(&got_udp, 0, sizeof(got_udp));
+	memset(&got_lite, 0, sizeof(got_lite));
+	ip_addr_t lo4 = IPADDR4_INIT_BYTES(127, 0, 0, 1);
+
+	struct udp_pcb *udp = udp_new_ip_type(IPADDR_TYPE_V4), *lite = udp_new_ip_type(IPADDR_TYPE_V4);
+	struct udp_pcb *lite2 = udp_new_ip_type(IPADDR_TYPE_V4), *tx = udp_new_ip_type(IPADDR_TYPE_V4);
+	struct raw_pcb *raw = raw_new(IP_PROTO_UDPLITE);
+	assert_true(udp && lite && lite2 && tx && raw);
+	lite->flags |= UDP_FLAGS_UDPLITE;
+	lite2->flags |= UDP_FLAGS_UDPLITE;
+	assert_int_equal(udp_bind(udp, &lo4, UDP_PORT), ERR_OK);
+	assert_int_equal(udp_bind(lite, &lo4, UDP_PORT), ERR_OK);
+	assert_int_equal(udp_bind(lite2, &lo4, UDP_PORT), ERR_USE);
+	udp_recv(udp, udp_got_recv, &got_udp);
+	udp_recv(lite, udp_got_recv, &got_lite);
+	raw_recv(raw, udplite_raw_recv, &seen);
+
+	assert_int_equal(udp_send_pattern(tx, &lo4, 0x11, 100), ERR_OK);       /* UDP */
+	tx->flags |= UDP_FLAGS_UDPLITE;
+	tx->chksum_len_tx = 8;
+	assert_int_equal(udp_send_pattern(tx, &lo4, 0x22, 100), ERR_OK);
+	for (int i = 0; i < 10; i++)
+		pump(1);
+	assert_int_equal(got_udp.count, 1);
+	assert_pattern(got_udp.data[0], 0x11, 100);
+	assert_int_equal(got_lite.count, 1);
+	assert_pattern(got_lite.data[0], 0x22, 100);
+	assert_int_equal(seen.count, 1);
+	assert_int_equal(seen.len, 108);
+	assert_int_equal(seen.cov, 8);
+	assert_true(seen.sum_ok);
+
+	udplite_send_raw(raw, &lo4, 4, true);
+	udplite_send_raw(raw, &lo4, 33, true);
+	udplite_send_raw(raw, &lo4, 0, false);
+	udplite_send_raw(raw, &lo4, 12, true);  /* the good one */
+	for (int i = 0; i < 10; i++)
+		pump(1);
+	assert_int_equal(got_lite.count, 2);
+	assert_int_equal(got_lite.len[1], 24);
+	assert_int_equal(got_udp.count, 1);
+
+	raw_remove(raw);
+	udp_remove(tx);
+	udp_remove(lite2);
+	udp_remove(lite);
+	udp_remove(udp);
+	for (int i = 0; i < 10; i++)
+		pump(1000);
+	assert_int_equal(heap_live, live);
+	assert_int_equal(heap_bad_frees, 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -575,6 +683,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_fin_after_window_filling_data),
 		cmocka_unit_test(test_tcp_fin_at_zero_window),
 		cmocka_unit_test(test_udp_ipv6_loopback),
+		cmocka_unit_test(test_udplite_loopback),
 	};
 	return cmocka_run_group_tests(tests, group_setup, NULL);
 }
