@@ -127,7 +127,17 @@ struct inet_sock {
 	struct inet_errq *errq; /* IP_RECVERR: ICMP errors not yet read, oldest first */
 	int nerrq;
 	uint64_t seq;           /* events so far, for edge-triggered epoll */
+	/* TCP urgent data (net/inet_urg.c; Linux's urg_data and urg_seq): the last urgent byte
+	   the peer announced, its place in the stream (counted as rx_in counts) and, once it
+	   arrived, its value. rx_seq0: the sequence number of stream byte 0, which places the
+	   peer's urgent pointer in the stream. */
+	uint8_t urg_state;      /* INET_URG_* */
+	uint8_t urg_byte;
+	uint64_t urg_pos;
+	uint32_t rx_seq0;
 };
+
+enum { INET_URG_NONE, INET_URG_NOTYET, INET_URG_VALID, INET_URG_READ };
 
 /* An event on is (NULL: none): counted for edge-triggered epoll, and waiters look again. */
 static inline void inet_event(struct inet_sock *is)
@@ -286,6 +296,25 @@ bool inet_raw_owns_opt(const struct inet_sock *is, int level, int name);
 int inet_raw_setsockopt(struct inet_sock *is, int level, int name, const void *val,
 			uint32_t len);
 int inet_raw_getsockopt(struct inet_sock *is, int level, int name, void *val, uint32_t *len);
+/* TCP urgent data (net/inet_urg.c), as Linux's tcp_check_urg, tcp_urg and tcp_recvmsg. The
+   mark is the urgent byte's place in the stream; reads stop before it, and without SO_OOBINLINE
+   (oobinline false) skip the byte, which recv(MSG_OOB) reads instead.
+   announce: lwIP's urgent pointer callback (seqno, urgp of an acceptable segment, before its
+   data is queued): a newer mark replaces the old one and signals SIGURG; true when the old
+   out-of-band byte stands at the read position, for the caller to drop from the queue.
+   queued: after bytes were queued, takes the urgent byte once it is in. consumed: after bytes
+   were read, forgets a mark the read passed. at_mark: whether queue offset at is the mark
+   (SIOCATMARK at 0). clip: how many of n bytes from queue offset at a read may take without
+   crossing the mark. inq: SIOCINQ, which without SO_OOBINLINE counts only the bytes before a
+   mark that arrived (Linux's tcp_inq). recv: recv(MSG_OOB): the byte, EINVAL with none (or SO_OOBINLINE),
+   EAGAIN while announced only. */
+bool inet_urg_announce(struct inet_sock *is, bool oobinline, u32_t seqno, u16_t urgp);
+void inet_urg_queued(struct inet_sock *is);
+void inet_urg_consumed(struct inet_sock *is);
+bool inet_urg_at_mark(const struct inet_sock *is, uint32_t at);
+uint32_t inet_urg_clip(const struct inet_sock *is, uint32_t at, uint32_t n);
+uint32_t inet_urg_inq(const struct inet_sock *is, bool oobinline);
+int64_t inet_urg_recv(struct inet_sock *is, struct msg_k *m, int flags);
 /* TCP_INFO and the TCP_* options needing the PCB (net/inet_tcp.c). */
 int inet_tcp_info(struct inet_sock *is, void *val, uint32_t *len);
 #endif

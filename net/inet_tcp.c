@@ -29,6 +29,7 @@ static uint8_t tcp_bounce[TCP_BOUNCE];  /* program bytes on their way into tcp_w
 static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t err);
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len);
 static void tcp_err_cb(void *arg, err_t err);
+static void tcp_urg_cb(void *arg, struct tcp_pcb *pcb, u32_t seqno, u16_t urgp);
 
 static void tcp_hook(struct inet_sock *is, struct tcp_pcb *p)
 {
@@ -36,6 +37,7 @@ static void tcp_hook(struct inet_sock *is, struct tcp_pcb *p)
 	tcp_recv(p, tcp_recv_cb);
 	tcp_sent(p, tcp_sent_cb);
 	tcp_err(p, tcp_err_cb);
+	p->urg = tcp_urg_cb;    /* no setter: net/lwip/patches/0003-tcp-urgent-data.patch */
 }
 
 static void tcp_unhook(struct tcp_pcb *p)
@@ -44,6 +46,7 @@ static void tcp_unhook(struct tcp_pcb *p)
 	tcp_recv(p, NULL);
 	tcp_sent(p, NULL);
 	tcp_err(p, NULL);
+	p->urg = NULL;
 }
 
 int inet_tcp_init(struct inet_sock *is)
@@ -102,6 +105,7 @@ static void tcp_rx_purge(struct inet_sock *is)
 	}
 	is->rx_head = is->rx_tail = NULL;
 	is->rx_off = is->rx_len = 0;
+	is->urg_state = INET_URG_NONE;
 	tcp_rx_stamp_drop(is);
 }
 
@@ -110,6 +114,7 @@ static void tcp_rx_consume(struct inet_sock *is, uint32_t n)
 {
 	is->rx_len -= n;
 	tcp_rx_stamp_drop(is);
+	inet_urg_consumed(is);
 	uint32_t left = n;
 	while (is->rx_head) {
 		struct pbuf *p = is->rx_head;
@@ -165,8 +170,25 @@ static err_t tcp_recv_cb(void *arg, struct tcp_pcb *pcb, struct pbuf *p, err_t e
 	while (p->next)
 		p = p->next;
 	is->rx_tail = p;
+	inet_urg_queued(is);
 	inet_event(is);
 	return ERR_OK;
+}
+
+/* SO_OOBINLINE of the socket, or of the listener a queued connection will inherit it from. */
+static bool tcp_oobinline(const struct inet_sock *is)
+{
+	if (is->sock)
+		return is->sock->oobinline;
+	return is->listener && is->listener->sock && is->listener->sock->oobinline;
+}
+
+/* An urgent pointer, before the segment's data is queued. */
+static void tcp_urg_cb(void *arg, struct tcp_pcb *pcb, u32_t seqno, u16_t urgp)
+{
+	struct inet_sock *is = arg;
+	if (is && inet_urg_announce(is, tcp_oobinline(is), seqno, urgp))
+		tcp_rx_consume(is, 1);  /* the old out-of-band byte, at the read position */
 }
 
 static err_t tcp_sent_cb(void *arg, struct tcp_pcb *pcb, u16_t len)
@@ -222,8 +244,10 @@ void inet_tcp_icmp_error(const struct inet_icmp_err *e, u32_t seq)
 static err_t tcp_connected_cb(void *arg, struct tcp_pcb *pcb, err_t err)
 {
 	struct inet_sock *is = arg;
-	if (is && is->state == IS_CONNECTING)
+	if (is && is->state == IS_CONNECTING) {
 		is->state = IS_CONNECTED;
+		is->rx_seq0 = pcb->rcv_nxt - (uint32_t)is->rx_in;
+	}
 	inet_event(is);
 	return ERR_OK;
 }
@@ -250,6 +274,7 @@ static err_t tcp_accept_cb(void *arg, struct tcp_pcb *np, err_t err)
 	n->type = SOCK_STREAM;
 	n->state = IS_CONNECTED;
 	n->tcp = np;
+	n->rx_seq0 = np->rcv_nxt;
 	n->listener = l;
 	n->v6only = l->v6only;
 	n->nodelay = l->nodelay;
@@ -643,11 +668,11 @@ static uint32_t tcp_room(struct tcp_pcb *p)
 	return p->snd_buf;      /* tcp_sndbuf() clamps to 16 bits with window scaling */
 }
 
-static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+/* Queues the program's bytes in lwIP, pushing them out as the queue fills; the caller sends the
+   rest. Bytes queued, or -errno. */
+static int64_t tcp_send_queue(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	int64_t deadline = socket_deadline(s->sndtimeo);
 	uint64_t sent = 0, unpushed = 0;
 	uint32_t pending = 0;           /* bytes in tcp_bounce lwIP has not taken yet */
@@ -701,10 +726,23 @@ static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 		if ((err = socket_wait(deadline, "a send to a full TCP socket")))
 			return sent ? (int64_t)sent : err;
 	}
+	return (int64_t)sent;
+}
+
+/* MSG_OOB makes the last byte sent urgent (Linux's tcp_mark_urg): lwIP's segments up to it
+   carry URG and point past it until it is acknowledged. */
+static int64_t tcp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
+{
+	struct inet_sock *is = inet_sk(s);
+	int64_t r = tcp_send_queue(s, m, flags, nonblock);
+	if (r > 0 && (flags & MSG_OOB) && is->tcp) {
+		is->tcp->snd_up = is->tcp->snd_lbb;
+		tcp_set_flags(is->tcp, TF_URG_MODE);
+	}
 	if (is->tcp)
 		tcp_output(is->tcp);
 	net_poll();
-	return (int64_t)sent;
+	return r;
 }
 
 /* Nothing (more) to read: 0 to wait, 1 for end of file, or -errno; Linux's order. */
@@ -729,12 +767,12 @@ static int tcp_recv_state(struct inet_sock *is, uint64_t got)
 static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
-	if (flags & MSG_OOB)
-		return -EINVAL;         /* no urgent data is ever queued */
 	if (flags & MSG_ERRQUEUE)
 		return inet_errq_recv(is, m);   /* ICMP errors kept by IP_RECVERR */
 	if (is->state == IS_LISTEN)
 		return -ENOTCONN;
+	if (flags & MSG_OOB)
+		return inet_urg_recv(is, m, flags);
 	bool peek = flags & MSG_PEEK;
 	uint64_t want = m->it.left, got = 0, consumed = 0;
 	uint64_t target = (flags & MSG_WAITALL) && !peek ? want : MIN(want, (uint64_t)s->rcvlowat);
@@ -744,10 +782,25 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 	   last segment); a read of no bytes gets the next byte's */
 	bool stamped = !want && is->rx_len;
 	int64_t stamp = stamped ? tcp_rx_stamp_of(is, 0) : 0;
+	uint32_t at = 0;        /* MSG_PEEK: the queue offset looked at next */
 	for (;;) {
-		uint32_t at = peek ? (uint32_t)got : 0;
+		if (inet_urg_at_mark(is, at)) {
+			if (got)
+				break;  /* a read does not cross the urgent mark */
+			if (!s->oobinline && is->rx_len > at) {
+				/* the urgent byte is out of band, not in the stream */
+				if (peek) {
+					at++;
+				} else {
+					tcp_rx_consume(is, 1);
+					consumed++;
+				}
+				continue;
+			}
+		}
 		if (is->rx_len > at && m->it.left) {
 			uint32_t n = (uint32_t)MIN((uint64_t)(is->rx_len - at), m->it.left);
+			n = inet_urg_clip(is, at, n);
 			if (flags & MSG_TRUNC) {
 				m->it.left -= n;        /* Linux discards the bytes */
 			} else if (inet_copy_out(&m->it, is->rx_head, is->rx_off + at, n)) {
@@ -759,6 +812,8 @@ static int64_t tcp_recvmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 			if (!peek) {
 				tcp_rx_consume(is, n);
 				consumed += n;
+			} else {
+				at += n;
 			}
 			got += n;
 			if (got >= target || !m->it.left)
@@ -852,10 +907,16 @@ static uint32_t tcp_poll_op(struct socket *s)
 	if (rcv_shut)
 		mask |= POLLIN | POLLRDNORM | POLLRDHUP;
 	if (is->state != IS_CONNECTING) {
-		if (is->rx_len >= (uint32_t)MAX(s->rcvlowat, 1))
+		/* an out-of-band byte at the read position is not there to read */
+		uint32_t avail = is->rx_len;
+		if (avail && !s->oobinline && inet_urg_at_mark(is, 0))
+			avail--;
+		if (avail >= (uint32_t)MAX(s->rcvlowat, 1))
 			mask |= POLLIN | POLLRDNORM;
 		if (is->shut_wr || tcp_writable(is))
 			mask |= POLLOUT | POLLWRNORM;
+		if (is->urg_state == INET_URG_VALID)
+			mask |= POLLPRI;
 	}
 	if (s->err)
 		mask |= POLLERR;
@@ -870,7 +931,7 @@ static int64_t tcp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
 	case SIOCINQ:
 		if (is->state == IS_LISTEN)
 			return -EINVAL;
-		v = (int)is->rx_len;
+		v = (int)inet_urg_inq(is, s->oobinline);
 		break;
 	case SIOCOUTQ:
 		if (is->state == IS_LISTEN)
@@ -878,7 +939,7 @@ static int64_t tcp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
 		v = is->tcp ? (int)(TCP_SND_BUF - is->tcp->snd_buf) : 0;
 		break;
 	case SIOCATMARK:
-		v = 0;
+		v = inet_urg_at_mark(is, 0);
 		break;
 	default:
 		return -ENOIOCTLCMD;

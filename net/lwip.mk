@@ -64,7 +64,7 @@ $(BUILD)/tests/test_lwip: $(BUILD)/lwip-host/liblwip.a $(wildcard net/lwip/*.h n
 
 # The kernel's network code that calls lwIP (net/net.c, net/inet*.c, net/nic_netif.c) sees
 # lwIP's headers and its libc shims; the kernel links the stack.
-LWIP_USERS := $(addprefix $(BUILD)/guest/net/,net.o inet.o inet_tcp.o inet_udp.o inet_raw.o \
+LWIP_USERS := $(addprefix $(BUILD)/guest/net/,net.o inet.o inet_tcp.o inet_urg.o inet_udp.o inet_raw.o \
 	inet_cmsg.o inet_icmp.o nic_netif.o ifinfo.o ifconfig.o ifioctl.o rtnetlink.o rtnl_change.o \
 	procnet.o)
 $(LWIP_USERS): GUEST_CFLAGS += -Inet/lwip/libc $(LWIP_INC)

@@ -14,8 +14,10 @@
 #define O_NONBLOCK 04000
 #define FIONREAD 0x541b
 #define FIONBIO 0x5421
-#define SIOCGPGRP 0x8904
+#define FIOSETOWN 0x8901
 #define SIOCSPGRP 0x8902
+#define FIOGETOWN 0x8903
+#define SIOCGPGRP 0x8904
 
 static struct superblock sockfs = { .dev = 0x8, .type = "sockfs" };
 static const struct file_ops socket_file_ops;
@@ -223,8 +225,14 @@ static int64_t sockfile_ioctl(struct file *f, unsigned long req, uint64_t arg)
 		return r;
 	int v;
 	switch (req) {
+	case FIOSETOWN:         /* Linux's sock_ioctl: F_SETOWN by another name */
+	case SIOCSPGRP:
+		if (copy_from_user(&v, arg, sizeof(v)))
+			return -EFAULT;
+		return fasync_setown(f, v);
+	case FIOGETOWN:
 	case SIOCGPGRP:
-		v = 0;
+		v = fasync_getown(f);
 		return copy_to_user(arg, &v, sizeof(v)) ? -EFAULT : 0;
 	}
 	return -ENOTTY;

@@ -129,34 +129,16 @@ static int64_t fcntl_owner(struct file *f, int cmd, uint64_t arg)
 {
 	struct f_owner_ex_k o;
 	if (cmd == F_GETOWN)
-		return f->owner_type == F_OWNER_PGRP ? -f->owner : f->owner;
+		return fasync_getown(f);
 	if (cmd == F_GETOWN_EX) {
 		o = (struct f_owner_ex_k){ f->owner ? f->owner_type : F_OWNER_PID, f->owner };
 		return copy_to_user(arg, &o, sizeof(o)) ? -EFAULT : 0;
 	}
-	if (cmd == F_SETOWN) {
-		int who = (int)arg;
-		if (who == INT32_MIN)
-			return -EINVAL;
-		o = (struct f_owner_ex_k){ who < 0 ? F_OWNER_PGRP : F_OWNER_PID, who < 0 ? -who : who };
-	} else if (copy_from_user(&o, arg, sizeof(o))) {
+	if (cmd == F_SETOWN)
+		return fasync_setown(f, (int)arg);
+	if (copy_from_user(&o, arg, sizeof(o)))
 		return -EFAULT;
-	} else if (o.type != F_OWNER_TID && o.type != F_OWNER_PID && o.type != F_OWNER_PGRP) {
-		return -EINVAL;
-	}
-	bool found = !o.pid;
-	if (o.pid && o.type == F_OWNER_TID)
-		found = sched_find(o.pid) != NULL;
-	else if (o.pid && o.type == F_OWNER_PID)
-		found = proc_find(o.pid) != NULL;
-	else if (o.pid)
-		for (struct proc *p = proc_list; p && !found; p = p->next)
-			found = p->state == PROC_LIVE && p->pgid == o.pid;
-	if (!found)
-		return -ESRCH;
-	f->owner = o.pid;
-	f->owner_type = o.type;
-	return 0;
+	return fasync_setown_ex(f, o.type, o.pid);
 }
 
 int64_t sys_fcntl(uint64_t fd, uint64_t cmd, uint64_t arg, uint64_t a3, uint64_t a4, uint64_t a5)

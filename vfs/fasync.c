@@ -4,7 +4,7 @@
    Sockets, pipes and FIFOs, ptys and inotify descriptors take it, as Linux's with a fasync
    method; other files answer FIOASYNC with ENOTTY and F_SETFL leaves their O_ASYNC off. The files with O_ASYNC are kept on one list,
    looked at when any file's readiness changes (file_changed): nothing is done while it is
-   empty. */
+   empty. Urgent data on a TCP socket signals its owner SIGURG (fasync_urgent). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/sched.h"
@@ -13,6 +13,8 @@
 
 #define O_ASYNC_ 020000
 #define SIGIO_ 29
+#define SIGURG_ 23
+#define SI_KERNEL_ 0x80
 #define POLL_IN 1
 #define POLL_OUT 2
 #define POLL_ERR 4
@@ -71,6 +73,55 @@ static void fasync_release(struct file *f)
 		fasync_unlink(f);
 }
 
+/* si to f's owner (F_SETOWN, F_SETOWN_EX): a thread, a process or a process group. */
+static void fasync_owner_raise(struct file *f, struct siginfo_k *si)
+{
+	if (f->owner_type == F_OWNER_TID) {
+		struct task *t = sched_find(f->owner);
+		if (t)
+			signal_raise_task(t, si->signo, si);
+	} else if (f->owner_type == F_OWNER_PGRP) {
+		for (struct proc *p = proc_list; p; p = p->next)
+			if (p->state == PROC_LIVE && p->pgid == f->owner)
+				signal_raise_proc(p, si->signo, si);
+	} else {
+		struct proc *p = proc_find(f->owner);
+		if (p && p->state == PROC_LIVE)
+			signal_raise_proc(p, si->signo, si);
+	}
+}
+
+int fasync_setown_ex(struct file *f, int type, int pid)
+{
+	if (type != F_OWNER_TID && type != F_OWNER_PID && type != F_OWNER_PGRP)
+		return -EINVAL;
+	bool found = !pid;
+	if (pid && type == F_OWNER_TID)
+		found = sched_find(pid) != NULL;
+	else if (pid && type == F_OWNER_PID)
+		found = proc_find(pid) != NULL;
+	else if (pid)
+		for (struct proc *p = proc_list; p && !found; p = p->next)
+			found = p->state == PROC_LIVE && p->pgid == pid;
+	if (!found)
+		return -ESRCH;
+	f->owner = pid;
+	f->owner_type = type;
+	return 0;
+}
+
+int fasync_setown(struct file *f, int who)
+{
+	if (who == INT32_MIN)
+		return -EINVAL;
+	return fasync_setown_ex(f, who < 0 ? F_OWNER_PGRP : F_OWNER_PID, who < 0 ? -who : who);
+}
+
+int fasync_getown(const struct file *f)
+{
+	return f->owner_type == F_OWNER_PGRP ? -f->owner : f->owner;
+}
+
 /* Linux's send_sigio_to_task: SIGIO (SI_KERNEL), or the F_SETSIG signal carrying the reason. */
 static void fasync_send(struct file *f, int reason)
 {
@@ -78,26 +129,24 @@ static void fasync_send(struct file *f, int reason)
 		POLLIN_ | POLLRDNORM_, POLLOUT_ | POLLWRNORM_ | POLLWRBAND_, POLLIN_ | POLLRDNORM_ | 0x400,
 		POLLERR_, POLLPRI_ | POLLRDBAND_, POLLHUP_ | POLLERR_,
 	};
-	struct siginfo_k si = { .signo = SIGIO_, .code = 0x80 /* SI_KERNEL */ };
+	struct siginfo_k si = { .signo = SIGIO_, .code = SI_KERNEL_ };
 	if (f->sig) {
 		si.signo = f->sig;
 		si.code = reason;
 		si.addr = band[reason - POLL_IN];               /* si_band */
 		memcpy(si.rest, &f->async_fd, sizeof(int));      /* si_fd */
 	}
-	if (f->owner_type == F_OWNER_TID) {
-		struct task *t = sched_find(f->owner);
-		if (t)
-			signal_raise_task(t, si.signo, &si);
-	} else if (f->owner_type == F_OWNER_PGRP) {
-		for (struct proc *p = proc_list; p; p = p->next)
-			if (p->state == PROC_LIVE && p->pgid == f->owner)
-				signal_raise_proc(p, si.signo, &si);
-	} else {
-		struct proc *p = proc_find(f->owner);
-		if (p && p->state == PROC_LIVE)
-			signal_raise_proc(p, si.signo, &si);
-	}
+	fasync_owner_raise(f, &si);
+}
+
+void fasync_urgent(struct file *f)
+{
+	if (!f->owner)
+		return;
+	struct siginfo_k si = { .signo = SIGURG_, .code = SI_KERNEL_ };
+	fasync_owner_raise(f, &si);
+	if (f->flags & O_ASYNC_)
+		fasync_send(f, POLL_PRI);
 }
 
 static void fasync_check(void)

@@ -92,6 +92,17 @@ struct file {
    (a closing file leaves the list). */
 bool fasync_capable(const struct file *f);
 void fasync_set(struct file *f, int fd, bool on);
+/* Who O_ASYNC and SIGURG signal, as Linux's f_setown and f_getown. setown_ex: a thread,
+   process or group (type F_OWNER_*) by id, 0 for nobody; EINVAL for another type, ESRCH for
+   an id nobody has. setown: F_SETOWN's form, a process group as its negative. getown: the
+   same form back. */
+int fasync_setown_ex(struct file *f, int type, int pid);
+int fasync_setown(struct file *f, int who);
+int fasync_getown(const struct file *f);
+/* Urgent data arrived on socket file f (Linux's sk_send_sigurg): SIGURG to its owner, if it has
+   one, whether or not O_ASYNC is set; with O_ASYNC also SIGIO (or the F_SETSIG signal) for
+   POLL_PRI. */
+void fasync_urgent(struct file *f);
 extern void (*file_async_check)(void);
 extern void (*file_async_release)(struct file *f);
 
