@@ -252,8 +252,8 @@ static int64_t udp_sendmsg_op(struct socket *s, struct msg_k *m, int flags, bool
 int64_t inet_dgram_recvmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct inet_sock *is = inet_sk(s);
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
+	if ((flags & MSG_OOB) && !is->udp)
+		return -EOPNOTSUPP;     /* raw and ping sockets; UDP's recvmsg ignores the flag */
 	if (flags & MSG_ERRQUEUE)
 		return inet_errq_recv(is, m);
 	int64_t deadline = socket_deadline(s->rcvtimeo);

@@ -239,7 +239,14 @@ static void udp(void)
 	bind(u, (void *)&a, len);
 	getsockname(u, (void *)&a, &len);
 	RESULT("sendto MSG_OOB", sendto(u, "x", 1, MSG_OOB, (void *)&a, len));
+	/* recv ignores the flag on UDP (a raw socket refuses it) */
+	sendto(u, "y", 1, 0, (void *)&a, len);
+	char b[4];
+	RESULT("recv MSG_OOB of a datagram", recv(u, b, sizeof(b), MSG_OOB));
 	close(u);
+	int r = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK, 253);
+	RESULT("raw recv MSG_OOB", recv(r, b, sizeof(b), MSG_OOB));
+	close(r);
 }
 
 int main(void)
