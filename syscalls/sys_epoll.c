@@ -216,8 +216,12 @@ int64_t sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uev, uin
 	if (tf) {
 		struct eventpoll *ep = epoll_of(f);
 		int host;
-		if (!tf->ops->poll && !console_host_fd(tf, &host))
-			r = -EPERM;     /* regular files and directories cannot be watched */
+		bool console = console_host_fd(tf, &host);
+		uint32_t type = console ? boot_info->tty[host].st_mode & S_IFMT : 0;
+		/* Regular files and directories cannot be watched; nor a console that is one on the
+		   host (a program's output redirected to a file). */
+		if ((!tf->ops->poll && !console) || type == S_IFREG || type == S_IFDIR)
+			r = -EPERM;
 		else if (!ep || f == tf)
 			r = -EINVAL;
 		else
