@@ -36,7 +36,9 @@ static void usage(FILE *f)
 		"  -h, --hostname NAME  the container's hostname (uname, /etc/hostname, /etc/hosts,\n"
 		"                      HOSTNAME; default: a random one, for a bare program the host's)\n"
 		"  -t, --tty           the program runs on the host's terminal (termios, window size,\n"
-		"                      SIGWINCH; Ctrl-C is the program's); without it the console is\n"
+		"                      SIGWINCH; Ctrl-C is the program's), or without -i and with no\n"
+		"                      terminal for the output, on one of its own whose output is\n"
+		"                      copied to stdout, as docker does; without it the console is\n"
 		"                      not a terminal, as in a container without one\n"
 		"  -i, --interactive   pass stdin to the program (without it the program's stdin is\n"
 		"                      /dev/null, or with -t a terminal no input reaches, whose\n"
@@ -182,10 +184,6 @@ static int run_main(int argc, char **argv)
 		} else if (!strcmp(a, "-t") || !strcmp(a, "--tty") || !strcmp(a, "-it") ||
 			   !strcmp(a, "-ti")) {
 			interactive |= a[2] != 0 && a[1] != '-';       /* -it, -ti */
-			if (!isatty(0) && !isatty(1)) {
-				fprintf(stderr, "unik: the input device is not a TTY\n");
-				return 125;
-			}
 			cfg.tty = true;
 		} else if (!strcmp(a, "-i") || !strcmp(a, "--interactive")) {
 			interactive = true;
@@ -330,6 +328,15 @@ static int run_main(int argc, char **argv)
 		if (st)
 			return st;
 	}
+	/* docker: -i with -t needs a terminal to read; -t alone without one on the host gives the
+	   program a terminal of its own, whose output is copied out (run_pty.c) */
+	if (cfg.tty && interactive && !isatty(0)) {
+		fprintf(stderr, "unik: the input device is not a TTY\n");
+		return 125;
+	}
+	static struct run_pty pty;
+	if (cfg.tty && !interactive && !isatty(1) && run_pty_start(&pty))
+		return 125;
 	/* docker attaches stdin only with -i: otherwise the program reads /dev/null, or with -t a
 	   terminal whose input never comes (the monitor keeps fd 0 for the terminal's modes) */
 	cfg.stdin_detached = cfg.tty && !interactive;
@@ -347,6 +354,7 @@ static int run_main(int argc, char **argv)
 	if (!status)
 		status = vm_run(&vm, &cfg);
 	vm_destroy(&vm);
+	run_pty_finish(&pty);
 	return status;
 }
 

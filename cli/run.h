@@ -1,6 +1,7 @@
 /* Options of `unik run` shared by the bare-program and the artifact paths. */
 #ifndef CLI_RUN_H
 #define CLI_RUN_H
+#include <pthread.h>
 #include <stdbool.h>
 #include "monitor/vm.h"
 
@@ -51,4 +52,16 @@ int run_env(const char *const *files, int nfiles, const char *const *vars, int n
 /* Adds the volume "HOSTDIR:GUESTDIR[:ro|:rw]" to vols[*n] (creating a missing HOSTDIR). 0, or
    125 after printing why. */
 int volume_parse(const char *spec, struct vm_volume *vols, size_t *n);
+
+/* -t with no terminal on the host (cli/run_pty.c): a host pseudo-terminal becomes fds 0-2, and
+   a thread copies its output to where stdout went. */
+struct run_pty {
+	int master, out, err;   /* out, err: the original stdout and stderr */
+	pthread_t thread;
+	bool running;
+};
+/* 0, or -1 after printing why. */
+int run_pty_start(struct run_pty *p);
+/* After the VM: fds 0-2 back, and everything the program wrote copied out. */
+void run_pty_finish(struct run_pty *p);
 #endif

@@ -301,6 +301,17 @@ if command -v script >/dev/null && musl-gcc -static -O1 -o "$T/ttyprog" "$T/ttyp
 	cp /bin/busybox "$T/bbroot/bin/" && ln -sf busybox "$T/bbroot/bin/sh"
 	tty_case tty-interactive-shell 3 'hi-3' 'echo hi-$((1+2))\nexit 3\n' -it --rootfs "$T/bbroot" /bin/sh
 	expect tty-it-without-terminal 125 'the input device is not a TTY' -- run -it "$T/ttyprog"
+	# -t alone with no terminal on the host (output to a pipe): as docker, the program gets a
+	# terminal of its own, and its output (\n made \r\n by the line discipline) is copied out.
+	if harness_selected tty-no-host-terminal; then
+		harness_exec "$T/case" "$UNIK" run -t "$T/ttyprog" detached
+		if [ "$HARNESS_STATUS" = 0 ] && grep -q "^isatty 1 1" "$T/case.out" &&
+		   grep -q "^terminal 1, input within 1.5 s: 0"$'\r'"$" "$T/case.out"; then
+			pass tty-no-host-terminal
+		else
+			fail tty-no-host-terminal "status $HARNESS_STATUS: $(od -c "$T/case.out" | head -3)"
+		fi
+	fi
 else
 	fail tty-build "script(1) or musl-gcc missing"
 fi
