@@ -407,10 +407,7 @@ static int64_t msg_info(int cmd, uint64_t ubuf)
 		i.msgmap = (int32_t)msg_hdrs;
 		i.msgtql = (int32_t)msg_bytes;
 	}
-	if (copy_to_user(ubuf, &i, sizeof(i)))
-		return -EFAULT;
-	int hi = ipc_highest(&msg_ids);
-	return hi < 0 ? 0 : hi;
+	return ipc_info_reply(&msg_ids, ubuf, &i, sizeof(i));
 }
 
 /* IPC_STAT by id, MSG_STAT and MSG_STAT_ANY by index (its id the answer). */

@@ -413,10 +413,7 @@ static int64_t sem_info(int cmd, uint64_t ubuf)
 		i.semusz = sem_ids.used;
 		i.semaem = (int32_t)sems_used;
 	}
-	if (copy_to_user(ubuf, &i, sizeof(i)))
-		return -EFAULT;
-	int hi = ipc_highest(&sem_ids);
-	return hi < 0 ? 0 : hi;
+	return ipc_info_reply(&sem_ids, ubuf, &i, sizeof(i));
 }
 
 static int64_t sem_stat(int semid, int cmd, uint64_t ubuf)

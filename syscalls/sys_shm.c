@@ -296,10 +296,7 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 	switch (c) {
 	case IPC_INFO: {
 		struct shminfo64_k i = { SHMMAX, SHMMIN, SHMMNI, SHMMNI, SHMALL, { 0 } };
-		if (copy_to_user(ubuf, &i, sizeof(i)))
-			return -EFAULT;
-		int hi = ipc_highest(&shm_ids);
-		return hi < 0 ? 0 : hi;
+		return ipc_info_reply(&shm_ids, ubuf, &i, sizeof(i));
 	}
 	case SHM_INFO: {
 		struct shm_info_k i = { 0 };
@@ -309,10 +306,7 @@ int64_t sys_shmctl(uint64_t shmid, uint64_t cmd, uint64_t ubuf, uint64_t a3, uin
 				i.shm_tot += PAGE_ALIGN_UP(shm_at(k)->size) / PAGE_SIZE;
 				i.shm_rss += shm_at(k)->inode->blocks / 8;
 			}
-		if (copy_to_user(ubuf, &i, sizeof(i)))
-			return -EFAULT;
-		int hi = ipc_highest(&shm_ids);
-		return hi < 0 ? 0 : hi;
+		return ipc_info_reply(&shm_ids, ubuf, &i, sizeof(i));
 	}
 	case SHM_STAT:
 	case SHM_STAT_ANY: {

@@ -6,6 +6,7 @@
 #include "k/cap.h"
 #include "k/proc.h"
 #include "k/time.h"
+#include "k/uaccess.h"
 #include "syscalls/sysv_ipc.h"
 
 #define IPC_SEQ_MAX (0x7fffffff / IPC_SEQ_MULTIPLIER)
@@ -77,7 +78,7 @@ void ipc_del(struct ipc_table *t, int idx)
 	t->used--;
 }
 
-int ipc_highest(const struct ipc_table *t)
+static int ipc_highest(const struct ipc_table *t)
 {
 	int hi = -1;
 	for (int i = 0; i < t->mni && t->used; i += IPC_CHUNK) {
@@ -88,6 +89,14 @@ int ipc_highest(const struct ipc_table *t)
 				hi = i + j;
 	}
 	return hi;
+}
+
+int64_t ipc_info_reply(const struct ipc_table *t, uint64_t ubuf, const void *info, size_t size)
+{
+	if (copy_to_user(ubuf, info, size))
+		return -EFAULT;
+	int hi = ipc_highest(t);
+	return hi < 0 ? 0 : hi;
 }
 
 int64_t ipc_get(struct ipc_table *t, int32_t key, int flags, uint64_t arg,

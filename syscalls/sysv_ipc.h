@@ -55,8 +55,9 @@ struct ipc_obj *ipc_lookup(const struct ipc_table *t, int id, int *idx);
 int ipc_add(struct ipc_table *t, struct ipc_obj *o, int32_t key, int flags);
 /* Takes the object at idx out of the table (the caller frees it). */
 void ipc_del(struct ipc_table *t, int idx);
-/* The highest index in use, or -1 (IPC_INFO's answer). */
-int ipc_highest(const struct ipc_table *t);
+/* IPC_INFO and the kinds' own _INFO: copies the kind's info structure to ubuf and answers the
+   highest index in use (0 with none), or -EFAULT. */
+int64_t ipc_info_reply(const struct ipc_table *t, uint64_t ubuf, const void *info, size_t size);
 /* Linux's ipcget: IPC_PRIVATE always makes a new object; a key found gives EEXIST under
    IPC_CREAT|IPC_EXCL, EACCES without flags' permissions, then the kind's check (0 or -errno);
    a key not found is made under IPC_CREAT, else ENOENT. create gets (key, flags, arg) and
