@@ -10,6 +10,7 @@
 #include <termios.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/random.h>
@@ -189,6 +190,20 @@ static int vm_setup_regs(struct vm *vm, const struct vm_config *cfg, uint64_t xc
 	return 0;
 }
 
+/* Whether the host's epoll accepts fd: Linux refuses files without a poll method (regular
+   files, directories, /dev/null, /dev/zero) with EPERM, and the guest's epoll answers the same
+   for a console that is one. */
+static bool vm_fd_pollable(int fd)
+{
+	int ep = epoll_create1(EPOLL_CLOEXEC);
+	if (ep < 0)
+		return true;
+	struct epoll_event ev = { .events = EPOLLIN };
+	bool ok = epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev) == 0 || errno != EPERM;
+	close(ep);
+	return ok;
+}
+
 /* Host terminal facts for fds 0-2 (TCGETS returns the kernel's 36-byte struct termios). Without
    -t the program sees no terminal, as in a container without one: a terminal fd shows as a
    pipe. */
@@ -263,9 +278,12 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 		bi->groups[g] = cfg->groups[g];
 	if (getrandom(bi->random, sizeof(bi->random), 0) != sizeof(bi->random))
 		return vm_fail("getrandom");
-	for (int fd = 0; fd < 3; fd++)      /* a detached input is the terminal all the same */
-		vm_tty_info(&bi->tty[fd], fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ?
-					  vm->hc.tty_fd : fd, cfg->tty);
+	for (int fd = 0; fd < 3; fd++) {    /* a detached input is the terminal all the same */
+		int host = fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ? vm->hc.tty_fd : fd;
+		vm_tty_info(&bi->tty[fd], host, cfg->tty);
+		if (!vm_fd_pollable(host))
+			bi->tty_nopoll |= 1u << fd;
+	}
 	snprintf(bi->execfn, sizeof(bi->execfn), "%s", cfg->argv[0]);
 	/* A name of HOST_NAME_MAX (64) bytes fills the field without its NUL. */
 	char host[HOST_NAME_MAX + 1];

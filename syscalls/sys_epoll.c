@@ -217,10 +217,9 @@ int64_t sys_epoll_ctl(uint64_t epfd, uint64_t op, uint64_t fd, uint64_t uev, uin
 		struct eventpoll *ep = epoll_of(f);
 		int host;
 		bool console = console_host_fd(tf, &host);
-		uint32_t type = console ? boot_info->tty[host].st_mode & S_IFMT : 0;
-		/* Regular files and directories cannot be watched; nor a console that is one on the
-		   host (a program's output redirected to a file). */
-		if ((!tf->ops->poll && !console) || type == S_IFREG || type == S_IFDIR)
+		/* Files without a poll method cannot be watched; nor a console the host cannot poll
+		   (output redirected to a file, input from /dev/null). */
+		if (console ? (boot_info->tty_nopoll & (1u << host)) != 0 : !tf->ops->poll)
 			r = -EPERM;
 		else if (!ep || f == tf)
 			r = -EINVAL;

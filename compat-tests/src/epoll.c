@@ -208,17 +208,18 @@ int main(void)
 	errno = 0;
 	r = epoll_wait(999, ev, 1, 0);
 	printf("epoll_wait on fd 999: %d %s\n", r, errname(errno));
-	/* The harness sends stderr to a regular file (and stdout to a pipe): Linux refuses to
-	   watch a regular file, whatever fd it is on. */
+	/* The harness gives stdin /dev/null, stdout a pipe and stderr a regular file: Linux
+	   refuses to watch a regular file or /dev/null (no poll method), whatever fd it is on. */
 	struct stat st;
-	const int fds[2] = { 1, 2 };
-	for (int i = 0; i < 2; i++) {
+	const int fds[3] = { 0, 1, 2 };
+	for (int i = 0; i < 3; i++) {
 		fstat(fds[i], &st);
 		struct epoll_event e = { .events = EPOLLOUT };
 		errno = 0;
 		r = epoll_ctl(ep, EPOLL_CTL_ADD, fds[i], &e);
 		printf("epoll_ctl ADD fd %d (%s): %d %s\n", fds[i], S_ISREG(st.st_mode) ? "a regular file" :
-		       S_ISFIFO(st.st_mode) ? "a pipe" : "other", r, errname(errno));
+		       S_ISFIFO(st.st_mode) ? "a pipe" : S_ISCHR(st.st_mode) ? "a character device" :
+		       "other", r, errname(errno));
 	}
 	return 0;
 }

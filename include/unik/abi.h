@@ -522,7 +522,8 @@ struct unik_boot_info {
 	uint32_t _pad;
 	uint64_t random[4];             /* 32 bytes from the host: seeds the guest generator */
 	struct unik_tty tty[3];         /* host fds 0, 1, 2 */
-	uint32_t _pad2;
+	uint32_t tty_nopoll;            /* bit N: host fd N cannot be polled (the host's epoll
+					   refuses it: a regular file, a directory, /dev/null) */
 	struct unik_stats stats;        /* OUT: written by the guest before UNIK_HC_EXIT */
 	char execfn[256];               /* argv[0] as given, for AT_EXECFN */
 	char hostname[64];              /* NUL-terminated unless 64 bytes long (HOST_NAME_MAX) */
