@@ -11,6 +11,7 @@
 #include "k/random.h"
 #include "k/uaccess.h"
 #include "k/exec.h"
+#include "k/rseq.h"
 #include "loader/elf.h"
 #include "loader/stack.h"
 #include "vfs/vfs.h"
@@ -201,6 +202,7 @@ static int exec_build_stack(struct proc *p, const struct exec_args *a, const str
 		{ AT_BASE, interp_base }, { AT_FLAGS, 0 }, { AT_ENTRY, img->entry + bias },
 		{ AT_UID, p->uid }, { AT_EUID, a->euid }, { AT_GID, p->gid }, { AT_EGID, a->egid },
 		{ AT_SECURE, a->secure }, { AT_HWCAP2, 2 /* FSGSBASE */ },
+		{ AT_RSEQ_FEATURE_SIZE, RSEQ_FEATURE_SIZE }, { AT_RSEQ_ALIGN, RSEQ_ALIGN },
 	};
 	struct stack_result res;
 	struct stack_spec spec = {

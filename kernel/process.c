@@ -13,6 +13,7 @@
 #include "k/uaccess.h"
 #include "k/hc.h"
 #include "k/itimer.h"
+#include "k/rseq.h"
 #include "vfs/vfs.h"
 #include "vfs/pty.h"
 #include "syscalls/syscall.h"
@@ -258,6 +259,8 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	t->files = files;
 	t->fs = fs;
 	sem_undo_share(t, pt, flags);
+	if (!(flags & CLONE_VM))
+		rseq_fork(t, pt);
 	p->pid = t->tid;                /* a process's first thread has the process's id */
 	struct regs *r = task_regs(t);
 	r->rax = 0;

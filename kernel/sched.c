@@ -10,6 +10,7 @@
    signal comes, as a blocked process waits on Linux. */
 #include "k/kernel.h"
 #include "k/sched.h"
+#include "k/rseq.h"
 #include "k/seccomp.h"
 #include "k/proc.h"
 #include "k/cpu.h"
@@ -337,9 +338,9 @@ static void sched_reap(void)
 /* Called on a new task's stack by its first switch, before it returns to the program. */
 void sched_task_entered(struct regs *r)
 {
-	(void)r;
 	sched_reap();
 	sched_check_killed();
+	rseq_resume(r);
 	cpu0.in_core = 0;
 }
 
@@ -429,6 +430,8 @@ static void sched_switch(struct task *prev, struct task *next)
 	prev->fs_base = arch_get_fs_base();
 	prev->gs_base = arch_get_gs_base();
 	arch_fpu_save(prev->xsave);
+	if (prev->rseq)                 /* Linux's rseq_preempt, at every switch */
+		prev->rseq_event = prev->rseq_resume = true;
 	if (next->proc != prev->proc) {
 		arch_switch_mm(next->proc->mm->pml4);
 		if (dead_mm) {          /* no longer loaded: it can go */
@@ -568,6 +571,8 @@ static void schedule(const struct task *skip)
 {
 	struct task *prev = current_task;
 	need_resched = false;
+	if (prev->rseq && prev->state == TASK_BLOCKED)
+		prev->rseq_event = prev->rseq_resume = true;    /* it leaves the CPU, if only to idle */
 	for (;;) {
 		int64_t now = (int64_t)time_monotonic_ns();
 		bool console;

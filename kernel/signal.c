@@ -10,6 +10,7 @@
 #include "k/regs.h"
 #include "k/arch.h"
 #include "k/sched.h"
+#include "k/rseq.h"
 #include "vfs/file.h"
 
 #define SA_SIGINFO 0x4
@@ -187,6 +188,7 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		return;
 	}
 	struct k_sigaction saved = *ka;
+	rseq_signal(r);
 	if (signal_frame(r, signo, si, &saved, fault)) {
 		/* Linux: a frame that cannot be written is SIGSEGV, forced. */
 		proc_kill(SIGSEGV, "cannot write the signal frame on the stack");

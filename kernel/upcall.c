@@ -11,6 +11,7 @@
 #include "k/cpu.h"
 #include "k/regs.h"
 #include "k/stats.h"
+#include "k/rseq.h"
 #include "vfs/file.h"
 
 
@@ -60,6 +61,7 @@ void upcall_from_monitor(struct regs *r)
 	sched_check_killed();
 	itimer_check();
 	console_flush_if_stale();
+	rseq_resume(r);
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
 	cpu0.in_core = 0;

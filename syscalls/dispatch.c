@@ -8,6 +8,7 @@
 #include "k/signal.h"
 #include "k/sched.h"
 #include "k/seccomp.h"
+#include "k/rseq.h"
 #include "vfs/file.h"
 
 #define SYS_RT_SIGRETURN 15
@@ -58,6 +59,7 @@ void syscall_run(struct regs *r)
 		ret = signal_return(r);
 		if (trace)
 			trace_exit(r, nr, ret);
+		rseq_resume(r);
 		if (signal_pending_deliverable())
 			signal_deliver_pending(r);
 		sched_core_leave();
@@ -93,6 +95,7 @@ void syscall_run(struct regs *r)
 	upcall_poll();
 	sched_check_killed();
 	itimer_check();
+	rseq_resume(r);
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
 	sched_core_leave();

@@ -11,6 +11,7 @@
 #include "k/exec.h"
 #include "k/itimer.h"
 #include "k/uaccess.h"
+#include "k/rseq.h"
 #include "syscalls/fs_util.h"
 #include "vfs/procfs.h"
 #include "build/gen/syscall_decls.h"
@@ -96,6 +97,7 @@ static void exec_reset(struct proc *p, const char *path, const struct exec_args 
 	itimer_changed();
 	t->clear_child_tid = 0;
 	t->robust_list = t->robust_len = 0;
+	rseq_exec(t);
 	t->tid = p->pid;        /* a thread other than the leader takes its id (Linux's de_thread) */
 	arch_set_fs_base(0);
 	arch_set_gs_base(0);

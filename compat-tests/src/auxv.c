@@ -69,5 +69,7 @@ int main(int argc, char **argv)
 	printf("AT_CLKTCK=%lu\n", aux(AT_CLKTCK, &p));
 	aux(AT_MINSIGSTKSZ, &p);
 	fact("AT_MINSIGSTKSZ present", p);
+	printf("AT_RSEQ_FEATURE_SIZE=%lu\n", aux(27, &p));
+	printf("AT_RSEQ_ALIGN=%lu\n", aux(28, &p));
 	return 0;
 }

@@ -2,8 +2,8 @@
  * do not, GET_REGISTRATIONS (with the SYNC_CORE registration also reporting the private one),
  * the flags and unknown commands (EINVAL), and where registrations live: shared by threads, kept
  * by a fork's child, gone after exec. The RSEQ commands depend on the kernel's rseq support
- * (unik has none, as a kernel without CONFIG_RSEQ): only their consistency with rseq(2) is
- * printed. */
+ * (CONFIG_RSEQ): only their consistency with rseq(2) is printed here; compat-tests rseq runs
+ * them registered. */
 #include "compat.h"
 #include <pthread.h>
 #include <string.h>

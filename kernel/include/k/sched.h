@@ -84,6 +84,11 @@ struct task {
 	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
 	struct sem_undo_list *sysvsem;  /* System V semaphore adjustments, shared under
 					   CLONE_SYSVSEM (syscalls/sys_sem.c) */
+	/* Restartable sequences (syscalls/sys_rseq.c): the registered struct rseq or 0. */
+	uint64_t rseq;
+	uint32_t rseq_len, rseq_sig;
+	bool rseq_resume;               /* to fix up and update before the program runs again */
+	bool rseq_event;                /* switched out or signalled since: a section aborts */
 };
 
 extern struct task *current_task;
