@@ -2,8 +2,10 @@
    structs live in the kernel image (below 4 GiB, physically contiguous). So do the bounce buffers
    of the file calls: names and link targets are copied there, and data whose buffer is not
    kernel memory (physically contiguous through the direct map or the image) goes through a page
-   of it. One caller at a time (one CPU; SMP will need a lock here). */
+   of it. Callers hold the core lock, so one at a time uses the shared argument structs; the two
+   calls an idle CPU makes without it (hc_sleep, hc_poll) have one argument struct per CPU. */
 #include "k/kernel.h"
+#include "k/cpu.h"
 #include "k/hc.h"
 
 static struct unik_hc_io hc_io;
@@ -46,26 +48,28 @@ void hc_clock(int64_t *realtime, int64_t *monotonic)
 
 int64_t hc_sleep(int64_t ns)
 {
-	static struct unik_hc_sleep s;
-	s.ns = ns;
-	s.ret = 0;
-	hc_call(UNIK_HC_SLEEP, &s);
-	return s.ret;
+	static struct unik_hc_sleep args[NR_CPUS];
+	struct unik_hc_sleep *s = &args[this_cpu()->id];
+	s->ns = ns;
+	s->ret = 0;
+	hc_call(UNIK_HC_SLEEP, s);
+	return s->ret;
 }
 
 int64_t hc_poll(const uint32_t events[3], uint32_t revents[3], int64_t timeout_ns)
 {
-	static struct unik_hc_poll p;
-	p.timeout_ns = timeout_ns;
+	static struct unik_hc_poll args[NR_CPUS];
+	struct unik_hc_poll *p = &args[this_cpu()->id];
+	p->timeout_ns = timeout_ns;
 	for (int i = 0; i < 3; i++) {
-		p.events[i] = events[i];
-		p.revents[i] = 0;
+		p->events[i] = events[i];
+		p->revents[i] = 0;
 	}
-	p.ret = -EIO;
-	hc_call(UNIK_HC_POLL, &p);
+	p->ret = -EIO;
+	hc_call(UNIK_HC_POLL, p);
 	for (int i = 0; i < 3; i++)
-		revents[i] = p.revents[i];
-	return p.ret;
+		revents[i] = p->revents[i];
+	return p->ret;
 }
 
 int64_t hc_tty(uint32_t how, const uint8_t termios[36])

@@ -29,6 +29,9 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 # Unit tests of guest logic compiled for the host (tests/unit/kstub.c stands in for the rest).
 UNIT_TESTS += test_vma test_mm test_pmm
 test_pmm_SRCS := tests/unit/test_pmm.c kernel/mm/pmm.c
+UNIT_TESTS += test_spinlock
+test_spinlock_SRCS := tests/unit/test_spinlock.c
+test_spinlock_LDLIBS := -lpthread
 test_vma_SRCS := tests/unit/test_vma.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c
 test_mm_SRCS := tests/unit/test_mm.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c \
 	kernel/mm/mm.c kernel/mm/pt.c

@@ -15,10 +15,34 @@
 #include "vfs/file.h"
 #include "vfs/pty.h"
 #include "k/stats.h"
+#include "k/spinlock.h"
 
 struct unik_boot_info *boot_info;
 struct cpu cpu0;
-struct proc *current;
+
+/* The core lock, as Linux's big kernel lock was: the core's data (tasks, processes, address
+   spaces, files, sockets) is shared by every CPU and touched only with it held. */
+static spinlock_t core_lock_ = SPINLOCK_INIT("core");
+
+void core_lock(void)
+{
+	spin_lock(&core_lock_);
+}
+
+void core_unlock(void)
+{
+	spin_unlock(&core_lock_);
+}
+
+int spin_cpu_id(void)
+{
+	return this_cpu()->id;
+}
+
+void spin_recursion(const spinlock_t *l)
+{
+	panic("lock %s taken again by CPU %d, which holds it", l->name, l->holder);
+}
 static struct proc init_proc;
 static struct fdtable init_files;
 
@@ -76,6 +100,7 @@ static inline uint64_t main_rdtsc(void)
 void kmain(void)
 {
 	uint64_t t0 = main_rdtsc();
+	core_lock();            /* until the first program runs */
 	boot_info = phys_to_virt(UNIK_BOOT_INFO_GPA);
 	if (boot_info->magic != UNIK_BOOT_MAGIC || boot_info->abi_version != UNIK_ABI_VERSION)
 		hc_exit(125);
@@ -122,5 +147,6 @@ void kmain(void)
 	exec_fpu_capture();
 	stats.tsc_kmain = t0;
 	stats.tsc_user = main_rdtsc();
+	core_unlock();
 	arch_enter_user(&r);
 }

@@ -29,7 +29,6 @@
 #define SCRATCH_PAGES 4                 /* per-task buffers of calls that wait (poll, epoll) */
 #define CONSOLE_RECHECK_NS 2000000      /* console checks while other tasks keep the CPU busy */
 
-struct task *current_task;
 struct task *sched_tasks;
 int sched_live_tasks;
 
@@ -38,7 +37,6 @@ static uint8_t boot_xsave[PAGE_SIZE * 3] __attribute__((aligned(64)));
 static uint8_t boot_scratch[SCRATCH_PAGES * PAGE_SIZE] __attribute__((aligned(64)));
 static struct task *runq_head, *runq_tail;
 static struct task *dead_tasks;         /* ended; their memory is reused once off their stack */
-static struct mm *dead_mm;              /* an ended process's address space, still loaded */
 static void *free_task_mem;             /* reaped allocations, linked through their first word */
 static size_t task_pages;
 static uint64_t wait_seq;
@@ -91,7 +89,6 @@ static const uint32_t nice_weight[40] = {
    one when it wakes, and one that wakes often cannot keep more than that. */
 #define SLEEPER_CREDIT_NS 3000000ull
 static uint64_t min_vruntime;           /* the least virtual runtime of the runnable, never back */
-static bool need_resched;               /* a woken task should preempt the running one */
 
 static uint64_t vr_scale(const struct task *t, uint64_t ns)
 {
@@ -194,16 +191,16 @@ static void task_wake(struct task *t, int reason)
 	   next return to the program if it has run ahead of where t is placed (see runq_pop) by
 	   more than the granularity. */
 	struct task *cur = current_task;
-	if (cur == t || cur->state != TASK_RUNNABLE || !cur->run_start || need_resched)
+	if (cur == t || cur->state != TASK_RUNNABLE || !cur->run_start || this_cpu()->need_resched)
 		return;
 	sched_vr_update(cur, time_monotonic_ns());
 	if ((int64_t)(cur->vruntime - vr_placed(t)) > (int64_t)vr_scale(t, WAKEUP_GRAN_NS))
-		need_resched = true;
+		this_cpu()->need_resched = true;
 }
 
 bool sched_preempt_due(void)
 {
-	return need_resched;
+	return this_cpu()->need_resched;
 }
 
 void sched_init(struct proc *p)
@@ -341,7 +338,8 @@ void sched_task_entered(struct regs *r)
 	sched_reap();
 	sched_check_killed();
 	rseq_resume(r);
-	cpu0.in_core = 0;
+	this_cpu()->in_core = 0;
+	core_unlock();          /* taken by the task that switched to this one */
 }
 
 uint64_t sched_task_cpu(const struct task *t)
@@ -412,9 +410,10 @@ static void sched_charge(struct task *t, uint64_t now)
 
 void sched_mm_put_later(struct mm *mm)
 {
-	if (dead_mm)
-		proc_mm_put(dead_mm);   /* not loaded: only the latest can be */
-	dead_mm = mm;
+	struct cpu *c = this_cpu();
+	if (c->dead_mm)
+		proc_mm_put(c->dead_mm);        /* not loaded: only the latest can be */
+	c->dead_mm = mm;
 }
 
 static void sched_switch(struct task *prev, struct task *next)
@@ -434,9 +433,10 @@ static void sched_switch(struct task *prev, struct task *next)
 		prev->rseq_event = prev->rseq_resume = true;
 	if (next->proc != prev->proc) {
 		arch_switch_mm(next->proc->mm->pml4);
-		if (dead_mm) {          /* no longer loaded: it can go */
-			proc_mm_put(dead_mm);
-			dead_mm = NULL;
+		struct cpu *c = this_cpu();
+		if (c->dead_mm) {               /* no longer loaded: it can go */
+			proc_mm_put(c->dead_mm);
+			c->dead_mm = NULL;
 		}
 	}
 	current_task = next;
@@ -507,7 +507,10 @@ static void sched_console(int64_t timeout_ns)
 		if (level[h])
 			ev[h] &= ~UNIK_POLL_EDGE;
 	console_checked = (int64_t)time_monotonic_ns();
-	if (hc_poll(ev, rev, timeout_ns) <= 0)
+	core_unlock();          /* the host waits: other CPUs may go on */
+	int64_t n = hc_poll(ev, rev, timeout_ns);
+	core_lock();
+	if (n <= 0)
 		return;
 	SCHED_FOR_EACH(t) {
 		if (t->state != TASK_BLOCKED)
@@ -560,8 +563,11 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 		wait = 0;               /* frames are waiting: take them (net_poll) instead */
 	if (console)
 		sched_console(wait);
-	else if (wait)
+	else if (wait) {
+		core_unlock();
 		hc_sleep(wait < 0 ? INT64_MAX : wait);  /* a host signal ends it early */
+		core_lock();
+	}
 	nic_netif_disarm();
 }
 
@@ -570,7 +576,7 @@ static void sched_idle(int64_t now, int64_t until, bool console)
 static void schedule(const struct task *skip)
 {
 	struct task *prev = current_task;
-	need_resched = false;
+	this_cpu()->need_resched = false;
 	if (prev->rseq && prev->state == TASK_BLOCKED)
 		prev->rseq_event = prev->rseq_resume = true;    /* it leaves the CPU, if only to idle */
 	for (;;) {

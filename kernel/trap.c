@@ -72,16 +72,18 @@ static void trap_exception(struct regs *r);
 /* An exception from the program: its handling is system time. */
 void trap_from_exception(struct regs *r)
 {
+	if (this_cpu()->in_core)
+		panic("kernel fault: vector %lu error %lx at ip %lx (cr2 %lx)", r->vec, r->err,
+		      r->rip, r->cr2);
+	core_lock();
 	sched_core_enter();
 	trap_exception(r);
 	sched_core_leave();
+	core_unlock();
 }
 
 static void trap_exception(struct regs *r)
 {
-	if (cpu0.in_core)
-		panic("kernel fault: vector %lu error %lx at ip %lx (cr2 %lx)", r->vec, r->err,
-		      r->rip, r->cr2);
 	char why[128];
 	if (r->vec == UPCALL_VECTOR && arch_isolated) {
 		upcall_from_monitor(r);         /* the monitor's preemption interrupt */
@@ -89,7 +91,7 @@ static void trap_exception(struct regs *r)
 	}
 	if (r->vec == 14) {
 		if (arch_isolated && trap_is_stranded_syscall(r)) {
-			syscall_from_trap(r);
+			syscall_trapped(r);
 			return;
 		}
 		stats.page_faults++;

@@ -52,9 +52,16 @@ void upcall_poll(void)
 		sched_yield_now(false);
 }
 
+void upcall_entry(struct regs *r)
+{
+	core_lock();
+	upcall_from_monitor(r);
+	core_unlock();
+}
+
 void upcall_from_monitor(struct regs *r)
 {
-	cpu0.in_core = 1;
+	this_cpu()->in_core = 1;
 	stats.interrupts++;
 	current_task->uregs = r;
 	upcall_poll();
@@ -64,5 +71,5 @@ void upcall_from_monitor(struct regs *r)
 	rseq_resume(r);
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
-	cpu0.in_core = 0;
+	this_cpu()->in_core = 0;
 }

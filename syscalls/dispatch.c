@@ -43,7 +43,7 @@ void syscall_run(struct regs *r)
 {
 	uint64_t nr = r->rax;
 	bool trace = boot_info->flags & UNIK_BOOT_TRACE;
-	cpu0.in_core = 1;
+	this_cpu()->in_core = 1;
 	if (!dispatch_vdso_call(nr))
 		sched_core_enter();
 	current_task->uregs = r;
@@ -63,7 +63,7 @@ void syscall_run(struct regs *r)
 		if (signal_pending_deliverable())
 			signal_deliver_pending(r);
 		sched_core_leave();
-		cpu0.in_core = 0;
+		this_cpu()->in_core = 0;
 		return;
 	}
 	const struct syscall_desc *d = nr < SYSCALL_NR ? &syscall_table[nr] : NULL;
@@ -99,20 +99,29 @@ void syscall_run(struct regs *r)
 	if (signal_pending_deliverable())
 		signal_deliver_pending(r);
 	sched_core_leave();
-	cpu0.in_core = 0;
+	this_cpu()->in_core = 0;
 }
 
-void syscall_from_trap(struct regs *r)
+void syscall_trapped(struct regs *r)
 {
 	stats.syscall_traps++;
 	arch_rewrite_syscall(r->rip - 2);
 	syscall_run(r);
 }
 
+void syscall_from_trap(struct regs *r)
+{
+	core_lock();
+	syscall_trapped(r);
+	core_unlock();
+}
+
 void syscall_from_direct(struct regs *r)
 {
+	core_lock();
 	stats.syscall_direct++;
 	syscall_run(r);
+	core_unlock();
 }
 
 /* rt_sigreturn needs the whole register frame, so syscall_run handles it before the table;

@@ -17,9 +17,11 @@ struct syscall_desc {
 extern const struct syscall_desc syscall_table[SYSCALL_NR];
 
 /* Called by the entry layer with the program's registers; sets rax (and rcx/r11 as Linux's
-   sysret leaves them). syscall_from_trap also rewrites the call site when it can. */
+   sysret leaves them). syscall_from_trap also rewrites the call site when it can. Both take
+   the core lock; syscall_trapped is syscall_from_trap for a caller that holds it. */
 void syscall_from_trap(struct regs *r);
 void syscall_from_direct(struct regs *r);
+void syscall_trapped(struct regs *r);
 /* Runs one system call for r (dispatch, trace). */
 void syscall_run(struct regs *r);
 

@@ -224,7 +224,7 @@ arch_task_entry:
 core_upcall_entry:
 	cld
 	movq %rsp, %rdi
-	call upcall_from_monitor
+	call upcall_entry
 	jmp core_return
 
 /* First instruction of the kernel in either mode (CPL3, rsp = boot stack). */

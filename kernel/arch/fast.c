@@ -168,7 +168,7 @@ int arch_map_sled(uint64_t pml4)
 
 void arch_set_kstack(uint64_t top)
 {
-	cpu0.kstack_top = top;
+	this_cpu()->kstack_top = top;
 	iret_to_sys_trap[3] = top;
 	iret_to_exc[3] = top;
 	iret_to_pf[3] = top;
@@ -228,7 +228,7 @@ void arch_fpu_restore(const void *area)
 
 void arch_switch_mm(uint64_t pml4)
 {
-	cpu0.cr3 = pml4;
+	this_cpu()->cr3 = pml4;
 	stats.cpl0_services++;
 	if (arch_isolated)
 		__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");

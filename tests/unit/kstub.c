@@ -19,7 +19,7 @@ static uint64_t test_phys_size, test_phys_next;
 static uint64_t *test_free_list;
 static uint64_t test_nfree;
 struct unik_stats stats;
-struct proc *current;
+struct cpu cpu0;         /* current and current_task live here, as in the kernel */
 struct unik_boot_info *boot_info;
 int kstub_tlb_flushes;
 
@@ -183,8 +183,6 @@ bool mm_memlock_capable(void)
 	return kstub_memlock_capable;
 }
 
-/* The VFS tests run one task that never waits. */
-struct task *current_task;
 
 int sched_wake(const void *key, const void *key2, int n, uint32_t bits)
 {

@@ -84,7 +84,6 @@ struct proc {
 	uint64_t arg_start, arg_end, env_start, env_end;
 };
 
-extern struct proc *current;
 extern struct proc *proc_list;                  /* every process, live and zombie */
 
 struct proc *proc_find(int pid);

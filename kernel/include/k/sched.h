@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "k/signal.h"
+#include "k/cpu.h"
 
 #define NSIG 64
 
@@ -91,7 +92,6 @@ struct task {
 	bool rseq_event;                /* switched out or signalled since: a section aborts */
 };
 
-extern struct task *current_task;
 extern struct task *sched_tasks;        /* every live task */
 #define SCHED_FOR_EACH(t) for (struct task *t = sched_tasks; t; t = t->next)
 extern int sched_live_tasks;            /* tasks not yet dead, of every process */
@@ -163,6 +163,8 @@ bool sched_preempt_due(void);
    UPCALL_VECTOR) with its registers at r: requests, timers and signals are taken now. */
 struct regs;
 void upcall_from_monitor(struct regs *r);
+/* The same from the entry layer, which has not taken the core lock. */
+void upcall_entry(struct regs *r);
 /* Asks another task to end: its wait ends with -EINTR and it exits where it leaves the core. */
 void sched_kill_request(struct task *t);
 /* At the points a task leaves the core: ends it if it was asked to. */
