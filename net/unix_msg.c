@@ -329,6 +329,8 @@ static bool creds_eq(const struct ucred_k *a, const struct ucred_k *b)
 	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
 }
 
+/* As Linux's unix_stream_read_generic: a peek copies from one message after another without
+   waiting once it has bytes, and even a read of no bytes waits for one. */
 static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct unix_sock *u = unix_sk(s);
@@ -336,18 +338,12 @@ static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bo
 		return -EINVAL;
 	bool peek = flags & MSG_PEEK, check_creds = false;
 	uint64_t len = m->it.left, copied = 0;
-	uint64_t target = (flags & MSG_WAITALL) ? len : MIN((uint64_t)s->rcvlowat, len);
+	uint64_t target = MAX((flags & MSG_WAITALL) ? len : MIN((uint64_t)s->rcvlowat, len), 1);
 	int64_t deadline = socket_deadline(s->rcvtimeo);
 	struct ucred_k creds;
+	struct umsg *msg = u->rq;
 	m->addrlen = 0;
-	while (copied < len) {
-		/* a peek starts past what it has already copied */
-		struct umsg *msg = u->rq;
-		uint64_t skip = peek ? copied : 0;
-		while (msg && skip >= msg->len - msg->off) {
-			skip -= msg->len - msg->off;
-			msg = msg->next;
-		}
+	for (;;) {
 		if (!msg) {
 			if (copied >= target)
 				break;
@@ -356,6 +352,7 @@ static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bo
 				return copied ? (int64_t)copied : (r == 1 ? 0 : r);
 			if (u->state != US_CONNECTED)
 				return copied ? (int64_t)copied : -EINVAL;
+			msg = u->rq;
 			continue;
 		}
 		if (check_creds && !creds_eq(&creds, &msg->creds))
@@ -366,21 +363,25 @@ static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bo
 		}
 		if (!copied)
 			unix_recv_addr(m, msg);
-		uint32_t off = msg->off + (uint32_t)skip;
-		uint32_t n = (uint32_t)MIN(msg->len - off, len - copied);
-		if (umsg_copy_out(msg, off, &m->it, n))
+		uint32_t n = (uint32_t)MIN(msg->len - msg->off, len - copied);
+		if (umsg_copy_out(msg, msg->off, &m->it, n))
 			return copied ? (int64_t)copied : -EFAULT;
 		copied += n;
 		bool fds = msg->scm != NULL;
 		unix_recv_scm(m, msg, peek);
-		if (!peek) {
+		if (peek) {
+			msg = msg->next;
+			if (!msg)
+				break;
+		} else {
 			msg->off += n;
 			if (msg->off < msg->len)
 				break;
 			unix_dequeue(u);
+			msg = u->rq;
 		}
-		if (fds)
-			break;          /* files end a read, as on Linux */
+		if (fds || copied == len)
+			break;          /* files end a read too, as on Linux */
 	}
 	if (check_creds && unix_recv_creds(m, &creds))
 		return copied ? (int64_t)copied : -ENOMEM;
