@@ -12,6 +12,7 @@
 
 #define SIOCINQ 0x541b
 #define SIOCOUTQ 0x5411
+#define SIOCATMARK 0x8905
 #define SOMAXCONN 4096
 #define OVERFLOW_ID 65534
 
@@ -465,8 +466,9 @@ bool unix_writable(struct unix_sock *u)
 	return u->state != US_LISTENING && u->sock && u->wmem * 4 <= u->sock->sndbuf;
 }
 
-/* Readiness as Linux's unix_poll: an unconnected stream socket reports a hang-up, and a socket
-   stays writable after its peer's shutdown so writers find out through EPIPE. */
+/* Readiness as Linux's unix_poll: an unconnected stream socket reports a hang-up, a socket
+   stays writable after its peer's shutdown so writers find out through EPIPE, and a pending
+   out-of-band byte is POLLPRI. */
 static uint32_t unix_stream_poll(struct socket *s)
 {
 	struct unix_sock *u = unix_sk(s);
@@ -478,7 +480,9 @@ static uint32_t unix_stream_poll(struct socket *s)
 	if (u->shutdown & RCV_SHUTDOWN)
 		mask |= POLLRDHUP | POLLIN | POLLRDNORM;
 	if (u->rq || u->acceptq)
-		mask |= POLLIN | POLLRDNORM;
+		mask |= POLLIN | POLLRDNORM;    /* a read out-of-band byte too, as Linux */
+	if (u->oob)
+		mask |= POLLPRI;
 	if (u->state == US_UNCONNECTED)
 		mask |= POLLHUP;
 	if (unix_writable(u))
@@ -516,6 +520,10 @@ static int64_t unix_ioctl(struct socket *s, unsigned long req, uint64_t arg)
 		v = (int)unix_inq(u);
 	} else if (req == SIOCOUTQ) {
 		v = (int)u->wmem;
+	} else if (req == SIOCATMARK) {
+		if (u->type != SOCK_STREAM)
+			return -EOPNOTSUPP;
+		v = unix_oob_at_mark(u);
 	} else {
 		return -ENOIOCTLCMD;
 	}
@@ -560,7 +568,11 @@ static void unix_close(struct unix_sock *u, bool embryo)
 	unix_unbind(u);
 	struct unix_sock *p = u->peer;
 	if (p && u->type != SOCK_DGRAM && p->peer == u) {
-		if (u->rq || embryo)
+		/* a message with nothing left at the head (an out-of-band byte read) loses nothing */
+		struct umsg *unread = u->rq;
+		if (unread && unread->off == unread->len)
+			unread = unread->next;
+		if (unread || embryo)
 			unix_set_err(p, ECONNRESET);
 		p->shutdown = RCV_SHUTDOWN | SEND_SHUTDOWN;
 		p->seq++;

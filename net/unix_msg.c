@@ -80,8 +80,7 @@ static int umsg_new(struct unix_sock *u, uint32_t len, struct iov_iter *it, stru
 	return 0;
 }
 
-/* Copies n bytes of m from off into it. */
-static int umsg_copy_out(struct umsg *m, uint32_t off, struct iov_iter *it, uint32_t n)
+int umsg_copy_out(struct umsg *m, uint32_t off, struct iov_iter *it, uint32_t n)
 {
 	for (uint32_t run; n; off += run, n -= run) {
 		uint8_t *p = umsg_at(m, off, &run);
@@ -104,12 +103,16 @@ static void unix_enqueue(struct unix_sock *o, struct umsg *m)
 	file_changed();
 }
 
-static void unix_dequeue(struct unix_sock *u)
+void unix_drop(struct unix_sock *u, struct umsg *m)
 {
-	struct umsg *m = u->rq;
-	u->rq = m->next;
-	if (!u->rq)
-		u->rq_tail = NULL;
+	struct umsg **l = &u->rq, *prev = NULL;
+	while (*l != m) {
+		prev = *l;
+		l = &prev->next;
+	}
+	*l = m->next;
+	if (u->rq_tail == m)
+		u->rq_tail = prev;
 	u->rq_len--;
 	if (m->from)
 		m->from->seq++;         /* its sender has room again */
@@ -119,8 +122,9 @@ static void unix_dequeue(struct unix_sock *u)
 
 void unix_purge(struct unix_sock *u)
 {
+	u->oob = NULL;
 	while (u->rq)
-		unix_dequeue(u);
+		unix_drop(u, u->rq);
 }
 
 uint64_t unix_inq(struct unix_sock *u)
@@ -156,14 +160,19 @@ static void unix_msg_take_scm(struct umsg *msg, struct msg_k *m)
 	}
 }
 
+/* A MSG_OOB send's last byte goes as a message of its own, after the others, and becomes the
+   receiver's out-of-band byte (net/unix_oob.c); a send of no bytes cannot have one. */
 static int64_t unix_stream_send(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct unix_sock *u = unix_sk(s);
+	bool oob = flags & MSG_OOB;
+	if (oob && !m->it.left)
+		return -EOPNOTSUPP;
 	if (m->addrlen)
 		return u->state == US_CONNECTED ? -EISCONN : -EOPNOTSUPP;
 	if (u->state != US_CONNECTED)
 		return -ENOTCONN;
-	uint64_t total = m->it.left, sent = 0;
+	uint64_t total = m->it.left, normal = total - oob, sent = 0;
 	int64_t deadline = socket_deadline(s->sndtimeo);
 	while (sent < total) {
 		struct unix_sock *p = u->peer;
@@ -175,7 +184,8 @@ static int64_t unix_stream_send(struct socket *s, struct msg_k *m, int flags, bo
 				return sent ? (int64_t)sent : err;
 			continue;
 		}
-		uint32_t chunk = (uint32_t)MIN(total - sent, MIN(s->sndbuf / 2 - 64, STREAM_CHUNK));
+		uint32_t chunk = sent == normal ? 1 :
+			(uint32_t)MIN(normal - sent, MIN(s->sndbuf / 2 - 64, STREAM_CHUNK));
 		struct umsg *msg;
 		int err = umsg_new(u, chunk, &m->it, &msg);
 		if (err)
@@ -183,6 +193,8 @@ static int64_t unix_stream_send(struct socket *s, struct msg_k *m, int flags, bo
 		unix_msg_creds(msg, m);
 		if (!sent)
 			unix_msg_take_scm(msg, m);
+		if (sent == normal)
+			unix_oob_queued(p, msg);        /* SIGURG before the data's wakeups */
 		unix_enqueue(p, msg);
 		sent += chunk;
 	}
@@ -258,10 +270,11 @@ out:
 
 int64_t unix_sendmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
-	if (unix_sk(s)->type == SOCK_STREAM)
+	struct unix_sock *u = unix_sk(s);
+	if (u->type == SOCK_STREAM)
 		return unix_stream_send(s, m, flags, nonblock);
+	if (flags & MSG_OOB)    /* a seqpacket socket says first that it is not connected */
+		return u->type == SOCK_SEQPACKET && u->state != US_CONNECTED ? -ENOTCONN : -EOPNOTSUPP;
 	return unix_dgram_send(s, m, flags, nonblock);
 }
 
@@ -329,25 +342,26 @@ static bool creds_eq(const struct ucred_k *a, const struct ucred_k *b)
 	return a->pid == b->pid && a->uid == b->uid && a->gid == b->gid;
 }
 
+/* As Linux's unix_stream_read_generic: a read joins messages up to the out-of-band mark (never
+   past it), a peek copies from one message after another without waiting once it has bytes,
+   and even a read of no bytes waits for one. */
 static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
 	struct unix_sock *u = unix_sk(s);
 	if (u->state != US_CONNECTED)
 		return -EINVAL;
+	m->addrlen = 0;
+	if (flags & MSG_OOB)
+		return unix_oob_recv(s, m, flags);
 	bool peek = flags & MSG_PEEK, check_creds = false;
 	uint64_t len = m->it.left, copied = 0;
-	uint64_t target = (flags & MSG_WAITALL) ? len : MIN((uint64_t)s->rcvlowat, len);
+	uint64_t target = MAX((flags & MSG_WAITALL) ? len : MIN((uint64_t)s->rcvlowat, len), 1);
 	int64_t deadline = socket_deadline(s->rcvtimeo);
 	struct ucred_k creds;
-	m->addrlen = 0;
-	while (copied < len) {
-		/* a peek starts past what it has already copied */
-		struct umsg *msg = u->rq;
-		uint64_t skip = peek ? copied : 0;
-		while (msg && skip >= msg->len - msg->off) {
-			skip -= msg->len - msg->off;
-			msg = msg->next;
-		}
+	struct umsg *msg = u->rq;
+	for (;;) {
+		if (msg && !(msg = unix_oob_skip(u, msg, peek, copied)) && copied)
+			break;
 		if (!msg) {
 			if (copied >= target)
 				break;
@@ -356,6 +370,7 @@ static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bo
 				return copied ? (int64_t)copied : (r == 1 ? 0 : r);
 			if (u->state != US_CONNECTED)
 				return copied ? (int64_t)copied : -EINVAL;
+			msg = u->rq;
 			continue;
 		}
 		if (check_creds && !creds_eq(&creds, &msg->creds))
@@ -366,21 +381,25 @@ static int64_t unix_stream_recv(struct socket *s, struct msg_k *m, int flags, bo
 		}
 		if (!copied)
 			unix_recv_addr(m, msg);
-		uint32_t off = msg->off + (uint32_t)skip;
-		uint32_t n = (uint32_t)MIN(msg->len - off, len - copied);
-		if (umsg_copy_out(msg, off, &m->it, n))
+		uint32_t n = (uint32_t)MIN(msg->len - msg->off, len - copied);
+		if (umsg_copy_out(msg, msg->off, &m->it, n))
 			return copied ? (int64_t)copied : -EFAULT;
 		copied += n;
 		bool fds = msg->scm != NULL;
 		unix_recv_scm(m, msg, peek);
-		if (!peek) {
+		if (peek) {
+			msg = msg->next;
+			if (!msg)
+				break;
+		} else {
 			msg->off += n;
 			if (msg->off < msg->len)
 				break;
-			unix_dequeue(u);
+			unix_drop(u, msg);
+			msg = u->rq;
 		}
-		if (fds)
-			break;          /* files end a read, as on Linux */
+		if (fds || copied == len)
+			break;          /* files end a read too, as on Linux */
 	}
 	if (check_creds && unix_recv_creds(m, &creds))
 		return copied ? (int64_t)copied : -ENOMEM;
@@ -392,6 +411,8 @@ static int64_t unix_dgram_recv(struct socket *s, struct msg_k *m, int flags, boo
 	struct unix_sock *u = unix_sk(s);
 	if (u->type == SOCK_SEQPACKET && u->state != US_CONNECTED)
 		return -ENOTCONN;
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP;
 	int64_t deadline = socket_deadline(s->rcvtimeo);
 	while (!u->rq) {
 		int64_t r = unix_recv_wait(u, nonblock, deadline);
@@ -417,14 +438,12 @@ static int64_t unix_dgram_recv(struct socket *s, struct msg_k *m, int flags, boo
 	if (s->passcred && unix_recv_creds(m, &msg->creds))
 		return -ENOMEM;
 	if (!(flags & MSG_PEEK))
-		unix_dequeue(u);
+		unix_drop(u, u->rq);
 	return (flags & MSG_TRUNC) ? full : n;
 }
 
 int64_t unix_recvmsg(struct socket *s, struct msg_k *m, int flags, bool nonblock)
 {
-	if (flags & MSG_OOB)
-		return -EOPNOTSUPP;
 	if (unix_sk(s)->type == SOCK_STREAM)
 		return unix_stream_recv(s, m, flags, nonblock);
 	return unix_dgram_recv(s, m, flags, nonblock);

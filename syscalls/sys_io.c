@@ -122,7 +122,8 @@ static int64_t io_rwv(uint64_t fd, uint64_t uiov, uint64_t cnt, bool is_write)
 	if (!f)
 		return -EBADF;
 	if (socket_of(f)) {
-		int64_t r = socket_rw(f, uiov, cnt, is_write);
+		/* reading into no bytes is 0 at once (Linux's sock_read_iter), as read() */
+		int64_t r = is_write || total ? socket_rw(f, uiov, cnt, is_write) : 0;
 		file_put(f);
 		return r;
 	}

@@ -4,7 +4,8 @@
    Sockets, pipes and FIFOs, ptys and inotify descriptors take it, as Linux's with a fasync
    method; other files answer FIOASYNC with ENOTTY and F_SETFL leaves their O_ASYNC off. The files with O_ASYNC are kept on one list,
    looked at when any file's readiness changes (file_changed): nothing is done while it is
-   empty. Urgent data on a TCP socket signals its owner SIGURG (fasync_urgent). */
+   empty. Urgent data on a TCP socket, and an AF_UNIX stream's out-of-band byte, signal the
+   owner SIGURG (fasync_urgent). */
 #include "k/kernel.h"
 #include "k/proc.h"
 #include "k/sched.h"

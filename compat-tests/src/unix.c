@@ -52,6 +52,28 @@ static long long now_ms(void)
 	return t.tv_sec * 1000ll + t.tv_nsec / 1000000;
 }
 
+/* A peek stops at the end of what is queued: MSG_WAITALL and SO_RCVLOWAT make it wait only
+   for a first byte. */
+static void peek_all(int sv[2])
+{
+	char buf[16];
+	int lowat = 8;
+	struct timeval tv = { 2, 0 };
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	RESULT("write 3", write(sv[0], "abc", 3));
+	RESULT("write 2", write(sv[0], "de", 2));
+	long long t0 = now_ms();
+	RESULT("recv MSG_PEEK|MSG_WAITALL of 16", recv(sv[1], buf, sizeof(buf), MSG_PEEK | MSG_WAITALL));
+	RESULT("SO_RCVLOWAT 8", setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat)));
+	RESULT("recv MSG_PEEK of 16 below SO_RCVLOWAT", recv(sv[1], buf, sizeof(buf), MSG_PEEK));
+	printf("peeks returned at once: %s\n", now_ms() - t0 < 1000 ? "yes" : "no");
+	lowat = 1;
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVLOWAT, &lowat, sizeof(lowat));
+	RESULT("read 16", read(sv[1], buf, sizeof(buf)));
+	tv.tv_sec = 0;
+	setsockopt(sv[1], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+}
+
 static void pairs(void)
 {
 	int sv[2];
@@ -69,6 +91,10 @@ static void pairs(void)
 	printf("data: %.11s\n", buf);
 	RESULT("recv dontwait, empty", recv(sv[1], buf, 1, MSG_DONTWAIT));
 	RESULT("read of 0 bytes", read(sv[1], buf, 0));
+	struct iovec none = { buf, 0 };
+	RESULT("readv of 0 bytes", readv(sv[1], &none, 1));
+	RESULT("recv of 0 bytes waits for data", recv(sv[1], buf, 0, MSG_DONTWAIT));
+	peek_all(sv);
 	RESULT("shutdown SHUT_WR", shutdown(sv[0], SHUT_WR));
 	poll1("after peer SHUT_WR", sv[1]);
 	RESULT("read at EOF", read(sv[1], buf, sizeof(buf)));
