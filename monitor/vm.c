@@ -281,6 +281,9 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 	for (int fd = 0; fd < 3; fd++) {    /* a detached input is the terminal all the same */
 		int host = fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ? vm->hc.tty_fd : fd;
 		vm_tty_info(&bi->tty[fd], host, cfg->tty);
+		struct stat st;
+		if (S_ISCHR(bi->tty[fd].st_mode) && fstat(host, &st) == 0)
+			bi->tty_rdev[fd] = st.st_rdev;
 		if (!vm_fd_pollable(host))
 			bi->tty_nopoll |= 1u << fd;
 	}

@@ -237,7 +237,9 @@ static int64_t console_ioctl(struct file *f, unsigned long req, uint64_t arg)
 }
 
 /* The program's own fds 0, 1 and 2. A terminal among them is /dev/pts/0 (devfs made that node):
-   the same device and inode, so ttyname() finds it where /proc/self/fd/N points. */
+   the same device and inode, so ttyname() finds it where /proc/self/fd/N points. Another
+   character device (/dev/null) has the host's device number: a pty's would make the libc think
+   it a terminal and buffer output by lines. */
 static int console_stat(struct file *f, struct stat *st)
 {
 	const struct unik_tty *tty = &boot_info->tty[console_fd(f)];
@@ -253,7 +255,7 @@ static int console_stat(struct file *f, struct stat *st)
 		st->st_blksize = 1024;
 	}
 	if ((st->st_mode & S_IFMT) == S_IFCHR)
-		st->st_rdev = 0x8800 + console_fd(f);
+		st->st_rdev = tty->is_tty ? 0x8800u + (uint64_t)console_fd(f) : boot_info->tty_rdev[console_fd(f)];
 	return 0;
 }
 

@@ -101,22 +101,31 @@ const struct inode *devfs_pts0(void)
 	return devpts_console();
 }
 
+static const struct { const char *name; uint32_t mode; uint64_t rdev; } devfs_nodes[] = {
+	{ "null", 0666, DEV_MAKE(1, 3) }, { "zero", 0666, DEV_MAKE(1, 5) },
+	{ "full", 0666, DEV_MAKE(1, 7) }, { "random", 0666, DEV_MAKE(1, 8) },
+	{ "urandom", 0666, DEV_MAKE(1, 9) }, { "tty", 0666, DEV_MAKE(5, 0) },
+	{ "console", 0600, DEV_MAKE(5, 1) }, { "ptmx", 0666, DEV_MAKE(5, 2) },
+};
+
+const char *devfs_name(uint64_t rdev)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(devfs_nodes); i++)
+		if (devfs_nodes[i].rdev == rdev)
+			return devfs_nodes[i].name;
+	return NULL;
+}
+
 int devfs_populate(struct inode *root)
 {
-	static const struct { const char *name; uint32_t mode; uint64_t rdev; } nodes[] = {
-		{ "null", 0666, DEV_MAKE(1, 3) }, { "zero", 0666, DEV_MAKE(1, 5) },
-		{ "full", 0666, DEV_MAKE(1, 7) }, { "random", 0666, DEV_MAKE(1, 8) },
-		{ "urandom", 0666, DEV_MAKE(1, 9) }, { "tty", 0666, DEV_MAKE(5, 0) },
-		{ "console", 0600, DEV_MAKE(5, 1) }, { "ptmx", 0666, DEV_MAKE(5, 2) },
-	};
 	static const struct { const char *name, *target; } links[] = {
 		{ "fd", "/proc/self/fd" }, { "stdin", "/proc/self/fd/0" },
 		{ "stdout", "/proc/self/fd/1" }, { "stderr", "/proc/self/fd/2" },
 	};
 	struct inode *ino;
-	for (size_t i = 0; i < ARRAY_SIZE(nodes); i++) {
-		int err = root->ops->create(root, nodes[i].name, strlen(nodes[i].name),
-					    S_IFCHR | nodes[i].mode, nodes[i].rdev, &ino);
+	for (size_t i = 0; i < ARRAY_SIZE(devfs_nodes); i++) {
+		int err = root->ops->create(root, devfs_nodes[i].name, strlen(devfs_nodes[i].name),
+					    S_IFCHR | devfs_nodes[i].mode, devfs_nodes[i].rdev, &ino);
 		if (err)
 			return err;
 		inode_put(ino);

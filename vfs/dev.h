@@ -11,6 +11,8 @@ int dev_open(uint64_t rdev, struct file *f, bool noctty);
 /* Builds /dev in a fresh tmpfs root. */
 struct inode;
 int devfs_populate(struct inode *root);
+/* The name in /dev of the device rdev, if devfs has a node for it; NULL otherwise. */
+const char *devfs_name(uint64_t rdev);
 /* /dev/pts/0, the node that stands for the host's terminal when the console is one (devpts
    makes it); NULL otherwise. */
 const struct inode *devfs_pts0(void);

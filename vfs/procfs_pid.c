@@ -305,12 +305,16 @@ static int64_t procfs_file_name(struct proc *p, struct file *f, char *buf, size_
 	switch (st.st_mode & S_IFMT) {
 	case S_IFSOCK:
 		return ksnprintf(buf, size, "socket:[%lu]", st.st_ino);
-	case S_IFCHR:
-		/* The console reports the host's character devices as pts minor = host fd. */
+	case S_IFCHR: {
+		/* A console that is a terminal reports pts minor = host fd; another character
+		   device (/dev/null) the host's own number, named as devfs names it. */
 		if (major == 136 && minor < 3)
-			return ksnprintf(buf, size, boot_info->tty[minor].is_tty ? "/dev/pts/0"
-										 : "/dev/null");
+			return ksnprintf(buf, size, "/dev/pts/0");
+		const char *name = devfs_name(st.st_rdev);
+		if (name)
+			return ksnprintf(buf, size, "/dev/%s", name);
 		return ksnprintf(buf, size, "/dev/char/%u:%u", major, minor);
+	}
 	default:
 		return ksnprintf(buf, size, "pipe:[%lu]", st.st_ino);
 	}

@@ -1,8 +1,12 @@
 /* ioctl: terminal ioctls on stdout, which the harness makes a pipe (never a terminal), and on stdin,
- * which it makes /dev/null; plus what a pipe is to fstat and lseek. */
+ * which it makes /dev/null; plus what a pipe is to fstat and lseek, and what /dev/null as stdin is
+ * to fstat, /proc/self/fd and stdio (a device number a libc takes for a terminal's would make it
+ * buffer by lines). */
 #include "compat.h"
+#include <stdio_ext.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <termios.h>
 #include <unistd.h>
 
@@ -29,5 +33,16 @@ int main(void)
 	fact("stdout is a FIFO", r == 0 && S_ISFIFO(st.st_mode));
 	r = lseek(1, 0, SEEK_CUR);
 	result("lseek(1)", r, errno);
+
+	r = fstat(0, &st);
+	result("fstat(0)", r, errno);
+	printf("stdin: %s %u:%u\n", S_ISCHR(st.st_mode) ? "character device" : "other",
+	       major(st.st_rdev), minor(st.st_rdev));
+	char link[64] = "";
+	RESULT("readlink /proc/self/fd/0", readlink("/proc/self/fd/0", link, sizeof(link) - 1));
+	printf("  -> %s\n", link);
+	FILE *in = fdopen(dup(0), "r");
+	fact("a stream on it reads EOF", in && fgetc(in) == EOF);
+	fact("and is not line-buffered", in && !__flbf(in));
 	return 0;
 }

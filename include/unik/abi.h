@@ -570,9 +570,12 @@ struct unik_boot_info {
 	   file, /dev/null), and the guest reports it level-triggered. */
 	uint64_t console_seq_in[3];
 	uint64_t console_seq_out[3];
+	/* The device number (st_rdev, Linux's dev_t) of host fd i when it is a character device
+	   other than a terminal (/dev/null), which fstat reports as the host has it. */
+	uint64_t tty_rdev[3];
 };
 enum { UNIK_CAP_BND, UNIK_CAP_EFF, UNIK_CAP_PRM, UNIK_CAP_INH, UNIK_CAP_AMB };
-_Static_assert(sizeof(struct unik_boot_info) == 3800, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3824, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 
