@@ -1,6 +1,7 @@
 /* hostfs file contents. read and write go to the host every time (a file the host changes is
    seen at once). Pages mapped into programs (mmap, ELF segments) are read on first use, 64 KiB
-   at a time, into a cache per inode that the guest's own writes keep current. A page given to a
+   at a time, into a cache per inode that the guest's own writes keep current (and that a change
+   the host makes to a watched file makes stale: read again at the next use). A page given to a
    shared writable mapping is marked; marked pages are written back to the host at msync and
    fsync, before a read of the file (so read sees what the mapping wrote, as on Linux), when a
    shared mapping of the file ends, and before the VM ends. */
