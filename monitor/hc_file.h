@@ -24,14 +24,16 @@ struct hc_file_handle {
 	bool root;              /* a volume's root: the guest cannot close it */
 	uint32_t watch;         /* its host watch (index + 1 in hc_file.notify.w), 0: none */
 	uint32_t watch_mask;    /* the IN_* events the guest asked of this handle */
-	uint32_t watch_next;    /* the next handle of the same host watch, 0: the last */
+	uint32_t watch_prev;    /* the handles of the same host watch (0: none) */
+	uint32_t watch_next;
 };
 
 /* One host inotify watch: one host file, watched for every handle of it the guest watches. */
 struct hc_notify_watch {
 	int wd;                 /* the host's watch descriptor; -1: entry free */
 	uint32_t mask;          /* what the host was asked for: the handles' masks or'ed */
-	uint32_t first;         /* the first handle of it (chained by watch_next) */
+	uint32_t first;         /* a handle of it (the others chained by watch_prev/next) */
+	uint32_t wanting[12];   /* handles wanting each IN_* event bit, for the union in O(1) */
 	uint32_t hnext;         /* the next entry of its wd hash chain (index + 1), 0: the last */
 	dev_t dev;              /* the host file */
 	ino_t ino;

@@ -124,12 +124,21 @@ static void hc_notify_path(const struct hc_file_handle *h, char p[32])
 	snprintf(p, 32, "/proc/self/fd/%d", h->fd);
 }
 
+/* Counts handle h's wishes in e (by +1 or -1). */
+static void hc_notify_count(struct hc_notify_watch *e, uint32_t mask, int by)
+{
+	for (int b = 0; b < 12; b++)
+		if (mask & (1u << b))
+			e->wanting[b] += (uint32_t)by;
+}
+
 /* Asks the host again for what e's handles want together, when that changed. */
 static int hc_notify_rearm(struct hc_file *hf, struct hc_notify_watch *e)
 {
 	uint32_t mask = 0;
-	for (uint32_t i = e->first; i; i = hf->h[i].watch_next)
-		mask |= hf->h[i].watch_mask;
+	for (int b = 0; b < 12; b++)
+		if (e->wanting[b])
+			mask |= 1u << b;
 	if (mask == e->mask)
 		return 0;
 	char p[32];
@@ -140,6 +149,34 @@ static int hc_notify_rearm(struct hc_file *hf, struct hc_notify_watch *e)
 	return 0;
 }
 
+/* Handle n (not watched yet) joins e's handles. */
+static void hc_notify_link(struct hc_file *hf, struct hc_notify_watch *e, uint32_t n, uint32_t mask)
+{
+	struct hc_file_handle *h = &hf->h[n];
+	h->watch = (uint32_t)(e - hf->notify.w) + 1;
+	h->watch_mask = mask;
+	h->watch_prev = 0;
+	h->watch_next = e->first;
+	if (e->first)
+		hf->h[e->first].watch_prev = n;
+	e->first = n;
+	hc_notify_count(e, mask, 1);
+}
+
+/* Handle n leaves its watch's handles. */
+static void hc_notify_unlink(struct hc_file *hf, struct hc_notify_watch *e, uint32_t n)
+{
+	struct hc_file_handle *h = &hf->h[n];
+	if (h->watch_prev)
+		hf->h[h->watch_prev].watch_next = h->watch_next;
+	else
+		e->first = h->watch_next;
+	if (h->watch_next)
+		hf->h[h->watch_next].watch_prev = h->watch_prev;
+	hc_notify_count(e, h->watch_mask, -1);
+	h->watch = h->watch_mask = h->watch_prev = h->watch_next = 0;
+}
+
 /* Watches the file of handle n for mask (not 0): its watch number or -errno. */
 static int64_t hc_notify_watch(struct hc_file *hf, uint32_t n, uint32_t mask)
 {
@@ -148,10 +185,15 @@ static int64_t hc_notify_watch(struct hc_file *hf, uint32_t n, uint32_t mask)
 	if (h->watch) {
 		struct hc_notify_watch *e = &no->w[h->watch - 1];
 		uint32_t old = h->watch_mask;
+		hc_notify_count(e, old, -1);
+		hc_notify_count(e, mask, 1);
 		h->watch_mask = mask;
 		int err = hc_notify_rearm(hf, e);
-		if (err)
+		if (err) {
+			hc_notify_count(e, mask, -1);
+			hc_notify_count(e, old, 1);
 			h->watch_mask = old;
+		}
 		return err ? err : e->wd;
 	}
 	if (no->fd < 0) {
@@ -176,10 +218,7 @@ static int64_t hc_notify_watch(struct hc_file *hf, uint32_t n, uint32_t mask)
 		inotify_rm_watch(no->fd, wd);
 		return -ENOMEM;
 	}
-	h->watch = (uint32_t)(e - no->w) + 1;
-	h->watch_mask = mask;
-	h->watch_next = e->first;
-	e->first = n;
+	hc_notify_link(hf, e, n, mask);
 	e->mask |= mask;
 	return wd;
 }
@@ -191,12 +230,7 @@ void hc_file_notify_forget(struct hc_file *hf, uint32_t n)
 	if (!h->watch)
 		return;
 	struct hc_notify_watch *e = &no->w[h->watch - 1];
-	for (uint32_t *l = &e->first; *l; l = &hf->h[*l].watch_next)
-		if (*l == n) {
-			*l = h->watch_next;
-			break;
-		}
-	h->watch = h->watch_mask = h->watch_next = 0;
+	hc_notify_unlink(hf, e, n);
 	if (e->first) {
 		hc_notify_rearm(hf, e);         /* a narrower mask: only a cost if it fails */
 		return;
@@ -209,10 +243,8 @@ void hc_file_notify_forget(struct hc_file *hf, uint32_t n)
 /* The host dropped e (its filesystem went away): the handles lose their watch. */
 static void hc_notify_lost(struct hc_file *hf, struct hc_notify_watch *e)
 {
-	for (uint32_t i = e->first, next; i; i = next) {
-		next = hf->h[i].watch_next;
-		hf->h[i].watch = hf->h[i].watch_mask = hf->h[i].watch_next = 0;
-	}
+	while (e->first)
+		hc_notify_unlink(hf, e, e->first);
 	hc_notify_drop(&hf->notify, e);
 }
 

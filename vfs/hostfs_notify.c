@@ -328,6 +328,10 @@ static void hostfs_batch_run(const uint8_t *buf, size_t len)
 }
 
 static uint8_t hostfs_evbuf[8192] __attribute__((aligned(8)));
+/* Batches taken at one time, at most: a host flooding a watched directory faster than the guest
+   takes its records must not keep the program from running (the rest waits for the next look,
+   fs_events still set, and the monitor's bounded queue reports an overflow meanwhile). */
+#define HOSTFS_BATCHES 32
 
 void hostfs_events_take(void)
 {
@@ -335,7 +339,7 @@ void hostfs_events_take(void)
 	if (taking)
 		return;         /* a hypercall made below does not bring us back, but be sure */
 	taking = true;
-	for (;;) {
+	for (int i = 0; i < HOSTFS_BATCHES; i++) {
 		int64_t len = hc_fs_events(hostfs_evbuf, sizeof(hostfs_evbuf));
 		if (len <= 0)
 			break;

@@ -334,6 +334,34 @@ static void test_watch_bound(void **state)
 	assert_int_equal(refused, 62);
 }
 
+/* Many handles of one host file share one host watch, whose mask is what they want together,
+   however they come, change and go. */
+static void test_many_handles_one_watch(void **state)
+{
+	enum { N = 3000 };
+	static int64_t h[N];
+	char out[4096], p[256];
+	host_path(p, "f");
+	for (int i = 0; i < N; i++) {
+		h[i] = lookup(root, "f");
+		assert_true(h[i] > 0);
+		assert_true(watch(h[i], i == N / 2 ? IN_ATTRIB : IN_CLOSE_WRITE) > 0);
+	}
+	assert_int_equal(ctx.file->notify.nw, 1);
+	for (int i = 0; i < N; i++)             /* each changes its mind, many times over */
+		if (i != N / 2)
+			assert_true(watch(h[i], i % 2 ? IN_MODIFY : IN_CLOSE_WRITE) > 0);
+	for (int i = 0; i < N; i++)
+		if (i != N / 2)
+			assert_int_equal(watch(h[i], 0), 0);
+	host_put("f", "more");                  /* MODIFY, CLOSE_WRITE: nobody wants them now */
+	assert_int_equal(chmod(p, 0600), 0);
+	assert_int_equal(take(out, sizeof(out)), 1);
+	for (int i = 0; i < N; i++)
+		handle_call(UNIK_HC_FS_CLOSE, (uint32_t)h[i]);
+	assert_int_equal(ctx.file->notify.nw, 0);
+}
+
 /* A flood: the queue holds max_events records, then one overflow record stands for the rest
    until the guest takes it. */
 static void test_flood_overflow(void **state)
@@ -483,6 +511,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_watch_checks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_symlink_out_watched_as_link, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_watch_bound, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_handles_one_watch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_flood_overflow, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_crafted_host_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_buffers, setup, teardown),
