@@ -398,6 +398,24 @@ int hc_fs_removexattr(uint32_t h, const char *name)
 	return (int)hc_fs_xattr(UNIK_HC_FS_REMOVEXATTR, h, name, NULL, 0, 0, true);
 }
 
+int64_t hc_fs_watch(uint32_t h, uint32_t mask)
+{
+	static struct unik_hc_fs_watch w;
+	w = (struct unik_hc_fs_watch){ .handle = h, .mask = mask, .ret = -EIO };
+	hc_call(UNIK_HC_FS_WATCH, &w);
+	return w.ret;
+}
+
+int64_t hc_fs_events(void *buf, size_t len)
+{
+	static struct unik_hc_fs_events ev;
+	if (!hc_direct(buf, len))
+		return -EFAULT;
+	ev = (struct unik_hc_fs_events){ .buf = virt_to_phys(buf), .len = len, .ret = -EIO };
+	hc_call(UNIK_HC_FS_EVENTS, &ev);
+	return ev.ret;
+}
+
 int64_t hc_net_setup(struct unik_hc_net_setup *s)
 {
 	hc_call(UNIK_HC_NET_SETUP, s);

@@ -22,6 +22,7 @@
 #include "k/arch.h"
 #include "k/signal.h"
 #include "vfs/file.h"
+#include "vfs/hostfs.h"
 #include "net/net.h"
 #include "net/nic_netif.h"
 
@@ -584,6 +585,8 @@ static void schedule(const struct task *skip)
 		bool console;
 		upcall_take();          /* host signals; a slice ends here anyway */
 		net_poll();             /* lwIP's due timers, loopback packets, NIC frames */
+		if (boot_info->fs_events)
+			hostfs_events_take();   /* host changes of watched volume files */
 		int64_t until = sched_timeouts(now, &console);
 		itimer_check();
 		if (console && runq_head && now - console_checked > CONSOLE_RECHECK_NS)

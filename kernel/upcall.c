@@ -13,6 +13,7 @@
 #include "k/stats.h"
 #include "k/rseq.h"
 #include "vfs/file.h"
+#include "vfs/hostfs.h"
 
 
 bool upcall_take(void)
@@ -48,6 +49,8 @@ bool upcall_take(void)
 
 void upcall_poll(void)
 {
+	if (boot_info->fs_events)
+		hostfs_events_take();   /* host changes of watched volume files */
 	if (upcall_take() | sched_preempt_due())
 		sched_yield_now(false);
 }

@@ -36,6 +36,19 @@ static const hc_handler hc_table[UNIK_HC_MAX] = {
 	[UNIK_HC_FS_SETXATTR] = hc_fs_setxattr,
 	[UNIK_HC_FS_REMOVEXATTR] = hc_fs_removexattr,
 	[UNIK_HC_FS_SYNC_RANGE] = hc_fs_sync_range,
+	[UNIK_HC_FS_WATCH] = hc_fs_watch,
+	[UNIK_HC_FS_EVENTS] = hc_fs_events,
+};
+
+/* The file calls that may make the host report events (they change files or open them): their
+   own events are told apart from the host's changes (hc_file_notify.c). */
+static const bool hc_file_notifies[UNIK_HC_MAX] = {
+	[UNIK_HC_FS_CREATE] = true, [UNIK_HC_FS_MKDIR] = true, [UNIK_HC_FS_SYMLINK] = true,
+	[UNIK_HC_FS_LINK] = true, [UNIK_HC_FS_UNLINK] = true, [UNIK_HC_FS_RMDIR] = true,
+	[UNIK_HC_FS_RENAME] = true, [UNIK_HC_FS_SETATTR] = true, [UNIK_HC_FS_READ] = true,
+	[UNIK_HC_FS_WRITE] = true, [UNIK_HC_FS_READDIR] = true, [UNIK_HC_FS_FSYNC] = true,
+	[UNIK_HC_FS_SYNC_RANGE] = true, [UNIK_HC_FS_CLOSE] = true, [UNIK_HC_FS_SETXATTR] = true,
+	[UNIK_HC_FS_REMOVEXATTR] = true,
 };
 
 enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg)
@@ -43,7 +56,12 @@ enum hc_result hc_dispatch(struct hc_ctx *ctx, uint32_t nr, unik_gpa_t arg)
 	if (nr >= UNIK_HC_MAX || !hc_table[nr] || ctx->exited)
 		return HC_BAD;
 	ctx->calls[nr]++;
-	return hc_table[nr](ctx, arg);
+	if (!ctx->file || !hc_file_notifies[nr])
+		return hc_table[nr](ctx, arg);
+	hc_file_notify_begin(ctx);
+	enum hc_result r = hc_table[nr](ctx, arg);
+	hc_file_notify_end(ctx);
+	return r;
 }
 
 enum hc_result hc_exit_call(struct hc_ctx *ctx, unik_gpa_t arg)

@@ -99,4 +99,16 @@ enum hc_result hc_fs_getxattr(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_listxattr(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_setxattr(struct hc_ctx *ctx, unik_gpa_t arg);
 enum hc_result hc_fs_removexattr(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_watch(struct hc_ctx *ctx, unik_gpa_t arg);
+enum hc_result hc_fs_events(struct hc_ctx *ctx, unik_gpa_t arg);
+/* Host changes of watched volume files (hc_file_notify.c). A file call that may change host
+   files runs between begin and end, so that the host's events about what it did are told apart
+   from changes made by others (only those reach the guest). */
+void hc_file_notify_begin(struct hc_ctx *ctx);
+void hc_file_notify_end(struct hc_ctx *ctx);
+/* The host inotify fd to wait on for changes (-1: nothing watched); any thread may ask. */
+int hc_file_notify_fd(const struct hc_file *hf);
+/* Takes what the host reported into the queue for the guest and publishes fs_events in the boot
+   info. true when records wait. vCPU thread only (as every handler). */
+bool hc_file_notify_pump(struct hc_ctx *ctx);
 #endif

@@ -157,7 +157,7 @@ void hc_console_free(struct hc_ctx *ctx)
    for longer ones. An fd asked with UNIK_POLL_EDGE is looked at only once an edge came on it
    (the wait is then on the edge epoll). A host signal ends it with -EINTR so the monitor can
    stop the guest; received frames the guest asked to be woken for end it with UNIK_HC_WAKE_NET
-   in ret. */
+   in ret, host changes of files it watches with UNIK_HC_WAKE_FS. */
 enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 {
 	struct unik_hc_poll p;
@@ -169,7 +169,7 @@ enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 	memcpy(seen, ctx->edges.seq, sizeof(seen));
 	console_edges_take(ctx);
 	int host[3] = { ctx->fd_in, ctx->fd_out, ctx->fd_err };
-	struct pollfd pfd[5];
+	struct pollfd pfd[6];
 	bool edge_wait[3], edges = false;
 	for (int i = 0; i < 3; i++) {
 		/* An fd the host cannot watch for edges is asked level-triggered. */
@@ -186,11 +186,15 @@ enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 	pfd[4].fd = edges ? ctx->edges.epfd : -1;
 	pfd[4].events = POLLIN;
 	pfd[4].revents = 0;
+	pfd[5].fd = hc_file_notify_fd(ctx->file);
+	pfd[5].events = POLLIN;
+	pfd[5].revents = 0;
 	int64_t ms = p.timeout_ns < 0 ? 86400000 : (p.timeout_ns + 999999) / 1000000;
 	if (ms > 86400000)
 		ms = 86400000;
 	bool net = ctx->wake_fd > 0 && hc_net_wake_pending(ctx);
-	int n = poll(pfd, 5, net ? 0 : (int)ms), err = errno;
+	bool fs = hc_file_notify_pump(ctx);
+	int n = poll(pfd, 6, net || fs ? 0 : (int)ms), err = errno;
 	if (n > 0 && pfd[4].revents) {
 		/* Edges came: the fds they came on are asked now. */
 		console_edges_take(ctx);
@@ -203,6 +207,8 @@ enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 	}
 	if (n > 0 && pfd[3].revents)
 		net = true;
+	if (n > 0 && pfd[5].revents)
+		fs = hc_file_notify_pump(ctx);
 	if (net)
 		hc_net_wake_clear(ctx);
 	int ready = 0;
@@ -210,7 +216,7 @@ enum hc_result hc_console_poll(struct hc_ctx *ctx, unik_gpa_t arg)
 		p.revents[i] = n > 0 ? (uint16_t)pfd[i].revents : 0;
 		ready += p.revents[i] != 0;
 	}
-	p.ret = n < 0 ? -err : ready | (net ? UNIK_HC_WAKE_NET : 0);
+	p.ret = n < 0 ? -err : ready | (net ? UNIK_HC_WAKE_NET : 0) | (fs ? UNIK_HC_WAKE_FS : 0);
 	return gmem_write(&ctx->mem, arg + __builtin_offsetof(struct unik_hc_poll, revents),
 			  &p.revents, sizeof(p.revents) + sizeof(p.ret)) ? HC_BAD : HC_OK;
 }

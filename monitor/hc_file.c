@@ -48,6 +48,7 @@ struct hc_file *hc_file_new(unsigned max_handles)
 	hf->max = max_handles < HC_FILE_MAX_HANDLES ? max_handles : HC_FILE_MAX_HANDLES;
 	hf->hint = 1;
 	hf->list_fd = -1;
+	hc_file_notify_init(hf);
 	/* The guest's creations get exactly the mode it asks for (it applied its own umask). */
 	umask(0);
 	return hf;
@@ -57,6 +58,7 @@ void hc_file_free(struct hc_file *hf)
 {
 	if (!hf)
 		return;
+	hc_file_notify_free(hf);
 	for (uint32_t n = 1; n < hf->cap; n++) {
 		struct hc_file_handle *h = &hf->h[n];
 		if (h->fd < 0)
@@ -76,6 +78,7 @@ struct hc_file_handle *hc_file_get(struct hc_ctx *ctx, uint32_t n)
 	struct hc_file *hf = ctx->file;
 	if (!hf || n == 0 || n >= hf->cap || hf->h[n].fd < 0)
 		return NULL;
+	hc_file_notify_touch(hf, &hf->h[n]);
 	return &hf->h[n];
 }
 
@@ -211,6 +214,8 @@ static enum hc_result hc_file_entry_args(struct hc_ctx *ctx, unik_gpa_t arg,
 		e->ret = -EROFS;
 	else
 		e->ret = hc_file_name(ctx, e->name, e->name_len, name);
+	if (!e->ret && modifies)
+		hc_file_notify_name(ctx->file, *dir, name);
 	return HC_OK;
 }
 
@@ -408,6 +413,10 @@ enum hc_result hc_fs_rename(struct hc_ctx *ctx, unik_gpa_t arg)
 		r.ret = -EROFS;
 	else if (!(r.ret = hc_file_name(ctx, r.oldname, r.oldlen, oldname)))
 		r.ret = hc_file_name(ctx, r.newname, r.newlen, newname);
+	if (!r.ret) {
+		hc_file_notify_name(ctx->file, od, oldname);
+		hc_file_notify_name(ctx->file, nd, newname);
+	}
 	if (!r.ret && syscall(SYS_renameat2, od->fd, oldname, nd->fd, newname, r.flags))
 		r.ret = -errno;
 	return gmem_write(&ctx->mem, arg, &r, sizeof(r)) ? HC_BAD : HC_OK;

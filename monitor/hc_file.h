@@ -1,9 +1,10 @@
 /* Internals of the volume hypercalls, shared by hc_file.c (the handle table, names, directory
-   changes), hc_file_io.c (attributes, data, listings) and hc_file_xattr.c (extended
-   attributes). */
+   changes), hc_file_io.c (attributes, data, listings), hc_file_xattr.c (extended attributes)
+   and hc_file_notify.c (host changes of watched files). */
 #ifndef MONITOR_HC_FILE_H
 #define MONITOR_HC_FILE_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
 #include "monitor/hc.h"
@@ -21,6 +22,50 @@ struct hc_file_handle {
 	uint32_t vol;           /* the volume it lies in */
 	uint32_t type;          /* S_IFMT bits (fixed: the fd names one inode) */
 	bool root;              /* a volume's root: the guest cannot close it */
+	uint32_t watch;         /* its host watch (index + 1 in hc_file.notify.w), 0: none */
+	uint32_t watch_mask;    /* the IN_* events the guest asked of this handle */
+	uint32_t watch_prev;    /* the handles of the same host watch (0: none) */
+	uint32_t watch_next;
+};
+
+/* One host inotify watch: one host file, watched for every handle of it the guest watches. */
+struct hc_notify_watch {
+	int wd;                 /* the host's watch descriptor; -1: entry free */
+	uint32_t mask;          /* what the host was asked for: the handles' masks or'ed */
+	uint32_t first;         /* a handle of it (the others chained by watch_prev/next) */
+	uint32_t wanting[12];   /* handles wanting each IN_* event bit, for the union in O(1) */
+	uint32_t hnext;         /* the next entry of its wd hash chain (index + 1), 0: the last */
+	dev_t dev;              /* the host file */
+	ino_t ino;
+};
+
+#define HC_NOTIFY_HASH 1024u    /* wd hash chains */
+#define HC_NOTIFY_TOUCH 8u      /* files one call may touch and have its events recognised */
+#define HC_NOTIFY_QUEUE (1u << 20)      /* bytes of records queued, at most */
+
+/* Host changes (hc_file_notify.c): the host inotify instance, its watches, the records queued
+   for the guest, and what the file call now running touches (its own events are not the
+   host's changes). */
+struct hc_file_notify {
+	int fd;                         /* non-blocking inotify instance; -1 before the first watch */
+	struct hc_notify_watch *w;      /* entries (capw allocated); wd -1 marks a free one */
+	uint32_t nw, capw, max;         /* entries in use, allocated, allowed */
+	uint32_t hash[HC_NOTIFY_HASH];  /* wd -> entry (index + 1), chained by hnext */
+	uint8_t *q;                     /* records, from qstart to qend, qcap bytes allocated */
+	size_t qstart, qend, qcap;
+	size_t qlast;                   /* the last record, for merging; SIZE_MAX: none to merge */
+	uint32_t qcount, max_events;    /* records queued; allowed (then one overflow record) */
+	bool overflow;                  /* an overflow record is queued: nothing more until taken */
+	/* The call running (hc_file_notify_begin .. _end): the host files it touched (handles it
+	   used, names it changed and what they named); touched_all when more than fit. */
+	bool in_call, touched_all;
+	uint32_t ntouched, nnames;
+	struct {
+		dev_t dev;
+		ino_t ino;
+		char name[UNIK_FS_NAME_MAX + 1];        /* the name the host gives it; "": none */
+	} touched[HC_NOTIFY_TOUCH];
+	struct { dev_t dev; ino_t ino; char name[UNIK_FS_NAME_MAX + 1]; } names[2];
 };
 
 struct hc_file {
@@ -44,6 +89,7 @@ struct hc_file {
 	int list_fd;
 	uint32_t list_handle;
 	uint64_t list_pos;
+	struct hc_file_notify notify;
 };
 
 /* Closes the listing fd kept for handle n, if any (the handle goes). */
@@ -64,4 +110,18 @@ int hc_file_io_fd(struct hc_file *hf, struct hc_file_handle *h, bool write);
 /* Closes the handle's I/O fd, if any. */
 void hc_file_io_close(struct hc_file *hf, struct hc_file_handle *h);
 void hc_file_attr(const struct stat *st, struct unik_hc_fs_attr *a);
+
+/* Host changes (hc_file_notify.c). */
+void hc_file_notify_init(struct hc_file *hf);
+void hc_file_notify_free(struct hc_file *hf);
+/* Handle h is being used, or an fd of it opened or closed, by the call running: the host's
+   events about its file are the call's own. Nothing while no watch exists. */
+void hc_file_notify_touch(struct hc_file *hf, const struct hc_file_handle *h);
+/* The call running changes the entry name of directory dir (created, removed, renamed). */
+void hc_file_notify_name(struct hc_file *hf, const struct hc_file_handle *dir, const char *name);
+/* Handle n is closing: its watch goes. */
+void hc_file_notify_forget(struct hc_file *hf, uint32_t n);
+/* Queues the host events in buf (len bytes, as read from the inotify fd), leaving out the
+   running call's own when filter; returns false when buf is malformed (the rest is dropped). */
+bool hc_file_notify_parse(struct hc_file *hf, const uint8_t *buf, size_t len, bool filter);
 #endif

@@ -28,6 +28,7 @@ void hc_file_io_close(struct hc_file *hf, struct hc_file_handle *h)
 {
 	if (h->io_fd < 0)
 		return;
+	hc_file_notify_touch(hf, h);
 	close(h->io_fd);
 	hf->io[h->io_slot].handle = 0;
 	h->io_fd = -1;
@@ -305,6 +306,7 @@ static int hc_file_list_fd(struct hc_file *hf, uint32_t n, int dirfd, uint64_t c
 void hc_file_list_forget(struct hc_file *hf, uint32_t n)
 {
 	if (hf->list_fd >= 0 && hf->list_handle == n) {
+		hc_file_notify_touch(hf, &hf->h[n]);
 		close(hf->list_fd);
 		hf->list_fd = -1;
 	}
@@ -457,6 +459,7 @@ enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg)
 	else if (h->root)
 		a.ret = -EBUSY;         /* a volume's root stays for the VM's life */
 	else {
+		hc_file_notify_forget(ctx->file, a.handle);
 		hc_file_io_close(ctx->file, h);
 		hc_file_list_forget(ctx->file, a.handle);
 		close(h->fd);

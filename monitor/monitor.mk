@@ -7,7 +7,8 @@ MONITOR_LDLIBS := -lelf
 
 # The hypercall handlers a test links (no KVM in them).
 MONITOR_HC_SRCS := monitor/gmem.c monitor/hc.c monitor/hc_console.c monitor/hc_clock.c \
-	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_file_xattr.c monitor/hc_mem.c monitor/hc_net.c monitor/net_slirp.c \
+	monitor/hc_file.c monitor/hc_file_io.c monitor/hc_file_xattr.c monitor/hc_file_notify.c \
+	monitor/hc_mem.c monitor/hc_net.c monitor/net_slirp.c \
 	monitor/net_tap.c
 
 UNIT_TESTS += test_monitor
@@ -27,3 +28,9 @@ test_hc_xattr_LDLIBS := -ldl -lpthread
 UNIT_TESTS += test_net
 test_net_SRCS := tests/unit/test_net.c net/nic_ring.c $(MONITOR_HC_SRCS)
 test_net_LDLIBS := -ldl -lpthread
+
+# Host changes of watched volume files: what is reported and what is the guest's own, the
+# confinement of watches, their bound, floods and hostile events.
+UNIT_TESTS += test_hc_notify
+test_hc_notify_SRCS := tests/unit/test_hc_notify.c tests/unit/hc_fixture.c $(MONITOR_HC_SRCS)
+test_hc_notify_LDLIBS := -ldl -lpthread

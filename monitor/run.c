@@ -244,6 +244,8 @@ static int run_signals(struct vm *vm, const struct vm_config *cfg, int64_t *term
 		return 128 + SIGKILL;   /* a stop signal of SIGKILL */
 	if (sigs & (1ull << (SIGWINCH - 1)))
 		run_winsize(vm);
+	if (kick)
+		hc_file_notify_pump(&vm->hc);   /* host changes the watchdog saw (boot info fs_events) */
 	upcall_deliver(vm, sigs, kick);
 	return -1;
 }

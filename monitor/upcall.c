@@ -6,9 +6,12 @@
    to the core's upcall entry (in isolated mode: injects an interrupt the core's IDT takes), or,
    when the core itself was running, leaves the request in the boot info for the core's next
    check. Host signals sent to `unik run` travel the same way and
-   reach the program as the same signal. The thread only reads guest memory; everything the
-   guest sees is written by the vCPU thread while the vCPU is stopped. */
+   reach the program as the same signal, and so do host changes of watched volume files (the
+   watchdog sees the monitor's inotify fd readable; the vCPU thread reads it). The thread only
+   reads guest memory; everything the guest sees is written by the vCPU thread while the vCPU is
+   stopped. */
 #include <errno.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,12 +34,20 @@ static bool upcall_quit;
 static volatile uint64_t upcall_stop_deadline;  /* CLOCK_MONOTONIC ns; 0: none */
 static int64_t upcall_guest_epoch;              /* host CLOCK_MONOTONIC at guest time 0 */
 static const struct net *upcall_net;            /* the NIC (NULL: none) */
+static const struct hc_file *upcall_file;       /* volumes (NULL: none) */
 
 static int64_t upcall_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec * 1000000000ll + ts.tv_nsec;
+}
+
+/* Has the host reported changes of watched volume files that nobody read yet? */
+static bool upcall_fs_changed(void)
+{
+	struct pollfd p = { .fd = hc_file_notify_fd(upcall_file), .events = POLLIN };
+	return p.fd >= 0 && poll(&p, 1, 0) > 0;
 }
 
 static void *upcall_watch(void *arg)
@@ -66,10 +77,11 @@ static void *upcall_watch(void *arg)
 		bool waiting = u->nr_runnable > 0;
 		/* Kick when tasks have waited a whole slice with no switch, when a timed event is
 		   due (a sleeper's deadline, the alarm: the running program may be computing without
-		   system calls), when received frames wait unclaimed, or when a stop times out. */
+		   system calls), when received frames wait unclaimed, when host changes of watched
+		   files wait, or when a stop times out. */
 		bool kick = (waiting && was_waiting && sw == last_switches) ||
 			    (due && now - upcall_guest_epoch >= due) ||
-			    net_rx_stalled(upcall_net, now, NET_STALL_NS) ||
+			    net_rx_stalled(upcall_net, now, NET_STALL_NS) || upcall_fs_changed() ||
 			    (upcall_stop_deadline && now >= (int64_t)upcall_stop_deadline);
 		last_switches = sw;
 		was_waiting = waiting;
@@ -85,6 +97,7 @@ void upcall_start(struct vm *vm, int64_t guest_epoch)
 	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 	upcall_vcpu_thread = pthread_self();
 	upcall_net = vm->hc.net;
+	upcall_file = vm->hc.file;
 	upcall_guest_epoch = guest_epoch;
 	upcall_quit = false;
 	upcall_stop_deadline = 0;

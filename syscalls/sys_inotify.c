@@ -8,6 +8,7 @@
 #include "k/uaccess.h"
 #include "syscalls/fs_util.h"
 #include "vfs/fsnotify.h"
+#include "vfs/hostfs.h"
 #include "vfs/inotify.h"
 #include "vfs/procfs.h"
 #include "build/gen/syscall_decls.h"
@@ -78,6 +79,7 @@ struct inotify {
 	int last_wd;
 	uint64_t seq;           /* events queued so far (edge-triggered epoll) */
 	struct inotify_ucount *uc;
+	unsigned host_watches;  /* watches of files that change behind the guest (volumes) */
 };
 
 struct inotify_watch {
@@ -86,6 +88,7 @@ struct inotify_watch {
 	struct inotify_watch *next;
 	int wd;
 	uint32_t mask;                  /* IN_WATCH_BITS as given */
+	bool host;                      /* the inode's changes come from the host too (hostfs) */
 };
 
 /* A record's size: the name, if any, NUL-padded so the next record is aligned to 16 bytes. */
@@ -149,7 +152,17 @@ static void inotify_watch_end(struct inotify_watch *w)
 		}
 	}
 	in->uc->watches--;
+	in->host_watches -= w->host;
 	kfree(w, sizeof(*w));
+}
+
+/* With nothing queued, what the host has already reported of watched volume files is taken
+   first (one exit): a change the host made before the guest looked is there, as on Linux, not
+   only once the next upcall brings it. */
+static void inotify_sync(struct inotify *in)
+{
+	if (!in->head && in->host_watches)
+		hostfs_events_take();
 }
 
 static void inotify_mark_event(struct fsnotify_mark *m, uint32_t mask, const char *name,
@@ -168,14 +181,27 @@ static void inotify_mark_gone(struct fsnotify_mark *m)
 	inotify_watch_end((struct inotify_watch *)m);
 }
 
+/* Events were lost (on the host): one IN_Q_OVERFLOW waits at most, as Linux's one overflow
+   event per group. */
+static void inotify_mark_overflow(struct fsnotify_mark *m)
+{
+	struct inotify *in = ((struct inotify_watch *)m)->in;
+	if (in->overflow_queued)
+		return;
+	inotify_queue(in, -1, FS_Q_OVERFLOW, 0, NULL, 0);
+	in->overflow_queued = true;
+}
+
 static const struct fsnotify_mark_ops inotify_mark_ops = {
 	.event = inotify_mark_event,
 	.gone = inotify_mark_gone,
+	.overflow = inotify_mark_overflow,
 };
 
 static int64_t inotify_read(struct file *f, void *buf, size_t len)
 {
 	struct inotify *in = f->priv;
+	inotify_sync(in);
 	while (!in->head) {
 		if (f->flags & IN_NONBLOCK)
 			return -EAGAIN;
@@ -213,12 +239,14 @@ static int64_t inotify_ioctl(struct file *f, unsigned long req, uint64_t arg)
 	struct inotify *in = f->priv;
 	if (req != FIONREAD)
 		return -ENOTTY;
+	inotify_sync(in);
 	int n = (int)in->bytes;
 	return copy_to_user(arg, &n, sizeof(n)) ? -EFAULT : 0;
 }
 
 static uint32_t inotify_poll(struct file *f)
 {
+	inotify_sync(f->priv);
 	return ((struct inotify *)f->priv)->head ? POLLIN | POLLRDNORM : 0;
 }
 
@@ -236,6 +264,7 @@ static void inotify_release(struct file *f)
 		in->watches = w->next;
 		fsnotify_mark_remove(&w->mark);
 		in->uc->watches--;
+		in->host_watches -= w->host;
 		kfree(w, sizeof(*w));
 	}
 	while (in->head) {
@@ -339,6 +368,7 @@ static int inotify_watch(struct inotify *in, struct inode *ino, uint32_t mask)
 			return -EEXIST;
 		w->mask = (mask & IN_MASK_ADD) ? w->mask | bits : bits;
 		w->mark.mask = w->mask & IN_MARK_BITS;
+		fsnotify_marks_changed(ino);    /* the host's watch of a volume file follows */
 		return w->wd;
 	}
 	if (in->uc->watches >= inotify_max_user_watches())
@@ -350,11 +380,17 @@ static int inotify_watch(struct inotify *in, struct inode *ino, uint32_t mask)
 	w->mask = bits;
 	w->mark.mask = bits & IN_MARK_BITS;
 	w->mark.ops = &inotify_mark_ops;
-	w->wd = inotify_next_wd(in);
+	w->wd = inotify_next_wd(in);    /* taken even when the mark fails, as Linux's cyclic idr */
+	int err = fsnotify_mark_add(&w->mark, ino);
+	if (err) {
+		kfree(w, sizeof(*w));
+		return err;
+	}
 	w->next = in->watches;
 	in->watches = w;
 	in->uc->watches++;
-	fsnotify_mark_add(&w->mark, ino);
+	w->host = ino->ops && ino->ops->watch;
+	in->host_watches += w->host;
 	return w->wd;
 }
 

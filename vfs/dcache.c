@@ -84,6 +84,10 @@ static struct dentry *dentry_alloc(struct dentry *parent, const char *name, size
 	d->inode = ino;
 	d->refs = 1;
 	d->unlinked = false;
+	if (ino) {
+		ino->alias = d;
+		ino->dentries++;
+	}
 	d->parent = parent ? parent : d;
 	if (parent) {
 		dentry_get(parent);
@@ -130,8 +134,14 @@ void dentry_put(struct dentry *d)
 		struct dentry *parent = d->parent == d ? NULL : d->parent;
 		if (parent && !d->unlinked)
 			dentry_unlink(d);
+		struct inode *ino = d->inode;
+		if (ino) {
+			ino->dentries--;
+			if (ino->alias == d)
+				ino->alias = NULL;
+		}
 		fsnotify_dentry_free(d);
-		inode_put(d->inode);
+		inode_put(ino);
 		kfree(d, sizeof(*d));
 		d = parent;
 	}
@@ -181,6 +191,11 @@ int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **
 	d->refs = 2;
 	*out = d;
 	return 0;
+}
+
+struct dentry *vfs_cached_child(struct inode *dir, const char *name, size_t len)
+{
+	return dir->alias ? dhash_find(dir->alias, name, len) : NULL;
 }
 
 /* Takes c out of the cache, keeping its parent (and the reference on it) until its last put. */

@@ -123,6 +123,7 @@ int dnotify_fcntl(struct fdtable *t, int fd, struct file *f, uint32_t arg)
 			d->mark.mask |= mask;
 			d->multishot |= !!(arg & DN_MULTISHOT);
 			d->pid = current->pid;
+			fsnotify_marks_changed(ino);    /* a volume's host watch follows */
 			return 0;
 		}
 	}
@@ -136,8 +137,12 @@ int dnotify_fcntl(struct fdtable *t, int fd, struct file *f, uint32_t arg)
 	d->fd = fd;
 	d->pid = current->pid;
 	d->multishot = arg & DN_MULTISHOT;
+	int err = fsnotify_mark_add(&d->mark, ino);
+	if (err) {
+		kfree(d, sizeof(*d));
+		return err;
+	}
 	d->next = dnotify_list;
 	dnotify_list = d;
-	fsnotify_mark_add(&d->mark, ino);
 	return 0;
 }

@@ -11,16 +11,19 @@
 
 unsigned fsnotify_marks;
 
-void fsnotify_mark_add(struct fsnotify_mark *m, struct inode *ino)
+/* Tells a filesystem whose files change behind the guest's back what the marks of ino want
+   together (0: nothing any more). */
+static int fsnotify_watch(struct inode *ino)
 {
-	inode_get(ino);
-	m->inode = ino;
-	m->next = ino->marks;
-	ino->marks = m;
-	fsnotify_marks++;
+	if (!ino->ops || !ino->ops->watch)
+		return 0;
+	uint32_t mask = 0;
+	for (struct fsnotify_mark *m = ino->marks; m; m = m->next)
+		mask |= m->mask;
+	return ino->ops->watch(ino, mask);
 }
 
-void fsnotify_mark_remove(struct fsnotify_mark *m)
+static void fsnotify_unhook(struct fsnotify_mark *m)
 {
 	struct inode *ino = m->inode;
 	for (struct fsnotify_mark **l = &ino->marks; *l; l = &(*l)->next) {
@@ -32,7 +35,35 @@ void fsnotify_mark_remove(struct fsnotify_mark *m)
 	m->next = NULL;
 	m->inode = NULL;
 	fsnotify_marks--;
+}
+
+int fsnotify_mark_add(struct fsnotify_mark *m, struct inode *ino)
+{
+	inode_get(ino);
+	m->inode = ino;
+	m->next = ino->marks;
+	ino->marks = m;
+	fsnotify_marks++;
+	int err = fsnotify_watch(ino);
+	if (err) {
+		fsnotify_unhook(m);
+		fsnotify_watch(ino);
+		inode_put(ino);
+	}
+	return err;
+}
+
+void fsnotify_mark_remove(struct fsnotify_mark *m)
+{
+	struct inode *ino = m->inode;
+	fsnotify_unhook(m);
+	fsnotify_watch(ino);    /* a narrower watch cannot fail in a way that matters */
 	inode_put(ino);
+}
+
+int fsnotify_marks_changed(struct inode *ino)
+{
+	return fsnotify_watch(ino);
 }
 
 uint32_t fsnotify_cookie(void)
@@ -106,8 +137,12 @@ void fsnotify_close_(struct file *f)
 void fsnotify_dentry_free_(struct dentry *d)
 {
 	struct inode *ino = d->inode;
-	if (!ino || ino->nlink || !ino->marks)
-		return;
+	if (ino && !ino->nlink && ino->marks)
+		fsnotify_inode_gone(ino);
+}
+
+void fsnotify_inode_gone(struct inode *ino)
+{
 	fsnotify_inode_(ino, FS_DELETE_SELF);
 	/* Each owner unhooks its mark (queueing IN_IGNORED); the inode is held until the end. */
 	inode_get(ino);
@@ -115,6 +150,23 @@ void fsnotify_dentry_free_(struct dentry *d)
 		struct fsnotify_mark *m = ino->marks;
 		fsnotify_mark_remove(m);
 		m->ops->gone(m);
+	}
+	inode_put(ino);
+}
+
+void fsnotify_host_event(struct inode *ino, uint32_t mask, const char *name, size_t len,
+			 uint32_t cookie)
+{
+	fsnotify_deliver(ino, mask, name, len, cookie, 0);
+}
+
+void fsnotify_overflow(struct inode *ino)
+{
+	inode_get(ino);
+	for (struct fsnotify_mark *m = ino->marks, *next; m; m = next) {
+		next = m->next;
+		if (m->ops->overflow)
+			m->ops->overflow(m);
 	}
 	inode_put(ino);
 }

@@ -46,6 +46,9 @@ struct fsnotify_mark_ops {
 		      uint32_t cookie);
 	/* The inode was deleted: the mark has been unhooked; its owner lets it go. */
 	void (*gone)(struct fsnotify_mark *m);
+	/* Events about the inode may have been lost (changes on the host overflowed the queue):
+	   Linux's IN_Q_OVERFLOW. NULL: nothing to tell. */
+	void (*overflow)(struct fsnotify_mark *m);
 };
 
 struct fsnotify_mark {
@@ -58,10 +61,14 @@ struct fsnotify_mark {
 /* Marks hooked anywhere: the hooks below do nothing while it is 0. */
 extern unsigned fsnotify_marks;
 
-/* Hooks m (mask and ops set) on ino, taking a reference to it. */
-void fsnotify_mark_add(struct fsnotify_mark *m, struct inode *ino);
+/* Hooks m (mask and ops set) on ino, taking a reference to it. 0, or -errno when the inode's
+   filesystem cannot report what the marks now want (hostfs: the host's watch refused, -ENOSPC);
+   m is then not hooked. */
+int fsnotify_mark_add(struct fsnotify_mark *m, struct inode *ino);
 /* Unhooks m and drops its inode reference (no event). */
 void fsnotify_mark_remove(struct fsnotify_mark *m);
+/* The mask of a mark of ino changed: tells its filesystem (inode_ops.watch). */
+int fsnotify_marks_changed(struct inode *ino);
 
 /* A fresh cookie tying MOVED_FROM to its MOVED_TO. */
 uint32_t fsnotify_cookie(void);
@@ -74,6 +81,16 @@ void fsnotify_close_(struct file *f);
 void fsnotify_file_(struct file *f, uint32_t mask);
 void fsnotify_dentry_free_(struct dentry *d);
 uint32_t fsnotify_setattr_mask(unsigned valid);
+
+/* Events of changes made outside the guest (hostfs: on the host), as the host reported them:
+   mask with FS_ISDIR when the host said so, the entry's name for an event about an entry of
+   the directory ino (NULL: ino itself), to ino's marks alone. */
+void fsnotify_host_event(struct inode *ino, uint32_t mask, const char *name, size_t len,
+			 uint32_t cookie);
+/* ino has no link left and no dentry: DELETE_SELF, then its marks go (IN_IGNORED). */
+void fsnotify_inode_gone(struct inode *ino);
+/* Events about ino may have been lost: each mark that can say so does (IN_Q_OVERFLOW). */
+void fsnotify_overflow(struct inode *ino);
 
 /* An event on d's inode (attributes, xattrs): to the marks of the directory d's name is in now
    (or was in when it was removed), with that name, then to the inode's own. */

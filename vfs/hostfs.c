@@ -68,10 +68,15 @@ static struct {
 	uint64_t len;
 } hostfs_batch;
 
-static void hostfs_dir_changed(struct inode *dir)
+void hostfs_list_forget(struct inode *dir)
 {
 	if (hostfs_batch.dir == dir)
 		hostfs_batch.dir = NULL;
+}
+
+static void hostfs_dir_changed(struct inode *dir)
+{
+	hostfs_list_forget(dir);
 	dir->mtime = dir->ctime = vfs_now();
 }
 
@@ -254,13 +259,15 @@ static int hostfs_rename(struct inode *olddir, const char *oldname, size_t oldle
 }
 
 /* A name cached more than HOSTFS_NAME_TTL ago is checked again: the host may have removed the
-   file or put another one in its place (as editors save, with rename). */
+   file or put another one in its place (as editors save, with rename). So is one the host
+   reported moved (checked_ns 0), or cached before host events were lost (hostfs_names_epoch). */
 #define HOSTFS_NAME_TTL 1000000000ull
+uint64_t hostfs_names_epoch;
 
 static int hostfs_revalidate(struct inode *dir, const char *name, size_t len, struct inode *ino)
 {
-	uint64_t now = time_monotonic_ns();
-	if (now - node(ino)->checked_ns < HOSTFS_NAME_TTL)
+	uint64_t now = time_monotonic_ns(), checked = node(ino)->checked_ns;
+	if (checked && checked >= hostfs_names_epoch && now - checked < HOSTFS_NAME_TTL)
 		return 0;
 	struct unik_hc_fs_attr a;
 	if (hc_fs_stat_name(handle(dir), name, len, &a) || a.ino != ino->ino ||
@@ -313,8 +320,8 @@ static void hostfs_release(struct inode *ino)
 {
 	if (!ino->priv)
 		return;
-	if (hostfs_batch.dir == ino)
-		hostfs_batch.dir = NULL;
+	hostfs_list_forget(ino);
+	hostfs_watch_release(ino);
 	hostfs_writeback(ino);
 	hc_fs_close(handle(ino));
 	hostfs_free_pages(ino);
@@ -349,6 +356,7 @@ static const struct inode_ops hostfs_ops = {
 	.listxattr = hostfs_listxattr,
 	.setxattr = hostfs_setxattr,
 	.removexattr = hostfs_removexattr,
+	.watch = hostfs_watch,
 };
 
 struct inode *hostfs_new(uint64_t dev, uint32_t h, unsigned sb_flags, const char **why)

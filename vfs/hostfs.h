@@ -1,7 +1,8 @@
 /* hostfs: a host directory (a volume, or the --rootfs root) reached through the monitor's file
    hypercalls. Each inode holds one monitor handle; names and attributes come from the host on
    every lookup and stat, data on every read and write (no data cache but the pages mapped into
-   programs). hostfs.c: the filesystem and directories; hostfs_file.c: file contents. */
+   programs). hostfs.c: the filesystem and directories; hostfs_file.c: file contents;
+   hostfs_notify.c: changes the host makes to watched files, as fsnotify events. */
 #ifndef VFS_HOSTFS_H
 #define VFS_HOSTFS_H
 #include <stdint.h>
@@ -31,11 +32,21 @@ struct hostfs_node {
 	uint64_t ndirty;
 	struct inode *dirty_next;       /* the list of inodes with such pages */
 	struct text_pages text;         /* shared text pages, copied from the cached ones */
+	/* Host changes (hostfs_notify.c): the monitor's watch number while the host file is
+	   watched (0: not), what the monitor was asked for, the next inode of its hash chain. */
+	int32_t wd;
+	uint32_t watch_mask;
+	struct inode *wd_next;
+	bool stale;                     /* the host changed the contents: pages are read again */
 };
 
 struct hostfs_sb {
 	bool chown_refused;             /* the monitor may not give files away: stop trying */
 };
+
+/* Takes the changes the host reported for watched files (boot_info->fs_events says some wait)
+   and turns them into fsnotify events, making stale what the guest cached of them. */
+void hostfs_events_take(void);
 
 /* Takes the host's attributes into the inode. */
 void hostfs_attr_apply(struct inode *ino, const struct unik_hc_fs_attr *a);
@@ -56,4 +67,15 @@ int hostfs_sync_range(struct inode *ino, uint64_t off, uint64_t nbytes, unsigned
 int hostfs_statfs(struct inode *ino, struct vfs_statfs *st);
 /* Frees the cached pages. */
 void hostfs_free_pages(struct inode *ino);
+
+/* Host changes (hostfs_notify.c). inode_ops.watch. */
+int hostfs_watch(struct inode *ino, uint32_t mask);
+/* The inode goes: it leaves the watch table (the monitor's watch goes with the handle). */
+void hostfs_watch_release(struct inode *ino);
+/* Names cached before this (monotonic ns) are checked again at their next lookup. */
+extern uint64_t hostfs_names_epoch;
+/* The listing kept for dir (hostfs.c) is read again from the host. */
+void hostfs_list_forget(struct inode *dir);
+/* The host changed the file's contents: cached pages are read again before their next use. */
+void hostfs_stale(struct inode *ino);
 #endif

@@ -1,6 +1,7 @@
 /* hostfs file contents. read and write go to the host every time (a file the host changes is
    seen at once). Pages mapped into programs (mmap, ELF segments) are read on first use, 64 KiB
-   at a time, into a cache per inode that the guest's own writes keep current. A page given to a
+   at a time, into a cache per inode that the guest's own writes keep current (and that a change
+   the host makes to a watched file makes stale: read again at the next use). A page given to a
    shared writable mapping is marked; marked pages are written back to the host at msync and
    fsync, before a read of the file (so read sees what the mapping wrote, as on Linux), when a
    shared mapping of the file ends, and before the VM ends. */
@@ -116,9 +117,40 @@ static int hostfs_fill(struct inode *ino, uint64_t idx)
 	return 0;
 }
 
+/* Reads a cached page again from the host (the host changed the file); pages given to shared
+   writable mappings keep what the guest wrote there. */
+static int hostfs_refresh_page(void *ctx, uint64_t idx, uint64_t *slot)
+{
+	struct inode *ino = ctx;
+	if (*slot & HOSTFS_DIRTY)
+		return 0;
+	uint8_t *page = phys_to_virt(SLOT_PA(*slot));
+	uint64_t size = ino->size;
+	int64_t got = hc_fs_read_phys(node(ino)->handle, SLOT_PA(*slot), PAGE_SIZE, idx * PAGE_SIZE,
+				      &size);
+	if (got < 0)
+		got = 0;
+	memset(page + got, 0, PAGE_SIZE - (size_t)got);    /* past the end of the file */
+	ino->size = size;
+	return 0;
+}
+
+/* The host changed the file since its pages were cached (hostfs_stale): a program told so by
+   inotify maps what the file holds now. Mappings made earlier see it too (as on Linux), unless
+   they wrote their private copy. */
+static void hostfs_refresh(struct inode *ino)
+{
+	struct hostfs_node *n = node(ino);
+	n->stale = false;
+	if (n->pages)
+		pagetab_each(n->pages, hostfs_refresh_page, ino);
+}
+
 uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
 {
 	struct hostfs_node *n = node(ino);
+	if (n->stale)
+		hostfs_refresh(ino);
 	uint64_t *slot = n->pages ? hostfs_slot(n, pgoff, false) : NULL;
 	if ((!slot || !*slot) && hostfs_fill(ino, pgoff) == 0)
 		slot = hostfs_slot(n, pgoff, false);

@@ -117,6 +117,10 @@ struct inode_ops {
 	int (*statfs)(struct inode *ino, struct vfs_statfs *st);
 	/* Is the cached name dir/name still the inode ino? 0: yes; nonzero: look it up again. */
 	int (*revalidate)(struct inode *dir, const char *name, size_t len, struct inode *ino);
+	/* The marks on ino (vfs/fsnotify.h) now want the FS_* events in mask (0: none any more):
+	   the filesystem reports the changes made behind the guest's back through
+	   fsnotify_host_event. 0, or -errno (-ENOSPC: no room for one more watch). */
+	int (*watch)(struct inode *ino, uint32_t mask);
 };
 
 struct superblock {
@@ -149,6 +153,11 @@ struct inode {
 	int writecount;         /* regular file: open descriptions that may write (execve: ETXTBSY) */
 	struct vfs_acl *acl[2]; /* access and default ACL (vfs/acl.h), owned; NULL: none */
 	struct fsnotify_mark *marks;    /* inotify watches, dnotify (vfs/fsnotify.h) */
+	/* The dentries naming it (cached or unlinked) and the last one made, kept by dcache.c
+	   (alias NULL once that one is freed): hostfs finds what it has cached of a directory the
+	   host changed through them. */
+	struct dentry *alias;
+	uint32_t dentries;
 };
 
 struct mount;
@@ -226,6 +235,9 @@ int vfs_child(struct dentry *dir, const char *name, size_t len, struct dentry **
 /* The name (dir, name) was removed (unlink, rmdir, or changed behind the cache's back): its
    dentry leaves the cache and is marked unlinked; it is freed at its last put. */
 void vfs_forget(struct dentry *dir, const char *name, size_t len);
+/* The cached dentry of name in the directory inode dir (reached through its alias), or NULL;
+   no reference is taken. */
+struct dentry *vfs_cached_child(struct inode *dir, const char *name, size_t len);
 /* rename moved (odir, oname) to (ndir, nname), as Linux's d_move: the cached dentry of the old
    name takes the new one (open files follow it) and the one it replaced is forgotten; exchange
    (RENAME_EXCHANGE) swaps the two instead. Names not cached are left to the next lookup. */

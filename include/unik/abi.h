@@ -68,7 +68,10 @@ enum unik_hc {
 	UNIK_HC_FS_SETXATTR = 31,       /* struct unik_hc_fs_xattr */
 	UNIK_HC_FS_REMOVEXATTR = 32,    /* struct unik_hc_fs_xattr */
 	UNIK_HC_FS_SYNC_RANGE = 33,     /* struct unik_hc_fs_sync_range: sync_file_range */
-	UNIK_HC_MAX = 34,
+	/* Volumes again: changes the host makes to watched files, see "Host changes" below. */
+	UNIK_HC_FS_WATCH = 34,          /* struct unik_hc_fs_watch: report a file's host changes */
+	UNIK_HC_FS_EVENTS = 35,         /* struct unik_hc_fs_events: take the changes reported */
+	UNIK_HC_MAX = 36,
 };
 
 struct unik_hc_io {
@@ -238,14 +241,62 @@ struct unik_hc_fs_xattr {
 };
 _Static_assert(sizeof(struct unik_hc_fs_xattr) == 48, "unik_hc_fs_xattr size");
 
+/* Host changes. The guest asks the monitor to watch the host file behind a handle (the inode the
+   handle names, through a host inotify watch: never a path, so never anything outside the volume)
+   for Linux's IN_* event bits. Changes made by anyone but the monitor itself then queue up in the
+   monitor as records the guest takes with UNIK_HC_FS_EVENTS; the monitor sets fs_events in the
+   boot info while any wait, and a SLEEP or POLL ends early for them (UNIK_HC_WAKE_FS). What the
+   monitor does for the guest's own calls is not reported: the guest reports its changes itself.
+   Handles of one host file share one watch number. Records for a watch number the guest no longer
+   watches may still come and are to be dropped. */
+#define UNIK_FS_WATCH_EVENTS 0xfffu     /* IN_ACCESS .. IN_DELETE_SELF | IN_MOVE_SELF */
+#define UNIK_FS_WATCH_MAX 16384u        /* watched host files per VM: then -ENOSPC */
+#define UNIK_FS_EVENTS_MAX 16384u       /* records queued per VM: then one overflow record */
+struct unik_hc_fs_watch {
+	uint32_t handle;                /* IN */
+	uint32_t mask;                  /* IN: UNIK_FS_WATCH_EVENTS bits the guest wants; 0: no
+					   more (the last watch of a host file removes it) */
+	int64_t ret;                    /* OUT: the watch number (> 0), 0 when stopped, or -errno:
+					   -EBADF, -EINVAL (other bits), -ENOSPC (UNIK_FS_WATCH_MAX
+					   or the host's limit), the host's (-EACCES) */
+};
+_Static_assert(sizeof(struct unik_hc_fs_watch) == 16, "unik_hc_fs_watch size");
+
+struct unik_hc_fs_events {
+	unik_gpa_t buf;                 /* IN: room for records */
+	uint64_t len;                   /* IN: bytes (at most UNIK_FS_IO_MAX are used) */
+	int64_t ret;                    /* OUT: bytes of whole records, 0: none waits; -EFAULT */
+};
+_Static_assert(sizeof(struct unik_hc_fs_events) == 24, "unik_hc_fs_events size");
+
+/* A record, 8-byte aligned: this header, then the name and a NUL; reclen covers all of it. The
+   mask is what the host's inotify reported (IN_ISDIR included); IN_IGNORED: the host dropped
+   the watch (the file's filesystem went away); IN_Q_OVERFLOW with watch -1: records were lost
+   (the host's queue or UNIK_FS_EVENTS_MAX overflowed). Names the guest could not hold (over
+   UNIK_FS_NAME_MAX bytes) are never reported. */
+#define UNIK_FS_EV_IGNORED 0x8000u
+#define UNIK_FS_EV_OVERFLOW 0x4000u
+struct unik_hc_fs_event {
+	int32_t watch;                  /* the watch number; -1: UNIK_FS_EV_OVERFLOW */
+	uint32_t mask;                  /* Linux's IN_* bits */
+	uint32_t cookie;                /* ties IN_MOVED_FROM to its IN_MOVED_TO (0: none) */
+	uint16_t reclen;
+	uint8_t name_len;               /* 0: the watched file itself; else an entry of it */
+	uint8_t _pad;
+};
+_Static_assert(sizeof(struct unik_hc_fs_event) == 16, "unik_hc_fs_event size");
+
 /* Set in the result of UNIK_HC_SLEEP and UNIK_HC_POLL when the wait ended early because the NIC
    received frames while the guest had asked for it (struct unik_net_ring, rx_wake). */
 #define UNIK_HC_WAKE_NET 0x100
+/* Likewise when host changes of watched files came (boot info fs_events). */
+#define UNIK_HC_WAKE_FS 0x200
 
 struct unik_hc_sleep {
 	int64_t ns;                     /* IN: how long, > 0 */
 	int64_t ret;                    /* OUT: 0, or -EINTR when a host signal cut it short, or
-					   UNIK_HC_WAKE_NET when received frames did */
+					   UNIK_HC_WAKE_NET when received frames did, or
+					   UNIK_HC_WAKE_FS when host changes did */
 };
 _Static_assert(sizeof(struct unik_hc_sleep) == 16, "unik_hc_sleep size");
 
@@ -261,7 +312,8 @@ struct unik_hc_poll {
 	uint32_t revents[3];            /* OUT */
 	int64_t ret;                    /* OUT: fds ready, 0 on timeout, -EINTR on a host signal;
 					   with UNIK_HC_WAKE_NET or'ed in when received frames ended
-					   the wait (fds ready: ret & 0xff) */
+					   the wait, UNIK_HC_WAKE_FS when host changes did (fds
+					   ready: ret & 0xff) */
 };
 _Static_assert(sizeof(struct unik_hc_poll) == 40, "unik_hc_poll size");
 
@@ -573,9 +625,13 @@ struct unik_boot_info {
 	/* The device number (st_rdev, Linux's dev_t) of host fd i when it is a character device
 	   other than a terminal (/dev/null), which fstat reports as the host has it. */
 	uint64_t tty_rdev[3];
+	/* IN (monitor): 1 while host changes of watched files wait to be taken (UNIK_HC_FS_EVENTS),
+	   0 once none does; written only while the vCPU is stopped. */
+	uint32_t fs_events;
+	uint32_t _pad8;
 };
 enum { UNIK_CAP_BND, UNIK_CAP_EFF, UNIK_CAP_PRM, UNIK_CAP_INH, UNIK_CAP_AMB };
-_Static_assert(sizeof(struct unik_boot_info) == 3824, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3832, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

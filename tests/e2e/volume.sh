@@ -3,8 +3,9 @@
 # static program (built here with musl-gcc) and with the busybox image of convert/build-image.sh;
 # :ro refused with EROFS; user.* xattrs reach the host's file (and only those); symlinks in the share (to /, to ../../etc, to the share's parent, or
 # made by the guest) resolve in the guest's tree, never the host's; a file the host replaces is
-# seen; `--rootfs DIR` runs busybox from a directory tree; the CLI's errors. Data written in the
-# guest stays on the host after the VM ends.
+# seen; changes the host makes are reported to inotify and dnotify watches as natively
+# (tests/e2e/volume/vnotify.c); `--rootfs DIR` runs busybox from a directory tree; the CLI's
+# errors. Data written in the guest stays on the host after the VM ends.
 # usage: tests/e2e/volume.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
@@ -394,6 +395,74 @@ if harness_selected "bare reread"; then
 two" "$UNIK" run -v "$V:/data" "$T/vprobe" reread /data
 	wait
 fi
+
+# ---- host changes reported to the guest's watches ----
+# tests/e2e/volume/vnotify watches a directory while this script changes it on the host, once
+# natively and once under unik on a volume; both runs must print the same (the events, and what
+# the program then sees through stat, read and a new mapping).
+if ! musl-gcc -static -O2 -o "$T/vnotify" tests/e2e/volume/vnotify.c 2>"$T/cc.err"; then
+	fail "build vnotify" "$(head -c 300 "$T/cc.err")"
+fi
+notify_prep() { rm -rf "$1"; mkdir -p "$1/w" "$1/ctl"; echo v1 >"$1/w/watched"; }
+notify_wait() {
+	local _
+	for _ in $(seq 400); do [ -e "$1" ] && return 0; sleep 0.05; done
+	echo "host: $1 never came" >&2
+	return 1
+}
+notify_step() { touch "$ND/ctl/step$1" && notify_wait "$ND/ctl/ack$1"; }
+# The host's changes, each step answered by the program (what it saw is then deterministic).
+notify_steps() {
+	ND=$1
+	notify_wait "$ND/ctl/ready" || return
+	echo one >"$ND/w/a" && notify_step 1 || return
+	echo v2 >>"$ND/w/watched" && notify_step 2 || return
+	chmod 600 "$ND/w/a" && notify_step 3 || return
+	mv "$ND/w/a" "$ND/w/b" && notify_step 4 || return
+	mkdir "$ND/w/sub" && notify_step 5 || return
+	rmdir "$ND/w/sub" && notify_step 6 || return
+	rm "$ND/w/b" && notify_step 7 || return
+	# as editors save: a new file renamed over the watched one
+	printf 'v3\n' >"$ND/w/watched.new" && mv "$ND/w/watched.new" "$ND/w/watched" &&
+		notify_step 8 || return
+	touch "$ND/ctl/done"
+}
+notify_dnotify() {
+	ND=$1
+	notify_wait "$ND/ctl/ready" || return
+	echo x >"$ND/w/a" && notify_step 1 || return
+	chmod 600 "$ND/w/a" && notify_step 2 || return        # not asked for (no DN_ATTRIB)
+	mv "$ND/w/a" "$ND/w/b" && notify_step 3 || return
+	rm "$ND/w/b" && notify_step 4 || return
+	touch "$ND/ctl/done"
+}
+notify_flood() {        # 6,000 files: 24,000 events, more than a queue holds (16,384)
+	notify_wait "$1/ctl/ready" || return
+	(cd "$1/w" && seq -f f%g 6000 | xargs touch)
+	touch "$1/ctl/flooded"
+}
+# notify_case NAME MODE WANT: vnotify MODE natively, then under unik, against the same changes;
+# the native output must contain the line WANT (else the case proves nothing).
+notify_case() {
+	local name=$1 mode=$2 want=$3
+	harness_selected "$name" || return 0
+	notify_prep "$T/nn"
+	"notify_$mode" "$T/nn" &
+	harness_exec "$T/nat" "$T/vnotify" "$mode" "$T/nn"
+	wait
+	if [ "$HARNESS_STATUS" != 0 ] || ! grep -qxF "$want" "$T/nat.out"; then
+		fail "$name" "BROKEN natively (status $HARNESS_STATUS, no '$want'): $(head -c 300 "$T/nat.out" "$T/nat.err")"
+		return
+	fi
+	notify_prep "$T/nu"
+	"notify_$mode" "$T/nu" &
+	check "$name" 0 "@$T/nat.out" "$UNIK" run -v "$T/nu:/data" "$T/vnotify" "$mode" /data
+	wait
+}
+notify_case "inotify on a volume: the host's changes step by step" steps "  mmap w/watched: v3"
+notify_case "dnotify on a volume: the host's changes" dnotify "step 3: w signalled: yes"
+notify_case "inotify on a volume: a host flood while the program computes" flood \
+	"overflow reported: yes"
 
 # ---- the busybox image ----
 bash tests/e2e/convert/build-image.sh "$T" >"$T/build.log" 2>&1 || { cat "$T/build.log"; exit 1; }

@@ -416,6 +416,34 @@ static void test_held_names_after_rename_and_unlink(void **state)
 	path_put(&a);
 }
 
+/* The dentries of an inode as dcache.c counts them, and the cached entries of a directory
+   found from its inode (hostfs does so for changes the host reports): a rename keeps the dentry,
+   a removed name's dentry counts until its last put. */
+static void test_dentries_of_an_inode(void **state)
+{
+	struct path b = at("/a/b"), f = at("/a/b/f");
+	struct inode *ino = f.d->inode;
+	assert_int_equal(ino->dentries, 1);
+	assert_ptr_equal(ino->alias, f.d);
+	assert_ptr_equal(b.d->inode->alias, b.d);
+	assert_ptr_equal(vfs_cached_child(b.d->inode, "f", 1), f.d);
+	assert_null(vfs_cached_child(b.d->inode, "g", 1));
+	assert_null(vfs_cached_child(ino, "x", 1));     /* a file has no entries cached */
+	assert_int_equal(kstub_rename(&fs, "/a/b/f", "/a/b/g"), 0);
+	assert_ptr_equal(vfs_cached_child(b.d->inode, "g", 1), f.d);
+	assert_null(vfs_cached_child(b.d->inode, "f", 1));
+	assert_ptr_equal(ino->alias, f.d);
+	inode_get(ino);
+	assert_int_equal(kstub_remove(&fs, "/a/b/g", false), 0);
+	assert_null(vfs_cached_child(b.d->inode, "g", 1));
+	assert_int_equal(ino->dentries, 1);             /* held: unlinked, not freed */
+	path_put(&f);
+	assert_int_equal(ino->dentries, 0);
+	assert_null(ino->alias);
+	inode_put(ino);
+	path_put(&b);
+}
+
 static void test_openat2_no_symlinks(void **state)
 {
 	unsigned ns = LOOKUP_NO_SYMLINKS;
@@ -495,6 +523,7 @@ int main(void)
 		cmocka_unit_test_setup(test_mounts, setup),
 		cmocka_unit_test_setup(test_path_name, setup),
 		cmocka_unit_test_setup(test_held_names_after_rename_and_unlink, setup),
+		cmocka_unit_test_setup(test_dentries_of_an_inode, setup),
 		cmocka_unit_test_setup(test_openat2_no_symlinks, setup),
 		cmocka_unit_test_setup(test_openat2_beneath, setup),
 		cmocka_unit_test_setup(test_openat2_no_xdev, setup),

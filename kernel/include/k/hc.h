@@ -81,4 +81,10 @@ int64_t hc_fs_getxattr(uint32_t h, const char *name, void *buf, size_t len);
 int64_t hc_fs_listxattr(uint32_t h, char *buf, size_t len);
 int hc_fs_setxattr(uint32_t h, const char *name, const void *value, size_t len, unsigned flags);
 int hc_fs_removexattr(uint32_t h, const char *name);
+/* Asks the monitor to report the host's changes of file h for the IN_* events in mask (0: no
+   more): the watch number (shared by the handles of one host file), 0, or -errno. */
+int64_t hc_fs_watch(uint32_t h, uint32_t mask);
+/* Takes the host changes reported (struct unik_hc_fs_event records) into buf (kernel memory):
+   the bytes of whole records, 0 when none waits. */
+int64_t hc_fs_events(void *buf, size_t len);
 #endif
