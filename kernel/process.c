@@ -226,6 +226,9 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
 	p->vt_next = p->vt_interval = p->prof_next = p->prof_interval = 0;
 	p->cpu_dead_ns = p->cpu_children_ns = p->sys_dead_ns = p->sys_children_ns = 0;
+	memset(&p->ru_dead, 0, sizeof(p->ru_dead));
+	memset(&p->ru_children, 0, sizeof(p->ru_children));
+	p->maxrss_kb = p->cmaxrss_kb = 0;
 	p->subreaper = false;           /* not inherited; pdeathsig is cleared for the child */
 	p->pdeathsig = 0;
 	memset(p->ptimers, 0, sizeof(p->ptimers));
@@ -350,6 +353,7 @@ void proc_exit_status(int wait_status, int exit_code)
 	   one's (a CR3 load through CPL0 saved per exit); only then can it go. Another user
 	   (vfork's parent) keeps it. */
 	struct mm *mm = p->mm;
+	proc_note_rss(p);
 	p->mm = NULL;
 	if (mm->users == 1)
 		shm_unmap(mm, 0, UINT64_MAX);
@@ -433,10 +437,33 @@ static void proc_reap_pending(void)
 	}
 }
 
+void rusage_fill(struct rusage_k *ru, uint64_t ns, uint64_t sys, const struct ru_counts *c,
+		 uint64_t maxrss_kb)
+{
+	sys = MIN(sys, ns);
+	memset(ru, 0, sizeof(*ru));
+	ru->utime_sec = (int64_t)((ns - sys) / 1000000000);
+	ru->utime_usec = (int64_t)((ns - sys) % 1000000000 / 1000);
+	ru->stime_sec = (int64_t)(sys / 1000000000);
+	ru->stime_usec = (int64_t)(sys % 1000000000 / 1000);
+	ru->maxrss = (int64_t)maxrss_kb;
+	ru->minflt = (int64_t)c->minflt;
+	ru->nvcsw = (int64_t)c->nvcsw;
+	ru->nivcsw = (int64_t)c->nivcsw;
+}
+
+void proc_note_rss(struct proc *p)
+{
+	p->maxrss_kb = MAX(p->maxrss_kb, mm_resident_pages(p->mm) * (PAGE_SIZE / 1024));
+}
+
 void proc_reap(struct proc *p)
 {
 	current->cpu_children_ns += p->cpu_dead_ns + p->cpu_children_ns;
 	current->sys_children_ns += p->sys_dead_ns + p->sys_children_ns;
+	ru_add(&current->ru_children, &p->ru_dead);
+	ru_add(&current->ru_children, &p->ru_children);
+	current->cmaxrss_kb = MAX(current->cmaxrss_kb, MAX(p->maxrss_kb, p->cmaxrss_kb));
 	proc_reap_pending();
 	proc_unlink_child(p);
 	proc_free(p);

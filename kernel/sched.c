@@ -370,6 +370,14 @@ static uint64_t sched_proc_sum(const struct proc *p, uint64_t dead,
 	return ns;
 }
 
+void sched_proc_ru(const struct proc *p, struct ru_counts *out)
+{
+	*out = p->ru_dead;
+	SCHED_FOR_EACH(t)
+		if (t->proc == p)
+			ru_add(out, &t->ru);
+}
+
 uint64_t sched_proc_sys(const struct proc *p)
 {
 	return sched_proc_sum(p, p->sys_dead_ns, sched_task_sys);
@@ -432,6 +440,8 @@ static void sched_switch(struct task *prev, struct task *next)
 	arch_fpu_save(prev->xsave);
 	if (prev->rseq)                 /* Linux's rseq_preempt, at every switch */
 		prev->rseq_event = prev->rseq_resume = true;
+	if (prev->state == TASK_RUNNABLE)
+		prev->ru.nivcsw++;      /* preempted or yielding (a waiter counted when it blocked) */
 	if (next->proc != prev->proc) {
 		arch_switch_mm(next->proc->mm->pml4);
 		struct cpu *c = this_cpu();
@@ -578,8 +588,11 @@ static void schedule(const struct task *skip)
 {
 	struct task *prev = current_task;
 	this_cpu()->need_resched = false;
-	if (prev->rseq && prev->state == TASK_BLOCKED)
-		prev->rseq_event = prev->rseq_resume = true;    /* it leaves the CPU, if only to idle */
+	if (prev->state == TASK_BLOCKED) {      /* it leaves the CPU, if only to idle */
+		prev->ru.nvcsw++;
+		if (prev->rseq)
+			prev->rseq_event = prev->rseq_resume = true;
+	}
 	for (;;) {
 		int64_t now = (int64_t)time_monotonic_ns();
 		bool console;
@@ -746,6 +759,7 @@ void sched_exit_task(void)
 	struct task *t = current_task;
 	sched_charge(t, time_monotonic_ns());
 	t->proc->cpu_dead_ns += t->cpu_ns;
+	ru_add(&t->proc->ru_dead, &t->ru);
 	sched_core_leave();
 	t->proc->sys_dead_ns += time_tsc_ns(t->sys_tsc);
 	t->proc->nthreads--;

@@ -96,8 +96,10 @@ static void trap_exception(struct regs *r)
 		}
 		stats.page_faults++;
 		struct mm_fault_info info;
-		if (mm_fault(current->mm, r->cr2, r->err, &info) == 0)
+		if (mm_fault(current->mm, r->cr2, r->err, &info) == 0) {
+			current_task->ru.minflt++;
 			return;
+		}
 		if (trap_is_far_syscall(r)) {
 			stats.syscall_direct++;
 			syscall_run(r);

@@ -94,8 +94,14 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 	return r;
 }
 
+/* Unmapping this much first records the resident peak (ru_maxrss), as Linux's unmap does with
+   its high-water mark; a small unmap cannot lower a peak much, and the walk is not free. */
+#define MUNMAP_NOTE_RSS (1ull << 20)
+
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
+	if (len >= MUNMAP_NOTE_RSS)
+		proc_note_rss(current);
 	if (!(addr & ~PAGE_MASK) && len && len <= USER_TOP && addr <= USER_TOP - len)
 		shm_unmap(current->mm, addr, addr + len);
 	return mm_munmap(current->mm, addr, len);

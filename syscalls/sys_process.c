@@ -188,6 +188,7 @@ static int64_t do_execve(int dfd, uint64_t upath, uint64_t uargv, uint64_t uenvp
 		goto out_prog;
 	}
 	arch_switch_mm(nm->pml4);
+	p->maxrss_kb = MAX(p->maxrss_kb, mm_resident_pages(old) * (PAGE_SIZE / 1024));
 	if (old->users == 1)
 		shm_unmap(old, 0, UINT64_MAX);
 	proc_mm_put(old);
@@ -407,12 +408,16 @@ static struct proc *wait_child(int idtype, int id, unsigned options, int64_t *er
 	}
 }
 
-/* The reaped child's CPU time (all of it as user time, as getrusage reports). */
+/* The reaped child's usage, its own and its reaped children's, as getrusage(RUSAGE_CHILDREN)
+   will count it. */
 static int wait_rusage(const struct proc *z, uint64_t urusage)
 {
-	uint64_t ns = z->cpu_dead_ns + z->cpu_children_ns;
-	int64_t ru[18] = { (int64_t)(ns / 1000000000), (int64_t)(ns % 1000000000 / 1000) };
-	return copy_to_user(urusage, ru, sizeof(ru));
+	struct ru_counts c = z->ru_dead;
+	ru_add(&c, &z->ru_children);
+	struct rusage_k ru;
+	rusage_fill(&ru, z->cpu_dead_ns + z->cpu_children_ns, z->sys_dead_ns + z->sys_children_ns,
+		    &c, MAX(z->maxrss_kb, z->cmaxrss_kb));
+	return copy_to_user(urusage, &ru, sizeof(ru));
 }
 
 int64_t sys_wait4(uint64_t upid, uint64_t ustatus, uint64_t options, uint64_t urusage,

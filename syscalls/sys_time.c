@@ -430,38 +430,36 @@ int64_t sys_alarm(uint64_t seconds, uint64_t a1, uint64_t a2, uint64_t a3, uint6
 #define RUSAGE_THREAD 1
 #define USER_HZ 100
 
-struct rusage_k {
-	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
-	int64_t rest[14];               /* maxrss ... nivcsw: not kept (0) */
-};
-_Static_assert(sizeof(struct rusage_k) == 144, "rusage");
-
 int64_t sys_getrusage(uint64_t who, uint64_t uru, uint64_t a2, uint64_t a3, uint64_t a4,
 		      uint64_t a5)
 {
-	uint64_t ns, sys;
+	uint64_t ns, sys, maxrss;
+	struct ru_counts c;
 	switch ((int)who) {
 	case RUSAGE_SELF:
-		ns = sched_proc_cpu(current);
-		sys = sched_proc_sys(current);
-		break;
-	case RUSAGE_THREAD:
-		ns = sched_task_cpu(current_task);
-		sys = sched_task_sys(current_task);
+	case RUSAGE_THREAD:             /* the peak is the address space's either way */
+		proc_note_rss(current);
+		maxrss = current->maxrss_kb;
+		if ((int)who == RUSAGE_THREAD) {
+			ns = sched_task_cpu(current_task);
+			sys = sched_task_sys(current_task);
+			c = current_task->ru;
+		} else {
+			ns = sched_proc_cpu(current);
+			sys = sched_proc_sys(current);
+			sched_proc_ru(current, &c);
+		}
 		break;
 	case RUSAGE_CHILDREN:
 		ns = current->cpu_children_ns;
 		sys = current->sys_children_ns;
+		c = current->ru_children;
+		maxrss = current->cmaxrss_kb;
 		break;
 	default: return -EINVAL;
 	}
-	sys = MIN(sys, ns);
 	struct rusage_k ru;
-	memset(&ru, 0, sizeof(ru));
-	ru.utime_sec = (int64_t)((ns - sys) / 1000000000);
-	ru.utime_usec = (int64_t)((ns - sys) % 1000000000 / 1000);
-	ru.stime_sec = (int64_t)(sys / 1000000000);
-	ru.stime_usec = (int64_t)(sys % 1000000000 / 1000);
+	rusage_fill(&ru, ns, sys, &c, maxrss);
 	return copy_to_user(uru, &ru, sizeof(ru)) ? -EFAULT : 0;
 }
 

@@ -7,43 +7,13 @@
 #include "vfs/vfs.h"
 #include "vfs/procfs.h"
 
-/* Counts the resident pages of [start, end): *anon those the address space owns, *file the others
-   (file pages mapped in place). Missing tables are skipped whole. */
-static void procfs_count_pages(uint64_t pml4, uint64_t start, uint64_t end, uint64_t *anon,
-			       uint64_t *file)
-{
-	for (uint64_t va = start; va < end;) {
-		const uint64_t *t = phys_to_virt(pml4);
-		int level = 3;
-		for (; level > 0; level--) {
-			uint64_t e = t[(va >> (12 + 9 * level)) & 511];
-			if (!(e & PTE_P) || (e & PTE_PS))
-				break;
-			t = phys_to_virt(e & PTE_ADDR);
-		}
-		if (level > 0) {
-			uint64_t span = 1ull << (12 + 9 * level);
-			va = (va & ~(span - 1)) + span;
-			continue;
-		}
-		uint64_t e = t[(va >> 12) & 511];
-		if (e & (PTE_P | PTE_PROTNONE)) {
-			if (e & PTE_PRIVATE)
-				(*anon)++;
-			else
-				(*file)++;
-		}
-		va += PAGE_SIZE;
-	}
-}
-
 void procfs_mem_stats(struct proc *p, struct procfs_mem *m)
 {
 	memset(m, 0, sizeof(*m));
 	for (struct vma *v = p->mm->vmas.head; v; v = v->next) {
 		uint64_t len = v->end - v->start;
 		m->size += len;
-		procfs_count_pages(p->mm->pml4, v->start, v->end, &m->rss_anon, &m->rss_file);
+		mm_count_resident(p->mm, v->start, v->end, &m->rss_anon, &m->rss_file);
 		if (v->flags & VMA_STACK)
 			m->stack += len;
 		else if ((v->prot & VMA_PROT_WRITE) && !(v->flags & VMA_SHARED))

@@ -98,10 +98,11 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 	uint64_t ign, cgt;
 	procfs_sigsets(p, &ign, &cgt);
 	procfs_status_ids(b, p, n);
-	/* No high-water marks are kept: the peaks are the current values. */
+	/* VmHWM is the resident peak as getrusage's ru_maxrss measures it; VmPeak is not kept:
+	   the current size. */
 	procfs_printf(b, "VmPeak:\t%8lu kB\nVmSize:\t%8lu kB\nVmLck:\t%8lu kB\nVmPin:\t%8lu kB\n"
 		      "VmHWM:\t%8lu kB\nVmRSS:\t%8lu kB\n", kb(m.size), kb(m.size),
-		      kb(mm_locked_bytes(p->mm)), 0ul, kb(rss), kb(rss));
+		      kb(mm_locked_bytes(p->mm)), 0ul, MAX(p->maxrss_kb, kb(rss)), kb(rss));
 	procfs_printf(b, "RssAnon:\t%8lu kB\nRssFile:\t%8lu kB\nRssShmem:\t%8lu kB\n"
 		      "VmData:\t%8lu kB\nVmStk:\t%8lu kB\nVmExe:\t%8lu kB\nVmLib:\t%8lu kB\n",
 		      kb(m.rss_anon * PAGE_SIZE), kb(m.rss_file * PAGE_SIZE), 0ul, kb(m.data),
@@ -116,9 +117,10 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n",
 		      p->cap_inh, p->cap_prm, p->cap_eff, p->cap_bnd, p->cap_amb, p->no_new_privs,
 		      procfs_task(p, n)->seccomp_mode, seccomp_filter_count(procfs_task(p, n)));
-	procfs_puts(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t00000001\n"
-		    "Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t0\n"
-		    "nonvoluntary_ctxt_switches:\t0\n");
+	const struct task *t = procfs_task(p, n);
+	procfs_printf(b, "Cpus_allowed:\t1\nCpus_allowed_list:\t0\nMems_allowed:\t00000001\n"
+		      "Mems_allowed_list:\t0\nvoluntary_ctxt_switches:\t%lu\n"
+		      "nonvoluntary_ctxt_switches:\t%lu\n", t->ru.nvcsw, t->ru.nivcsw);
 	return 0;
 }
 
@@ -136,9 +138,15 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 	uint64_t cpu = t ? sched_task_cpu(t) : sched_proc_cpu(p);
 	uint64_t sys = MIN(t ? sched_task_sys(t) : sched_proc_sys(p), cpu);
 	uint64_t ccpu = p->cpu_children_ns, csys = MIN(p->sys_children_ns, ccpu);
-	procfs_printf(b, "%d (%s) R %d %d %d %u %d %u %lu 0 0 0 %lu %lu %lu %lu 20 0 1 0 %lu ",
+	struct ru_counts ru;
+	if (t)
+		ru = t->ru;
+	else
+		sched_proc_ru(p, &ru);
+	procfs_printf(b, "%d (%s) R %d %d %d %u %d %u %lu %lu 0 0 %lu %lu %lu %lu 20 0 1 0 %lu ",
 		      n->tid ? n->tid : p->pid, p->comm, p->ppid, p->pgid, p->sid, tty, tpgid,
-		      PF_RANDOMIZE, stats.page_faults, (cpu - sys) / 10000000, sys / 10000000,
+		      PF_RANDOMIZE, ru.minflt, t ? 0 : p->ru_children.minflt,
+		      (cpu - sys) / 10000000, sys / 10000000,
 		      (ccpu - csys) / 10000000, csys / 10000000, start);
 	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
 		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,

@@ -424,6 +424,42 @@ static uint64_t mm_area_pages(struct mm *mm, bool locked_only)
 	return n;
 }
 
+void mm_count_resident(const struct mm *mm, uint64_t start, uint64_t end, uint64_t *anon,
+		       uint64_t *file)
+{
+	for (uint64_t va = start; va < end;) {
+		const uint64_t *t = phys_to_virt(mm->pml4);
+		int level = 3;
+		for (; level > 0; level--) {
+			uint64_t e = t[(va >> (12 + 9 * level)) & 511];
+			if (!(e & PTE_P) || (e & PTE_PS))
+				break;
+			t = phys_to_virt(e & PTE_ADDR);
+		}
+		if (level > 0) {
+			uint64_t span = 1ull << (12 + 9 * level);
+			va = (va & ~(span - 1)) + span;
+			continue;
+		}
+		uint64_t e = t[(va >> 12) & 511];
+		if (e & (PTE_P | PTE_PROTNONE)) {
+			if (e & PTE_PRIVATE)
+				(*anon)++;
+			else
+				(*file)++;
+		}
+		va += PAGE_SIZE;
+	}
+}
+
+uint64_t mm_resident_pages(const struct mm *mm)
+{
+	uint64_t anon = 0, file = 0;
+	for (const struct vma *v = mm->vmas.head; v; v = v->next)
+		mm_count_resident(mm, v->start, v->end, &anon, &file);
+	return anon + file;
+}
+
 uint64_t mm_locked_bytes(struct mm *mm)
 {
 	return mm_area_pages(mm, true) * PAGE_SIZE;

@@ -112,6 +112,12 @@ int mm_mlockall(struct mm *mm, int flags);
 int mm_munlockall(struct mm *mm);
 /* Bytes locked (VmLck, Linux's locked_vm). */
 uint64_t mm_locked_bytes(struct mm *mm);
+/* Counts the resident pages of [start, end): *anon those the address space owns, *file the
+   others (file pages mapped in place). Missing tables are skipped whole. */
+void mm_count_resident(const struct mm *mm, uint64_t start, uint64_t end, uint64_t *anon,
+		       uint64_t *file);
+/* Its resident set, in pages. */
+uint64_t mm_resident_pages(const struct mm *mm);
 /* Process hooks (syscalls/sys_mm.c): the calling process's RLIMIT_MEMLOCK (bytes), and whether
    it has CAP_IPC_LOCK, which lifts that limit. */
 uint64_t mm_memlock_rlimit(void);

@@ -73,6 +73,10 @@ struct proc {
 	uint64_t cpu_dead_ns;                   /* CPU time of its ended threads */
 	uint64_t cpu_children_ns;               /* of its reaped children (and theirs) */
 	uint64_t sys_dead_ns, sys_children_ns;  /* the system part of those */
+	struct ru_counts ru_dead, ru_children;  /* faults and switches, the same way */
+	/* Peak resident set in KiB (getrusage's ru_maxrss): of this process's address spaces as
+	   last measured (at exec, exit and getrusage), and the most of its reaped children. */
+	uint64_t maxrss_kb, cmaxrss_kb;
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	int64_t vt_next, vt_interval;           /* ITIMER_VIRTUAL: due (process CPU ns, 0: off) */
 	int64_t prof_next, prof_interval;       /* ITIMER_PROF: the same (CPU time is not split) */
@@ -151,4 +155,18 @@ void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
 __attribute__((noreturn)) void proc_exit(int status);
 /* Kills the process with signal signo: reports why (unless NULL) and exits 128+signo. */
 __attribute__((noreturn)) void proc_kill(int signo, const char *why);
+/* Records p's address space's resident set in its peak (maxrss_kb): before it goes (exit,
+   exec) and when the peak is asked for. */
+void proc_note_rss(struct proc *p);
+
+/* Linux's struct rusage, filled from CPU time (ns, of it sys in the core), the counts and the
+   peak resident set in KiB (getrusage, wait4, waitid). */
+struct rusage_k {
+	int64_t utime_sec, utime_usec, stime_sec, stime_usec;
+	int64_t maxrss, ixrss, idrss, isrss, minflt, majflt, nswap, inblock, oublock;
+	int64_t msgsnd, msgrcv, nsignals, nvcsw, nivcsw;
+};
+_Static_assert(sizeof(struct rusage_k) == 144, "rusage");
+void rusage_fill(struct rusage_k *ru, uint64_t ns, uint64_t sys, const struct ru_counts *c,
+		 uint64_t maxrss_kb);
 #endif

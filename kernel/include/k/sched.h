@@ -19,6 +19,20 @@ enum task_state { TASK_RUNNABLE, TASK_BLOCKED, TASK_DEAD };
 
 struct proc;
 struct fdtable;
+
+/* What getrusage counts besides time: page faults the program took (all minor: nothing here
+   waits for a disk), and the times a task gave up the CPU by waiting (voluntary) or had it
+   taken (involuntary), as Linux's min_flt, nvcsw and nivcsw. */
+struct ru_counts {
+	uint64_t minflt, nvcsw, nivcsw;
+};
+
+static inline void ru_add(struct ru_counts *to, const struct ru_counts *c)
+{
+	to->minflt += c->minflt;
+	to->nvcsw += c->nvcsw;
+	to->nivcsw += c->nivcsw;
+}
 struct fs_context;
 struct regs;
 
@@ -85,6 +99,7 @@ struct task {
 	struct seccomp_filter *seccomp; /* its newest filter, or NULL */
 	struct sem_undo_list *sysvsem;  /* System V semaphore adjustments, shared under
 					   CLONE_SYSVSEM (syscalls/sys_sem.c) */
+	struct ru_counts ru;
 	/* Restartable sequences (syscalls/sys_rseq.c): the registered struct rseq or 0. */
 	uint64_t rseq;
 	uint32_t rseq_len, rseq_sig;
@@ -132,6 +147,8 @@ uint64_t sched_proc_cpu(const struct proc *p);
 /* The system part of them (time in the core: system calls and faults). */
 uint64_t sched_task_sys(const struct task *t);
 uint64_t sched_proc_sys(const struct proc *p);
+/* Its faults and switches: its live tasks' and its ended ones'. */
+void sched_proc_ru(const struct proc *p, struct ru_counts *out);
 /* The process's user time (CPU time less system time): ITIMER_VIRTUAL's clock. */
 uint64_t sched_proc_user(const struct proc *p);
 /* The running task enters and leaves the core (system time). */
