@@ -244,6 +244,11 @@ void hc_fs_close(uint32_t h)
 	hc_fs_handle(UNIK_HC_FS_CLOSE, h, 0);
 }
 
+void hc_fs_close_writers(uint32_t h)
+{
+	hc_fs_handle(UNIK_HC_FS_CLOSE, h, UNIK_FS_CLOSE_WRITERS);
+}
+
 int hc_fs_setattr(const struct unik_hc_fs_setattr *in, struct unik_hc_fs_attr *attr)
 {
 	hc_set = *in;

@@ -103,6 +103,7 @@ struct hc_file_handle *hc_file_get(struct hc_ctx *ctx, uint32_t n);
 int64_t hc_file_new_handle(struct hc_file *hf, int fd, int fd_acc, uint32_t vol, uint32_t type);
 /* Is the handle's volume read-only? */
 bool hc_file_ro(const struct hc_file *hf, const struct hc_file_handle *h);
+int hc_file_drop_writers(struct hc_file *hf, struct hc_file_handle *h);
 /* A host fd of the handle open for reading (or for writing too, if write), or -errno. Regular
    files and directories only: nothing else is ever opened, so a FIFO or device cannot block or
    touch the monitor. */

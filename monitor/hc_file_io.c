@@ -48,15 +48,39 @@ static int hc_file_reopen(struct hc_file *hf, struct hc_file_handle *h, bool wri
 		return -EINVAL;
 	char p[64];
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", h->fd);
-	/* Read-write when allowed, so one fd serves both directions. */
-	*acc = hc_file_ro(hf, h) ? O_RDONLY : O_RDWR;
+	/* Only as the guest's call needs it: a host file open for writing cannot be executed on
+	   the host (ETXTBSY) and reports IN_CLOSE_WRITE to the host's watchers, so reading opens
+	   read-only; a write opens read-write (one fd then serves both directions) or, where
+	   reading is not allowed, write-only. */
+	if (write && hc_file_ro(hf, h))
+		return -EROFS;
+	*acc = write ? O_RDWR : O_RDONLY;
 	fd = open(p, *acc | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0 && *acc == O_RDWR && (errno == EACCES || errno == ETXTBSY || errno == EROFS ||
-					 errno == EPERM)) {
-		*acc = write ? O_WRONLY : O_RDONLY;
+	if (fd < 0 && write && (errno == EACCES || errno == EPERM)) {
+		*acc = O_WRONLY;
 		fd = open(p, *acc | O_CLOEXEC | O_NOCTTY);
 	}
 	return fd < 0 ? -errno : fd;
+}
+
+/* The guest has no open file left that may write h: close what can write it here (the I/O fd,
+   and the fd a CREATE opened read-write, which becomes an O_PATH one), so the host can execute
+   the file. Reads reopen read-only. */
+int hc_file_drop_writers(struct hc_file *hf, struct hc_file_handle *h)
+{
+	if (h->io_fd >= 0 && h->io_acc != O_RDONLY)
+		hc_file_io_close(hf, h);
+	if (h->fd_acc < 0 || h->fd_acc == O_RDONLY)
+		return 0;
+	char p[64];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", h->fd);
+	int fd = open(p, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	close(h->fd);
+	h->fd = fd;
+	h->fd_acc = -1;
+	return 0;
 }
 
 int hc_file_io_fd(struct hc_file *hf, struct hc_file_handle *h, bool write)
@@ -456,6 +480,10 @@ enum hc_result hc_fs_close(struct hc_ctx *ctx, unik_gpa_t arg)
 	a.ret = 0;
 	if (!h)
 		a.ret = -EBADF;
+	else if (a.flags & ~UNIK_FS_CLOSE_WRITERS)
+		a.ret = -EINVAL;
+	else if (a.flags)
+		a.ret = hc_file_drop_writers(ctx->file, h);
 	else if (h->root)
 		a.ret = -EBUSY;         /* a volume's root stays for the VM's life */
 	else {

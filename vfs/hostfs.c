@@ -328,6 +328,19 @@ static void hostfs_release(struct inode *ino)
 	kfree(ino->priv, sizeof(struct hostfs_node));
 }
 
+/* Dirty pages of a shared mapping are written back first; one written back later (munmap,
+   msync, exit) opens the host file for writing again only while it writes. */
+static void hostfs_writers_gone(struct inode *ino)
+{
+	struct hostfs_node *n = ino->priv;
+	if (!n)
+		return;
+	if (n->ndirty && n->pages)
+		hostfs_writeback(ino);  /* which then drops the write access */
+	else
+		hostfs_writers_idle(ino);
+}
+
 static const struct inode_ops hostfs_ops = {
 	.lookup = hostfs_lookup,
 	.create = hostfs_create,
@@ -343,6 +356,7 @@ static const struct inode_ops hostfs_ops = {
 	.write = hostfs_write,
 	.page = hostfs_page,
 	.release = hostfs_release,
+	.writers_gone = hostfs_writers_gone,
 	.getattr = hostfs_getattr,
 	.mmap = hostfs_mmap,
 	.writeback = hostfs_writeback,

@@ -58,6 +58,9 @@ int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t of
 uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write);
 int hostfs_mmap(struct inode *ino, bool shared_write);
 int hostfs_writeback(struct inode *ino);
+/* No open file may write ino any more: the monitor drops its write access to the host file
+   (hc_fs_close_writers), so the host can execute it. */
+void hostfs_writers_idle(struct inode *ino);
 uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, int use);
 bool hostfs_is_text_page(struct inode *ino, uint64_t pgoff, uint64_t pa);
 struct iattr;

@@ -216,7 +216,15 @@ int hostfs_writeback(struct inode *ino)
 		return 0;
 	int err = hostfs_getattr(ino);
 	struct writeback w = { ino, n };
-	return err ? err : pagetab_each(n->pages, hostfs_writeback_page, &w);
+	err = err ? err : pagetab_each(n->pages, hostfs_writeback_page, &w);
+	hostfs_writers_idle(ino);
+	return err;
+}
+
+void hostfs_writers_idle(struct inode *ino)
+{
+	if (!ino->writecount)
+		hc_fs_close_writers(node(ino)->handle);
 }
 
 void vfs_writeback_all(void)
@@ -254,6 +262,8 @@ int hostfs_setattr(struct inode *ino, const struct iattr *a)
 	if (!err && (a->valid & ATTR_SIZE) && a->size < old_size)
 		hostfs_each_page(ino, a->size, PAGE_ALIGN_UP(old_size) - a->size, hostfs_zero,
 				 NULL);
+	if (a->valid & ATTR_SIZE)
+		hostfs_writers_idle(ino);       /* truncate(2) by name */
 	return err;
 }
 

@@ -212,8 +212,11 @@ static bool file_writes_regular(const struct file *f)
 
 static void inode_file_release(struct file *f)
 {
-	if (file_writes_regular(f))
-		f->path.d->inode->writecount--;
+	if (file_writes_regular(f)) {
+		struct inode *ino = f->path.d->inode;
+		if (!--ino->writecount && ino->ops->writers_gone)
+			ino->ops->writers_gone(ino);
+	}
 	path_put(&f->path);
 }
 

@@ -84,6 +84,8 @@ struct inode_ops {
 	/* Writes pages changed through shared writable mappings back to where the file lives
 	   (hostfs: the host); NULL when mapped pages are the file's own. 0 or -errno. */
 	int (*writeback)(struct inode *ino);
+	/* The last open file that could write ino is closed (writecount reached 0). */
+	void (*writers_gone)(struct inode *ino);
 	bool (*is_text_page)(struct inode *ino, uint64_t pgoff, uint64_t pa);
 	/* Extended attributes: the value's length (copied when size allows, else -ERANGE; size 0
 	   asks for the length), -ENODATA when absent. listxattr: NUL-separated names. */

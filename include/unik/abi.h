@@ -144,11 +144,15 @@ _Static_assert(sizeof(struct unik_hc_fs_rename) == 48, "unik_hc_fs_rename size")
 
 struct unik_hc_fs_handle {
 	uint32_t handle;                /* IN */
-	uint32_t flags;                 /* IN: FSYNC: 1 for fdatasync */
+	uint32_t flags;                 /* IN: FSYNC: 1 for fdatasync; CLOSE: UNIK_FS_CLOSE_WRITERS */
 	int64_t ret;                    /* OUT */
 	struct unik_hc_fs_attr attr;    /* OUT: GETATTR */
 };
 _Static_assert(sizeof(struct unik_hc_fs_handle) == 120, "unik_hc_fs_handle size");
+/* CLOSE with this flag keeps the handle and drops only what the monitor holds open for writing:
+   the guest's last open file that could write it is gone, so the host may execute the file
+   again (a host file open for writing is ETXTBSY to execve). */
+#define UNIK_FS_CLOSE_WRITERS 1u
 
 /* sync_file_range(2) of a regular file on the host: start writing [offset, offset+nbytes) out
    (nbytes 0: to the end) and/or wait for it, as Linux's SYNC_FILE_RANGE_* flags ask. */

@@ -593,5 +593,37 @@ harness_selected "-v creates a missing host dir" && {
 	[ "$(stat -c %a "$T/new/deep" 2>/dev/null)" = 755 ] ||
 		fail "-v created dir mode" "$(stat -c %a "$T/new/deep" 2>&1)"; }
 
+# A program the guest ran from the share stays executable on the host while the guest lives: the
+# monitor reads the file through a read-only fd (one open for writing makes the host's exec fail
+# with ETXTBSY, and tells the host's watchers the file was written).
+harness_selected "the host runs a program the guest ran from the share" && {
+	mkdir -p "$T/xv" && cp "$BUSYBOX" "$T/xv/busybox" && rm -f "$T/xv/ran"
+	"$UNIK" run -v "$T/xv:/xv" "$T/xv/busybox" sh -c \
+		'/xv/busybox true && echo ran >/xv/ran && /xv/busybox sleep 5' >/dev/null 2>&1 &
+	upid=$!
+	for i in $(seq 100); do [ -s "$T/xv/ran" ] && break; sleep 0.1; done
+	"$T/xv/busybox" true 2>"$T/xv.err"; st=$?
+	wait $upid
+	[ -s "$T/xv/ran" ] && [ $st -eq 0 ] && pass "the host runs a program the guest ran from the share" ||
+		fail "the host runs a program the guest ran from the share" \
+			"ran: $(cat "$T/xv/ran" 2>&1), host exec status $st: $(head -c 200 "$T/xv.err")"
+}
+
+# The same for a program the guest writes into the share (a build's output) once it has closed it.
+harness_selected "the host runs a program the guest wrote to the share" && {
+	mkdir -p "$T/xv" && cp "$BUSYBOX" "$T/xv/busybox"
+	rm -rf "$T/xv/out" "$T/xv/done" && mkdir "$T/xv/out"
+	"$UNIK" run -v "$T/xv:/xv" "$T/xv/busybox" sh -c \
+		'/xv/busybox cp /xv/busybox /xv/out/busybox && echo >/xv/done && /xv/busybox sleep 5' \
+		>/dev/null 2>&1 &
+	upid=$!
+	for i in $(seq 100); do [ -e "$T/xv/done" ] && break; sleep 0.1; done
+	"$T/xv/out/busybox" true 2>"$T/xv.err"; st=$?
+	wait $upid
+	[ -e "$T/xv/done" ] && [ $st -eq 0 ] && pass "the host runs a program the guest wrote to the share" ||
+		fail "the host runs a program the guest wrote to the share" \
+			"host exec status $st: $(head -c 200 "$T/xv.err")"
+}
+
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]

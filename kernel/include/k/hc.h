@@ -73,6 +73,8 @@ int hc_fs_fsync(uint32_t h, bool datasync);
 int hc_fs_sync_range(uint32_t h, uint64_t off, uint64_t nbytes, unsigned flags);
 /* Releases handle h (the guest drops its last reference to the file). */
 void hc_fs_close(uint32_t h);
+/* The guest's last file that may write h is closed: the host may execute the file again. */
+void hc_fs_close_writers(uint32_t h);
 int hc_fs_statfs(uint32_t h, struct unik_hc_fs_statfs *out);
 /* Extended attributes of file h (struct unik_hc_fs_xattr says which reach the host). buf: kernel
    memory of len bytes. get and list: the bytes of the value or of the NUL-terminated names (len
