@@ -5,7 +5,8 @@
 # made by the guest) resolve in the guest's tree, never the host's; a file the host replaces is
 # seen; changes the host makes are reported to inotify and dnotify watches as natively
 # (tests/e2e/volume/vnotify.c); `--rootfs DIR` runs busybox from a directory tree; the CLI's
-# errors. Data written in the guest stays on the host after the VM ends.
+# errors; programs the guest ran from a share or wrote there stay executable on the host.
+# Data written in the guest stays on the host after the VM ends.
 # usage: tests/e2e/volume.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
