@@ -28,6 +28,7 @@ struct img_ctx {
 	uint64_t entries;           /* counted against lim.max_entries */
 	uint64_t bytes;             /* counted against lim.max_bytes */
 	unsigned dropped;           /* device nodes, FIFOs, sockets dropped */
+	uint64_t acl_work;          /* squared entry counts of the ACLs read (tacl_prescan) */
 };
 
 void img_ctx_init(struct img_ctx *c);

@@ -305,6 +305,8 @@ static int lent_apply(struct lentry *l)
 
 int layer_apply(struct img_ctx *c, struct tree *t, const char *member, const uint8_t *tar, size_t n)
 {
+	if (tacl_prescan(c, member, tar, n) < 0)
+		return -EINVAL;
 	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	int ret = 0;

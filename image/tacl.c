@@ -17,6 +17,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +37,7 @@
 #define XATTR_HEADER 4
 #define XATTR_ENTRY 8
 #define ENTRY_MAX ((65536 - XATTR_HEADER) / XATTR_ENTRY)   /* XATTR_SIZE_MAX */
+_Static_assert(ENTRY_MAX == TACL_MAX_ENTRIES, "tacl_prescan's bound is the xattr's");
 
 static const char *const tacl_xattr[2] = { "system.posix_acl_access", "system.posix_acl_default" };
 static const char *const tacl_key[2] = { "SCHILY.acl.access", "SCHILY.acl.default" };
@@ -303,4 +305,136 @@ int tacl_finish(struct img_ctx *c, struct tree *t)
 	tacl_db_free(&f.db[0]);
 	tacl_db_free(&f.db[1]);
 	return r;
+}
+
+/* ---- before libarchive: the size of the ACLs a layer carries ---- */
+
+/* A tar header's numeric field: octal digits (spaces and NULs around them), or base-256 with
+   the high bit of the first byte set. -1 when neither. */
+static int tacl_tar_num(const uint8_t *f, size_t len, uint64_t *v)
+{
+	*v = 0;
+	if (f[0] & 0x80) {
+		if (f[0] != 0x80)
+			return -1;      /* negative, or more than 64 bits' worth */
+		for (size_t i = 1; i < len; i++) {
+			if (*v >> 56)
+				return -1;
+			*v = *v << 8 | f[i];
+		}
+		return 0;
+	}
+	size_t i = 0;
+	while (i < len && f[i] == ' ')
+		i++;
+	for (; i < len && f[i] >= '0' && f[i] <= '7'; i++) {
+		if (*v >> 60)
+			return -1;
+		*v = *v << 3 | (uint64_t)(f[i] - '0');
+	}
+	for (; i < len; i++)
+		if (f[i] != ' ' && f[i])
+			return -1;
+	return 0;
+}
+
+/* One pax header's records, p[0..n): the entries of each SCHILY.acl.* record are counted and
+   bounded; path names the entry (its pax path record, else the next header's name) in the
+   error, as tacl_read's would. A malformed record ends the look quietly (libarchive then says
+   what is wrong with it). */
+struct tacl_pax_path {
+	const char *p;
+	int len;
+};
+
+static int tacl_scan_pax(struct img_ctx *c, const char *member, const uint8_t *p, size_t n,
+			 struct tacl_pax_path path)
+{
+	static const char acl[] = "SCHILY.acl.", pathkey[] = "path=";
+	for (const uint8_t *r = p, *stop = p + n; r < stop;) {
+		size_t len = 0, i = 0, left = (size_t)(stop - r);
+		for (; i < left && i < 20 && r[i] >= '0' && r[i] <= '9'; i++)
+			len = len * 10 + (size_t)(r[i] - '0');
+		if (!i || i >= left || r[i] != ' ' || len <= i + 1 || len > left)
+			break;
+		const uint8_t *k = r + i + 1, *end = r + len;
+		if ((size_t)(end - k) > sizeof(pathkey) - 1 && !memcmp(k, pathkey, sizeof(pathkey) - 1))
+			path = (struct tacl_pax_path){ (const char *)k + 5, (int)(end - k - 6) };
+		r = end;
+	}
+	for (const uint8_t *r = p, *stop = p + n; r < stop;) {
+		size_t len = 0, i = 0, left = (size_t)(stop - r);
+		for (; i < left && i < 20 && r[i] >= '0' && r[i] <= '9'; i++)
+			len = len * 10 + (size_t)(r[i] - '0');
+		if (!i || i >= left || r[i] != ' ' || len <= i + 1 || len > left)
+			return 0;
+		const uint8_t *k = r + i + 1, *end = r + len;
+		const uint8_t *v = memchr(k, '=', (size_t)(end - k));
+		r = end;
+		if (!v || (size_t)(v - k) <= sizeof(acl) - 1 || memcmp(k, acl, sizeof(acl) - 1))
+			continue;
+		/* entries: runs of other bytes between commas and newlines (bsdtar separates them
+		   with commas, GNU tar with newlines) */
+		uint64_t entries = 0;
+		bool in = false;
+		for (const uint8_t *q = v + 1; q < end; q++) {
+			bool sep = *q == ',' || *q == '\n';
+			entries += !sep && !in;
+			in = !sep;
+		}
+		int keylen = (int)(v - k), plen = path.len > 200 ? 200 : path.len;
+		const char *more = path.len > 200 ? "..." : "";
+		if (entries > TACL_MAX_ENTRIES)
+			return img_fail(c, member, "%.*s%s: %.*s: more than the %d entries an ACL xattr "
+					"holds", plen, path.p, more, keylen, (const char *)k,
+					TACL_MAX_ENTRIES);
+		c->acl_work += entries * entries;
+		if (c->acl_work > TACL_MAX_WORK)
+			return img_fail(c, member, "%.*s%s: %.*s: too many large ACLs to read (their "
+					"squared entry counts pass %llu in all)", plen, path.p, more,
+					keylen, (const char *)k, (unsigned long long)TACL_MAX_WORK);
+	}
+	return 0;
+}
+
+/* The name a ustar header gives: prefix/name, each NUL-padded. */
+static struct tacl_pax_path tacl_header_name(const uint8_t *h, char buf[257])
+{
+	size_t pl = strnlen((const char *)h + 345, 155), nl = strnlen((const char *)h, 100), o = 0;
+	if (!memcmp(h + 257, "ustar", 5) && pl) {
+		memcpy(buf, h + 345, pl);
+		buf[pl] = '/';
+		o = pl + 1;
+	}
+	memcpy(buf + o, h, nl);
+	return (struct tacl_pax_path){ buf, (int)(o + nl) };
+}
+
+int tacl_prescan(struct img_ctx *c, const char *member, const uint8_t *tar, size_t n)
+{
+	static const uint8_t zero[512];
+	for (size_t off = 0; n - off >= 512;) {
+		const uint8_t *h = tar + off;
+		if (!memcmp(h, zero, sizeof(zero)))
+			return 0;
+		uint64_t size;
+		if (tacl_tar_num(h + 124, 12, &size) < 0)
+			return 0;
+		off += 512;
+		if (size > n - off)
+			return 0;
+		uint64_t padded = (size + 511) & ~(uint64_t)511;
+		if (padded > n - off)
+			return 0;
+		if (h[156] == 'x' || h[156] == 'g') {
+			char name[257];
+			struct tacl_pax_path path = { "", 0 };
+			if (n - off - padded >= 512)
+				path = tacl_header_name(tar + off + padded, name);
+			if (tacl_scan_pax(c, member, tar + off, size, path) < 0)
+				return -EINVAL;
+		}
+		off += padded;
+	}
+	return 0;
 }

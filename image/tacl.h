@@ -33,4 +33,15 @@ int tacl_read(struct archive_entry *e, struct tinode *ino, char *why, size_t len
  */
 int tacl_finish(struct img_ctx *c, struct tree *t);
 
+/*
+ * Looks at the SCHILY.acl.* records of the tar's pax headers before libarchive parses them:
+ * libarchive's ACL parser takes time in the square of an ACL's entries (a 1 MB ACL of 100,000
+ * entries took ~30 s), so a hostile layer could hold a conversion up. An ACL of more than
+ * TACL_MAX_ENTRIES entries (more than Linux stores) fails the layer, as does a conversion whose
+ * ACLs' squared entry counts add up past TACL_MAX_WORK (c->acl_work). 0 or -EINVAL.
+ */
+#define TACL_MAX_ENTRIES 8191
+#define TACL_MAX_WORK (1ull << 28)
+int tacl_prescan(struct img_ctx *c, const char *member, const uint8_t *tar, size_t n);
+
 #endif

@@ -8,6 +8,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -222,6 +223,61 @@ static void expect_error(char type, const char *path, const char *key, const cha
 	tu_fx_teardown((void **)&f);
 }
 
+/* An ACL text of n entries (GNU tar's form: a line each). */
+static void acl_text(struct buf *t, int n)
+{
+	const char *head = "user::rw-\ngroup::r--\nmask::r--\nother::---\n";
+	buf_put(t, head, strlen(head));
+	for (int i = 1; i <= n - 4; i++) {
+		char e[32];
+		snprintf(e, sizeof(e), "user:%d:r--\n", i);
+		buf_put(t, e, strlen(e));
+	}
+	buf_put(t, "", 1);
+}
+
+/* libarchive's ACL parser takes time in the square of an ACL's entries (100,000 entries: about
+   30 s): such records are refused before it sees them (tacl_prescan), with tacl_read's reason,
+   and so is a layer whose large ACLs add up past the budget. */
+static void test_huge_acls_refused_before_parsing(void **state)
+{
+	(void)state;
+	struct buf big = {0}, raw = {0};
+	acl_text(&big, 100000);
+	/* tacl_prescan itself refuses it, from the tar's bytes */
+	const struct tu_pax pax[] = { { ACCESS, big.p, 0 }, { NULL, NULL, 0 } };
+	tu_raw_entry(&raw, "dir/big", '0', 0640, "hi", pax);
+	size_t n;
+	uint8_t *tar = tu_raw_finish(&raw, &n);
+	struct img_ctx c;
+	img_ctx_init(&c);
+	assert_int_equal(tacl_prescan(&c, "layer", tar, n), -EINVAL);
+	assert_string_equal(c.err, "layer: dir/big: SCHILY.acl.access: more than the 8191 entries "
+			    "an ACL xattr holds");
+	/* a tar cut short in the record is left to libarchive */
+	img_ctx_init(&c);
+	assert_int_equal(tacl_prescan(&c, "layer", tar, 512 + 4096), 0);
+	free(tar);
+	expect_error('0', "big", ACCESS, (const char *)big.p, NULL,
+		     "big: SCHILY.acl.access: more than the 8191 entries an ACL xattr holds");
+	buf_free(&big);
+	/* Five ACLs of 8,000 entries: 5 * 64e6 passes 2^28. */
+	acl_text(&big, 8000);
+	struct tu_fx *f;
+	struct buf b = {0};
+	tu_fx_setup((void **)&f);
+	for (int i = 0; i < 5; i++) {
+		char path[16];
+		snprintf(path, sizeof(path), "f%d", i);
+		file(&b, path, 0640, ACCESS, (const char *)big.p);
+	}
+	assert_true(apply(f, &b) < 0);
+	if (!strstr(f->c.err, "f4: SCHILY.acl.access: too many large ACLs to read"))
+		fail_msg("error \"%s\"", f->c.err);
+	tu_fx_teardown((void **)&f);
+	buf_free(&big);
+}
+
 static void test_malformed(void **state)
 {
 	(void)state;
@@ -340,6 +396,7 @@ int main(void)
 		TU_FX_TEST(test_dir_over_dir_replaces_acl),
 		TU_FX_TEST(test_nfs4_dropped),
 		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_huge_acls_refused_before_parsing),
 		cmocka_unit_test(test_conversion),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
