@@ -212,11 +212,9 @@ static void by_signal(void)
 	RESULT("membarrier GET_REGISTRATIONS", syscall(SYS_membarrier, 512, 0, 0));
 	RESULT("membarrier PRIVATE_EXPEDITED_RSEQ", syscall(SYS_membarrier, 128, 0, 0));
 	RESULT("membarrier PRIVATE_EXPEDITED (not registered)", syscall(SYS_membarrier, 8, 0, 0));
-	a->rseq_cs = (uintptr_t)&other_cs;
+	/* (What becomes of rseq_cs here is not printed: any preemption on the way clears it.) */
 	RESULT("membarrier PRIVATE_EXPEDITED_RSEQ on every CPU", syscall(SYS_membarrier, 128, 0, 0));
-	fact("  rseq_cs kept", a->rseq_cs == (uintptr_t)&other_cs);
 	RESULT("membarrier PRIVATE_EXPEDITED_RSEQ on CPU 100000", syscall(SYS_membarrier, 128, 1, 100000));
-	fact("  rseq_cs kept", a->rseq_cs == (uintptr_t)&other_cs);
 	RESULT("membarrier PRIVATE_EXPEDITED_RSEQ on CPU 0", syscall(SYS_membarrier, 128, 1, 0));
 	RESULT("membarrier PRIVATE_EXPEDITED_RSEQ with flags 2", syscall(SYS_membarrier, 128, 2, 0));
 	RESULT("unregister", sys_rseq(a, 32, UNREGISTER, SIG));
