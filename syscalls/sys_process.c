@@ -92,9 +92,7 @@ static void exec_reset(struct proc *p, const char *path, const struct exec_args 
 		ka->restorer = 0;
 	}
 	memset(t->sigaltstack, 0, sizeof(t->sigaltstack));
-	memset(p->ptimers, 0, sizeof(p->ptimers));      /* POSIX timers end at exec */
-	p->nptimers = 0;
-	itimer_changed();
+	ptimer_delete_all(p);           /* POSIX timers end at exec; pending signals stay */
 	t->clear_child_tid = 0;
 	t->robust_list = t->robust_len = 0;
 	rseq_exec(t);

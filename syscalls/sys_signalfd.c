@@ -32,12 +32,14 @@ struct sigfd {
 
 static const struct file_ops signalfd_ops;
 
-/* Takes the lowest pending signal in mask into *out. */
-static void signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
+/* Takes one instance of the next pending signal in mask into *out; false if none was left. */
+static bool signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
 {
 	struct siginfo_k sis;
 	int sig = signal_take(mask, &sis);
 	const struct siginfo_k *si = &sis;
+	if (!sig)
+		return false;
 	memset(out, 0, sizeof(*out));
 	out->signo = (uint32_t)sig;
 	out->errno_ = si->errno_;
@@ -50,6 +52,7 @@ static void signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
 		memcpy(&out->ptr, si->rest, 8);
 		out->int_ = (int32_t)out->ptr;
 	}
+	return true;
 }
 
 static int64_t signalfd_read(struct file *f, void *buf, size_t len)
@@ -59,16 +62,19 @@ static int64_t signalfd_read(struct file *f, void *buf, size_t len)
 	if (!n)
 		return -EINVAL;
 	itimer_check();
-	if (!(signal_pending_set() & s->mask)) {
+	struct signalfd_siginfo_k *out = buf;
+	size_t done = 0;
+	while (!done) {
+		while (done < n && signalfd_take(s->mask, out + done))
+			done++;
+		if (done)
+			break;
 		if (f->flags & SFD_NONBLOCK)
 			return -EAGAIN;
 		int64_t r = wait_until(-1, s->mask, "reading a signalfd");
 		if (r < 0)
 			return -ERESTARTSYS;    /* a signal outside the mask: EINTR, or SA_RESTART */
 	}
-	size_t done = 0;
-	while (done < n && (signal_pending_set() & s->mask))
-		signalfd_take(s->mask, (struct signalfd_siginfo_k *)buf + done++);
 	return (int64_t)(done * sizeof(struct signalfd_siginfo_k));
 }
 
