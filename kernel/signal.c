@@ -413,19 +413,17 @@ bool signal_restarts(bool after_handler)
 	return after_handler && (current->sigaction[signo - 1].flags & SA_RESTART);
 }
 
-/* Delivers pending signals until one runs a handler (one frame per return, as Linux): a stop
-   and the SIGKILL or SIGCONT that ends it are all taken before the program runs again. */
+/* Delivers every pending signal the thread does not block, as Linux's return to the program
+   does: each handler's frame goes on top of the one before it, with that handler's mask added,
+   so the signal taken last runs first. A stop and the SIGKILL or SIGCONT that ends it are all
+   taken before the program runs again. */
 void signal_deliver_pending(struct regs *r)
 {
 	int signo;
 	while ((signo = signal_next())) {
-		bool handler = signal_has_handler(signo);
 		struct siginfo_k si;
-		if (!signal_take(sig_bit(signo), &si))
-			continue;               /* a re-armed timer's signal, dropped */
-		signal_deliver(r, signo, &si, NULL);
-		if (handler)
-			return;
+		if (signal_take(sig_bit(signo), &si))   /* else a re-armed timer's, dropped */
+			signal_deliver(r, signo, &si, NULL);
 	}
 }
 
