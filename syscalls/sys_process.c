@@ -353,9 +353,7 @@ int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_
 	int err = kill_permitted(p, (int)sig);
 	if (err)
 		return err;
-	if (sig)
-		signal_raise_proc(p, (int)sig, &si);
-	return 0;
+	return sig ? signal_raise_proc(p, (int)sig, &si) : 0;    /* EAGAIN as rt_sigqueueinfo */
 }
 
 /* ---- waiting for children ---- */
