@@ -204,13 +204,18 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		ka->handler = SIG_DFL;
 }
 
+/* Does p's disposition ignore signo (SIG_IGN, or the default of a signal ignored by default)? */
+static bool signal_ignored(const struct proc *p, int signo)
+{
+	const struct k_sigaction *ka = &p->sigaction[signo - 1];
+	return ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo));
+}
+
 /* Discarded at generation, as Linux does, when ignored: unless every candidate thread blocks it,
    since the disposition may change before it is unblocked and sigwait or a signalfd may take it. */
 static bool signal_discarded(struct proc *p, int signo, uint64_t blocked_by_all)
 {
-	const struct k_sigaction *ka = &p->sigaction[signo - 1];
-	return !(blocked_by_all & sig_bit(signo)) &&
-	       (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo)));
+	return !(blocked_by_all & sig_bit(signo)) && signal_ignored(p, signo);
 }
 
 /* A container's init (UNIK_BOOT_CONTAINER) as Linux shields the first process of a pid namespace:
@@ -240,8 +245,7 @@ void signal_discard(struct proc *p, uint64_t mask)
 
 void signal_action_changed(struct proc *p, int signo)
 {
-	const struct k_sigaction *ka = &p->sigaction[signo - 1];
-	if (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo)))
+	if (signal_ignored(p, signo))
 		signal_discard(p, sig_bit(signo));
 }
 
