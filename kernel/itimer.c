@@ -10,6 +10,7 @@
 #include "k/signal.h"
 #include "k/itimer.h"
 #include "k/sched.h"
+#include "k/sigqueue.h"
 #include "vfs/vfs.h"
 
 #define SI_KERNEL 0x80
@@ -33,8 +34,8 @@ static int timer_rearm(int64_t *next, int64_t interval, int64_t now)
 	return missed > INT32_MAX ? INT32_MAX : (int)missed;
 }
 
-/* A POSIX timer expired: its signal, or, while the last one is still pending, one more overrun
-   recorded in the queued siginfo (as Linux reports it at delivery) and for timer_getoverrun. */
+/* A POSIX timer expired: its signal, queued with the timer's own entry; while that is still
+   queued, one more overrun (missed periods included), reported when the signal is taken. */
 static void ptimer_fire(struct proc *p, int id, struct ptimer *t, int missed)
 {
 	if (t->notify == SIGEV_NONE)
@@ -45,24 +46,38 @@ static void ptimer_fire(struct proc *p, int id, struct ptimer *t, int missed)
 		if (!target || target->proc != p)
 			return;         /* the thread is gone */
 	}
-	uint64_t bit = 1ull << (t->signo - 1);
-	uint64_t pending = target ? target->sigpending : p->sigpending;
-	struct siginfo_k *queued = target ? &target->siginfo[t->signo - 1]
-					  : &p->siginfo[t->signo - 1];
-	if ((pending & bit) && queued->code == SI_TIMER && (int32_t)queued->addr == id) {
-		t->overrun_acc += 1 + missed;
-		queued->addr = (uint64_t)(uint32_t)id | ((uint64_t)(uint32_t)t->overrun_acc << 32);
-		t->overrun_last = t->overrun_acc;
+	if (sigqueue_timer_queued(t->sq)) {
+		/* re-armed since it was queued: the signal stands for this expiry */
+		if (sigqueue_timer_refresh(t->sq))
+			t->overrun_acc = missed;
+		else
+			t->overrun_acc = (int)MIN((int64_t)t->overrun_acc + 1 + missed, INT32_MAX);
 		return;
 	}
-	t->overrun_acc = t->overrun_last = missed;
-	struct siginfo_k si = { .signo = t->signo, .code = SI_TIMER,
-				.addr = (uint64_t)(uint32_t)id | ((uint64_t)(uint32_t)missed << 32) };
+	t->overrun_acc = missed;
+	struct siginfo_k si = { .signo = t->signo, .code = SI_TIMER, .addr = (uint32_t)id };
 	memcpy(si.rest, &t->value, 8);  /* si_value follows si_tid and si_overrun */
-	if (target)
-		signal_raise_task(target, t->signo, &si);
-	else
-		signal_raise_proc(p, t->signo, &si);
+	signal_raise_timer(p, target, t->sq, &si);
+}
+
+void ptimer_signal_taken(struct siginfo_k *si)
+{
+	int id = (int32_t)si->addr;
+	if (id < 0 || id >= PTIMER_MAX || !current->ptimers[id].used)
+		return;
+	struct ptimer *t = &current->ptimers[id];
+	t->overrun_last = t->overrun_acc;
+	si->addr = (uint64_t)(uint32_t)id | ((uint64_t)(uint32_t)t->overrun_acc << 32);
+}
+
+void ptimer_delete_all(struct proc *p)
+{
+	for (int i = 0; i < PTIMER_MAX; i++)
+		if (p->ptimers[i].used)
+			sigqueue_timer_free(p->ptimers[i].sq);
+	memset(p->ptimers, 0, sizeof(p->ptimers));
+	p->nptimers = 0;
+	itimer_changed();
 }
 
 int64_t itimer_cpu_now(const struct ptimer *t)

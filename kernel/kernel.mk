@@ -27,7 +27,8 @@ $(BUILD)/kernel.elf: $(KERNEL_OBJS) kernel/kernel.ld
 		-Wl,-z,max-page-size=4096 -o $@ $(KERNEL_OBJS) -lgcc
 
 # Unit tests of guest logic compiled for the host (tests/unit/kstub.c stands in for the rest).
-UNIT_TESTS += test_vma test_mm test_pmm
+UNIT_TESTS += test_vma test_mm test_pmm test_sigqueue
+test_sigqueue_SRCS := tests/unit/test_sigqueue.c tests/unit/kstub.c kernel/sigqueue.c
 test_pmm_SRCS := tests/unit/test_pmm.c kernel/mm/pmm.c
 UNIT_TESTS += test_spinlock
 test_spinlock_SRCS := tests/unit/test_spinlock.c

@@ -222,7 +222,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	*p = *parent;                   /* credentials, dispositions, limits, comm, arg area */
 	p->children = p->sibling = NULL;
 	p->state = PROC_LIVE;
-	p->sigpending = 0;
+	p->pending = (struct sigpending){ 0 };  /* a child starts with nothing pending */
 	p->itimer_next = p->itimer_interval = 0;        /* timers are not inherited */
 	p->vt_next = p->vt_interval = p->prof_next = p->prof_interval = 0;
 	p->cpu_dead_ns = p->cpu_children_ns = p->sys_dead_ns = p->sys_children_ns = 0;
@@ -231,7 +231,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	p->maxrss_kb = p->cmaxrss_kb = 0;
 	p->subreaper = false;           /* not inherited; pdeathsig is cleared for the child */
 	p->pdeathsig = 0;
-	memset(p->ptimers, 0, sizeof(p->ptimers));
+	memset(p->ptimers, 0, sizeof(p->ptimers));      /* the parent's, entries included */
 	p->nptimers = 0;
 	p->nthreads = 0;
 	p->vfork_done = false;
@@ -386,7 +386,7 @@ void proc_exit_status(int wait_status, int exit_code)
 	}
 	p->state = PROC_ZOMBIE;
 	p->wait_status = wait_status;
-	itimer_changed();               /* its timers are gone */
+	ptimer_delete_all(p);           /* its timers are gone */
 	struct proc *parent = p->parent;
 	if (proc_ignores_children(parent) && p->exit_signal == SIGCHLD) {
 		proc_unlink_child(p);   /* nobody will wait: no zombie (SIG_IGN, SA_NOCLDWAIT) */
@@ -419,6 +419,7 @@ static void proc_reap_later(struct proc *p)
 
 static void proc_free(struct proc *p)
 {
+	sigqueue_flush(&p->pending, ~0ull);     /* as Linux, what is queued counts until then */
 	for (struct proc **pp = &proc_list; *pp; pp = &(*pp)->next)
 		if (*pp == p) {
 			*pp = p->next;

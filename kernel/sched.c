@@ -765,6 +765,7 @@ void sched_exit_task(void)
 	t->proc->nthreads--;
 	sched_wake(&t->proc->nthreads, NULL, 1, ~0u);   /* an exit_group or execve waits */
 	seccomp_task_release(t);        /* at exit, as Linux's do_exit: listeners see POLLHUP */
+	sigqueue_flush(&t->pending, ~0ull);
 	list_del(t);
 	t->state = TASK_DEAD;
 	if (t != &boot_task) {

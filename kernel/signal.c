@@ -11,6 +11,8 @@
 #include "k/arch.h"
 #include "k/sched.h"
 #include "k/rseq.h"
+#include "k/sigqueue.h"
+#include "k/itimer.h"
 #include "vfs/file.h"
 
 #define SA_SIGINFO 0x4
@@ -202,13 +204,18 @@ void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		ka->handler = SIG_DFL;
 }
 
+/* Does p's disposition ignore signo (SIG_IGN, or the default of a signal ignored by default)? */
+static bool signal_ignored(const struct proc *p, int signo)
+{
+	const struct k_sigaction *ka = &p->sigaction[signo - 1];
+	return ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo));
+}
+
 /* Discarded at generation, as Linux does, when ignored: unless every candidate thread blocks it,
    since the disposition may change before it is unblocked and sigwait or a signalfd may take it. */
 static bool signal_discarded(struct proc *p, int signo, uint64_t blocked_by_all)
 {
-	const struct k_sigaction *ka = &p->sigaction[signo - 1];
-	return !(blocked_by_all & sig_bit(signo)) &&
-	       (ka->handler == SIG_IGN || (ka->handler == SIG_DFL && sig_default_ignored(signo)));
+	return !(blocked_by_all & sig_bit(signo)) && signal_ignored(p, signo);
 }
 
 /* A container's init (UNIK_BOOT_CONTAINER) as Linux shields the first process of a pid namespace:
@@ -223,9 +230,23 @@ static bool signal_init_shielded(struct proc *p, int signo, const struct siginfo
 	return !(from_host && (signo == SIGKILL || signo == SIGSTOP));
 }
 
-void signal_raise(int signo, const struct siginfo_k *si)
+int signal_raise(int signo, const struct siginfo_k *si)
 {
-	signal_raise_proc(current, signo, si);
+	return signal_raise_proc(current, signo, si);
+}
+
+void signal_discard(struct proc *p, uint64_t mask)
+{
+	sigqueue_flush(&p->pending, mask);
+	SCHED_FOR_EACH(t)
+		if (t->proc == p)
+			sigqueue_flush(&t->pending, mask);
+}
+
+void signal_action_changed(struct proc *p, int signo)
+{
+	if (signal_ignored(p, signo))
+		signal_discard(p, sig_bit(signo));
 }
 
 /* Linux's rules at generation: SIGCONT continues the process and discards pending stop
@@ -234,25 +255,34 @@ static void signal_generate_effects(struct proc *p, int signo)
 {
 	uint64_t stops = sig_bit(SIGSTOP) | sig_bit(20) | sig_bit(21) | sig_bit(22);
 	if (signo == 18) {              /* SIGCONT */
-		p->sigpending &= ~stops;
-		SCHED_FOR_EACH(t)
-			if (t->proc == p)
-				t->sigpending &= ~stops;
+		signal_discard(p, stops);
 		proc_continue(p);
 	} else if (sig_stops(signo)) {
-		p->sigpending &= ~sig_bit(18);
-		SCHED_FOR_EACH(t)
-			if (t->proc == p)
-				t->sigpending &= ~sig_bit(18);
+		signal_discard(p, sig_bit(18));
 	} else if (signo == SIGKILL && p->stopped) {
 		sched_wake(&p->stopped, NULL, INT32_MAX, ~0u);
 	}
 }
 
-void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
+/* Queues signo in q, p's or one of its threads', by Linux's rules (or a timer's own entry e).
+   1 when it became pending (signalfd readiness changes), 0 when dropped, or -EAGAIN. */
+static int signal_queue(struct proc *p, struct sigpending *q, int signo,
+			const struct siginfo_k *si, struct sigqueue *e)
+{
+	int r = e ? sigqueue_timer_send(q, e, si)
+		  : sigqueue_send(q, signo, si, p->uid, p->rlim[RLIMIT_SIGPENDING].cur);
+	if (r == 1) {
+		p->sig_generated++;
+		file_changed();
+	}
+	return r;
+}
+
+static int signal_send_proc(struct proc *p, int signo, const struct siginfo_k *si,
+			    struct sigqueue *e)
 {
 	if (!signo || p->state != PROC_LIVE || signal_init_shielded(p, signo, si))
-		return;
+		return 0;
 	signal_generate_effects(p, signo);
 	/* The thread to interrupt: this one unless it blocks the signal, else any that does not. */
 	struct task *target = NULL;
@@ -265,35 +295,55 @@ void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
 			target = t;
 	}
 	if (signal_discarded(p, signo, all_block))
-		return;
-	p->sigpending |= sig_bit(signo);
-	p->sig_generated++;
-	p->siginfo[signo - 1] = *si;
+		return 0;
+	int r = signal_queue(p, &p->pending, signo, si, e);
+	if (r != 1)
+		return r;
 	if (target)
 		sched_signal_wake(target, signo);
 	SCHED_FOR_EACH(t)               /* sigwaitinfo and signalfd readers wait with it blocked */
 		if (t->proc == p && t != target && (t->wait_signals & sig_bit(signo)))
 			sched_signal_wake(t, signo);
-	file_changed();                 /* signalfd readiness */
+	return 0;
 }
 
-void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
+static int signal_send_task(struct task *t, int signo, const struct siginfo_k *si,
+			    struct sigqueue *e)
 {
 	if (!signo || signal_init_shielded(t->proc, signo, si))
-		return;
+		return 0;
 	signal_generate_effects(t->proc, signo);
 	if (signal_discarded(t->proc, signo, t->sigmask))
-		return;
-	t->sigpending |= sig_bit(signo);
-	t->proc->sig_generated++;
-	t->siginfo[signo - 1] = *si;
+		return 0;
+	int r = signal_queue(t->proc, &t->pending, signo, si, e);
+	if (r != 1)
+		return r;
 	sched_signal_wake(t, signo);
-	file_changed();
+	return 0;
+}
+
+int signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si)
+{
+	return signal_send_proc(p, signo, si, NULL);
+}
+
+int signal_raise_task(struct task *t, int signo, const struct siginfo_k *si)
+{
+	return signal_send_task(t, signo, si, NULL);
+}
+
+void signal_raise_timer(struct proc *p, struct task *t, struct sigqueue *e,
+			const struct siginfo_k *si)
+{
+	if (t)
+		signal_send_task(t, si->signo, si, e);
+	else
+		signal_send_proc(p, si->signo, si, e);
 }
 
 uint64_t signal_pending_set(void)
 {
-	return current_task->sigpending | current->sigpending;
+	return current_task->pending.set | current->pending.set;
 }
 
 bool signal_pending_deliverable(void)
@@ -313,35 +363,38 @@ bool signal_fatal_pending(void)
 	return false;
 }
 
-int signal_take(uint64_t set, struct siginfo_k *si)
+/* The signal of set taken next: the thread's own first, then its process's (Linux's order). */
+static int signal_next_of(uint64_t set, struct sigpending **q)
 {
-	struct task *t = current_task;
-	uint64_t ready = signal_pending_set() & set;
-	if (!ready)
-		return 0;
-	int signo = __builtin_ctzll(ready) + 1;
-	if (t->sigpending & sig_bit(signo)) {
-		t->sigpending &= ~sig_bit(signo);
-		*si = t->siginfo[signo - 1];
-	} else {
-		current->sigpending &= ~sig_bit(signo);
-		*si = current->siginfo[signo - 1];
+	*q = &current_task->pending;
+	int signo = sigqueue_next(*q, set);
+	if (!signo) {
+		*q = &current->pending;
+		signo = sigqueue_next(*q, set);
 	}
 	return signo;
 }
 
-/* The pending unblocked signal delivered next, or 0: Linux takes the synchronous ones first, then
-   by number. */
+int signal_take(uint64_t set, struct siginfo_k *si)
+{
+	struct sigpending *q;
+	int signo;
+	while ((signo = signal_next_of(set, &q))) {
+		enum sigqueue_kind kind = sigqueue_collect(q, signo, si);
+		if (kind == SIGQUEUE_DROPPED)
+			continue;
+		if (kind == SIGQUEUE_TIMER)
+			ptimer_signal_taken(si);
+		return signo;
+	}
+	return 0;
+}
+
+/* The pending unblocked signal delivered next, or 0. */
 static int signal_next(void)
 {
-	uint64_t ready = signal_pending_set() & ~current_task->sigmask;
-	if (!ready)
-		return 0;
-	static const int sync_first[] = { SIGSEGV, SIGBUS, SIGILL, SIGTRAP, SIGFPE, 31 };
-	for (size_t i = 0; i < ARRAY_SIZE(sync_first); i++)
-		if (ready & sig_bit(sync_first[i]))
-			return sync_first[i];
-	return __builtin_ctzll(ready) + 1;
+	struct sigpending *q;
+	return signal_next_of(~current_task->sigmask, &q);
 }
 
 /* Does the signal run a handler (rather than its default action, or nothing)? */
@@ -364,18 +417,17 @@ bool signal_restarts(bool after_handler)
 	return after_handler && (current->sigaction[signo - 1].flags & SA_RESTART);
 }
 
-/* Delivers pending signals until one runs a handler (one frame per return, as Linux): a stop
-   and the SIGKILL or SIGCONT that ends it are all taken before the program runs again. */
+/* Delivers every pending signal the thread does not block, as Linux's return to the program
+   does: each handler's frame goes on top of the one before it, with that handler's mask added,
+   so the signal taken last runs first. A stop and the SIGKILL or SIGCONT that ends it are all
+   taken before the program runs again. */
 void signal_deliver_pending(struct regs *r)
 {
 	int signo;
 	while ((signo = signal_next())) {
-		bool handler = signal_has_handler(signo);
 		struct siginfo_k si;
-		signal_take(sig_bit(signo), &si);
-		signal_deliver(r, signo, &si, NULL);
-		if (handler)
-			return;
+		if (signal_take(sig_bit(signo), &si))   /* else a re-armed timer's, dropped */
+			signal_deliver(r, signo, &si, NULL);
 	}
 }
 

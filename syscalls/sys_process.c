@@ -92,9 +92,7 @@ static void exec_reset(struct proc *p, const char *path, const struct exec_args 
 		ka->restorer = 0;
 	}
 	memset(t->sigaltstack, 0, sizeof(t->sigaltstack));
-	memset(p->ptimers, 0, sizeof(p->ptimers));      /* POSIX timers end at exec */
-	p->nptimers = 0;
-	itimer_changed();
+	ptimer_delete_all(p);           /* POSIX timers end at exec; pending signals stay */
 	t->clear_child_tid = 0;
 	t->robust_list = t->robust_len = 0;
 	rseq_exec(t);
@@ -355,9 +353,7 @@ int64_t sys_pidfd_send_signal(uint64_t fd, uint64_t sig, uint64_t uinfo, uint64_
 	int err = kill_permitted(p, (int)sig);
 	if (err)
 		return err;
-	if (sig)
-		signal_raise_proc(p, (int)sig, &si);
-	return 0;
+	return sig ? signal_raise_proc(p, (int)sig, &si) : 0;    /* EAGAIN as rt_sigqueueinfo */
 }
 
 /* ---- waiting for children ---- */

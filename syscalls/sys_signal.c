@@ -35,8 +35,10 @@ int64_t sys_rt_sigaction(uint64_t sig, uint64_t uact, uint64_t uold, uint64_t si
 	}
 	if (uold && copy_to_user(uold, &current->sigaction[sig - 1], sizeof(act)))
 		return -EFAULT;
-	if (uact)
+	if (uact) {
 		current->sigaction[sig - 1] = act;
+		signal_action_changed(current, (int)sig);
+	}
 	return 0;
 }
 
@@ -98,7 +100,6 @@ int64_t sys_sigaltstack(uint64_t uss, uint64_t uold, uint64_t a2, uint64_t a3, u
 /* ---- sending to threads and waiting (kill to processes: syscalls/sys_process.c) ---- */
 
 #define SI_TKILL (-6)
-#define SI_QUEUE (-1)
 
 /* Sends sig to the process, or to thread t when given. */
 static int64_t signal_send(int sig, int code, struct task *t)
@@ -110,11 +111,7 @@ static int64_t signal_send(int sig, int code, struct task *t)
 		return err;
 	struct siginfo_k si = { .signo = sig, .code = code,
 				.addr = (uint64_t)current->pid | ((uint64_t)current->uid << 32) };
-	if (t)
-		signal_raise_task(t, sig, &si);
-	else
-		signal_raise(sig, &si);
-	return 0;
+	return t ? signal_raise_task(t, sig, &si) : signal_raise(sig, &si);
 }
 
 /* The thread tid of process tgid (tgid < 0: of any process), or NULL. */
@@ -145,39 +142,55 @@ int64_t sys_tkill(uint64_t tid, uint64_t sig, uint64_t a2, uint64_t a3, uint64_t
 	return signal_send((int)sig, SI_TKILL, t);
 }
 
-static int64_t sigqueue_common(int sig, uint64_t uinfo, struct task *t)
+/* The siginfo of rt_sigqueueinfo and rt_tgsigqueueinfo, for signal sig to thread id tid:
+   Linux lets a caller claim a kernel or kill code (si_code >= 0, or tkill's) only towards
+   itself, its own thread id. 0 or -errno. */
+static int sigqueue_info(uint64_t uinfo, int sig, int tid, struct siginfo_k *si)
 {
-	struct siginfo_k si;
-	if (copy_from_user(&si, uinfo, sizeof(si)))
+	if (copy_from_user(si, uinfo, sizeof(*si)))
 		return -EFAULT;
-	if (sig < 1 || sig > NSIG)
-		return -EINVAL;
-	/* Linux refuses codes a process could use to impersonate the kernel... unless it is
-	   signalling itself, as here. */
-	si.signo = sig;
-	if (t)
-		signal_raise_task(t, sig, &si);
-	else
-		signal_raise(sig, &si);
+	si->signo = sig;
+	if ((si->code >= 0 || si->code == SI_TKILL) && tid != current_task->tid)
+		return -EPERM;
 	return 0;
 }
 
 int64_t sys_rt_sigqueueinfo(uint64_t pid, uint64_t sig, uint64_t info, uint64_t a3, uint64_t a4,
 			    uint64_t a5)
 {
-	if ((int)pid != current->pid)
+	struct siginfo_k si;
+	int err = sigqueue_info(info, (int)sig, (int)pid, &si);
+	if (err)
+		return err;
+	/* pid names a process, or any of its threads (Linux's PIDTYPE_PID lookup) */
+	struct task *t = (int)pid > 0 ? sched_find((int)pid) : NULL;
+	struct proc *p = t ? t->proc : (int)pid > 0 ? proc_find((int)pid) : NULL;
+	if (!p)
 		return -ESRCH;
-	return sigqueue_common((int)sig, info, NULL);
+	if ((int)sig < 0 || (int)sig > NSIG)
+		return -EINVAL;
+	if ((err = kill_permitted(p, (int)sig)))
+		return err;
+	return sig ? signal_raise_proc(p, (int)sig, &si) : 0;
 }
 
 int64_t sys_rt_tgsigqueueinfo(uint64_t tgid, uint64_t tid, uint64_t sig, uint64_t info,
 			      uint64_t a4, uint64_t a5)
 {
+	if ((int)tgid <= 0 || (int)tid <= 0)
+		return -EINVAL;
+	struct siginfo_k si;
+	int err = sigqueue_info(info, (int)sig, (int)tid, &si);
+	if (err)
+		return err;
 	struct task *t = signal_thread((int)tgid, (int)tid);
 	if (!t)
 		return -ESRCH;
-	int err = kill_permitted(t->proc, (int)sig);
-	return err ? err : sigqueue_common((int)sig, info, t);
+	if ((int)sig < 0 || (int)sig > NSIG)
+		return -EINVAL;
+	if ((err = kill_permitted(t->proc, (int)sig)))
+		return err;
+	return sig ? signal_raise_task(t, (int)sig, &si) : 0;
 }
 
 int64_t sys_rt_sigpending(uint64_t uset, uint64_t size, uint64_t a2, uint64_t a3, uint64_t a4,
@@ -234,11 +247,13 @@ int64_t sys_rt_sigtimedwait(uint64_t uset, uint64_t uinfo, uint64_t uts, uint64_
 		deadline = (int64_t)time_monotonic_ns() +
 			   (ts[0] > 1000000000ll ? 1000000000ll * 1000000000ll : ts[0] * 1000000000ll + ts[1]);
 	}
-	int64_t r = wait_until(deadline, set, "rt_sigtimedwait");
-	if (r <= 0)
-		return r ? r : -EAGAIN;
 	struct siginfo_k si;
-	int sig = signal_take(set, &si);
+	int sig;
+	do {                            /* one instance; a re-armed timer's is dropped */
+		int64_t r = wait_until(deadline, set, "rt_sigtimedwait");
+		if (r <= 0)
+			return r ? r : -EAGAIN;
+	} while (!(sig = signal_take(set, &si)));
 	if (uinfo && copy_to_user(uinfo, &si, sizeof(si)))
 		return -EFAULT;
 	return sig;

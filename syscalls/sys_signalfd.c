@@ -11,6 +11,11 @@
 #define SFD_NONBLOCK 04000
 #define SFD_CLOEXEC 02000000
 #define UNBLOCKABLE ((1ull << (SIGKILL - 1)) | (1ull << (SIGSTOP - 1)))
+#define SIGSYS_ 31
+#define SI_KERNEL 0x80
+#define SI_TIMER (-2)
+#define SI_SIGIO (-5)
+#define NSIGPOLL 6
 
 /* Linux's struct signalfd_siginfo (128 bytes). */
 struct signalfd_siginfo_k {
@@ -32,24 +37,73 @@ struct sigfd {
 
 static const struct file_ops signalfd_ops;
 
-/* Takes the lowest pending signal in mask into *out. */
-static void signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
+/* Which fields of a siginfo hold what, as Linux's siginfo_layout tells them apart. */
+enum signalfd_layout { SIL_KILL, SIL_TIMER, SIL_POLL, SIL_FAULT, SIL_CHLD, SIL_RT };
+
+static enum signalfd_layout signalfd_layout(int sig, int code)
 {
-	struct siginfo_k sis;
-	int sig = signal_take(mask, &sis);
-	const struct siginfo_k *si = &sis;
+	if (code == SI_KERNEL)
+		return SIL_KILL;
+	if (code > 0) {                 /* a code of the signal's own, or the poll codes */
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE ||
+		    sig == SIGTRAP || sig == SIGSYS_)
+			return SIL_FAULT;
+		if (sig == SIGCHLD)
+			return SIL_CHLD;
+		return code <= NSIGPOLL ? SIL_POLL : SIL_KILL;
+	}
+	if (code == SI_TIMER)
+		return SIL_TIMER;
+	if (code == SI_SIGIO)
+		return SIL_POLL;
+	return code < 0 ? SIL_RT : SIL_KILL;
+}
+
+/* Takes one instance of the next pending signal in mask into *out; false if none was left. */
+static bool signalfd_take(uint64_t mask, struct signalfd_siginfo_k *out)
+{
+	struct siginfo_k si;
+	int sig = signal_take(mask, &si);
+	if (!sig)
+		return false;
 	memset(out, 0, sizeof(*out));
 	out->signo = (uint32_t)sig;
-	out->errno_ = si->errno_;
-	out->code = si->code;
-	if (sig == SIGSEGV || sig == SIGBUS || sig == SIGILL || sig == SIGFPE || sig == SIGTRAP) {
-		out->addr = si->addr;
-	} else {                        /* kill, sigqueue: pid and uid, then the value */
-		out->pid = (uint32_t)si->addr;
-		out->uid = (uint32_t)(si->addr >> 32);
-		memcpy(&out->ptr, si->rest, 8);
-		out->int_ = (int32_t)out->ptr;
+	out->errno_ = si.errno_;
+	out->code = si.code;
+	uint32_t lo = (uint32_t)si.addr, hi = (uint32_t)(si.addr >> 32);
+	int32_t word;                   /* the 4 bytes after si_pid and si_uid (or si_band) */
+	memcpy(&word, si.rest, sizeof(word));
+	switch (signalfd_layout(sig, si.code)) {
+	case SIL_FAULT:
+		out->addr = si.addr;
+		break;
+	case SIL_POLL:
+		out->band = lo;
+		out->fd = word;
+		break;
+	case SIL_TIMER:                 /* si_tid, si_overrun, si_value */
+		out->tid = lo;
+		out->overrun = hi;
+		memcpy(&out->ptr, si.rest, 8);
+		out->int_ = word;
+		break;
+	case SIL_CHLD:                  /* si_pid, si_uid, si_status, si_utime, si_stime */
+		out->pid = lo;
+		out->uid = hi;
+		out->status = word;
+		memcpy(&out->utime, si.rest + 8, 8);
+		memcpy(&out->stime, si.rest + 16, 8);
+		break;
+	case SIL_RT:                    /* si_pid, si_uid, si_value */
+		memcpy(&out->ptr, si.rest, 8);
+		out->int_ = word;
+		/* fall through */
+	case SIL_KILL:
+		out->pid = lo;
+		out->uid = hi;
+		break;
 	}
+	return true;
 }
 
 static int64_t signalfd_read(struct file *f, void *buf, size_t len)
@@ -59,16 +113,19 @@ static int64_t signalfd_read(struct file *f, void *buf, size_t len)
 	if (!n)
 		return -EINVAL;
 	itimer_check();
-	if (!(signal_pending_set() & s->mask)) {
+	struct signalfd_siginfo_k *out = buf;
+	size_t done = 0;
+	while (!done) {
+		while (done < n && signalfd_take(s->mask, out + done))
+			done++;
+		if (done)
+			break;
 		if (f->flags & SFD_NONBLOCK)
 			return -EAGAIN;
 		int64_t r = wait_until(-1, s->mask, "reading a signalfd");
 		if (r < 0)
 			return -ERESTARTSYS;    /* a signal outside the mask: EINTR, or SA_RESTART */
 	}
-	size_t done = 0;
-	while (done < n && (signal_pending_set() & s->mask))
-		signalfd_take(s->mask, (struct signalfd_siginfo_k *)buf + done++);
 	return (int64_t)(done * sizeof(struct signalfd_siginfo_k));
 }
 

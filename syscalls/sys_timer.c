@@ -5,6 +5,7 @@
 #include "k/proc.h"
 #include "k/sched.h"
 #include "k/signal.h"
+#include "k/sigqueue.h"
 #include "k/time.h"
 #include "k/itimer.h"
 #include "k/uaccess.h"
@@ -90,36 +91,45 @@ int64_t sys_timer_create(uint64_t clock, uint64_t uevp, uint64_t uid, uint64_t a
 	    c != CLOCK_REALTIME_ALARM && c != CLOCK_BOOTTIME_ALARM &&
 	    timer_cpu_target(c, &cpu_pid, &cpu_tid))
 		return -EINVAL;
-	if (c == CLOCK_REALTIME_ALARM || c == CLOCK_BOOTTIME_ALARM)
-		return -EPERM;          /* needs CAP_WAKE_ALARM */
 	struct sigevent_k ev = { .signo = SIGALRM, .notify = SIGEV_SIGNAL };
 	bool given = uevp != 0;
 	if (given && copy_from_user(&ev, uevp, sizeof(ev)))
 		return -EFAULT;
-	if (ev.notify != SIGEV_NONE && ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_THREAD_ID)
-		return -EINVAL;         /* SIGEV_THREAD is the C library's, never the kernel's */
-	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
-		return -EINVAL;
-	if (ev.notify == SIGEV_THREAD_ID) {
-		struct task *t = sched_find(ev.tid);
-		if (!t || t->proc != current)
-			return -EINVAL;
-	}
 	int id = -1;
 	for (int i = 0; i < PTIMER_MAX && id < 0; i++)
 		if (!current->ptimers[i].used)
 			id = i;
-	if (id < 0)
+	/* Linux preallocates the timer's signal, counted for the user from now on. */
+	struct sigqueue *sq = id < 0 ? NULL
+			      : sigqueue_timer_new(current->uid, current->rlim[RLIMIT_SIGPENDING].cur);
+	if (!sq)
 		return -EAGAIN;
+	int64_t err = -EPERM;           /* the alarm clocks need CAP_WAKE_ALARM */
+	if (c == CLOCK_REALTIME_ALARM || c == CLOCK_BOOTTIME_ALARM)
+		goto fail;
+	err = -EINVAL;                  /* SIGEV_THREAD is the C library's, never the kernel's */
+	if (ev.notify != SIGEV_NONE && ev.notify != SIGEV_SIGNAL && ev.notify != SIGEV_THREAD_ID)
+		goto fail;
+	if (ev.notify != SIGEV_NONE && (ev.signo < 1 || ev.signo > NSIG))
+		goto fail;
+	if (ev.notify == SIGEV_THREAD_ID) {
+		struct task *t = sched_find(ev.tid);
+		if (!t || t->proc != current)
+			goto fail;
+	}
 	int32_t uidv = id;
+	err = -EFAULT;
 	if (copy_to_user(uid, &uidv, sizeof(uidv)))
-		return -EFAULT;
+		goto fail;
 	struct ptimer *t = &current->ptimers[id];
 	*t = (struct ptimer){ .used = true, .clock = c, .notify = ev.notify, .signo = ev.signo,
 			      .tid = ev.tid, .value = given ? ev.value : (uint64_t)id,
-			      .cpu_pid = cpu_pid, .cpu_tid = cpu_tid };
+			      .cpu_pid = cpu_pid, .cpu_tid = cpu_tid, .sq = sq };
 	current->nptimers++;
 	return 0;
+fail:
+	sigqueue_timer_free(sq);
+	return err;
 }
 
 /* The timer's state as an itimerspec: time left and period. */
@@ -196,6 +206,7 @@ int64_t sys_timer_settime(uint64_t id, uint64_t flags, uint64_t unew, uint64_t u
 	}
 	t->interval = value ? interval : 0;
 	t->overrun_acc = 0;
+	sigqueue_timer_rearmed(t->sq);  /* a signal the old setting queued is dropped */
 	itimer_changed();
 	if (uold && copy_to_user(uold, &old, sizeof(old)))
 		return -EFAULT;
@@ -227,6 +238,7 @@ int64_t sys_timer_delete(uint64_t id, uint64_t a1, uint64_t a2, uint64_t a3, uin
 	struct ptimer *t = timer_get(id);
 	if (!t)
 		return -EINVAL;
+	sigqueue_timer_free(t->sq);     /* a signal it queued is dropped when taken */
 	memset(t, 0, sizeof(*t));
 	current->nptimers--;
 	itimer_changed();

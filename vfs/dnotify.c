@@ -42,7 +42,7 @@ static void dnotify_free(struct dnotify *d)
 }
 
 /* Linux's send_sigio for POLL_MSG: the F_SETSIG signal with the fd and band in its siginfo,
-   or a plain SIGIO. */
+   or a plain SIGIO (also when the real-time signal does not fit in the queue). */
 static void dnotify_signal(struct dnotify *d)
 {
 	struct proc *p = proc_find(d->pid);
@@ -55,7 +55,10 @@ static void dnotify_signal(struct dnotify *d)
 		si.addr = POLLIN | POLLRDNORM | 0x400;  /* si_band: POLLMSG's band */
 		memcpy(si.rest, &d->fd, sizeof(d->fd));         /* si_fd */
 	}
-	signal_raise_proc(p, si.signo, &si);
+	if (signal_raise_proc(p, si.signo, &si) == -EAGAIN) {
+		struct siginfo_k io = { .signo = SIGIO_, .code = SI_KERNEL };
+		signal_raise_proc(p, SIGIO_, &io);
+	}
 }
 
 static void dnotify_event(struct fsnotify_mark *m, uint32_t mask, const char *name, size_t len,

@@ -74,21 +74,35 @@ static void fasync_release(struct file *f)
 		fasync_unlink(f);
 }
 
+/* si to one recipient, a thread t or else a process p; a real-time signal that does not fit
+   in the queue falls back to a plain SIGIO, as Linux's send_sigio_to_task. */
+static void fasync_raise_one(struct task *t, struct proc *p, const struct siginfo_k *si)
+{
+	int r = t ? signal_raise_task(t, si->signo, si) : signal_raise_proc(p, si->signo, si);
+	if (r == -EAGAIN) {
+		struct siginfo_k io = { .signo = SIGIO_, .code = SI_KERNEL_ };
+		if (t)
+			signal_raise_task(t, SIGIO_, &io);
+		else
+			signal_raise_proc(p, SIGIO_, &io);
+	}
+}
+
 /* si to f's owner (F_SETOWN, F_SETOWN_EX): a thread, a process or a process group. */
 static void fasync_owner_raise(struct file *f, struct siginfo_k *si)
 {
 	if (f->owner_type == F_OWNER_TID) {
 		struct task *t = sched_find(f->owner);
 		if (t)
-			signal_raise_task(t, si->signo, si);
+			fasync_raise_one(t, NULL, si);
 	} else if (f->owner_type == F_OWNER_PGRP) {
 		for (struct proc *p = proc_list; p; p = p->next)
 			if (p->state == PROC_LIVE && p->pgid == f->owner)
-				signal_raise_proc(p, si->signo, si);
+				fasync_raise_one(NULL, p, si);
 	} else {
 		struct proc *p = proc_find(f->owner);
 		if (p && p->state == PROC_LIVE)
-			signal_raise_proc(p, si->signo, si);
+			fasync_raise_one(NULL, p, si);
 	}
 }
 

@@ -108,10 +108,10 @@ int procfs_show_status(struct procfs_buf *b, struct proc *p, const struct procfs
 		      kb(m.rss_anon * PAGE_SIZE), kb(m.rss_file * PAGE_SIZE), 0ul, kb(m.data),
 		      kb(m.stack), kb(text), kb(m.exec - text));
 	procfs_printf(b, "VmPTE:\t%8lu kB\nVmSwap:\t%8lu kB\nHugetlbPages:\t%8lu kB\n"
-		      "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\nSigQ:\t0/%lu\n", 0ul, 0ul, 0ul,
-		      p->nthreads, p->rlim[11].cur);
+		      "CoreDumping:\t0\nTHP_enabled:\t1\nThreads:\t%d\nSigQ:\t%lu/%lu\n", 0ul, 0ul,
+		      0ul, p->nthreads, sigqueue_user_count(p->uid), p->rlim[RLIMIT_SIGPENDING].cur);
 	procfs_printf(b, "SigPnd:\t%016lx\nShdPnd:\t%016lx\nSigBlk:\t%016lx\nSigIgn:\t%016lx\n"
-		      "SigCgt:\t%016lx\n", procfs_task(p, n)->sigpending, p->sigpending,
+		      "SigCgt:\t%016lx\n", procfs_task(p, n)->pending.set, p->pending.set,
 		      procfs_task(p, n)->sigmask, ign, cgt);
 	procfs_printf(b, "CapInh:\t%016lx\nCapPrm:\t%016lx\nCapEff:\t%016lx\nCapBnd:\t%016lx\n"
 		      "CapAmb:\t%016lx\nNoNewPrivs:\t%d\nSeccomp:\t%d\nSeccomp_filters:\t%d\n",
@@ -150,7 +150,7 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 		      (ccpu - csys) / 10000000, csys / 10000000, start);
 	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
 		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,
-		      procfs_task(p, n)->sigpending | p->sigpending,
+		      procfs_task(p, n)->pending.set | p->pending.set,
 		      ign, cgt, SIGCHLD);
 	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", m.start_data, m.end_data,
 		      p->mm->start_brk, p->arg_start, p->arg_end, p->env_start, p->env_end);

@@ -17,4 +17,11 @@ int64_t wait_until(int64_t deadline, uint64_t wanted, const char *what);
 struct ptimer;
 /* A CPU-time POSIX timer's clock now (ns), or -1 when its process or thread is gone. */
 int64_t itimer_cpu_now(const struct ptimer *t);
+struct siginfo_k;
+/* The current process took a signal its POSIX timer si->si_tid queued: the overruns counted
+   since go into si (si_overrun) and become what timer_getoverrun reports. */
+void ptimer_signal_taken(struct siginfo_k *si);
+struct proc;
+/* Deletes p's POSIX timers (exec, exit); a signal one of them queued is dropped when taken. */
+void ptimer_delete_all(struct proc *p);
 #endif

@@ -8,6 +8,7 @@
 
 #define RLIM_NLIMITS 16
 #define RLIM_INFINITY (~0ull)
+#define RLIMIT_SIGPENDING 11
 
 struct k_sigaction {
 	uint64_t handler, flags, restorer, mask;
@@ -32,7 +33,9 @@ struct ptimer {
 	int64_t next, interval;         /* due (monotonic ns, or CPU ns for a CPU-time clock; 0:
 					   disarmed), period */
 	int cpu_pid, cpu_tid;           /* a CPU-time clock: of this process, or this thread */
-	int overrun_acc, overrun_last;  /* expirations while its signal was pending */
+	int overrun_acc, overrun_last;  /* expirations while its signal was pending; the count
+					   its last signal taken reported (timer_getoverrun) */
+	struct sigqueue *sq;            /* its signal's entry, queued at most once */
 };
 
 enum proc_state { PROC_LIVE, PROC_ZOMBIE };
@@ -67,8 +70,7 @@ struct proc {
 	uint32_t groups[65536 / 256];   /* NGROUPS: up to 256 here */
 	struct mm *mm;                  /* shared by threads, and by a CLONE_VM child until it execs */
 	struct k_sigaction sigaction[NSIG];
-	uint64_t sigpending;                    /* signals sent to the process (kill, the alarm) */
-	struct siginfo_k siginfo[NSIG];         /* of each of them */
+	struct sigpending pending;              /* signals sent to the process (kill, the alarm) */
 	int nthreads;                           /* live tasks */
 	uint64_t cpu_dead_ns;                   /* CPU time of its ended threads */
 	uint64_t cpu_children_ns;               /* of its reaped children (and theirs) */
@@ -148,8 +150,17 @@ void task_release_files(struct task *t);
 int sem_undo_prepare(uint64_t flags);
 void sem_undo_share(struct task *t, const struct task *from, uint64_t flags);
 void sem_undo_exit(struct task *t);
-/* Sends sig to process p, waking a thread that takes it (kill to another process). */
-void signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
+/* Sends sig to process p, waking a thread that takes it (kill to another process). 0, or
+   -EAGAIN when the real-time signal does not fit in the queue of p's user (k/sigqueue.h). */
+int signal_raise_proc(struct proc *p, int signo, const struct siginfo_k *si);
+/* Sends a POSIX timer's signal with its own entry e (k/sigqueue.h), to thread t of p if given. */
+void signal_raise_timer(struct proc *p, struct task *t, struct sigqueue *e,
+			const struct siginfo_k *si);
+/* Discards the pending instances of the signals of mask, the process's and its threads'
+   (a disposition that ignores them, SIGCONT and the stop signals). */
+void signal_discard(struct proc *p, uint64_t mask);
+/* sigaction changed p's disposition of signo: one that ignores it discards what is pending. */
+void signal_action_changed(struct proc *p, int signo);
 
 /* Ends the VM with the program's status (exit_group of the last process). */
 __attribute__((noreturn)) void proc_exit(int status);

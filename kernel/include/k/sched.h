@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include "k/signal.h"
 #include "k/cpu.h"
+#include "k/sigqueue.h"
 
 #define NSIG 64
 
@@ -89,8 +90,7 @@ struct task {
 	uint64_t sigmask;
 	uint64_t sigmask_restore;       /* rt_sigsuspend: the mask a handler returns to */
 	bool restore_sigmask;
-	uint64_t sigpending;            /* signals sent to this thread (tgkill, faults) */
-	struct siginfo_k siginfo[NSIG];
+	struct sigpending pending;      /* signals sent to this thread (tgkill, timers to it) */
 	/* clone with CLONE_VFORK and CLONE_THREAD: the new thread names the thread that waits
 	   for its exec or end (0: none), which keeps vfork_waiting until then. */
 	int vfork_waiter;

@@ -47,15 +47,19 @@ struct sigfault {
 void signal_deliver(struct regs *r, int signo, const struct siginfo_k *si,
 		    const struct sigfault *fault);
 struct task;
-/* Marks signo pending for this process (kill, the alarm) and wakes a thread that takes it. */
-void signal_raise(int signo, const struct siginfo_k *si);
-/* Marks signo pending for thread t (tgkill, tkill). */
-void signal_raise_task(struct task *t, int signo, const struct siginfo_k *si);
+/* Makes signo pending for this process (kill, the alarm) and wakes a thread that takes it:
+   queued as Linux queues it (k/sigqueue.h). 0, or -EAGAIN when a real-time signal does not fit
+   in the user's queue (sigqueue). */
+int signal_raise(int signo, const struct siginfo_k *si);
+/* The same for thread t (tgkill, tkill, rt_tgsigqueueinfo). */
+int signal_raise_task(struct task *t, int signo, const struct siginfo_k *si);
 /* The signals pending for the current thread: its own and its process's. */
 uint64_t signal_pending_set(void);
-/* Takes the lowest pending signal of set (the thread's own first), or returns 0. */
+/* Takes one instance of a pending signal of set, from the thread's own first, the next as
+   Linux takes them (synchronous ones, then the lowest number), into si; returns its number,
+   or 0 if none (or only a re-armed timer's, which is dropped). */
 int signal_take(uint64_t set, struct siginfo_k *si);
-/* Delivers the pending unblocked signals into r until one runs a handler. */
+/* Delivers the pending unblocked signals into r. */
 void signal_deliver_pending(struct regs *r);
 bool signal_pending_deliverable(void);
 /* Is a signal pending that will end the process when delivered (SIGKILL, or one not blocked
