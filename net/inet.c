@@ -318,6 +318,8 @@ void inet_apply_opts(struct inet_sock *is)
 		struct tcp_pcb *p = is->tcp;
 		p->ttl = (u8_t)(ttl < 0 ? IP_DEFAULT_TTL : ttl);
 		p->tos = tos;
+		if (s)  /* a listener's is the window its connections start with */
+			tcp_set_rcv_wnd_max(p, inet_tcp_rcv_wnd(s));
 		if (is->state == IS_LISTEN)
 			return;         /* a tcp_pcb_listen has no more of these fields */
 		if (s && s->keepalive)

@@ -266,6 +266,10 @@ int64_t inet_errq_recv(struct inet_sock *is, struct msg_k *m);
 void inet_errq_purge(struct inet_sock *is);
 
 int inet_tcp_init(struct inet_sock *is);
+/* The largest receive window a TCP socket offers: half its SO_RCVBUF once the program set it,
+   as Linux offers (its tcp_full_space at the initial 50 % overhead ratio), at most lwIP's
+   TCP_WND, which is the window otherwise (net/inet_tcp.c). */
+uint32_t inet_tcp_rcv_wnd(const struct socket *s);
 /* A UDP socket, or with lite a UDP-Lite one (RFC 3828: the same socket with a checksum that
    may cover only the datagram's start, and its own ports). */
 int inet_udp_init(struct inet_sock *is, bool lite);

@@ -551,6 +551,8 @@ static int tcp_accept_op(struct socket *s, struct socket *ns, bool nonblock)
 	/* the accepted socket inherits the listener's socket options, as Linux clones them */
 	ns->sndbuf = s->sndbuf;
 	ns->rcvbuf = s->rcvbuf;
+	ns->sndbuf_lock = s->sndbuf_lock;
+	ns->rcvbuf_lock = s->rcvbuf_lock;
 	ns->rcvtimeo = s->rcvtimeo;
 	ns->sndtimeo = s->sndtimeo;
 	ns->rcvlowat = s->rcvlowat;
@@ -660,12 +662,29 @@ static int tcp_connect_op(struct socket *s, const void *addr, uint32_t len, bool
 	return err;
 }
 
-/* Room for more bytes in lwIP's send buffer and queue (0: full). */
-static uint32_t tcp_room(struct tcp_pcb *p)
+/* The most bytes queued for sending (sent and not acknowledged, or not sent yet): SO_SNDBUF
+   once the program set it, as Linux's sk_stream_memory_free holds sk_wmem_queued below
+   sk_sndbuf (Linux counts its buffers' overhead too, and lets the last buffer it fills pass
+   the limit); at most lwIP's whole send buffer, which is the limit otherwise, where Linux
+   grows the buffer as the connection needs. */
+static uint32_t tcp_snd_limit(const struct socket *s)
+{
+	return s->sndbuf_lock ? MIN(s->sndbuf, (uint32_t)TCP_SND_BUF) : TCP_SND_BUF;
+}
+
+uint32_t inet_tcp_rcv_wnd(const struct socket *s)
+{
+	return s->rcvbuf_lock ? MIN(s->rcvbuf / 2, (uint32_t)TCP_WND) : TCP_WND;
+}
+
+/* Room for more bytes in lwIP's send buffer and queue within the socket's limit (0: full). */
+static uint32_t tcp_room(struct tcp_pcb *p, const struct socket *s)
 {
 	if (tcp_sndqueuelen(p) + TCP_QUEUE_ROOM >= TCP_SND_QUEUELEN)
 		return 0;
-	return p->snd_buf;      /* tcp_sndbuf() clamps to 16 bits with window scaling */
+	/* p->snd_buf, not tcp_sndbuf(): that clamps to 16 bits with window scaling */
+	uint32_t queued = TCP_SND_BUF - p->snd_buf, limit = tcp_snd_limit(s);
+	return queued >= limit ? 0 : MIN(p->snd_buf, limit - queued);
 }
 
 /* Queues the program's bytes in lwIP, pushing them out as the queue fills; the caller sends the
@@ -692,7 +711,7 @@ static int64_t tcp_send_queue(struct socket *s, struct msg_k *m, int flags, bool
 			return sent ? (int64_t)sent : socket_epipe(flags);
 		if (!m->it.left && !pending)
 			break;
-		uint32_t room = tcp_room(is->tcp);
+		uint32_t room = tcp_room(is->tcp, s);
 		if (room && !pending) {
 			pending = (uint32_t)MIN(MIN(m->it.left, (uint64_t)room), sizeof(tcp_bounce));
 			if (iter_copy_from(&m->it, tcp_bounce, pending))
@@ -719,7 +738,7 @@ static int64_t tcp_send_queue(struct socket *s, struct msg_k *m, int flags, bool
 		tcp_output(is->tcp);
 		net_poll();
 		unpushed = 0;
-		if (is->tcp && tcp_room(is->tcp) >= MAX(pending, 1u))
+		if (is->tcp && tcp_room(is->tcp, s) >= MAX(pending, 1u))
 			continue;
 		if (nonblock)
 			return sent ? (int64_t)sent : -EAGAIN;
@@ -890,7 +909,7 @@ static bool tcp_writable(struct inet_sock *is)
 {
 	if (is->state != IS_CONNECTED || !is->tcp)
 		return true;
-	uint32_t room = tcp_room(is->tcp), queued = TCP_SND_BUF - is->tcp->snd_buf;
+	uint32_t room = tcp_room(is->tcp, is->sock), queued = TCP_SND_BUF - is->tcp->snd_buf;
 	return room && room * 2 >= queued;       /* Linux's sk_stream_is_writeable */
 }
 
@@ -921,6 +940,17 @@ static uint32_t tcp_poll_op(struct socket *s)
 	if (s->err)
 		mask |= POLLERR;
 	return mask;
+}
+
+/* SO_SNDBUF/SO_RCVBUF: the receive window takes the new size (a larger one is announced at
+   once, a smaller one never takes back what was offered: lwIP patch 0004); a writer may have
+   room now, or none. */
+static void tcp_bufs_changed(struct socket *s)
+{
+	struct inet_sock *is = inet_sk(s);
+	inet_apply_opts(is);
+	net_poll();
+	inet_event(is);
 }
 
 static int64_t tcp_ioctl_op(struct socket *s, unsigned long req, uint64_t arg)
@@ -1008,4 +1038,5 @@ const struct sock_ops inet_tcp_ops = {
 	.event_seq = inet_event_seq,
 	.ioctl = tcp_ioctl_op,
 	.release = tcp_release,
+	.bufs_changed = tcp_bufs_changed,
 };

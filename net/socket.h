@@ -178,6 +178,9 @@ struct sock_ops {
 	/* Connects two new sockets of this family to each other (socketpair). */
 	int (*pair)(struct socket *a, struct socket *b);
 	void (*release)(struct socket *s);
+	/* SO_SNDBUF or SO_RCVBUF (or a FORCE form) set sndbuf or rcvbuf: the family applies
+	   them where it does not read them at each use. NULL: nothing to do. */
+	void (*bufs_changed)(struct socket *s);
 };
 #define ENOIOCTLCMD 515
 
@@ -188,6 +191,9 @@ struct socket {
 	struct inode *inode;            /* its sockfs inode: st_ino, socket:[N] */
 	int err;                        /* SO_ERROR, cleared when read */
 	uint32_t sndbuf, rcvbuf;
+	/* the program set sndbuf/rcvbuf (Linux's SOCK_SNDBUF_LOCK, SOCK_RCVBUF_LOCK): TCP sizes
+	   the connection by them rather than by its own defaults */
+	bool sndbuf_lock, rcvbuf_lock;
 	int64_t rcvtimeo, sndtimeo;     /* ns; 0: wait without limit */
 	int rcvlowat, priority;
 	int linger_on, linger_sec;

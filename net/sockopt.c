@@ -101,6 +101,12 @@ int sockopt_set(struct socket *s, int level, int name, const void *val, uint32_t
 		sockopt_set_buf(snd ? &s->sndbuf : &s->rcvbuf, v,
 				snd ? SOCK_MIN_SNDBUF : SOCK_MIN_RCVBUF,
 				name == SO_SNDBUFFORCE || name == SO_RCVBUFFORCE);
+		if (snd)
+			s->sndbuf_lock = true;
+		else
+			s->rcvbuf_lock = true;
+		if (s->ops->bufs_changed)
+			s->ops->bufs_changed(s);
 		file_changed();         /* room to write may have appeared */
 		return 0;
 	}

@@ -75,7 +75,9 @@
 
 /* ---- TCP, tuned for throughput: 512 KiB windows need window scaling (512 KiB >> 4 fits the
    16-bit field), a send queue long enough for a full send buffer of small writes, SACK sent to
-   peers so they recover losses without go-back-N. */
+   peers so they recover losses without go-back-N. These are the most a connection gets, and
+   what it gets unless the program sets SO_SNDBUF/SO_RCVBUF (net/inet_tcp.c; the window per
+   connection is patch 0004's). */
 #define TCP_MSS                         1460
 #define LWIP_WND_SCALE                  1
 #define TCP_RCV_SCALE                   4

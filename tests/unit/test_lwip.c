@@ -475,6 +475,60 @@ static void test_tcp_fin_at_zero_window(void **state)
 	tcp_fin_at_window_edge(true);
 }
 
+/* Pumps 1 ms rounds until cond holds or limit rounds went by; the rounds it took. */
+#define PUMP_UNTIL(cond, limit) ({ int r_ = 0; while (!(cond) && r_ < (limit)) { pump(1); r_++; } r_; })
+
+/* A receive window per pcb (net/lwip/patches/0004): a listener's maximum reaches the
+   connection a SYN makes; a server that reads nothing takes no more than it; reading reopens
+   the window at once (no timer); a maximum lowered on the open connection never takes back the
+   window offered, and the rest still flows at once; a raised maximum is offered at once. */
+static void test_tcp_rcv_wnd_max(void **state)
+{
+	long live = heap_live;
+	struct tcp_pcb *l = tcp_pair_start(TCP_PORT + 3);
+	tcp_set_rcv_wnd_max(l, 4096);           /* before the SYN arrives (the pumps bring it) */
+	client.tx_seed = server.rx_seed = 0x3bf;
+	client.tx_total = server.rx_total = 256 * 1024;
+	server.hold_window = true;
+	PUMP_UNTIL(false, 100);
+	assert_non_null(server.pcb);
+	assert_int_equal(server.pcb->rcv_wnd_max, 4096);
+	assert_true(server.rx_got > 0 && server.rx_got <= 4096);
+	assert_true(client.pcb->snd_wnd_max <= 4096);
+
+	/* Reading (the held bytes given back) brings more within a few rounds. */
+	size_t got = server.rx_got;
+	tcp_end_release(&server);
+	assert_true(PUMP_UNTIL(server.rx_got > got, 5) < 5);
+
+	/* Lowered with the window open: the edge offered stays. */
+	u32_t edge = server.pcb->rcv_ann_right_edge;
+	tcp_set_rcv_wnd_max(server.pcb, 2048);
+	assert_true((int32_t)(server.pcb->rcv_nxt + server.pcb->rcv_wnd - edge) >= 0);
+	server.hold_window = false;
+	tcp_end_release(&server);
+	int rounds = PUMP_UNTIL(server.rx_got == server.rx_total, 1000);
+	assert_true(rounds < 500);              /* lwIP's persist and RTO timers take seconds */
+	tcp_end_assert_received(&server);
+	assert_true(server.pcb->rcv_wnd <= 2048);
+	assert_true(client.pcb->snd_wnd <= 2048);
+
+	/* Raised: offered at once. */
+	tcp_set_rcv_wnd_max(server.pcb, 65536);
+	assert_int_equal(server.pcb->rcv_wnd, 65536);
+	assert_true(PUMP_UNTIL(client.pcb->snd_wnd == 65536, 5) < 5);
+	/* Lowered below a segment: the client cut its segments for the window it saw, one must
+	   still fit once the window is scaled (a scale of 4: 16-byte units). */
+	tcp_set_rcv_wnd_max(server.pcb, 1);
+	assert_int_equal(server.pcb->rcv_wnd_max, TCP_MSS + 15);
+
+	tcp_end_close(&client);
+	PUMP_UNTIL(client.closed && server.closed, 10000);
+	assert_true(server.got_fin);
+	assert_int_equal(client.err_calls + server.err_calls, 0);
+	tcp_pair_finish(l, live);
+}
+
 #define UDP_PORT 7001
 struct udp_got {
 	int count;
@@ -682,6 +736,7 @@ int main(void)
 		cmocka_unit_test(test_tcp_loopback),
 		cmocka_unit_test(test_tcp_fin_after_window_filling_data),
 		cmocka_unit_test(test_tcp_fin_at_zero_window),
+		cmocka_unit_test(test_tcp_rcv_wnd_max),
 		cmocka_unit_test(test_udp_ipv6_loopback),
 		cmocka_unit_test(test_udplite_loopback),
 	};
