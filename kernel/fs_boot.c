@@ -9,6 +9,7 @@
 #include "vfs/dev.h"
 #include "vfs/procfs.h"
 #include "vfs/hostfs.h"
+#include "net/lease.h"
 
 static struct fs_context boot_fs;
 
@@ -140,8 +141,9 @@ static int fs_boot_mount_file(const struct fs_context *fs, const char *where, st
 }
 
 /* Replaces (or creates) /etc/NAME with content, as docker's bind mounts of /etc/hostname,
-   /etc/hosts and /etc/resolv.conf do. */
-static int fs_boot_etc_file(struct path *etc, const char *name, const char *content)
+   /etc/hosts and /etc/resolv.conf do. keep: when not NULL, gets the file (a reference). */
+static int fs_boot_etc_file(struct path *etc, const char *name, const char *content,
+			    struct inode **keep)
 {
 	struct inode *dir = etc->d->inode, *ino;
 	size_t len = strlen(name);
@@ -160,13 +162,18 @@ static int fs_boot_etc_file(struct path *etc, const char *name, const char *cont
 		return err;
 	ino->uid = ino->gid = 0;
 	int64_t n = ino->ops->write(ino, content, strlen(content), 0);
-	inode_put(ino);
+	if (keep && n >= 0)
+		*keep = ino;
+	else
+		inode_put(ino);
 	return n < 0 ? (int)n : 0;
 }
 
 /* A file of generated content bound onto /etc/NAME of a --rootfs tree: the guest sees it and the
-   host's file stays as it is (its mountpoint is made, empty, when missing, as runc makes one). */
-static int fs_boot_etc_bind(struct fs_context *fs, const char *name, const char *content)
+   host's file stays as it is (its mountpoint is made, empty, when missing, as runc makes one).
+   keep: when not NULL, gets the file (a reference). */
+static int fs_boot_etc_bind(struct fs_context *fs, const char *name, const char *content,
+			    struct inode **keep)
 {
 	static struct inode *dir;               /* a private tmpfs holding the three files */
 	const char *why;
@@ -183,7 +190,25 @@ static int fs_boot_etc_bind(struct fs_context *fs, const char *name, const char 
 	err = n < 0 ? (int)n : fs_boot_mount_file(fs, where, ino);
 	if (err)
 		inode_put(ino);                 /* on success the mount holds it */
+	else if (keep) {
+		inode_get(ino);
+		*keep = ino;
+	}
 	return err;
+}
+
+/* resolv.conf's first content: the NIC's static DNS server (slirp's 10.0.2.3, a tap's dns=);
+   none yet with DHCP (the lease's are written as it comes, net/lease.c) or for a tap without
+   dns=; without a NIC, the address the default network serves, as ever. */
+static void fs_boot_resolv(char *buf, size_t cap)
+{
+	const struct unik_net_info *ni = &boot_info->net;
+	const uint8_t *d = ni->dns4;
+	buf[0] = 0;
+	if (!(ni->flags & UNIK_NET_PRESENT))
+		ksnprintf(buf, cap, "nameserver 10.0.2.3\n");
+	else if ((ni->flags & UNIK_NET_IPV4) && (d[0] | d[1] | d[2] | d[3]))
+		ksnprintf(buf, cap, "nameserver %u.%u.%u.%u\n", d[0], d[1], d[2], d[3]);
 }
 
 /* /etc/hostname, /etc/hosts and /etc/resolv.conf as docker provides them: written into the image's
@@ -203,8 +228,8 @@ static int fs_boot_etc(struct fs_context *fs, bool bind)
 		  "127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n"
 		  "fe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\n"
 		  "ff02::2\tip6-allrouters\n127.0.1.1\t%s\n", name);
-	/* No network yet: the resolver points at the address the user-mode network will serve. */
-	static const char resolv[] = "nameserver 10.0.2.3\n";
+	char resolv[40];
+	fs_boot_resolv(resolv, sizeof(resolv));
 	const char *names[3] = { "hostname", "hosts", "resolv.conf" };
 	const char *contents[3] = { hostname, hosts, resolv };
 	for (int i = 0; i < 3 && !err; i++) {
@@ -218,8 +243,13 @@ static int fs_boot_etc(struct fs_context *fs, bool bind)
 			if (keep)
 				continue;
 		}
-		err = bind ? fs_boot_etc_bind(fs, names[i], contents[i]) :
-			     fs_boot_etc_file(&etc, names[i], contents[i]);
+		struct inode *leased = NULL, **want = NULL;
+		if (i == 2 && (boot_info->net.flags & UNIK_NET_DHCP4))
+			want = &leased;         /* the DHCP lease writes it */
+		err = bind ? fs_boot_etc_bind(fs, names[i], contents[i], want) :
+			     fs_boot_etc_file(&etc, names[i], contents[i], want);
+		if (leased)
+			lease_resolv_attach(leased);
 	}
 	if (!bind)
 		path_put(&etc);

@@ -673,6 +673,12 @@ int sched_wait_killable(const void *key, const void *key2, const char *what)
 	return sched_wait_common(key, key2, ~0u, -1, 0, what, true);
 }
 
+int sched_wait_killable_until(const void *key, const void *key2, int64_t deadline,
+			      const char *what)
+{
+	return sched_wait_common(key, key2, ~0u, deadline, 0, what, true);
+}
+
 int sched_wait_console(const void *key, const uint32_t events[3], uint32_t revents[3],
 		       int64_t deadline, const char *what)
 {

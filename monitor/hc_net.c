@@ -291,7 +291,10 @@ void net_boot_info(const struct net *n, struct unik_net_info *out)
 		out->flags |= UNIK_NET_IPV4;   /* --net tap:NAME,ip=...,gw=... */
 		memcpy(out->ip4, n->cfg.tap_ip4, 4);
 		memcpy(out->gw4, n->cfg.tap_gw4, 4);
+		memcpy(out->dns4, n->cfg.tap_dns4, 4);
 		out->prefix4 = n->cfg.tap_prefix4;
+	} else if (n->cfg.mode == NET_TAP) {
+		out->flags |= UNIK_NET_DHCP4;  /* a bridged link: its DHCP server configures it */
 	}
 	if (n->cfg.mode != NET_SLIRP)
 		return;

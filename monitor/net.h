@@ -32,8 +32,9 @@ struct net_fwd {
 struct net_config {
 	enum net_mode mode;
 	char tap_name[16];              /* NET_TAP: the interface (IFNAMSIZ) */
-	bool tap_ip;                    /* NET_TAP: the guest's static IPv4 configuration follows */
-	uint8_t tap_ip4[4], tap_gw4[4];
+	bool tap_ip;                    /* NET_TAP: the guest's static IPv4 configuration follows
+					   (false: the guest asks DHCP on the tap's link) */
+	uint8_t tap_ip4[4], tap_gw4[4], tap_dns4[4];
 	uint8_t tap_prefix4;
 	struct net_fwd fwd[NET_MAX_FWD];
 	size_t nfwd;
@@ -45,7 +46,7 @@ struct net_config {
 					   listens (UNIK_HC_NET_PUBLISH) */
 };
 
-/* "none", "slirp", "tap:NAME[,ip=A.B.C.D/PREFIX[,gw=A.B.C.D]]" (also "host"/"bridge"/
+/* "none", "slirp", "tap:NAME[,ip=A.B.C.D/PREFIX[,gw=A.B.C.D][,dns=A.B.C.D]]" (also "host"/"bridge"/
    "default" are refused or mapped as the message says). 0, or 125 after printing why. */
 int net_parse_mode(const char *s, struct net_config *c);
 /* Docker's -p: [IP:][HOSTPORT[-END]:]GUESTPORT[-END][/tcp|/udp], IP:: and an IPv4 IP only.

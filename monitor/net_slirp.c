@@ -34,8 +34,9 @@ static int net_parse_ip4(const char *s, size_t len, uint8_t out[4])
 	return inet_pton(AF_INET, buf, out) == 1 ? 0 : -1;
 }
 
-/* tap:NAME's options: ip=A.B.C.D/PREFIX (the guest's address) and gw=A.B.C.D (its default
-   route), comma separated. 0, or -1 after printing why. */
+/* tap:NAME's options: ip=A.B.C.D/PREFIX (the guest's address), gw=A.B.C.D (its default route)
+   and dns=A.B.C.D (its resolv.conf's server), comma separated; without ip= the guest asks
+   DHCP for all three. 0, or -1 after printing why. */
 static int net_parse_tap_opts(const char *s, struct net_config *c)
 {
 	while (*s) {
@@ -53,6 +54,9 @@ static int net_parse_tap_opts(const char *s, struct net_config *c)
 		} else if (len > 3 && !strncmp(s, "gw=", 3) &&
 			   !net_parse_ip4(s + 3, len - 3, c->tap_gw4)) {
 			;
+		} else if (len > 4 && !strncmp(s, "dns=", 4) &&
+			   !net_parse_ip4(s + 4, len - 4, c->tap_dns4)) {
+			;
 		} else {
 			goto bad;
 		}
@@ -62,9 +66,15 @@ static int net_parse_tap_opts(const char *s, struct net_config *c)
 		fprintf(stderr, "unik: --net tap: gw= needs ip=ADDRESS/PREFIX\n");
 		return -1;
 	}
+	if (!c->tap_ip && (c->tap_dns4[0] | c->tap_dns4[1] | c->tap_dns4[2] | c->tap_dns4[3])) {
+		fprintf(stderr, "unik: --net tap: dns= needs ip=ADDRESS/PREFIX (without it, DHCP "
+			"names the servers)\n");
+		return -1;
+	}
 	return 0;
 bad:
-	fprintf(stderr, "unik: invalid tap option '%s' (ip=A.B.C.D/PREFIX, gw=A.B.C.D)\n", s);
+	fprintf(stderr, "unik: invalid tap option '%s' (ip=A.B.C.D/PREFIX, gw=A.B.C.D, "
+		"dns=A.B.C.D)\n", s);
 	return -1;
 }
 

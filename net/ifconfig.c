@@ -3,8 +3,9 @@
    MTU, default netif and gateway); net/ifinfo.c's extras what only shows. What lwIP's model
    cannot hold (a second IPv4 address on an interface, a route other than the default one, a
    gateway-less default route on Ethernet) is refused with EOPNOTSUPP rather than pretended.
-   The stack changes addresses on its own too (IPv6 duplicate address detection): lwIP's
-   extended status callback reports those, unless this file is making the change itself. */
+   The stack changes addresses on its own too (IPv6 duplicate address detection, the DHCP
+   client's IPv4 settings): lwIP's extended status callback reports those, unless this file is
+   making the change itself. */
 #include "k/kernel.h"
 #include "net/socket.h"
 #include "net/ifconfig.h"
@@ -20,6 +21,10 @@
 #define IPV6_MIN_MTU 1280
 
 static int ifcfg_busy;          /* >0 while this file calls lwIP: the callback stays out */
+static struct {                 /* the stack's own IPv4 changes not yet taken */
+	struct netif *n;
+	struct ifcfg_ip4 old;
+} ifcfg_stack4;
 
 static bool ifcfg_is_lo(const struct netif *n)
 {
@@ -69,13 +74,18 @@ int ifcfg_add_addr4(struct netif *n, const struct ifcfg_addr4 *a, uint16_t nlfla
 			return -EOPNOTSUPP;
 		if ((nlflags & NLM_F_EXCL) || !(nlflags & NLM_F_REPLACE))
 			return -EEXIST;
+		struct if_extra *x = ifinfo_extra(n);
+		x->expires4 = a->expires;
+		x->flags4 = (uint16_t)((x->flags4 & ~IFA_F_PERMANENT) |
+				       (a->expires ? 0 : IFA_F_PERMANENT));
 		ifinfo_addr4(n, &now);
 		rtnl_notify_addr(n, RTM_NEWADDR, &now, org);
 		return 0;
 	}
 	struct if_extra *x = ifinfo_extra(n);
 	x->scope4 = a->scope;
-	x->flags4 = (uint16_t)((a->flags & ~IFA_F_SECONDARY) | IFA_F_PERMANENT);
+	x->flags4 = (uint16_t)((a->flags & ~IFA_F_SECONDARY) | (a->expires ? 0 : IFA_F_PERMANENT));
+	x->expires4 = a->expires;
 	x->has_brd4 = a->has_brd;
 	memcpy(x->brd4, a->brd, 4);
 	ip4_addr_t addr = { ip }, netmask = { mask };
@@ -256,7 +266,7 @@ static int ifcfg_set_up(struct netif *n, bool up)
 	}
 	if (ifcfg_is_lo(n) && ip4_addr_isany(netif_ip4_addr(n))) {
 		/* Linux's lo gets 127.0.0.1/8 back whenever it comes up */
-		struct ifcfg_addr4 a = { { 127, 0, 0, 1 }, 8, RT_SCOPE_HOST, 0, false, { 0 } };
+		struct ifcfg_addr4 a = { { 127, 0, 0, 1 }, 8, RT_SCOPE_HOST, 0, false, { 0 }, 0 };
 		ifcfg_add_addr4(n, &a, 0, NULL);
 	} else {
 		ifcfg_notify_connected(n, RTM_NEWROUTE);
@@ -323,12 +333,59 @@ void ifcfg_del_default4(const struct nl_origin *org)
 	rtnl_notify_route4(RTM_DELROUTE, &old, 0, org);
 }
 
+void ifcfg_get4(struct netif *n, struct ifcfg_ip4 *out)
+{
+	*out = (struct ifcfg_ip4){ netif_ip4_addr(n)->addr, netif_ip4_netmask(n)->addr,
+				   netif_ip4_gw(n)->addr };
+}
+
+void ifcfg_restore4(struct netif *n, const struct ifcfg_ip4 *v)
+{
+	ip4_addr_t a = { v->addr }, m = { v->mask }, g = { v->gw };
+	ifcfg_busy++;
+	netif_set_addr(n, &a, &m, &g);
+	ifcfg_busy--;
+}
+
+bool ifcfg_stack_changed4(struct netif *n, struct ifcfg_ip4 *old)
+{
+	if (ifcfg_stack4.n != n)
+		return false;
+	*old = ifcfg_stack4.old;
+	ifcfg_stack4.n = NULL;
+	return true;
+}
+
+/* The stack changed IPv4 settings of n (lwIP's DHCP client binding or losing a lease): keeps
+   what they were before its first change, for the DHCP code to show the change
+   (net/lease.c). The callback's arguments hold old values of the fields that changed only. */
+static void ifcfg_stack_ip4(struct netif *n, netif_nsc_reason_t reason,
+			    const netif_ext_callback_args_t *args)
+{
+	if (ifcfg_stack4.n)
+		return;                 /* the first change's old values stand */
+	struct ifcfg_ip4 *o = &ifcfg_stack4.old;
+	ifcfg_get4(n, o);
+	if (reason & LWIP_NSC_IPV4_ADDRESS_CHANGED)
+		o->addr = ip_2_ip4(args->ipv4_changed.old_address)->addr;
+	if (reason & LWIP_NSC_IPV4_NETMASK_CHANGED)
+		o->mask = ip_2_ip4(args->ipv4_changed.old_netmask)->addr;
+	if (reason & LWIP_NSC_IPV4_GATEWAY_CHANGED)
+		o->gw = ip_2_ip4(args->ipv4_changed.old_gw)->addr;
+	ifcfg_stack4.n = n;
+}
+
 /* What the stack changes by itself: an IPv6 address's duplicate address detection ending
-   (RTM_NEWADDR), or the address failing or going away (RTM_DELADDR). */
+   (RTM_NEWADDR), or the address failing or going away (RTM_DELADDR); IPv4 settings (above). */
 static void ifcfg_stack_event(struct netif *n, netif_nsc_reason_t reason,
 			      const netif_ext_callback_args_t *args)
 {
-	if (ifcfg_busy || !(reason & LWIP_NSC_IPV6_ADDR_STATE_CHANGED))
+	if (ifcfg_busy)
+		return;
+	if (reason & (LWIP_NSC_IPV4_ADDRESS_CHANGED | LWIP_NSC_IPV4_NETMASK_CHANGED |
+		      LWIP_NSC_IPV4_GATEWAY_CHANGED))
+		ifcfg_stack_ip4(n, reason, args);
+	if (!(reason & LWIP_NSC_IPV6_ADDR_STATE_CHANGED))
 		return;
 	int slot = args->ipv6_addr_state_changed.addr_index;
 	uint8_t old = args->ipv6_addr_state_changed.old_state;

@@ -16,7 +16,7 @@ struct netif;
    ending). From net_init, once the interfaces exist. */
 void ifcfg_init(void);
 
-/* An IPv4 address to set: local, prefix, scope, IFA_F_* flags, broadcast. */
+/* An IPv4 address to set: local, prefix, scope, IFA_F_* flags, broadcast, lifetime. */
 struct ifcfg_addr4 {
 	uint8_t local[4];
 	int prefix;
@@ -24,10 +24,12 @@ struct ifcfg_addr4 {
 	unsigned flags;
 	bool has_brd;
 	uint8_t brd[4];
+	int64_t expires;        /* a DHCP lease's address: its monotonic end in ns, shown as its
+				   lifetime (its client removes it); 0: forever (IFA_F_PERMANENT) */
 };
 
 /* Adds a (local 0.0.0.0: does nothing, as Linux). The same address again is -EEXIST unless
-   nlflags has NLM_F_REPLACE without NLM_F_EXCL (then its scope, flags and broadcast change).
+   nlflags has NLM_F_REPLACE without NLM_F_EXCL (then its lifetime changes, as Linux's).
    lwIP holds one IPv4 address per interface: a second is -EOPNOTSUPP. */
 int ifcfg_add_addr4(struct netif *n, const struct ifcfg_addr4 *a, uint16_t nlflags,
 		    const struct nl_origin *org);
@@ -58,4 +60,18 @@ int ifcfg_set_default4(struct netif *dev, const uint8_t *gw, const struct if_rou
 		       uint16_t notify_flags, const struct nl_origin *org);
 /* Removes the IPv4 default route (RTM_DELROUTE notification with org). */
 void ifcfg_del_default4(const struct nl_origin *org);
+
+/* An interface's IPv4 settings as lwIP holds them, network byte order. */
+struct ifcfg_ip4 {
+	uint32_t addr, mask, gw;
+};
+/* Has the stack itself (lwIP's DHCP client) changed n's IPv4 address, netmask or gateway since
+   the last call? Then *old is what they were before its first change, and true. The functions
+   here do not count: only changes nobody has yet shown as Linux would. */
+bool ifcfg_stack_changed4(struct netif *n, struct ifcfg_ip4 *old);
+/* n's IPv4 settings now. */
+void ifcfg_get4(struct netif *n, struct ifcfg_ip4 *out);
+/* Puts back n's IPv4 settings v, without notifications: undoes the stack's own change, which
+   the caller then makes again through the functions above, the way Linux's tools make it. */
+void ifcfg_restore4(struct netif *n, const struct ifcfg_ip4 *v);
 #endif

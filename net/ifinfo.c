@@ -79,6 +79,7 @@ void ifinfo_addr4(const struct netif *n, struct if_addr *out)
 	out->prefix = __builtin_popcount(netif_ip4_netmask(n)->addr);
 	out->scope = x->scope4;
 	out->flags = x->flags4;
+	out->expires = x->expires4;
 	out->has_brd = x->has_brd4;
 	memcpy(out->brd, x->brd4, 4);
 }

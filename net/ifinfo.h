@@ -34,6 +34,7 @@
 
 #define RTPROT_KERNEL 2
 #define RTPROT_STATIC 4
+#define RTPROT_DHCP 16
 #define RTN_UNICAST 1
 #define RTNH_F_ONLINK 4
 
@@ -47,6 +48,8 @@ struct if_addr {
 	unsigned flags;         /* IFA_F_* */
 	bool has_brd;           /* IPv4: brd holds its broadcast address */
 	uint8_t brd[4];
+	int64_t expires;        /* a DHCP lease's (no IFA_F_PERMANENT): its monotonic end in ns;
+				   0: forever */
 };
 
 struct if_info {
@@ -79,6 +82,7 @@ struct if_extra {
 	unsigned mtu;           /* lwIP's is 16 bits, and 0 on lo (no limit) */
 	uint8_t scope4;         /* the IPv4 address's scope and IFA_F_* flags */
 	uint16_t flags4;
+	int64_t expires4;       /* the IPv4 address's end (a lease), 0: forever */
 	bool has_brd4;
 	uint8_t brd4[4];
 	uint8_t prefix6[IF_ADDR6_SLOTS];

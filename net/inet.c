@@ -69,7 +69,7 @@ int inet_create(struct socket *s, int type, int protocol)
 	}
 	if (ping || lite)
 		want = protocol;
-	net_init();
+	net_settle();
 	struct inet_sock *is = kmalloc(sizeof(*is));
 	if (!is)
 		return -ENOMEM;

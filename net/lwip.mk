@@ -6,11 +6,11 @@ UNIK_LWIP_DIR ?= /var/cache/unik-build/lwip-2.1.3
 LWIP_DIR := $(UNIK_LWIP_DIR)
 LWIP_STAMP := $(LWIP_DIR)/.unik-lwip-source
 LWIP_PATCHES := $(sort $(wildcard net/lwip/patches/*.patch))
-# Only what the configuration in net/lwip/lwipopts.h uses: no apps, DHCP, DNS, IGMP, PPP, 6LoWPAN.
+# Only what the configuration in net/lwip/lwipopts.h uses: no apps, DNS, IGMP, PPP, 6LoWPAN.
 LWIP_C := core/def.c core/inet_chksum.c core/init.c core/ip.c core/mem.c core/memp.c \
 	core/netif.c core/pbuf.c core/raw.c core/tcp.c core/tcp_in.c core/tcp_out.c \
 	core/timeouts.c core/udp.c \
-	core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c \
+	core/ipv4/dhcp.c core/ipv4/etharp.c core/ipv4/icmp.c core/ipv4/ip4.c core/ipv4/ip4_addr.c \
 	core/ipv4/ip4_frag.c \
 	core/ipv6/ethip6.c core/ipv6/icmp6.c core/ipv6/ip6.c core/ipv6/ip6_addr.c \
 	core/ipv6/ip6_frag.c core/ipv6/mld6.c core/ipv6/nd6.c \
@@ -56,17 +56,24 @@ $(BUILD)/lwip-host/liblwip.a: $(LWIP_HOST_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
 
-UNIT_TESTS += test_lwip
-test_lwip_SRCS := tests/unit/test_lwip.c net/lwip/sys_arch.c
+UNIT_TESTS += test_lwip test_lease
+LWIP_HOST_PORT := tests/unit/lwip_host.c net/lwip/sys_arch.c net/lease_opts.c
+test_lwip_SRCS := tests/unit/test_lwip.c $(LWIP_HOST_PORT)
 test_lwip_CFLAGS := $(LWIP_INC)
 test_lwip_LDLIBS := $(BUILD)/lwip-host/liblwip.a
-$(BUILD)/tests/test_lwip: $(BUILD)/lwip-host/liblwip.a $(wildcard net/lwip/*.h net/lwip/arch/*.h)
+# eth0's DHCP lease (net/lease_opts.c): the checks alone, and lwIP's client with the hooks
+# against a scripted server on a fake Ethernet link.
+test_lease_SRCS := tests/unit/test_lease.c $(LWIP_HOST_PORT)
+test_lease_CFLAGS := $(LWIP_INC)
+test_lease_LDLIBS := $(BUILD)/lwip-host/liblwip.a
+$(BUILD)/tests/test_lwip $(BUILD)/tests/test_lease: $(BUILD)/lwip-host/liblwip.a \
+	$(wildcard net/lwip/*.h net/lwip/arch/*.h net/lease_opts.h)
 
 # The kernel's network code that calls lwIP (net/net.c, net/inet*.c, net/nic_netif.c) sees
 # lwIP's headers and its libc shims; the kernel links the stack.
 LWIP_USERS := $(addprefix $(BUILD)/guest/net/,net.o inet.o inet_tcp.o inet_urg.o inet_udp.o inet_raw.o \
 	inet_cmsg.o inet_icmp.o nic_netif.o ifinfo.o ifconfig.o ifioctl.o rtnetlink.o rtnl_change.o \
-	procnet.o)
+	procnet.o lease.o lease_opts.o)
 $(LWIP_USERS): GUEST_CFLAGS += -Inet/lwip/libc $(LWIP_INC)
 $(LWIP_USERS): $(LWIP_STAMP)
 KERNEL_OBJS += $(BUILD)/liblwip.a

@@ -9,6 +9,7 @@
 #include "net/net.h"
 #include "net/nic_netif.h"
 #include "net/ifconfig.h"
+#include "net/lease.h"
 #include "lwip/init.h"
 #include "lwip/netif.h"
 #include "lwip/timeouts.h"
@@ -57,7 +58,15 @@ void net_init(void)
 	lwip_init();
 	net_nic_up = nic_netif_init() == 0;
 	ifcfg_init();
+	if (net_nic_up && (boot_info->net.flags & UNIK_NET_DHCP4))
+		lease_start(nic_netif());
 	net_ready = true;
+}
+
+void net_settle(void)
+{
+	net_init();
+	lease_wait();
 }
 
 void net_poll(void)
@@ -69,6 +78,7 @@ void net_poll(void)
 		nic_netif_poll();
 	netif_poll_all();
 	sys_check_timeouts();
+	lease_poll();           /* what the DHCP client did in there */
 	net_busy = false;
 }
 

@@ -541,7 +541,7 @@ int netlink_create(struct socket *s, int type, int protocol)
 	struct nl_sock *n = kmalloc(sizeof(*n));
 	if (!n)
 		return -ENOMEM;
-	net_init();             /* the interfaces exist before anyone can watch them change */
+	net_settle();           /* the interfaces exist before anyone can watch them change */
 	n->s = s;
 	n->next = nl_all;
 	nl_all = n;

@@ -133,6 +133,11 @@ int nic_netif_init(void)
 	return 0;
 }
 
+struct netif *nic_netif(void)
+{
+	return &nic;
+}
+
 static void nic_deliver(void *ctx, const void *frame, size_t len)
 {
 	struct pbuf *p = pbuf_alloc(PBUF_RAW, (u16_t)len, PBUF_POOL);

@@ -5,10 +5,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct netif;
+
 /* Sets the NIC up as an lwIP netif with the addresses of boot_info->net and makes it the
    default route. Call after lwip_init. 0, or -ENODEV when the VM has no NIC (--net none), or
    -errno when the monitor refused the rings. */
 int nic_netif_init(void);
+/* The NIC's netif (valid after nic_netif_init succeeded). */
+struct netif *nic_netif(void);
 /* Hands received frames to lwIP: the number taken (0 when none or no NIC). */
 int nic_netif_poll(void);
 /* Before the VM sleeps in the host: asks the monitor to end the sleep when frames come.

@@ -214,10 +214,11 @@ static int procnet_udp(struct procfs_buf *b, bool v6, bool lite)
 	procnet_udp_end(b, start, v6);
 	int sl = 0;
 	for (struct udp_pcb *pcb = udp_pcbs; pcb; pcb = pcb->next) {
-		if (procnet_is_v4(&pcb->local_ip) == v6 ||
+		struct inet_sock *is = pcb->recv_arg;
+		/* the kernel's own (the DHCP client's) is no socket of the program's */
+		if (!is || procnet_is_v4(&pcb->local_ip) == v6 ||
 		    ((pcb->flags & UDP_FLAGS_UDPLITE) != 0) != lite)
 			continue;
-		struct inet_sock *is = pcb->recv_arg;
 		start = b->len;
 		procfs_printf(b, "%5d: ", sl++);
 		procnet_addr(b, &pcb->local_ip, pcb->local_port, v6);

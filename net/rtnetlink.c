@@ -81,6 +81,11 @@ void rtnl_fill_addr(struct nl_out *o, const struct if_info *i, const struct if_a
 	/* hundredths of a second since boot, as Linux stamps an address (when it was made) */
 	uint32_t now = (uint32_t)(time_monotonic_ns() / 10000000u);
 	struct ifa_cacheinfo_k ci = { 0xffffffffu, 0xffffffffu, now, now };
+	if (a->expires) {
+		/* seconds left, as Linux counts down a DHCP client's address */
+		int64_t left = (a->expires - (int64_t)time_monotonic_ns()) / 1000000000;
+		ci.prefered = ci.valid = (uint32_t)(left < 0 ? 0 : left > 0xfffffffeLL ? 0xfffffffeLL : left);
+	}
 	uint32_t fl = a->flags;
 	if (v4) {
 		nl_attr(o, IFA_LOCAL, a->addr, 4);

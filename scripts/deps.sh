@@ -4,7 +4,7 @@ set -e
 PKGS="build-essential musl-tools libelf-dev libcmocka-dev libzstd-dev libarchive-dev libjansson-dev
 libssl-dev liblz4-dev liblzma-dev libbz2-dev nettle-dev libxml2-dev zlib1g-dev pkg-config
 busybox-static umoci skopeo zstd debootstrap golang-go wrk dpkg-dev libslirp-dev
-docker.io containerd runc attr acl"
+docker.io containerd runc attr acl dnsmasq-base"
 missing=""
 for p in $PKGS; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

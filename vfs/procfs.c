@@ -9,6 +9,7 @@
 #include "k/uaccess.h"
 #include "vfs/vfs.h"
 #include "vfs/procfs.h"
+#include "net/net.h"
 
 #define DT_DIR 4
 #define DT_REG 8
@@ -501,6 +502,11 @@ static int procfs_generate(struct inode *ino)
 static int procfs_open(struct inode *ino, struct file *f)
 {
 	struct procfs_inode *pi = ino->priv;
+	/* /proc/net shows eth0 once its DHCP lease came, as a socket finds it (before the process
+	   the entry stands for is looked up: the wait may outlast it) */
+	const struct procfs_entry *e = &procfs_table[pi->node.ent];
+	if (e->parent == PE_NET && e->show != procfs_show_net_unix)
+		net_settle();
 	int err = procfs_generate(ino);
 	pi->fresh = !err;
 	return err;

@@ -455,6 +455,7 @@ _Static_assert(sizeof(struct unik_hc_net_publish) == 24, "unik_hc_net_publish si
 #define UNIK_NET_IPV4 0x2u              /* ip4, prefix4, gw4, dns4 are the static config */
 #define UNIK_NET_IPV6 0x4u              /* ip6, prefix6, gw6, dns6 likewise */
 #define UNIK_NET_PUBLISH 0x8u           /* tell the monitor what listens: UNIK_HC_NET_PUBLISH */
+#define UNIK_NET_DHCP4 0x10u            /* no static IPv4 configuration: the guest asks DHCP */
 struct unik_net_info {
 	uint32_t flags;                 /* UNIK_NET_*; 0: no NIC */
 	uint16_t mtu;

@@ -31,8 +31,7 @@
 #define MEMP_NUM_UDP_PCB                64
 #define MEMP_NUM_RAW_PCB                16
 
-/* ---- Protocols. DHCP is off (the monitor hands out a static address) and so is DNS (the libc
-   in the guest resolves names over UDP itself). */
+/* ---- Protocols. DNS is off (the libc in the guest resolves names over UDP itself). */
 #define LWIP_IPV4                       1
 #define LWIP_IPV6                       1
 #define LWIP_ICMP                       1
@@ -43,12 +42,21 @@
 #define LWIP_ARP                        1
 #define LWIP_ETHERNET                   1
 #define ARP_QUEUEING                    1   /* keep every packet sent while a neighbour resolves */
-#define LWIP_DHCP                       0
+#define LWIP_DHCP                       1   /* eth0 on a tap without ip= (net/lease.c) */
 #define LWIP_AUTOIP                     0
 #define LWIP_DNS                        0
 #define LWIP_IGMP                       0
 #define LWIP_IPV6_DHCP6                 0
 #define IP_FORWARD                      0
+/* DHCP: no ARP probe of the address offered (it costs half a second or more before the lease
+   binds; the server checked it). The options lwIP does not take itself (DNS servers, domain
+   name, interface MTU) are added to the requests' parameter list and read from the replies by
+   two hooks (net/lease_opts.c). */
+#define DHCP_DOES_ARP_CHECK             0
+#define LWIP_HOOK_DHCP_APPEND_OPTIONS(netif, dhcp, state, msg, msg_type, options_len_ptr) \
+	unik_dhcp_append_options((msg)->options, (options_len_ptr), (msg_type))
+#define LWIP_HOOK_DHCP_PARSE_OPTION(netif, dhcp, state, msg, msg_type, option, len, pbuf, offset) \
+	do { LWIP_UNUSED_ARG(msg); unik_dhcp_parse_option((option), (len), (pbuf), (offset)); } while (0)
 #define IP_REASSEMBLY                   1
 #define IP_FRAG                         1
 #define IP_REASS_MAX_PBUFS              128 /* a 64 KiB datagram in 1500-byte fragments is 45 */

@@ -3,7 +3,8 @@
 # busybox httpd in the guest answers curl on the host through -p; the guest fetches 1 GiB from a
 # server on the host (10.0.2.2; a name from the image's /etc/hosts too) and sends 1 GiB to it,
 # each checked by its digest; ip, ifconfig and netstat see the interfaces and listeners, and ip
-# changes them (with CAP_NET_ADMIN); --net none leaves only the loopback interface.
+# changes them (with CAP_NET_ADMIN); --net none leaves only the loopback interface. On a host tap
+# (root): a static address, and DHCP from dnsmasq (scripts/deps.sh installs dnsmasq-base).
 # usage: tests/e2e/net.sh [UNIK]
 cd "$(dirname "$0")/../.." || exit 1
 source compat-tests/lib.sh
@@ -447,6 +448,134 @@ harness_selected "--net tap errors" && {
 		grep -q "gw= needs ip=" "$T/tapbad2.err" && pass "--net tap errors" ||
 		fail "--net tap errors" "$st1 $st2: $(cat "$T/tapbad.err" "$T/tapbad2.err" | head -c 300)"
 }
+
+# --net tap without ip=: the guest configures eth0 by DHCP from dnsmasq on the host's end of a
+# tap (root, /dev/net/tun and dnsmasq needed), as a VM on a bridge does: the address from the
+# range, the default route, the DNS server, domain and MTU, as ip, route, ifconfig, /proc/net and
+# resolv.conf show them, then a fetch from the host; a server's odd values checked and left out;
+# the lease renewed while the program runs; and with no server the program runs without an IPv4
+# address, its connect failing with ENETUNREACH after the bounded wait.
+dhcp_cases=("--net tap with DHCP" "--net tap with DHCP: odd values" "--net tap with DHCP: renewal"
+	"--net tap with DHCP: no server")
+want_dhcp=false
+for c in "${dhcp_cases[@]}"; do harness_selected "$c" && want_dhcp=true; done
+dtap=ukd$$ dpid= dsrv=
+dhcp_stop() {
+	[ -n "$dpid" ] && kill "$dpid" 2>/dev/null && wait "$dpid" 2>/dev/null
+	dpid=
+}
+# dnsmasq on the tap with the options given; waits until it serves.
+dhcp_start() {
+	dhcp_stop
+	: >"$T/dnsmasq.log"
+	dnsmasq --no-daemon --log-dhcp --interface="$dtap" --bind-interfaces --except-interface=lo \
+		--port=0 --dhcp-leasefile="$T/leases" "$@" >"$T/dnsmasq.log" 2>&1 &
+	dpid=$!
+	for _ in $(seq 50); do grep -q 'sockets bound' "$T/dnsmasq.log" && return 0; sleep 0.1; done
+	return 1
+}
+if $want_dhcp && { [ "$(id -u)" != 0 ] || [ ! -c /dev/net/tun ] || ! command -v dnsmasq >/dev/null ||
+		   ! ip tuntap add dev "$dtap" mode tap 2>/dev/null; }; then
+	echo "SKIP --net tap with DHCP (needs root, /dev/net/tun and dnsmasq)"
+elif $want_dhcp; then
+	trap 'dhcp_stop; kill $dsrv 2>/dev/null; ip link del "$dtap" 2>/dev/null; rm -rf "$HARNESS_TMP"' EXIT
+	trap 'exit 130' INT TERM
+	ip addr add 10.233.0.1/24 dev "$dtap" && ip link set "$dtap" up
+	dport=$(free_port)
+	python3 -m http.server "$dport" --bind 10.233.0.1 --directory "$R/www" >/dev/null 2>&1 &
+	dsrv=$!
+	url="http://10.233.0.1:$dport/index.html"
+	for _ in $(seq 50); do curl -fs -o /dev/null "$url" && break; sleep 0.1; done
+
+	harness_selected "${dhcp_cases[0]}" && {
+		# dnsmasq as it comes: it pings an address before offering it (about 3 s)
+		dhcp_start --dhcp-range=10.233.0.50,10.233.0.99,2m --dhcp-option=option:dns-server,10.233.0.1 \
+			--dhcp-option=option:domain-name,unik.test --dhcp-option=option:mtu,1400
+		# resolv.conf opened first: it waits for the lease, then names its server and domain
+		conf=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/cat /etc/resolv.conf 2>&1)
+		out=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/sh -c "ip -4 addr show dev eth0; ip route;
+			ip link show eth0; route -n; ifconfig eth0; wget -q -O - $url" 2>&1)
+		st=$?
+		addr=$(echo "$out" | sed -n 's|.*inet \(10\.233\.0\.[0-9]*\)/24 brd 10\.233\.0\.255 scope global dynamic eth0.*|\1|p')
+		why=
+		[ "$conf" = $'nameserver 10.233.0.1\nsearch unik.test' ] || why="; resolv.conf '$conf'"
+		[ -n "$addr" ] && [ "${addr##*.}" -ge 50 ] && [ "${addr##*.}" -le 99 ] || why="$why; no address from the range"
+		[ -n "$addr" ] && grep -q " $addr " "$T/leases" || why="$why; '$addr' is not in dnsmasq's leases"
+		echo "$out" | grep -q 'valid_lft [0-9]*sec preferred_lft [0-9]*sec' || why="$why; no lifetime"
+		echo "$out" | grep -q '^default via 10.233.0.1 dev eth0' || why="$why; no default route"
+		echo "$out" | grep -q 'eth0: .* mtu 1400 ' || why="$why; MTU not 1400"
+		echo "$out" | grep -q '^0.0.0.0 *10.233.0.1 *0.0.0.0 *UG' || why="$why; /proc/net/route"
+		echo "$out" | grep -q "inet addr:$addr " || why="$why; ifconfig"
+		echo "$out" | grep -q "^hello from the guest's httpd$" || why="$why; no fetch"
+		[ $st -eq 0 ] && [ -z "$why" ] && pass "${dhcp_cases[0]}" ||
+			fail "${dhcp_cases[0]}" "status $st$why: $(echo "$out" | tr '\n' '|' | head -c 900)"
+	}
+	harness_selected "${dhcp_cases[1]}" && {
+		# a router outside the subnet (reached on the link), DNS servers that cannot be, an MTU
+		# above the NIC's, an infinite lease; then a netmask of 0
+		dhcp_start --no-ping --dhcp-range=10.233.0.50,10.233.0.99,infinite \
+			--dhcp-option=option:router,192.0.2.1 --dhcp-option=option:mtu,9000 \
+			--dhcp-option=option:dns-server,127.0.0.1,0.0.0.0,10.233.0.1,224.0.0.1
+		out=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/sh -c "ip -4 addr show dev eth0; ip route;
+			ip link show eth0; cat /etc/resolv.conf; wget -q -O - $url" 2>&1)
+		st=$?
+		dhcp_start --no-ping --dhcp-range=10.233.0.50,10.233.0.99,2m --dhcp-option=option:netmask,0.0.0.0
+		out0=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/sh -c "ip -4 addr show dev eth0;
+			wget -q -O - $url" 2>&1)
+		st0=$?
+		why=
+		echo "$out" | grep -q 'valid_lft forever' || why="$why; not forever"
+		echo "$out" | grep -q '^default via 192.0.2.1 dev eth0 onlink' || why="$why; no onlink route"
+		echo "$out" | grep -q 'eth0: .* mtu 1500 ' || why="$why; MTU changed"
+		[ "$(echo "$out" | grep -c '^nameserver')" = 1 ] && echo "$out" | grep -q '^nameserver 10.233.0.1$' ||
+			why="$why; resolv.conf"
+		echo "$out" | grep -q "^hello from the guest's httpd$" || why="$why; no fetch"
+		echo "$out0" | grep -q 'inet 10\.233\.0\.[0-9]*/0 ' || why="$why; not /0"
+		echo "$out0" | grep -q "^hello from the guest's httpd$" || why="$why; no fetch at /0"
+		[ $st -eq 0 ] && [ $st0 -eq 0 ] && [ -z "$why" ] && pass "${dhcp_cases[1]}" ||
+			fail "${dhcp_cases[1]}" "status $st $st0$why: $(echo "$out" "$out0" | tr '\n' '|' | head -c 900)"
+	}
+	harness_selected "${dhcp_cases[2]}" && {
+		# dnsmasq's shortest lease, 2 minutes (renewal after 1): the guest renews within its
+		# first 75 s, which a netlink listener sees (the address's lifetime starting again),
+		# and getifaddrs and SIOCGIFADDR show the address
+		dhcp_start --no-ping --dhcp-range=10.233.0.50,10.233.0.99,2m
+		if gcc -static -O2 -o "$R/bin/nlwatch" tests/e2e/net/nlwatch.c 2>"$T/nlwatch.cc"; then
+			out=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/sh -c "/bin/nlwatch 75;
+				ip -4 addr show dev eth0; wget -q -O - $url" 2>&1)
+			st=$?
+		else
+			st=1 out="cannot build nlwatch: $(head -c 300 "$T/nlwatch.cc")"
+		fi
+		addr=$(echo "$out" | sed -n 's|.*inet \(10\.233\.0\.[0-9]*\)/24 .*|\1|p')
+		acks=$(grep -c 'DHCPACK' "$T/dnsmasq.log")
+		[ $st -eq 0 ] && [ -n "$addr" ] && [ "$acks" -ge 2 ] &&
+			echo "$out" | grep -q "^newaddr $addr/24 dynamic valid 1[01][0-9]$" &&
+			echo "$out" | grep -q "^getifaddrs eth0 $addr$" &&
+			echo "$out" | grep -q "^SIOCGIFADDR eth0 $addr$" &&
+			echo "$out" | grep -q "^hello from the guest's httpd$" && pass "${dhcp_cases[2]}" ||
+			fail "${dhcp_cases[2]}" "status $st, $acks ACKs: $(echo "$out" | tr '\n' '|' | head -c 600)"
+	}
+	harness_selected "${dhcp_cases[3]}" && {
+		dhcp_stop
+		s=$(date +%s%N)
+		out=$("$UNIK" run --rootfs "$R" --net "tap:$dtap" /bin/sh -c "wget -q -O - $url; echo status \$?;
+			ip -4 addr show dev eth0 | grep -c inet; exit 0" 2>&1)
+		st=$?
+		ms=$((($(date +%s%N) - s) / 1000000))
+		[ $st -eq 0 ] && [ $ms -ge 4000 ] && [ $ms -lt 15000 ] &&
+			echo "$out" | grep -q 'Network is unreachable' && echo "$out" | grep -q '^status 1$' &&
+			echo "$out" | grep -q '^0$' && echo "$out" | grep -q 'no DHCP lease for eth0' &&
+			pass "${dhcp_cases[3]}" ||
+			fail "${dhcp_cases[3]}" "status $st after $ms ms: $(echo "$out" | tr '\n' '|' | head -c 600)"
+	}
+	dhcp_stop
+	kill $dsrv 2>/dev/null
+	wait $dsrv 2>/dev/null
+	ip link del "$dtap"
+	trap 'rm -rf "$HARNESS_TMP"' EXIT
+	trap - INT TERM
+fi
 
 # ICMP: busybox ping as root (a raw socket) to the guest itself and to the host's side of
 # libslirp; ICMP echo sockets as another user (tests/e2e/net/ping.c).

@@ -703,6 +703,30 @@ static void test_boot_info(void **state)
 	assert_int_equal(st, 125);
 }
 
+/* A tap's IPv4 configuration: ip= and gw= as given, or none and DHCP's to get. */
+static void test_boot_info_tap(void **state)
+{
+	struct net tap = { .cfg = { .mode = NET_TAP, .tap_name = "t0" },
+			   .mac = { 0x02, 1, 2, 3, 4, 5 } };
+	struct unik_net_info ni;
+	net_boot_info(&tap, &ni);
+	assert_int_equal(ni.flags, UNIK_NET_PRESENT | UNIK_NET_DHCP4);
+	assert_memory_equal(ni.mac, tap.mac, 6);
+	assert_memory_equal(ni.ip4, ((uint8_t[]){ 0, 0, 0, 0 }), 4);
+	assert_int_equal(ni.mtu, 1500);
+	assert_int_equal(net_parse_mode("tap:t0,ip=10.1.2.3/24,gw=10.1.2.1,dns=10.1.2.53",
+					&tap.cfg), 0);
+	net_boot_info(&tap, &ni);
+	assert_int_equal(ni.flags, UNIK_NET_PRESENT | UNIK_NET_IPV4);
+	assert_memory_equal(ni.ip4, ((uint8_t[]){ 10, 1, 2, 3 }), 4);
+	assert_memory_equal(ni.gw4, ((uint8_t[]){ 10, 1, 2, 1 }), 4);
+	assert_memory_equal(ni.dns4, ((uint8_t[]){ 10, 1, 2, 53 }), 4);
+	assert_int_equal(ni.prefix4, 24);
+	struct net_config c = { 0 };
+	assert_int_equal(net_parse_mode("tap:t0,dns=10.1.2.53", &c), 125);
+	assert_int_equal(net_parse_mode("tap:t0,ip=10.1.2.3/24,dns=10.1.2", &c), 125);
+}
+
 /* ---- (c) frames through a real libslirp ---- */
 
 static uint16_t csum(const void *p, size_t len)
@@ -1030,6 +1054,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_parse_publish, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parse_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_boot_info, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_boot_info_tap, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slirp_arp_and_ping, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slirp_broken_ring_stops, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slirp_publish_binds, setup, teardown),

@@ -135,6 +135,9 @@ int sched_wait_bits(const void *key, const void *key2, uint32_t bits, int64_t de
 /* sched_wait with no deadline that only a signal ending the process (signal_fatal_pending)
    interrupts, as Linux's killable waits; other signals stay pending. WAIT_WOKEN or -EINTR. */
 int sched_wait_killable(const void *key, const void *key2, const char *what);
+/* The same until the monotonic deadline: WAIT_WOKEN, WAIT_TIMEOUT or -EINTR. */
+int sched_wait_killable_until(const void *key, const void *key2, int64_t deadline,
+			      const char *what);
 /* Wakes up to n tasks waiting on (key, key2) whose wait_bits meet bits, oldest first. */
 int sched_wake(const void *key, const void *key2, int n, uint32_t bits);
 /* Moves up to n waiters from one key to another (FUTEX_REQUEUE). */

@@ -41,6 +41,14 @@ struct netif;
 /* LWIP_HOOK_IP4_INPUT / IP6_INPUT (net/inet_icmp.c), for a packet from inp: 0, lwIP goes on
    with the packet; 1, the hook has freed it (one Linux's input would drop). */
 int unik_ip_input_hook(struct pbuf *p, struct netif *inp, int v6);
+/* LWIP_HOOK_DHCP_APPEND_OPTIONS (net/lease_opts.c): a DHCP message of msg_type (DHCP_DISCOVER,
+   DHCP_REQUEST, ...) is being built with options[0..*len) so far (DHCP_OPTIONS_LEN bytes of
+   room, the END option to follow); the hook may add to them and to *len. */
+void unik_dhcp_append_options(uint8_t *options, uint16_t *len, uint8_t msg_type);
+/* LWIP_HOOK_DHCP_PARSE_OPTION (net/lease_opts.c): a reply to the client's current transaction
+   has option code, of len bytes, that lwIP does not take itself; its value starts at offset in
+   p (lwIP has not checked that len bytes follow). */
+void unik_dhcp_parse_option(uint8_t code, uint8_t len, struct pbuf *p, uint16_t offset);
 /* A diagnostic line (printf-like, formats of kvsnprintf); used only in LWIP_DEBUG builds. */
 void unik_lwip_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A failed LWIP_ASSERT: lwIP's state is corrupt, stop. */
