@@ -28,7 +28,14 @@ all: $(BUILD)/liblwip.a
 # A new or changed patch has the script check the cache (it fetches it again when the patches
 # it records differ). The objects depend on the stamp, not only on the sources: a tree fetched
 # again has the package's old file times (and a header may change under the kernel's users).
-$(LWIP_STAMP): scripts/lwip-fetch.sh $(LWIP_PATCHES) | $(DEPS_STAMP)
+# File times are not enough when the cache is shared: another checkout (an older commit) may
+# have fetched it again with its own patches after ours, leaving a newer stamp. So the patches
+# the stamp records are compared with ours here, and a difference makes the script run.
+LWIP_PATCH_LIST := $(foreach p,$(LWIP_PATCHES),patch $(notdir $(p)) $(firstword $(shell sha256sum $(p))))
+LWIP_HAVE := $(shell sed 1d $(LWIP_STAMP) 2>/dev/null)
+LWIP_REFETCH := $(if $(filter-out $(strip $(LWIP_PATCH_LIST)),$(strip $(LWIP_HAVE)))$(filter-out $(strip $(LWIP_HAVE)),$(strip $(LWIP_PATCH_LIST))),lwip-refetch)
+.PHONY: lwip-refetch
+$(LWIP_STAMP): scripts/lwip-fetch.sh $(LWIP_PATCHES) $(LWIP_REFETCH) | $(DEPS_STAMP)
 	UNIK_LWIP_DIR=$(LWIP_DIR) sh scripts/lwip-fetch.sh
 # The sources appear with the fetch.
 $(LWIP_SRCS): | $(LWIP_STAMP) ;
