@@ -148,10 +148,13 @@ int procfs_show_stat(struct procfs_buf *b, struct proc *p, const struct procfs_n
 		      PF_RANDOMIZE, ru.minflt, t ? 0 : p->ru_children.minflt,
 		      (cpu - sys) / 10000000, sys / 10000000,
 		      (ccpu - csys) / 10000000, csys / 10000000, start);
-	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 0 %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
+	/* Signals (fields 31-34) as Linux prints them: the task's own pending set, its blocked,
+	   ignored and caught ones, the first 31 signals only. */
+	const struct task *st = procfs_task(p, n);
+	const uint64_t low = 0x7fffffff;
+	procfs_printf(b, "%lu %lu %lu %lu %lu 0 0 0 %lu %lu %lu %lu 0 0 0 %d 0 0 0 0 0 0 ", m.size,
 		      m.rss_anon + m.rss_file, p->rlim[5].cur, m.start_code, m.end_code,
-		      procfs_task(p, n)->pending.set | p->pending.set,
-		      ign, cgt, SIGCHLD);
+		      st->pending.set & low, st->sigmask & low, ign & low, cgt & low, SIGCHLD);
 	procfs_printf(b, "%lu %lu %lu %lu %lu %lu %lu 0\n", m.start_data, m.end_data,
 		      p->mm->start_brk, p->arg_start, p->arg_end, p->env_start, p->env_end);
 	return 0;

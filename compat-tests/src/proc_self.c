@@ -86,6 +86,11 @@ static void links(void)
 	RESULT("open /proc/999999999", open("/proc/999999999", O_RDONLY));
 }
 
+static void on_hup(int sig)
+{
+	(void)sig;
+}
+
 static void stat_file(void)
 {
 	char comm[32], state[8];
@@ -105,6 +110,35 @@ static void stat_file(void)
 			fields++;
 	printf("stat fields: %d\n", fields + 2);
 	fact("stat ends with a newline", buf[n - 1] == '\n');
+	/* Fields 31-34: pending, blocked, ignored and caught signals, the first 31 only. */
+	sigset_t s, old;
+	sigemptyset(&s);
+	sigaddset(&s, SIGUSR1);
+	sigaddset(&s, SIGRTMIN + 1);
+	sigprocmask(SIG_BLOCK, &s, &old);
+	struct sigaction ign = { .sa_handler = SIG_IGN }, hup = { .sa_handler = on_hup }, o1, o2;
+	sigaction(SIGUSR2, &ign, &o1);
+	sigaction(SIGHUP, &hup, &o2);
+	raise(SIGUSR1);
+	raise(SIGRTMIN + 1);
+	slurp("/proc/self/stat", 4096);
+	rest = strrchr(buf, ')') + 2;
+	for (int f = 3; f < 31 && rest; f++) {
+		rest = strchr(rest, ' ');
+		rest = rest ? rest + 1 : NULL;
+	}
+	unsigned long long sig[4] = { 0, 0, 0, 0 };
+	if (rest)
+		sscanf(rest, "%llu %llu %llu %llu", &sig[0], &sig[1], &sig[2], &sig[3]);
+	printf("stat signal %llu blocked %llu sigignore %llu sigcatch %llu\n", sig[0], sig[1],
+	       sig[2], sig[3]);
+	sigaction(SIGUSR2, &o1, NULL);
+	sigaction(SIGHUP, &o2, NULL);
+	signal(SIGUSR1, SIG_IGN);       /* drops the pending ones */
+	signal(SIGRTMIN + 1, SIG_IGN);
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	signal(SIGUSR1, SIG_DFL);
+	signal(SIGRTMIN + 1, SIG_DFL);
 	n = slurp("/proc/self/statm", 100);
 	long v[7];
 	fact("statm has 7 numbers", sscanf(buf, "%ld %ld %ld %ld %ld %ld %ld", &v[0], &v[1], &v[2],
