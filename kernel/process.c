@@ -229,6 +229,7 @@ int64_t proc_fork(uint64_t flags, uint64_t sp, uint64_t parent_tid, uint64_t chi
 	memset(&p->ru_dead, 0, sizeof(p->ru_dead));
 	memset(&p->ru_children, 0, sizeof(p->ru_children));
 	p->maxrss_kb = p->cmaxrss_kb = 0;
+	p->rss_noted_ns = 0;
 	p->subreaper = false;           /* not inherited; pdeathsig is cleared for the child */
 	p->pdeathsig = 0;
 	memset(p->ptimers, 0, sizeof(p->ptimers));      /* the parent's, entries included */

@@ -1,6 +1,7 @@
 /* Memory system calls: thin wrappers over kernel/mm/mm.c. */
 #include "k/kernel.h"
 #include "k/proc.h"
+#include "k/time.h"
 #include "k/cap.h"
 #include "k/mm.h"
 #include "vfs/vfs.h"
@@ -95,13 +96,22 @@ int64_t sys_mmap(uint64_t addr, uint64_t len, uint64_t prot, uint64_t flags, uin
 }
 
 /* Unmapping this much first records the resident peak (ru_maxrss), as Linux's unmap does with
-   its high-water mark; a small unmap cannot lower a peak much, and the walk is not free. */
+   its high-water mark; a small unmap cannot lower a peak much. The measure walks the whole
+   address space's page tables (no resident counter is kept), so a process measured less than
+   MUNMAP_NOTE_GAP_NS ago is not measured again: a program freeing large buffers in a loop pays
+   one walk per interval, not one per call. */
 #define MUNMAP_NOTE_RSS (1ull << 20)
+#define MUNMAP_NOTE_GAP_NS 50000000ull
 
 int64_t sys_munmap(uint64_t addr, uint64_t len, uint64_t a2, uint64_t a3, uint64_t a4, uint64_t a5)
 {
-	if (len >= MUNMAP_NOTE_RSS)
-		proc_note_rss(current);
+	if (len >= MUNMAP_NOTE_RSS) {
+		uint64_t now = time_monotonic_ns();
+		if (!current->rss_noted_ns || now - current->rss_noted_ns >= MUNMAP_NOTE_GAP_NS) {
+			proc_note_rss(current);
+			current->rss_noted_ns = now;
+		}
+	}
 	if (!(addr & ~PAGE_MASK) && len && len <= USER_TOP && addr <= USER_TOP - len)
 		shm_unmap(current->mm, addr, addr + len);
 	return mm_munmap(current->mm, addr, len);

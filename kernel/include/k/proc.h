@@ -79,6 +79,7 @@ struct proc {
 	/* Peak resident set in KiB (getrusage's ru_maxrss): of this process's address spaces as
 	   last measured (at exec, exit and getrusage), and the most of its reaped children. */
 	uint64_t maxrss_kb, cmaxrss_kb;
+	uint64_t rss_noted_ns;                  /* monotonic ns of the last measure at a munmap */
 	int64_t itimer_next, itimer_interval;   /* ITIMER_REAL: due (monotonic ns, 0: off), period */
 	int64_t vt_next, vt_interval;           /* ITIMER_VIRTUAL: due (process CPU ns, 0: off) */
 	int64_t prof_next, prof_interval;       /* ITIMER_PROF: the same (CPU time is not split) */
