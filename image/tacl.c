@@ -347,30 +347,32 @@ struct tacl_pax_path {
 	int len;
 };
 
+/* The next "LEN KEY=VALUE\n" record at *r before stop: *k at its key, *end past its newline,
+   *r moved on. false at the end or at a record that does not parse. */
+static bool tacl_pax_next(const uint8_t **r, const uint8_t *stop, const uint8_t **k,
+			  const uint8_t **end)
+{
+	const uint8_t *q = *r;
+	size_t len = 0, i = 0, left = (size_t)(stop - q);
+	for (; i < left && i < 20 && q[i] >= '0' && q[i] <= '9'; i++)
+		len = len * 10 + (size_t)(q[i] - '0');
+	if (!i || i >= left || q[i] != ' ' || len <= i + 1 || len > left)
+		return false;
+	*k = q + i + 1;
+	*end = *r = q + len;
+	return true;
+}
+
 static int tacl_scan_pax(struct img_ctx *c, const char *member, const uint8_t *p, size_t n,
 			 struct tacl_pax_path path)
 {
 	static const char acl[] = "SCHILY.acl.", pathkey[] = "path=";
-	for (const uint8_t *r = p, *stop = p + n; r < stop;) {
-		size_t len = 0, i = 0, left = (size_t)(stop - r);
-		for (; i < left && i < 20 && r[i] >= '0' && r[i] <= '9'; i++)
-			len = len * 10 + (size_t)(r[i] - '0');
-		if (!i || i >= left || r[i] != ' ' || len <= i + 1 || len > left)
-			break;
-		const uint8_t *k = r + i + 1, *end = r + len;
+	const uint8_t *r, *k, *end;
+	for (r = p; tacl_pax_next(&r, p + n, &k, &end);)
 		if ((size_t)(end - k) > sizeof(pathkey) - 1 && !memcmp(k, pathkey, sizeof(pathkey) - 1))
 			path = (struct tacl_pax_path){ (const char *)k + 5, (int)(end - k - 6) };
-		r = end;
-	}
-	for (const uint8_t *r = p, *stop = p + n; r < stop;) {
-		size_t len = 0, i = 0, left = (size_t)(stop - r);
-		for (; i < left && i < 20 && r[i] >= '0' && r[i] <= '9'; i++)
-			len = len * 10 + (size_t)(r[i] - '0');
-		if (!i || i >= left || r[i] != ' ' || len <= i + 1 || len > left)
-			return 0;
-		const uint8_t *k = r + i + 1, *end = r + len;
+	for (r = p; tacl_pax_next(&r, p + n, &k, &end);) {
 		const uint8_t *v = memchr(k, '=', (size_t)(end - k));
-		r = end;
 		if (!v || (size_t)(v - k) <= sizeof(acl) - 1 || memcmp(k, acl, sizeof(acl) - 1))
 			continue;
 		/* entries: runs of other bytes between commas and newlines (bsdtar separates them

@@ -207,13 +207,17 @@ static bool vm_fd_pollable(int fd)
 /* Host terminal facts for fds 0-2 (TCGETS returns the kernel's 36-byte struct termios). Without
    -t the program sees no terminal, as in a container without one: a terminal fd shows as a
    pipe. */
-static void vm_tty_info(struct unik_tty *t, int fd, bool tty)
+static void vm_tty_info(struct unik_tty *t, uint64_t *rdev, int fd, bool tty)
 {
 	struct stat st;
 	struct winsize ws;
 	memset(t, 0, sizeof(*t));
-	if (fstat(fd, &st) == 0)
+	*rdev = 0;
+	if (fstat(fd, &st) == 0) {
 		t->st_mode = st.st_mode;
+		if (S_ISCHR(st.st_mode))
+			*rdev = st.st_rdev;     /* reported for a character device that is no tty */
+	}
 	if (!tty) {
 		if (isatty(fd))
 			t->st_mode = S_IFIFO | 0600;
@@ -280,10 +284,7 @@ static int vm_fill_boot_info(struct vm *vm, const struct vm_config *cfg, uint64_
 		return vm_fail("getrandom");
 	for (int fd = 0; fd < 3; fd++) {    /* a detached input is the terminal all the same */
 		int host = fd == 0 && vm->stdin_hold >= 0 && vm->hc.tty_fd >= 0 ? vm->hc.tty_fd : fd;
-		vm_tty_info(&bi->tty[fd], host, cfg->tty);
-		struct stat st;
-		if (S_ISCHR(bi->tty[fd].st_mode) && fstat(host, &st) == 0)
-			bi->tty_rdev[fd] = st.st_rdev;
+		vm_tty_info(&bi->tty[fd], &bi->tty_rdev[fd], host, cfg->tty);
 		if (!vm_fd_pollable(host))
 			bi->tty_nopoll |= 1u << fd;
 	}

@@ -193,7 +193,10 @@ static int hostfs_create(struct inode *dir, const char *name, size_t len, uint32
 	uint32_t h;
 	struct unik_hc_fs_attr a;
 	int err = hc_fs_create(handle(dir), name, len, mode, &h, &a);
-	return err ? err : hostfs_made(dir, h, &a, out);
+	err = err ? err : hostfs_made(dir, h, &a, out);
+	if (!err)
+		((struct hostfs_node *)(*out)->priv)->host_writable = true;  /* opened read-write */
+	return err;
 }
 
 static int hostfs_symlink(struct inode *dir, const char *name, size_t len, const char *target,

@@ -23,6 +23,9 @@ struct inode *hostfs_new(uint64_t dev, uint32_t handle, unsigned sb_flags, const
 
 struct hostfs_node {
 	uint32_t handle;                /* the monitor's handle of the file */
+	/* The monitor may hold the host file open for writing (a create, a write, a truncate
+	   since the last hostfs_writers_idle): only then is there anything for it to drop. */
+	bool host_writable;
 	uint64_t checked_ns;            /* when its name was last found to lead to it */
 	/* Pages read for mappings (program segments, mmap): a two-level table of guest-physical
 	   addresses (NULL: none). Kept until the inode goes, updated by the guest's own writes. */

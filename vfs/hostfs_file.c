@@ -78,6 +78,7 @@ int64_t hostfs_write(struct inode *ino, const void *buf, size_t len, uint64_t of
 	if ((ino->mode & S_IFMT) != S_IFREG)
 		return -EINVAL;
 	uint64_t size = ino->size;
+	node(ino)->host_writable = true;
 	int64_t n = hc_fs_write(node(ino)->handle, buf, len, off, &size);
 	if (n > 0) {
 		ino->size = size;
@@ -203,6 +204,7 @@ static int hostfs_writeback_page(void *ctx, uint64_t idx, uint64_t *slot)
 		return 0;
 	size_t len = (size_t)MIN(PAGE_SIZE, w->ino->size - off);
 	uint64_t size = w->ino->size;
+	w->n->host_writable = true;
 	int64_t r = hc_fs_write(w->n->handle, phys_to_virt(SLOT_PA(*slot)), len, off, &size);
 	return r < 0 ? (int)r : (size_t)r < len ? -ENOSPC : 0;
 }
@@ -223,8 +225,11 @@ int hostfs_writeback(struct inode *ino)
 
 void hostfs_writers_idle(struct inode *ino)
 {
-	if (!ino->writecount)
-		hc_fs_close_writers(node(ino)->handle);
+	struct hostfs_node *n = node(ino);
+	if (!ino->writecount && n->host_writable) {
+		hc_fs_close_writers(n->handle);
+		n->host_writable = false;
+	}
 }
 
 void vfs_writeback_all(void)
@@ -252,6 +257,8 @@ int hostfs_setattr(struct inode *ino, const struct iattr *a)
 		return 0;
 	}
 	uint64_t old_size = ino->size;
+	if (a->valid & ATTR_SIZE)
+		node(ino)->host_writable = true;
 	struct unik_hc_fs_attr after;
 	int err = hc_fs_setattr(&s, &after);
 	if (after.mode)
