@@ -12,6 +12,7 @@
 #include <linux/kvm.h>
 #include "monitor/vm.h"
 #include "monitor/upcall.h"
+#include "monitor/profile.h"
 
 /* Host signals for the program (bit N-1 for signal N), SIGINTs received, watchdog kicks. */
 static volatile uint64_t run_host_signals;
@@ -260,6 +261,7 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 	run_stamp_clock(vm);
 	int64_t t0 = run_now_ns(CLOCK_MONOTONIC), term_deadline = 0;
 	upcall_start(vm, t0);
+	profile_start(vm);
 	int status = -1;
 	while (status < 0) {
 		status = run_signals(vm, cfg, &term_deadline);
@@ -272,6 +274,7 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 		if (ioctl(vm->vcpu, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN) {
 				vm->exits.intr++;
+				profile_sample(vm);
 				vm->run->immediate_exit = 0;
 				continue;
 			}
@@ -282,6 +285,7 @@ int vm_run(struct vm *vm, const struct vm_config *cfg)
 		status = run_exit(vm);
 	}
 	run_active = NULL;
+	profile_stop();
 	upcall_stop();
 	if (restore_tty)
 		tcsetattr(vm->hc.tty_fd, TCSADRAIN, &saved_tty);
