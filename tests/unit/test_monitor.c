@@ -187,9 +187,9 @@ static bool resident(uint8_t *m, uint64_t from, uint64_t to)
 	return false;
 }
 
-/* UNIK_HC_MEM_AHEAD: the monitor populates guest memory past the frontier the guest publishes,
-   in the background, never changing its content, within guest memory; a bad frontier is
-   ignored. */
+/* UNIK_HC_MEM_AHEAD: the monitor populates the first stretch of guest memory at once and then
+   past the frontier the guest publishes, in the background, never changing its content, within
+   guest memory; a bad frontier is ignored. */
 static void test_mem_ahead(void **state)
 {
 	const uint64_t size = 32ull << 20, start = 1ull << 20;
@@ -201,6 +201,7 @@ static void test_mem_ahead(void **state)
 	c.mem_ahead = mem_ahead_start(m, start, size);
 	assert_non_null(c.mem_ahead);
 	assert_int_equal(mem_ahead_target(c.mem_ahead), start + (4ull << 20));
+	assert_true(resident(m, start, start + (4ull << 20)));  /* from the start, unasked */
 	struct unik_boot_info *bi = (struct unik_boot_info *)(m + UNIK_BOOT_INFO_GPA);
 	m[(6ull << 20) + 100] = 0x5a;           /* written by the guest before the monitor got there */
 	bi->mem_ahead = 1;
@@ -215,7 +216,7 @@ static void test_mem_ahead(void **state)
 	assert_int_equal(bi->mem_ahead, 7ull << 20);
 	assert_true(resident(m, 5ull << 20, 7ull << 20));
 	assert_int_equal(m[(6ull << 20) + 100], 0x5a);
-	bi->mem_bump = size - 4096;             /* never past the end */
+	bi->mem_bump = size - (1ull << 20);     /* never past the end */
 	assert_int_equal(hc_dispatch(&c, UNIK_HC_MEM_AHEAD, 0), HC_OK);
 	assert_int_equal(bi->mem_ahead, size);
 	assert_true(resident(m, size - (1ull << 20), size));
