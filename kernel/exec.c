@@ -170,7 +170,7 @@ static int exec_interp(struct proc *p, const uint8_t *file, const struct elf_ima
 static uint64_t exec_cpuid(uint32_t leaf, int reg)
 {
 	uint32_t r[4];
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(0));
+	arch_cpuid(leaf, 0, r);
 	return r[reg];
 }
 

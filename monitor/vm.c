@@ -107,6 +107,36 @@ static int vm_setup_cpuid(struct vm *vm, uint64_t *xcr0, bool *pku, bool *fsgsba
 	return r ? vm_fail("KVM_SET_CPUID2") : 0;
 }
 
+/* Hands the guest the CPUID the vCPU answers, as KVM holds it after the guest's CR4 and XCR0
+   are set (it updates OSXSAVE, OSPKE and the XSAVE sizes itself), so the core's own queries
+   need not exit to the hypervisor (kernel/arch/cpuid.c). */
+static int vm_setup_cpuid_table(struct vm *vm)
+{
+	struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
+	struct unik_cpuid *t = gmem_ptr(&vm->mem, bi->cpuid_table,
+					UNIK_CPUID_MAX * sizeof(struct unik_cpuid));
+	size_t size = sizeof(struct kvm_cpuid2) + UNIK_CPUID_MAX * sizeof(struct kvm_cpuid_entry2);
+	struct kvm_cpuid2 *c = calloc(1, size);
+	if (!c || !t)
+		return free(c), vm_fail("the CPUID table");
+	c->nent = UNIK_CPUID_MAX;
+	if (ioctl(vm->vcpu, KVM_GET_CPUID2, c)) {
+		free(c);
+		return vm_fail("KVM_GET_CPUID2");
+	}
+	for (uint32_t i = 0; i < c->nent && i < UNIK_CPUID_MAX; i++) {
+		const struct kvm_cpuid_entry2 *e = &c->entries[i];
+		t[i] = (struct unik_cpuid){
+			.function = e->function, .index = e->index,
+			.flags = (e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX) ? UNIK_CPUID_INDEXED : 0,
+			.eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
+		};
+	}
+	bi->cpuid_count = c->nent < UNIK_CPUID_MAX ? c->nent : UNIK_CPUID_MAX;
+	free(c);
+	return 0;
+}
+
 static void seg(struct kvm_segment *s, uint16_t sel, int code, int dpl)
 {
 	memset(s, 0, sizeof(*s));
@@ -325,7 +355,9 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 	if (boot_load_kernel(vm, cfg->kernel, cfg->kernel_len, &kend) ||
 	    boot_build_page_tables(vm, cfg->mode, rootfs_gpa, cfg->rootfs_len))
 		return 125;
-	uint64_t args = (kend + 0xfff) & ~0xfffull;
+	/* The CPUID table (filled once the vCPU is set up), then the arguments. */
+	uint64_t cpuid_table = (kend + 0xfff) & ~0xfffull;
+	uint64_t args = cpuid_table + UNIK_CPUID_MAX * sizeof(struct unik_cpuid);
 	uint64_t args_len = vm_put_args(vm, args, cfg);
 	uint64_t prog = (args + args_len + 0xfff) & ~0xfffull;
 	uint64_t free_start = (prog + prog_len + 0xfff) & ~0xfffull;
@@ -361,6 +393,7 @@ static int vm_setup_memory(struct vm *vm, const struct vm_config *cfg, int prog_
 		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
 		bi->mem_bump = free_start;
 		bi->mem_ahead = mem_ahead_target(vm->hc.mem_ahead);
+		bi->cpuid_table = cpuid_table;
 	}
 	if (!st && (cfg->rootfs || cfg->rootdir)) {
 		struct unik_boot_info *bi = gmem_ptr(&vm->mem, UNIK_BOOT_INFO_GPA, sizeof(*bi));
@@ -491,7 +524,7 @@ int vm_create(struct vm *vm, const struct vm_config *cfg)
 		return 125;
 	}
 	if ((st = vm_setup_sregs(vm, cfg, pku, fsgsbase)) || (st = vm_setup_msrs(vm)) ||
-	    (st = vm_setup_regs(vm, cfg, xcr0)))
+	    (st = vm_setup_regs(vm, cfg, xcr0)) || (st = vm_setup_cpuid_table(vm)))
 		return st;
 	long khz = ioctl(vm->vcpu, KVM_GET_TSC_KHZ, 0);
 	vm->tsc_khz = khz > 0 ? (uint64_t)khz : 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/auxv.h>
 #include <unistd.h>
+#include <cpuid.h>
 
 #ifndef AT_MINSIGSTKSZ
 #define AT_MINSIGSTKSZ 51
@@ -32,6 +33,7 @@ int main(int argc, char **argv)
 	const unsigned char *rnd;
 	const char *s;
 	unsigned sum = 0;
+	unsigned a, b, c, d;
 
 	(void)argc;
 	printf("AT_PAGESZ=%lu\n", aux(AT_PAGESZ, &p));
@@ -66,9 +68,13 @@ int main(int argc, char **argv)
 	v = aux(AT_SECURE, &p);
 	printf("AT_SECURE=%lu present=%s\n", v, p ? "yes" : "no");
 	fact("AT_HWCAP nonzero", aux(AT_HWCAP, &p) != 0);
+	/* The signal frame holds the XSAVE area of the enabled features, whose size is CPUID
+	   leaf 0xd's EBX. */
+	__cpuid_count(0xd, 0, a, b, c, d);
 	printf("AT_CLKTCK=%lu\n", aux(AT_CLKTCK, &p));
-	aux(AT_MINSIGSTKSZ, &p);
+	v = aux(AT_MINSIGSTKSZ, &p);
 	fact("AT_MINSIGSTKSZ present", p);
+	fact("AT_MINSIGSTKSZ holds cpuid(0xd).ebx of XSAVE area", v > b && v < b + 4096);
 	printf("AT_RSEQ_FEATURE_SIZE=%lu\n", aux(27, &p));
 	printf("AT_RSEQ_ALIGN=%lu\n", aux(28, &p));
 	return 0;

@@ -524,6 +524,16 @@ struct unik_volume {
 };
 _Static_assert(sizeof(struct unik_volume) == 128, "unik_volume size");
 
+/* One CPUID leaf (KVM's struct kvm_cpuid_entry2, less its padding). */
+#define UNIK_CPUID_INDEXED 0x1u         /* flags: index (ecx) selects the entry */
+#define UNIK_CPUID_MAX 256              /* entries (KVM's own limit), two pages */
+struct unik_cpuid {
+	uint32_t function, index, flags;
+	uint32_t eax, ebx, ecx, edx;
+	uint32_t _pad;
+};
+_Static_assert(sizeof(struct unik_cpuid) == 32, "unik_cpuid size");
+
 /* Placed by the monitor at UNIK_BOOT_INFO_GPA before the first instruction. */
 /* The program's registers as the core saves them (the guest's struct regs). */
 struct unik_regs {
@@ -634,9 +644,15 @@ struct unik_boot_info {
 	   0 once none does; written only while the vCPU is stopped. */
 	uint32_t fs_events;
 	uint32_t _pad8;
+	/* The CPUID the vCPU answers (KVM_GET_CPUID2 after the guest's CR4 and XCR0 are set):
+	   cpuid_count entries of struct unik_cpuid at cpuid_table, so the core's own queries do not
+	   exit. */
+	unik_gpa_t cpuid_table;
+	uint32_t cpuid_count;
+	uint32_t _pad9;
 };
 enum { UNIK_CAP_BND, UNIK_CAP_EFF, UNIK_CAP_PRM, UNIK_CAP_INH, UNIK_CAP_AMB };
-_Static_assert(sizeof(struct unik_boot_info) == 3832, "unik_boot_info size");
+_Static_assert(sizeof(struct unik_boot_info) == 3848, "unik_boot_info size");
 _Static_assert(sizeof(struct unik_boot_info) <= 4096, "the boot info fits its page");
 
 

@@ -111,18 +111,13 @@ static void sled_build(void)
 	}
 }
 
-static void cpuid(uint32_t leaf, uint32_t sub, uint32_t r[4])
-{
-	__asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3])
-			 : "a"(leaf), "c"(sub));
-}
-
 void arch_init(void)
 {
 	void *exc[22] = { fast_exc_0, fast_exc_1, fast_exc_2, fast_exc_3, fast_exc_4, fast_exc_5,
 			  fast_exc_6, fast_exc_7, fast_exc_8, fast_exc_9, fast_exc_10, fast_exc_11,
 			  fast_exc_12, fast_exc_13, fast_exc_14, 0, fast_exc_16, fast_exc_17,
 			  fast_exc_18, fast_exc_19, fast_exc_20, fast_exc_21 };
+	arch_cpuid_init();      /* the table arch_fpu_init reads */
 	for (int v = 0; v < 22; v++)
 		if (exc[v])
 			idt_set(v, exc[v], (v == 3 || v == 4) ? 3 : 0);
@@ -130,7 +125,7 @@ void arch_init(void)
 	arch_fpu_init();
 	arch_set_kstack((uint64_t)core_sys_stack_top);
 	uint32_t r[4];
-	cpuid(7, 0, r);
+	arch_cpuid(7, 0, r);
 	arch_has_pku = (r[2] & (1u << 4)) != 0;       /* OSPKE: the monitor enabled CR4.PKE */
 	if (boot_info->flags & UNIK_BOOT_NOREWRITE)
 		arch_rewrite_enabled = 0;
@@ -182,7 +177,7 @@ static uint64_t xsave_features;
 static void arch_fpu_init(void)
 {
 	uint32_t r[4];
-	cpuid(0xd, 0, r);
+	arch_cpuid(0xd, 0, r);
 	xsave_size = r[1];      /* the area for the features enabled in XCR0 */
 	xsave_features = ((uint64_t)r[3] << 32) | r[0];         /* the supported ones */
 	/* XCR0 itself; the CPL0 emulator of kvm_pvm cannot run xgetbv (isolated mode), where the

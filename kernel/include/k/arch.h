@@ -17,6 +17,9 @@ void arch_set_gs_base(uint64_t base);
 uint64_t arch_get_gs_base(void);
 /* Rewrites the 2-byte `syscall` at user address site into `call *%rax` when it is one. */
 void arch_rewrite_syscall(uint64_t site);
+/* CPUID (kernel/arch/cpuid.c): the vCPU's answers, from the monitor's table. */
+void arch_cpuid_init(void);
+void arch_cpuid(uint32_t fn, uint32_t index, uint32_t r[4]);
 /* Sets the program's initial protection-key rights (PKRU) as Linux does. */
 void arch_init_user_fpu(void);
 /* The core stack entries from the program use from now on (the running task's). */
