@@ -11,6 +11,8 @@
 
 #define PF_INSTR 0x10
 
+extern char core_return_push[];
+
 const char *signal_name(int signo)
 {
 	static const char *const names[] = {
@@ -87,6 +89,13 @@ static void trap_exception(struct regs *r)
 	char why[128];
 	if (r->vec == UPCALL_VECTOR && arch_isolated) {
 		upcall_from_monitor(r);         /* the monitor's preemption interrupt */
+		return;
+	}
+	if (r->vec == 14 && r->rip == (uint64_t)core_return_push) {
+		/* The return address of a direct system call could not be written back (the call
+		   unmapped or write-protected its own stack): resume as the jump does. */
+		r->rip = this_cpu()->ret_rip;
+		r->rsp = this_cpu()->ret_rsp;
 		return;
 	}
 	if (r->vec == 14) {

@@ -24,4 +24,6 @@
 #define CPU_RET_RIP 16
 #define CPU_CR3 24
 #define CPU_KSTACK_TOP 40
+#define CPU_DIRECT_RET 48
+#define CPU_DIRECT_RSP 56
 #endif

@@ -22,6 +22,8 @@ struct cpu {
 	uint64_t cr3;           /* the CR3 value loaded last */
 	uint64_t in_core;       /* nonzero while the core handles an event (fault there = kernel bug) */
 	uint64_t kstack_top;    /* core stack of the running task: entries build struct regs here */
+	uint64_t direct_ret;    /* the return address a direct system call left (0: none) */
+	uint64_t direct_rsp;    /* and the program's rsp above it */
 	/* C only from here. */
 	int id;
 	struct task *task;      /* the task running here (current_task) */
@@ -32,6 +34,8 @@ struct cpu {
 _Static_assert(__builtin_offsetof(struct cpu, kstack_top) == CPU_KSTACK_TOP, "cpu kstack_top");
 _Static_assert(__builtin_offsetof(struct cpu, cr3) == CPU_CR3, "cpu cr3");
 _Static_assert(__builtin_offsetof(struct cpu, ret_rip) == CPU_RET_RIP, "cpu ret_rip");
+_Static_assert(__builtin_offsetof(struct cpu, direct_ret) == CPU_DIRECT_RET, "cpu direct_ret");
+_Static_assert(__builtin_offsetof(struct cpu, direct_rsp) == CPU_DIRECT_RSP, "cpu direct_rsp");
 extern struct cpu cpu0;
 
 static inline struct cpu *this_cpu(void)
