@@ -173,7 +173,7 @@ uint64_t hostfs_page(struct inode *ino, uint64_t pgoff, bool write)
 uint64_t hostfs_text_page(struct inode *ino, uint64_t pgoff, int use)
 {
 	struct hostfs_node *n = node(ino);
-	if (n->text.retired)
+	if (n->text.retired || use == TEXT_READ)        /* its pages are guest memory already */
 		return 0;
 	if (use == TEXT_PEEK)           /* no page read from the host for a look */
 		return text_pages_get(&n->text, pgoff, 0, use);

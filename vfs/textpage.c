@@ -10,12 +10,13 @@ uint64_t text_pages_get(struct text_pages *t, uint64_t pgoff, uint64_t src, int 
 {
 	if (t->retired || (!src && use != TEXT_PEEK))
 		return 0;
-	uint64_t *slot = pagetab_slot(&t->table, pgoff, use != TEXT_PEEK);
+	uint64_t *slot = pagetab_slot(use == TEXT_READ ? &t->read_table : &t->table, pgoff,
+				      use != TEXT_PEEK);
 	if (!slot)
 		return 0;
 	if (*slot > 1 || use == TEXT_PEEK)
 		return *slot > 1 ? *slot : 0;
-	if (!*slot && use == TEXT_MAP) {
+	if (!*slot && (use == TEXT_MAP || use == TEXT_READ)) {
 		*slot = 1;              /* first use: the file's own page */
 		return 0;
 	}
@@ -46,6 +47,7 @@ void text_pages_retire(struct text_pages *t)
 void text_pages_free(struct text_pages *t)
 {
 	pagetab_free(&t->table);        /* the 1s of pages used once hold nothing */
+	pagetab_free(&t->read_table);
 	text_pages_total -= t->n;
 	t->n = 0;
 }

@@ -3,8 +3,12 @@
    copy, which the system-call rewriter patches in place (kernel/arch/fast.c). Later processes
    then neither trap at the page's call sites nor get private copies of it, and touch ordinary
    guest memory, where the image's read-only memory is resolved by kvm_pvm on its slow path
-   (~20 us a first touch against ~4). The first mapping uses the file's own page, so a program
-   run once pays nothing extra. Reads and other mappings keep the file's bytes. Once the file
+   (~20-45 us a first touch, page by page, against a fraction of a µs for guest memory, whose
+   neighbouring entries the hypervisor fills along). The first mapping uses the file's own page,
+   so a program run once pays nothing extra. Private mappings that do not execute (a library's
+   symbol tables, relocations and read-only data, which the dynamic linker walks in every
+   process) share copies of their own, never patched: they keep the file's bytes, as reads and
+   shared mappings do. Once the file
    changes (text_pages_retire) no shared page is handed out any more, but those made live on,
    mapped, until the inode goes. Over all files, at most an eighth of guest memory is so held. */
 #ifndef VFS_TEXTPAGE_H
@@ -14,6 +18,7 @@
 
 struct text_pages {
 	uint64_t *table;        /* two-level: a copy's address, 1 for a page mapped once, or 0 */
+	uint64_t *read_table;   /* the same for read-only mappings: copies never patched */
 	uint64_t n;             /* copies held */
 	bool retired;           /* the file changed: hand out no more */
 };
@@ -26,6 +31,8 @@ enum text_use {
 	TEXT_MAP,       /* a fault maps it: the second use makes the shared page */
 	TEXT_PATCH,     /* the rewriter is about to patch it: made even at the first use */
 	TEXT_PEEK,      /* the shared page if it exists; no use recorded */
+	TEXT_READ,      /* a fault of a private mapping that does not execute maps it: as
+			   TEXT_MAP, from a table of its own whose copies keep the file's bytes */
 };
 
 /* The shared page for pgoff, copied from the file's page at src (guest-physical; unused by

@@ -150,13 +150,14 @@ int mm_map_fixed(struct mm *mm, uint64_t start, uint64_t end, uint32_t prot, uin
 	return vma_insert(&mm->vmas, start, end, prot, flags, inode, pgoff);
 }
 
-/* The file's page behind va (0: beyond the end of the file). A private executable mapping
-   reads the file's shared text page when it has one. */
+/* The file's page behind va (0: beyond the end of the file). A private mapping reads the
+   file's shared text page when it has one (executable mappings and the others apart). */
 static uint64_t mm_file_page(const struct vma *v, uint64_t va, bool write)
 {
 	const struct inode_ops *ops = v->inode->ops;
-	if (!write && !(v->flags & VMA_SHARED) && (v->prot & VMA_PROT_EXEC) && ops->text_page) {
-		uint64_t pa = ops->text_page(v->inode, vma_pgoff(v, va), TEXT_MAP);
+	if (!write && !(v->flags & VMA_SHARED) && ops->text_page) {
+		uint64_t pa = ops->text_page(v->inode, vma_pgoff(v, va),
+					     (v->prot & VMA_PROT_EXEC) ? TEXT_MAP : TEXT_READ);
 		if (pa)
 			return pa;
 	}

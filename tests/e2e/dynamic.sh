@@ -19,6 +19,8 @@ for p in hello uname fpu tls malloc getrandom; do
 	musl-gcc -O2 -o "$T/m/bin/$p" "compat-tests/src/$p.c" -lm || exit 1
 	gcc -O2 -o "$T/g/bin/$p" "compat-tests/src/$p.c" -lm || exit 1
 done
+gcc -O2 -o "$T/g/bin/mmap_reread" tests/e2e/dynamic/mmap_reread.c || exit 1
+printf 'mapped data\n' >"$T/g/data.txt"
 "$UNIK" convert -q --rootfs "$T/m" -o "$T/m.unik" -- /bin/hello || exit 1
 "$UNIK" convert -q --rootfs "$T/g" -o "$T/g.unik" -- /bin/hello || exit 1
 
@@ -48,5 +50,21 @@ for libc in m g; do
 		fi
 	done
 done
+# A file of the image mapped privately, read-only, several times (from the second mapping on unik
+# maps a shared copy of the page), then written: every mapping sees the write, as natively.
+if harness_selected "image-mmap-reread"; then
+	cp "$T/g/data.txt" "$T/n-data.txt"
+	harness_exec "$T/n" env -i "$T/g/bin/mmap_reread" "$T/n-data.txt"
+	ns=$HARNESS_STATUS
+	harness_exec "$T/u" "$UNIK" run "$T/g.unik" /bin/mmap_reread /data.txt
+	us=$HARNESS_STATUS
+	if [ "$ns" != "$us" ]; then
+		fail image-mmap-reread "status $us, native $ns; $(head -c 200 "$T/u.err")"
+	elif ! cmp -s "$T/n.out" "$T/u.out"; then
+		fail image-mmap-reread "stdout differs: $(diff "$T/n.out" "$T/u.out" | tr '\n' '|')"
+	else
+		pass image-mmap-reread
+	fi
+fi
 echo "$HARNESS_PASSED passed, $HARNESS_FAILED failed"
 [ "$HARNESS_FAILED" -eq 0 ]

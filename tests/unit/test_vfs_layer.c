@@ -137,8 +137,8 @@ static void test_lookup_and_zero_copy_reads(void **state)
 
 /* Executable mappings of an image file: the image page the first time, then one copy in guest
    memory that every later mapping shares (and the rewriter may patch), at most an eighth of
-   guest memory; reads and page() keep the image's bytes; after a write no shared page is handed
-   out. */
+   guest memory; mappings that do not execute share an unpatched copy of their own; reads and
+   page() keep the image's bytes; after a write no shared page is handed out. */
 static void test_shared_text_pages(void **state)
 {
 	struct inode *pw = ino_at("/etc/passwd");
@@ -169,6 +169,17 @@ static void test_shared_text_pages(void **state)
 	test_boot_info.mem_size = 1ull << 30;
 	uint64_t t1 = pw->ops->text_page(pw, 1, TEXT_MAP);
 	assert_true(t1 && t1 != t0);
+	/* Mappings that do not execute: copies of their own, made at the second use too, which
+	   keep the file's bytes where the executable one was patched. */
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_READ), 0);        /* first use: the image */
+	uint64_t r0 = pw->ops->text_page(pw, 0, TEXT_READ);
+	assert_true(r0 && r0 != t0 && r0 != pw->contig_pa);
+	assert_memory_equal(phys_to_virt(r0), phys_to_virt(pw->contig_pa), PAGE_SIZE);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_READ), r0);
+	assert_false(pw->ops->is_text_page(pw, 0, r0));         /* never the rewriter's */
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_PEEK), t0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_MAP), t0);
+	assert_int_equal(text_pages_total, copies + 3);
 	/* TEXT_PATCH: at the first use too (the rewriter is about to patch the page) */
 	struct inode *sh = ino_at("/bin/sh");
 	uint64_t ts = sh->ops->text_page(sh, 0, TEXT_PATCH);
@@ -177,6 +188,7 @@ static void test_shared_text_pages(void **state)
 	/* Written: new mappings get the file's own pages; the shared ones stay valid. */
 	assert_int_equal(pw->ops->write(pw, "X", 1, 3), 1);
 	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_MAP), 0);
+	assert_int_equal(pw->ops->text_page(pw, 0, TEXT_READ), 0);
 	assert_true(pw->ops->is_text_page(pw, 0, t0));
 	expect_passwd(pw, 4, VFS_IMG_PASSWD_LEN);
 	assert_image_unchanged();
