@@ -35,7 +35,7 @@ test_spinlock_SRCS := tests/unit/test_spinlock.c
 test_spinlock_LDLIBS := -lpthread
 test_vma_SRCS := tests/unit/test_vma.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c
 test_mm_SRCS := tests/unit/test_mm.c tests/unit/kstub.c tests/unit/kstub_inode.c kernel/mm/vma.c \
-	kernel/mm/mm.c kernel/mm/pt.c
+	kernel/mm/mm.c kernel/mm/pt.c kernel/arch/sites.c
 # The VFS (path walk, tmpfs, the layer over an image built by image/'s writer) and fd tables.
 VFS_TEST_SRCS := tests/unit/kstub.c tests/unit/kstub_vfs.c vfs/dcache.c vfs/namei.c vfs/open.c \
 	vfs/tmpfs.c vfs/tmpfs_dir.c vfs/tmpfs_xattr.c vfs/textpage.c vfs/pagetab.c vfs/file.c vfs/locks.c \

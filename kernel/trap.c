@@ -35,11 +35,45 @@ static bool trap_is_far_syscall(struct regs *r)
 	uint8_t insn[2];
 	if (copy_from_user(&ret, r->rsp, 8) || ret < 2 || copy_from_user(insn, ret - 2, 2))
 		return false;
-	if (insn[0] != 0xff || insn[1] != 0xd0)
+	if (insn[0] != 0xff || insn[1] != 0xd0 || !arch_direct_site(ret - 2))
 		return false;
 	r->rip = ret;
 	r->rsp += 8;
 	return true;
+}
+
+/* The sled was entered by something other than a rewritten site: the program called or jumped
+   into the first page (a NULL function pointer). Linux faults at the fetch there: the program
+   gets SIGSEGV with rip at the address it went to (the register of a `call *%reg`, else 0) and
+   the return address of its call pushed. */
+void trap_stray_call(struct regs *r)
+{
+	uint8_t insn[3] = { 0 };
+	uint64_t ret = r->rip, to = 0;
+	if (ret >= 3 && !copy_from_user(insn, ret - 3, 3) && insn[1] == 0xff &&
+	    (insn[2] & 0xf8) == 0xd0) {
+		static const size_t reg[16] = {
+			offsetof(struct regs, rax), offsetof(struct regs, rcx),
+			offsetof(struct regs, rdx), offsetof(struct regs, rbx),
+			offsetof(struct regs, rsp), offsetof(struct regs, rbp),
+			offsetof(struct regs, rsi), offsetof(struct regs, rdi),
+			offsetof(struct regs, r8), offsetof(struct regs, r9),
+			offsetof(struct regs, r10), offsetof(struct regs, r11),
+			offsetof(struct regs, r12), offsetof(struct regs, r13),
+			offsetof(struct regs, r14), offsetof(struct regs, r15),
+		};
+		unsigned n = (insn[2] & 7) + ((insn[0] & 0xf1) == 0x41 ? 8 : 0);   /* REX.B */
+		to = *(const uint64_t *)((const uint8_t *)r + reg[n]);
+	}
+	r->rsp -= 8;                    /* the return address the call pushed stays */
+	r->rip = to;
+	sched_core_enter();
+	char why[96];
+	ksnprintf(why, sizeof(why), "invalid jump at address 0x%lx, from 0x%lx", to, ret);
+	struct siginfo_k si = { .signo = SIGSEGV, .code = 1 /* SEGV_MAPERR */, .addr = to };
+	struct sigfault f = { PF_INSTR | 4 /* user */, 14, why };
+	signal_deliver(r, SIGSEGV, &si, &f);
+	sched_core_leave();
 }
 
 /* kvm_pvm delivers `syscall` from CPL3 to LSTAR without raising the privilege level. With the

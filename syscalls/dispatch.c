@@ -119,6 +119,11 @@ void syscall_from_trap(struct regs *r)
 void syscall_from_direct(struct regs *r)
 {
 	core_lock();
+	if (!arch_direct_site(r->rip - 2)) {
+		trap_stray_call(r);     /* the program's own call or jump into the first page */
+		core_unlock();
+		return;
+	}
 	stats.syscall_direct++;
 	syscall_run(r);
 	core_unlock();

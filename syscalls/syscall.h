@@ -24,6 +24,9 @@ void syscall_from_direct(struct regs *r);
 void syscall_trapped(struct regs *r);
 /* Runs one system call for r (dispatch, trace). */
 void syscall_run(struct regs *r);
+/* A direct entry that did not come from a rewritten site (kernel/trap.c): the program's SIGSEGV
+   for its jump into the first page. The core lock is held. */
+void trap_stray_call(struct regs *r);
 
 /* Wakes up to n waiters of the futex word at uaddr of the current process. */
 int futex_wake(uint64_t uaddr, int n);

@@ -224,6 +224,7 @@ void arch_fpu_restore(const void *area)
 void arch_switch_mm(uint64_t pml4)
 {
 	this_cpu()->cr3 = pml4;
+	arch_sites_gen++;               /* checked call sites are another space's now */
 	stats.cpl0_services++;
 	if (arch_isolated)
 		__asm__ volatile("movq %0, %%cr3" : : "r"(pml4) : "memory");
@@ -239,6 +240,7 @@ void arch_flush_tlb(void)
 void arch_flush_page(uint64_t va)
 {
 	stats.cpl0_services++;
+	arch_sites_gen++;               /* an entry changed: a checked call site may be gone */
 	if (arch_isolated)
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
 	else
@@ -326,6 +328,9 @@ void arch_rewrite_syscall(uint64_t site)
 		arch_flush_page(site & PAGE_MASK);
 		p = (uint8_t *)phys_to_virt(np) + (site & (PAGE_SIZE - 1));
 	}
+	/* Recorded first: only recorded sites are taken as system calls (kernel/arch/sites.c). */
+	if (!arch_site_add(virt_to_phys(p)))
+		return;
 	p[0] = 0xff;            /* call *%rax */
 	p[1] = 0xd0;
 	stats.sites_rewritten++;

@@ -4,6 +4,7 @@
 #include "k/mm.h"
 #include "k/pt.h"
 #include "k/pmm.h"
+#include "k/arch.h"
 #include "k/stats.h"
 #include "vfs/vfs.h"
 #include "vfs/textpage.h"
@@ -183,8 +184,10 @@ uint64_t mm_shared_text(const struct vma *v, uint64_t va)
 static uint64_t mm_copy_page(uint64_t pa)
 {
 	uint64_t np = pmm_alloc();
-	if (np)
+	if (np) {
 		memcpy(phys_to_virt(np), phys_to_virt(pa), PAGE_SIZE);
+		arch_page_copied(pa, np);       /* a program text's rewritten call sites */
+	}
 	return np;
 }
 

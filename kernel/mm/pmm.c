@@ -8,6 +8,7 @@
    come from the lowest returned one (a hint skips the empty words below it). */
 #include "k/kernel.h"
 #include "k/pmm.h"
+#include "k/arch.h"
 #include "k/hc.h"
 
 static uint64_t bump, bump_end;
@@ -191,6 +192,7 @@ void pmm_free(uint64_t pa)
 		panic("pmm_free: 0x%lx is not an allocatable page", pa);
 	if (freemap[i / 64] & (1ull << (i % 64)))
 		panic("pmm_free: page 0x%lx freed twice", pa);
+	arch_page_freed(pa);            /* rewritten call sites there are gone */
 	freemap[i / 64] |= 1ull << (i % 64);
 	if (i / 64 < hint)
 		hint = i / 64;

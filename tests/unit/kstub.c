@@ -89,8 +89,18 @@ void pmm_free_table(uint64_t pa)
 	pmm_free(pa);
 }
 
+/* The record of rewritten call sites, where a test links kernel/arch/sites.c. */
+extern uint64_t arch_sites_gen __attribute__((weak));
+void arch_page_freed(uint64_t pa) __attribute__((weak));
+void arch_page_copied(uint64_t from, uint64_t to) __attribute__((weak));
+void arch_page_copied(uint64_t from, uint64_t to)
+{
+}
+
 void pmm_free(uint64_t pa)
 {
+	if (arch_page_freed)
+		arch_page_freed(pa);
 	memset(test_phys_base + pa, 0xa5, PAGE_SIZE);  /* poison: a use after free shows */
 	test_free_list[test_nfree++] = pa;
 }
@@ -163,11 +173,15 @@ uint64_t kstub_alloc_contig(uint64_t pages)
 void arch_flush_tlb(void)
 {
 	kstub_tlb_flushes++;
+	if (&arch_sites_gen)
+		arch_sites_gen++;
 }
 
 void arch_flush_page(uint64_t va)
 {
 	kstub_tlb_flushes++;
+	if (&arch_sites_gen)
+		arch_sites_gen++;
 }
 
 uint64_t kstub_memlock_rlimit = 8u << 20;

@@ -10,6 +10,9 @@
 #include "k/pt.h"
 #include "k/pmm.h"
 #include "kstub.h"
+#include "k/arch.h"
+#include "k/cpu.h"
+#include "k/proc.h"
 #include "vfs/vfs.h"
 
 #define P 0x1000ull
@@ -304,6 +307,48 @@ static void test_brk_rules(void **state)
 /* fork: copy-on-write when memory is short or the copies would leave less than half of it free
    (the page is shared read-only until a write, which copies it unless the writer is the last
    owner), copies otherwise; mm_destroy frees all. */
+/* Rewritten call sites (kernel/arch/sites.c): a direct call counts only from a recorded site; a
+   copy of the page (fork) keeps its sites; a page freed and handed out again has none; a checked
+   site stops counting once its entry changes. */
+static void test_rewritten_sites(void **state)
+{
+	static struct proc p;
+	static struct unik_boot_info info = { .mem_size = 4096 * P };
+	boot_info = &info;
+	p.mm = &mm;
+	cpu0.proc = &p;
+	int64_t a = mm_mmap(&mm, 0, P, RW | PROT_EXEC, ANON, NULL, 0);
+	struct mm_fault_info fi;
+	assert_int_equal(mm_fault(&mm, (uint64_t)a, PF_WRITE, &fi), 0);
+	uint64_t pa = *pt_walk(mm.pml4, (uint64_t)a, false) & PTE_ADDR;
+	assert_false(arch_direct_site((uint64_t)a + 0x10));
+	assert_true(arch_site_add(pa + 0x10));
+	assert_true(arch_direct_site((uint64_t)a + 0x10));
+	assert_true(arch_direct_site((uint64_t)a + 0x10));     /* from the cache */
+	assert_false(arch_direct_site((uint64_t)a + 0x11));
+	assert_false(arch_direct_site((uint64_t)a + P + 0x10));  /* not mapped */
+	kstub_free_pages = 1u << 20;    /* fork copies the page */
+	struct mm child;
+	assert_int_equal(mm_fork(&child, &mm), 0);
+	uint64_t cpa = *pt_walk(child.pml4, (uint64_t)a, false) & PTE_ADDR;
+	assert_true(cpa != pa);
+	p.mm = &child;
+	arch_sites_gen++;               /* what loading the child's address space does */
+	assert_true(arch_direct_site((uint64_t)a + 0x10));
+	assert_false(arch_direct_site((uint64_t)a + 0x11));
+	mm_destroy(&child);
+	p.mm = &mm;
+	assert_int_equal(mm_munmap(&mm, (uint64_t)a, P), 0);    /* frees the page: its sites go */
+	assert_false(arch_direct_site((uint64_t)a + 0x10));
+	int64_t b = mm_mmap(&mm, (uint64_t)a, P, RW | PROT_EXEC, ANON | MAP_FIXED, NULL, 0);
+	assert_int_equal(mm_fault(&mm, (uint64_t)b, PF_WRITE, &fi), 0);
+	assert_false(arch_direct_site((uint64_t)b + 0x10));
+	void arch_sites_reset(void);
+	arch_sites_reset();
+	cpu0.proc = NULL;
+	boot_info = NULL;
+}
+
 static void test_fork_cow_and_copy(void **state)
 {
 	assert_int_equal(mm_refs_init(4096 * P), 0);
@@ -448,6 +493,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shared_file_mapping_and_sigbus, setup, teardown),
 		/* last: the page owner counts it sets up live in this test's fake memory */
 		cmocka_unit_test_setup_teardown(test_fork_cow_and_copy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rewritten_sites, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mlock_faults_in_and_counts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mlockall_future_and_fork, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mlockall_counts_used_stack, setup, teardown),

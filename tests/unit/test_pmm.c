@@ -22,6 +22,10 @@ struct unik_boot_info *boot_info;
 static struct unik_boot_info info;
 static jmp_buf panicked;
 
+void arch_page_freed(uint64_t pa)
+{
+}
+
 void hc_mem_ahead(void)
 {
 	info.mem_ahead = ~0ull;

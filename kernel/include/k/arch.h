@@ -2,6 +2,7 @@
    costs a CPL0 entry in fast mode. */
 #ifndef K_ARCH_H
 #define K_ARCH_H
+#include <stdbool.h>
 #include <stdint.h>
 #include "k/regs.h"
 
@@ -17,6 +18,15 @@ void arch_set_gs_base(uint64_t base);
 uint64_t arch_get_gs_base(void);
 /* Rewrites the 2-byte `syscall` at user address site into `call *%rax` when it is one. */
 void arch_rewrite_syscall(uint64_t site);
+/* The record of rewritten sites (kernel/arch/sites.c): whether the call instruction at user
+   address site is one (a direct system call rather than the program's own call into the first
+   page); a site recorded (false: no room, leave it alone); a page's sites kept by its copy and
+   dropped with it. */
+bool arch_direct_site(uint64_t site);
+bool arch_site_add(uint64_t pa);
+void arch_page_copied(uint64_t from, uint64_t to);
+void arch_page_freed(uint64_t pa);
+extern uint64_t arch_sites_gen;
 /* CPUID (kernel/arch/cpuid.c): the vCPU's answers, from the monitor's table. */
 void arch_cpuid_init(void);
 void arch_cpuid(uint32_t fn, uint32_t index, uint32_t r[4]);
