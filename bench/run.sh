@@ -8,7 +8,8 @@
 #     µs for a thread blocked on a pipe to run once a busy thread on its CPU writes to it,
 #     and the host CPU an idle guest (sleep 5) uses
 #  5. processes: us per fork+_exit+waitpid, per fork+execve(static true)+waitpid, and ms for a
-#     busybox sh loop running /bin/true 1,000 times (native: chrooted into the same tree)
+#     busybox sh loop running /bin/true 1,000 times (native: chrooted into the same tree); unik
+#     runs the tree with --rootfs, then converted into an image
 #  6. peak RSS of the monitor for hello with -m 1G
 set -e
 cd "$(dirname "$0")/.."
@@ -66,7 +67,13 @@ LOOP='i=0; while [ $i -lt 1000 ]; do /bin/true; i=$((i + 1)); done'
 ls=$(date +%s%N); chroot "$R" /bin/sh -c "$LOOP"; le=$(date +%s%N)
 us=$(date +%s%N); $UNIK run --rootfs "$R" /bin/sh -c "$LOOP"; ue=$(date +%s%N)
 ln_=$(( (le - ls) / 1000000 )) lu=$(( (ue - us) / 1000000 ))
-echo "fork+exit+wait us: native $pf, unik $1 (ratio $(echo "$1 $pf" | awk '{printf "%.1f", $1/$2}')x); fork+exec+wait us: native $pe, unik $2 (ratio $(echo "$2 $pe" | awk '{printf "%.1f", $1/$2}')x); 1000-command sh loop ms: native $ln_, unik $lu (ratio $(echo "$lu $ln_" | awk '{printf "%.1f", $1/$2}')x)"
+echo "fork+exit+wait us: native $pf, unik $1 (ratio $(echo "$1 $pf" | awk '{printf "%.1f", $1/$2}')x); fork+exec+wait us: native $pe, unik $2 (ratio $(echo "$2 $pe" | awk '{printf "%.1f", $1/$2}')x); 1000-command sh loop ms: native $ln_, unik $lu (ratio $(echo "$lu $ln_" | awk '{printf "%.1f", $1/$2}')x) (--rootfs)"
+# The same tree as an image, as containers run (the programs from guest memory, no file exits).
+$UNIK convert -q --rootfs "$R" -o "$B/proc.unik" -- /bin/proc
+set -- $($UNIK run "$B/proc.unik" /bin/proc /bin/true)
+us=$(date +%s%N); $UNIK run "$B/proc.unik" /bin/sh -c "$LOOP"; ue=$(date +%s%N)
+lu=$(( (ue - us) / 1000000 ))
+echo "from an image: fork+exit+wait us: unik $1 (ratio $(echo "$1 $pf" | awk '{printf "%.1f", $1/$2}')x); fork+exec+wait us: unik $2 (ratio $(echo "$2 $pe" | awk '{printf "%.1f", $1/$2}')x); 1000-command sh loop ms: unik $lu (ratio $(echo "$lu $ln_" | awk '{printf "%.1f", $1/$2}')x)"
 
 idle=$( { /usr/bin/time -f '%U %S %e' $UNIK run --rootfs "$R" /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1)
 nidle=$( { /usr/bin/time -f '%U %S %e' /bin/busybox sleep 5 >/dev/null; } 2>&1 | tail -1)
