@@ -373,6 +373,12 @@ int mm_fault(struct mm *mm, uint64_t addr, uint64_t err, struct mm_fault_info *i
 
 uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write)
 {
+	/* Mapped already, with the access allowed (writable entries exist only where the area is
+	   writable and the page the address space's own): no area to look up. The first page is
+	   the sled's, never the program's. */
+	uint64_t *pe = addr >= PAGE_SIZE ? pt_walk(mm->pml4, addr, false) : NULL;
+	if (pe && (*pe & PTE_P) && (*pe & PTE_U) && (!for_write || (*pe & PTE_W)))
+		return *pe & PTE_ADDR;
 	struct vma *v = vma_find(&mm->vmas, addr);
 	if (!v || !(v->prot & VMA_PROT_READ) || (for_write && !(v->prot & VMA_PROT_WRITE)))
 		return 0;
