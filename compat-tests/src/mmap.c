@@ -114,9 +114,37 @@ static void errors(void)
 	munmap(p, 2 * PG);
 }
 
+/* System calls read and write user memory as the program may: not from an execute-only area
+   (Linux on x86 makes it so with a protection key), even once its page is in use. */
+static void kernel_access(void)
+{
+	int fd[2];
+	unsigned char *x = mmap(NULL, PG, RW | PROT_EXEC, ANON, -1, 0), *w;
+
+	if (x == MAP_FAILED || pipe(fd))
+		return;
+	x[0] = 0xc3;			/* ret */
+	RESULT("write from a readable page", write(fd[1], x, 16));
+	RESULT("mprotect execute-only", mprotect(x, PG, PROT_EXEC));
+	RESULT("write from an execute-only page", write(fd[1], x, 16));
+	((void (*)(void))(uintptr_t)x)();	/* in use now */
+	RESULT("write from an execute-only page in use", write(fd[1], x, 16));
+	RESULT("read into an execute-only page in use", read(fd[0], x, 4));
+	w = mmap(NULL, PG, PROT_READ, ANON, -1, 0);
+	if (w != MAP_FAILED) {
+		RESULT("write from a read-only page", write(fd[1], w, 16));
+		RESULT("read into a read-only page", read(fd[0], w, 4));
+		munmap(w, PG);
+	}
+	munmap(x, PG);
+	close(fd[0]);
+	close(fd[1]);
+}
+
 int main(void)
 {
 	basics();
 	errors();
+	kernel_access();
 	return 0;
 }

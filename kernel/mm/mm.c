@@ -67,6 +67,8 @@ static uint64_t mm_pte_flags(uint32_t prot)
 		f |= PTE_W;
 	if (!(prot & VMA_PROT_EXEC))
 		f |= PTE_NX;
+	else if (!(prot & (VMA_PROT_READ | VMA_PROT_WRITE)))
+		f |= PTE_XONLY;
 	return f;
 }
 
@@ -377,7 +379,8 @@ uint64_t mm_user_page(struct mm *mm, uint64_t addr, bool for_write)
 	   writable and the page the address space's own): no area to look up. The first page is
 	   the sled's, never the program's. */
 	uint64_t *pe = addr >= PAGE_SIZE ? pt_walk(mm->pml4, addr, false) : NULL;
-	if (pe && (*pe & PTE_P) && (*pe & PTE_U) && (!for_write || (*pe & PTE_W)))
+	if (pe && (*pe & PTE_P) && (*pe & PTE_U) && !(*pe & PTE_XONLY) &&
+	    (!for_write || (*pe & PTE_W)))
 		return *pe & PTE_ADDR;
 	struct vma *v = vma_find(&mm->vmas, addr);
 	if (!v || !(v->prot & VMA_PROT_READ) || (for_write && !(v->prot & VMA_PROT_WRITE)))

@@ -16,6 +16,8 @@
 #define PTE_ADDR 0x000ffffffffff000ull
 #define PTE_PROTNONE 0x200ull    /* software bit: page kept while its area is PROT_NONE (P clear) */
 #define PTE_PRIVATE 0x400ull     /* software bit: the address space owns the page (anon, copies) */
+#define PTE_XONLY 0x800ull       /* software bit: an execute-only area's page (the core's user
+				    copies refuse it, as Linux's execute-only key makes them) */
 
 /* Returns a pointer to the last-level entry for va, creating intermediate tables when create is
    true (NULL when out of memory, or when va is not mapped and create is false). */
