@@ -46,7 +46,23 @@ wait \$pid
 SH
 chmod +x "$T/smash_twice"
 check smash-core '125|130' '' "$T/smash_twice"
-check fork-bomb-oom 137 'out of memory' "$UNIK" run -m 64m "$T/bomb"
+# The fork bomb must end in fork's ENOMEM or EAGAIN; then the runaway allocation in the OOM kill
+# (137) or, when the memory runs out where the guest allocates for the mapping rather than at a
+# touch, in malloc's NULL (0): which of the two comes first depends on the scheduling of the
+# children, and both leave guest and monitor standing.
+if harness_selected fork-bomb-oom; then
+	harness_exec "$T/case" "$UNIK" run -m 64m "$T/bomb"
+	# (killed, the program's buffered stdout is lost, as on Linux)
+	if { [ "$HARNESS_STATUS" = 137 ] && grep -q 'out of memory' "$T/case.err"; } ||
+	   { [ "$HARNESS_STATUS" = 0 ] && grep -q '^fork failed after [0-9]* children' "$T/case.out" &&
+	     grep -q '^malloc stopped' "$T/case.out"; }; then
+		echo "PASS fork-bomb-oom"
+		HARNESS_PASSED=$((HARNESS_PASSED + 1))
+	else
+		echo "FAIL fork-bomb-oom: status $HARNESS_STATUS, stdout: $(head -c 200 "$T/case.out"), stderr: $(head -c 200 "$T/case.err")"
+		HARNESS_FAILED=$((HARNESS_FAILED + 1))
+	fi
+fi
 # In isolated mode the core is out of the program's reach, and so are the hypercall ports.
 check isolated-smash 139 'SIGSEGV' "$UNIK" run --mode isolated "$T/smash"
 check isolated-hc 139 'SIGSEGV' "$UNIK" run --mode isolated "$T/hc_badarg" arg-max
