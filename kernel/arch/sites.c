@@ -19,7 +19,8 @@
 #include "k/proc.h"
 #include "k/pt.h"
 
-#define SITE_PAGES 4096                 /* pages with sites, at most 3/4 of them in use */
+#define SITE_PAGES_LOG2 14
+#define SITE_PAGES (1u << SITE_PAGES_LOG2)      /* pages with sites, at most 3/4 of them used */
 #define SITE_BITMAP (PAGE_SIZE / 8)     /* bytes: one bit per offset */
 
 struct site_page {
@@ -34,7 +35,7 @@ uint64_t arch_sites_gen = 1;            /* changes whenever a cached check may h
 
 static uint32_t site_home(uint64_t pa)
 {
-	return (uint32_t)(((pa >> 12) * 0x9e3779b97f4a7c15ull) >> 52) % SITE_PAGES;
+	return (uint32_t)(((pa >> 12) * 0x9e3779b97f4a7c15ull) >> (64 - SITE_PAGES_LOG2));
 }
 
 static bool site_page_marked(uint64_t pa)
