@@ -174,17 +174,12 @@ static uint64_t exec_cpuid(uint32_t leaf, int reg)
 	return r[reg];
 }
 
-/* AT_MINSIGSTKSZ and AT_HWCAP: read once, as each cpuid exits to the hypervisor (~20 us). */
+/* AT_MINSIGSTKSZ and AT_HWCAP, from the vCPU's CPUID table (no exit). */
 static void exec_cpu_facts(uint64_t *minsig, uint64_t *hwcap)
 {
-	static uint64_t m, h;
-	if (!m) {
-		/* Linux's signal frame: the XSAVE area of the enabled features plus the rest. */
-		m = exec_cpuid(0xd, 1) + 64 + 440 + 8 + 128;
-		h = exec_cpuid(1, 3);
-	}
-	*minsig = m;
-	*hwcap = h;
+	/* Linux's signal frame: the XSAVE area of the enabled features plus the rest. */
+	*minsig = exec_cpuid(0xd, 1) + 64 + 440 + 8 + 128;
+	*hwcap = exec_cpuid(1, 3);
 }
 
 static int exec_build_stack(struct proc *p, const struct exec_args *a, const struct elf_image *img,

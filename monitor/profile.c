@@ -104,8 +104,8 @@ void profile_stop(void)
 			if (profile_table[i].count)
 				fprintf(f, "%llx %u %u\n", (unsigned long long)profile_table[i].rip,
 					profile_table[i].cpl, profile_table[i].count);
-		if (profile_lost)
-			fprintf(f, "0 0 %llu\n", (unsigned long long)profile_lost);
+		if (profile_lost)       /* more distinct addresses than slots */
+			fprintf(f, "lost - %llu\n", (unsigned long long)profile_lost);
 		fclose(f);
 	}
 	free(profile_table);

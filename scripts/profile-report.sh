@@ -12,6 +12,7 @@ awk -v syms="$f.syms" '
 		for (i = 1; i <= length(s); i++) { c = index("0123456789abcdef", substr(s, i, 1)) - 1; v = v * 16 + c }
 		return v }
 	{ total += $3
+	  if ($1 == "lost") { by["not recorded (the table was full)"] += $3; next }
 	  if (length($1) < 16 || substr($1, 1, 4) != "ffff") { by["user (cpl " $2 ")"] += $3; next }
 	  v = hex($1); lo = 1; hi = n; best = 0
 	  while (lo <= hi) { mid = int((lo + hi) / 2); if (hex(addr[mid]) <= v) { best = mid; lo = mid + 1 } else hi = mid - 1 }
